@@ -1,0 +1,46 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const nodePouch = fileURLToPath(new URL('./tests/support/pouchdb-node.ts', import.meta.url));
+
+export default defineConfig({
+	plugins: [sveltekit()],
+	server: { port: 5173 },
+	build: { target: 'es2020', chunkSizeWarningLimit: 400 },
+	test: {
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'unit',
+					include: ['tests/unit/**/*.test.ts'],
+					environment: 'node',
+					alias: { 'pouchdb-browser': nodePouch }
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'integration',
+					include: ['tests/integration/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 60_000,
+					hookTimeout: 60_000,
+					alias: { 'pouchdb-browser': nodePouch }
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'e2e',
+					include: ['tests/e2e/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 180_000,
+					hookTimeout: 180_000,
+					fileParallelism: false
+				}
+			}
+		]
+	}
+});
