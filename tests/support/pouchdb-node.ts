@@ -9,4 +9,6 @@ import mapreduce from 'pouchdb-mapreduce';
 PouchDB.plugin(memory).plugin(http).plugin(replication).plugin(mapreduce);
 
 // Tests open "IndexedDB" databases by name; in Node they live in memory.
-export default PouchDB.defaults({ adapter: 'memory' } as PouchDB.Configuration.DatabaseConfiguration);
+export default PouchDB.defaults({
+	adapter: 'memory'
+} as PouchDB.Configuration.DatabaseConfiguration);

@@ -1,0 +1,143 @@
+import * as v from 'valibot';
+
+// Server configuration: environment variables, validated once at start so that a typo fails loudly
+// instead of running with a surprising default.
+
+export type StoreKind = 'leveldb' | 'memory';
+
+export interface Config {
+	port: number;
+	host: string;
+	dataDir: string;
+	/** Apache CouchDB 3 in production; absent: the embedded store under dataDir. */
+	couchdbUrl: string | undefined;
+	couchdbUser: string | undefined;
+	couchdbPassword: string | undefined;
+	store: StoreKind;
+	buildDir: string;
+	/** 'auto': Secure when the request arrived over https (directly or per X-Forwarded-Proto). */
+	cookieSecure: 'auto' | boolean;
+	log: boolean;
+	/** Express "trust proxy": which hops may set X-Forwarded-For (used for per-IP rate limits). */
+	trustProxy: boolean | number | string;
+	/**
+	 * Prefix of the server's own databases (directory, accounts). Empty in production; the test
+	 * harness uses it to run several isolated servers against one shared CouchDB.
+	 */
+	dbPrefix: string;
+	/** Largest request body the /couch proxy accepts, after decompression. */
+	maxBodyBytes: number;
+	loginLimits: { perLogin: number; perIp: number; windowMs: number };
+}
+
+const onOff = (name: string, fallback: string) =>
+	v.pipe(
+		v.optional(v.string(), fallback),
+		v.trim(),
+		v.toLowerCase(),
+		v.picklist(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], `${name}: dùng on hoặc off.`),
+		v.transform((value) => ['on', 'true', '1', 'yes'].includes(value))
+	);
+
+const optionalText = v.pipe(
+	v.optional(v.string()),
+	v.transform((value) => (value && value.trim() !== '' ? value.trim() : undefined))
+);
+
+const EnvSchema = v.object({
+	PORT: v.pipe(
+		v.optional(v.string(), '3000'),
+		v.regex(/^\d{1,5}$/, 'PORT phải là một số cổng (0–65535).'),
+		v.transform(Number),
+		v.maxValue(65535, 'PORT phải là một số cổng (0–65535).')
+	),
+	HOST: v.pipe(
+		v.optional(v.string(), '0.0.0.0'),
+		v.trim(),
+		v.nonEmpty('HOST không được để trống.')
+	),
+	DATA_DIR: v.pipe(v.optional(v.string(), './data'), v.trim(), v.nonEmpty()),
+	COUCHDB_URL: v.pipe(
+		optionalText,
+		v.check(
+			(value) => value === undefined || URL.canParse(value),
+			'COUCHDB_URL phải là một địa chỉ http(s) đầy đủ.'
+		)
+	),
+	COUCHDB_USER: optionalText,
+	COUCHDB_PASSWORD: optionalText,
+	DOANVU_STORE: v.pipe(
+		v.optional(v.string(), 'leveldb'),
+		v.trim(),
+		v.picklist(['leveldb', 'memory'], 'DOANVU_STORE phải là leveldb hoặc memory.')
+	),
+	DOANVU_DB_PREFIX: v.pipe(
+		v.optional(v.string(), ''),
+		v.regex(/^([a-z][a-z0-9_]{0,30})?$/, 'DOANVU_DB_PREFIX chỉ gồm chữ thường, số và dấu _.')
+	),
+	BUILD_DIR: v.pipe(v.optional(v.string(), './build'), v.trim(), v.nonEmpty()),
+	COOKIE_SECURE: v.pipe(
+		v.optional(v.string(), 'auto'),
+		v.trim(),
+		v.toLowerCase(),
+		v.picklist(
+			['auto', 'true', 'false', 'on', 'off'],
+			'COOKIE_SECURE phải là auto, true hoặc false.'
+		),
+		v.transform((value): 'auto' | boolean =>
+			value === 'auto' ? 'auto' : value === 'true' || value === 'on'
+		)
+	),
+	LOG: onOff('LOG', 'on'),
+	TRUST_PROXY: v.pipe(
+		v.optional(v.string(), 'loopback'),
+		v.trim(),
+		v.transform((value): boolean | number | string => {
+			if (['true', 'on'].includes(value)) return true;
+			if (['false', 'off', ''].includes(value)) return false;
+			if (/^\d+$/.test(value)) return Number(value);
+			return value;
+		})
+	)
+});
+
+export class ConfigError extends Error {}
+
+export function loadConfig(
+	options: { env?: Record<string, string | undefined>; overrides?: Partial<Config> } = {}
+): Config {
+	const parsed = v.safeParse(EnvSchema, options.env ?? process.env);
+	if (!parsed.success) {
+		const lines = parsed.issues.map((issue) => {
+			const key = issue.path?.map((item) => String(item.key)).join('.') ?? '';
+			return `${key}: ${issue.message}`;
+		});
+		throw new ConfigError(`Cấu hình không hợp lệ:\n${lines.join('\n')}`);
+	}
+	const env = parsed.output;
+	const config: Config = {
+		port: env.PORT,
+		host: env.HOST,
+		dataDir: env.DATA_DIR,
+		couchdbUrl: env.COUCHDB_URL,
+		couchdbUser: env.COUCHDB_USER,
+		couchdbPassword: env.COUCHDB_PASSWORD,
+		store: env.DOANVU_STORE,
+		buildDir: env.BUILD_DIR,
+		cookieSecure: env.COOKIE_SECURE,
+		log: env.LOG,
+		trustProxy: env.TRUST_PROXY,
+		dbPrefix: env.DOANVU_DB_PREFIX,
+		maxBodyBytes: 32 * 1024 * 1024,
+		// Per IP the limit is higher than per login: Vietnamese mobile carriers put many phones behind
+		// one address (carrier-grade NAT), and a commune office shares one line.
+		loginLimits: { perLogin: 10, perIp: 100, windowMs: 15 * 60_000 }
+	};
+	return { ...config, ...stripUndefined(options.overrides ?? {}) };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+	return Object.fromEntries(
+		Object.entries(value).filter(([, item]) => item !== undefined)
+	) as Partial<T>;
+}

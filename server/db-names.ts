@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+
+// Names of the databases and ids the server creates (docs/architecture.md, docs/decisions/0003-ids.md).
+
+export interface DbNames {
+	directory: string;
+	accounts: string;
+}
+
+export function dbNames(prefix = ''): DbNames {
+	return { directory: `${prefix}doanvu_directory`, accounts: `${prefix}doanvu_accounts` };
+}
+
+export const UNIT_ID_PATTERN = /^[a-z0-9]{4,24}$/;
+export const UNIT_DB_PATTERN = /^unit_([a-z0-9]{4,24})$/;
+
+export function unitDbName(unitId: string): string {
+	return `unit_${unitId}`;
+}
+
+export function unitIdFromDb(db: string): string | undefined {
+	return UNIT_DB_PATTERN.exec(db)?.[1];
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A random unit id: 12 characters of [a-z0-9] (62 bits), never derived from the unit's name. */
+export function newUnitId(): string {
+	const bytes = randomBytes(12);
+	let id = '';
+	// 256 % 36 leaves a tiny bias; irrelevant for an identifier that only has to be unique.
+	for (const byte of bytes) id += ALPHABET[byte % ALPHABET.length];
+	return id;
+}

@@ -1,0 +1,353 @@
+import http from 'node:http';
+import https from 'node:https';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import zlib from 'node:zlib';
+import express, { type Request, type Response, type Router } from 'express';
+import { couchRoles, type AccountDoc } from './account-service';
+import { sendError, UNAVAILABLE_ERROR } from './app-error';
+import { authSessionCookie, type CouchClient } from './couch-client';
+import type { CouchSessionCache } from './couch-session-cache';
+import { classifyCouchRequest } from './proxy-allowlist';
+import { canAccess, type SecurityCache } from './security-cache';
+import type { SessionController } from './session-controller';
+
+// The /couch reverse proxy (docs/decisions/0005-sessions-and-devices.md): authenticates the device,
+// checks the allowlist and the database's `_security`, then forwards to CouchDB as the user, with the
+// user's own CouchDB session cookie — never the admin's credentials, never the client's cookies.
+// Bodies stream both ways: a first sync's `_changes` and `_bulk_get` answers are megabytes.
+
+const LIVE_FEEDS = new Set(['longpoll', 'continuous', 'eventsource']);
+
+/** Live `_changes` feeds must not sit in a compressor's buffer: heartbeats and changes go out at once. */
+export function isLiveFeed(req: Request): boolean {
+	if (!req.path.endsWith('/_changes')) return false;
+	const feed = req.query.feed;
+	return typeof feed === 'string' && LIVE_FEEDS.has(feed);
+}
+
+// Request headers CouchDB needs; everything else (cookies, Authorization, Origin…) stays here.
+const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'if-match', 'if-none-match'];
+
+// Response headers that are hop-by-hop, reveal the upstream, or would let another origin in.
+const DROPPED_RESPONSE_HEADERS = new Set([
+	'connection',
+	'keep-alive',
+	'transfer-encoding',
+	'te',
+	'trailer',
+	'upgrade',
+	'proxy-authenticate',
+	'set-cookie',
+	'server',
+	'x-powered-by',
+	'www-authenticate'
+]);
+
+const DECOMPRESSORS: Record<string, () => Transform> = {
+	gzip: () => zlib.createGunzip(),
+	'x-gzip': () => zlib.createGunzip(),
+	deflate: () => zlib.createInflate(),
+	br: () => zlib.createBrotliDecompress()
+};
+
+class BodyTooLarge extends Error {}
+
+/** Counts bytes after decompression, so a small gzip bomb cannot exceed the limit either. */
+class ByteLimit extends Transform {
+	#seen = 0;
+	readonly #limit: number;
+
+	constructor(limit: number) {
+		super();
+		this.#limit = limit;
+	}
+
+	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+		this.#seen += chunk.length;
+		if (this.#seen > this.#limit) callback(new BodyTooLarge());
+		else callback(null, chunk);
+	}
+}
+
+export function createProxyRouter(options: {
+	couch: CouchClient;
+	sessions: SessionController;
+	couchSessions: CouchSessionCache;
+	security: SecurityCache;
+	maxBodyBytes: number;
+}): Router {
+	const { couch, sessions, couchSessions, security, maxBodyBytes } = options;
+	const router = express.Router();
+	const upstreamIsHttps = couch.baseUrl.protocol === 'https:';
+	const agent = upstreamIsHttps
+		? new https.Agent({ keepAlive: true })
+		: new http.Agent({ keepAlive: true });
+	const tooLarge = {
+		status: 413,
+		error: 'too_large',
+		reason: `Dữ liệu gửi lên quá lớn (tối đa ${Math.round(maxBodyBytes / 1024 / 1024)} MB). Hãy đồng bộ từng phần nhỏ hơn.`
+	};
+	let upstreamVersion: string | undefined;
+
+	const sessionBody = [
+		express.json({ limit: '16kb' }),
+		express.urlencoded({ extended: false, limit: '16kb' })
+	];
+
+	router.use(async (req, res, next) => {
+		try {
+			await handle(req, res);
+		} catch (error) {
+			next(error);
+		}
+	});
+
+	async function handle(req: Request, res: Response): Promise<void> {
+		const rawPath = req.url.split('?', 1)[0] ?? '';
+		const route = classifyCouchRequest({
+			method: req.method,
+			rawPath,
+			contentType: req.headers['content-type']
+		});
+
+		if (route.kind === 'root') {
+			upstreamVersion ??= (await couch.serverInfo().catch(() => undefined))?.version;
+			res.json({ couchdb: 'Welcome', version: upstreamVersion ?? '', vendor: { name: 'Doanvu' } });
+			return;
+		}
+		if (route.kind === 'session') {
+			await couchSession(req, res);
+			return;
+		}
+
+		const auth = await sessions.authenticate(req, res);
+		if (!auth.ok) {
+			sendError(res, { status: 401, error: auth.error, reason: auth.reason });
+			return;
+		}
+		if (route.kind === 'refused') {
+			sendError(res, route);
+			return;
+		}
+		const secObj = await security.get(route.db);
+		if (!secObj) {
+			sendError(res, {
+				status: 404,
+				error: 'not_found',
+				reason: 'Không tìm thấy dữ liệu của đơn vị này.'
+			});
+			return;
+		}
+		if (
+			!canAccess({ security: secObj, name: auth.account.login, roles: couchRoles(auth.account) })
+		) {
+			sendError(res, {
+				status: 403,
+				error: 'forbidden',
+				reason: 'Bạn không có quyền truy cập dữ liệu của đơn vị này.'
+			});
+			return;
+		}
+		const declared = Number(req.headers['content-length'] ?? 0);
+		if (route.hasBody && declared > maxBodyBytes) {
+			sendError(res, tooLarge);
+			return;
+		}
+		const encoding = (req.headers['content-encoding'] ?? 'identity')
+			.toString()
+			.trim()
+			.toLowerCase();
+		if (route.hasBody && encoding !== 'identity' && !DECOMPRESSORS[encoding]) {
+			sendError(res, {
+				status: 415,
+				error: 'unsupported_encoding',
+				reason: 'Kiểu nén dữ liệu gửi lên không được hỗ trợ (chỉ gzip, deflate hoặc br).'
+			});
+			return;
+		}
+		const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+		await forward({
+			req,
+			res,
+			account: auth.account,
+			path: route.path + query,
+			hasBody: route.hasBody,
+			encoding,
+			retry: true
+		});
+	}
+
+	async function couchSession(req: Request, res: Response): Promise<void> {
+		if (req.method === 'POST') {
+			await runMiddleware(sessionBody, req, res);
+			await sessions.signIn(req, res);
+			return;
+		}
+		if (req.method === 'DELETE') {
+			await sessions.signOut(req, res);
+			return;
+		}
+		if (req.method !== 'GET' && req.method !== 'HEAD') {
+			sendError(res, {
+				status: 403,
+				error: 'forbidden',
+				reason: 'Yêu cầu này không được phép qua máy chủ Đoàn vụ.'
+			});
+			return;
+		}
+		if (!sessions.hasSessionCookie(req)) {
+			// As CouchDB answers an anonymous caller.
+			res.set('cache-control', 'no-store').json({ ok: true, userCtx: { name: null, roles: [] } });
+			return;
+		}
+		const auth = await sessions.authenticate(req, res);
+		if (!auth.ok) {
+			sendError(res, { status: 401, error: auth.error, reason: auth.reason });
+			return;
+		}
+		res.set('cache-control', 'no-store').json({
+			ok: true,
+			userCtx: { name: auth.account.login, roles: couchRoles(auth.account) },
+			info: { authenticated: 'cookie' }
+		});
+	}
+
+	async function forward(options: {
+		req: Request;
+		res: Response;
+		account: AccountDoc;
+		path: string;
+		hasBody: boolean;
+		encoding: string;
+		retry: boolean;
+	}): Promise<void> {
+		const { req, res, account } = options;
+		const cookie = await couchSessions.get({
+			login: account.login,
+			serviceSecret: account.serviceSecret
+		});
+		const headers: http.OutgoingHttpHeaders = { cookie, accept: 'application/json' };
+		for (const name of FORWARDED_REQUEST_HEADERS) {
+			const value = req.headers[name];
+			if (value !== undefined) headers[name] = value;
+		}
+		const plainLength = options.encoding === 'identity' ? req.headers['content-length'] : undefined;
+		if (options.hasBody && plainLength !== undefined) headers['content-length'] = plainLength;
+
+		const target = new URL(options.path, couch.baseUrl);
+		const upstream = (upstreamIsHttps ? https : http).request(target, {
+			method: req.method,
+			headers,
+			agent
+		});
+
+		let settled = false;
+		const fail = (failure: { status: number; error: string; reason: string }) => {
+			if (settled) return;
+			settled = true;
+			upstream.destroy();
+			if (res.headersSent) res.destroy();
+			else sendError(res, failure);
+		};
+
+		res.on('close', () => {
+			// The client went away (a phone losing signal mid-sync): stop the upstream work too.
+			if (!res.writableFinished) upstream.destroy();
+		});
+		upstream.on('error', () => fail({ status: 502, ...UNAVAILABLE_ERROR }));
+
+		upstream.on('response', (answer) => {
+			if (settled) {
+				answer.resume();
+				return;
+			}
+			const status = answer.statusCode ?? 502;
+			if (status === 401) {
+				// Our CouchDB cookie was refused (expired, or CouchDB restarted with a new secret).
+				couchSessions.invalidate(account.login);
+				answer.resume();
+				settled = true;
+				if (options.retry && !options.hasBody) {
+					forward({ ...options, retry: false }).catch(() => {
+						if (!res.headersSent) sendError(res, { status: 502, ...UNAVAILABLE_ERROR });
+					});
+					return;
+				}
+				// The body is already spent: the client retries (PouchDB does so on 5xx).
+				res.set('retry-after', '1');
+				sendError(res, {
+					status: 503,
+					error: 'upstream_session',
+					reason: 'Máy chủ đang làm mới phiên kết nối dữ liệu. Vui lòng thử lại.'
+				});
+				return;
+			}
+			const refreshed = authSessionCookie(normalizeSetCookie(answer.headers['set-cookie']));
+			if (refreshed) couchSessions.refresh({ login: account.login, cookie: refreshed });
+			if (status >= 500) {
+				answer.resume();
+				fail({ status: 502, ...UNAVAILABLE_ERROR });
+				return;
+			}
+			settled = true;
+			res.status(status);
+			for (const [name, value] of Object.entries(answer.headers)) {
+				if (value === undefined) continue;
+				if (DROPPED_RESPONSE_HEADERS.has(name) || name.startsWith('access-control-')) continue;
+				res.setHeader(name, value);
+			}
+			if (isLiveFeed(req)) res.flushHeaders();
+			answer.pipe(res);
+			answer.on('error', () => res.destroy());
+		});
+
+		if (!options.hasBody) {
+			upstream.end();
+			return;
+		}
+		const stages: (Readable | Transform)[] = [req];
+		let corrupted = false;
+		const decompress = DECOMPRESSORS[options.encoding];
+		if (decompress) {
+			const decompressor = decompress();
+			decompressor.once('error', () => (corrupted = true));
+			stages.push(decompressor);
+		}
+		stages.push(new ByteLimit(maxBodyBytes));
+		pipeline([...stages, upstream], (error) => {
+			if (!error) return;
+			if (error instanceof BodyTooLarge) fail(tooLarge);
+			else if (corrupted) {
+				fail({
+					status: 400,
+					error: 'bad_request',
+					reason: 'Dữ liệu nén gửi lên bị hỏng, không giải nén được.'
+				});
+			} else fail({ status: 502, ...UNAVAILABLE_ERROR });
+		});
+	}
+
+	return router;
+}
+
+function normalizeSetCookie(value: string | string[] | undefined): string[] {
+	if (value === undefined) return [];
+	return Array.isArray(value) ? value : [value];
+}
+
+function runMiddleware(
+	stack: express.RequestHandler[],
+	req: Request,
+	res: Response
+): Promise<void> {
+	return stack.reduce(
+		(previous, handler) =>
+			previous.then(
+				() =>
+					new Promise<void>((resolve, reject) => {
+						handler(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
+					})
+			),
+		Promise.resolve()
+	);
+}

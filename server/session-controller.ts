@@ -1,0 +1,211 @@
+import type { Request, Response } from 'express';
+import * as v from 'valibot';
+import type { AccountDoc, AccountService } from './account-service';
+import { AppError, sendError } from './app-error';
+import { isHttps, parseCookies, serializeCookie } from './cookies';
+import {
+	SESSION_COOKIE,
+	SESSION_MAX_AGE_SECONDS,
+	type DeviceAuth,
+	type DeviceDoc,
+	type DeviceService
+} from './device-service';
+import type { LoginRateLimiter } from './login-rate-limiter';
+import type { ProvisionService } from './provision-service';
+
+// Sign-in, sign-out and "who am I", shared by /api/session and /couch/_session.
+
+/** What the app keeps about the signed-in user (docs/architecture.md). */
+export interface SessionInfo {
+	user: { login: string; fullName: string; role: string; unitId: string };
+	unit: { id: string; name: string; kind: string; db: string };
+	device: { id: string };
+	/** The unit databases this account syncs by default: its own unit's. */
+	dbs: string[];
+	mustChangePassword: boolean;
+}
+
+export const INVALID_CREDENTIALS = {
+	error: 'invalid_credentials',
+	reason: 'Tên đăng nhập hoặc mật khẩu không đúng.'
+};
+
+export const TOO_MANY_ATTEMPTS = {
+	error: 'too_many_attempts',
+	reason: 'Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.'
+};
+
+const SignInSchema = v.object({
+	// CouchDB clients say `name`; our app says `login`.
+	login: v.optional(v.string()),
+	name: v.optional(v.string()),
+	password: v.string()
+});
+
+export class SessionController {
+	readonly #accounts: AccountService;
+	readonly #devices: DeviceService;
+	readonly #provision: ProvisionService;
+	readonly #limiter: LoginRateLimiter;
+	readonly #cookieSecure: 'auto' | boolean;
+	readonly #retryAfterSeconds: number;
+
+	constructor(options: {
+		accounts: AccountService;
+		devices: DeviceService;
+		provision: ProvisionService;
+		limiter: LoginRateLimiter;
+		cookieSecure: 'auto' | boolean;
+		retryAfterSeconds: number;
+	}) {
+		this.#accounts = options.accounts;
+		this.#devices = options.devices;
+		this.#provision = options.provision;
+		this.#limiter = options.limiter;
+		this.#cookieSecure = options.cookieSecure;
+		this.#retryAfterSeconds = options.retryAfterSeconds;
+	}
+
+	hasSessionCookie(req: Request): boolean {
+		return parseCookies(req.headers.cookie).has(SESSION_COOKIE);
+	}
+
+	/** The device behind this request's cookie; remembered for the rest of the request. */
+	async authenticate(req: Request, res: Response): Promise<DeviceAuth> {
+		const known = res.locals.deviceAuth as DeviceAuth | undefined;
+		if (known) return known;
+		const auth = await this.#devices.authenticateDevice(
+			parseCookies(req.headers.cookie).get(SESSION_COOKIE)
+		);
+		res.locals.deviceAuth = auth;
+		if (auth.ok) res.locals.login = auth.account.login;
+		return auth;
+	}
+
+	/** POST /api/session: `{ login, password }` → SessionInfo and a new device cookie. */
+	async signIn(req: Request, res: Response): Promise<void> {
+		const parsed = v.safeParse(SignInSchema, req.body ?? {});
+		const login = (parsed.success ? (parsed.output.login ?? parsed.output.name ?? '') : '')
+			.trim()
+			.toLowerCase()
+			.slice(0, 64);
+		if (!parsed.success || !login || !parsed.output.password) {
+			sendError(res, {
+				status: 400,
+				error: 'invalid',
+				reason: 'Vui lòng nhập tên đăng nhập và mật khẩu.',
+				field: !login ? 'login' : 'password'
+			});
+			return;
+		}
+		const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+		if (this.#limiter.isBlocked({ login, ip })) {
+			res.set('retry-after', String(this.#retryAfterSeconds));
+			sendError(res, { status: 429, ...TOO_MANY_ATTEMPTS });
+			return;
+		}
+		const result = await this.#accounts.verifyLogin({ login, password: parsed.output.password });
+		if (!result.ok) {
+			if (result.error === 'account_disabled') {
+				sendError(res, {
+					status: 403,
+					error: 'account_disabled',
+					reason: 'Tài khoản đã bị khóa. Vui lòng liên hệ đơn vị cấp trên.'
+				});
+				return;
+			}
+			this.#limiter.recordFailure({ login, ip });
+			sendError(res, { status: 401, ...INVALID_CREDENTIALS });
+			return;
+		}
+		this.#limiter.recordSuccess({ login });
+		await this.startSession({ req, res, account: result.account, status: 200 });
+	}
+
+	/** Creates a device for an account that just proved itself, sets the cookie, answers SessionInfo. */
+	async startSession(options: {
+		req: Request;
+		res: Response;
+		account: AccountDoc;
+		status: number;
+	}): Promise<void> {
+		const { req, res, account } = options;
+		// One device per sign-in: a browser signing in again retires the device it had.
+		const previous = await this.authenticate(req, res);
+		if (previous.ok) {
+			await this.#devices.revokeDevice({
+				deviceId: previous.device.id,
+				revokedBy: account.login
+			});
+		}
+		const { device, cookieValue } = await this.#devices.createDevice({
+			login: account.login,
+			userAgent: req.headers['user-agent']
+		});
+		res.locals.login = account.login;
+		this.#setCookie({ req, res, value: cookieValue, maxAgeSeconds: SESSION_MAX_AGE_SECONDS });
+		res
+			.status(options.status)
+			.set('cache-control', 'no-store')
+			.json(await this.sessionInfo({ account, device }));
+	}
+
+	/** GET /api/session. */
+	async current(req: Request, res: Response): Promise<void> {
+		const auth = await this.authenticate(req, res);
+		if (!auth.ok) {
+			sendError(res, { status: 401, error: auth.error, reason: auth.reason });
+			return;
+		}
+		res
+			.set('cache-control', 'no-store')
+			.json(await this.sessionInfo({ account: auth.account, device: auth.device }));
+	}
+
+	/** DELETE /api/session: the device is retired and its cookie cleared. */
+	async signOut(req: Request, res: Response): Promise<void> {
+		const auth = await this.authenticate(req, res);
+		if (auth.ok) {
+			await this.#devices.revokeDevice({ deviceId: auth.device.id, revokedBy: auth.account.login });
+		}
+		this.#setCookie({ req, res, value: '', maxAgeSeconds: 0 });
+		res.set('cache-control', 'no-store').json({ ok: true });
+	}
+
+	async sessionInfo(options: { account: AccountDoc; device: DeviceDoc }): Promise<SessionInfo> {
+		const { account, device } = options;
+		const unit = await this.#provision.getUnit(account.unitId);
+		if (!unit) {
+			throw new AppError({
+				status: 500,
+				error: 'unit_missing',
+				reason: 'Không tìm thấy đơn vị của tài khoản này. Vui lòng liên hệ đơn vị cấp trên.'
+			});
+		}
+		return {
+			user: {
+				login: account.login,
+				fullName: account.fullName,
+				role: account.role,
+				unitId: account.unitId
+			},
+			unit: { id: unit.id, name: unit.name, kind: unit.kind, db: unit.db },
+			device: { id: device.id },
+			dbs: [unit.db],
+			mustChangePassword: account.mustChangePassword
+		};
+	}
+
+	#setCookie(options: { req: Request; res: Response; value: string; maxAgeSeconds: number }): void {
+		const secure = this.#cookieSecure === 'auto' ? isHttps(options.req) : this.#cookieSecure;
+		options.res.append(
+			'set-cookie',
+			serializeCookie({
+				name: SESSION_COOKIE,
+				value: options.value,
+				maxAgeSeconds: options.maxAgeSeconds,
+				secure
+			})
+		);
+	}
+}

@@ -1,0 +1,39 @@
+import { Workbox } from 'workbox-window';
+
+// The Workbox service worker precaches the app shell. A new deployment installs in the background and
+// waits; the secretary chooses when to switch, so a half-filled form is never reloaded under her.
+
+class AppUpdate {
+	#available = $state(false);
+	#dismissed = $state(false);
+	#workbox: Workbox | null = null;
+
+	get available() {
+		return this.#available && !this.#dismissed;
+	}
+
+	register() {
+		if (this.#workbox || import.meta.env.DEV || !('serviceWorker' in navigator)) return;
+		const wb = new Workbox('/sw.js');
+		wb.addEventListener('waiting', () => (this.#available = true));
+		void wb.register();
+		this.#workbox = wb;
+		// Installed apps stay open for days: look for a new version when the app comes back to front.
+		document.addEventListener('visibilitychange', () => {
+			if (document.visibilityState === 'visible' && navigator.onLine) void wb.update();
+		});
+	}
+
+	apply() {
+		const wb = this.#workbox;
+		if (!wb) return;
+		wb.addEventListener('controlling', () => window.location.reload());
+		wb.messageSkipWaiting();
+	}
+
+	dismiss() {
+		this.#dismissed = true;
+	}
+}
+
+export const appUpdate = new AppUpdate();

@@ -1,0 +1,150 @@
+import { upgradeMemberDoc, type MemberDoc } from '$lib/domain';
+import { localDb } from './pouch';
+import { readModel, toMemberRow, type BranchRow, type MemberRow, type UnitRow } from './read-model';
+
+// Feeds the Dexie read model from a unit database's PouchDB changes feed. The checkpoint is the last
+// sequence folded in, so a reload or crash resumes where it stopped; `rebuildReadModel` starts over.
+
+const BATCH = 500;
+
+type AnyDoc = PouchDB.Core.ExistingDocument<{ type?: string; [key: string]: unknown }> & {
+	_conflicts?: string[];
+	_deleted?: boolean;
+};
+
+interface Batch {
+	members: MemberRow[];
+	branches: BranchRow[];
+	units: UnitRow[];
+	deleted: string[];
+}
+
+function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[]): Batch {
+	const batch: Batch = { members: [], branches: [], units: [], deleted: [] };
+	for (const change of results) {
+		const doc = change.doc as AnyDoc | undefined;
+		if (change.deleted || !doc || doc._deleted) {
+			batch.deleted.push(change.id);
+			continue;
+		}
+		if (doc.type === 'member') {
+			try {
+				const member = upgradeMemberDoc(doc) as MemberDoc & { _conflicts?: string[] };
+				member._conflicts = doc._conflicts;
+				batch.members.push(toMemberRow(member, db));
+			} catch (error) {
+				// A document this version cannot read stays in PouchDB untouched; it is not shown.
+				console.warn('Bỏ qua hồ sơ không đọc được', change.id, error);
+			}
+		} else if (doc.type === 'branch') {
+			batch.branches.push({
+				id: doc._id,
+				db,
+				name: String(doc.name ?? ''),
+				closed: doc.closed ? 1 : 0
+			});
+		} else if (doc.type === 'unit') {
+			batch.units.push({
+				db,
+				id: String(doc.unitId ?? ''),
+				name: String(doc.name ?? ''),
+				kind: String(doc.kind ?? '')
+			});
+		}
+	}
+	return batch;
+}
+
+async function apply(db: string, batch: Batch, seq: number | string): Promise<void> {
+	await readModel.transaction(
+		'rw',
+		[readModel.members, readModel.branches, readModel.units, readModel.checkpoints],
+		async () => {
+			if (batch.deleted.length) {
+				await readModel.members.bulkDelete(batch.deleted);
+				await readModel.branches.bulkDelete(batch.deleted);
+			}
+			if (batch.members.length) await readModel.members.bulkPut(batch.members);
+			if (batch.branches.length) await readModel.branches.bulkPut(batch.branches);
+			if (batch.units.length) await readModel.units.bulkPut(batch.units);
+			await readModel.checkpoints.put({ db, seq });
+		}
+	);
+}
+
+/** Folds every change since the checkpoint into the read model; returns the number of changes. */
+export async function catchUp(db: string): Promise<number> {
+	const local = localDb(db);
+	let since: number | string = (await readModel.checkpoints.get(db))?.seq ?? 0;
+	let total = 0;
+	for (;;) {
+		const res = await local.changes({
+			since,
+			limit: BATCH,
+			include_docs: true,
+			conflicts: true
+		});
+		if (res.results.length === 0) break;
+		await apply(db, fold(db, res.results), res.last_seq);
+		since = res.last_seq;
+		total += res.results.length;
+		if (res.results.length < BATCH) break;
+	}
+	return total;
+}
+
+export interface IndexerHandle {
+	stop(): void;
+	/** Resolves when the read model holds everything PouchDB held when this was called. */
+	idle(): Promise<void>;
+}
+
+/** Keeps the read model of one database current until stopped. */
+export function startIndexer(db: string): IndexerHandle {
+	let running = Promise.resolve();
+	let stopped = false;
+	let scheduled = false;
+	const schedule = () => {
+		if (scheduled || stopped) return running;
+		scheduled = true;
+		// Serialised: two catch-ups in parallel could write an older checkpoint last.
+		running = running
+			.then(async () => {
+				scheduled = false;
+				if (!stopped) await catchUp(db);
+			})
+			.catch((error) => console.error('Lỗi cập nhật bảng đọc', error));
+		return running;
+	};
+	const feed = localDb(db)
+		.changes({ since: 'now', live: true })
+		.on('change', () => void schedule())
+		.on('error', (error) => console.error('Lỗi theo dõi thay đổi', error));
+	void schedule();
+	return {
+		stop() {
+			stopped = true;
+			feed.cancel();
+		},
+		idle: () => schedule().then(() => running)
+	};
+}
+
+/** Forgets everything the read model derived from `dbs` and reads it again from PouchDB. */
+export async function rebuildReadModel(dbs: string[]): Promise<number> {
+	await readModel.transaction(
+		'rw',
+		[readModel.members, readModel.branches, readModel.units, readModel.checkpoints],
+		async () => {
+			for (const db of dbs) {
+				await readModel.members.where('db').equals(db).delete();
+				await readModel.branches.where('db').equals(db).delete();
+				await readModel.units.delete(db);
+				await readModel.checkpoints.delete(db);
+			}
+		}
+	);
+	let total = 0;
+	for (const db of dbs) total += await catchUp(db);
+	return total;
+}

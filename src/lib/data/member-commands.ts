@@ -1,0 +1,122 @@
+import {
+	MEMBER_SCHEMA_VERSION,
+	todayIso,
+	upgradeMemberDoc,
+	validateMemberInput,
+	type MemberDoc,
+	type MemberFields
+} from '$lib/domain';
+import { memberDocId, ulid } from './ids';
+import { recordOutbox } from './outbox';
+import { localDb } from './pouch';
+import { readModel } from './read-model';
+
+// Domain commands: validate, write PouchDB (the device's truth), note the write in the outbox, and
+// return a result the screen can show. Nothing writes member documents around these functions.
+
+export type FieldErrors = Partial<Record<keyof MemberFields | 'form', string>>;
+
+export type CommandResult = { ok: true; id: string } | { ok: false; errors: FieldErrors };
+
+export interface Actor {
+	login: string;
+	unitId: string;
+}
+
+export type MemberInput = Record<string, string | boolean | undefined>;
+
+async function citizenIdClash(options: {
+	citizenId: string | undefined;
+	exceptId?: string;
+}): Promise<string | null> {
+	if (!options.citizenId) return null;
+	const rows = await readModel.members.where('citizenId').equals(options.citizenId).toArray();
+	const other = rows.find(
+		(row) =>
+			row.id !== options.exceptId && (row.status === 'active' || row.status === 'transferring')
+	);
+	return other
+		? `Số CCCD: đã có đoàn viên ${other.fullName} mang số này trong đơn vị. Không nhập trùng một người.`
+		: null;
+}
+
+export async function addMember(options: {
+	db: string;
+	actor: Actor;
+	input: MemberInput;
+	now?: Date;
+}): Promise<CommandResult> {
+	const now = options.now ?? new Date();
+	const checked = validateMemberInput({ input: options.input, today: todayIso(now) });
+	if (!checked.ok) return { ok: false, errors: checked.errors };
+	const clash = await citizenIdClash({ citizenId: checked.value.citizenId });
+	if (clash) return { ok: false, errors: { citizenId: clash } };
+
+	const at = now.toISOString();
+	const doc: MemberDoc = {
+		...checked.value,
+		_id: memberDocId(ulid(now.getTime())) as MemberDoc['_id'],
+		type: 'member',
+		v: MEMBER_SCHEMA_VERSION,
+		unitId: options.actor.unitId,
+		provenance: { source: 'unit' },
+		createdAt: at,
+		createdBy: options.actor.login,
+		updatedAt: at,
+		updatedBy: options.actor.login
+	};
+	const res = await localDb(options.db).put(doc);
+	await recordOutbox({ db: options.db, docId: res.id, rev: res.rev });
+	return { ok: true, id: res.id };
+}
+
+export async function updateMember(options: {
+	db: string;
+	id: string;
+	actor: Actor;
+	input: MemberInput;
+	now?: Date;
+}): Promise<CommandResult> {
+	const now = options.now ?? new Date();
+	const checked = validateMemberInput({ input: options.input, today: todayIso(now) });
+	if (!checked.ok) return { ok: false, errors: checked.errors };
+	const clash = await citizenIdClash({ citizenId: checked.value.citizenId, exceptId: options.id });
+	if (clash) return { ok: false, errors: { citizenId: clash } };
+
+	const local = localDb(options.db);
+	let current: MemberDoc;
+	try {
+		current = upgradeMemberDoc(await local.get(options.id));
+	} catch {
+		return { ok: false, errors: { form: 'Không tìm thấy hồ sơ đoàn viên này trên máy.' } };
+	}
+	// Keep what the form does not edit (provenance, creation) and drop fields the form cleared.
+	const next: MemberDoc = {
+		_id: current._id,
+		_rev: current._rev,
+		type: 'member',
+		v: MEMBER_SCHEMA_VERSION,
+		unitId: current.unitId,
+		provenance: current.provenance,
+		createdAt: current.createdAt,
+		createdBy: current.createdBy,
+		...checked.value,
+		updatedAt: now.toISOString(),
+		updatedBy: options.actor.login
+	};
+	try {
+		const res = await local.put(next);
+		await recordOutbox({ db: options.db, docId: res.id, rev: res.rev });
+		return { ok: true, id: res.id };
+	} catch (error) {
+		if ((error as { status?: number }).status === 409) {
+			return {
+				ok: false,
+				errors: {
+					form: 'Hồ sơ vừa được thay đổi ở nơi khác. Hãy mở lại hồ sơ để xem bản mới rồi sửa tiếp.'
+				}
+			};
+		}
+		throw error;
+	}
+}

@@ -1,0 +1,31 @@
+import { readModel } from './read-model';
+
+// What this device wrote and the server has not yet accepted: the "changes waiting to upload" the
+// secretary sees. Kept in Dexie so it survives reloads and days offline.
+
+export async function recordOutbox(options: { db: string; docId: string; rev: string }) {
+	await readModel.outbox.put({ ...options, at: new Date().toISOString() });
+}
+
+/** Called with the documents a push delivered: entries whose revision went up are cleared. */
+export async function clearPushed(options: {
+	db: string;
+	docs: { _id: string; _rev?: string }[];
+}): Promise<void> {
+	const pushed = new Map(options.docs.map((d) => [d._id, d._rev]));
+	await readModel.transaction('rw', readModel.outbox, async () => {
+		const entries = await readModel.outbox.bulkGet([...pushed.keys()]);
+		const done = entries
+			.filter((e): e is NonNullable<typeof e> => !!e && pushed.get(e.docId) === e.rev)
+			.map((e) => e.docId);
+		await readModel.outbox.bulkDelete(done);
+	});
+}
+
+export async function markRefused(options: { docId: string; reason: string }): Promise<void> {
+	await readModel.outbox.update(options.docId, { refused: options.reason });
+}
+
+export function countPending(db?: string): Promise<number> {
+	return db ? readModel.outbox.where('db').equals(db).count() : readModel.outbox.count();
+}

@@ -1,0 +1,147 @@
+import Dexie, { type EntityTable } from 'dexie';
+import {
+	fullName,
+	isEthnicMinority,
+	memberNameWords,
+	memberSortKey,
+	type MemberDoc
+} from '$lib/domain';
+
+// The read model (DESIGN.md §3): tables shaped for the screens, fed from the PouchDB changes feeds,
+// rebuildable at any time. Nothing here is the truth; PouchDB is.
+
+/** One member as the list, search and filters need it. */
+export interface MemberRow {
+	/** PouchDB `_id` (`member:<ulid>`). */
+	id: string;
+	/** The unit database the member lives in. */
+	db: string;
+	unitId: string;
+	branchId: string;
+	status: string;
+	fullName: string;
+	familyName: string;
+	middleName: string;
+	givenName: string;
+	otherName: string;
+	/** Folded words of every name part, for a multi-entry prefix index. */
+	nameWords: string[];
+	/** Orders like Vietnamese name collation (tên, tên đệm, họ) by plain comparison. */
+	sortKey: string;
+	gender: string;
+	birthDate: string;
+	ethnicCode: string;
+	/** 1 for an ethnic minority, 0 for Kinh (IndexedDB cannot index booleans). */
+	minority: 0 | 1;
+	citizenId: string;
+	phone: string;
+	cardNumber: string;
+	hasConflict: 0 | 1;
+	updatedAt: string;
+}
+
+export interface BranchRow {
+	id: string;
+	db: string;
+	name: string;
+	closed: 0 | 1;
+}
+
+export interface UnitRow {
+	db: string;
+	id: string;
+	name: string;
+	kind: string;
+}
+
+export interface Checkpoint {
+	db: string;
+	/** Last PouchDB update sequence folded into the read model. */
+	seq: number | string;
+}
+
+/** A document written on this device and not yet accepted by the server. */
+export interface OutboxEntry {
+	docId: string;
+	db: string;
+	rev: string;
+	at: string;
+	/** Set when the server refused the document (validation): shown to the user. */
+	refused?: string;
+}
+
+export interface Setting {
+	key: string;
+	value: unknown;
+}
+
+export interface SyncLogEntry {
+	id?: number;
+	db: string;
+	at: string;
+	kind: 'synced' | 'error' | 'first-sync';
+	pulled: number;
+	pushed: number;
+	message?: string;
+}
+
+export class ReadModel extends Dexie {
+	members!: EntityTable<MemberRow, 'id'>;
+	branches!: EntityTable<BranchRow, 'id'>;
+	units!: EntityTable<UnitRow, 'db'>;
+	checkpoints!: EntityTable<Checkpoint, 'db'>;
+	outbox!: EntityTable<OutboxEntry, 'docId'>;
+	settings!: EntityTable<Setting, 'key'>;
+	syncLog!: EntityTable<SyncLogEntry, 'id'>;
+
+	constructor(name = 'doanvu') {
+		super(name);
+		this.version(1).stores({
+			members:
+				'id, db, [db+sortKey], sortKey, *nameWords, status, branchId, birthDate, citizenId, phone, cardNumber, hasConflict',
+			branches: 'id, db',
+			units: 'db',
+			checkpoints: 'db',
+			outbox: 'docId, db',
+			settings: 'key',
+			syncLog: '++id, db, at'
+		});
+	}
+}
+
+export const readModel = new ReadModel();
+
+export function toMemberRow(doc: MemberDoc & { _conflicts?: string[] }, db: string): MemberRow {
+	return {
+		id: doc._id,
+		db,
+		unitId: doc.unitId,
+		branchId: doc.branchId ?? '',
+		status: doc.status,
+		fullName: fullName(doc),
+		familyName: doc.familyName,
+		middleName: doc.middleName,
+		givenName: doc.givenName,
+		otherName: doc.otherName ?? '',
+		nameWords: memberNameWords(doc),
+		sortKey: memberSortKey(doc),
+		gender: doc.gender,
+		birthDate: doc.birthDate,
+		ethnicCode: doc.ethnicCode,
+		minority: isEthnicMinority(doc.ethnicCode) ? 1 : 0,
+		citizenId: doc.citizenId ?? '',
+		phone: doc.phone ?? '',
+		cardNumber: doc.cardNumber ?? '',
+		hasConflict: doc._conflicts && doc._conflicts.length > 0 ? 1 : 0,
+		updatedAt: doc.updatedAt
+	};
+}
+
+export async function getSetting<T>(key: string): Promise<T | undefined> {
+	const row = await readModel.settings.get(key);
+	return row?.value as T | undefined;
+}
+
+export async function putSetting(key: string, value: unknown): Promise<void> {
+	await readModel.settings.put({ key, value });
+}

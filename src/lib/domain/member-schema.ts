@@ -1,0 +1,202 @@
+import * as v from 'valibot';
+import { isIsoDate } from './dates';
+import { ETHNIC_CODES } from './ethnic-groups';
+import { GENDERS, OCCUPATIONS, POLITICAL_THEORY_LEVELS, normaliseGeneralEducation } from './labels';
+import { MEMBER_STATUSES } from './member-statuses';
+
+// The member document as stored in a unit database (DOMAIN.md §2, docs/architecture.md). `v` is the
+// schema version of this document type: a change of shape bumps it and adds a step to
+// upgradeMemberDoc, so documents written by older app versions keep loading.
+
+export const MEMBER_SCHEMA_VERSION = 1 as const;
+
+/** `member:` + a ULID (26 Crockford base32 characters). */
+export const MEMBER_ID_PATTERN = /^member:[0-9A-HJKMNP-TV-Z]{26}$/;
+/** Unit ids become database names (`unit_<id>`). */
+export const UNIT_ID_PATTERN = /^[a-z0-9]{4,24}$/;
+/** Stored phone numbers: 10-digit mobiles (03, 05, 07, 08, 09) or 11-digit landlines (02x). */
+export const PHONE_PATTERN = /^(?:0[35789]\d{8}|02\d{9})$/;
+
+const IsoDate = v.pipe(
+	v.string(),
+	v.check((value: string) => isIsoDate(value), 'Ngày phải là một ngày có thật, dạng YYYY-MM-DD.')
+);
+const Timestamp = v.pipe(v.string(), v.isoTimestamp('Thời điểm phải theo dạng ISO 8601.'));
+const RequiredText = v.pipe(v.string(), v.trim(), v.nonEmpty('Không được để trống.'));
+const OptionalText = v.optional(v.string());
+const OptionalDate = v.optional(IsoDate);
+
+/** The fields a user edits (the member form); everything else in the document is bookkeeping. */
+export const memberFieldsEntries = {
+	familyName: RequiredText,
+	middleName: v.string(),
+	givenName: RequiredText,
+	otherName: OptionalText,
+	gender: v.picklist(GENDERS, 'Giới tính phải là male hoặc female.'),
+	birthDate: IsoDate,
+	citizenId: v.optional(v.pipe(v.string(), v.regex(/^\d{12}$/, 'Số CCCD phải có 12 chữ số.'))),
+	citizenIdIssuedOn: OptionalDate,
+	citizenIdIssuedBy: OptionalText,
+	ethnicCode: v.picklist(ETHNIC_CODES, 'Mã dân tộc không có trong danh mục.'),
+	religion: v.optional(v.string(), 'Không'),
+	nationality: v.optional(v.string(), 'Việt Nam'),
+	hometown: OptionalText,
+	permanentAddress: OptionalText,
+	currentAddress: OptionalText,
+	phone: v.optional(v.pipe(v.string(), v.regex(PHONE_PATTERN, 'Số điện thoại không hợp lệ.'))),
+	email: v.optional(v.pipe(v.string(), v.email('Email không hợp lệ.'))),
+	joinedOn: OptionalDate,
+	joinedPlace: OptionalText,
+	cardNumber: OptionalText,
+	branchId: OptionalText,
+	unionPosition: OptionalText,
+	generalEducation: v.optional(
+		v.pipe(
+			v.string(),
+			v.check((value) => normaliseGeneralEducation(value) === value, 'Dạng "9/12", "12/12".')
+		)
+	),
+	professionalQualification: OptionalText,
+	politicalTheory: v.optional(v.picklist(POLITICAL_THEORY_LEVELS)),
+	itSkill: OptionalText,
+	foreignLanguage: OptionalText,
+	partyMember: v.boolean(),
+	partyJoinedOn: OptionalDate,
+	partyOfficialOn: OptionalDate,
+	partySympathizer: v.optional(v.boolean()),
+	occupation: v.optional(v.picklist(OCCUPATIONS)),
+	status: v.picklist(MEMBER_STATUSES, 'Trạng thái không có trong danh mục.')
+};
+
+export const MemberProvenanceSchema = v.strictObject({
+	/** 'self': declared by the member from a phone; 'unit': entered by the unit. */
+	source: v.picklist(['unit', 'self']),
+	approvedBy: OptionalText,
+	approvedAt: v.optional(Timestamp)
+});
+
+export const MemberFieldsSchema = v.strictObject(memberFieldsEntries);
+
+export const MemberDocSchema = v.strictObject({
+	_id: v.custom<`member:${string}`>(
+		(input) => typeof input === 'string' && MEMBER_ID_PATTERN.test(input),
+		'Mã hồ sơ phải có dạng member:<ULID>.'
+	),
+	_rev: OptionalText,
+	type: v.literal('member'),
+	v: v.literal(MEMBER_SCHEMA_VERSION),
+	unitId: v.pipe(v.string(), v.regex(UNIT_ID_PATTERN, 'Mã đơn vị không hợp lệ.')),
+	...memberFieldsEntries,
+	provenance: MemberProvenanceSchema,
+	createdAt: Timestamp,
+	createdBy: RequiredText,
+	updatedAt: Timestamp,
+	updatedBy: RequiredText
+});
+
+export type MemberDoc = v.InferOutput<typeof MemberDocSchema>;
+export type MemberFields = v.InferOutput<typeof MemberFieldsSchema>;
+export type MemberProvenance = v.InferOutput<typeof MemberProvenanceSchema>;
+export type MemberFieldKey = keyof MemberFields;
+
+export const MEMBER_FIELD_KEYS = Object.keys(memberFieldsEntries) as MemberFieldKey[];
+
+/** A member document that cannot be loaded; the message is Vietnamese and names the document. */
+export class MemberDocError extends Error {
+	readonly docId: string | undefined;
+	readonly issues: readonly string[];
+
+	constructor(options: { message: string; docId?: string; issues?: readonly string[] }) {
+		super(options.message);
+		this.name = 'MemberDocError';
+		this.docId = options.docId;
+		this.issues = options.issues ?? [];
+	}
+}
+
+// CouchDB and PouchDB add these on request; they are not part of the document's shape.
+const COUCH_META_FIELDS = new Set([
+	'_conflicts',
+	'_deleted_conflicts',
+	'_attachments',
+	'_revisions',
+	'_revs_info',
+	'_local_seq'
+]);
+
+type RawDoc = Record<string, unknown>;
+
+/**
+ * UPGRADES[n] turns a version-n document into a version-(n + 1) one. When version 2 comes, add
+ * `1: (doc) => ({ ...doc, v: 2, newField: … })` and bump MEMBER_SCHEMA_VERSION; never edit a step
+ * once released, because documents written with it are already in the field.
+ */
+const UPGRADES: Readonly<Record<number, (doc: RawDoc) => RawDoc>> = {};
+
+function describe(docId: string | undefined): string {
+	return docId ? `Hồ sơ đoàn viên ${docId}` : 'Hồ sơ đoàn viên';
+}
+
+/**
+ * Loads a stored member document of any known version as the current MemberDoc. Throws a
+ * MemberDocError for anything else: not an object, another type, a version this app does not know
+ * (written by a newer app: update), or a document that breaks the schema.
+ */
+export function upgradeMemberDoc(doc: unknown): MemberDoc {
+	if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+		throw new MemberDocError({
+			message: 'Hồ sơ đoàn viên không đọc được: không phải một đối tượng.'
+		});
+	}
+	let current: RawDoc = Object.fromEntries(
+		Object.entries(doc).filter(([key]) => !COUCH_META_FIELDS.has(key))
+	);
+	const docId = typeof current._id === 'string' ? current._id : undefined;
+	const name = describe(docId);
+	if (current.type !== 'member') {
+		throw new MemberDocError({
+			message:
+				`${name} không đọc được: loại tài liệu là "${String(current.type)}", ` +
+				'không phải "member".',
+			docId
+		});
+	}
+	const stored = current.v;
+	if (typeof stored !== 'number' || !Number.isInteger(stored) || stored < 1) {
+		throw new MemberDocError({
+			message: `${name} không đọc được: thiếu số phiên bản (v) hợp lệ.`,
+			docId
+		});
+	}
+	if (stored > MEMBER_SCHEMA_VERSION) {
+		throw new MemberDocError({
+			message:
+				`${name} được ghi bằng phiên bản ứng dụng mới hơn (dạng ${stored}, máy này chỉ đọc ` +
+				`đến dạng ${MEMBER_SCHEMA_VERSION}). Hãy cập nhật ứng dụng.`,
+			docId
+		});
+	}
+	for (let version = stored; version < MEMBER_SCHEMA_VERSION; version++) {
+		const upgrade = UPGRADES[version];
+		if (upgrade === undefined) {
+			throw new MemberDocError({
+				message: `${name} không đọc được: không có cách nâng dạng ${version}.`,
+				docId
+			});
+		}
+		current = upgrade(current);
+	}
+	const result = v.safeParse(MemberDocSchema, current);
+	if (!result.success) {
+		const issues = result.issues.map((issue) => {
+			const path = v.getDotPath(issue);
+			return path ? `${path}: ${issue.message}` : issue.message;
+		});
+		throw new MemberDocError({
+			message: `${name} không hợp lệ: ${issues.join('; ')}`,
+			docId,
+			issues
+		});
+	}
+	return result.output;
+}

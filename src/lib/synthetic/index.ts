@@ -1,0 +1,5 @@
+// Deterministic synthetic data for the demo, tests and benchmarks.
+export * from './member-generator';
+export * from './name-generator';
+export * from './random';
+export * from './unit-generator';

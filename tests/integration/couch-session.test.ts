@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CouchClient } from '../../server/couch-client';
+import { memberDoc } from '../support/member-fixture';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+// The proxy speaks to CouchDB with a short-lived CouchDB session per user (600 s by default). When
+// CouchDB stops accepting it, the device must not notice: reads are retried with a new session, and
+// a write whose body was already streamed is answered 503 + Retry-After for the client to resend.
+
+let server: TestServer;
+
+beforeAll(async () => {
+	server = await startTestServer();
+});
+
+afterAll(async () => {
+	await server?.close();
+});
+
+/** Sets CouchDB's session timeout (standard config API on Apache CouchDB, `_config` embedded). */
+async function setSessionTimeout(couch: CouchClient, seconds: string): Promise<string> {
+	const info = await couch.serverInfo();
+	const path =
+		info.couchdb === 'Welcome'
+			? '_node/_local/_config/chttpd_auth/timeout'
+			: '_config/couch_httpd_auth/timeout';
+	const previous = await couch.json<string>({ method: 'PUT', path, body: seconds });
+	return previous || '600';
+}
+
+describe('CouchDB session renewal', () => {
+	it('recovers when CouchDB expires the session behind the proxy', async () => {
+		const { unit, login, password } = await server.createUnitWithAccount({});
+		const { cookie } = await server.signIn({ login, password });
+		expect((await server.request(`/couch/${unit.db}/`, { cookie })).status).toBe(200);
+
+		const previous = await setSessionTimeout(server.couch, '1');
+		try {
+			await new Promise((resolve) => setTimeout(resolve, 2200));
+			// A read: retried at once with a new session.
+			const read = await server.request(`/couch/${unit.db}/_all_docs`, { cookie });
+			expect(read.status).toBe(200);
+
+			await new Promise((resolve) => setTimeout(resolve, 2200));
+			// A write: its body is gone upstream, so the client is told to retry, and the retry works.
+			const doc = memberDoc({ unitId: unit.id, login });
+			const write = () =>
+				server.request(`/couch/${unit.db}/${encodeURIComponent(doc._id)}`, {
+					method: 'PUT',
+					cookie,
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(doc)
+				});
+			const first = await write();
+			expect([201, 503]).toContain(first.status);
+			if (first.status === 503) {
+				expect(first.headers.get('retry-after')).toBe('1');
+				expect((await first.json()).reason).toMatch(/thử lại/);
+				expect((await write()).status).toBe(201);
+			}
+		} finally {
+			await setSessionTimeout(server.couch, previous);
+		}
+	});
+
+	it('a disabled account is cut off at its next request', async () => {
+		const { unit, login, password } = await server.createUnitWithAccount({});
+		const { cookie } = await server.signIn({ login, password });
+		const account = (await server.accounts.getAccount(login))!;
+		await server.couch.putDoc({
+			db: server.provision.names.accounts,
+			doc: { ...account, disabled: true }
+		});
+		server.devices.forget();
+		const res = await server.request(`/couch/${unit.db}/`, { cookie });
+		expect(res.status).toBe(401);
+		expect(await res.json()).toMatchObject({ error: 'account_disabled' });
+		const signIn = await server.request('/api/session', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ login, password })
+		});
+		expect(signIn.status).toBe(403);
+		expect(await signIn.json()).toMatchObject({ error: 'account_disabled' });
+	});
+});

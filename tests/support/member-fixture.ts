@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+
+// Minimal member documents as a device writes them (docs/architecture.md, "Documents in a unit
+// database"): enough for the server's validation, not the full domain schema.
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export function fakeUlid(): string {
+	const time = Date.now().toString(32).toUpperCase().padStart(10, '0');
+	let rest = '';
+	for (const byte of randomBytes(16)) rest += CROCKFORD[byte % 32];
+	return `${time}${rest}`.slice(0, 26);
+}
+
+export interface TestMember {
+	_id: string;
+	_rev?: string;
+	_deleted?: boolean;
+	type: 'member';
+	v: 1;
+	unitId: string;
+	familyName: string;
+	middleName: string;
+	givenName: string;
+	birthDate: string;
+	status: string;
+	createdAt: string;
+	createdBy: string;
+	updatedAt: string;
+	updatedBy: string;
+	[key: string]: unknown;
+}
+
+export function memberDoc(options: {
+	unitId: string;
+	login: string;
+	givenName?: string;
+	familyName?: string;
+}): TestMember {
+	const at = new Date().toISOString();
+	return {
+		_id: `member:${fakeUlid()}`,
+		type: 'member',
+		v: 1,
+		unitId: options.unitId,
+		familyName: options.familyName ?? 'Nguyễn',
+		middleName: 'Thị',
+		givenName: options.givenName ?? 'Hoa',
+		birthDate: '2001-05-19',
+		status: 'active',
+		createdAt: at,
+		createdBy: options.login,
+		updatedAt: at,
+		updatedBy: options.login
+	};
+}
