@@ -79,7 +79,7 @@ export function startUnitSync(options: {
 	remote?: RemoteOptions;
 }): UnitSyncHandle {
 	const { db, listener } = options;
-	let live: PouchDB.Replication.Sync<object> | null = null;
+	let live: PouchDB.Replication.Replication<object>[] = [];
 	let stopped = false;
 	let generation = 0;
 	let retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -129,62 +129,84 @@ export function startUnitSync(options: {
 			return;
 		}
 		if (thisRun !== generation || stopped) return;
-		let pulled = 0;
-		let pushed = 0;
-		live = localDb(db)
-			.sync(remoteDb(db, options.remote), {
-				live: true,
-				retry: true,
-				batch_size: 200,
-				back_off_function: backOff
-			})
-			.on('active', () => listener.onActive?.(db))
-			.on('change', (info) => {
-				const count = info.change.docs.length;
-				if (info.direction === 'push') {
-					pushed += count;
-					void clearPushed({ db, docs: info.change.docs });
-				} else {
-					pulled += count;
-				}
-				listener.onChange?.({ db, direction: info.direction, count });
-			})
-			.on('paused', (error) => {
-				if (error) {
-					const problem = fail(error, thisRun);
-					if (problem?.kind === 'revoked' || problem?.kind === 'unauthorized') live?.cancel();
-					return;
-				}
-				const at = new Date().toISOString();
-				if (pulled || pushed) {
-					void readModel.syncLog.add({ db, at, kind: 'synced', pulled, pushed });
-					pulled = 0;
-					pushed = 0;
-				}
-				listener.onIdle?.({ db, at });
-			})
-			.on('denied', (error) => {
-				const e = error as PouchError & { id?: string };
-				const reason = e.reason ?? e.message ?? 'Máy chủ từ chối lưu hồ sơ này.';
-				if (e.id) {
-					void markRefused({ docId: e.id, reason });
-					listener.onRefused?.({ db, docId: e.id, reason });
-				}
-			})
-			.on('error', (error) => {
-				const problem = fail(error, thisRun);
-				if (problem && problem.kind !== 'revoked' && problem.kind !== 'unauthorized') {
-					retryTimer = setTimeout(() => void run(), 5_000);
-				}
-			});
+		// Two one-way live replications rather than PouchDB's sync(): sync() reports neither the error
+		// behind a retry nor which side is idle, and the secretary must see why nothing moves.
+		const local = localDb(db);
+		const remote = remoteDb(db, options.remote);
+		const counts = { push: 0, pull: 0 };
+		const idle = { push: false, pull: false };
+		const opts = { live: true, retry: true, batch_size: 200, back_off_function: backOff };
+		const onError = (error: unknown) => {
+			const problem = fail(error, thisRun);
+			if (problem?.kind === 'revoked' || problem?.kind === 'unauthorized') cancelLive();
+			return problem;
+		};
+		const wire = (
+			direction: 'push' | 'pull',
+			replication: PouchDB.Replication.Replication<object>
+		) =>
+			replication
+				.on('active', () => {
+					idle[direction] = false;
+					if (thisRun === generation) listener.onActive?.(db);
+				})
+				.on('change', (info) => {
+					counts[direction] += info.docs.length;
+					if (direction === 'push') void clearPushed({ db, docs: info.docs });
+					listener.onChange?.({ db, direction, count: info.docs.length });
+				})
+				.on('paused', (error) => {
+					if (error) {
+						idle[direction] = false;
+						onError(error);
+						return;
+					}
+					idle[direction] = true;
+					if (!idle.push || !idle.pull || thisRun !== generation) return;
+					const at = new Date().toISOString();
+					if (counts.pull || counts.push) {
+						void readModel.syncLog.add({
+							db,
+							at,
+							kind: 'synced',
+							pulled: counts.pull,
+							pushed: counts.push
+						});
+						counts.pull = 0;
+						counts.push = 0;
+					}
+					listener.onIdle?.({ db, at });
+				})
+				// Emitted before each retry, also when the failure came before the first 'active'.
+				.on('requestError' as 'error', (error) => void onError(error))
+				.on('denied', (error) => {
+					const e = error as PouchError & { id?: string };
+					const reason = e.reason ?? e.message ?? 'Máy chủ từ chối lưu hồ sơ này.';
+					if (e.id) {
+						void markRefused({ docId: e.id, reason });
+						listener.onRefused?.({ db, docId: e.id, reason });
+					}
+				})
+				.on('error', (error) => {
+					// Fatal (PouchDB does not retry 'unauthorized' or 'forbidden').
+					const problem = onError(error);
+					if (problem && problem.kind !== 'revoked' && problem.kind !== 'unauthorized') {
+						retryTimer = setTimeout(() => void run(), 5_000);
+					}
+				});
+		live = [wire('push', local.replicate.to(remote, opts)), wire('pull', local.replicate.from(remote, opts))];
+	};
+
+	const cancelLive = () => {
+		for (const replication of live) replication.cancel();
+		live = [];
 	};
 
 	const cancel = () => {
 		generation++;
 		if (retryTimer) clearTimeout(retryTimer);
 		retryTimer = null;
-		live?.cancel();
-		live = null;
+		cancelLive();
 	};
 
 	void run();
