@@ -88,7 +88,7 @@ describe('the device sync engine', () => {
 
 			const added = await addMember({
 				db: unit.db,
-				actor: { login, unitId: unit.id },
+				actor: { login },
 				input: {
 					familyName: 'Hà',
 					middleName: 'Thị',

@@ -26,3 +26,12 @@ export function memberDocId(key: string): string {
 export function memberKey(docId: string): string {
 	return docId.startsWith(MEMBER_PREFIX) ? docId.slice(MEMBER_PREFIX.length) : docId;
 }
+
+/** The unit a unit database belongs to (`unit_<id>`, docs/decisions/0003-ids.md). */
+export function unitIdOfDb(db: string): string {
+	return db.startsWith('unit_') ? db.slice('unit_'.length) : db;
+}
+
+export function dbOfUnit(unitId: string): string {
+	return `unit_${unitId}`;
+}

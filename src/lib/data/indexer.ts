@@ -48,7 +48,9 @@ function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[])
 				db,
 				id: String(doc.unitId ?? ''),
 				name: String(doc.name ?? ''),
-				kind: String(doc.kind ?? '')
+				kind: String(doc.kind ?? ''),
+				status: String(doc.status ?? 'active'),
+				mergedInto: typeof doc.mergedInto === 'string' ? doc.mergedInto : undefined
 			});
 		}
 	}

@@ -6,7 +6,7 @@ import {
 	type MemberDoc,
 	type MemberFields
 } from '$lib/domain';
-import { memberDocId, ulid } from './ids';
+import { memberDocId, ulid, unitIdOfDb } from './ids';
 import { recordOutbox } from './outbox';
 import { localDb } from './pouch';
 import { readModel } from './read-model';
@@ -20,7 +20,6 @@ export type CommandResult = { ok: true; id: string } | { ok: false; errors: Fiel
 
 export interface Actor {
 	login: string;
-	unitId: string;
 }
 
 export type MemberInput = Record<string, string | boolean | undefined>;
@@ -58,7 +57,9 @@ export async function addMember(options: {
 		_id: memberDocId(ulid(now.getTime())) as MemberDoc['_id'],
 		type: 'member',
 		v: MEMBER_SCHEMA_VERSION,
-		unitId: options.actor.unitId,
+		// The document belongs to the unit whose database it is written in (a superior may write a
+		// pinned subordinate's roster): the server's validation insists on it.
+		unitId: unitIdOfDb(options.db),
 		provenance: { source: 'unit' },
 		createdAt: at,
 		createdBy: options.actor.login,

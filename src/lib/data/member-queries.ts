@@ -164,9 +164,19 @@ export async function countMembers(dbs: string[]): Promise<number> {
  * Everything the profile screen shows. Reading the member's read-model row first makes a
  * watchQuery re-run this whenever sync or another screen changes the member.
  */
-export async function memberProfile(options: { db: string; id: string }) {
-	await readModel.members.get(options.id);
-	const member = await getMember(options);
-	const branch = member?.branchId ? await readModel.branches.get(member.branchId) : undefined;
-	return { member, branchName: branch?.name ?? '' };
+export async function memberProfile(options: { id: string; fallbackDb: string }) {
+	const row = await readModel.members.get(options.id);
+	const db = row?.db ?? options.fallbackDb;
+	const member = await getMember({ db, id: options.id });
+	const [branch, unit] = await Promise.all([
+		member?.branchId ? readModel.branches.get(member.branchId) : undefined,
+		readModel.units.get(db)
+	]);
+	return { member, db, branchName: branch?.name ?? '', unitName: unit?.name ?? '' };
+}
+
+/** The unit names of the databases on this device, for lists that span several units. */
+export async function unitNames(dbs: string[]): Promise<Map<string, string>> {
+	const rows = await readModel.units.bulkGet(dbs);
+	return new Map(rows.filter((r) => !!r).map((r) => [r!.db, r!.name]));
 }

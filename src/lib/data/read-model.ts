@@ -52,6 +52,9 @@ export interface UnitRow {
 	id: string;
 	name: string;
 	kind: string;
+	/** `merged` or `dissolved` once the superior has closed the unit. */
+	status: string;
+	mergedInto?: string;
 }
 
 export interface Checkpoint {

@@ -11,7 +11,18 @@ import {
 	type SessionInfo
 } from './session';
 import { syncStatus } from './sync-status.svelte';
+import { appLock } from './app-lock.svelte';
 import type { SyncProblem } from './sync';
+import {
+	addPinned,
+	forgetDb,
+	listPinned,
+	removePinned,
+	type PinnedUnit
+} from './pinned-units';
+import { readModel } from './read-model';
+import { watchQuery } from './watch';
+import { dbOfUnit } from './ids';
 
 // The signed-in account on this device, reactive. Boots from the cached session so the app opens
 // offline; checks with the server in the background when it can.
@@ -26,6 +37,11 @@ class Session {
 	/** Shown once on the sign-in screen after a revoked device wiped itself. */
 	#notice = $state<string | null>(null);
 	#booted: Promise<void> | null = null;
+	#pinned = $state.raw<PinnedUnit[]>([]);
+	/** A message for the signed-in user (e.g. her unit was merged). */
+	#banner = $state<string | null>(null);
+	#stopWatchingUnits: (() => void) | null = null;
+	#relocating = false;
 
 	get state() {
 		return this.#state;
@@ -40,7 +56,23 @@ class Session {
 		return this.#notice;
 	}
 
+	get pinned() {
+		return this.#pinned;
+	}
+	get banner() {
+		return this.#banner;
+	}
+	dismissBanner() {
+		this.#banner = null;
+	}
+
 	canWrite = $derived(!!this.#info && this.#info.user.role !== 'viewer');
+
+	/** Every unit database on this device: the account's own, then the pinned subordinates. */
+	dbs = $derived.by(() => {
+		const own = this.#info?.dbs ?? [];
+		return [...own, ...this.#pinned.map((p) => p.db).filter((db) => !own.includes(db))];
+	});
 
 	boot(): Promise<void> {
 		this.#booted ??= this.#boot();
@@ -50,6 +82,15 @@ class Session {
 	async #boot() {
 		const cached = await cachedSession();
 		if (cached) {
+			await appLock.restore({
+				login: cached.user.login,
+				onWipe: async () => {
+					syncStatus.stop();
+					await wipeDevice(this.dbs);
+					this.#info = null;
+					this.#state = 'signed-out';
+				}
+			});
 			this.#open(cached);
 			void this.#check();
 			return;
@@ -82,13 +123,93 @@ class Session {
 		this.#info = info;
 		this.#state = 'ready';
 		this.#reauth = false;
-		void syncStatus.start({ dbs: info.dbs, onAuthProblem: (p) => void this.#authProblem(p) });
+		void listPinned().then((pinned) => {
+			this.#pinned = pinned;
+			this.#startSync();
+		});
+	}
+
+	#startSync() {
+		void syncStatus.start({ dbs: this.dbs, onAuthProblem: (p) => void this.#authProblem(p) });
+		this.#watchUnits();
+	}
+
+	// A unit merged into another (docs/architecture.md, "Merge"): once this device has uploaded what
+	// it wrote there, it drops the old database and follows its account to the surviving unit.
+	#watchUnits() {
+		this.#stopWatchingUnits?.();
+		const dbs = this.dbs;
+		this.#stopWatchingUnits = watchQuery({
+			query: async () => {
+				const units = await readModel.units.bulkGet(dbs);
+				const merged = units.filter((u) => !!u && u.status === 'merged' && !!u.mergedInto);
+				const pending = await Promise.all(
+					merged.map((u) => readModel.outbox.where('db').equals(u!.db).count())
+				);
+				return merged.map((u, i) => ({ unit: u!, pending: pending[i] ?? 0 }));
+			},
+			next: (rows) => {
+				const ready = rows.find((r) => r.pending === 0);
+				if (ready) void this.#relocate(ready.unit);
+			}
+		});
+	}
+
+	async #relocate(unit: { db: string; name: string; mergedInto?: string }) {
+		if (this.#relocating || !this.#info || !unit.mergedInto) return;
+		this.#relocating = true;
+		try {
+			const own = this.#info.dbs.includes(unit.db);
+			let next: SessionInfo | null = null;
+			if (own) {
+				// The account moved with the unit: ask the server where it belongs now.
+				try {
+					next = await refreshSession();
+				} catch {
+					return; // Offline: try again at the next change.
+				}
+			}
+			syncStatus.stop();
+			await forgetDb(unit.db);
+			let pinned = (await removePinned({ db: unit.db, discard: true })).ok
+				? await listPinned()
+				: this.#pinned;
+			const target = dbOfUnit(unit.mergedInto);
+			const ownDbs = next?.dbs ?? this.#info.dbs;
+			if (!own && !ownDbs.includes(target) && !pinned.some((p) => p.db === target)) {
+				pinned = await addPinned({ id: unit.mergedInto, db: target, name: unit.name });
+			}
+			this.#pinned = pinned;
+			this.#banner = `${unit.name} đã được sáp nhập. Dữ liệu trên máy đã chuyển sang đơn vị mới.`;
+			if (next) this.#info = next;
+			this.#startSync();
+		} finally {
+			this.#relocating = false;
+		}
+	}
+
+	/** Keeps a subordinate unit on this device for offline work. */
+	async pin(unit: PinnedUnit) {
+		this.#pinned = await addPinned(unit);
+		this.#startSync();
+	}
+
+	/** Refused (returns the number waiting) while changes made there have not been uploaded. */
+	async unpin(options: { db: string; discard?: boolean }): Promise<number> {
+		syncStatus.stop();
+		const result = await removePinned(options);
+		if (result.ok) this.#pinned = result.pinned;
+		this.#startSync();
+		return result.ok ? 0 : result.pending;
 	}
 
 	async #authProblem(problem: SyncProblem) {
 		if (problem.kind === 'revoked') {
+			this.#stopWatchingUnits?.();
+			this.#stopWatchingUnits = null;
 			syncStatus.stop();
-			await wipeDevice(this.#info?.dbs ?? []);
+			await wipeDevice(this.dbs);
+			await appLock.forget();
 			this.#info = null;
 			this.#state = 'signed-out';
 			this.#notice = problem.message;
@@ -99,6 +220,7 @@ class Session {
 
 	async signIn(options: { login: string; password: string }) {
 		const info = await signIn(options);
+		await appLock.rememberPassword({ login: info.user.login, password: options.password });
 		this.#notice = null;
 		this.#open(info);
 		return info;
@@ -106,18 +228,28 @@ class Session {
 
 	async setup(input: Parameters<typeof setupFirstUnit>[0]) {
 		const info = await setupFirstUnit(input);
+		await appLock.rememberPassword({ login: info.user.login, password: input.password });
 		this.#open(info);
 		return info;
 	}
 
 	async changePassword(options: { oldPassword: string; newPassword: string }) {
 		await changePassword(options);
+		if (this.#info) {
+			await appLock.rememberPassword({
+				login: this.#info.user.login,
+				password: options.newPassword
+			});
+		}
 		if (this.#info) this.#info = { ...this.#info, mustChangePassword: false };
 	}
 
 	async signOut() {
+		this.#stopWatchingUnits?.();
+		this.#stopWatchingUnits = null;
 		syncStatus.stop();
 		await signOut();
+		await appLock.forget();
 		this.#info = null;
 		this.#state = 'signed-out';
 	}

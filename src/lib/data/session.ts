@@ -1,6 +1,7 @@
 import { apiRequest } from './api-client';
 import { getSetting, putSetting, readModel } from './read-model';
 import { destroyLocalDbs } from './pouch';
+import { listPinned } from './pinned-units';
 
 // Who is signed in on this device. The last SessionInfo is kept in Dexie so the app opens offline
 // for weeks after one sign-in (DESIGN.md §3); the server's device cookie lets sync resume without the
@@ -68,7 +69,8 @@ export async function changePassword(options: {
 
 /** Removes every trace of the unit data from this device: PouchDB databases and the read model. */
 export async function wipeDevice(dbs: string[]): Promise<void> {
-	await destroyLocalDbs(dbs);
+	const pinned = (await listPinned()).map((p) => p.db);
+	await destroyLocalDbs([...new Set([...dbs, ...pinned])]);
 	await Promise.all(readModel.tables.map((table) => table.clear()));
 }
 

@@ -11,7 +11,7 @@ import { destroyLocalDbs, localDb } from '../../../src/lib/data/pouch';
 // commands validate and write, the read model finds what a secretary types.
 
 const db = 'unit_test01';
-const actor = { login: 'bithu.thanhson', unitId: 'test01' };
+const actor = { login: 'bithu.thanhson' };
 const today = '2026-11-28';
 
 function input(overrides: Record<string, string | boolean> = {}) {
@@ -92,7 +92,7 @@ describe('member commands', () => {
 		const result = await updateMember({
 			db,
 			id,
-			actor: { login: 'phobithu', unitId: 'test01' },
+			actor: { login: 'phobithu' },
 			input: input({ phone: '0987654321' })
 		});
 		expect(result.ok).toBe(true);
