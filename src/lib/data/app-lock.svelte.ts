@@ -18,6 +18,8 @@ interface LockState {
 	pinFailures: number;
 	passwordFailures: number;
 	lastActiveAt: number;
+	/** Locked by hand ("Khóa ngay"): stays locked across reloads until unlocked. */
+	lockedByUser?: boolean;
 }
 
 export type UnlockResult =
@@ -55,7 +57,8 @@ class AppLock {
 		this.#hasPin = !!this.#state?.pin;
 		const away = Date.now() - (this.#state?.lastActiveAt ?? 0);
 		// Without any verifier there is nothing to check offline: the server session decides.
-		this.#locked = !!this.#state?.password && away > LOCK_AFTER_MS;
+		this.#locked =
+			!!this.#state?.password && (away > LOCK_AFTER_MS || !!this.#state.lockedByUser);
 		if (typeof document !== 'undefined') {
 			document.addEventListener('visibilitychange', this.#onVisibility);
 		}
@@ -112,8 +115,11 @@ class AppLock {
 		await this.#save();
 	}
 
-	lock() {
-		if (this.#state?.password) this.#locked = true;
+	async lock() {
+		if (!this.#state?.password) return;
+		this.#locked = true;
+		this.#state.lockedByUser = true;
+		await this.#save();
 	}
 
 	async unlockWithPin(pin: string): Promise<UnlockResult> {
@@ -168,6 +174,7 @@ class AppLock {
 			this.#state.pinFailures = 0;
 			this.#state.passwordFailures = 0;
 			this.#state.lastActiveAt = Date.now();
+			this.#state.lockedByUser = false;
 			await this.#save();
 		}
 		this.#locked = false;

@@ -89,3 +89,15 @@ describe('app lock', () => {
 		expect(appLock.hasPin).toBe(false);
 	});
 });
+
+describe('locking by hand', () => {
+	it('stays locked across a restart until unlocked', async () => {
+		await appLock.rememberPassword({ login, password: 'mat-khau-dai' });
+		await appLock.lock();
+		await appLock.restore({ login, onWipe: async () => {} });
+		expect(appLock.locked).toBe(true);
+		expect((await appLock.unlockWithPassword('mat-khau-dai')).ok).toBe(true);
+		await appLock.restore({ login, onWipe: async () => {} });
+		expect(appLock.locked).toBe(false);
+	});
+});
