@@ -9,6 +9,7 @@ export * from './member-input';
 export * from './member-schema';
 export * from './member-search';
 export * from './member-statuses';
+export * from './months';
 export * from './names';
 export * from './rules';
 export * from './text';

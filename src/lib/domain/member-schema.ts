@@ -3,12 +3,21 @@ import { isIsoDate } from './dates';
 import { ETHNIC_CODES } from './ethnic-groups';
 import { GENDERS, OCCUPATIONS, POLITICAL_THEORY_LEVELS, normaliseGeneralEducation } from './labels';
 import { MEMBER_STATUSES } from './member-statuses';
+import { isIsoMonth } from './months';
 
 // The member document as stored in a unit database (DOMAIN.md §2, docs/architecture.md). `v` is the
 // schema version of this document type: a change of shape bumps it and adds a step to
 // upgradeMemberDoc, so documents written by older app versions keep loading.
+//
+// Version 2 (the member operations) adds the current state the operations keep on the member —
+// all optional, so a version 1 document becomes a version 2 one by its number alone:
+// `statusSince`, `staysUntil`, `fullTimeUnionStaff`, `duesCategory`, `duesPaidThrough`,
+// `transfer`, and `fieldRevs`, the per-field edit markers of docs/decisions/0006-conflict-policy.md.
 
-export const MEMBER_SCHEMA_VERSION = 1 as const;
+export const MEMBER_SCHEMA_VERSION = 2 as const;
+
+/** A ULID: 26 Crockford base32 characters (docs/decisions/0003-ids.md). */
+export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** `member:` + a ULID (26 Crockford base32 characters). */
 export const MEMBER_ID_PATTERN = /^member:[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -77,6 +86,49 @@ export const MemberProvenanceSchema = v.strictObject({
 
 export const MemberFieldsSchema = v.strictObject(memberFieldsEntries);
 
+/**
+ * Who last changed a field and on top of which revision (docs/decisions/0006-conflict-policy.md):
+ * `rev` is the `_rev` the editor's device held when it wrote the change, so comparing it with the
+ * revision histories of two conflicting leaves tells whether the change came after their common
+ * ancestor — without the ancestor's body, which compaction removes.
+ */
+export const FieldRevSchema = v.strictObject({
+	rev: v.pipe(v.string(), v.regex(/^\d+-[0-9a-z]+$/, 'Mã phiên bản phải có dạng <số>-<mã>.')),
+	at: Timestamp,
+	by: RequiredText
+});
+
+/** A pending (or, once accepted, the last) transfer to another unit. */
+export const MemberTransferSchema = v.strictObject({
+	/** The ULID of the transfer request: every document of the transfer derives its id from it. */
+	id: v.pipe(v.string(), v.regex(ULID_PATTERN, 'Mã chuyển sinh hoạt phải là một ULID.')),
+	toUnitId: v.pipe(v.string(), v.regex(UNIT_ID_PATTERN, 'Mã đơn vị không hợp lệ.')),
+	toUnitName: RequiredText,
+	requestedOn: IsoDate
+});
+
+/** State the member operations keep on the member document (version 2). */
+export const memberStateEntries = {
+	/** The day the current status took effect (admission, coming of age, removal…). */
+	statusSince: OptionalDate,
+	/** A branch's decision lets the member stay on after coming of age, up to this day. */
+	staysUntil: OptionalDate,
+	/** Works full-time for the Union (cán bộ Đoàn chuyên trách): exempt from coming of age. */
+	fullTimeUnionStaff: v.optional(v.boolean()),
+	/** Id of the dues category in the rules table. */
+	duesCategory: OptionalText,
+	/** Dues paid up to and including this month ('YYYY-MM'). */
+	duesPaidThrough: v.optional(
+		v.pipe(
+			v.string(),
+			v.check((value: string) => isIsoMonth(value), 'Tháng phải có dạng YYYY-MM.')
+		)
+	),
+	transfer: v.optional(MemberTransferSchema)
+};
+
+export const MemberStateSchema = v.strictObject(memberStateEntries);
+
 export const MemberDocSchema = v.strictObject({
 	_id: v.custom<`member:${string}`>(
 		(input) => typeof input === 'string' && MEMBER_ID_PATTERN.test(input),
@@ -87,6 +139,8 @@ export const MemberDocSchema = v.strictObject({
 	v: v.literal(MEMBER_SCHEMA_VERSION),
 	unitId: v.pipe(v.string(), v.regex(UNIT_ID_PATTERN, 'Mã đơn vị không hợp lệ.')),
 	...memberFieldsEntries,
+	...memberStateEntries,
+	fieldRevs: v.optional(v.record(v.string(), FieldRevSchema)),
 	provenance: MemberProvenanceSchema,
 	createdAt: Timestamp,
 	createdBy: RequiredText,
@@ -98,8 +152,13 @@ export type MemberDoc = v.InferOutput<typeof MemberDocSchema>;
 export type MemberFields = v.InferOutput<typeof MemberFieldsSchema>;
 export type MemberProvenance = v.InferOutput<typeof MemberProvenanceSchema>;
 export type MemberFieldKey = keyof MemberFields;
+export type MemberState = v.InferOutput<typeof MemberStateSchema>;
+export type MemberStateKey = keyof MemberState;
+export type MemberTransfer = v.InferOutput<typeof MemberTransferSchema>;
+export type FieldRev = v.InferOutput<typeof FieldRevSchema>;
 
 export const MEMBER_FIELD_KEYS = Object.keys(memberFieldsEntries) as MemberFieldKey[];
+export const MEMBER_STATE_KEYS = Object.keys(memberStateEntries) as MemberStateKey[];
 
 /** A member document that cannot be loaded; the message is Vietnamese and names the document. */
 export class MemberDocError extends Error {
@@ -131,7 +190,11 @@ type RawDoc = Record<string, unknown>;
  * `1: (doc) => ({ ...doc, v: 2, newField: … })` and bump MEMBER_SCHEMA_VERSION; never edit a step
  * once released, because documents written with it are already in the field.
  */
-const UPGRADES: Readonly<Record<number, (doc: RawDoc) => RawDoc>> = {};
+const UPGRADES: Readonly<Record<number, (doc: RawDoc) => RawDoc>> = {
+	// Version 2 only adds optional fields. A version 1 document has no `fieldRevs`, which the merge
+	// reads as "edits not marked" and handles conservatively (member-merge.ts).
+	1: (doc) => ({ ...doc, v: 2 })
+};
 
 function describe(docId: string | undefined): string {
 	return docId ? `Hồ sơ đoàn viên ${docId}` : 'Hồ sơ đoàn viên';

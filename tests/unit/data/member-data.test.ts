@@ -48,7 +48,7 @@ describe('member commands', () => {
 		const doc = await getMember({ db, id });
 		expect(doc).toMatchObject({
 			type: 'member',
-			v: 1,
+			v: 2,
 			unitId: 'test01',
 			familyName: 'Nguyễn',
 			givenName: 'Trang',

@@ -13,7 +13,7 @@ function validDoc(): MemberDoc {
 		_id: 'member:01JD3X4N5P6Q7R8S9T0V1W2X3Y',
 		_rev: '1-abc',
 		type: 'member',
-		v: 1,
+		v: 2,
 		unitId: 'xathanhson',
 		familyName: 'Hà',
 		middleName: 'Thị',
@@ -43,8 +43,8 @@ const without = (key: keyof MemberDoc) => {
 };
 
 describe('MemberDocSchema', () => {
-	it('is version 1 and accepts a complete member document', () => {
-		expect(MEMBER_SCHEMA_VERSION).toBe(1);
+	it('is version 2 and accepts a complete member document', () => {
+		expect(MEMBER_SCHEMA_VERSION).toBe(2);
 		expect(v.safeParse(MemberDocSchema, validDoc()).success).toBe(true);
 	});
 
@@ -99,19 +99,59 @@ describe('MemberDocSchema', () => {
 		['email', 'khong-phai-email'],
 		['generalEducation', '9'],
 		['createdAt', 'hôm qua'],
-		['v', 2]
+		['v', 1],
+		['v', 3],
+		['duesPaidThrough', '2024-13'],
+		['duesPaidThrough', '03/2024'],
+		['staysUntil', '2030-02-30'],
+		['fullTimeUnionStaff', 'có'],
+		['transfer', { id: 'x', toUnitId: 'xathucluyen', toUnitName: 'Đoàn xã Thục Luyện' }],
+		['fieldRevs', { phone: { rev: 'abc', at: '2024-05-01T02:00:00.000Z', by: 'bithu' } }]
 	])('rejects %s = %j', (key, value) => {
 		expect(v.safeParse(MemberDocSchema, { ...validDoc(), [key]: value }).success).toBe(false);
 	});
 
-	it('rejects fields that are not part of version 1', () => {
+	it('rejects fields that are not part of version 2', () => {
 		expect(v.safeParse(MemberDocSchema, { ...validDoc(), nickname: 'Hoa' }).success).toBe(false);
+	});
+
+	it('accepts the state the member operations keep (version 2)', () => {
+		const doc = {
+			...validDoc(),
+			status: 'transferring',
+			statusSince: '2024-06-01',
+			staysUntil: '2035-03-08',
+			fullTimeUnionStaff: true,
+			duesCategory: 'khong-luong',
+			duesPaidThrough: '2024-06',
+			transfer: {
+				id: '01J0000000000000000000TRAN',
+				toUnitId: 'xathucluyen',
+				toUnitName: 'Đoàn xã Thục Luyện',
+				requestedOn: '2024-06-01'
+			},
+			fieldRevs: {
+				phone: { rev: '3-9af1c2', at: '2024-05-01T02:00:00.000Z', by: 'bithu' },
+				'*': { rev: '2-77aa00', at: '2024-05-01T02:00:00.000Z', by: 'bithu' }
+			}
+		};
+		expect(v.safeParse(MemberDocSchema, doc).success).toBe(true);
 	});
 });
 
 describe('upgradeMemberDoc', () => {
-	it('loads a version 1 document unchanged', () => {
+	it('loads a version 2 document unchanged', () => {
 		expect(upgradeMemberDoc(validDoc())).toEqual(validDoc());
+	});
+
+	it('upgrades a version 1 document to version 2: only the number changes, no markers appear', () => {
+		const loaded = upgradeMemberDoc({ ...validDoc(), v: 1 });
+		expect(loaded).toEqual(validDoc());
+		expect(loaded.fieldRevs).toBeUndefined();
+	});
+
+	it('refuses a version 1 document holding version 2 fields', () => {
+		expect(() => upgradeMemberDoc({ ...validDoc(), v: 1, staysUntil: 'x' })).toThrow('staysUntil');
 	});
 
 	it('drops what CouchDB adds on request, such as _conflicts', () => {
