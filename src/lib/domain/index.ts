@@ -1,9 +1,15 @@
 // Everything the domain layer offers: import from '$lib/domain' in the app and from
 // '../src/lib/domain' on the server.
+export * from './admission';
 export * from './age';
+export * from './bulk';
 export * from './citizen-id';
+export * from './coming-of-age';
 export * from './dates';
+export * from './discipline';
+export * from './dues';
 export * from './ethnic-groups';
+export * from './history-schema';
 export * from './labels';
 export * from './member-input';
 export * from './member-schema';
@@ -11,6 +17,14 @@ export * from './member-search';
 export * from './member-statuses';
 export * from './months';
 export * from './names';
+export * from './operation';
+export * from './rating';
+export * from './removal';
+export * from './reversal';
+export * from './rewards';
 export * from './rules';
 export * from './text';
+export * from './training';
+export * from './transfer';
+export * from './union-rules';
 export * from './unit-kinds';

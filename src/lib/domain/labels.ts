@@ -67,3 +67,70 @@ export function occupationLabel(value: string): string {
 export function politicalTheoryLabel(value: string): string {
 	return isOneOf(POLITICAL_THEORY_LEVELS, value) ? POLITICAL_THEORY_LABELS[value] : value;
 }
+
+/** What a history entry records (DESIGN.md §2: every operation on a member is its own document). */
+export const HISTORY_KINDS = [
+	'admission',
+	'branch-move',
+	'transfer-requested',
+	'transfer-out',
+	'transfer-rejected',
+	'transfer-in',
+	'coming-of-age',
+	'stay-extended',
+	'removal',
+	'discipline',
+	'reward',
+	'rating',
+	'training-registration',
+	'training-score',
+	'dues-payment',
+	'death',
+	'profile-edit',
+	'reversal'
+] as const;
+export type HistoryKind = (typeof HISTORY_KINDS)[number];
+export const HISTORY_KIND_LABELS: Readonly<Record<HistoryKind, string>> = {
+	admission: 'Kết nạp đoàn viên',
+	'branch-move': 'Chuyển chi đoàn',
+	'transfer-requested': 'Đề nghị chuyển sinh hoạt',
+	'transfer-out': 'Đã chuyển sinh hoạt đi',
+	'transfer-rejected': 'Đơn vị nhận từ chối chuyển sinh hoạt',
+	'transfer-in': 'Nhận chuyển sinh hoạt đến',
+	'coming-of-age': 'Trưởng thành Đoàn',
+	'stay-extended': 'Tiếp tục sinh hoạt Đoàn',
+	removal: 'Xóa tên',
+	discipline: 'Kỷ luật',
+	reward: 'Khen thưởng',
+	rating: 'Đánh giá, xếp loại',
+	'training-registration': 'Đăng ký chương trình rèn luyện',
+	'training-score': 'Chấm điểm chương trình rèn luyện',
+	'dues-payment': 'Đóng đoàn phí',
+	death: 'Từ trần',
+	'profile-edit': 'Sửa thông tin hồ sơ',
+	reversal: 'Hủy bỏ nghiệp vụ'
+};
+
+export function historyKindLabel(value: string): string {
+	return isOneOf(HISTORY_KINDS, value) ? HISTORY_KIND_LABELS[value] : value;
+}
+
+/** The three steps of the annual rating: the member, the branch, then the superior. */
+export const RATING_STAGES = ['self', 'branch', 'superior'] as const;
+export type RatingStage = (typeof RATING_STAGES)[number];
+export const RATING_STAGE_LABELS: Readonly<Record<RatingStage, string>> = {
+	self: 'Đoàn viên tự đánh giá',
+	branch: 'Chi đoàn đánh giá',
+	superior: 'Đoàn cấp trên xếp loại'
+};
+
+/** Kinds of administrative document, as abbreviated in their number ("12-QĐ/ĐTN"). */
+export const DOCUMENT_TYPES = ['QĐ', 'KH', 'HD', 'TB', 'CV'] as const;
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+export const DOCUMENT_TYPE_LABELS: Readonly<Record<DocumentType, string>> = {
+	QĐ: 'Quyết định',
+	KH: 'Kế hoạch',
+	HD: 'Hướng dẫn',
+	TB: 'Thông báo',
+	CV: 'Công văn'
+};

@@ -36,3 +36,23 @@ export function memberStatusLabel(status: string): string {
 export function isOnRolls(status: MemberStatus): boolean {
 	return status === 'active' || status === 'transferring';
 }
+
+/**
+ * The status changes the operations make (DOMAIN.md §3). Only an active member is transferred,
+ * comes of age, is removed, expelled or recorded as deceased; a pending transfer ends either way.
+ * Transferred, matured, removed, expelled and deceased are final: the only way back is a reversal
+ * of the entry that made the change (a correction, recorded as such), never a new operation.
+ */
+export const MEMBER_STATUS_TRANSITIONS: Readonly<Record<MemberStatus, readonly MemberStatus[]>> = {
+	active: ['transferring', 'matured', 'removed', 'expelled', 'deceased'],
+	transferring: ['active', 'transferred'],
+	transferred: [],
+	matured: [],
+	removed: [],
+	expelled: [],
+	deceased: []
+};
+
+export function canChangeStatus(options: { from: MemberStatus; to: MemberStatus }): boolean {
+	return MEMBER_STATUS_TRANSITIONS[options.from].includes(options.to);
+}
