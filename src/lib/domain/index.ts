@@ -6,6 +6,8 @@ export * from './bulk';
 export * from './citizen-id';
 export * from './coming-of-age';
 export * from './dates';
+export * from './decision-format';
+export * from './decision-numbers';
 export * from './discipline';
 export * from './dues';
 export * from './ethnic-groups';
