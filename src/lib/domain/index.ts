@@ -14,6 +14,7 @@ export * from './ethnic-groups';
 export * from './history-schema';
 export * from './labels';
 export * from './member-input';
+export * from './member-merge';
 export * from './member-schema';
 export * from './member-search';
 export * from './member-statuses';
