@@ -140,7 +140,8 @@ describe('a secretary keeps her roster offline', () => {
 		await page.getByRole('button', { name: 'Lưu thay đổi' }).click();
 		await page.waitForURL(first);
 		await expect.poll(() => page.locator('dd', { hasText: '0912345678' }).count()).toBe(1);
-		await expect.poll(() => page.getByTestId('sync-pending').textContent()).toBe('2');
+		// Two new members, and the edit with its history entry.
+		await expect.poll(() => page.getByTestId('sync-pending').textContent()).toBe('3');
 
 		// Reload with no network at all: the app boots from the device and the data is there.
 		await page.reload();

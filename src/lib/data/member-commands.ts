@@ -1,5 +1,6 @@
 import {
 	MEMBER_SCHEMA_VERSION,
+	planProfileEdit,
 	todayIso,
 	upgradeMemberDoc,
 	validateMemberInput,
@@ -9,6 +10,7 @@ import {
 import { memberDocId, ulid, unitIdOfDb } from './ids';
 import { recordOutbox } from './outbox';
 import { localDb } from './pouch';
+import { writePlan } from './plan-writer';
 import { readModel } from './read-model';
 
 // Domain commands: validate, write PouchDB (the device's truth), note the write in the outbox, and
@@ -91,33 +93,17 @@ export async function updateMember(options: {
 	} catch {
 		return { ok: false, errors: { form: 'Không tìm thấy hồ sơ đoàn viên này trên máy.' } };
 	}
-	// Keep what the form does not edit (provenance, creation) and drop fields the form cleared.
-	const next: MemberDoc = {
-		_id: current._id,
-		_rev: current._rev,
-		type: 'member',
-		v: MEMBER_SCHEMA_VERSION,
-		unitId: current.unitId,
-		provenance: current.provenance,
-		createdAt: current.createdAt,
-		createdBy: current.createdBy,
-		...checked.value,
-		updatedAt: now.toISOString(),
-		updatedBy: options.actor.login
-	};
-	try {
-		const res = await local.put(next);
-		await recordOutbox({ db: options.db, docId: res.id, rev: res.rev });
-		return { ok: true, id: res.id };
-	} catch (error) {
-		if ((error as { status?: number }).status === 409) {
-			return {
-				ok: false,
-				errors: {
-					form: 'Hồ sơ vừa được thay đổi ở nơi khác. Hãy mở lại hồ sơ để xem bản mới rồi sửa tiếp.'
-				}
-			};
-		}
-		throw error;
-	}
+	// Through the domain: only the form's fields change, each stamped for the conflict merge, and the
+	// edit is recorded in the member's history. Fields set by operations (dues, transfers…) stay.
+	const planned = planProfileEdit({
+		today: todayIso(now),
+		now: now.toISOString(),
+		actor: { login: options.actor.login, unitId: unitIdOfDb(options.db) },
+		newUlid: () => ulid(now.getTime()),
+		member: current,
+		fields: checked.value
+	});
+	if (!planned.ok) return { ok: false, errors: planned.errors as FieldErrors };
+	const written = await writePlan({ db: options.db, plan: planned.plan });
+	return written.ok ? { ok: true, id: current._id } : { ok: false, errors: { form: written.message } };
 }

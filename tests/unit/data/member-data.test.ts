@@ -106,11 +106,29 @@ describe('member commands', () => {
 		const id = await add();
 		const first = await localDb(db).get(id);
 		await updateMember({ db, id, actor, input: input({ phone: '0912345678' }) });
+		// The edit and its history entry both wait to upload.
+		expect(await countPending(db)).toBe(2);
 		await clearPushed({ db, docs: [{ _id: id, _rev: first._rev }] });
-		expect(await countPending(db)).toBe(1);
+		expect(await readModel.outbox.get(id)).toBeDefined();
 		const latest = await localDb(db).get(id);
 		await clearPushed({ db, docs: [{ _id: id, _rev: latest._rev }] });
-		expect(await countPending(db)).toBe(0);
+		expect(await readModel.outbox.get(id)).toBeUndefined();
+		expect(await countPending(db)).toBe(1);
+	});
+
+	it('records each profile edit in the history and refuses changing the status by hand', async () => {
+		const id = await add({ phone: '0912345678' });
+		await updateMember({ db, id, actor, input: input({ phone: '0987654321' }) });
+		const history = await localDb(db).allDocs({
+			include_docs: true,
+			startkey: `history:${id.slice(7)}:`,
+			endkey: `history:${id.slice(7)}:\ufff0`
+		});
+		expect(history.rows).toHaveLength(1);
+		expect(history.rows[0]?.doc).toMatchObject({ type: 'history', kind: 'profile-edit' });
+		const refused = await updateMember({ db, id, actor, input: input({ status: 'removed' }) });
+		expect(refused.ok).toBe(false);
+		if (!refused.ok) expect(refused.errors.status).toMatch(/nghiệp vụ/);
 	});
 });
 
