@@ -71,8 +71,11 @@ export async function startEmbeddedStore(options: {
 		});
 		const cached = [...(PouchDB.__dbCacheMap?.values() ?? [])];
 		PouchDB.__dbCacheMap?.clear();
-		// Memory databases live in a process-wide map: destroy them so a test run does not grow.
-		await Promise.allSettled(cached.map((db) => (memory ? db.destroy() : db.close())));
+		// Closed, never destroyed, even in memory: every PouchDB.defaults() class shares the base
+		// class's events, so destroying `doanvu_directory` here would tell every other store in the
+		// process (tests run several) that its own `doanvu_directory` is gone. A closed memory
+		// database is only kept until the process ends.
+		await Promise.allSettled(cached.map((db) => db.close()));
 	};
 
 	try {
