@@ -39,7 +39,67 @@ export interface AccountDoc {
 	updatedAt: string;
 	updatedBy: string;
 	passwordChangedAt?: string;
+	/**
+	 * Units this account belonged to before a merge moved it (oldest first): its devices may still
+	 * hold unsent changes there, and SessionInfo.formerDbs tells them where to push before forgetting.
+	 */
+	formerUnitIds?: string[];
 }
+
+/** Roles a manager may give: the top unit's `admin` is made by the first-run setup only. */
+export const ISSUABLE_ROLES = ['secretary', 'deputy', 'viewer'] as const;
+export type IssuableRole = (typeof ISSUABLE_ROLES)[number];
+
+/** Roles that manage (DOMAIN.md §1: the unit's leadership); deputies and viewers do not. */
+export function isManagerRole(role: string): boolean {
+	return role === 'admin' || role === 'secretary';
+}
+
+/** What the API shows of an account: never its password hash or service secret. */
+export interface AccountRow {
+	login: string;
+	fullName: string;
+	role: AccountRole;
+	unitId: string;
+	disabled: boolean;
+	mustChangePassword: boolean;
+	createdAt: string;
+	createdBy: string;
+	updatedAt: string;
+	updatedBy: string;
+}
+
+export function accountRow(account: AccountDoc): AccountRow {
+	return {
+		login: account.login,
+		fullName: account.fullName,
+		role: account.role,
+		unitId: account.unitId,
+		disabled: account.disabled,
+		mustChangePassword: account.mustChangePassword,
+		createdAt: account.createdAt,
+		createdBy: account.createdBy,
+		updatedAt: account.updatedAt,
+		updatedBy: account.updatedBy
+	};
+}
+
+// No 0/o, 1/l/i: read aloud over the phone or copied from a screen without mistakes.
+const TEMPORARY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** "k7mx-2prt-9vha": 12 random characters (~59 bits), shown once to the manager who issued it. */
+export function temporaryPassword(): string {
+	const bytes = randomBytes(12);
+	let out = '';
+	for (let i = 0; i < bytes.length; i++) {
+		if (i > 0 && i % 4 === 0) out += '-';
+		// 256 % 31 leaves a negligible bias for a password that lives until the first sign-in.
+		out += TEMPORARY_ALPHABET[(bytes[i] ?? 0) % TEMPORARY_ALPHABET.length];
+	}
+	return out;
+}
+
+const ACCOUNTS_DESIGN_ID = '_design/accounts';
 
 export const LOGIN_PATTERN = /^[a-z0-9._-]{3,32}$/;
 export const MIN_PASSWORD_LENGTH = 8;
@@ -91,7 +151,14 @@ export function couchUserId(login: string): string {
 	return `org.couchdb.user:${login}`;
 }
 
-export function couchRoles(account: Pick<AccountDoc, 'unitId' | 'role'>): string[] {
+/**
+ * The CouchDB user's roles. A disabled account keeps none, so CouchDB itself refuses it even if a
+ * session for it survived somewhere.
+ */
+export function couchRoles(
+	account: Pick<AccountDoc, 'unitId' | 'role'> & { disabled?: boolean }
+): string[] {
+	if (account.disabled) return [];
 	return [unitRole(account.unitId), `role:${account.role}`];
 }
 
@@ -111,17 +178,21 @@ export class AccountService {
 	readonly #db: string;
 	readonly #getUnit: (id: string) => Promise<UnitRecord | undefined>;
 	readonly #now: () => Date;
+	readonly #iterations: number | undefined;
 
 	constructor(options: {
 		couch: CouchClient;
 		names: DbNames;
 		getUnit: (id: string) => Promise<UnitRecord | undefined>;
 		now?: () => Date;
+		/** PBKDF2 iterations for new hashes (password-hash.ts); tests lower it for speed. */
+		passwordIterations?: number;
 	}) {
 		this.#couch = options.couch;
 		this.#db = options.names.accounts;
 		this.#getUnit = options.getUnit;
 		this.#now = options.now ?? (() => new Date());
+		this.#iterations = options.passwordIterations;
 	}
 
 	async createAccount(input: CreateAccountInput): Promise<AccountDoc> {
@@ -147,7 +218,7 @@ export class AccountService {
 			fullName,
 			unitId,
 			role,
-			passwordHash: await hashPassword(password),
+			passwordHash: await hashPassword(password, this.#iterations),
 			serviceSecret: randomBytes(32).toString('base64url'),
 			mustChangePassword,
 			disabled: false,
@@ -165,6 +236,164 @@ export class AccountService {
 			if (error instanceof CouchError && error.status === 409) throw loginTaken();
 			throw error;
 		}
+	}
+
+	/** The index behind listByUnit; called once at start. */
+	async ensureIndexes(): Promise<void> {
+		await this.#couch.putDesignDoc({
+			db: this.#db,
+			doc: {
+				_id: ACCOUNTS_DESIGN_ID,
+				language: 'javascript',
+				views: {
+					by_unit: {
+						map: "function (doc) { if (doc.type === 'account') emit(doc.unitId, null); }"
+					}
+				}
+			}
+		});
+	}
+
+	async listByUnit(unitId: string): Promise<AccountDoc[]> {
+		const result = await this.#couch.json<{ rows: { doc?: AccountDoc }[] }>({
+			path: `${encodeURIComponent(this.#db)}/${ACCOUNTS_DESIGN_ID}/_view/by_unit`,
+			query: { key: JSON.stringify(unitId), include_docs: true }
+		});
+		return result.rows
+			.flatMap((row) => (row.doc ? [row.doc] : []))
+			.sort((a, b) => a.login.localeCompare(b.login));
+	}
+
+	/** A manager issues an account: a temporary password, to be changed at the first sign-in. */
+	async issueAccount(input: {
+		login: string;
+		fullName: string;
+		unitId: string;
+		role: IssuableRole;
+		createdBy: string;
+	}): Promise<{ account: AccountDoc; temporaryPassword: string }> {
+		const password = temporaryPassword();
+		const account = await this.createAccount({
+			...input,
+			password,
+			mustChangePassword: true
+		});
+		return { account, temporaryPassword: password };
+	}
+
+	/** A new temporary password; the account's devices stay signed in (ADR 0005). */
+	async resetPassword(options: {
+		login: string;
+		by: string;
+	}): Promise<{ account: AccountDoc; temporaryPassword: string }> {
+		const password = temporaryPassword();
+		const passwordHash = await hashPassword(password, this.#iterations);
+		const account = await this.#update(options.login, (current) => ({
+			...current,
+			passwordHash,
+			mustChangePassword: true,
+			...this.#stamp(options.by)
+		}));
+		return { account, temporaryPassword: password };
+	}
+
+	async setDisabled(options: {
+		login: string;
+		disabled: boolean;
+		by: string;
+	}): Promise<AccountDoc> {
+		const account = await this.#update(options.login, (current) =>
+			current.disabled === options.disabled
+				? undefined
+				: { ...current, disabled: options.disabled, ...this.#stamp(options.by) }
+		);
+		await this.#setCouchRoles(account);
+		return account;
+	}
+
+	/**
+	 * Moves an account from one unit to another (a merge). The CouchDB user's roles change first, so
+	 * a crash between the two writes leaves the account listed under its old unit and the retried
+	 * step does both again. Does nothing when the account has already moved.
+	 */
+	async moveToUnit(options: {
+		login: string;
+		from: string;
+		to: string;
+		by: string;
+	}): Promise<AccountDoc | undefined> {
+		const current = await this.getAccount(options.login);
+		if (!current || current.unitId !== options.from) return current;
+		await this.#setCouchRoles({ ...current, unitId: options.to });
+		return this.#update(options.login, (account) =>
+			account.unitId !== options.from
+				? undefined
+				: {
+						...account,
+						unitId: options.to,
+						formerUnitIds: [...(account.formerUnitIds ?? []), options.from],
+						...this.#stamp(options.by)
+					}
+		);
+	}
+
+	#stamp(by: string): { updatedAt: string; updatedBy: string } {
+		return { updatedAt: this.#now().toISOString(), updatedBy: by };
+	}
+
+	/** Read, change, write an account, again on a conflict; undefined from `change`: nothing to do. */
+	async #update(
+		login: string,
+		change: (account: AccountDoc) => AccountDoc | undefined
+	): Promise<AccountDoc> {
+		for (let attempt = 0; attempt < 5; attempt++) {
+			const current = await this.getAccount(login);
+			if (!current) {
+				throw new AppError({
+					status: 404,
+					error: 'account_not_found',
+					reason: 'Không tìm thấy tài khoản.'
+				});
+			}
+			const next = change(current);
+			if (!next) return current;
+			try {
+				const { rev } = await this.#couch.putDoc({ db: this.#db, doc: next });
+				return { ...next, _rev: rev };
+			} catch (error) {
+				if (!(error instanceof CouchError) || error.status !== 409) throw error;
+			}
+		}
+		throw new Error(`account ${login}: too many conflicts`);
+	}
+
+	/**
+	 * Sets the CouchDB user's roles, keeping its password hash: rewriting the password would change
+	 * the user's salt and end every CouchDB session the proxy holds for it.
+	 */
+	async #setCouchRoles(account: AccountDoc): Promise<void> {
+		const id = couchUserId(account.login);
+		const roles = couchRoles(account);
+		for (let attempt = 0; attempt < 3; attempt++) {
+			const user = await this.#couch.getDoc<{ _id: string; _rev: string; roles?: string[] }>({
+				db: '_users',
+				id
+			});
+			if (!user) {
+				await this.#putCouchUser(account);
+				return;
+			}
+			if (JSON.stringify(user.roles ?? []) === JSON.stringify(roles)) return;
+			const res = await this.#couch.request({
+				method: 'PUT',
+				path: `_users/${encodeURIComponent(id)}`,
+				body: { ...user, roles }
+			});
+			if (res.status === 201 || res.status === 202) return;
+			if (res.status !== 409)
+				throw new Error(`_users ${account.login}: CouchDB answered ${res.status}`);
+		}
+		throw new Error(`_users ${account.login}: too many conflicts`);
 	}
 
 	async getAccount(login: string): Promise<AccountDoc | undefined> {
@@ -224,7 +453,7 @@ export class AccountService {
 		const at = this.#now().toISOString();
 		const updated: AccountDoc = {
 			...account,
-			passwordHash: await hashPassword(next.output),
+			passwordHash: await hashPassword(next.output, this.#iterations),
 			mustChangePassword: false,
 			passwordChangedAt: at,
 			updatedAt: at,

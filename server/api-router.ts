@@ -9,6 +9,7 @@ import {
 	type AccountService
 } from './account-service';
 import { AppError, sendError } from './app-error';
+import type { AuditService } from './audit-service';
 import { CouchError, type CouchClient } from './couch-client';
 import type { ProvisionService } from './provision-service';
 import type { SessionController } from './session-controller';
@@ -65,8 +66,11 @@ export function createApiRouter(options: {
 	accounts: AccountService;
 	provision: ProvisionService;
 	sessions: SessionController;
+	audit: AuditService;
+	/** The directory changed (first-run setup): refresh what the server keeps in memory. */
+	onDirectoryChange?: () => void;
 }): Router {
-	const { couch, accounts, provision, sessions } = options;
+	const { couch, accounts, provision, sessions, audit } = options;
 	const router = express.Router();
 	router.use(express.json({ limit: '64kb' }));
 	router.use((_req, res, next) => {
@@ -129,6 +133,13 @@ export function createApiRouter(options: {
 					mustChangePassword: false,
 					createdBy: input.login
 				});
+				await audit.record({
+					actor: input.login,
+					action: 'setup',
+					target: { type: 'unit', id: unit.id },
+					details: { name: unit.name, kind: unit.kind, admin: input.login }
+				});
+				options.onDirectoryChange?.();
 				await sessions.startSession({ req, res, account, status: 201 });
 			} catch (error) {
 				// Release the lock only if no unit came of it, so setup can be tried again.
@@ -174,6 +185,13 @@ export function createApiRouter(options: {
 				login: auth.account.login,
 				oldPassword: parsed.output.oldPassword,
 				newPassword: parsed.output.newPassword
+			});
+			// The cached account still says "must change": the next request must see the new one.
+			sessions.forgetAccount(auth.account.login);
+			await audit.record({
+				actor: auth.account.login,
+				action: 'account.change-password',
+				target: { type: 'account', id: auth.account.login }
 			});
 			res.json({ ok: true });
 		})

@@ -1,23 +1,37 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { AccountAdmin } from './account-admin';
 import { AccountService } from './account-service';
 import { bodyParserError, createApiRouter } from './api-router';
 import { AppError, INTERNAL_ERROR, sendError, UNAVAILABLE_ERROR } from './app-error';
+import { AuditService } from './audit-service';
 import { loadConfig, type Config } from './config';
 import { CouchClient, parseCouchUrl } from './couch-client';
 import { CouchSessionCache } from './couch-session-cache';
 import { dbNames } from './db-names';
+import { DbUpdates } from './db-updates';
 import { DeviceService } from './device-service';
+import { DirectoryIndex } from './directory-index';
 import { startEmbeddedStore, type EmbeddedStore } from './embedded-store';
+import { JobService } from './job-service';
 import { createLogger, describeError, type Logger } from './logger';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { ProvisionService } from './provision-service';
+import { createOrgRouter } from './org-router';
 import { createProxyRouter, isLiveFeed } from './proxy-router';
 import { SecurityCache } from './security-cache';
 import { SessionController } from './session-controller';
 import { createStaticRouter } from './static-router';
+import { UnitService } from './unit-service';
+import { DocCopier } from './workers/doc-copier';
+import { Forwarder } from './workers/forwarder';
+import { JobRunner, type WorkerHooks } from './workers/job-runner';
+import { createMergeWorker } from './workers/merge-worker';
+import { createSplitWorker, type SplitDeps } from './workers/split-worker';
 
 // The whole server in one call, so that main.ts and the tests start exactly the same thing.
 
@@ -29,11 +43,27 @@ export interface DoanvuServer {
 	accounts: AccountService;
 	provision: ProvisionService;
 	devices: DeviceService;
+	audit: AuditService;
+	jobs: JobService;
+	units: UnitService;
+	/** The reorganisation workers running in this process. */
+	workers: { runner: JobRunner; forwarder: Forwarder };
+	/**
+	 * The embedded store this process started, if any: another server (a test's second process) can
+	 * reach the same data through it, as several servers share one Apache CouchDB in production.
+	 */
+	embeddedStore: { url: string; user: string; password: string } | undefined;
 	close(): Promise<void>;
 }
 
-export async function createDoanvuServer(options: Partial<Config> = {}): Promise<DoanvuServer> {
-	const config = loadConfig({ overrides: options });
+export interface ServerOptions extends Partial<Config> {
+	/** Tests only: stop the job runner as if the process died after a given step or batch. */
+	workerHooks?: WorkerHooks;
+}
+
+export async function createDoanvuServer(options: ServerOptions = {}): Promise<DoanvuServer> {
+	const { workerHooks, ...overrides } = options;
+	const config = loadConfig({ overrides });
 	const logger = createLogger({ enabled: config.log });
 	installProcessGuards(logger);
 
@@ -61,15 +91,81 @@ export async function createDoanvuServer(options: Partial<Config> = {}): Promise
 
 	try {
 		const names = dbNames(config.dbPrefix);
-		const provision = new ProvisionService({ couch, names });
+		const dbUpdates = new DbUpdates({ couch, db: names.dbUpdates });
+		const touch = (db: string) => dbUpdates.touch(db);
+		const provision = new ProvisionService({ couch, names, onWrite: touch });
 		await provision.ensureSystemDatabases();
 		const accounts = new AccountService({
 			couch,
 			names,
-			getUnit: (id) => provision.getUnit(id)
+			getUnit: (id) => provision.getUnit(id),
+			passwordIterations: config.passwordIterations
 		});
+		await accounts.ensureIndexes();
 		const devices = new DeviceService({ couch, names, accounts });
 		await devices.ensureIndexes();
+		const audit = new AuditService({ couch, names });
+		const jobs = new JobService({ couch, names });
+		await jobs.ensureIndexes();
+		const directory = new DirectoryIndex({ couch, db: names.directory });
+		const security = new SecurityCache({ couch });
+		const couchSessions = new CouchSessionCache({ couch });
+
+		// Workers: in this process, coordinated with any other only through CouchDB documents.
+		const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+		// The workers report directory changes here; the forwarder, made below, listens too.
+		const listeners = { refreshForwarding: () => {} };
+		const onDirectoryChange = () => {
+			directory.refresh().catch(() => {});
+			listeners.refreshForwarding();
+		};
+		const reorg: SplitDeps = {
+			couch,
+			provision,
+			accounts,
+			devices,
+			audit,
+			copier: new DocCopier({ couch, checkpointDb: names.directory, onWrite: touch }),
+			security,
+			batchSize: config.workers.batchSize,
+			onDirectoryChange
+		};
+		const runner = new JobRunner({
+			jobs,
+			workers: { merge: createMergeWorker(reorg), split: createSplitWorker(reorg) },
+			owner,
+			pollMs: config.workers.pollMs,
+			leaseMs: config.workers.leaseMs,
+			maxAttempts: config.workers.maxAttempts,
+			hooks: workerHooks,
+			logger
+		});
+		const forwarder = new Forwarder({
+			couch,
+			jobs,
+			deps: reorg,
+			updates: dbUpdates,
+			owner,
+			leaseMs: config.workers.leaseMs,
+			minMs: config.workers.forwardMinMs,
+			maxMs: config.workers.forwardMaxMs,
+			logger
+		});
+		listeners.refreshForwarding = () => forwarder.refreshList();
+		const units = new UnitService({
+			couch,
+			provision,
+			accounts,
+			devices,
+			jobs,
+			audit,
+			directory,
+			security,
+			couchSessions,
+			onJobCreated: () => runner.nudge()
+		});
+		const accountAdmin = new AccountAdmin({ accounts, devices, provision, audit });
+
 		const sessions = new SessionController({
 			accounts,
 			devices,
@@ -89,15 +185,31 @@ export async function createDoanvuServer(options: Partial<Config> = {}): Promise
 				filter: (req, res) => !isLiveFeed(req as Request) && compression.filter(req, res)
 			})
 		);
-		app.use('/api', createApiRouter({ couch, accounts, provision, sessions }));
+		app.use(
+			'/api',
+			createOrgRouter({
+				sessions,
+				units,
+				accountAdmin,
+				forwardNow: (job) => forwarder.forwardNow(job)
+			})
+		);
+		app.use(
+			'/api',
+			createApiRouter({ couch, accounts, provision, sessions, audit, onDirectoryChange })
+		);
 		app.use(
 			'/couch',
 			createProxyRouter({
 				couch,
 				sessions,
-				couchSessions: new CouchSessionCache({ couch }),
-				security: new SecurityCache({ couch }),
-				maxBodyBytes: config.maxBodyBytes
+				couchSessions,
+				security,
+				maxBodyBytes: config.maxBodyBytes,
+				onWrite: (db) => {
+					dbUpdates.touch(db);
+					forwarder.nudge(db);
+				}
 			})
 		);
 		app.use(createStaticRouter({ buildDir: config.buildDir }));
@@ -123,6 +235,17 @@ export async function createDoanvuServer(options: Partial<Config> = {}): Promise
 		const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 		logger.info('started', { url, store: config.couchdbUrl ? 'couchdb' : config.store });
 
+		let upgrading: Promise<unknown> = Promise.resolve();
+		if (config.workers.enabled) {
+			runner.start();
+			forwarder.start();
+			// Unit databases made by an older server get the current design document, in the background.
+			upgrading = provision
+				.upgradeDesignDocs()
+				.then((count) => count > 0 && logger.info('design_docs_upgraded', { count }))
+				.catch((error) => logger.error('design_upgrade_failed', { error: describeError(error) }));
+		}
+
 		return {
 			url,
 			port,
@@ -131,7 +254,17 @@ export async function createDoanvuServer(options: Partial<Config> = {}): Promise
 			accounts,
 			provision,
 			devices,
+			audit,
+			jobs,
+			units,
+			workers: { runner, forwarder: forwarder },
+			embeddedStore: embedded
+				? { url: embedded.url, user: embedded.admin.user, password: embedded.admin.password }
+				: undefined,
 			close: async () => {
+				await runner.stop();
+				await forwarder.stop();
+				await upgrading;
 				await closeServer(server);
 				await embedded?.close();
 			}

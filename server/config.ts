@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { PASSWORD_ITERATIONS } from './password-hash';
 
 // Server configuration: environment variables, validated once at start so that a typo fails loudly
 // instead of running with a surprising default.
@@ -28,6 +29,29 @@ export interface Config {
 	/** Largest request body the /couch proxy accepts, after decompression. */
 	maxBodyBytes: number;
 	loginLimits: { perLogin: number; perIp: number; windowMs: number };
+	/** The reorganisation workers in this process (docs/decisions/0007-reorganisation-workers.md). */
+	workers: WorkerConfig;
+	/**
+	 * PBKDF2 iterations for new password hashes. Not an environment variable: only the test harness
+	 * lowers it (each hash records its own count, so verifying is unaffected).
+	 */
+	passwordIterations: number;
+}
+
+export interface WorkerConfig {
+	enabled: boolean;
+	/** How often open jobs are looked for (a new job also nudges this process at once). */
+	pollMs: number;
+	/** How long a job's lease lasts unless renewed: how long a crashed process blocks its job. */
+	leaseMs: number;
+	/** Failed attempts before a job is marked failed (it resumes when asked for again). */
+	maxAttempts: number;
+	/** Documents per copied batch (one checkpoint per batch). */
+	batchSize: number;
+	/** Forwarding polls a database this often right after a change… */
+	forwardMinMs: number;
+	/** …and backs off to this while it stays quiet. */
+	forwardMaxMs: number;
 }
 
 const onOff = (name: string, fallback: string) =>
@@ -131,7 +155,17 @@ export function loadConfig(
 		maxBodyBytes: 32 * 1024 * 1024,
 		// Per IP the limit is higher than per login: Vietnamese mobile carriers put many phones behind
 		// one address (carrier-grade NAT), and a commune office shares one line.
-		loginLimits: { perLogin: 10, perIp: 100, windowMs: 15 * 60_000 }
+		loginLimits: { perLogin: 10, perIp: 100, windowMs: 15 * 60_000 },
+		passwordIterations: PASSWORD_ITERATIONS,
+		workers: {
+			enabled: true,
+			pollMs: 2000,
+			leaseMs: 30_000,
+			maxAttempts: 8,
+			batchSize: 200,
+			forwardMinMs: 2000,
+			forwardMaxMs: 10 * 60_000
+		}
 	};
 	return { ...config, ...stripUndefined(options.overrides ?? {}) };
 }

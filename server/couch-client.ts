@@ -225,6 +225,13 @@ export class CouchClient {
 		return result.rows;
 	}
 
+	async databaseExists(db: string): Promise<boolean> {
+		const res = await this.request({ method: 'HEAD', path: encodeURIComponent(db) });
+		if (res.status === 200) return true;
+		if (res.status === 404) return false;
+		throw toCouchError({ status: res.status, body: res.body, what: `HEAD /${db}` });
+	}
+
 	/** Creates a database; false when it already existed (412), so callers may call it every time. */
 	async createDatabase(db: string): Promise<boolean> {
 		const res = await this.request({ method: 'PUT', path: encodeURIComponent(db) });

@@ -5,10 +5,19 @@ import { randomBytes } from 'node:crypto';
 export interface DbNames {
 	directory: string;
 	accounts: string;
+	/** Append-only record of every change made through the API and the workers. */
+	audit: string;
+	/** One document per unit database written to, followed by the workers (db-updates.ts). */
+	dbUpdates: string;
 }
 
 export function dbNames(prefix = ''): DbNames {
-	return { directory: `${prefix}doanvu_directory`, accounts: `${prefix}doanvu_accounts` };
+	return {
+		directory: `${prefix}doanvu_directory`,
+		accounts: `${prefix}doanvu_accounts`,
+		audit: `${prefix}doanvu_audit`,
+		dbUpdates: `${prefix}doanvu_dbupdates`
+	};
 }
 
 export const UNIT_ID_PATTERN = /^[a-z0-9]{4,24}$/;

@@ -7,32 +7,60 @@ import type { DesignDoc } from './couch-client';
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
-/** Bumped whenever the function below changes, so servers know which units still need an update. */
-export const DESIGN_DOC_VERSION = 1;
+/**
+ * Bumped whenever the function below changes: the directory records which version each unit
+ * database has (`designVersion`), and the server brings older ones up to date at start.
+ */
+export const DESIGN_DOC_VERSION = 2;
+
+/**
+ * `open`: the unit's accounts (and its superiors') write as the rules below allow.
+ * `closed`: a dissolved unit, or a merged one whose forwarding its superior closed — its records stay
+ * readable, and nobody but the server writes there any more.
+ */
+export type DesignMode = 'open' | 'closed';
+
+export const CLOSED_REASON =
+	'Đơn vị này đã giải thể hoặc đã hợp nhất vào đơn vị khác: dữ liệu chỉ còn để tra cứu.';
 
 // Kept as plain ES5 text: CouchDB's JavaScript engine (SpiderMonkey / QuickJS) and the embedded
 // store both evaluate it; the unit id is baked in because a validation function cannot otherwise
 // know which database it guards.
-function validateSource(unitId: string): string {
+function validateSource(unitId: string, mode: DesignMode): string {
 	return `function (newDoc, oldDoc, userCtx) {
 	var UNIT_ID = ${JSON.stringify(unitId)};
+	var CLOSED = ${mode === 'closed' ? JSON.stringify(CLOSED_REASON) : 'null'};
 	var roles = userCtx.roles || [];
 	function has(role) { return roles.indexOf(role) !== -1; }
 	function deny(message) { throw { forbidden: message }; }
 	if (has('_admin')) return;
+	if (CLOSED) deny(CLOSED);
 	if (has('role:viewer')) deny('Tài khoản chỉ có quyền xem, không được thay đổi dữ liệu.');
 	var id = newDoc._id || '';
 	if (id.indexOf('_design/') === 0) deny('Không được thay đổi tài liệu thiết kế.');
 	var type = newDoc.type;
 	if (type === 'unit') deny('Thông tin đơn vị chỉ do máy chủ cập nhật.');
-	if (type !== 'branch' && type !== 'member') deny('Loại tài liệu không hợp lệ.');
+	if (type !== 'branch' && type !== 'member' && type !== 'history') deny('Loại tài liệu không hợp lệ.');
 	if (newDoc.unitId !== UNIT_ID) deny('Tài liệu không thuộc đơn vị của cơ sở dữ liệu này.');
 	if (newDoc.updatedBy !== userCtx.name) deny('Người cập nhật (updatedBy) phải là tài khoản đang đăng nhập.');
 	if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) deny('Không được đổi loại của tài liệu.');
 	if (newDoc._attachments) deny('Chưa hỗ trợ tệp đính kèm.');
+	if (type === 'history') {
+		if (id.indexOf('history:') !== 0) deny('Mã mục lịch sử phải bắt đầu bằng "history:".');
+		if (oldDoc || newDoc._deleted) deny('Lịch sử đoàn viên chỉ được ghi thêm, không được sửa hoặc xóa.');
+		if (typeof newDoc.memberId !== 'string' || newDoc.memberId.indexOf('member:') !== 0) deny('Mục lịch sử thiếu đoàn viên (memberId).');
+		if (id.indexOf('history:' + newDoc.memberId.slice(7) + ':') !== 0) deny('Mã mục lịch sử phải chứa mã của đoàn viên (history:<ULID đoàn viên>:…).');
+		if (!newDoc.kind) deny('Mục lịch sử thiếu loại nghiệp vụ (kind).');
+		if (!newDoc.at) deny('Mục lịch sử thiếu thời điểm (at).');
+		return;
+	}
+	if (!newDoc._deleted && oldDoc && !oldDoc._deleted && oldDoc.createdBy && newDoc.createdBy !== oldDoc.createdBy) {
+		deny('Không được đổi người tạo (createdBy) của tài liệu.');
+	}
 	if (type === 'branch') {
 		if (id.indexOf('branch:') !== 0) deny('Mã chi đoàn phải bắt đầu bằng "branch:".');
 		if (has('role:deputy')) deny('Chỉ bí thư được thay đổi danh sách chi đoàn.');
+		if (!newDoc._deleted && !newDoc.name) deny('Chi đoàn thiếu tên (name).');
 		return;
 	}
 	if (id.indexOf('member:') !== 0) deny('Mã đoàn viên phải bắt đầu bằng "member:".');
@@ -44,11 +72,12 @@ function validateSource(unitId: string): string {
 }`;
 }
 
-export function buildDesignDoc(unitId: string): DesignDoc {
+export function buildDesignDoc(unitId: string, mode: DesignMode = 'open'): DesignDoc {
 	return {
 		_id: DESIGN_DOC_ID,
 		language: 'javascript',
 		doanvuVersion: DESIGN_DOC_VERSION,
-		validate_doc_update: validateSource(unitId)
+		doanvuMode: mode,
+		validate_doc_update: validateSource(unitId, mode)
 	};
 }

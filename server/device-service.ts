@@ -179,6 +179,15 @@ export class DeviceService {
 		else this.#cache.clear();
 	}
 
+	/** Forgets the cached state of every device of one account (disabled, moved, password reset). */
+	forgetLogin(login: string): void {
+		for (const [deviceId, entry] of this.#cache) {
+			if (entry.device?.login === login || entry.account?.login === login) {
+				this.#cache.delete(deviceId);
+			}
+		}
+	}
+
 	async #load(deviceId: string): Promise<CacheEntry> {
 		const now = Date.now();
 		const cached = this.#cache.get(deviceId);

@@ -14,18 +14,16 @@ const bytes = (buffer: Buffer): Uint8Array =>
 export const PASSWORD_ITERATIONS = 210_000;
 const KEY_BYTES = 32;
 
-export async function hashPassword(password: string): Promise<string> {
+/** `iterations` is lowered only by the test harness (every hash records its own count). */
+export async function hashPassword(
+	password: string,
+	iterations: number = PASSWORD_ITERATIONS
+): Promise<string> {
 	const salt = bytes(randomBytes(16));
-	const key = await pbkdf2Async(
-		password.normalize('NFC'),
-		salt,
-		PASSWORD_ITERATIONS,
-		KEY_BYTES,
-		'sha256'
-	);
+	const key = await pbkdf2Async(password.normalize('NFC'), salt, iterations, KEY_BYTES, 'sha256');
 	return [
 		'pbkdf2-sha256',
-		PASSWORD_ITERATIONS,
+		iterations,
 		Buffer.from(salt).toString('base64'),
 		key.toString('base64')
 	].join('$');

@@ -9,11 +9,24 @@ import {
 import { AppError } from './app-error';
 import { CouchError, type CouchClient, type SecurityObject } from './couch-client';
 import { newUnitId, UNIT_ID_PATTERN, unitDbName, type DbNames } from './db-names';
-import { buildDesignDoc } from './design-doc';
+import { buildDesignDoc, DESIGN_DOC_VERSION, type DesignMode } from './design-doc';
 
 // Creates what the server owns in CouchDB: the system databases, and for each unit its directory
 // entry, its database (with `_security` and the design document) and the `unit` document inside it.
 // Every step is idempotent, so a crash half-way is repaired by running the same call again.
+
+export type UnitStatus = 'active' | 'merged' | 'dissolved';
+
+/** One name a unit has had: `from` when it took it, `to` when it gave it up, who and on what decision. */
+export interface NameEntry {
+	name: string;
+	from?: string;
+	to?: string;
+	by?: string;
+	decision?: string;
+	/** The first records wrote `since` for `from`. */
+	since?: string;
+}
 
 /** A unit's entry in the admin-only directory database (`unit:<id>`). */
 export interface UnitRecord {
@@ -30,7 +43,28 @@ export interface UnitRecord {
 	createdAt: string;
 	createdBy: string;
 	/** Every name the unit has had, oldest first; old records keep showing the old name. */
-	nameHistory: { name: string; since: string }[];
+	nameHistory: NameEntry[];
+	/** Absent on records written before units had a lifecycle: read as `active`. */
+	status?: UnitStatus;
+	mergedInto?: string;
+	mergedAt?: string;
+	/** Units merged into this one (their old names stay findable in the directory). */
+	mergedFrom?: string[];
+	dissolvedAt?: string;
+	/** A merged unit whose forwarding its superior closed: its database takes no more writes. */
+	closedAt?: string;
+	/**
+	 * Units whose role may also use this unit's database besides its own and its ancestors': the
+	 * surviving unit of a merge, whose accounts (the merged unit's former ones among them) must
+	 * still push what their phones hold.
+	 */
+	admits?: string[];
+	/** The job (merge or split) holding this unit: no other reorganisation starts meanwhile. */
+	lock?: string;
+	/** Version of the design document its database has (DESIGN_DOC_VERSION). */
+	designVersion?: number;
+	updatedAt?: string;
+	updatedBy?: string;
 }
 
 /** The `unit` document inside the unit's own database (written by the server only). */
@@ -44,6 +78,10 @@ export interface UnitDoc {
 	kind: UnitKindId;
 	parentId: string | null;
 	ancestors: string[];
+	/** Devices read it: `merged` tells them to push what they hold and move to `mergedInto`. */
+	status: UnitStatus;
+	mergedInto?: string;
+	nameHistory: NameEntry[];
 	createdAt: string;
 	createdBy: string;
 	updatedAt: string;
@@ -60,12 +98,54 @@ export function unitRole(unitId: string): string {
 	return `unit:${unitId}`;
 }
 
-export function unitSecurity(record: Pick<UnitRecord, 'id' | 'ancestors'>): SecurityObject {
+export function unitSecurity(
+	record: Pick<UnitRecord, 'id' | 'ancestors'> & { admits?: string[] | undefined }
+): SecurityObject {
+	const ids = [record.id, ...record.ancestors, ...(record.admits ?? [])];
 	return {
 		admins: { names: [], roles: [] },
-		members: { names: [], roles: [record.id, ...record.ancestors].map(unitRole) }
+		members: { names: [], roles: [...new Set(ids)].map(unitRole) }
 	};
 }
+
+export function unitStatus(record: Pick<UnitRecord, 'status'>): UnitStatus {
+	return record.status ?? 'active';
+}
+
+/** Dissolved units and closed merged ones take no more writes from anyone but the server. */
+export function designMode(record: Pick<UnitRecord, 'status' | 'closedAt'>): DesignMode {
+	return record.status === 'dissolved' || record.closedAt ? 'closed' : 'open';
+}
+
+/** The name history as the API shows it: `from` everywhere (old records said `since`). */
+export function nameHistoryOf(record: Pick<UnitRecord, 'nameHistory'>): NameEntry[] {
+	return (record.nameHistory ?? []).map(({ since, ...entry }) => ({
+		...entry,
+		...(entry.from === undefined && since !== undefined ? { from: since } : {})
+	}));
+}
+
+export function unitDocFor(record: UnitRecord): UnitDoc {
+	return {
+		_id: 'unit',
+		type: 'unit',
+		v: 1,
+		unitId: record.id,
+		name: record.name,
+		kind: record.kind,
+		parentId: record.parentId,
+		ancestors: record.ancestors,
+		status: unitStatus(record),
+		...(record.mergedInto ? { mergedInto: record.mergedInto } : {}),
+		nameHistory: nameHistoryOf(record),
+		createdAt: record.createdAt,
+		createdBy: record.createdBy,
+		updatedAt: record.updatedAt ?? record.createdAt,
+		updatedBy: record.updatedBy ?? record.createdBy
+	};
+}
+
+const UNITS_DESIGN_ID = '_design/units';
 
 const databaseKinds = UNIT_KINDS.filter((kind) => kind.hasDatabase).map((kind) => kind.id);
 
@@ -92,19 +172,51 @@ export class ProvisionService {
 	readonly names: DbNames;
 	readonly #couch: CouchClient;
 	readonly #now: () => Date;
+	readonly #onWrite: (db: string) => void;
 
-	constructor(options: { couch: CouchClient; names: DbNames; now?: () => Date }) {
+	constructor(options: {
+		couch: CouchClient;
+		names: DbNames;
+		now?: () => Date;
+		/** A unit database was written to (its `unit` document): recorded for the workers. */
+		onWrite?: (db: string) => void;
+	}) {
 		this.#couch = options.couch;
 		this.names = options.names;
 		this.#now = options.now ?? (() => new Date());
+		this.#onWrite = options.onWrite ?? (() => {});
 	}
 
 	/** The server's own databases and CouchDB's system databases, all admin-only. */
 	async ensureSystemDatabases(): Promise<void> {
-		for (const db of ['_users', '_replicator', this.names.directory, this.names.accounts]) {
-			await this.#couch.createDatabase(db);
+		const dbs = [
+			'_users',
+			'_replicator',
+			this.names.directory,
+			this.names.accounts,
+			this.names.audit,
+			this.names.dbUpdates
+		];
+		for (const db of dbs) {
+			if (!(await this.#couch.databaseExists(db))) await this.#couch.createDatabase(db);
 			await this.#couch.putSecurity({ db, security: ADMIN_ONLY_SECURITY });
 		}
+		await this.#couch.putDesignDoc({
+			db: this.names.directory,
+			doc: {
+				_id: UNITS_DESIGN_ID,
+				language: 'javascript',
+				views: {
+					// A unit's direct subordinates, and everything beneath it (merges re-parent them).
+					by_parent: {
+						map: "function (doc) { if (doc.type === 'unit' && doc.parentId) emit(doc.parentId, null); }"
+					},
+					by_ancestor: {
+						map: "function (doc) { if (doc.type === 'unit') { for (var i = 0; i < doc.ancestors.length; i++) emit(doc.ancestors[i], null); } }"
+					}
+				}
+			}
+		});
 	}
 
 	async createUnit(input: CreateUnitInput): Promise<UnitRecord> {
@@ -162,7 +274,11 @@ export class ProvisionService {
 			db: unitDbName(id),
 			createdAt: at,
 			createdBy,
-			nameHistory: [{ name, since: at }]
+			nameHistory: [{ name, from: at, by: createdBy }],
+			status: 'active',
+			designVersion: DESIGN_DOC_VERSION,
+			updatedAt: at,
+			updatedBy: createdBy
 		};
 		await this.ensureUnitDatabase(record);
 		// The directory entry comes last: a unit is listed only once its database is complete.
@@ -182,29 +298,106 @@ export class ProvisionService {
 		}
 	}
 
-	/** Database, `_security`, design document and `unit` document of a unit; safe to repeat. */
+	/**
+	 * Database, `_security`, design document and `unit` document of a unit, as its directory record
+	 * says they should be; safe to repeat, and how every reorganisation step reaches the database.
+	 */
 	async ensureUnitDatabase(record: UnitRecord): Promise<void> {
-		await this.#couch.createDatabase(record.db);
+		// Asked first: the embedded store logs a spurious conflict for every PUT of an existing database.
+		if (!(await this.#couch.databaseExists(record.db))) await this.#couch.createDatabase(record.db);
 		await this.#couch.putSecurity({ db: record.db, security: unitSecurity(record) });
-		await this.#couch.putDesignDoc({ db: record.db, doc: buildDesignDoc(record.id) });
-		const existing = await this.#couch.getDoc<UnitDoc>({ db: record.db, id: 'unit' });
-		if (!existing) {
-			const unitDoc: UnitDoc = {
-				_id: 'unit',
-				type: 'unit',
-				v: 1,
-				unitId: record.id,
-				name: record.name,
-				kind: record.kind,
-				parentId: record.parentId,
-				ancestors: record.ancestors,
-				createdAt: record.createdAt,
-				createdBy: record.createdBy,
-				updatedAt: record.createdAt,
-				updatedBy: record.createdBy
-			};
-			await this.#couch.putDoc({ db: record.db, doc: unitDoc });
+		await this.#couch.putDesignDoc({
+			db: record.db,
+			doc: buildDesignDoc(record.id, designMode(record))
+		});
+		const wanted = unitDocFor(record);
+		for (let attempt = 0; attempt < 3; attempt++) {
+			const existing = await this.#couch.getDoc<UnitDoc>({ db: record.db, id: 'unit' });
+			if (existing && sameUnitDoc(existing, wanted)) return;
+			const res = await this.#couch.request({
+				method: 'PUT',
+				path: `${encodeURIComponent(record.db)}/unit`,
+				body: existing?._rev ? { ...wanted, _rev: existing._rev } : wanted
+			});
+			if (res.status === 201 || res.status === 202) {
+				this.#onWrite(record.db);
+				return;
+			}
+			if (res.status !== 409) throw new Error(`ensureUnitDatabase: CouchDB answered ${res.status}`);
 		}
+		throw new Error('ensureUnitDatabase: too many conflicts on the unit document');
+	}
+
+	/** Writes a directory record if nobody changed it meanwhile; a 409 throws CouchError. */
+	async putUnit(record: UnitRecord): Promise<UnitRecord> {
+		const { rev } = await this.#couch.putDoc({ db: this.names.directory, doc: record });
+		return { ...record, _rev: rev };
+	}
+
+	/**
+	 * Read, change, write a directory record, again on a conflict. `change` returns undefined when
+	 * there is nothing to do (the record already says it), so a repeated step writes nothing.
+	 */
+	async updateUnit(
+		id: string,
+		change: (record: UnitRecord) => UnitRecord | undefined
+	): Promise<UnitRecord> {
+		for (let attempt = 0; attempt < 5; attempt++) {
+			const record = await this.getUnit(id);
+			if (!record) {
+				throw new AppError({
+					status: 404,
+					error: 'unit_not_found',
+					reason: 'Không tìm thấy đơn vị.'
+				});
+			}
+			const next = change(record);
+			if (!next) return record;
+			try {
+				return await this.putUnit({ ...next, _id: record._id, _rev: record._rev });
+			} catch (error) {
+				if (!(error instanceof CouchError) || error.status !== 409) throw error;
+			}
+		}
+		throw new Error(`updateUnit ${id}: too many conflicts`);
+	}
+
+	/** Direct subordinate units. */
+	async listChildren(id: string): Promise<UnitRecord[]> {
+		return this.#byView('by_parent', id);
+	}
+
+	/** Every unit beneath this one, at any depth. */
+	async listDescendants(id: string): Promise<UnitRecord[]> {
+		return this.#byView('by_ancestor', id);
+	}
+
+	async #byView(view: string, key: string): Promise<UnitRecord[]> {
+		const result = await this.#couch.json<{ rows: { doc?: UnitRecord }[] }>({
+			path: `${encodeURIComponent(this.names.directory)}/${UNITS_DESIGN_ID}/_view/${view}`,
+			query: { key: JSON.stringify(key), include_docs: true }
+		});
+		return result.rows.flatMap((row) => (row.doc ? [row.doc] : []));
+	}
+
+	/**
+	 * Brings every unit database whose design document is older than this server's up to date (the
+	 * function changed, or the unit was dissolved or closed). Cheap when nothing is due: one read of
+	 * the directory.
+	 */
+	async upgradeDesignDocs(): Promise<number> {
+		let upgraded = 0;
+		for (const record of await this.listUnits()) {
+			if (record.designVersion === DESIGN_DOC_VERSION) continue;
+			await this.ensureUnitDatabase(record);
+			await this.updateUnit(record.id, (current) =>
+				current.designVersion === DESIGN_DOC_VERSION
+					? undefined
+					: { ...current, designVersion: DESIGN_DOC_VERSION }
+			);
+			upgraded++;
+		}
+		return upgraded;
 	}
 
 	async getUnit(id: string): Promise<UnitRecord | undefined> {
@@ -236,4 +429,22 @@ export class ProvisionService {
 	static isKnownDatabaseKind(kind: string): boolean {
 		return getUnitKind(kind)?.hasDatabase ?? false;
 	}
+}
+
+function sameUnitDoc(a: UnitDoc, b: UnitDoc): boolean {
+	const strip = ({ _rev: _r, ...rest }: UnitDoc) => rest;
+	return JSON.stringify(sortKeys(strip(a))) === JSON.stringify(sortKeys(strip(b)));
+}
+
+function sortKeys(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(sortKeys);
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(
+			Object.entries(value as Record<string, unknown>)
+				.filter(([, item]) => item !== undefined)
+				.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+				.map(([key, item]) => [key, sortKeys(item)])
+		);
+	}
+	return value;
 }

@@ -75,8 +75,10 @@ export function createProxyRouter(options: {
 	couchSessions: CouchSessionCache;
 	security: SecurityCache;
 	maxBodyBytes: number;
+	/** A write to this unit database went through: recorded for the workers (db-updates.ts). */
+	onWrite?: (db: string) => void;
 }): Router {
-	const { couch, sessions, couchSessions, security, maxBodyBytes } = options;
+	const { couch, sessions, couchSessions, security, maxBodyBytes, onWrite } = options;
 	const router = express.Router();
 	const upstreamIsHttps = couch.baseUrl.protocol === 'https:';
 	const agent = upstreamIsHttps
@@ -166,6 +168,14 @@ export function createProxyRouter(options: {
 			return;
 		}
 		const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+		const writes =
+			req.method === 'PUT' || req.method === 'DELETE' || route.path.endsWith('/_bulk_docs');
+		if (onWrite && writes) {
+			const db = route.db;
+			res.once('finish', () => {
+				if (res.statusCode < 300) onWrite(db);
+			});
+		}
 		await forward({
 			req,
 			res,

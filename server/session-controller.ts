@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import * as v from 'valibot';
-import type { AccountDoc, AccountService } from './account-service';
+import { isManagerRole, type AccountDoc, type AccountService } from './account-service';
 import { AppError, sendError } from './app-error';
 import { isHttps, parseCookies, serializeCookie } from './cookies';
 import {
@@ -11,18 +11,29 @@ import {
 	type DeviceService
 } from './device-service';
 import type { LoginRateLimiter } from './login-rate-limiter';
-import type { ProvisionService } from './provision-service';
+import { unitDbName } from './db-names';
+import { unitStatus, type ProvisionService, type UnitStatus } from './provision-service';
 
 // Sign-in, sign-out and "who am I", shared by /api/session and /couch/_session.
 
 /** What the app keeps about the signed-in user (docs/architecture.md). */
 export interface SessionInfo {
 	user: { login: string; fullName: string; role: string; unitId: string };
-	unit: { id: string; name: string; kind: string; db: string };
+	unit: { id: string; name: string; kind: string; db: string; status: UnitStatus };
 	device: { id: string };
 	/** The unit databases this account syncs by default: its own unit's. */
 	dbs: string[];
 	mustChangePassword: boolean;
+	/**
+	 * The account's role manages subordinate units (secretary or admin); which units exactly is
+	 * decided per unit (GET /api/units/:id → canManage).
+	 */
+	canManage: boolean;
+	/**
+	 * Databases of units this account belonged to before a merge moved it: the device pushes what it
+	 * still holds there, then forgets them (docs/architecture.md, "Merge").
+	 */
+	formerDbs: string[];
 }
 
 export const INVALID_CREDENTIALS = {
@@ -64,6 +75,11 @@ export class SessionController {
 		this.#limiter = options.limiter;
 		this.#cookieSecure = options.cookieSecure;
 		this.#retryAfterSeconds = options.retryAfterSeconds;
+	}
+
+	/** Drops cached device state of an account this process just changed. */
+	forgetAccount(login: string): void {
+		this.#devices.forgetLogin(login);
 	}
 
 	hasSessionCookie(req: Request): boolean {
@@ -189,10 +205,18 @@ export class SessionController {
 				role: account.role,
 				unitId: account.unitId
 			},
-			unit: { id: unit.id, name: unit.name, kind: unit.kind, db: unit.db },
+			unit: {
+				id: unit.id,
+				name: unit.name,
+				kind: unit.kind,
+				db: unit.db,
+				status: unitStatus(unit)
+			},
 			device: { id: device.id },
 			dbs: [unit.db],
-			mustChangePassword: account.mustChangePassword
+			mustChangePassword: account.mustChangePassword,
+			canManage: isManagerRole(account.role),
+			formerDbs: (account.formerUnitIds ?? []).map(unitDbName)
 		};
 	}
 

@@ -135,7 +135,9 @@ describe('sign-in', () => {
 			unit: expect.objectContaining({ id: unitId, kind: 'doan-xa', db: `unit_${unitId}` }),
 			device: { id: expect.stringMatching(/^[0-9a-f]{32}$/) },
 			dbs: [`unit_${unitId}`],
-			mustChangePassword: false
+			mustChangePassword: false,
+			canManage: true,
+			formerDbs: []
 		});
 
 		const anonymous = await server.request('/api/session');

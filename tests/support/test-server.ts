@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createDoanvuServer, type DoanvuServer } from '../../server/app';
+import { createDoanvuServer, type DoanvuServer, type ServerOptions } from '../../server/app';
 import type { AccountRole } from '../../server/account-service';
-import type { Config } from '../../server/config';
 import type { UnitRecord } from '../../server/provision-service';
 import type { SessionInfo } from '../../server/session-controller';
 import type { UnitKindId } from '../../src/lib/domain/unit-kinds';
@@ -41,7 +40,18 @@ export function uniqueLogin(prefix = 'u'): string {
 	return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
-export async function startTestServer(options: Partial<Config> = {}): Promise<TestServer> {
+/** Workers at test speed: jobs picked up within tens of milliseconds, leases lost within a second. */
+export const TEST_WORKERS = {
+	enabled: true,
+	pollMs: 25,
+	leaseMs: 800,
+	maxAttempts: 3,
+	batchSize: 50,
+	forwardMinMs: 25,
+	forwardMaxMs: 250
+};
+
+export async function startTestServer(options: ServerOptions = {}): Promise<TestServer> {
 	const external = Boolean(process.env.COUCHDB_URL);
 	const server = await createDoanvuServer({
 		port: 0,
@@ -49,7 +59,10 @@ export async function startTestServer(options: Partial<Config> = {}): Promise<Te
 		store: 'memory',
 		log: false,
 		...(external ? { dbPrefix: `t${randomBytes(4).toString('hex')}_` } : {}),
-		...options
+		// Real PBKDF2, fewer rounds: tests create and sign in hundreds of accounts.
+		passwordIterations: 2000,
+		...options,
+		workers: { ...TEST_WORKERS, ...options.workers }
 	});
 	const createdLogins: string[] = [];
 
@@ -145,4 +158,6 @@ async function cleanUp(options: { server: DoanvuServer; logins: string[] }): Pro
 	}
 	await couch.deleteDatabase(provision.names.directory).catch(() => false);
 	await couch.deleteDatabase(provision.names.accounts).catch(() => false);
+	await couch.deleteDatabase(provision.names.audit).catch(() => false);
+	await couch.deleteDatabase(provision.names.dbUpdates).catch(() => false);
 }
