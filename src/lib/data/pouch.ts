@@ -2,12 +2,22 @@ import PouchDB from 'pouchdb-browser';
 
 // One local PouchDB per synced unit database: the device's replicated truth (DESIGN.md §3).
 const locals = new Map<string, PouchDB.Database>();
+// Databases wiped from this device. A late callback (an indexer catching up, a sync retry) must not
+// quietly recreate one: opening it again needs an explicit `allowLocalDbs` (a new sign-in, a pin).
+const wiped = new Set<string>();
+
+export class WipedDatabaseError extends Error {
+	constructor(db: string) {
+		super(`Dữ liệu đơn vị ${db} đã bị xóa khỏi máy này.`);
+	}
+}
 
 export function localDbName(db: string): string {
 	return `doanvu-${db}`;
 }
 
 export function localDb(db: string): PouchDB.Database {
+	if (wiped.has(db)) throw new WipedDatabaseError(db);
 	let local = locals.get(db);
 	if (!local) {
 		local = new PouchDB(localDbName(db), { auto_compaction: true });
@@ -41,10 +51,17 @@ export function remoteDb(db: string, options: RemoteOptions = {}): PouchDB.Datab
 /** Closes and deletes every local database (sign-out, revoked device). */
 export async function destroyLocalDbs(dbs: string[]): Promise<void> {
 	for (const db of dbs) {
+		if (wiped.has(db) && !locals.has(db)) continue;
+		wiped.add(db);
 		const local = locals.get(db) ?? new PouchDB(localDbName(db));
 		locals.delete(db);
 		await local.destroy();
 	}
+}
+
+/** Lets these databases be opened (again) on this device. */
+export function allowLocalDbs(dbs: string[]): void {
+	for (const db of dbs) wiped.delete(db);
 }
 
 export function openLocalDbs(): string[] {

@@ -205,6 +205,9 @@ class Session {
 
 	async #authProblem(problem: SyncProblem) {
 		if (problem.kind === 'revoked') {
+			// Pull, push and the session check may all learn it at once: wipe once.
+			if (this.#state !== 'ready') return;
+			this.#state = 'loading';
 			this.#stopWatchingUnits?.();
 			this.#stopWatchingUnits = null;
 			syncStatus.stop();

@@ -2,6 +2,7 @@ import { liveQuery, type Subscription } from 'dexie';
 import { startIndexer, type IndexerHandle } from './indexer';
 import { getSetting, putSetting, readModel } from './read-model';
 import { startUnitSync, type SyncProblem, type UnitSyncHandle } from './sync';
+import { allowLocalDbs } from './pouch';
 
 // What the secretary sees of sync: last synced, changes waiting to upload, progress of a first sync,
 // and an error she can read. Also owns the running sync and read-model feeds of the signed-in unit.
@@ -77,6 +78,7 @@ class SyncStatus {
 	async start(options: { dbs: string[]; onAuthProblem: (problem: SyncProblem) => void }) {
 		this.stop();
 		this.#dbs = options.dbs;
+		allowLocalDbs(options.dbs);
 		this.#onAuthProblem = options.onAuthProblem;
 		this.#lastSyncedAt = (await getSetting<string>('lastSyncedAt')) ?? null;
 		this.#outbox = liveQuery(() => readModel.outbox.toArray()).subscribe((entries) => {
