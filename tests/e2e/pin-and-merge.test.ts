@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { generateMembers } from '../../src/lib/synthetic';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
+import { launchBrowser, phoneContext } from '../support/browser';
+import { ensureBuilt } from '../support/build';
+
+// A superior pins a commune and works on it offline; then the 2025 case: a commune is merged into its
+// neighbour while its secretary's phone is open, and the phone follows her to the surviving unit.
+
+let server: TestServer;
+let link: LinkCutter;
+let browser: Browser;
+let province: { id: string };
+let admin: { login: string; password: string };
+let thanhSon: { id: string; db: string };
+let tanSon: { id: string; db: string };
+let secretary: { login: string; password: string };
+
+async function seed(unit: { id: string; db: string }, seedNo: number, count: number) {
+	// Everyone on the rolls, so the default list (active members) shows them all.
+	const members = generateMembers({
+		seed: seedNo,
+		count,
+		unitId: unit.id,
+		branchIds: [],
+		today: '2026-11-28',
+		ethnicMix: 'mountain-district'
+	}).map((m) => ({ ...m, status: 'active' as const }));
+	await server.couch.bulkDocs({ db: unit.db, docs: members });
+	return members;
+}
+
+beforeAll(async () => {
+	ensureBuilt();
+	server = await startTestServer();
+	const top = await server.createUnitWithAccount({
+		kind: 'tinh-doan',
+		role: 'admin',
+		name: 'Tỉnh đoàn Phú Thọ'
+	});
+	province = top.unit;
+	admin = { login: top.login, password: top.password };
+	const a = await server.createUnitWithAccount({
+		name: 'Đoàn xã Thanh Sơn',
+		parentId: province.id
+	});
+	thanhSon = a.unit;
+	secretary = { login: a.login, password: a.password };
+	tanSon = (await server.createUnitWithAccount({ name: 'Đoàn xã Tân Sơn', parentId: province.id }))
+		.unit;
+	await seed(thanhSon, 11, 12);
+	await seed(tanSon, 12, 8);
+	link = await startLinkCutter({ targetPort: server.port });
+	browser = await launchBrowser();
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await link?.close();
+	await server?.close();
+});
+
+async function signIn(page: Page, account: { login: string; password: string }) {
+	await page.goto(`${link.url}/dang-nhap`);
+	await page.getByLabel('Tên đăng nhập').fill(account.login);
+	await page.getByLabel('Mật khẩu').fill(account.password);
+	await page.getByRole('button', { name: 'Đăng nhập' }).click();
+	await page.waitForURL('**/doan-vien');
+	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
+		timeout: 30_000
+	});
+}
+
+const count = (page: Page) => page.getByTestId('member-count').textContent();
+
+describe('pinned units and merged units on the device', () => {
+	it('a province pins a commune and reads it offline', async () => {
+		const context = await phoneContext(browser);
+		const page = await context.newPage();
+		await signIn(page, admin);
+		await expect.poll(() => count(page)).toBe('0 đoàn viên');
+
+		await page.goto(`${link.url}/don-vi/${tanSon.id}`);
+		await page.getByTestId('pin-unit').click();
+		await expect.poll(() => page.getByTestId('pin-unit').textContent()).toContain('Bỏ ghim');
+		await page.getByRole('link', { name: 'Đoàn viên' }).click();
+		await expect.poll(() => count(page), { timeout: 30_000 }).toBe('8 đoàn viên');
+
+		link.cut();
+		await context.setOffline(true);
+		await page.reload();
+		await expect.poll(() => count(page)).toBe('8 đoàn viên');
+		link.restore();
+		await context.close();
+	});
+
+	it("a merged commune's phone follows its account to the surviving unit", async () => {
+		const context = await phoneContext(browser);
+		const page = await context.newPage();
+		await signIn(page, secretary);
+		await expect.poll(() => page.getByTestId('unit-name').textContent()).toBe('Đoàn xã Thanh Sơn');
+		await expect.poll(() => count(page), { timeout: 30_000 }).toBe('12 đoàn viên');
+
+		const { cookie } = await server.signIn(admin);
+		const started = await server.request(`/api/units/${thanhSon.id}/merge`, {
+			method: 'POST',
+			cookie,
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ intoId: tanSon.id })
+		});
+		expect(started.status).toBe(202);
+		const job = (await started.json()) as { id: string };
+		await expect
+			.poll(
+				async () => {
+					const res = await server.request(`/api/jobs/${encodeURIComponent(job.id)}`, { cookie });
+					return ((await res.json()) as { state: string }).state;
+				},
+				{ timeout: 30_000 }
+			)
+			.toBe('done');
+
+		// The phone learns it at its next sync, moves over and says so.
+		await expect
+			.poll(() => page.getByTestId('unit-name').textContent(), { timeout: 60_000 })
+			.toBe('Đoàn xã Tân Sơn');
+		await expect.poll(() => page.getByText('đã được sáp nhập').count()).toBe(1);
+		await expect.poll(() => count(page), { timeout: 30_000 }).toBe('20 đoàn viên');
+		expect(
+			await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''))
+		).not.toContain(`_pouch_doanvu-${thanhSon.db}`);
+		await context.close();
+	});
+});
