@@ -1,6 +1,18 @@
-import { upgradeMemberDoc, type MemberDoc } from '$lib/domain';
+import * as v from 'valibot';
+import { upgradeHistoryDoc } from '$lib/domain/history-schema';
+import { TransferDocSchema } from '$lib/domain/transfer';
+import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { localDb } from './pouch';
-import { readModel, toMemberRow, type BranchRow, type MemberRow, type UnitRow } from './read-model';
+import {
+	readModel,
+	toHistoryRow,
+	toMemberRow,
+	type BranchRow,
+	type HistoryRow,
+	type MemberRow,
+	type TransferRow,
+	type UnitRow
+} from './read-model';
 
 // Feeds the Dexie read model from a unit database's PouchDB changes feed. The checkpoint is the last
 // sequence folded in, so a reload or crash resumes where it stopped; `rebuildReadModel` starts over.
@@ -16,11 +28,30 @@ interface Batch {
 	members: MemberRow[];
 	branches: BranchRow[];
 	units: UnitRow[];
+	history: HistoryRow[];
+	transfers: TransferRow[];
 	deleted: string[];
 }
 
+/** The read-model tables the indexer writes, in one transaction per batch. */
+const INDEXED_TABLES = () => [
+	readModel.members,
+	readModel.branches,
+	readModel.units,
+	readModel.history,
+	readModel.transfers,
+	readModel.checkpoints
+];
+
 function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[]): Batch {
-	const batch: Batch = { members: [], branches: [], units: [], deleted: [] };
+	const batch: Batch = {
+		members: [],
+		branches: [],
+		units: [],
+		history: [],
+		transfers: [],
+		deleted: []
+	};
 	for (const change of results) {
 		const doc = change.doc as AnyDoc | undefined;
 		if (change.deleted || !doc || doc._deleted) {
@@ -35,6 +66,25 @@ function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[])
 			} catch (error) {
 				// A document this version cannot read stays in PouchDB untouched; it is not shown.
 				console.warn('Bỏ qua hồ sơ không đọc được', change.id, error);
+			}
+		} else if (doc.type === 'history') {
+			try {
+				batch.history.push(toHistoryRow(upgradeHistoryDoc(doc), db));
+			} catch (error) {
+				console.warn('Bỏ qua mục lịch sử không đọc được', change.id, error);
+			}
+		} else if (doc.type === 'transfer') {
+			const parsed = v.safeParse(TransferDocSchema, stripMeta(doc));
+			if (parsed.success) {
+				batch.transfers.push({
+					id: parsed.output._id,
+					db,
+					state: parsed.output.state,
+					requestedOn: parsed.output.requestedOn,
+					offer: parsed.output
+				});
+			} else {
+				console.warn('Bỏ qua đề nghị chuyển sinh hoạt không đọc được', change.id);
 			}
 		} else if (doc.type === 'branch') {
 			batch.branches.push({
@@ -57,27 +107,46 @@ function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[])
 	return batch;
 }
 
+// CouchDB adds these on request; the transfer schema is strict about its fields.
+function stripMeta(doc: AnyDoc): Record<string, unknown> {
+	const { _conflicts: _c, _deleted: _d, _revisions: _r, ...rest } = doc as AnyDoc & {
+		_revisions?: unknown;
+	};
+	return rest;
+}
+
 async function apply(db: string, batch: Batch, seq: number | string): Promise<void> {
-	await readModel.transaction(
-		'rw',
-		[readModel.members, readModel.branches, readModel.units, readModel.checkpoints],
-		async () => {
-			if (batch.deleted.length) {
-				await readModel.members.bulkDelete(batch.deleted);
-				await readModel.branches.bulkDelete(batch.deleted);
-			}
-			if (batch.members.length) await readModel.members.bulkPut(batch.members);
-			if (batch.branches.length) await readModel.branches.bulkPut(batch.branches);
-			if (batch.units.length) await readModel.units.bulkPut(batch.units);
-			await readModel.checkpoints.put({ db, seq });
+	await readModel.transaction('rw', INDEXED_TABLES(), async () => {
+		if (batch.deleted.length) {
+			// A member moved to another unit leaves with its history (the transfer worker deletes
+			// them in the sending unit); a split deletes what moved.
+			await readModel.members.bulkDelete(batch.deleted);
+			await readModel.branches.bulkDelete(batch.deleted);
+			await readModel.history.bulkDelete(batch.deleted);
+			await readModel.transfers.bulkDelete(batch.deleted);
 		}
-	);
+		if (batch.members.length) await readModel.members.bulkPut(batch.members);
+		if (batch.branches.length) await readModel.branches.bulkPut(batch.branches);
+		if (batch.units.length) await readModel.units.bulkPut(batch.units);
+		if (batch.history.length) await readModel.history.bulkPut(batch.history);
+		if (batch.transfers.length) await readModel.transfers.bulkPut(batch.transfers);
+		await readModel.checkpoints.put({ db, seq });
+	});
 }
 
 /** Folds every change since the checkpoint into the read model; returns the number of changes. */
 export async function catchUp(db: string): Promise<number> {
 	const local = localDb(db);
-	let since: number | string = (await readModel.checkpoints.get(db))?.seq ?? 0;
+	const checkpoint = await readModel.checkpoints.get(db);
+	let since: number | string = checkpoint?.seq ?? 0;
+	if (checkpoint === undefined) {
+		// Starting over (a database forgotten and synced again): the tables that forgetting a
+		// database does not clear must not keep rows of its previous copy.
+		await readModel.transaction('rw', readModel.history, readModel.transfers, async () => {
+			await readModel.history.where('db').equals(db).delete();
+			await readModel.transfers.where('db').equals(db).delete();
+		});
+	}
 	let total = 0;
 	for (;;) {
 		const res = await local.changes({
@@ -134,18 +203,16 @@ export function startIndexer(db: string): IndexerHandle {
 
 /** Forgets everything the read model derived from `dbs` and reads it again from PouchDB. */
 export async function rebuildReadModel(dbs: string[]): Promise<number> {
-	await readModel.transaction(
-		'rw',
-		[readModel.members, readModel.branches, readModel.units, readModel.checkpoints],
-		async () => {
-			for (const db of dbs) {
-				await readModel.members.where('db').equals(db).delete();
-				await readModel.branches.where('db').equals(db).delete();
-				await readModel.units.delete(db);
-				await readModel.checkpoints.delete(db);
-			}
+	await readModel.transaction('rw', INDEXED_TABLES(), async () => {
+		for (const db of dbs) {
+			await readModel.members.where('db').equals(db).delete();
+			await readModel.branches.where('db').equals(db).delete();
+			await readModel.history.where('db').equals(db).delete();
+			await readModel.transfers.where('db').equals(db).delete();
+			await readModel.units.delete(db);
+			await readModel.checkpoints.delete(db);
 		}
-	);
+	});
 	let total = 0;
 	for (const db of dbs) total += await catchUp(db);
 	return total;

@@ -12,11 +12,18 @@ export async function clearPushed(options: {
 	db: string;
 	docs: { _id: string; _rev?: string }[];
 }): Promise<void> {
-	const pushed = new Map(options.docs.map((d) => [d._id, d._rev]));
+	// One document may go up with several revisions at once (a merged conflict: the merge and the
+	// deletion of each losing leaf), so every pushed revision counts, not only the last one listed.
+	const pushed = new Map<string, Set<string | undefined>>();
+	for (const doc of options.docs) {
+		const revs = pushed.get(doc._id) ?? new Set();
+		revs.add(doc._rev);
+		pushed.set(doc._id, revs);
+	}
 	await readModel.transaction('rw', readModel.outbox, async () => {
 		const entries = await readModel.outbox.bulkGet([...pushed.keys()]);
 		const done = entries
-			.filter((e): e is NonNullable<typeof e> => !!e && pushed.get(e.docId) === e.rev)
+			.filter((e): e is NonNullable<typeof e> => !!e && !!pushed.get(e.docId)?.has(e.rev))
 			.map((e) => e.docId);
 		await readModel.outbox.bulkDelete(done);
 	});

@@ -1,11 +1,10 @@
 import Dexie, { type EntityTable } from 'dexie';
-import {
-	fullName,
-	isEthnicMinority,
-	memberNameWords,
-	memberSortKey,
-	type MemberDoc
-} from '$lib/domain';
+import { isEthnicMinority } from '$lib/domain/ethnic-groups';
+import type { HistoryDoc } from '$lib/domain/history-schema';
+import type { MemberDoc } from '$lib/domain/member-schema';
+import { memberNameWords } from '$lib/domain/member-search';
+import { fullName, memberSortKey } from '$lib/domain/names';
+import type { TransferDoc } from '$lib/domain/transfer';
 
 // The read model (DESIGN.md §3): tables shaped for the screens, fed from the PouchDB changes feeds,
 // rebuildable at any time. Nothing here is the truth; PouchDB is.
@@ -38,6 +37,42 @@ export interface MemberRow {
 	cardNumber: string;
 	hasConflict: 0 | 1;
 	updatedAt: string;
+	// Version 2: what the unit-wide lists of the member operations need (coming of age, dues,
+	// transfers) without opening every document.
+	joinedOn?: string;
+	statusSince?: string;
+	unionPosition?: string;
+	fullTimeUnionStaff?: boolean;
+	staysUntil?: string;
+	duesPaidThrough?: string;
+	duesCategory?: string;
+	/** The receiving unit of a pending transfer. */
+	transferTo?: string;
+}
+
+/** A history entry (one operation on a member), for unit-wide lists: ratings of a year, bulk acts. */
+export interface HistoryRow {
+	/** `history:<member ULID>:<key>`. */
+	id: string;
+	db: string;
+	memberId: string;
+	kind: string;
+	/** The day the operation took effect. */
+	at: string;
+	/** The year the entry counts for: a rating's or training's own year, else the year of `at`. */
+	year: number;
+	bulkId?: string;
+	reverses?: string;
+	entry: HistoryDoc;
+}
+
+/** A transfer offer (`transfer:<ulid>`) delivered into this unit's database by the server. */
+export interface TransferRow {
+	id: string;
+	db: string;
+	state: string;
+	requestedOn: string;
+	offer: TransferDoc;
 }
 
 export interface BranchRow {
@@ -96,6 +131,8 @@ export class ReadModel extends Dexie {
 	outbox!: EntityTable<OutboxEntry, 'docId'>;
 	settings!: EntityTable<Setting, 'key'>;
 	syncLog!: EntityTable<SyncLogEntry, 'id'>;
+	history!: EntityTable<HistoryRow, 'id'>;
+	transfers!: EntityTable<TransferRow, 'id'>;
 
 	constructor(name = 'doanvu') {
 		super(name);
@@ -109,6 +146,17 @@ export class ReadModel extends Dexie {
 			settings: 'key',
 			syncLog: '++id, db, at'
 		});
+		// Version 2: history entries and transfer offers, and more member state on the rows. The
+		// indexer starts over (its checkpoints cleared) so that every document already on the device
+		// is folded in again with the new shape; PouchDB and the sync cursors are untouched.
+		this.version(2)
+			.stores({
+				history: 'id, db, memberId, [db+kind], bulkId',
+				transfers: 'id, db, [db+state]'
+			})
+			.upgrade(async (tx) => {
+				await tx.table('checkpoints').clear();
+			});
 	}
 }
 
@@ -136,7 +184,31 @@ export function toMemberRow(doc: MemberDoc & { _conflicts?: string[] }, db: stri
 		phone: doc.phone ?? '',
 		cardNumber: doc.cardNumber ?? '',
 		hasConflict: doc._conflicts && doc._conflicts.length > 0 ? 1 : 0,
-		updatedAt: doc.updatedAt
+		updatedAt: doc.updatedAt,
+		joinedOn: doc.joinedOn,
+		statusSince: doc.statusSince,
+		unionPosition: doc.unionPosition,
+		fullTimeUnionStaff: doc.fullTimeUnionStaff,
+		staysUntil: doc.staysUntil,
+		duesPaidThrough: doc.duesPaidThrough,
+		duesCategory: doc.duesCategory,
+		transferTo: doc.transfer?.toUnitName
+	};
+}
+
+export function toHistoryRow(entry: HistoryDoc, db: string): HistoryRow {
+	const data = entry.data as { year?: unknown };
+	const year = typeof data.year === 'number' ? data.year : Number(entry.at.slice(0, 4));
+	return {
+		id: entry._id,
+		db,
+		memberId: entry.memberId,
+		kind: entry.kind,
+		at: entry.at,
+		year,
+		...(entry.bulkId ? { bulkId: entry.bulkId } : {}),
+		...(entry.reverses ? { reverses: entry.reverses } : {}),
+		entry
 	};
 }
 

@@ -5,7 +5,7 @@ import { catchUp, rebuildReadModel } from '../../../src/lib/data/indexer';
 import { searchMembers, getMember } from '../../../src/lib/data/member-queries';
 import { readModel } from '../../../src/lib/data/read-model';
 import { countPending, clearPushed } from '../../../src/lib/data/outbox';
-import { destroyLocalDbs, localDb } from '../../../src/lib/data/pouch';
+import { allowLocalDbs, destroyLocalDbs, localDb } from '../../../src/lib/data/pouch';
 
 // The device's data layer with real PouchDB (memory adapter) and Dexie over fake-indexeddb: the
 // commands validate and write, the read model finds what a secretary types.
@@ -35,6 +35,8 @@ async function add(overrides: Record<string, string | boolean> = {}) {
 }
 
 beforeEach(async () => {
+	// Each test destroys the database afterwards; a destroyed one opens again only when allowed.
+	allowLocalDbs([db]);
 	await Promise.all(readModel.tables.map((t) => t.clear()));
 });
 

@@ -1,0 +1,292 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import PouchDB from 'pouchdb-browser';
+import {
+	buildTransferOffer,
+	type HistoryOf,
+	type MemberDoc,
+	type TransferDoc
+} from '$lib/domain';
+import { takeDecisionNumber, type RegisterRemote } from '../../../src/lib/data/numbering';
+import {
+	loadMember,
+	recordComingOfAge,
+	requestTransfer
+} from '../../../src/lib/data/member-operations';
+import {
+	acceptTransfer,
+	incomingOffers,
+	outgoingTransfers,
+	rejectTransfer
+} from '../../../src/lib/data/transfer-offers';
+import { memberHistory } from '../../../src/lib/data/history-queries';
+import { catchUp } from '../../../src/lib/data/indexer';
+import { destroyLocalDbs, localDb } from '../../../src/lib/data/pouch';
+import { readModel } from '../../../src/lib/data/read-model';
+
+// Decision numbers claimed in blocks from the unit's register (a revision-checked write to the
+// server; here a second PouchDB stands for it), and the receiving side of a transfer between units.
+
+// Fresh databases per test: a destroyed one stays closed on this device (pouch.ts).
+let run = 0;
+let db = 'unit_xathanhson0';
+let receiving = 'unit_xathucluyen0';
+const now = new Date('2026-11-28T03:00:00.000Z');
+let server: PouchDB.Database;
+
+function memberDoc(overrides: Partial<MemberDoc> = {}): MemberDoc {
+	return {
+		_id: 'member:01JD3X4N5P6Q7R8S9T0V1W2X3Y',
+		type: 'member',
+		v: 2,
+		unitId: db.slice('unit_'.length),
+		familyName: 'Hà',
+		middleName: 'Thị',
+		givenName: 'Hoa',
+		gender: 'female',
+		birthDate: '1996-03-08',
+		ethnicCode: '06',
+		religion: 'Không',
+		nationality: 'Việt Nam',
+		joinedOn: '2014-03-26',
+		branchId: 'branch:khu3',
+		unionPosition: 'Phó Bí thư chi đoàn',
+		partyMember: false,
+		status: 'active',
+		duesCategory: 'khong-luong',
+		duesPaidThrough: '2026-11',
+		provenance: { source: 'unit' },
+		fieldRevs: {},
+		createdAt: '2024-04-30T03:00:00.000Z',
+		createdBy: 'bithu',
+		updatedAt: '2024-05-01T02:00:00.000Z',
+		updatedBy: 'bithu',
+		...overrides
+	};
+}
+
+beforeEach(async () => {
+	run++;
+	db = `unit_xathanhson${run}`;
+	receiving = `unit_xathucluyen${run}`;
+	await Promise.all(readModel.tables.map((t) => t.clear()));
+	server = new PouchDB(`server-${Math.random()}`);
+});
+
+afterEach(async () => {
+	await destroyLocalDbs([db, receiving]);
+	await server.destroy();
+});
+
+describe('decision numbers', () => {
+	const take = (deviceId: string, remote: RegisterRemote = server) =>
+		takeDecisionNumber({
+			db,
+			year: 2026,
+			issuerCode: 'ĐTN',
+			deviceId,
+			login: 'bithu',
+			now,
+			remote
+		});
+
+	it('claims a block online, issues from it, and skips numbers already used', async () => {
+		expect(await take('may-1')).toMatchObject({ ok: true, number: '01-QĐ/ĐTN', remaining: 9 });
+		// The register is on the server and, with the server's revision, on the device.
+		const onServer = await server.get('numbering:2026');
+		const onDevice = await localDb(db).get('numbering:2026');
+		expect(onDevice._rev).toBe(onServer._rev);
+		// Using the number (an operation's decision) moves on to the next.
+		await localDb(db).put(memberDoc({ unionPosition: undefined }));
+		const used = await recordComingOfAge({
+			db,
+			actor: { login: 'bithu' },
+			now,
+			memberId: memberDoc()._id,
+			input: {
+				on: '28/11/2026',
+				decision: {
+					number: '01-QĐ/ĐTN',
+					date: '28/11/2026',
+					signer: 'Nguyễn Văn An',
+					issuer: 'BCH Đoàn xã Thanh Sơn'
+				}
+			}
+		});
+		expect(used.ok).toBe(true);
+		await catchUp(db);
+		expect(await take('may-1')).toMatchObject({ ok: true, number: '02-QĐ/ĐTN' });
+	});
+
+	it('gives another device of the unit its own block', async () => {
+		await take('may-1');
+		expect(await take('may-2')).toMatchObject({ ok: true, number: '11-QĐ/ĐTN' });
+	});
+
+	it('retries when another device claimed first (409), never sharing a block', async () => {
+		let raced = false;
+		const racing: RegisterRemote = {
+			get: (id, options) => server.get(id, options ?? {}),
+			async put(doc) {
+				if (!raced) {
+					raced = true;
+					// Another device's claim lands between this device's read and its write.
+					await takeDecisionNumber({
+						db: `unit_khac${run}`,
+						year: 2026,
+						issuerCode: 'ĐTN',
+						deviceId: 'may-2',
+						login: 'phobithu',
+						now,
+						remote: server
+					});
+				}
+				return server.put(doc);
+			}
+		};
+		expect(await take('may-1', racing)).toMatchObject({ ok: true, number: '11-QĐ/ĐTN' });
+		await destroyLocalDbs([`unit_khac${run}`]);
+	});
+
+	it('offline with no block left: asks for the number typed from the paper register', async () => {
+		const offline: RegisterRemote = {
+			get: () => Promise.reject(new TypeError('Failed to fetch')),
+			put: () => Promise.reject(new TypeError('Failed to fetch'))
+		};
+		const result = await take('may-1', offline);
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.message).toMatch(/số quyết định nhập tay/);
+		// A server that refuses the register (403) is treated the same way.
+		const refusing: RegisterRemote = {
+			get: () => Promise.reject(Object.assign(new Error('not found'), { status: 404 })),
+			put: () => Promise.reject(Object.assign(new Error('forbidden'), { status: 403 }))
+		};
+		expect((await take('may-1', refusing)).ok).toBe(false);
+	});
+});
+
+describe('transfers between units', () => {
+	async function requestAndOffer(): Promise<TransferDoc> {
+		await localDb(db).put(memberDoc());
+		const requested = await requestTransfer({
+			db,
+			actor: { login: 'bithu' },
+			now,
+			memberId: memberDoc()._id,
+			input: {
+				toUnitId: receiving.slice('unit_'.length),
+				toUnitName: 'Đoàn xã Thục Luyện',
+				on: '27/11/2026',
+				reason: 'Chuyển nơi làm việc',
+				assessment: 'Hoàn thành tốt nhiệm vụ.'
+			}
+		});
+		if (!requested.ok) throw new Error(JSON.stringify(requested.errors));
+		const member = (await loadMember({ db, id: memberDoc()._id }))!;
+		expect(member).toMatchObject({
+			status: 'transferring',
+			transfer: { toUnitId: receiving.slice('unit_'.length) }
+		});
+		const { entries } = await memberHistory({ db, memberId: member._id });
+		// What the server's worker delivers into the receiving unit's database.
+		const offer = buildTransferOffer({
+			request: entries[0] as HistoryOf<'transfer-requested'>,
+			member,
+			fromUnitName: 'Đoàn xã Thanh Sơn',
+			now: now.toISOString(),
+			by: 'system'
+		});
+		await localDb(receiving).put(offer);
+		for (const [id, name] of [['branch:thucluyen1', 'Chi đoàn thôn 1']]) {
+			await localDb(receiving).put({
+				_id: id,
+				type: 'branch',
+				v: 1,
+				unitId: receiving.slice('unit_'.length),
+				name,
+				createdAt: now.toISOString(),
+				createdBy: 'test',
+				updatedAt: now.toISOString(),
+				updatedBy: 'test'
+			});
+		}
+		await catchUp(db);
+		await catchUp(receiving);
+		return offer;
+	}
+
+	it('lists the request as waiting on the sending side, and the offer on the receiving side', async () => {
+		const offer = await requestAndOffer();
+		expect(await outgoingTransfers(db)).toMatchObject([
+			{
+				transferId: offer.transferId,
+				name: 'Hà Thị Hoa',
+				toUnitName: 'Đoàn xã Thục Luyện',
+				requestedOn: '2026-11-27',
+				state: 'pending'
+			}
+		]);
+		expect(await incomingOffers(receiving)).toMatchObject([
+			{ id: offer._id, name: 'Hà Thị Hoa', offer: { state: 'pending', fromUnitName: 'Đoàn xã Thanh Sơn' } }
+		]);
+	});
+
+	it('accepting places the member in a branch here, active, and answers the offer', async () => {
+		const offer = await requestAndOffer();
+		const call = { db: receiving, actor: { login: 'bithu.thucluyen' }, now };
+		const refused = await acceptTransfer({
+			...call,
+			offerId: offer._id,
+			input: { branchId: 'branch:khac', on: '28/11/2026' }
+		});
+		expect(refused.ok ? {} : refused.errors).toMatchObject({ branchId: expect.stringMatching(/không có/) });
+		const accepted = await acceptTransfer({
+			...call,
+			offerId: offer._id,
+			input: { branchId: 'branch:thucluyen1', on: '28/11/2026' }
+		});
+		expect(accepted).toMatchObject({ ok: true, memberId: offer.memberId });
+		const member = await loadMember({ db: receiving, id: offer.memberId });
+		expect(member).toMatchObject({
+			unitId: receiving.slice('unit_'.length),
+			status: 'active',
+			branchId: 'branch:thucluyen1',
+			givenName: 'Hoa'
+		});
+		// The office held in the old unit does not follow the member.
+		expect(member?.unionPosition).toBeUndefined();
+		expect((await localDb(receiving).get(offer._id)) as unknown).toMatchObject({
+			state: 'accepted',
+			decidedBy: 'bithu.thucluyen',
+			branchId: 'branch:thucluyen1'
+		});
+		const { entries } = await memberHistory({ db: receiving, memberId: offer.memberId });
+		expect(entries.map((e) => e.kind)).toEqual(['transfer-in']);
+		// Answered offers cannot be answered again.
+		const again = await rejectTransfer({
+			...call,
+			offerId: offer._id,
+			input: { reason: 'Nhầm', on: '28/11/2026' }
+		});
+		expect(again.ok ? {} : again.errors).toMatchObject({ form: expect.stringMatching(/đã được tiếp nhận/) });
+	});
+
+	it('rejecting needs a reason and creates no member', async () => {
+		const offer = await requestAndOffer();
+		const call = { db: receiving, actor: { login: 'bithu.thucluyen' }, now };
+		const noReason = await rejectTransfer({ ...call, offerId: offer._id, input: { on: '28/11/2026' } });
+		expect(noReason.ok ? {} : noReason.errors).toMatchObject({ reason: expect.any(String) });
+		const rejected = await rejectTransfer({
+			...call,
+			offerId: offer._id,
+			input: { reason: 'Không có chi đoàn phù hợp', on: '28/11/2026' }
+		});
+		expect(rejected.ok).toBe(true);
+		expect(await loadMember({ db: receiving, id: offer.memberId })).toBeNull();
+		await catchUp(receiving);
+		expect((await incomingOffers(receiving))[0]?.offer).toMatchObject({
+			state: 'rejected',
+			rejectionReason: 'Không có chi đoàn phù hợp'
+		});
+	});
+});
