@@ -7,8 +7,9 @@ import { ensureBuilt } from '../support/build';
 
 // A secretary's day of member operations with no signal, in Chromium on the built app served by
 // the real server: she admits a young person, moves the new member to another branch, rates the
-// member, and holds a coming-of-age ceremony for a member past 30 — all offline — then the signal
-// returns and the server holds every member document and history entry.
+// member (undoing a wrong grade), prints the admission decision, and holds a coming-of-age
+// ceremony for a member past 30 — all offline — then the signal returns and the server holds
+// every member document and history entry.
 
 let server: TestServer;
 let link: LinkCutter;
@@ -161,6 +162,36 @@ describe('member operations offline', () => {
 		await expect.poll(() => timelineKinds(page)).toEqual(['rating', 'branch-move', 'admission']);
 		expect(await page.getByTestId('timeline').textContent()).toContain('Hoàn thành tốt nhiệm vụ');
 
+		// A mistaken grade is undone with a reason and given again: the timeline keeps all three.
+		await page
+			.locator('[data-testid="timeline-item"][data-kind="rating"]')
+			.getByRole('button', { name: 'Hoàn tác' })
+			.click();
+		const dialog = page.getByRole('dialog');
+		await dialog.getByLabel('Lý do hủy').fill('Ghi nhầm mức xếp loại');
+		await dialog.getByRole('button', { name: 'Hoàn tác' }).click();
+		await expect
+			.poll(() => timelineKinds(page))
+			.toEqual(['reversal', 'rating', 'branch-move', 'admission']);
+		await page.getByRole('link', { name: 'Đánh giá, xếp loại' }).click();
+		await page.getByLabel('Mức xếp loại').selectOption({ label: 'Hoàn thành xuất sắc nhiệm vụ' });
+		await page.getByRole('button', { name: 'Ghi nghiệp vụ' }).click();
+		await page.waitForURL(profile);
+		await expect
+			.poll(() => timelineKinds(page))
+			.toEqual(['rating', 'reversal', 'rating', 'branch-move', 'admission']);
+
+		// The admission's decision prints in the administrative layout, offline.
+		await page
+			.locator('[data-testid="timeline-item"][data-kind="admission"]')
+			.getByRole('link', { name: 'In quyết định' })
+			.click();
+		const sheet = page.getByTestId('decision-sheet');
+		await expect.poll(() => sheet.textContent()).toContain('Số: 05-QĐ/ĐTN');
+		expect(await sheet.textContent()).toContain('về việc kết nạp đoàn viên');
+		expect(await sheet.textContent()).toContain('Kết nạp đồng chí Đinh Thị Hoà');
+		await page.goto(profile);
+
 		// The coming-of-age ceremony, from the unit-wide list, with its confirmation.
 		await page.getByRole('link', { name: 'Nghiệp vụ', exact: true }).click();
 		await page.getByRole('link', { name: /Trưởng thành Đoàn/ }).click();
@@ -187,7 +218,9 @@ describe('member operations offline', () => {
 		// Nothing has reached the server yet; a reload offline keeps everything.
 		expect((await serverDocs()).filter((d) => d.type === 'history')).toHaveLength(0);
 		await page.goto(profile);
-		await expect.poll(() => timelineKinds(page)).toEqual(['rating', 'branch-move', 'admission']);
+		await expect
+			.poll(() => timelineKinds(page))
+			.toEqual(['rating', 'reversal', 'rating', 'branch-move', 'admission']);
 
 		// The signal returns.
 		link.restore();
@@ -219,7 +252,7 @@ describe('member operations offline', () => {
 				.filter((d) => d.memberId === hoa?._id)
 				.map((d) => d.kind)
 				.sort()
-		).toEqual(['admission', 'branch-move', 'rating']);
+		).toEqual(['admission', 'branch-move', 'rating', 'rating', 'reversal']);
 		const ceremony = history.find((d) => d.memberId === thang?._id);
 		expect(ceremony).toMatchObject({ kind: 'coming-of-age', at: iso(today) });
 		expect(typeof ceremony?.bulkId).toBe('string');
