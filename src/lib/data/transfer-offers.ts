@@ -51,6 +51,8 @@ export interface OutgoingTransfer {
 	state: OutgoingState;
 	decidedOn?: string;
 	reason?: string;
+	/** The sending unit's trace once the member has left ("… chuyển sinh hoạt đến …"). */
+	note?: string;
 }
 
 /** The sending unit's requests and where each stands, newest first. */
@@ -82,6 +84,7 @@ export async function outgoingTransfers(db: string): Promise<OutgoingTransfer[]>
 		if (entry.kind === 'transfer-out') {
 			current.state = 'accepted';
 			current.decidedOn = entry.at;
+			if (entry.note) current.note = entry.note;
 		}
 		if (entry.kind === 'transfer-rejected') {
 			current.state = 'rejected';
