@@ -1,10 +1,16 @@
+import { couchRemote } from './couch-http';
+import { KnownRevs, Puller } from './fast-pull';
+import { Pusher, type PushOutcome } from './fast-push';
 import { clearPushed, markRefused } from './outbox';
-import { localDb, remoteDb, type RemoteOptions } from './pouch';
-import { getSetting, putSetting, readModel } from './read-model';
+import { localDb, WipedDatabaseError, type RemoteOptions } from './pouch';
+import { putSetting, readModel } from './read-model';
 
-// Live two-way sync of one unit database: a first pull with progress, then PouchDB live sync with
-// retry. It resumes from PouchDB's checkpoints after any interruption and tells the status what it
-// is doing. Only standard CouchDB endpoints are used, through the same-origin /couch proxy.
+// Live two-way sync of one unit database (docs/decisions/0008-sync-protocol.md): a first sync
+// streamed in one request with progress, then push and pull in parallel, each in as few round trips
+// as the changes allow, and a longpoll while nothing happens. Cursors are saved locally after every
+// batch, so any interruption resumes where it stopped; errors are classified for the secretary and
+// retried with a capped back-off. Only standard CouchDB endpoints are used, through the same-origin
+// /couch proxy.
 
 export type SyncProblemKind = 'offline' | 'unauthorized' | 'revoked' | 'server';
 
@@ -61,11 +67,19 @@ export function classifyError(error: unknown): SyncProblem {
 
 const firstSyncKey = (db: string) => `firstSync:${db}`;
 
-// PouchDB's default back-off grows to ten minutes; a secretary back in town should not wait that
-// long, so cap it at 30 s (the 'online' event also restarts sync at once).
+// A secretary back in town should not wait long: retries start at 1 s and double up to 30 s (the
+// 'online' event also restarts sync at once).
 function backOff(delay: number): number {
 	return delay ? Math.min(delay * 2, 30_000) : 1_000;
 }
+
+function isAbort(error: unknown): boolean {
+	return (error as { name?: string } | null)?.name === 'AbortError';
+}
+
+/** Local writes are pushed this long after the last one (longer while a first sync is writing). */
+const PUSH_DELAY_MS = 50;
+const PUSH_DELAY_BUSY_MS = 1_000;
 
 export interface UnitSyncHandle {
 	stop(): void;
@@ -79,137 +93,236 @@ export function startUnitSync(options: {
 	remote?: RemoteOptions;
 }): UnitSyncHandle {
 	const { db, listener } = options;
-	let live: PouchDB.Replication.Replication<object>[] = [];
+	const remote = couchRemote({ db, remote: options.remote });
+	const known = new KnownRevs();
+	// Opened at each run: a database wiped from the device (sign-out, revoked) is never reopened by a
+	// retry (localDb refuses), and a run on it ends quietly.
+	let engine: { local: PouchDB.Database; puller: Puller; pusher: Pusher } | null = null;
+	const open = () => {
+		const local = localDb(db);
+		if (engine?.local !== local) {
+			engine = {
+				local,
+				puller: new Puller({ local, remote, known }),
+				pusher: new Pusher({ db, local, remote, known })
+			};
+		}
+		return engine;
+	};
+
 	let stopped = false;
 	let generation = 0;
+	let delay = 0;
+	let controller: AbortController | null = null;
 	let retryTimer: ReturnType<typeof setTimeout> | null = null;
-
-	const fail = (error: unknown, run: number) => {
-		if (run !== generation || stopped) return;
-		const problem = classifyError(error);
-		listener.onProblem?.({ db, problem });
-		return problem;
-	};
-
-	const firstPull = async (run: number) => {
-		const local = localDb(db);
-		const remote = remoteDb(db, options.remote);
-		const [remoteInfo, localInfo] = await Promise.all([remote.info(), local.info()]);
-		const total = remoteInfo.doc_count;
-		let done = localInfo.doc_count;
-		listener.onProgress?.({ db, done, total });
-		await local.replicate
-			.from(remote, { batch_size: 500, batches_limit: 4 })
-			.on('change', (info) => {
-				if (run !== generation) return;
-				done += info.docs_written;
-				listener.onProgress?.({ db, done: Math.min(done, total), total });
-			});
-		await putSetting(firstSyncKey(db), new Date().toISOString());
-		await readModel.syncLog.add({
-			db,
-			at: new Date().toISOString(),
-			kind: 'first-sync',
-			pulled: done,
-			pushed: 0
-		});
-	};
-
-	const run = async () => {
-		const thisRun = ++generation;
-		listener.onActive?.(db);
-		try {
-			if (!(await getSetting(firstSyncKey(db)))) await firstPull(thisRun);
-		} catch (error) {
-			const problem = fail(error, thisRun);
-			// Revoked or signed out: retrying cannot help; the app decides what to do.
-			if (problem && problem.kind !== 'revoked' && problem.kind !== 'unauthorized') {
-				retryTimer = setTimeout(() => void run(), problem.kind === 'offline' ? 15_000 : 5_000);
-			}
-			return;
-		}
-		if (thisRun !== generation || stopped) return;
-		// Two one-way live replications rather than PouchDB's sync(): sync() reports neither the error
-		// behind a retry nor which side is idle, and the secretary must see why nothing moves.
-		const local = localDb(db);
-		const remote = remoteDb(db, options.remote);
-		const counts = { push: 0, pull: 0 };
-		const idle = { push: false, pull: false };
-		const opts = { live: true, retry: true, batch_size: 200, back_off_function: backOff };
-		const onError = (error: unknown) => {
-			const problem = fail(error, thisRun);
-			if (problem?.kind === 'revoked' || problem?.kind === 'unauthorized') cancelLive();
-			return problem;
-		};
-		const wire = (
-			direction: 'push' | 'pull',
-			replication: PouchDB.Replication.Replication<object>
-		) =>
-			replication
-				.on('active', () => {
-					idle[direction] = false;
-					if (thisRun === generation) listener.onActive?.(db);
-				})
-				.on('change', (info) => {
-					counts[direction] += info.docs.length;
-					if (direction === 'push') void clearPushed({ db, docs: info.docs });
-					listener.onChange?.({ db, direction, count: info.docs.length });
-				})
-				.on('paused', (error) => {
-					if (error) {
-						idle[direction] = false;
-						onError(error);
-						return;
-					}
-					idle[direction] = true;
-					if (!idle.push || !idle.pull || thisRun !== generation) return;
-					const at = new Date().toISOString();
-					if (counts.pull || counts.push) {
-						void readModel.syncLog.add({
-							db,
-							at,
-							kind: 'synced',
-							pulled: counts.pull,
-							pushed: counts.push
-						});
-						counts.pull = 0;
-						counts.push = 0;
-					}
-					listener.onIdle?.({ db, at });
-				})
-				// Emitted before each retry, also when the failure came before the first 'active'.
-				.on('requestError' as 'error', (error) => void onError(error))
-				.on('denied', (error) => {
-					const e = error as PouchError & { id?: string };
-					const reason = e.reason ?? e.message ?? 'Máy chủ từ chối lưu hồ sơ này.';
-					if (e.id) {
-						void markRefused({ docId: e.id, reason });
-						listener.onRefused?.({ db, docId: e.id, reason });
-					}
-				})
-				.on('error', (error) => {
-					// Fatal (PouchDB does not retry 'unauthorized' or 'forbidden').
-					const problem = onError(error);
-					if (problem && problem.kind !== 'revoked' && problem.kind !== 'unauthorized') {
-						retryTimer = setTimeout(() => void run(), 5_000);
-					}
-				});
-		live = [wire('push', local.replicate.to(remote, opts)), wire('pull', local.replicate.from(remote, opts))];
-	};
-
-	const cancelLive = () => {
-		for (const replication of live) replication.cancel();
-		live = [];
-	};
+	let pushTimer: ReturnType<typeof setTimeout> | null = null;
+	let localFeed: PouchDB.Core.Changes<object> | null = null;
+	let current: Promise<void> = Promise.resolve();
+	let pushing: Promise<void> | null = null;
+	let pushAgain = false;
+	const busy = { push: false, pull: false, first: false };
+	// An idle state reached while a push pass is still finishing is reported when it finishes.
+	let idleOwed = false;
+	const counts = { push: 0, pull: 0 };
 
 	const cancel = () => {
 		generation++;
+		idleOwed = false;
+		controller?.abort();
+		controller = null;
 		if (retryTimer) clearTimeout(retryTimer);
+		if (pushTimer) clearTimeout(pushTimer);
 		retryTimer = null;
-		cancelLive();
+		pushTimer = null;
+		localFeed?.cancel();
+		localFeed = null;
 	};
 
-	void run();
+	const fail = (error: unknown, run: number) => {
+		if (run !== generation || stopped || isAbort(error)) return;
+		if (error instanceof WipedDatabaseError) {
+			stopped = true;
+			cancel();
+			return;
+		}
+		const problem = classifyError(error);
+		cancel();
+		listener.onProblem?.({ db, problem });
+		// Revoked or signed out: retrying cannot help; the app decides what to do.
+		if (problem.kind === 'revoked' || problem.kind === 'unauthorized') return;
+		delay = backOff(delay);
+		retryTimer = setTimeout(run_, delay);
+	};
+
+	const reportIdle = (run: number) => {
+		if (run !== generation || stopped) return;
+		if (busy.push || busy.pull || busy.first) {
+			idleOwed = true;
+			return;
+		}
+		idleOwed = false;
+		const at = new Date().toISOString();
+		if (counts.pull || counts.push) {
+			void readModel.syncLog.add({
+				db,
+				at,
+				kind: 'synced',
+				pulled: counts.pull,
+				pushed: counts.push
+			});
+			counts.pull = 0;
+			counts.push = 0;
+		}
+		listener.onIdle?.({ db, at });
+	};
+
+	const onPushed = async (outcome: PushOutcome) => {
+		if (outcome.pushed.length > 0) {
+			await clearPushed({ db, docs: outcome.pushed });
+			counts.push += outcome.pushed.length;
+			listener.onChange?.({ db, direction: 'push', count: outcome.pushed.length });
+		}
+		for (const { id, reason } of outcome.refused) {
+			await markRefused({ docId: id, reason });
+			listener.onRefused?.({ db, docId: id, reason });
+		}
+	};
+
+	/** One push pass at a time; a request for another while one runs makes it run again after. */
+	const push = (run: number, signal: AbortSignal): Promise<void> => {
+		if (pushing) {
+			pushAgain = true;
+			return pushing;
+		}
+		pushing = (async () => {
+			let wasActive = false;
+			try {
+				do {
+					pushAgain = false;
+					busy.push = true;
+					await open().pusher.push({
+						signal,
+						onActive: () => {
+							wasActive = true;
+							if (run === generation) listener.onActive?.(db);
+						},
+						onBatch: onPushed
+					});
+				} while (pushAgain && run === generation && !signal.aborted);
+			} finally {
+				busy.push = false;
+				pushing = null;
+			}
+			if (wasActive || idleOwed) reportIdle(run);
+		})();
+		return pushing;
+	};
+
+	const schedulePush = (run: number, signal: AbortSignal) => {
+		if (pushTimer) clearTimeout(pushTimer);
+		pushTimer = setTimeout(
+			() => {
+				pushTimer = null;
+				if (run !== generation) return;
+				push(run, signal).catch((error) => fail(error, run));
+			},
+			busy.pull ? PUSH_DELAY_BUSY_MS : PUSH_DELAY_MS
+		);
+	};
+
+	const run_ = () => {
+		const thisRun = ++generation;
+		const abort = new AbortController();
+		controller = abort;
+		const { signal } = abort;
+		const previous = current;
+		current = (async () => {
+			// The previous run finishes writing what it had received before this one reads the cursor.
+			await previous.catch(() => undefined);
+			if (thisRun !== generation || stopped) return;
+			let local: PouchDB.Database;
+			let puller: Puller;
+			try {
+				({ local, puller } = open());
+			} catch (error) {
+				if (error instanceof WipedDatabaseError) {
+					stopped = true;
+					return;
+				}
+				throw error;
+			}
+			listener.onActive?.(db);
+			try {
+				// Local writes from now on are pushed promptly, also during a first sync.
+				localFeed = local
+					.changes({ since: 'now', live: true })
+					.on('change', () => schedulePush(thisRun, signal))
+					.on('error', (error) => fail(error, thisRun));
+				const state = await puller.state();
+				busy.first = state.phase === 'snapshot';
+				busy.pull = true;
+				const pulled = puller
+					.catchUp({
+						signal,
+						onProgress: busy.first
+							? ({ done, total }) => listener.onProgress?.({ db, done, total })
+							: undefined,
+						onWritten: (count) => {
+							counts.pull += count;
+							listener.onChange?.({ db, direction: 'pull', count });
+						}
+					})
+					.finally(() => (busy.pull = false));
+				const [result] = await Promise.all([pulled, push(thisRun, signal)]);
+				// One more pass over what the pull wrote: it sends nothing (the revisions are known to
+				// be on the server) but moves the push cursor past them, so that the next start of the
+				// app does not ask the server about every document again.
+				if (result.pulled > 0) await push(thisRun, signal);
+				if (thisRun !== generation || stopped) return;
+				if (result.firstSync) {
+					busy.first = false;
+					const at = new Date().toISOString();
+					await putSetting(firstSyncKey(db), at);
+					await readModel.syncLog.add({
+						db,
+						at,
+						kind: 'first-sync',
+						pulled: result.pulled,
+						pushed: counts.push
+					});
+					counts.pull = 0;
+					counts.push = 0;
+				}
+				delay = 0;
+				reportIdle(thisRun);
+				// Live: wait for the server's next changes; local ones are pushed by the feed above.
+				for (;;) {
+					let started = false;
+					await puller.waitAndApply({
+						signal,
+						onStart: () => {
+							started = true;
+							busy.pull = true;
+							listener.onActive?.(db);
+						},
+						onWritten: (count) => {
+							counts.pull += count;
+							listener.onChange?.({ db, direction: 'pull', count });
+						}
+					});
+					busy.pull = false;
+					if (thisRun !== generation || stopped) return;
+					if (started || idleOwed) reportIdle(thisRun);
+				}
+			} catch (error) {
+				busy.pull = false;
+				busy.first = false;
+				fail(error, thisRun);
+			}
+		})();
+	};
+
+	run_();
 	return {
 		stop() {
 			stopped = true;
@@ -218,7 +331,8 @@ export function startUnitSync(options: {
 		restart() {
 			if (stopped) return;
 			cancel();
-			void run();
+			delay = 0;
+			run_();
 		}
 	};
 }
