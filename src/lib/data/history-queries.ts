@@ -36,10 +36,6 @@ export async function memberHistory(options: {
 	db: string;
 	memberId: string;
 }): Promise<MemberHistory> {
-	// Read the member's entries in the read model first: a screen watching this query (watchQuery)
-	// then runs it again when an entry arrives, also one that leaves the member document unchanged
-	// (a rating, a reward, a reversal of either).
-	await readModel.history.where('memberId').equals(options.memberId).primaryKeys();
 	const res = await localDb(options.db).allDocs({
 		...historyRange(options.memberId),
 		include_docs: true
