@@ -20,9 +20,12 @@ import { startEmbeddedStore, type EmbeddedStore } from './embedded-store';
 import { JobService } from './job-service';
 import { createLogger, describeError, type Logger } from './logger';
 import { LoginRateLimiter } from './login-rate-limiter';
-import { ProvisionService } from './provision-service';
+import { ProvisionService, type UnitRecord } from './provision-service';
 import { createOrgRouter } from './org-router';
 import { createProxyRouter, isLiveFeed } from './proxy-router';
+import { createRegistryGuard } from './registry-guard';
+import { createRegistryRouter } from './registry-router';
+import { CitizenRegistry } from './registry-service';
 import { SecurityCache } from './security-cache';
 import { SessionController } from './session-controller';
 import { createStaticRouter } from './static-router';
@@ -32,6 +35,8 @@ import { Forwarder } from './workers/forwarder';
 import { JobRunner, type WorkerHooks } from './workers/job-runner';
 import { createMergeWorker } from './workers/merge-worker';
 import { createSplitWorker, type SplitDeps } from './workers/split-worker';
+import { createTransferWorker } from './workers/transfer-worker';
+import { UnitWatcher } from './workers/unit-watcher';
 
 // The whole server in one call, so that main.ts and the tests start exactly the same thing.
 
@@ -46,8 +51,13 @@ export interface DoanvuServer {
 	audit: AuditService;
 	jobs: JobService;
 	units: UnitService;
-	/** The reorganisation workers running in this process. */
-	workers: { runner: JobRunner; forwarder: Forwarder };
+	/** The national citizen-id registry (registry-service.ts). */
+	registry: CitizenRegistry;
+	/**
+	 * The workers running in this process: merges and splits (`runner`, `forwarder`), transfers
+	 * between units (`transfers`) and the watcher of the unit databases (`watcher`).
+	 */
+	workers: { runner: JobRunner; forwarder: Forwarder; transfers: JobRunner; watcher: UnitWatcher };
 	/**
 	 * The embedded store this process started, if any: another server (a test's second process) can
 	 * reach the same data through it, as several servers share one Apache CouchDB in production.
@@ -110,6 +120,13 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 		const directory = new DirectoryIndex({ couch, db: names.directory });
 		const security = new SecurityCache({ couch });
 		const couchSessions = new CouchSessionCache({ couch });
+		// Units as the directory says now (refreshed at most once a second), for the registry.
+		const unitById = async (id: string): Promise<UnitRecord | undefined> => {
+			await directory.fresh();
+			return directory.get(id) ?? (await provision.getUnit(id));
+		};
+		const registry = new CitizenRegistry({ couch, db: names.registry, units: unitById });
+		await registry.ensureIndexes();
 
 		// Workers: in this process, coordinated with any other only through CouchDB documents.
 		const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -127,6 +144,7 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			audit,
 			copier: new DocCopier({ couch, checkpointDb: names.directory, onWrite: touch }),
 			security,
+			registry,
 			batchSize: config.workers.batchSize,
 			onDirectoryChange
 		};
@@ -152,6 +170,42 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			logger
 		});
 		listeners.refreshForwarding = () => forwarder.refreshList();
+		const transferWorker = createTransferWorker({
+			couch,
+			provision,
+			registry,
+			audit,
+			copier: reorg.copier,
+			touch
+		});
+		const transfers = new JobRunner({
+			jobs,
+			workers: { transfer: transferWorker },
+			owner,
+			// The watcher nudges it when it creates or wakes a job: polling is only the fallback.
+			pollMs: config.workers.pollMs * 4,
+			leaseMs: config.workers.leaseMs,
+			maxAttempts: config.workers.maxAttempts,
+			concurrency: config.workers.transferConcurrency ?? 4,
+			hooks: workerHooks,
+			logger
+		});
+		const watcher = new UnitWatcher({
+			couch,
+			jobs,
+			provision,
+			registry,
+			audit,
+			transfers: transferWorker,
+			updates: dbUpdates,
+			owner,
+			leaseMs: config.workers.leaseMs,
+			pollMs: config.workers.pollMs,
+			sweepMs: config.workers.sweepMs ?? 10 * 60_000,
+			batchSize: config.workers.batchSize,
+			onJob: () => transfers.nudge(),
+			logger
+		});
 		const units = new UnitService({
 			couch,
 			provision,
@@ -196,6 +250,18 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 		);
 		app.use(
 			'/api',
+			createRegistryRouter({
+				sessions,
+				registry,
+				provision,
+				audit,
+				limiter: new LoginRateLimiter(config.registryCheckLimits),
+				retryAfterSeconds: Math.ceil(config.registryCheckLimits.windowMs / 1000),
+				rebuild: () => watcher.rebuild()
+			})
+		);
+		app.use(
+			'/api',
 			createApiRouter({ couch, accounts, provision, sessions, audit, onDirectoryChange })
 		);
 		app.use(
@@ -209,7 +275,15 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 				onWrite: (db) => {
 					dbUpdates.touch(db);
 					forwarder.nudge(db);
-				}
+					watcher.nudge(db);
+				},
+				bodyGuard: createRegistryGuard({
+					couch,
+					couchSessions,
+					registry,
+					units: unitById,
+					maxBodyBytes: config.maxBodyBytes
+				})
 			})
 		);
 		app.use(createStaticRouter({ buildDir: config.buildDir }));
@@ -239,6 +313,8 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 		if (config.workers.enabled) {
 			runner.start();
 			forwarder.start();
+			transfers.start();
+			watcher.start();
 			// Unit databases made by an older server get the current design document, in the background.
 			upgrading = provision
 				.upgradeDesignDocs()
@@ -257,13 +333,17 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			audit,
 			jobs,
 			units,
-			workers: { runner, forwarder: forwarder },
+			registry,
+			workers: { runner, forwarder, transfers, watcher },
 			embeddedStore: embedded
 				? { url: embedded.url, user: embedded.admin.user, password: embedded.admin.password }
 				: undefined,
 			close: async () => {
 				await runner.stop();
+				await transfers.stop();
 				await forwarder.stop();
+				await watcher.stop();
+				dbUpdates.close();
 				await upgrading;
 				await closeServer(server);
 				await embedded?.close();

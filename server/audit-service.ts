@@ -24,10 +24,19 @@ export type AuditAction =
 	| 'account.disable'
 	| 'account.enable'
 	| 'account.move'
-	| 'device.revoke';
+	| 'device.revoke'
+	| 'transfer.request'
+	| 'transfer.offer'
+	| 'transfer.answer'
+	| 'transfer.registry'
+	| 'transfer.outcome'
+	| 'transfer.history'
+	| 'transfer.remove'
+	| 'transfer.done'
+	| 'registry.rebuild';
 
 export interface AuditTarget {
-	type: 'unit' | 'account' | 'device' | 'job';
+	type: 'unit' | 'account' | 'device' | 'job' | 'transfer';
 	id: string;
 }
 

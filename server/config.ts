@@ -29,6 +29,8 @@ export interface Config {
 	/** Largest request body the /couch proxy accepts, after decompression. */
 	maxBodyBytes: number;
 	loginLimits: { perLogin: number; perIp: number; windowMs: number };
+	/** GET /api/registry/check per account and per address (it must not become a lookup service). */
+	registryCheckLimits: { perLogin: number; perIp: number; windowMs: number };
 	/** The reorganisation workers in this process (docs/decisions/0007-reorganisation-workers.md). */
 	workers: WorkerConfig;
 	/**
@@ -52,6 +54,13 @@ export interface WorkerConfig {
 	forwardMinMs: number;
 	/** …and backs off to this while it stays quiet. */
 	forwardMaxMs: number;
+	/**
+	 * How often the unit watcher looks at parked transfers (in case a wake-up was missed) and retries
+	 * failed ones; absent: 10 minutes.
+	 */
+	sweepMs?: number;
+	/** Transfers carried out at once by this process. */
+	transferConcurrency?: number;
 }
 
 const onOff = (name: string, fallback: string) =>
@@ -156,6 +165,7 @@ export function loadConfig(
 		// Per IP the limit is higher than per login: Vietnamese mobile carriers put many phones behind
 		// one address (carrier-grade NAT), and a commune office shares one line.
 		loginLimits: { perLogin: 10, perIp: 100, windowMs: 15 * 60_000 },
+		registryCheckLimits: { perLogin: 30, perIp: 600, windowMs: 60_000 },
 		passwordIterations: PASSWORD_ITERATIONS,
 		workers: {
 			enabled: true,
@@ -164,7 +174,9 @@ export function loadConfig(
 			maxAttempts: 8,
 			batchSize: 200,
 			forwardMinMs: 2000,
-			forwardMaxMs: 10 * 60_000
+			forwardMaxMs: 10 * 60_000,
+			sweepMs: 10 * 60_000,
+			transferConcurrency: 4
 		}
 	};
 	return { ...config, ...stripUndefined(options.overrides ?? {}) };

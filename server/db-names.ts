@@ -9,6 +9,8 @@ export interface DbNames {
 	audit: string;
 	/** One document per unit database written to, followed by the workers (db-updates.ts). */
 	dbUpdates: string;
+	/** The national citizen-id registry: `cid:<citizenId>` claims (registry-service.ts). */
+	registry: string;
 }
 
 export function dbNames(prefix = ''): DbNames {
@@ -16,7 +18,8 @@ export function dbNames(prefix = ''): DbNames {
 		directory: `${prefix}doanvu_directory`,
 		accounts: `${prefix}doanvu_accounts`,
 		audit: `${prefix}doanvu_audit`,
-		dbUpdates: `${prefix}doanvu_dbupdates`
+		dbUpdates: `${prefix}doanvu_dbupdates`,
+		registry: `${prefix}doanvu_registry`
 	};
 }
 

@@ -15,6 +15,8 @@ export class DbUpdates {
 	readonly #minIntervalMs: number;
 	readonly #touched = new Map<string, number>();
 	readonly #revs = new Map<string, string>();
+	readonly #trailing = new Map<string, NodeJS.Timeout>();
+	#closed = false;
 
 	constructor(options: { couch: CouchClient; db: string; minIntervalMs?: number }) {
 		this.#couch = options.couch;
@@ -26,15 +28,41 @@ export class DbUpdates {
 		return this.#db;
 	}
 
-	/** Records that `db` was written to; never throws, never waits for CouchDB. */
+	/**
+	 * Records that `db` was written to; never throws, never waits for CouchDB. A write within the
+	 * interval is recorded at its end: a worker that caught up after the first record still learns
+	 * of the last write within a second.
+	 */
 	touch(db: string): void {
+		if (this.#closed) return;
 		const now = Date.now();
-		if (now - (this.#touched.get(db) ?? 0) < this.#minIntervalMs) return;
+		const last = this.#touched.get(db) ?? 0;
+		if (now - last < this.#minIntervalMs) {
+			if (!this.#trailing.has(db)) {
+				const timer = setTimeout(
+					() => {
+						this.#trailing.delete(db);
+						this.touch(db);
+					},
+					last + this.#minIntervalMs - now
+				);
+				timer.unref();
+				this.#trailing.set(db, timer);
+			}
+			return;
+		}
 		if (this.#touched.size > 50_000) this.#touched.clear();
 		this.#touched.set(db, now);
 		this.#write(db, now).catch(() => {
 			// Best effort (see above).
 		});
+	}
+
+	/** Stops recording (the server is closing): pending end-of-interval records are dropped. */
+	close(): void {
+		this.#closed = true;
+		for (const timer of this.#trailing.values()) clearTimeout(timer);
+		this.#trailing.clear();
 	}
 
 	async #write(db: string, now: number): Promise<void> {

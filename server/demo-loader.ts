@@ -10,7 +10,8 @@ import type { DoanvuServer } from './app';
 // `tsx server/main.ts --demo`: on an empty store, a synthetic province to try the app with — a Tỉnh
 // đoàn over three communes/wards, their chi đoàn as `branch:` documents (docs/decisions/
 // 0004-branches-as-documents.md), a few hundred generated members and accounts whose passwords are
-// printed once. Everything goes through the same services and CouchDB API as real data.
+// printed once. Everything goes through the same services and CouchDB API as real data; the members,
+// written as admin (not through the /couch proxy), are registered in the citizen-id registry here.
 
 export const DEMO_PASSWORD = 'demo1234';
 
@@ -29,14 +30,14 @@ const ROLE_NAMES: Record<AccountRole, string> = {
 };
 
 export async function loadDemo(options: {
-	server: Pick<DoanvuServer, 'couch' | 'provision' | 'accounts'>;
+	server: Pick<DoanvuServer, 'couch' | 'provision' | 'accounts' | 'registry'>;
 	print?: (line: string) => void;
 	seed?: string;
 	/** ISO date the generated data is "as of"; today by default. */
 	today?: string;
 	communes?: number;
 }): Promise<DemoAccount[] | undefined> {
-	const { couch, provision, accounts } = options.server;
+	const { couch, provision, accounts, registry } = options.server;
 	const print = options.print ?? (() => {});
 	if (await provision.hasUnits()) {
 		print('Kho dữ liệu đã có đơn vị: bỏ qua việc nạp dữ liệu mẫu.');
@@ -73,7 +74,7 @@ export async function loadDemo(options: {
 
 	let memberTotal = 0;
 	for (const unit of province.units) {
-		await provision.createUnit({
+		const record = await provision.createUnit({
 			id: unit.id,
 			name: unit.name,
 			kind: unit.kind,
@@ -123,6 +124,10 @@ export async function loadDemo(options: {
 		if (failed.length > 0) {
 			throw new Error(`Không ghi được ${failed.length} tài liệu mẫu vào ${unit.db}.`);
 		}
+		await registry.reconcile({
+			unit: record,
+			docs: members as unknown as Record<string, unknown>[]
+		});
 	}
 
 	print('');

@@ -4,6 +4,12 @@ import type { DesignDoc } from './couch-client';
 // applied by CouchDB to every write whoever makes it (replication included). It stays small on
 // purpose: Apache CouchDB runs it in a JavaScript process per database (MEASURED.md), so the heavy
 // checks (the member schema, citizen ids…) belong in the app and the server, not here.
+//
+// Version 3 (docs/decisions/0009-transfers-and-registry.md) adds the two device-written types of the
+// member operations: `transfer:<ulid>` offers, which only the server creates and the receiving unit
+// answers once (pending → accepted | rejected, decidedBy = the writer, nothing else of the offer
+// changed), and `numbering:<year>` registers of decision numbers, whose claimed blocks are never
+// dropped (two claims on one revision are refused by CouchDB's revision check, not here).
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -11,7 +17,7 @@ export const DESIGN_DOC_ID = '_design/doanvu';
  * Bumped whenever the function below changes: the directory records which version each unit
  * database has (`designVersion`), and the server brings older ones up to date at start.
  */
-export const DESIGN_DOC_VERSION = 2;
+export const DESIGN_DOC_VERSION = 3;
 
 /**
  * `open`: the unit's accounts (and its superiors') write as the rules below allow.
@@ -40,7 +46,7 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	if (id.indexOf('_design/') === 0) deny('Không được thay đổi tài liệu thiết kế.');
 	var type = newDoc.type;
 	if (type === 'unit') deny('Thông tin đơn vị chỉ do máy chủ cập nhật.');
-	if (type !== 'branch' && type !== 'member' && type !== 'history') deny('Loại tài liệu không hợp lệ.');
+	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering') deny('Loại tài liệu không hợp lệ.');
 	if (newDoc.unitId !== UNIT_ID) deny('Tài liệu không thuộc đơn vị của cơ sở dữ liệu này.');
 	if (newDoc.updatedBy !== userCtx.name) deny('Người cập nhật (updatedBy) phải là tài khoản đang đăng nhập.');
 	if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) deny('Không được đổi loại của tài liệu.');
@@ -56,6 +62,26 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	}
 	if (!newDoc._deleted && oldDoc && !oldDoc._deleted && oldDoc.createdBy && newDoc.createdBy !== oldDoc.createdBy) {
 		deny('Không được đổi người tạo (createdBy) của tài liệu.');
+	}
+	if (type === 'transfer') {
+		if (id.indexOf('transfer:') !== 0) deny('Mã chuyển sinh hoạt phải bắt đầu bằng "transfer:".');
+		if (!oldDoc || oldDoc._deleted) deny('Đề nghị chuyển sinh hoạt chỉ do máy chủ gửi đến.');
+		if (newDoc._deleted) deny('Không được xóa đề nghị chuyển sinh hoạt.');
+		if (oldDoc.state !== 'pending') deny('Đề nghị chuyển sinh hoạt này đã được trả lời.');
+		if (newDoc.state !== 'accepted' && newDoc.state !== 'rejected') deny('Chỉ được tiếp nhận hoặc từ chối đề nghị chuyển sinh hoạt.');
+		if (newDoc.decidedBy !== userCtx.name) deny('Người trả lời (decidedBy) phải là tài khoản đang đăng nhập.');
+		if (newDoc.transferId !== oldDoc.transferId || newDoc.memberId !== oldDoc.memberId || newDoc.fromUnitId !== oldDoc.fromUnitId) deny('Không được sửa nội dung đề nghị chuyển sinh hoạt.');
+		if (newDoc.state === 'accepted' && !newDoc.branchId) deny('Tiếp nhận cần chọn chi đoàn (branchId).');
+		if (newDoc.state === 'rejected' && !newDoc.rejectionReason) deny('Từ chối cần ghi lý do (rejectionReason).');
+		return;
+	}
+	if (type === 'numbering') {
+		if (!/^numbering:\\d{4}$/.test(id)) deny('Mã sổ đăng ký số phải có dạng numbering:<năm>.');
+		if (newDoc._deleted) deny('Không được xóa sổ đăng ký số văn bản.');
+		if (newDoc.year !== Number(id.slice(10))) deny('Năm của sổ đăng ký số không khớp với mã.');
+		if (!newDoc.blocks || typeof newDoc.blocks.length !== 'number') deny('Sổ đăng ký số thiếu danh sách khối số (blocks).');
+		if (oldDoc && !oldDoc._deleted && oldDoc.blocks && newDoc.blocks.length < oldDoc.blocks.length) deny('Không được bỏ khối số đã cấp khỏi sổ đăng ký.');
+		return;
 	}
 	if (type === 'branch') {
 		if (id.indexOf('branch:') !== 0) deny('Mã chi đoàn phải bắt đầu bằng "branch:".');

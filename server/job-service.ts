@@ -8,9 +8,25 @@ import type { DbNames } from './db-names';
 // job) and a lease that a worker takes and renews with revision-checked writes. Any server process
 // can pick up a job whose lease ran out: the workers share nothing but these documents.
 
-export type JobKind = 'merge' | 'split';
-export type JobState = 'queued' | 'running' | 'done' | 'failed';
+export type JobKind = 'merge' | 'split' | 'transfer';
+/** `waiting`: parked until something outside the server happens (a receiving unit's answer). */
+export type JobState = 'queued' | 'running' | 'waiting' | 'done' | 'failed';
 type Seq = string | number;
+
+/** A transfer between units (workers/transfer-worker.ts), as its steps decided it. */
+export interface TransferJobData {
+	/** The ULID of the request: `transfer:<id>`, `history:<member>:<id>-…` derive from it. */
+	id: string;
+	memberId: string;
+	/** Where the offer went: the unit asked for, or the unit it was merged into since. */
+	deliveredTo?: string;
+	/** `withdrawn`: the member no longer waited on this transfer when the worker came to it. */
+	outcome?: 'accepted' | 'rejected' | 'withdrawn';
+	/** The answered revision of the offer the worker acted on (of two answers given offline). */
+	decidedRev?: string;
+	/** The worker answered for the receiver (it no longer exists…): the reason, the day. */
+	autoReject?: { reason: string; on: string };
+}
 
 export interface JobLease {
 	owner: string;
@@ -40,7 +56,9 @@ export interface JobDoc extends CouchDoc {
 	retryAt?: string;
 	error?: string;
 	/** What earlier steps decided, so a retried step repeats the same work. */
-	data: { since?: Seq; movedIds?: string[]; copied?: number };
+	data: { since?: Seq; movedIds?: string[]; copied?: number; transfer?: TransferJobData };
+	/** Times a step found what it needs not there yet (NotYet): spaces the next looks. */
+	deferrals?: number;
 	/** After the job: late changes in the source database are forwarded until a manager closes it. */
 	forwarding?: 'open' | 'closed';
 	forwardingClosedAt?: string;
@@ -94,6 +112,13 @@ export function splitJobId(options: { sourceId: string; branchIds: string[] }): 
 
 export const JOB_ID_PATTERN = /^job:(merge|split):[a-z0-9]{4,24}:[a-z0-9]{4,24}$/;
 
+/** One job per transfer between units, named by the request's ULID: finding it twice finds one. */
+export function transferJobId(transferId: string): string {
+	return `job:transfer:${transferId}`;
+}
+
+export const TRANSFER_JOB_ID_PATTERN = /^job:transfer:[0-9A-HJKMNP-TV-Z]{26}$/;
+
 const JOBS_DESIGN_ID = '_design/jobs';
 
 export class JobService {
@@ -121,6 +146,9 @@ export class JobService {
 					open: {
 						map: "function (doc) { if (doc.type === 'job' && (doc.state === 'queued' || doc.state === 'running')) emit(doc.createdAt, null); }"
 					},
+					parked: {
+						map: "function (doc) { if (doc.type === 'job' && (doc.state === 'waiting' || (doc.kind === 'transfer' && doc.state === 'failed'))) emit(doc.updatedAt, null); }"
+					},
 					forwarding: {
 						map: "function (doc) { if (doc.type === 'job' && doc.forwarding === 'open') emit(doc.sourceId, null); }"
 					}
@@ -130,7 +158,7 @@ export class JobService {
 	}
 
 	async get(id: string): Promise<JobDoc | undefined> {
-		if (!JOB_ID_PATTERN.test(id)) return undefined;
+		if (!JOB_ID_PATTERN.test(id) && !TRANSFER_JOB_ID_PATTERN.test(id)) return undefined;
 		return this.#couch.getDoc<JobDoc>({ db: this.#db, id });
 	}
 
@@ -156,6 +184,14 @@ export class JobService {
 
 	async listOpen(): Promise<JobDoc[]> {
 		return this.#view('open');
+	}
+
+	/**
+	 * Jobs parked until an answer comes (transfers waiting for the receiving unit), and transfers that
+	 * failed: a member must not stay "transferring" for ever because CouchDB was down for a while.
+	 */
+	async listParked(): Promise<JobDoc[]> {
+		return this.#view('parked');
 	}
 
 	async listForwarding(): Promise<JobDoc[]> {

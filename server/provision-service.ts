@@ -195,7 +195,8 @@ export class ProvisionService {
 			this.names.directory,
 			this.names.accounts,
 			this.names.audit,
-			this.names.dbUpdates
+			this.names.dbUpdates,
+			this.names.registry
 		];
 		for (const db of dbs) {
 			if (!(await this.#couch.databaseExists(db))) await this.#couch.createDatabase(db);

@@ -8,6 +8,7 @@ import { sendError, UNAVAILABLE_ERROR } from './app-error';
 import { authSessionCookie, type CouchClient } from './couch-client';
 import type { CouchSessionCache } from './couch-session-cache';
 import { classifyCouchRequest } from './proxy-allowlist';
+import type { ProxyBodyGuard } from './registry-guard';
 import { canAccess, type SecurityCache } from './security-cache';
 import type { SessionController } from './session-controller';
 
@@ -77,8 +78,10 @@ export function createProxyRouter(options: {
 	maxBodyBytes: number;
 	/** A write to this unit database went through: recorded for the workers (db-updates.ts). */
 	onWrite?: (db: string) => void;
+	/** Reads and checks some write bodies before they go on (registry-guard.ts: citizen ids). */
+	bodyGuard?: ProxyBodyGuard;
 }): Router {
-	const { couch, sessions, couchSessions, security, maxBodyBytes, onWrite } = options;
+	const { couch, sessions, couchSessions, security, maxBodyBytes, onWrite, bodyGuard } = options;
 	const router = express.Router();
 	const upstreamIsHttps = couch.baseUrl.protocol === 'https:';
 	const agent = upstreamIsHttps
@@ -175,6 +178,17 @@ export function createProxyRouter(options: {
 			res.once('finish', () => {
 				if (res.statusCode < 300) onWrite(db);
 			});
+		}
+		if (route.hasBody && bodyGuard?.wants({ method: req.method, path: route.path })) {
+			await bodyGuard.handle({
+				req,
+				res,
+				db: route.db,
+				path: route.path + query,
+				encoding,
+				account: auth.account
+			});
+			return;
 		}
 		await forward({
 			req,

@@ -14,6 +14,18 @@ export class LeaseLost extends Error {}
 /** A test hook asked us to die here: keep the lease, as a killed process would. */
 export class SimulatedCrash extends Error {}
 
+/**
+ * The job waits for something outside the server (a receiving unit's answer to a transfer): it is
+ * parked (`waiting`, no lease, not polled) until whoever sees the awaited change queues it again.
+ */
+export class JobWaiting extends Error {}
+
+/**
+ * What the step needs has not arrived yet (the rest of a device's push, in its next batch): the job
+ * lets its lease go and is looked at again a little later, without counting as a failed attempt.
+ */
+export class NotYet extends Error {}
+
 /** The server is shutting down: release the lease so another process need not wait for it. */
 class Stopping extends Error {}
 
@@ -51,11 +63,16 @@ export interface JobWorker {
 	run(step: string, ctx: JobContext): Promise<void>;
 	/** After a permanent failure: release what the job held (the unit's lock). */
 	onFailed?(job: JobDoc): Promise<void>;
+	/**
+	 * Asked right after the job was parked (JobWaiting): whether it still waits. The awaited change
+	 * may have landed between the step's last look and the parking, when nobody would wake it.
+	 */
+	stillWaiting?(job: JobDoc): Promise<boolean>;
 }
 
 export class JobRunner {
 	readonly #jobs: JobService;
-	readonly #workers: Record<JobKind, JobWorker>;
+	readonly #workers: Partial<Record<JobKind, JobWorker>>;
 	readonly #owner: string;
 	readonly #pollMs: number;
 	readonly #leaseMs: number;
@@ -64,6 +81,7 @@ export class JobRunner {
 	readonly #hooks: WorkerHooks;
 	readonly #logger: Logger;
 	readonly #running = new Map<string, Promise<void>>();
+	readonly #again = new Set<string>();
 	#timer: NodeJS.Timeout | undefined;
 	#ticking: Promise<void> | undefined;
 	#started = false;
@@ -72,7 +90,8 @@ export class JobRunner {
 
 	constructor(options: {
 		jobs: JobService;
-		workers: Record<JobKind, JobWorker>;
+		/** The kinds this runner carries out; jobs of other kinds are left to other runners. */
+		workers: Partial<Record<JobKind, JobWorker>>;
 		owner: string;
 		pollMs: number;
 		leaseMs: number;
@@ -116,6 +135,24 @@ export class JobRunner {
 		await Promise.allSettled([...this.#running.values()]);
 	}
 
+	/** Parks the job, then asks once more whether the awaited change came meanwhile. */
+	async #park(
+		worker: JobWorker,
+		save: (change: (job: JobDoc) => JobDoc, keepLease?: boolean) => Promise<JobDoc>
+	): Promise<void> {
+		let parked: JobDoc;
+		try {
+			parked = await save(({ retryAt: _r, ...job }) => ({ ...job, state: 'waiting' }), false);
+		} catch {
+			return;
+		}
+		if (!worker.stillWaiting || (await worker.stillWaiting(parked).catch(() => true))) return;
+		await this.#jobs.put({ ...parked, state: 'queued' }).catch(() => {
+			// 409: whoever saw the change queued it first.
+		});
+		this.#again.add(parked._id);
+	}
+
 	#schedule(ms: number): void {
 		clearTimeout(this.#timer);
 		if (this.#stopping || this.#crashed) return;
@@ -136,13 +173,18 @@ export class JobRunner {
 			if (this.#running.has(job._id) || !this.#workers[job.kind]) continue;
 			const claimed = await this.#jobs.claim({ job, owner: this.#owner, leaseMs: this.#leaseMs });
 			if (!claimed) continue;
-			const run = this.#run(claimed).finally(() => this.#running.delete(job._id));
+			const run = this.#run(claimed).finally(() => {
+				this.#running.delete(job._id);
+				// Queued again while it ran (an answer that came as it was being parked): go on now.
+				if (this.#again.delete(job._id)) this.nudge();
+			});
 			this.#running.set(job._id, run);
 		}
 	}
 
 	async #run(claimed: JobDoc): Promise<void> {
 		const worker = this.#workers[claimed.kind];
+		if (!worker) return;
 		let current = claimed;
 		let lost = false;
 		// Set by the write that lets the lease go: a heartbeat queued behind it must not take it back.
@@ -212,7 +254,8 @@ export class JobRunner {
 				if (lost) throw new LeaseLost('lease lost');
 				if (this.#stopping) throw new Stopping();
 				await worker.run(stepName, ctx);
-				await save((job) => ({ ...job, step: index + 1 }));
+				// A later step that finds something missing starts its delays afresh.
+				await save(({ deferrals: _d, ...job }) => ({ ...job, step: index + 1 }));
 				const verdict = this.#hooks.afterStep?.({
 					jobId: current._id,
 					kind: current.kind,
@@ -237,6 +280,23 @@ export class JobRunner {
 				return;
 			}
 			if (error instanceof LeaseLost || lost) return;
+			if (error instanceof JobWaiting) {
+				await this.#park(worker, save);
+				return;
+			}
+			if (error instanceof NotYet) {
+				const deferrals = (current.deferrals ?? 0) + 1;
+				const delay = Math.min(60_000, this.#pollMs * 2 ** Math.min(deferrals, 12));
+				await save(
+					(job) => ({
+						...job,
+						deferrals,
+						retryAt: new Date(Date.now() + delay).toISOString()
+					}),
+					false
+				).catch(() => {});
+				return;
+			}
 			if (error instanceof Stopping) {
 				await save((job) => job, false).catch(() => {});
 				return;

@@ -3,6 +3,7 @@ import type { AuditService } from '../audit-service';
 import type { DeviceService } from '../device-service';
 import type { JobDoc } from '../job-service';
 import { unitStatus, type ProvisionService, type UnitRecord } from '../provision-service';
+import type { CitizenRegistry } from '../registry-service';
 import type { SecurityCache } from '../security-cache';
 import { rewriteUnit, type DocCopier } from './doc-copier';
 import { JobFailed, type JobContext, type JobWorker } from './job-runner';
@@ -14,7 +15,8 @@ import { JobFailed, type JobContext, type JobWorker } from './job-runner';
 //   reparent  S's subordinate units, if any (a province merger), now sit under T;
 //   accounts  S's database also admits T's role, then S's accounts move to T;
 //   mark      S is `merged` into T in the directory and in its `unit` document (what its phones
-//             read), and forwarding of late changes from S to T opens.
+//             read), the citizen-id registry's claims naming S name T, and forwarding of late
+//             changes from S to T opens.
 
 export const MERGE_STEPS = ['copy', 'reparent', 'accounts', 'mark'] as const;
 
@@ -30,6 +32,8 @@ export interface ReorgDeps {
 	audit: AuditService;
 	copier: DocCopier;
 	security: SecurityCache;
+	/** Claims naming a merged unit move to the unit it joined (docs/decisions/0009-…). */
+	registry?: CitizenRegistry;
 	batchSize: number;
 	/** The directory changed: refresh what this process keeps in memory. */
 	onDirectoryChange: () => void;
@@ -143,6 +147,9 @@ export function createMergeWorker(deps: ReorgDeps): JobWorker {
 	async function mark(ctx: JobContext): Promise<void> {
 		const job = ctx.job;
 		const at = new Date().toISOString();
+		// The citizen-id registry names the surviving unit from now on (its members were copied).
+		const target = await unitOrFail(provision, job.targetId);
+		await deps.registry?.moveUnit({ fromUnitId: job.sourceId, to: target });
 		const source = await provision.updateUnit(job.sourceId, (current) => {
 			if (unitStatus(current) === 'merged' && current.lock !== job._id) return undefined;
 			const { lock: _lock, ...rest } = current;

@@ -160,4 +160,5 @@ async function cleanUp(options: { server: DoanvuServer; logins: string[] }): Pro
 	await couch.deleteDatabase(provision.names.accounts).catch(() => false);
 	await couch.deleteDatabase(provision.names.audit).catch(() => false);
 	await couch.deleteDatabase(provision.names.dbUpdates).catch(() => false);
+	await couch.deleteDatabase(provision.names.registry).catch(() => false);
 }

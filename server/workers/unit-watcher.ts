@@ -1,0 +1,522 @@
+import { CouchError, type CouchClient } from '../couch-client';
+import { unitIdFromDb } from '../db-names';
+import type { DbUpdates } from '../db-updates';
+import { transferJobId, type JobDoc, type JobService } from '../job-service';
+import { describeError, type Logger } from '../logger';
+import type { AuditService } from '../audit-service';
+import type { ProvisionService, UnitRecord } from '../provision-service';
+import type { CitizenRegistry } from '../registry-service';
+import { transferJobFor, type TransferWorker } from './transfer-worker';
+
+// Follows what devices write into the unit databases, for the two things that must happen beyond
+// the database written to (docs/decisions/0009-transfers-and-registry.md):
+//   - the citizen-id registry follows the member documents: numbers on the rolls claimed, numbers
+//     that left the rolls released, records moved by a split or a transfer moved;
+//   - transfers: a member `transferring` with a request the server has no job for gets one (the
+//     transfer worker then delivers the offer); an answered offer wakes its parked job.
+// It learns which databases changed from `doanvu_dbupdates` (db-updates.ts: the proxy and the
+// server's writers record every unit database they write to; the embedded store has no
+// `_db_updates`), then reads each one's `_changes` from its checkpoint. Checkpoints live in the
+// admin-only registry database as `_local` documents, under a generation: a rebuild starts a new
+// generation, and a database without a checkpoint of the current one is swept (its member and
+// transfer documents read in full) — which is how a new deployment, or a registry lost or rebuilt,
+// registers every member already stored. One server process watches at a time (`lease:watcher`).
+
+type Seq = string | number;
+
+const LEASE_ID = 'lease:watcher';
+const STATE_ID = '_local/watcher';
+const UPDATES_CHECKPOINT = '_local/dbupdates:watcher';
+
+class TooManyConflicts extends Error {}
+
+interface WatcherState {
+	generation: number;
+	/** Every unit database has been swept in this generation. */
+	swept: boolean;
+}
+
+interface ChangeRow {
+	id: string;
+	seq: Seq;
+	deleted?: boolean;
+	doc?: Record<string, unknown> & { _id: string };
+}
+
+export class UnitWatcher {
+	readonly #couch: CouchClient;
+	readonly #jobs: JobService;
+	readonly #provision: ProvisionService;
+	readonly #registry: CitizenRegistry;
+	readonly #audit: AuditService;
+	readonly #transfers: TransferWorker;
+	readonly #updates: DbUpdates;
+	readonly #owner: string;
+	readonly #leaseMs: number;
+	readonly #pollMs: number;
+	readonly #sweepMs: number;
+	readonly #batchSize: number;
+	readonly #onJob: () => void;
+	readonly #logger: Logger;
+	readonly #revs = new Map<string, string>();
+	/** Where this process is in each unit database (its checkpoints, as last written). */
+	readonly #seqs = new Map<string, { seq?: Seq; generation?: number }>();
+	readonly #nudged = new Set<string>();
+	/** Databases whose reading failed: read again at the next tick. */
+	readonly #retry = new Set<string>();
+	/** More changed databases are listed than one tick reads: the next tick comes at once. */
+	#behind = false;
+	#state: (WatcherState & { rev?: string }) | undefined;
+	#stateReadAt = 0;
+	#updatesSince: Seq | undefined;
+	#leaseUntil = 0;
+	#parkedSweptAt = 0;
+	#sweptAt = -Infinity;
+	#sweptGeneration = 0;
+	#timer: NodeJS.Timeout | undefined;
+	#ticking: Promise<void> | undefined;
+	#started = false;
+	#stopping = false;
+
+	constructor(options: {
+		couch: CouchClient;
+		jobs: JobService;
+		provision: ProvisionService;
+		registry: CitizenRegistry;
+		audit: AuditService;
+		transfers: TransferWorker;
+		updates: DbUpdates;
+		owner: string;
+		leaseMs: number;
+		pollMs: number;
+		/** How often parked transfers are looked at in case a wake-up was missed. */
+		sweepMs: number;
+		batchSize: number;
+		/** A transfer job was created or woken: the transfer runner should look now. */
+		onJob: () => void;
+		logger: Logger;
+	}) {
+		this.#couch = options.couch;
+		this.#jobs = options.jobs;
+		this.#provision = options.provision;
+		this.#registry = options.registry;
+		this.#audit = options.audit;
+		this.#transfers = options.transfers;
+		this.#updates = options.updates;
+		this.#owner = options.owner;
+		this.#leaseMs = options.leaseMs;
+		this.#pollMs = options.pollMs;
+		this.#sweepMs = options.sweepMs;
+		this.#batchSize = options.batchSize;
+		this.#onJob = options.onJob;
+		this.#logger = options.logger;
+	}
+
+	start(): void {
+		this.#started = true;
+		this.#schedule(0);
+	}
+
+	async stop(): Promise<void> {
+		this.#stopping = true;
+		clearTimeout(this.#timer);
+		await this.#ticking?.catch(() => {});
+	}
+
+	/** This process wrote to `db` (the proxy forwarded a write): look at it at the next tick. */
+	nudge(db: string): void {
+		if (!this.#started || this.#stopping || !unitIdFromDb(db)) return;
+		this.#nudged.add(db);
+		if (!this.#ticking) this.#schedule(Math.min(this.#pollMs, 50));
+	}
+
+	/**
+	 * Starts a new generation: every unit database is swept again and the registry rebuilt from
+	 * what they hold (claims nobody holds any more are found stale and taken over, or released).
+	 */
+	async rebuild(): Promise<number> {
+		for (let attempt = 0; attempt < 5; attempt++) {
+			const state = await this.#readState();
+			const next: WatcherState = { generation: state.generation + 1, swept: false };
+			const rev = await this.#putState(next, state.rev);
+			if (rev !== undefined) {
+				this.#state = { ...next, rev };
+				this.#stateReadAt = Date.now();
+				if (this.#started && !this.#ticking) this.#schedule(0);
+				return next.generation;
+			}
+		}
+		throw new Error('watcher: too many conflicts starting a rebuild');
+	}
+
+	#schedule(ms: number): void {
+		clearTimeout(this.#timer);
+		if (!this.#started || this.#stopping) return;
+		this.#timer = setTimeout(() => {
+			let failed = false;
+			this.#ticking = this.#tick()
+				.catch((error) => {
+					failed = true;
+					this.#logger.error('watch_failed', { error: describeError(error) });
+				})
+				.finally(() => {
+					this.#ticking = undefined;
+					const again = !failed && (this.#nudged.size > 0 || this.#behind);
+					// Without the lease there is nothing to do before it could run out.
+					const idle = this.#leaseUntil > Date.now() ? this.#pollMs : this.#leaseMs / 4;
+					this.#schedule(again ? 0 : Math.max(this.#pollMs, idle));
+				});
+		}, ms);
+	}
+
+	async #tick(): Promise<void> {
+		if (!(await this.#holdLease())) {
+			// Another process watches; it learns of these databases from `doanvu_dbupdates`.
+			this.#nudged.clear();
+			this.#behind = false;
+			return;
+		}
+		if (!this.#state || Date.now() - this.#stateReadAt > 10_000) {
+			this.#state = await this.#readState();
+			this.#stateReadAt = Date.now();
+		}
+		const state = this.#state;
+		// An incomplete sweep (a database could not be read) is tried again now and then.
+		if (
+			!state.swept &&
+			(state.generation !== this.#sweptGeneration || Date.now() - this.#sweptAt > this.#sweepMs)
+		) {
+			this.#sweptAt = Date.now();
+			this.#sweptGeneration = state.generation;
+			const complete = await this.#sweepAll(state.generation);
+			if (this.#stopping || this.#leaseUntil < Date.now()) return;
+			if (complete) {
+				// Against the revision read: a rebuild asked meanwhile (a new generation) must stand.
+				const done = { generation: state.generation, swept: true };
+				const rev = await this.#putState(done, state.rev);
+				if (rev !== undefined) this.#state = { ...done, rev };
+				else this.#stateReadAt = 0;
+			}
+		}
+		const since = (this.#updatesSince ??=
+			(await this.#getLocal<{ seq?: Seq }>(UPDATES_CHECKPOINT))?.seq ?? 0);
+		const { dbs, lastSeq, more } = await this.#updates.changedSince({ since });
+		for (const db of [...this.#nudged, ...this.#retry]) dbs.add(db);
+		this.#nudged.clear();
+		this.#retry.clear();
+		const due = [...dbs].filter((db) => unitIdFromDb(db));
+		for (let i = 0; i < due.length && !this.#stopping; i += 4) {
+			if (i > 0 && !(await this.#holdLease())) {
+				for (const db of due.slice(i)) this.#retry.add(db);
+				return;
+			}
+			await Promise.all(due.slice(i, i + 4).map((db) => this.#watchDb(db, state.generation)));
+		}
+		// Moved on only after the databases were read: a crash before this reads them again.
+		if (String(lastSeq) !== String(since)) {
+			await this.#checkpoint(UPDATES_CHECKPOINT, { seq: lastSeq });
+			this.#updatesSince = lastSeq;
+		}
+		this.#behind = more;
+		if (Date.now() - this.#parkedSweptAt > this.#sweepMs) {
+			this.#parkedSweptAt = Date.now();
+			await this.#sweepParked();
+		}
+	}
+
+	async #watchDb(db: string, generation: number): Promise<void> {
+		try {
+			const unit = await this.#provision.getUnit(unitIdFromDb(db) ?? '');
+			if (!unit) return;
+			const checkpoint =
+				this.#seqs.get(db) ??
+				(await this.#getLocal<{ seq?: Seq; generation?: number }>(`_local/watch:${db}`));
+			if (checkpoint?.generation !== generation || checkpoint.seq === undefined) {
+				await this.#sweepDb(unit, generation);
+				return;
+			}
+			let since: Seq = checkpoint.seq;
+			for (;;) {
+				const page = await this.#couch.json<{ results: ChangeRow[]; last_seq: Seq }>({
+					path: `${encodeURIComponent(db)}/_changes`,
+					query: { since: String(since), include_docs: true, limit: this.#batchSize },
+					what: `${db}/_changes`
+				});
+				const docs = page.results.map((row) => row.doc ?? { _id: row.id, _deleted: true });
+				await this.#handle(unit, docs);
+				if (page.results.length > 0 && String(page.last_seq) !== String(since)) {
+					await this.#checkpoint(`_local/watch:${db}`, { seq: page.last_seq, generation });
+				}
+				since = page.last_seq;
+				if (page.results.length < this.#batchSize || this.#stopping) return;
+			}
+		} catch (error) {
+			this.#retry.add(db);
+			this.#logger.error('watch_db_failed', { db, error: describeError(error) });
+		}
+	}
+
+	/**
+	 * Reads a database's member and transfer documents in full (not its whole `_changes`: history
+	 * makes most of it), then continues from the sequence it had before the reading.
+	 */
+	async #sweepDb(unit: UnitRecord, generation: number): Promise<void> {
+		const info = await this.#couch.json<{ update_seq: Seq }>({
+			path: encodeURIComponent(unit.db),
+			what: `${unit.db} info`
+		});
+		for (const prefix of ['member:', 'transfer:']) {
+			let startkey = prefix;
+			for (;;) {
+				const rows = await this.#couch.allDocs<Record<string, unknown> & { _id: string }>({
+					db: unit.db,
+					startkey,
+					endkey: `${prefix}\ufff0`,
+					limit: this.#batchSize + 1,
+					includeDocs: true
+				});
+				const page = rows.slice(0, this.#batchSize);
+				await this.#handle(
+					unit,
+					page.flatMap((row) => (row.doc ? [row.doc] : []))
+				);
+				if (rows.length <= this.#batchSize || this.#stopping) break;
+				startkey = rows[this.#batchSize]!.id;
+			}
+		}
+		await this.#checkpoint(`_local/watch:${unit.db}`, { seq: info.update_seq, generation });
+	}
+
+	/** Sweeps every unit database not yet swept in this generation; false when some failed. */
+	async #sweepAll(generation: number): Promise<boolean> {
+		const units = await this.#provision.listUnits();
+		let failed = 0;
+		for (let i = 0; i < units.length && !this.#stopping; i += 4) {
+			// A long sweep keeps its lease; losing it (another process took over) ends this one.
+			if (!(await this.#holdLease())) return false;
+			await Promise.all(
+				units.slice(i, i + 4).map(async (unit) => {
+					const checkpoint = await this.#getLocal<{ generation?: number }>(
+						`_local/watch:${unit.db}`
+					);
+					if (checkpoint?.generation === generation) return;
+					await this.#sweepDb(unit, generation).catch((error) => {
+						failed++;
+						this.#logger.error('watch_sweep_failed', { db: unit.db, error: describeError(error) });
+					});
+				})
+			);
+		}
+		if (failed === 0) this.#logger.info('watch_swept', { units: units.length, generation });
+		return failed === 0;
+	}
+
+	async #handle(
+		unit: UnitRecord,
+		docs: (Record<string, unknown> & { _id: string })[]
+	): Promise<void> {
+		const members = docs.filter((doc) => doc._id.startsWith('member:'));
+		if (members.length > 0) {
+			const result = await this.#registry.reconcile({ unit, docs: members });
+			if (result.clashes > 0) {
+				// Counts only: never which numbers.
+				this.#logger.info('registry_clashes', { db: unit.db, clashes: result.clashes });
+			}
+		}
+		for (const doc of members) {
+			const transfer = doc.transfer as { id?: unknown } | undefined;
+			if (doc._deleted || typeof transfer?.id !== 'string') continue;
+			if (doc.status === 'transferring' || doc.status === 'transferred') {
+				await this.#ensureTransfer(unit, doc);
+			}
+		}
+		for (const doc of docs) {
+			if (!doc._id.startsWith('transfer:') || doc._deleted) continue;
+			if (doc.state === 'accepted' || doc.state === 'rejected') {
+				await this.#wake(transferJobId(String(doc.transferId ?? doc._id.slice(9))));
+			}
+		}
+	}
+
+	/** A request seen: its job exists (created now if need be); a record that came back is removed. */
+	async #ensureTransfer(
+		unit: UnitRecord,
+		doc: Record<string, unknown> & { _id: string }
+	): Promise<void> {
+		const fresh = transferJobFor({ member: doc, unitId: unit.id, now: new Date() });
+		if (!fresh) return;
+		let job: JobDoc | undefined;
+		if (doc.status === 'transferring') {
+			const created = await this.#jobs.create(fresh);
+			if (created.created) {
+				await this.#audit.record({
+					actor: created.job.createdBy,
+					action: 'transfer.request',
+					target: { type: 'transfer', id: fresh.data.transfer!.id },
+					details: {
+						memberId: doc._id,
+						fromUnitId: unit.id,
+						toUnitId: created.job.targetId
+					},
+					seed: { time: Date.parse(created.job.createdAt), value: `${created.job._id}:request` }
+				});
+				this.#onJob();
+				return;
+			}
+			job = created.job;
+		} else {
+			job = await this.#jobs.get(fresh._id);
+		}
+		if (!job || job.sourceId !== unit.id) return;
+		if (job.state === 'failed') await this.#requeue(job);
+		else if (job.state === 'done' && job.data.transfer?.outcome === 'accepted') {
+			const removed = await this.#transfers.sweepSource(job);
+			if (removed > 0)
+				this.#logger.info('transfer_record_removed_again', { job: job._id, removed });
+		}
+	}
+
+	async #wake(jobId: string): Promise<void> {
+		const job = await this.#jobs.get(jobId);
+		if (job?.state === 'waiting') await this.#requeue(job);
+	}
+
+	async #requeue(job: JobDoc): Promise<void> {
+		const { error: _e, finishedAt: _f, retryAt: _r, lease: _l, ...rest } = job;
+		try {
+			await this.#jobs.put({ ...rest, state: 'queued', attempts: 0 });
+			this.#onJob();
+		} catch (error) {
+			// 409: the job moved on meanwhile (another wake-up, the runner): nothing to do.
+			if (!(error instanceof CouchError) || error.status !== 409) throw error;
+		}
+	}
+
+	/** Parked transfers whose answer came without a wake-up, and failed ones, go again. */
+	async #sweepParked(): Promise<void> {
+		for (const job of await this.#jobs.listParked()) {
+			if (this.#stopping) return;
+			if (job.kind !== 'transfer') continue;
+			try {
+				if (job.state === 'failed') {
+					const since = Date.parse(job.finishedAt ?? job.updatedAt);
+					if (Date.now() - since >= this.#sweepMs) await this.#requeue(job);
+				} else if (!(await this.#transfers.stillWaiting!(job))) {
+					await this.#requeue(job);
+				}
+			} catch (error) {
+				this.#logger.error('watch_parked_failed', { job: job._id, error: describeError(error) });
+			}
+		}
+	}
+
+	// ---------------------------------------------------------------------------------------------
+
+	async #readState(): Promise<WatcherState & { rev?: string }> {
+		const state = await this.#getLocal<Partial<WatcherState>>(STATE_ID);
+		return {
+			generation: state?.generation ?? 1,
+			swept: state?.swept ?? false,
+			...(state?._rev ? { rev: state._rev } : {})
+		};
+	}
+
+	/** Writes the state if nobody changed it since `rev` was read: its new revision, or undefined. */
+	async #putState(state: WatcherState, rev: string | undefined): Promise<string | undefined> {
+		const res = await this.#couch.request<{ rev?: string }>({
+			method: 'PUT',
+			path: `${encodeURIComponent(this.#registry.db)}/_local/${encodeURIComponent(STATE_ID.slice(7))}`,
+			body: { _id: STATE_ID, ...(rev ? { _rev: rev } : {}), ...state, at: new Date().toISOString() }
+		});
+		if (res.status === 409) return undefined;
+		if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
+			throw new Error(`watcher: saving its state answered ${res.status}`);
+		}
+		return res.body?.rev ?? '';
+	}
+
+	async #getLocal<T>(id: string): Promise<(T & { _rev?: string }) | undefined> {
+		const doc = await this.#couch.getDoc<{ _id: string; _rev?: string } & T>({
+			db: this.#registry.db,
+			id
+		});
+		if (doc?._rev) this.#revs.set(id, doc._rev);
+		return doc;
+	}
+
+	/**
+	 * A checkpoint: losing the race for it to another watcher (whose lease began while this one's
+	 * tick ran long) is no error — the databases are read again, which changes nothing.
+	 */
+	async #checkpoint(id: string, body: { seq: Seq; generation?: number }): Promise<void> {
+		if (id.startsWith('_local/watch:')) {
+			if (this.#seqs.size > 50_000) this.#seqs.clear();
+			this.#seqs.set(id.slice('_local/watch:'.length), body);
+		}
+		await this.#putLocal(id, body).catch((error) => {
+			if (!(error instanceof TooManyConflicts)) throw error;
+		});
+	}
+
+	async #putLocal(id: string, body: object): Promise<void> {
+		const path = `${encodeURIComponent(this.#registry.db)}/_local/${encodeURIComponent(id.slice(7))}`;
+		for (let attempt = 0; attempt < 3; attempt++) {
+			if (attempt > 0 || !this.#revs.has(id)) await this.#getLocal(id);
+			const rev = this.#revs.get(id);
+			const res = await this.#couch.request<{ rev?: string }>({
+				method: 'PUT',
+				path,
+				body: { _id: id, ...(rev ? { _rev: rev } : {}), ...body, at: new Date().toISOString() }
+			});
+			if (res.status === 201 || res.status === 200 || res.status === 202) {
+				if (this.#revs.size > 50_000) this.#revs.clear();
+				if (res.body?.rev) this.#revs.set(id, res.body.rev);
+				return;
+			}
+			if (res.status !== 409) throw new Error(`watcher: saving ${id} answered ${res.status}`);
+		}
+		throw new TooManyConflicts(`watcher: saving ${id}: too many conflicts`);
+	}
+
+	/** Takes or renews the watcher's lease (revision-checked); false when another process holds it. */
+	async #holdLease(): Promise<boolean> {
+		const now = Date.now();
+		if (this.#leaseUntil - now > this.#leaseMs / 2) return true;
+		if (this.#leaseUntil <= now) {
+			// Another process may have moved the checkpoints while it held the lease.
+			this.#updatesSince = undefined;
+			this.#state = undefined;
+			this.#revs.clear();
+			this.#seqs.clear();
+		}
+		const db = this.#jobs.db;
+		const current = await this.#couch.getDoc<{
+			_id: string;
+			_rev?: string;
+			owner?: string;
+			until?: string;
+		}>({ db, id: LEASE_ID });
+		if (current?.owner && current.owner !== this.#owner && Date.parse(current.until ?? '') > now) {
+			this.#leaseUntil = 0;
+			return false;
+		}
+		const until = now + this.#leaseMs;
+		try {
+			await this.#couch.putDoc({
+				db,
+				doc: {
+					_id: LEASE_ID,
+					...(current?._rev ? { _rev: current._rev } : {}),
+					type: 'lease',
+					owner: this.#owner,
+					until: new Date(until).toISOString()
+				}
+			});
+			this.#leaseUntil = until;
+			return true;
+		} catch (error) {
+			if (error instanceof CouchError && error.status === 409) return false;
+			throw error;
+		}
+	}
+}

@@ -1,0 +1,111 @@
+import { randomInt } from 'node:crypto';
+import * as v from 'valibot';
+import { buildEntry, type OperationContext } from '../../src/lib/domain/operation';
+import { MemberDocSchema, type MemberDoc } from '../../src/lib/domain/member-schema';
+import type { HistoryDoc } from '../../src/lib/domain/history-schema';
+import { ulid } from '../../server/ulid';
+
+// Member records and history entries exactly as the app's domain writes them (schema version 2),
+// for tests where a server worker reads them back through the domain (transfers) — unlike
+// member-fixture.ts, which only satisfies the design document.
+
+/** Today in Vietnam, as a device there sees it. */
+export function vietnamToday(): string {
+	return new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** The operation context of a device of `unitId` signed in as `login`. */
+export function deviceContext(options: { login: string; unitId: string }): OperationContext {
+	return {
+		today: vietnamToday(),
+		now: new Date().toISOString(),
+		actor: { login: options.login, unitId: options.unitId },
+		newUlid: () => ulid()
+	};
+}
+
+/** A well-formed citizen id for someone born in 2001 (male): province 025, then 6 random digits. */
+export function newCitizenId(): string {
+	return `025201${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+}
+
+export function validMember(options: {
+	unitId: string;
+	login: string;
+	givenName: string;
+	citizenId?: string;
+	branchId?: string;
+	status?: MemberDoc['status'];
+}): MemberDoc {
+	const at = new Date().toISOString();
+	const member: MemberDoc = {
+		_id: `member:${ulid()}`,
+		type: 'member',
+		v: 2,
+		unitId: options.unitId,
+		familyName: 'Hoàng',
+		middleName: 'Văn',
+		givenName: options.givenName,
+		gender: 'male',
+		birthDate: '2001-03-14',
+		citizenId: options.citizenId ?? newCitizenId(),
+		ethnicCode: '02',
+		religion: 'Không',
+		nationality: 'Việt Nam',
+		joinedOn: '2017-03-26',
+		partyMember: false,
+		status: options.status ?? 'active',
+		statusSince: '2017-03-26',
+		duesCategory: 'student',
+		duesPaidThrough: vietnamToday().slice(0, 7),
+		...(options.branchId ? { branchId: options.branchId } : {}),
+		fieldRevs: {},
+		provenance: { source: 'unit' },
+		createdAt: at,
+		createdBy: options.login,
+		updatedAt: at,
+		updatedBy: options.login
+	};
+	const parsed = v.safeParse(MemberDocSchema, member);
+	if (!parsed.success) throw new Error(`fixture member invalid: ${parsed.issues[0]?.message}`);
+	return member;
+}
+
+/** Two ordinary entries of a member's history (a profile edit, a dues payment). */
+export function pastEntries(options: { member: MemberDoc; login: string }): HistoryDoc[] {
+	const context = deviceContext({ login: options.login, unitId: options.member.unitId });
+	const month = vietnamToday().slice(0, 7);
+	return [
+		buildEntry({
+			context,
+			member: options.member,
+			kind: 'profile-edit',
+			at: '2024-05-02',
+			data: { fields: ['phone'] }
+		}),
+		buildEntry({
+			context,
+			member: options.member,
+			kind: 'dues-payment',
+			at: vietnamToday(),
+			data: { categoryId: 'student', from: month, through: month, months: 1, amount: 2000 }
+		})
+	];
+}
+
+/** A branch (chi đoàn) document of a unit. */
+export function branchOf(options: { unitId: string; login: string; name: string }) {
+	const at = new Date().toISOString();
+	return {
+		_id: `branch:${options.unitId}-${ulid().slice(-8).toLowerCase()}`,
+		type: 'branch',
+		v: 1,
+		unitId: options.unitId,
+		name: options.name,
+		kind: 'chi-doan',
+		createdAt: at,
+		createdBy: options.login,
+		updatedAt: at,
+		updatedBy: options.login
+	};
+}
