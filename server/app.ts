@@ -200,7 +200,8 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			updates: dbUpdates,
 			owner,
 			leaseMs: config.workers.leaseMs,
-			pollMs: config.workers.pollMs,
+			// Its own process's writes nudge it at once; the poll is for other processes' writes.
+			pollMs: Math.max(config.workers.pollMs, 100),
 			sweepMs: config.workers.sweepMs ?? 10 * 60_000,
 			batchSize: config.workers.batchSize,
 			onJob: () => transfers.nudge(),
