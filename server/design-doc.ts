@@ -10,6 +10,8 @@ import type { DesignDoc } from './couch-client';
 // answers once (pending → accepted | rejected, decidedBy = the writer, nothing else of the offer
 // changed), and `numbering:<year>` registers of decision numbers, whose claimed blocks are never
 // dropped (two claims on one revision are refused by CouchDB's revision check, not here).
+// Version 4 accepts the unit's yearly training-programme result sent to its superior
+// (`training:<year>`, "chuyển cấp trên"), which may be sent again but never deleted.
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -17,7 +19,7 @@ export const DESIGN_DOC_ID = '_design/doanvu';
  * Bumped whenever the function below changes: the directory records which version each unit
  * database has (`designVersion`), and the server brings older ones up to date at start.
  */
-export const DESIGN_DOC_VERSION = 3;
+export const DESIGN_DOC_VERSION = 4;
 
 /**
  * `open`: the unit's accounts (and its superiors') write as the rules below allow.
@@ -46,7 +48,7 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	if (id.indexOf('_design/') === 0) deny('Không được thay đổi tài liệu thiết kế.');
 	var type = newDoc.type;
 	if (type === 'unit') deny('Thông tin đơn vị chỉ do máy chủ cập nhật.');
-	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering') deny('Loại tài liệu không hợp lệ.');
+	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission') deny('Loại tài liệu không hợp lệ.');
 	if (newDoc.unitId !== UNIT_ID) deny('Tài liệu không thuộc đơn vị của cơ sở dữ liệu này.');
 	if (newDoc.updatedBy !== userCtx.name) deny('Người cập nhật (updatedBy) phải là tài khoản đang đăng nhập.');
 	if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) deny('Không được đổi loại của tài liệu.');
@@ -81,6 +83,13 @@ function validateSource(unitId: string, mode: DesignMode): string {
 		if (newDoc.year !== Number(id.slice(10))) deny('Năm của sổ đăng ký số không khớp với mã.');
 		if (!newDoc.blocks || typeof newDoc.blocks.length !== 'number') deny('Sổ đăng ký số thiếu danh sách khối số (blocks).');
 		if (oldDoc && !oldDoc._deleted && oldDoc.blocks && newDoc.blocks.length < oldDoc.blocks.length) deny('Không được bỏ khối số đã cấp khỏi sổ đăng ký.');
+		return;
+	}
+	if (type === 'training-submission') {
+		if (!/^training:\\d{4}$/.test(id)) deny('Mã kết quả rèn luyện phải có dạng training:<năm>.');
+		if (newDoc._deleted) deny('Không được xóa kết quả rèn luyện đã chuyển cấp trên.');
+		if (newDoc.year !== Number(id.slice(9))) deny('Năm của kết quả rèn luyện không khớp với mã.');
+		if (!newDoc.bands || typeof newDoc.bands.length !== 'number') deny('Kết quả rèn luyện thiếu số liệu xếp loại (bands).');
 		return;
 	}
 	if (type === 'branch') {

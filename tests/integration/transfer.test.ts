@@ -445,7 +445,7 @@ describe('a rejected transfer', () => {
 	});
 });
 
-describe('the design document (version 3): what devices may write of offers and number registers', () => {
+describe('the design document: what devices may write of offers, number registers and training results', () => {
 	async function refused(write: Promise<unknown>, pattern: RegExp): Promise<void> {
 		await expect(write).rejects.toMatchObject({
 			status: 403,
@@ -534,5 +534,32 @@ describe('the design document (version 3): what devices may write of offers and 
 		).rejects.toMatchObject({ status: 409 });
 		await refused(phoneB.remote.put({ ...register, _rev: second.rev, blocks: [] }), /khối số/);
 		await refused(phoneB.remote.put({ ...register, _rev: second.rev, _deleted: true }), /xóa/);
+	});
+
+	it('training results sent upwards: named by year, resent but never deleted', async () => {
+		const at = new Date().toISOString();
+		const submission = {
+			_id: 'training:2026',
+			type: 'training-submission',
+			v: 1,
+			unitId: receiving.id,
+			year: 2026,
+			programmeId: '2023-2027',
+			registered: 3,
+			scored: 3,
+			bands: [{ id: 'tot', label: 'Tốt', count: 3 }],
+			averageTotal: 81,
+			submittedAt: at,
+			submittedBy: phoneB.login,
+			createdAt: at,
+			createdBy: phoneB.login,
+			updatedAt: at,
+			updatedBy: phoneB.login
+		};
+		await refused(phoneB.remote.put({ ...submission, _id: 'training:2025' }), /Năm/);
+		await refused(phoneB.remote.put({ ...submission, _id: 'training:abc' }), /training:<năm>/);
+		const first = await phoneB.remote.put(submission);
+		const again = await phoneB.remote.put({ ...submission, _rev: first.rev, scored: 3 });
+		await refused(phoneB.remote.put({ ...submission, _rev: again.rev, _deleted: true }), /xóa/);
 	});
 });
