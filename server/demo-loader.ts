@@ -1,5 +1,6 @@
 import {
 	DEFAULT_COMMUNES,
+	generateHistory,
 	generateMembers,
 	generateProvince,
 	type DemoUnit
@@ -119,7 +120,19 @@ export async function loadDemo(options: {
 			createdBy: secretary
 		});
 		memberTotal += members.length;
-		const results = await couch.bulkDocs({ db: unit.db, docs: [...branches, ...members] });
+		// A few years of history per member (admission, ratings, transfers), so timelines and
+		// unit-wide lists have something to show.
+		const history = generateHistory({
+			seed: unit.memberSeed,
+			members,
+			today,
+			createdBy: secretary,
+			issuer: `Ban Chấp hành ${unit.name}`
+		});
+		const results = await couch.bulkDocs({
+			db: unit.db,
+			docs: [...branches, ...members, ...history]
+		});
 		const failed = results.filter((result) => result.error);
 		if (failed.length > 0) {
 			throw new Error(`Không ghi được ${failed.length} tài liệu mẫu vào ${unit.db}.`);
