@@ -51,20 +51,82 @@ export interface LinkStats {
 
 const SLICE = 4096;
 
-/** Serialises bytes on one direction of the link: one queue, shared by all connections. */
+/** One connection's bytes waiting, in one direction, for their turn on the link. */
+interface Flow {
+	pending: { slice: Buffer | null; at: number }[];
+	/** Not before the connection's handshake is done. */
+	readyAt: number;
+	/** Called with the time the slice has fully crossed the link and flown half a round trip. */
+	arrive: (arrival: number, slice: Buffer | null) => void;
+}
+
+/**
+ * One direction of the link: a single bottleneck shared by all connections, which take turns slice
+ * by slice (as TCP connections sharing a radio interleave their packets), each slice occupying the
+ * link for its size over the bandwidth and then flying for half the round trip.
+ */
 class Pacer {
 	#free = 0;
+	#turn = 0;
+	#timer: ReturnType<typeof setTimeout> | null = null;
+	readonly #flows: Flow[] = [];
 	readonly #bytesPerMs: number;
+	readonly #halfRtt: number;
+	readonly #now: () => number;
 
-	constructor(kbps: number) {
-		this.#bytesPerMs = kbps > 0 ? (kbps * 1000) / 8 / 1000 : Infinity;
+	constructor(options: { kbps: number; rttMs: number; now: () => number }) {
+		this.#bytesPerMs = options.kbps > 0 ? (options.kbps * 1000) / 8 / 1000 : Infinity;
+		this.#halfRtt = options.rttMs / 2;
+		this.#now = options.now;
 	}
 
-	/** When `bytes` handed over at `now` (not before `notBefore`) have left the sender. */
-	schedule(options: { now: number; notBefore: number; bytes: number }): number {
-		const start = Math.max(options.now, options.notBefore, this.#free);
-		this.#free = start + options.bytes / this.#bytesPerMs;
-		return this.#free;
+	flow(options: { readyAt: number; arrive: Flow['arrive'] }): Flow {
+		const flow: Flow = { pending: [], ...options };
+		this.#flows.push(flow);
+		return flow;
+	}
+
+	remove(flow: Flow): void {
+		const at = this.#flows.indexOf(flow);
+		if (at >= 0) this.#flows.splice(at, 1);
+	}
+
+	push(flow: Flow, slice: Buffer | null): void {
+		flow.pending.push({ slice, at: this.#now() });
+		this.#dispatch();
+	}
+
+	#dispatch(): void {
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = null;
+		for (;;) {
+			const now = this.#now();
+			if (this.#free > now + 0.5) {
+				this.#timer = setTimeout(() => this.#dispatch(), this.#free - now);
+				return;
+			}
+			// The next connection, in turn, with a slice it may send now.
+			let chosen: Flow | undefined;
+			let soonest = Infinity;
+			for (let i = 0; i < this.#flows.length; i++) {
+				const flow = this.#flows[(this.#turn + i) % this.#flows.length]!;
+				if (flow.pending.length === 0) continue;
+				if (flow.readyAt <= now + 0.5) {
+					chosen = flow;
+					this.#turn = (this.#turn + i + 1) % this.#flows.length;
+					break;
+				}
+				soonest = Math.min(soonest, flow.readyAt);
+			}
+			if (!chosen) {
+				if (soonest < Infinity) this.#timer = setTimeout(() => this.#dispatch(), soonest - now);
+				return;
+			}
+			const { slice, at } = chosen.pending.shift()!;
+			const start = Math.max(this.#free, at, chosen.readyAt);
+			this.#free = start + (slice?.length ?? 0) / this.#bytesPerMs;
+			chosen.arrive(this.#free + this.#halfRtt, slice);
+		}
 	}
 }
 
@@ -178,9 +240,11 @@ export async function startLink(options: {
 	const epoch = performance.now();
 	const now = () => performance.now() - epoch;
 	const absolute = () => performance.timeOrigin + performance.now();
-	let halfRtt = preset.rttMs / 2;
-	let up = new Pacer(preset.upKbps);
-	let down = new Pacer(preset.downKbps);
+	const pacers = (p: LinkPreset) => ({
+		up: new Pacer({ kbps: p.upKbps, rttMs: p.rttMs, now }),
+		down: new Pacer({ kbps: p.downKbps, rttMs: p.rttMs, now })
+	});
+	let { up, down } = pacers(preset);
 	const sockets = new Set<net.Socket>();
 	let connected = true;
 	let connectionCount = 0;
@@ -335,23 +399,16 @@ export async function startLink(options: {
 					else timer = setTimeout(drain, Math.max(0, queue[0]!.arrival - now()));
 				}
 			};
+			const flow = pacer.flow({ readyAt: towardsDevice ? 0 : readyAt, arrive: enqueue });
+			from.on('close', () => pacer.remove(flow));
 			from.on('data', (chunk: Buffer) => {
 				// The request's clock starts when the device hands it over, not when it arrives.
 				if (!towardsDevice) requests.push(chunk);
 				for (let offset = 0; offset < chunk.length; offset += SLICE) {
-					const slice = chunk.subarray(offset, offset + SLICE);
-					const sent = pacer.schedule({
-						now: now(),
-						notBefore: towardsDevice ? 0 : readyAt,
-						bytes: slice.length
-					});
-					enqueue(sent + halfRtt, slice);
+					pacer.push(flow, chunk.subarray(offset, offset + SLICE));
 				}
 			});
-			from.on('end', () => {
-				const sent = pacer.schedule({ now: now(), notBefore: 0, bytes: 0 });
-				enqueue(sent + halfRtt, null);
-			});
+			from.on('end', () => pacer.push(flow, null));
 		};
 		relay({ from: client, to: upstream, pacer: up_, towardsDevice: false });
 		relay({ from: upstream, to: client, pacer: down_, towardsDevice: true });
@@ -370,9 +427,7 @@ export async function startLink(options: {
 			for (const socket of sockets) socket.destroy();
 			sockets.clear();
 			preset = next;
-			halfRtt = next.rttMs / 2;
-			up = new Pacer(next.upKbps);
-			down = new Pacer(next.downKbps);
+			({ up, down } = pacers(next));
 		},
 		stats() {
 			return {
@@ -395,8 +450,7 @@ export async function startLink(options: {
 		dropConnections() {
 			for (const socket of sockets) socket.destroy();
 			sockets.clear();
-			up = new Pacer(preset.upKbps);
-			down = new Pacer(preset.downKbps);
+			({ up, down } = pacers(preset));
 		},
 		cutAfter({ downBytes: bytes }) {
 			return new Promise<void>((resolve) => {
@@ -407,8 +461,7 @@ export async function startLink(options: {
 		restore() {
 			connected = true;
 			cutPlan = null;
-			up = new Pacer(preset.upKbps);
-			down = new Pacer(preset.downKbps);
+			({ up, down } = pacers(preset));
 		},
 		close() {
 			cut();

@@ -1,0 +1,173 @@
+import type { BenchResults } from './run';
+
+// The one table `npm run bench` prints (and the README shows), and the targets of the issue checked
+// against it. Sizes in KB/MB of 1,000 bytes, as link speeds count bits in thousands.
+
+const s = (ms: number) =>
+	ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
+const ms = (value: number) => (value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`);
+const x = (ratio: number) => `${ratio.toFixed(ratio < 10 ? 2 : 1)}×`;
+export const bytes = (n: number) =>
+	n >= 1_000_000
+		? `${(n / 1_000_000).toFixed(2)} MB`
+		: n >= 1000
+			? `${(n / 1000).toFixed(1)} KB`
+			: `${n} B`;
+const wire = (f: { downBytes: number; upBytes: number }) =>
+	`↓${bytes(f.downBytes)} ↑${bytes(f.upBytes)}`;
+
+export function renderTable(results: BenchResults): string {
+	const header = [
+		'scenario',
+		'link',
+		'ours',
+		'baseline',
+		'baseline ÷ ours',
+		'floor',
+		'ours ÷ floor',
+		'requests (sequential round trips): ours / baseline',
+		'bytes on the wire: ours / baseline'
+	];
+	const rows: string[][] = [];
+	for (const r of results.firstSyncs) {
+		rows.push([
+			`${r.scenario} (${r.docs.toLocaleString('en')} docs, ${bytes(r.payload.gzip)} gzip)`,
+			r.link,
+			s(r.ours.ms),
+			s(r.baseline.ms),
+			x(r.baseline.ms / r.ours.ms),
+			s(r.floorMs),
+			x(r.ours.ms / r.floorMs),
+			`${r.ours.requests} (${r.ours.sequentialRoundTrips}) / ${r.baseline.requests} (${r.baseline.sequentialRoundTrips})`,
+			`${wire(r.ours)} / ${wire(r.baseline)}`
+		]);
+	}
+	const inc = results.incremental;
+	if (inc) {
+		rows.push([
+			inc.scenario,
+			inc.link,
+			s(inc.ours.ms),
+			s(inc.baseline.ms),
+			x(inc.baseline.ms / inc.ours.ms),
+			'—',
+			'—',
+			`${inc.ours.requests} (${inc.ours.sequentialRoundTrips}) / ${inc.baseline.requests} (${inc.baseline.sequentialRoundTrips})`,
+			`${wire(inc.ours)} / ${wire(inc.baseline)}`
+		]);
+	}
+	const cut = results.interrupted;
+	if (cut) {
+		const share = (side: { resent: number; receivedBeforeCut: number }) =>
+			`${bytes(Math.max(0, side.resent))} re-sent (${((100 * Math.max(0, side.resent)) / side.receivedBeforeCut).toFixed(1)}% of ${bytes(side.receivedBeforeCut)} received)`;
+		rows.push([
+			cut.scenario,
+			cut.link,
+			share(cut.ours),
+			share(cut.baseline),
+			'—',
+			'—',
+			'—',
+			'—',
+			`clean sync ↓${bytes(cut.ours.cleanBytes)} / ↓${bytes(cut.baseline.cleanBytes)}`
+		]);
+	}
+	const rm = results.readModel;
+	if (rm) {
+		rows.push([
+			`${rm.scenario.replace('75,000', rm.members.toLocaleString('en'))}: ingest, then p50 / p95 of ${rm.queries} searches (baseline ${rm.baseline.queries})`,
+			'Chromium',
+			`ingest ${s(rm.ingestMs)}; ${ms(rm.ours.p50)} / ${ms(rm.ours.p95)}`,
+			`${ms(rm.baseline.p50)} / ${ms(rm.baseline.p95)}`,
+			`${x(rm.baseline.p95 / rm.ours.p95)} (p95)`,
+			'—',
+			'—',
+			'—',
+			'—'
+		]);
+	}
+	const shell = results.appShell;
+	if (shell) {
+		rows.push([
+			'app shell: first load (sign-in page), then navigation to the member list offline',
+			'Chromium',
+			`JS ${bytes(shell.firstLoad.jsBytes)}, total ${bytes(shell.firstLoad.totalBytes)} gzip (brotli as received: ${bytes(shell.firstLoad.jsEncoded)}, ${bytes(shell.firstLoad.totalEncoded)}); member list offline in ${ms(shell.offlineListMs.median)} (median of ${shell.offlineListMs.samples.length})`,
+			'—',
+			'—',
+			'—',
+			'—',
+			`${shell.firstLoad.requests} for the first load`,
+			`↓${bytes(shell.install.wireDown)} until installed for offline use (service worker precache included)`
+		]);
+	}
+	const load = results.load;
+	if (load) {
+		rows.push([
+			`load: ${load.devices} devices each syncing its unit (${load.docsPerUnit} docs) and pushing ${load.editsPerDevice} edits, all at once`,
+			'loopback',
+			`${load.completed}/${load.devices} completed, ${load.errors} errors, in ${s(load.ms)}; request latency p50 ${ms(load.requestMs.p50)}, p95 ${ms(load.requestMs.p95)} (without the ${load.devices} first-sync streams: p50 ${ms(load.smallRequestMs.p50)}, p95 ${ms(load.smallRequestMs.p95)})`,
+			'—',
+			'—',
+			'—',
+			'—',
+			`${load.requests}`,
+			`↓${bytes(load.downBytes)} ↑${bytes(load.upBytes)}`
+		]);
+	}
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+	const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+	return [
+		line(header),
+		`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+		...rows.map(line)
+	].join('\n');
+}
+
+/** The issue's targets, each met or not, with the figure that decides. */
+export function targetsOf(results: BenchResults): string[] {
+	const out: string[] = [];
+	const mark = (ok: boolean) => (ok ? '✓' : '✗');
+	for (const r of results.firstSyncs) {
+		const speed = r.baseline.ms / r.ours.ms;
+		const floor = r.ours.ms / r.floorMs;
+		out.push(
+			`${mark(speed >= 4)} ${r.scenario}: ${x(speed)} faster than stock PouchDB (target ≥ 4×)`
+		);
+		out.push(`${mark(floor <= 1.5)} ${r.scenario}: ${x(floor)} the physical floor (target ≤ 1.5×)`);
+	}
+	const inc = results.incremental;
+	if (inc) {
+		out.push(
+			`${mark(inc.ours.sequentialRoundTrips <= 4)} incremental sync: ${inc.ours.sequentialRoundTrips} sequential round trips, ${inc.ours.requests} requests (target ≤ 4 round trips)`
+		);
+	}
+	const cut = results.interrupted;
+	if (cut) {
+		const share = Math.max(0, cut.ours.resent) / cut.ours.receivedBeforeCut;
+		out.push(
+			`${mark(share < 0.1)} interrupted first sync: re-sent ${(share * 100).toFixed(1)}% of what it had received (target < 10%)`
+		);
+	}
+	const rm = results.readModel;
+	if (rm) {
+		out.push(
+			`${mark(rm.ours.p95 < 20)} search p95 ${ms(rm.ours.p95)} over ${rm.members.toLocaleString('en')} members (target < 20 ms)` +
+				(rm.prototype
+					? `; an in-memory name index over the same read model (bench prototype, not in the app yet): p50 ${ms(rm.prototype.p50)}, p95 ${ms(rm.prototype.p95)}, built in ${s(rm.prototype.buildMs)}`
+					: '')
+		);
+	}
+	const shell = results.appShell;
+	if (shell) {
+		out.push(
+			`${mark(shell.firstLoad.jsBytes < 150_000)} first-load JavaScript ${bytes(shell.firstLoad.jsBytes)} gzip (target < 150 KB)`
+		);
+	}
+	const load = results.load;
+	if (load) {
+		out.push(
+			`${mark(load.errors === 0 && load.completed === load.devices)} load: ${load.completed}/${load.devices} devices completed, ${load.errors} errors (target: zero errors)`
+		);
+	}
+	return out;
+}

@@ -1,0 +1,296 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { appShellBench, type AppShellResult } from './app-shell-bench';
+import { ROOT } from './bundle';
+import { loadBench, type LoadResult } from './load-bench';
+import { readModelBench, type ReadModelResult } from './read-model-bench';
+import { renderTable, targetsOf } from './report';
+import { startBenchServer } from './server-client';
+import {
+	firstSync,
+	incrementalSync,
+	interruptedSync,
+	makeUnit,
+	mapLimit,
+	type FirstSyncResult,
+	type IncrementalResult,
+	type InterruptedResult,
+	type UnitFixture
+} from './sync-bench';
+
+// `npm run bench`: every scenario of the issue "Sync and search that beat stock PouchDB on a 3G
+// link", ours against the baseline in the same run, printed as one table and written as JSON under
+// bench/results/. Options (after `npm run bench --`):
+//   --quick            smaller scales (a smoke run of a minute or two)
+//   --only=a,b         scenarios: unit, pinned, single-db, incremental, interrupted, read-model,
+//                      app-shell, load
+//   --single-db        also the 16,000 members in ONE database (MEASURED.md's shape; ~6 min more)
+//   --no-build         app shell: use the existing build/ instead of running `npm run build`
+//   --store=memory     the embedded store in memory instead of LevelDB on disk
+//   --out=path.json    where to write the results (default bench/results/<date>.json)
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string) =>
+	args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+
+const quick = flag('quick');
+const ALL = ['unit', 'pinned', 'incremental', 'interrupted', 'read-model', 'app-shell', 'load'];
+const only = option('only')?.split(',') ?? [...ALL, ...(flag('single-db') ? ['single-db'] : [])];
+const store = option('store') === 'memory' ? 'memory' : 'leveldb';
+const TODAY = '2026-11-28';
+
+const scale = {
+	unitMembers: 400,
+	pinnedUnits: quick ? 10 : 40,
+	pinnedPerUnit: 400,
+	singleDbMembers: 16_000,
+	edits: 50,
+	readModelUnits: quick ? 5 : 25,
+	readModelPerUnit: 3_000,
+	queries: quick ? 100 : 300,
+	baselineQueries: quick ? 5 : 20,
+	loadDevices: quick ? 60 : 300,
+	loadMembers: 100
+};
+
+export interface BenchResults {
+	at: string;
+	machine: {
+		cpus: number;
+		cpuModel: string;
+		memoryGb: number;
+		node: string;
+		/** 1-minute load average at the start and the end: other work on the machine skews times. */
+		loadAverage: { start: number; end?: number };
+	};
+	store: string;
+	quick: boolean;
+	scale: typeof scale;
+	firstSyncs: FirstSyncResult[];
+	incremental?: IncrementalResult;
+	interrupted?: InterruptedResult;
+	readModel?: ReadModelResult;
+	appShell?: AppShellResult;
+	load?: LoadResult;
+	failures: string[];
+}
+
+const log = (line: string) => console.log(line);
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	const results: BenchResults = {
+		at: new Date().toISOString(),
+		machine: {
+			cpus: cpus().length,
+			cpuModel: cpus()[0]?.model ?? '',
+			memoryGb: Math.round(totalmem() / 2 ** 30),
+			node: process.version,
+			loadAverage: { start: loadavg()[0]! }
+		},
+		store,
+		quick,
+		scale,
+		firstSyncs: [],
+		failures: []
+	};
+	const attempt = async (name: string, run: () => Promise<void>) => {
+		if (!only.includes(name)) return;
+		log(`\n▶ ${name}`);
+		const t = Date.now();
+		try {
+			await run();
+			log(`  (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			results.failures.push(`${name}: ${message}`);
+			log(`  ✗ ${name} FAILED: ${message}`);
+		}
+	};
+
+	const syncNeeded = ['unit', 'pinned', 'single-db', 'incremental', 'interrupted'].some((s) =>
+		only.includes(s)
+	);
+	if (syncNeeded) {
+		const server = await startBenchServer({ store });
+		try {
+			let unit: UnitFixture | undefined;
+			const grassroots = async () =>
+				(unit ??= await makeUnit({
+					server,
+					name: 'Đoàn xã Thanh Sơn',
+					members: scale.unitMembers,
+					seed: 'thanhson',
+					today: TODAY
+				}));
+			let cleanBytes: { ours: number; baseline: number } | undefined;
+
+			await attempt('unit', async () => {
+				const result = await firstSync({
+					scenario: `first sync, grassroots unit (${scale.unitMembers} members with history)`,
+					server,
+					units: [await grassroots()],
+					preset: '3G',
+					log
+				});
+				cleanBytes = { ours: result.ours.downBytes, baseline: result.baseline.downBytes };
+				results.firstSyncs.push(strip(result));
+			});
+
+			await attempt('pinned', async () => {
+				log(`  seeding ${scale.pinnedUnits} units of ${scale.pinnedPerUnit} members…`);
+				const units = await mapLimit(
+					Array.from({ length: scale.pinnedUnits }, (_, i) => i),
+					4,
+					(i) =>
+						makeUnit({
+							server,
+							name: `Đoàn xã Ghim ${i + 1}`,
+							members: scale.pinnedPerUnit,
+							seed: `pinned-${i}`,
+							today: TODAY
+						})
+				);
+				const members = scale.pinnedUnits * scale.pinnedPerUnit;
+				results.firstSyncs.push(
+					strip(
+						await firstSync({
+							scenario: `first sync, pinned set: ${members.toLocaleString('en')} members with history in ${scale.pinnedUnits} unit databases`,
+							server,
+							units,
+							preset: 'Slow 4G',
+							log
+						})
+					)
+				);
+			});
+
+			await attempt('single-db', async () => {
+				log(`  seeding one database of ${scale.singleDbMembers} members…`);
+				const big = await makeUnit({
+					server,
+					name: 'Đoàn xã Một Khối',
+					members: scale.singleDbMembers,
+					seed: 'single',
+					today: TODAY
+				});
+				results.firstSyncs.push(
+					strip(
+						await firstSync({
+							scenario: `first sync, ${scale.singleDbMembers.toLocaleString('en')} members with history in one database`,
+							server,
+							units: [big],
+							preset: 'Slow 4G',
+							log
+						})
+					)
+				);
+			});
+
+			await attempt('incremental', async () => {
+				const pair: [UnitFixture, UnitFixture] = [
+					await makeUnit({
+						server,
+						name: 'Đoàn xã Tuần A',
+						members: scale.unitMembers,
+						seed: 'week',
+						today: TODAY
+					}),
+					await makeUnit({
+						server,
+						name: 'Đoàn xã Tuần B',
+						members: scale.unitMembers,
+						seed: 'week',
+						today: TODAY
+					})
+				];
+				results.incremental = await incrementalSync({
+					scenario: `incremental sync after a week offline (${scale.edits} local + ${scale.edits} remote edits)`,
+					server,
+					units: pair,
+					preset: '3G',
+					edits: scale.edits,
+					log
+				});
+			});
+
+			await attempt('interrupted', async () => {
+				const target = await grassroots();
+				if (!cleanBytes) {
+					log('  (measuring clean first syncs first)');
+					const clean = await firstSync({
+						scenario: 'clean',
+						server,
+						units: [target],
+						preset: '3G',
+						log
+					});
+					cleanBytes = { ours: clean.ours.downBytes, baseline: clean.baseline.downBytes };
+				}
+				results.interrupted = await interruptedSync({
+					scenario: `interrupted first sync (link cut at 50%), resumed`,
+					server,
+					unit: target,
+					preset: '3G',
+					clean: cleanBytes,
+					log
+				});
+			});
+		} finally {
+			await server.close();
+		}
+	}
+
+	await attempt('read-model', async () => {
+		results.readModel = await readModelBench({
+			units: scale.readModelUnits,
+			perUnit: scale.readModelPerUnit,
+			queries: scale.queries,
+			baselineQueries: scale.baselineQueries,
+			log
+		});
+	});
+
+	await attempt('app-shell', async () => {
+		results.appShell = await appShellBench({ build: !flag('no-build'), store, log });
+	});
+
+	await attempt('load', async () => {
+		results.load = await loadBench({
+			devices: scale.loadDevices,
+			members: scale.loadMembers,
+			store,
+			log
+		});
+	});
+
+	results.machine.loadAverage.end = loadavg()[0]!;
+	const table = renderTable(results);
+	const targets = targetsOf(results);
+	console.log(`\n${table}\n`);
+	for (const line of targets) console.log(line);
+	for (const failure of results.failures) console.log(`✗ ${failure}`);
+
+	const out =
+		option('out') ??
+		join(ROOT, 'bench', 'results', `${results.at.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+	mkdirSync(join(out, '..'), { recursive: true });
+	writeFileSync(out, `${JSON.stringify({ ...results, table, targets }, null, '\t')}\n`);
+	console.log(`\nwritten to ${out} (${((Date.now() - started) / 60_000).toFixed(1)} min)`);
+	if (results.failures.length > 0) process.exitCode = 1;
+}
+
+function strip(result: FirstSyncResult & { oursLog?: unknown }): FirstSyncResult {
+	const { oursLog: _log, ...rest } = result;
+	return rest;
+}
+
+// A stray rejection must fail the run loudly, not end it halfway with no table.
+process.on('unhandledRejection', (reason) => {
+	console.error('unhandled rejection:', reason);
+	process.exitCode = 1;
+});
+
+await main();

@@ -1,0 +1,102 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { StoreKind } from '../server/config';
+import type { EthnicMixPreset } from '../src/lib/synthetic';
+import type { DbDigest } from './digest';
+
+// The bench's handle on the server process (bench/server-process.ts).
+
+export interface BenchServer {
+	url: string;
+	port: number;
+	createUnit(options: {
+		name: string;
+		password: string;
+	}): Promise<{ id: string; db: string; login: string }>;
+	seed(options: {
+		db: string;
+		unitId: string;
+		login: string;
+		seed: string;
+		members: number;
+		ethnicMix: EthnicMixPreset;
+		today: string;
+	}): Promise<{ members: number; history: number; branches: number }>;
+	editMembers(options: {
+		db: string;
+		login: string;
+		count: number;
+		seed: string;
+		offset: number;
+	}): Promise<string[]>;
+	state(db: string): Promise<DbDigest>;
+	payload(
+		db: string
+	): Promise<{ docs: number; raw: number; gzip: number; brotli4: number; brotli11: number }>;
+	createDevices(options: { login: string; count: number }): Promise<string[]>;
+	/** Signs in through POST /api/session (directly, not over the emulated link). */
+	signIn(options: { login: string; password: string }): Promise<string>;
+	close(): Promise<void>;
+}
+
+export async function startBenchServer(options: {
+	store: StoreKind;
+	buildDir?: string;
+}): Promise<BenchServer> {
+	const child: ChildProcess = fork(fileURLToPath(new URL('./server-process.ts', import.meta.url)), {
+		execArgv: ['--import', 'tsx', '--max-old-space-size=6144'],
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+	});
+	let next = 0;
+	const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+	child.on('message', (message: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+		const entry = waiting.get(message.id);
+		if (!entry) return;
+		waiting.delete(message.id);
+		if (message.ok) entry.resolve(message.result);
+		else entry.reject(new Error(message.error));
+	});
+	child.on('exit', (code) => {
+		for (const entry of waiting.values())
+			entry.reject(new Error(`server process exited (${code})`));
+		waiting.clear();
+	});
+	const call = <T>(op: string, extra: Record<string, unknown> = {}): Promise<T> =>
+		new Promise<T>((resolve, reject) => {
+			const id = ++next;
+			waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+			child.send({ id, op, ...extra });
+		});
+	const { url, port } = await call<{ url: string; port: number }>('start', {
+		store: options.store,
+		buildDir: options.buildDir
+	});
+	return {
+		url,
+		port,
+		createUnit: (o) => call('createUnit', o),
+		seed: (o) => call('seed', o),
+		editMembers: (o) => call('editMembers', o),
+		state: (db) => call('state', { db }),
+		payload: (db) => call('payload', { db }),
+		createDevices: (o) => call('createDevices', o),
+		async signIn({ login, password }) {
+			const res = await fetch(`${url}/api/session`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ login, password })
+			});
+			if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+			const pair = res.headers.getSetCookie()[0]?.split(';', 1)[0];
+			if (!pair?.startsWith('dv_session=')) throw new Error('sign-in set no dv_session cookie');
+			return pair;
+		},
+		async close() {
+			await call('close').catch(() => undefined);
+			await new Promise<void>((resolve) => {
+				if (child.exitCode !== null) resolve();
+				else child.once('exit', () => resolve());
+			});
+		}
+	};
+}
