@@ -130,8 +130,14 @@ export function targetsOf(results: BenchResults): string[] {
 	for (const r of results.firstSyncs) {
 		const speed = r.baseline.ms / r.ours.ms;
 		const floor = r.ours.ms / r.floorMs;
+		// A baseline already close to the floor leaves no room for 4×: then only fewer bytes would
+		// do, and the line says so instead of leaving a bare cross.
+		const baselineToFloor = r.baseline.ms / r.floorMs;
 		out.push(
-			`${mark(speed >= 4)} ${r.scenario}: ${x(speed)} faster than stock PouchDB (target ≥ 4×)`
+			`${mark(speed >= 4)} ${r.scenario}: ${x(speed)} faster than stock PouchDB (target ≥ 4×)` +
+				(speed < 4 && baselineToFloor < 4
+					? `; out of reach on this link: stock PouchDB itself takes only ${x(baselineToFloor)} the floor here (the link's bandwidth, not its round trips, bounds both), so 4× would need a payload smaller than the compressed documents`
+					: '')
 		);
 		out.push(`${mark(floor <= 1.5)} ${r.scenario}: ${x(floor)} the physical floor (target ≤ 1.5×)`);
 	}

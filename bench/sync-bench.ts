@@ -430,10 +430,15 @@ export async function incrementalSync(options: {
 			// Say what stock PouchDB believed it did.
 			const summary = (
 				r: { docs_written: number; doc_write_failures: number; errors: unknown[] } | undefined
-			) =>
-				r
-					? `${r.docs_written} written, ${r.doc_write_failures} failures, ${r.errors.length} errors`
-					: 'no result';
+			) => {
+				if (!r) return 'no result';
+				// The server's reasons: a stock replication does not try a refused write again.
+				const reasons = r.errors.map((e) => {
+					const error = e as { id?: string; name?: string; reason?: string; message?: string };
+					return `${error.id ?? '?'}: ${error.name ?? ''} ${error.reason ?? error.message ?? ''}`;
+				});
+				return `${r.docs_written} written, ${r.doc_write_failures} failures, ${r.errors.length} errors${reasons.length ? ` [${reasons.join('; ')}]` : ''}`;
+			};
 			throw new SyncMismatch(
 				`${(error as Error).message}\n  (stock sync reported push: ${summary(synced.push)}; pull: ${summary(synced.pull)})`
 			);
