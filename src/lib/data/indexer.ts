@@ -3,10 +3,9 @@ import { upgradeHistoryDoc } from '$lib/domain/history-schema';
 import { TransferDocSchema } from '$lib/domain/transfer';
 import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { localDb } from './pouch';
+import { toHistoryRow, toMemberRow } from './read-model-rows';
 import {
 	readModel,
-	toHistoryRow,
-	toMemberRow,
 	type BranchRow,
 	type HistoryRow,
 	type MemberRow,

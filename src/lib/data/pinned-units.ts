@@ -1,5 +1,5 @@
 import { countPending } from './outbox';
-import { destroyLocalDbs } from './pouch';
+import { loadSyncEngine } from './engine-loader';
 import { getSetting, putSetting, readModel } from './read-model';
 
 // Subordinate units a superior keeps on her device for offline work: synced and indexed like her own.
@@ -43,6 +43,7 @@ export async function removePinned(options: {
 
 /** Removes one unit database from the device: its PouchDB and everything derived from it. */
 export async function forgetDb(db: string): Promise<void> {
+	const { destroyLocalDbs } = await loadSyncEngine();
 	await destroyLocalDbs([db]);
 	await readModel.transaction(
 		'rw',

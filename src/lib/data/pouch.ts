@@ -1,10 +1,10 @@
 import PouchDB from 'pouchdb-browser';
+import { wiped } from './wiped-dbs';
+
+export { allowLocalDbs } from './wiped-dbs';
 
 // One local PouchDB per synced unit database: the device's replicated truth (DESIGN.md §3).
 const locals = new Map<string, PouchDB.Database>();
-// Databases wiped from this device. A late callback (an indexer catching up, a sync retry) must not
-// quietly recreate one: opening it again needs an explicit `allowLocalDbs` (a new sign-in, a pin).
-const wiped = new Set<string>();
 
 export class WipedDatabaseError extends Error {
 	constructor(db: string) {
@@ -57,11 +57,6 @@ export async function destroyLocalDbs(dbs: string[]): Promise<void> {
 		locals.delete(db);
 		await local.destroy();
 	}
-}
-
-/** Lets these databases be opened (again) on this device. */
-export function allowLocalDbs(dbs: string[]): void {
-	for (const db of dbs) wiped.delete(db);
 }
 
 export function openLocalDbs(): string[] {

@@ -1,6 +1,6 @@
 import { apiRequest } from './api-client';
 import { getSetting, putSetting, readModel } from './read-model';
-import { destroyLocalDbs } from './pouch';
+import { loadSyncEngine } from './engine-loader';
 import { listPinned } from './pinned-units';
 
 // Who is signed in on this device. The last SessionInfo is kept in Dexie so the app opens offline
@@ -70,6 +70,7 @@ export async function changePassword(options: {
 /** Removes every trace of the unit data from this device: PouchDB databases and the read model. */
 export async function wipeDevice(dbs: string[]): Promise<void> {
 	const pinned = (await listPinned()).map((p) => p.db);
+	const { destroyLocalDbs } = await loadSyncEngine();
 	await destroyLocalDbs([...new Set([...dbs, ...pinned])]);
 	await Promise.all(readModel.tables.map((table) => table.clear()));
 }

@@ -1,8 +1,9 @@
 import { liveQuery, type Subscription } from 'dexie';
-import { startIndexer, type IndexerHandle } from './indexer';
+import { loadSyncEngine } from './engine-loader';
+import type { IndexerHandle } from './indexer';
 import { getSetting, putSetting, readModel } from './read-model';
-import { startUnitSync, type SyncProblem, type UnitSyncHandle } from './sync';
-import { allowLocalDbs } from './pouch';
+import type { SyncProblem, UnitSyncHandle } from './sync';
+import { allowLocalDbs } from './wiped-dbs';
 
 // What the secretary sees of sync: last synced, changes waiting to upload, progress of a first sync,
 // and an error she can read. Also owns the running sync and read-model feeds of the signed-in unit.
@@ -23,6 +24,8 @@ class SyncStatus {
 	#indexers = new Map<string, IndexerHandle>();
 	#outbox: Subscription | null = null;
 	#onAuthProblem: ((problem: SyncProblem) => void) | null = null;
+	/** Bumped by every start and stop: a start still loading the engine when superseded gives up. */
+	#generation = 0;
 
 	get phase() {
 		return this.#phase;
@@ -77,10 +80,17 @@ class SyncStatus {
 	/** Starts the read-model feeds and live sync for these databases (idempotent). */
 	async start(options: { dbs: string[]; onAuthProblem: (problem: SyncProblem) => void }) {
 		this.stop();
+		const generation = this.#generation;
 		this.#dbs = options.dbs;
 		allowLocalDbs(options.dbs);
 		this.#onAuthProblem = options.onAuthProblem;
-		this.#lastSyncedAt = (await getSetting<string>('lastSyncedAt')) ?? null;
+		const [engine, lastSyncedAt] = await Promise.all([
+			loadSyncEngine(),
+			getSetting<string>('lastSyncedAt')
+		]);
+		if (generation !== this.#generation) return;
+		const { startIndexer, startUnitSync } = engine;
+		this.#lastSyncedAt = lastSyncedAt ?? null;
 		this.#outbox = liveQuery(() => readModel.outbox.toArray()).subscribe((entries) => {
 			this.#pending = entries.length;
 			this.#refused = entries.filter((e) => e.refused).length;
@@ -132,6 +142,7 @@ class SyncStatus {
 	}
 
 	stop() {
+		this.#generation += 1;
 		for (const sync of this.#syncs.values()) sync.stop();
 		for (const indexer of this.#indexers.values()) indexer.stop();
 		this.#syncs.clear();

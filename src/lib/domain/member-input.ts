@@ -14,9 +14,13 @@ import {
 	type Gender
 } from './labels';
 import { MEMBER_STATUSES, MEMBER_STATUS_LABELS, type MemberStatus } from './member-statuses';
-import { PHONE_PATTERN, type MemberFieldKey, type MemberFields } from './member-schema';
+import type { MemberFieldKey, MemberFields } from './member-schema';
+import { normalisePhone } from './phone';
 import { DEFAULT_RULES, type MembershipRules } from './rules';
 import { fold, lowerFirst, titleCaseName, toNfc } from './text';
+
+// Defined in phone.ts, which the boot-time member search can import without the form validation.
+export { normalisePhone };
 
 /** What a form hands over: each field as its input holds it (dates typed, checkboxes booleans). */
 export type MemberInput = Readonly<Partial<Record<string, string | boolean | null | undefined>>>;
@@ -66,19 +70,6 @@ export const MEMBER_FIELD_LABELS: Readonly<Record<MemberFieldKey, string>> = {
 const EARLIEST_BIRTH_YEAR = 1900;
 const NAME_CHARACTERS = /^[\p{L}\p{M} '’ʼ-]*$/u;
 const EmailSchema = v.pipe(v.string(), v.email());
-
-/**
- * A Vietnamese phone number as stored: '0912345678' (mobile, 10 digits) or '02103123456'
- * (landline, 11 digits since 2017). Accepts spaces, dots, dashes, brackets and the +84 / 0084 / 84
- * forms. Null when it is not a Vietnamese number.
- */
-export function normalisePhone(input: string): string | null {
-	let digits = input.replace(/[\s.\-()]/g, '');
-	const international = /^(?:\+84|0084|84(?=\d{9,10}$))(.*)$/.exec(digits);
-	// People often keep the trunk 0 after the country code: "+84 0912…".
-	if (international) digits = '0' + (international[1] ?? '').replace(/^0/, '');
-	return PHONE_PATTERN.test(digits) ? digits : null;
-}
 
 function pickOption<T extends string>(options: {
 	value: string;

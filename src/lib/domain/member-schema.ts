@@ -4,6 +4,7 @@ import { ETHNIC_CODES } from './ethnic-groups';
 import { GENDERS, OCCUPATIONS, POLITICAL_THEORY_LEVELS, normaliseGeneralEducation } from './labels';
 import { MEMBER_STATUSES } from './member-statuses';
 import { isIsoMonth } from './months';
+import { PHONE_PATTERN } from './phone';
 
 // The member document as stored in a unit database (DOMAIN.md §2, docs/architecture.md). `v` is the
 // schema version of this document type: a change of shape bumps it and adds a step to
@@ -23,8 +24,8 @@ export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 export const MEMBER_ID_PATTERN = /^member:[0-9A-HJKMNP-TV-Z]{26}$/;
 /** Unit ids become database names (`unit_<id>`). */
 export const UNIT_ID_PATTERN = /^[a-z0-9]{4,24}$/;
-/** Stored phone numbers: 10-digit mobiles (03, 05, 07, 08, 09) or 11-digit landlines (02x). */
-export const PHONE_PATTERN = /^(?:0[35789]\d{8}|02\d{9})$/;
+// Defined in phone.ts, which the boot-time member search can import without the schemas.
+export { PHONE_PATTERN };
 
 const IsoDate = v.pipe(
 	v.string(),

@@ -1,4 +1,4 @@
-import { normalisePhone } from './member-input';
+import { normalisePhone } from './phone';
 import { fullName, type NameParts } from './names';
 import { fold, foldWords } from './text';
 
