@@ -5,6 +5,7 @@ import type { MemberDoc } from '$lib/domain/member-schema';
 import { memberNameWords } from '$lib/domain/member-search';
 import { fullName, memberSortKey } from '$lib/domain/names';
 import type { TransferDoc } from '$lib/domain/transfer';
+import { memberRowWritesMiddleware } from './member-row-writes';
 
 // The read model (DESIGN.md §3): tables shaped for the screens, fed from the PouchDB changes feeds,
 // rebuildable at any time. Nothing here is the truth; PouchDB is.
@@ -136,6 +137,8 @@ export class ReadModel extends Dexie {
 
 	constructor(name = 'doanvu') {
 		super(name);
+		// The search index keeps the member rows' names in memory: it must hear of every write.
+		this.use(memberRowWritesMiddleware);
 		this.version(1).stores({
 			members:
 				'id, db, [db+sortKey], sortKey, *nameWords, status, branchId, birthDate, citizenId, phone, cardNumber, hasConflict',
