@@ -95,11 +95,15 @@ export async function searchMembers(options: {
 	const keep = filterTest(filters, today);
 	// The index answers from memory, so nothing below need read the whole table: this read makes
 	// a watchQuery run this again after any write to the member rows, as it did when it read them.
-	await readModel.members.limit(1).toArray();
+	// Awaited with the page's rows, so that the two trips to IndexedDB overlap.
+	const watched = readModel.members.limit(1).toArray();
+	const withRows = async (page: { ids: string[]; total: number }): Promise<MemberPage> => {
+		const [rows] = await Promise.all([rowsOf(page.ids), watched]);
+		return { rows, total: page.total, offset };
+	};
 
 	if (!query) {
-		const page = (await memberSearchIndex()).list({ dbs, keep, offset, limit });
-		return { rows: await rowsOf(page.ids), total: page.total, offset };
+		return withRows((await memberSearchIndex()).list({ dbs, keep, offset, limit }));
 	}
 
 	const compact = query.replace(/[\s.]/g, '');
@@ -107,10 +111,11 @@ export async function searchMembers(options: {
 		// Citizen id, phone or card number.
 		const phone = compact.startsWith('+84') ? '0' + compact.slice(3) : compact;
 		const [byId, byPhone, byCard] = await Promise.all([
+			watched,
 			readModel.members.where('citizenId').startsWith(compact).toArray(),
 			readModel.members.where('phone').startsWith(phone).toArray(),
 			readModel.members.where('cardNumber').startsWith(compact).toArray()
-		]);
+		]).then(([, ...found]) => found);
 		const seen = new Map<string, MemberRow>();
 		for (const row of [...byId, ...byPhone, ...byCard]) seen.set(row.id, row);
 		const candidates = [...seen.values()].filter((row) => dbs.includes(row.db) && keep(row));
@@ -119,17 +124,16 @@ export async function searchMembers(options: {
 	}
 
 	const words = foldWords(query);
-	if (words.length === 0) return { rows: [], total: 0, offset };
+	if (words.length === 0) return withRows({ ids: [], total: 0 });
 	const index = await memberSearchIndex();
 	const folded = fold(query);
 	const parsed = parseSearchQuery(folded);
 	if (parsed.digits === null && parsed.cardNumber === null) {
-		const page = index.findByName({ dbs, words, keep, offset, limit });
-		return { rows: await rowsOf(page.ids), total: page.total, offset };
+		return withRows(index.findByName({ dbs, words, keep, offset, limit }));
 	}
 	// rankMemberMatch also reads this query as a number ("091-234-5678", "ab123"): it ranks on the
 	// member's numbers too, so the few name matches are ranked on their whole rows.
-	const matches = await rowsOf(index.allByName({ dbs, words, keep }).map((m) => m.id));
+	const matches = (await withRows({ ids: index.allByName({ dbs, words, keep }).map((m) => m.id), total: 0 })).rows;
 	const ranked = matches.map((row, order) => ({
 		row,
 		order,
