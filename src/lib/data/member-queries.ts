@@ -1,12 +1,13 @@
-import Dexie from 'dexie';
 import {
 	fold,
 	foldWords,
+	parseSearchQuery,
 	rankMemberMatch,
 	upgradeMemberDoc,
 	type MemberDoc,
 	type MemberStatus
 } from '$lib/domain';
+import { memberSearchIndex } from './member-search-index';
 import { localDb } from './pouch';
 import { readModel, type BranchRow, type MemberRow } from './read-model';
 
@@ -49,20 +50,38 @@ export function ageBandRange(band: AgeBand, today: string): [string, string] | n
 	}
 }
 
-function matchesFilters(row: MemberRow, filters: MemberFilters, today: string): boolean {
-	if (filters.status && row.status !== filters.status) return false;
-	if (filters.branchId && row.branchId !== filters.branchId) return false;
-	if (filters.minority !== undefined && row.minority !== (filters.minority ? 1 : 0)) return false;
+type FilteredColumns = Pick<MemberRow, 'status' | 'branchId' | 'minority' | 'birthDate'>;
+
+/** The screen's filters as a test of a row (or of the search index's copy of its columns). */
+function filterTest(filters: MemberFilters, today: string): (row: FilteredColumns) => boolean {
 	const range = filters.ageBand ? ageBandRange(filters.ageBand, today) : null;
-	if (range) {
-		const [from, to] = range;
-		if (row.birthDate <= from || row.birthDate > to) return false;
-	}
-	return true;
+	const minority = filters.minority === undefined ? undefined : filters.minority ? 1 : 0;
+	return (row) => {
+		if (filters.status && row.status !== filters.status) return false;
+		if (filters.branchId && row.branchId !== filters.branchId) return false;
+		if (minority !== undefined && row.minority !== minority) return false;
+		if (range) {
+			const [from, to] = range;
+			if (row.birthDate <= from || row.birthDate > to) return false;
+		}
+		return true;
+	};
 }
 
 const DIGITS = /^[+\d][\d\s.]*$/;
 
+/** The rows of `ids`, in that order (one deleted in between is left out). */
+async function rowsOf(ids: string[]): Promise<MemberRow[]> {
+	const rows = await readModel.members.bulkGet(ids);
+	return rows.filter((row): row is MemberRow => row !== undefined);
+}
+
+/**
+ * A page of members of `dbs`: all of them in name order without a query; by citizen id, phone or
+ * card number for digits; else those whose name words the query words start, ranked
+ * (rankMemberMatch) then in name order. Names are searched in memory (member-search-index.ts),
+ * numbers with the read model's indexes, which few rows share.
+ */
 export async function searchMembers(options: {
 	dbs: string[];
 	query?: string;
@@ -73,63 +92,56 @@ export async function searchMembers(options: {
 }): Promise<MemberPage> {
 	const { dbs, filters = {}, offset = 0, limit = 50, today } = options;
 	const query = (options.query ?? '').trim();
-	const inScope = (row: MemberRow) =>
-		dbs.includes(row.db) && matchesFilters(row, filters, today);
+	const keep = filterTest(filters, today);
+	// The index answers from memory, so nothing below need read the whole table: this read makes
+	// a watchQuery run this again after any write to the member rows, as it did when it read them.
+	// Awaited with the page's rows, so that the two trips to IndexedDB overlap.
+	const watched = readModel.members.limit(1).toArray();
+	const withRows = async (page: { ids: string[]; total: number }): Promise<MemberPage> => {
+		const [rows] = await Promise.all([rowsOf(page.ids), watched]);
+		return { rows, total: page.total, offset };
+	};
 
 	if (!query) {
-		// Walk the [db+sortKey] index: already in Vietnamese name order, no sort in memory.
-		const collections = dbs.map((db) =>
-			readModel.members
-				.where('[db+sortKey]')
-				.between([db, Dexie.minKey], [db, Dexie.maxKey])
-				.filter(inScope)
-		);
-		if (collections.length === 1) {
-			const only = collections[0]!;
-			const [total, rows] = await Promise.all([
-				only.clone().count(),
-				only.offset(offset).limit(limit).toArray()
-			]);
-			return { rows, total, offset };
-		}
-		const all = (await Promise.all(collections.map((c) => c.toArray())))
-			.flat()
-			.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
-		return { rows: all.slice(offset, offset + limit), total: all.length, offset };
+		return withRows((await memberSearchIndex()).list({ dbs, keep, offset, limit }));
 	}
 
-	let candidates: MemberRow[];
 	const compact = query.replace(/[\s.]/g, '');
 	if (DIGITS.test(query) && compact.length >= 3) {
 		// Citizen id, phone or card number.
 		const phone = compact.startsWith('+84') ? '0' + compact.slice(3) : compact;
 		const [byId, byPhone, byCard] = await Promise.all([
+			watched,
 			readModel.members.where('citizenId').startsWith(compact).toArray(),
 			readModel.members.where('phone').startsWith(phone).toArray(),
 			readModel.members.where('cardNumber').startsWith(compact).toArray()
-		]);
+		]).then(([, ...found]) => found);
 		const seen = new Map<string, MemberRow>();
 		for (const row of [...byId, ...byPhone, ...byCard]) seen.set(row.id, row);
-		candidates = [...seen.values()].filter(inScope);
+		const candidates = [...seen.values()].filter((row) => dbs.includes(row.db) && keep(row));
 		candidates.sort((a, b) => (a.sortKey < b.sortKey ? -1 : 1));
-	} else {
-		const words = foldWords(query);
-		if (words.length === 0) return { rows: [], total: 0, offset };
-		// The longest word narrows the index lookup most; the others are checked on the rows.
-		const pivot = [...words].sort((a, b) => b.length - a.length)[0]!;
-		const rows = await readModel.members.where('nameWords').startsWith(pivot).distinct().toArray();
-		const ranked: { row: MemberRow; rank: number }[] = [];
-		const folded = fold(query);
-		for (const row of rows) {
-			if (!inScope(row)) continue;
-			if (!words.every((w) => row.nameWords.some((nw) => nw.startsWith(w)))) continue;
-			const rank = rankMemberMatch({ member: row, query: folded });
-			ranked.push({ row, rank: rank ?? 3 });
-		}
-		ranked.sort((a, b) => a.rank - b.rank || (a.row.sortKey < b.row.sortKey ? -1 : 1));
-		candidates = ranked.map((r) => r.row);
+		return { rows: candidates.slice(offset, offset + limit), total: candidates.length, offset };
 	}
-	return { rows: candidates.slice(offset, offset + limit), total: candidates.length, offset };
+
+	const words = foldWords(query);
+	if (words.length === 0) return withRows({ ids: [], total: 0 });
+	const index = await memberSearchIndex();
+	const folded = fold(query);
+	const parsed = parseSearchQuery(folded);
+	if (parsed.digits === null && parsed.cardNumber === null) {
+		return withRows(index.findByName({ dbs, words, keep, offset, limit }));
+	}
+	// rankMemberMatch also reads this query as a number ("091-234-5678", "ab123"): it ranks on the
+	// member's numbers too, so the few name matches are ranked on their whole rows.
+	const matches = (await withRows({ ids: index.allByName({ dbs, words, keep }).map((m) => m.id), total: 0 })).rows;
+	const ranked = matches.map((row, order) => ({
+		row,
+		order,
+		rank: rankMemberMatch({ member: row, query: folded }) ?? 3
+	}));
+	ranked.sort((a, b) => a.rank - b.rank || a.order - b.order);
+	const rows = ranked.slice(offset, offset + limit).map((r) => r.row);
+	return { rows, total: ranked.length, offset };
 }
 
 /** The full record, from PouchDB (the read model holds only what lists need). */

@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { HistoryDoc } from '$lib/domain/history-schema';
 import type { TransferDoc } from '$lib/domain/transfer';
+import { memberRowWritesMiddleware } from './member-row-writes';
 
 // The read model (DESIGN.md §3): tables shaped for the screens, fed from the PouchDB changes feeds,
 // rebuildable at any time. Nothing here is the truth; PouchDB is.
@@ -132,6 +133,8 @@ export class ReadModel extends Dexie {
 
 	constructor(name = 'doanvu') {
 		super(name);
+		// The search index keeps the member rows' names in memory: it must hear of every write.
+		this.use(memberRowWritesMiddleware);
 		this.version(1).stores({
 			members:
 				'id, db, [db+sortKey], sortKey, *nameWords, status, branchId, birthDate, citizenId, phone, cardNumber, hasConflict',
