@@ -8,7 +8,8 @@ import {
 	type MemberFilters
 } from '../../../src/lib/data/member-queries';
 import { memberSearchIndexStats } from '../../../src/lib/data/member-search-index';
-import { readModel, toMemberRow, type MemberRow } from '../../../src/lib/data/read-model';
+import { readModel, type MemberRow } from '../../../src/lib/data/read-model';
+import { toMemberRow } from '../../../src/lib/data/read-model-rows';
 import { watchQuery } from '../../../src/lib/data/watch';
 import { createRandom, generateMembers } from '../../../src/lib/synthetic';
 
