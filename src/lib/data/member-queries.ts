@@ -95,10 +95,14 @@ export async function searchMembers(options: {
 	const keep = filterTest(filters, today);
 	// The index answers from memory, so nothing below need read the whole table: this read makes
 	// a watchQuery run this again after any write to the member rows, as it did when it read them.
-	// Awaited with the page's rows, so that the two trips to IndexedDB overlap.
+	// Awaited with the page's rows (when they must be read), so that the trips overlap.
 	const watched = readModel.members.limit(1).toArray();
-	const withRows = async (page: { ids: string[]; total: number }): Promise<MemberPage> => {
-		const [rows] = await Promise.all([rowsOf(page.ids), watched]);
+	const withRows = async (page: {
+		ids: string[];
+		rows?: MemberRow[];
+		total: number;
+	}): Promise<MemberPage> => {
+		const [rows] = await Promise.all([page.rows ?? rowsOf(page.ids), watched]);
 		return { rows, total: page.total, offset };
 	};
 
@@ -133,7 +137,10 @@ export async function searchMembers(options: {
 	}
 	// rankMemberMatch also reads this query as a number ("091-234-5678", "ab123"): it ranks on the
 	// member's numbers too, so the few name matches are ranked on their whole rows.
-	const matches = (await withRows({ ids: index.allByName({ dbs, words, keep }).map((m) => m.id), total: 0 })).rows;
+	const found = index.allByName({ dbs, words, keep });
+	const matches = (
+		await withRows({ ids: found.map((m) => m.id), rows: found.map((m) => m.row), total: 0 })
+	).rows;
 	const ranked = matches.map((row, order) => ({
 		row,
 		order,
