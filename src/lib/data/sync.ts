@@ -119,6 +119,7 @@ export function startUnitSync(options: {
 	let localFeed: PouchDB.Core.Changes<object> | null = null;
 	let current: Promise<void> = Promise.resolve();
 	let pushing: Promise<void> | null = null;
+	let pushingRun = 0;
 	let pushAgain = false;
 	const busy = { push: false, pull: false, first: false };
 	// An idle state reached while a push pass is still finishing is reported when it finishes.
@@ -190,10 +191,19 @@ export function startUnitSync(options: {
 
 	/** One push pass at a time; a request for another while one runs makes it run again after. */
 	const push = (run: number, signal: AbortSignal): Promise<void> => {
+		if (pushing && pushingRun !== run) {
+			// A cancelled run's pass is still winding down (its PouchDB reads cannot be aborted): it
+			// will not go round again for this run, so this run's own pass follows it. Joining it
+			// instead left the outbox waiting after the signal came back, until the next local write.
+			return pushing
+				.catch(() => undefined)
+				.then(() => (run === generation && !stopped ? push(run, signal) : undefined));
+		}
 		if (pushing) {
 			pushAgain = true;
 			return pushing;
 		}
+		pushingRun = run;
 		pushing = (async () => {
 			let wasActive = false;
 			try {
