@@ -21,7 +21,8 @@ import {
 // on its own: the rest of the batch goes on to CouchDB, and the answer carries one more per-document
 // error in CouchDB's own shape (`forbidden`, which PouchDB and the sync engine report as denied),
 // naming the unit where the person is active and nothing else about them. A claim made for a
-// document CouchDB then refuses is undone.
+// document CouchDB then refuses is undone. The history entries of a refused member in the same
+// batch are refused with it.
 //
 // Only requests that carry a citizen id are parsed; the others are forwarded as they came (already
 // buffered, which a `_bulk_docs` body is anyway before CouchDB answers). Nothing is logged.
@@ -225,6 +226,20 @@ export function createRegistryGuard(options: {
 				if (!answer.ok) refused.set(subject.index, answer);
 				else if (answer.created) created.set(subject.request.memberId, answer.created);
 			});
+			// A refused record's history entries (its admission above all) describe a member the
+			// unit does not have: they are refused with it and stay on the device with it, to go
+			// together once the clash is settled.
+			if (bulk && refused.size > 0) {
+				const refusedMembers = new Map<string, ClaimAnswer & { ok: false }>();
+				for (const [index, answer] of refused) {
+					refusedMembers.set(String(docs[index]?._id ?? ''), answer);
+				}
+				docs.forEach((doc, index) => {
+					const memberId = doc && doc.type === 'history' ? doc.memberId : undefined;
+					const answer = typeof memberId === 'string' ? refusedMembers.get(memberId) : undefined;
+					if (answer && !refused.has(index)) refused.set(index, answer);
+				});
+			}
 			const refusal = (index: number): BulkResult => ({
 				id: String(docs[index]?._id ?? ''),
 				error: 'forbidden',

@@ -5,7 +5,7 @@ import type { JobView } from '../../server/job-service';
 import type { UnitRecord } from '../../server/provision-service';
 import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import { isOnRolls } from '../../src/lib/domain/member-statuses';
-import { branchOf, newCitizenId, validMember } from '../support/domain-fixture';
+import { branchOf, newCitizenId, pastEntries, validMember } from '../support/domain-fixture';
 import { api, expectRefusal, until, waitForJob, VIETNAMESE } from '../support/org-api';
 import PouchDB from '../support/pouchdb-node';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
@@ -188,12 +188,20 @@ describe('one person, one active record', () => {
 			familyName: active.familyName,
 			citizenId: active.citizenId
 		};
-		await phoneTH.local.bulkDocs([branch, fresh, duplicate] as Doc[]);
+		// The duplicate's history goes with it: nothing of the refused record reaches the unit.
+		const duplicateHistory = pastEntries({ member: duplicate, login: phoneTH.login });
+		await phoneTH.local.bulkDocs([branch, fresh, duplicate, ...duplicateHistory] as Doc[]);
 		const { written, denied } = await push(phoneTH);
 
 		expect(written).toBe(2);
-		expect(denied).toHaveLength(1);
-		expect(denied[0]).toMatchObject({ id: duplicate._id, error: 'forbidden' });
+		expect(denied.map((d) => d.id).sort()).toEqual(
+			[duplicate._id, ...duplicateHistory.map((h) => h._id)].sort()
+		);
+		for (const entry of duplicateHistory)
+			expect(await storedIn(tanHung, entry._id)).toBeUndefined();
+		for (const denial of denied) {
+			expect(denial).toMatchObject({ error: 'forbidden', reason: denied[0]!.reason });
+		}
 		const reason = String(denied[0]!.reason);
 		expect(reason).toContain(`đang sinh hoạt tại ${thanhSon.name}`);
 		expect(reason).toMatch(VIETNAMESE);
