@@ -70,12 +70,6 @@ function filterTest(filters: MemberFilters, today: string): (row: FilteredColumn
 
 const DIGITS = /^[+\d][\d\s.]*$/;
 
-/** The rows of `ids`, in that order (one deleted in between is left out). */
-async function rowsOf(ids: string[]): Promise<MemberRow[]> {
-	const rows = await readModel.members.bulkGet(ids);
-	return rows.filter((row): row is MemberRow => row !== undefined);
-}
-
 /**
  * A page of members of `dbs`: all of them in name order without a query; by citizen id, phone or
  * card number for digits; else those whose name words the query words start, ranked
@@ -95,19 +89,14 @@ export async function searchMembers(options: {
 	const keep = filterTest(filters, today);
 	// The index answers from memory, so nothing below need read the whole table: this read makes
 	// a watchQuery run this again after any write to the member rows, as it did when it read them.
-	// Awaited with the page's rows (when they must be read), so that the trips overlap.
 	const watched = readModel.members.limit(1).toArray();
-	const withRows = async (page: {
-		ids: string[];
-		rows?: MemberRow[];
-		total: number;
-	}): Promise<MemberPage> => {
-		const [rows] = await Promise.all([page.rows ?? rowsOf(page.ids), watched]);
-		return { rows, total: page.total, offset };
+	const answer = async (page: { rows: MemberRow[]; total: number }): Promise<MemberPage> => {
+		await watched;
+		return { rows: page.rows, total: page.total, offset };
 	};
 
 	if (!query) {
-		return withRows((await memberSearchIndex()).list({ dbs, keep, offset, limit }));
+		return answer((await memberSearchIndex()).list({ dbs, keep, offset, limit }));
 	}
 
 	const compact = query.replace(/[\s.]/g, '');
@@ -128,20 +117,17 @@ export async function searchMembers(options: {
 	}
 
 	const words = foldWords(query);
-	if (words.length === 0) return withRows({ ids: [], total: 0 });
+	if (words.length === 0) return answer({ rows: [], total: 0 });
 	const index = await memberSearchIndex();
 	const folded = fold(query);
 	const parsed = parseSearchQuery(folded);
 	if (parsed.digits === null && parsed.cardNumber === null) {
-		return withRows(index.findByName({ dbs, words, keep, offset, limit }));
+		return answer(index.findByName({ dbs, words, keep, offset, limit }));
 	}
 	// rankMemberMatch also reads this query as a number ("091-234-5678", "ab123"): it ranks on the
 	// member's numbers too, so the few name matches are ranked on their whole rows.
-	const found = index.allByName({ dbs, words, keep });
-	const matches = (
-		await withRows({ ids: found.map((m) => m.id), rows: found.map((m) => m.row), total: 0 })
-	).rows;
-	const ranked = matches.map((row, order) => ({
+	await watched;
+	const ranked = index.allByName({ dbs, words, keep }).map(({ row }, order) => ({
 		row,
 		order,
 		rank: rankMemberMatch({ member: row, query: folded }) ?? 3

@@ -32,8 +32,7 @@ export interface IndexedMember {
 export type KeepMember = (member: IndexedMember) => boolean;
 
 export interface IndexPage {
-	ids: string[];
-	/** The rows of `ids`, as fresh as the index. */
+	/** As fresh as the index. */
 	rows: MemberRow[];
 	total: number;
 }
@@ -199,8 +198,7 @@ export class MemberSearchIndex {
 				dbRank.get(a.db)! - dbRank.get(b.db)! ||
 				compareText(a.id, b.id)
 		);
-		const page = kept.slice(offset, take);
-		return { ids: page.map((m) => m.id), rows: page.map((m) => m.row), total };
+		return { rows: kept.slice(offset, take).map((m) => m.row), total };
 	}
 
 	/**
@@ -239,8 +237,7 @@ export class MemberSearchIndex {
 			ranked.push(...list.slice(0, take - ranked.length));
 			if (ranked.length >= take) break;
 		}
-		const page = ranked.slice(offset, take);
-		return { ids: page.map((m) => m.id), rows: page.map((m) => m.row), total };
+		return { rows: ranked.slice(offset, take).map((m) => m.row), total };
 	}
 
 	/**
