@@ -1,34 +1,21 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { StoreKind } from '../server/config';
-import type { EthnicMixPreset } from '../src/lib/synthetic';
 import type { DbDigest } from './digest';
+import { sessionCookieOf } from '../tests/support/session-cookie';
+import type { ServerCommand } from './server-process';
 
 // The bench's handle on the server process (bench/server-process.ts).
+
+/** A command's options, as the server process takes them. */
+type Args<Op extends ServerCommand['op']> = Omit<Extract<ServerCommand, { op: Op }>, 'op'>;
 
 export interface BenchServer {
 	url: string;
 	port: number;
-	createUnit(options: {
-		name: string;
-		password: string;
-	}): Promise<{ id: string; db: string; login: string }>;
-	seed(options: {
-		db: string;
-		unitId: string;
-		login: string;
-		seed: string;
-		members: number;
-		ethnicMix: EthnicMixPreset;
-		today: string;
-	}): Promise<{ members: number; history: number; branches: number }>;
-	editMembers(options: {
-		db: string;
-		login: string;
-		count: number;
-		seed: string;
-		offset: number;
-	}): Promise<string[]>;
+	createUnit(options: Args<'createUnit'>): Promise<{ id: string; db: string; login: string }>;
+	seed(options: Args<'seed'>): Promise<{ members: number; history: number; branches: number }>;
+	editMembers(options: Args<'editMembers'>): Promise<string[]>;
 	state(db: string): Promise<DbDigest>;
 	payload(
 		db: string
@@ -86,10 +73,7 @@ export async function startBenchServer(options: {
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify({ login, password })
 			});
-			if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
-			const pair = res.headers.getSetCookie()[0]?.split(';', 1)[0];
-			if (!pair?.startsWith('dv_session=')) throw new Error('sign-in set no dv_session cookie');
-			return pair;
+			return sessionCookieOf(res);
 		},
 		async close() {
 			await call('close').catch(() => undefined);

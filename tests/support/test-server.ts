@@ -5,6 +5,7 @@ import type { UnitRecord } from '../../server/provision-service';
 import type { SessionInfo } from '../../server/session-controller';
 import type { UnitKindId } from '../../src/lib/domain/unit-kinds';
 import PouchDB from './pouchdb-node';
+import { sessionCookieOf } from './session-cookie';
 
 // The real server, in-process on a random port with the memory store — or, when COUCHDB_URL is set,
 // against that Apache CouchDB, each test server isolated by its own database prefix and cleaned up on
@@ -98,10 +99,8 @@ export async function startTestServer(options: ServerOptions = {}): Promise<Test
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify({ login, password })
 			});
-			if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
-			const pair = res.headers.getSetCookie()[0]?.split(';', 1)[0];
-			if (!pair?.startsWith('dv_session=')) throw new Error('sign-in set no dv_session cookie');
-			return { cookie: pair, session: (await res.json()) as SessionInfo };
+			const cookie = await sessionCookieOf(res);
+			return { cookie, session: (await res.json()) as SessionInfo };
 		},
 		async createUnitWithAccount({ kind = 'doan-xa', parentId, role = 'secretary', name }) {
 			const unit = await server.provision.createUnit({
