@@ -33,6 +33,18 @@ export default defineConfig({
 			{
 				extends: true,
 				test: {
+					name: 'security',
+					include: ['tests/security/**/*.test.ts'],
+					environment: 'node',
+					globalSetup: ['tests/security/support/attack-summary.ts'],
+					testTimeout: 120_000,
+					hookTimeout: 120_000,
+					alias: { 'pouchdb-browser': nodePouch }
+				}
+			},
+			{
+				extends: true,
+				test: {
 					name: 'e2e',
 					include: ['tests/e2e/**/*.test.ts'],
 					environment: 'node',
