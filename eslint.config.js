@@ -29,5 +29,16 @@ export default ts.config(
 			}
 		}
 	},
-	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'data/', 'static/', 'bench/results/'] }
+	{
+		ignores: [
+			'build/',
+			'build-demo/',
+			'data-*/',
+			'.svelte-kit/',
+			'node_modules/',
+			'data/',
+			'static/',
+			'bench/results/'
+		]
+	}
 );
