@@ -119,6 +119,8 @@ describe('member operations offline', () => {
 		await page.getByLabel('Ngày sinh').fill('12/03/2004');
 		await page.getByLabel('Số định danh cá nhân (CCCD)').fill('025304012345');
 		await page.getByLabel('Dân tộc').selectOption('06');
+		await page.getByLabel('Tôn giáo', { exact: true }).fill('Không');
+		await page.getByLabel('Giáo dục phổ thông').fill('12/12');
 		await page.getByLabel('Chi đoàn', { exact: true }).selectOption('branch:khu3');
 		await page.getByLabel('Ngày nộp đơn xin vào Đoàn').fill(typed(today));
 		await page.getByLabel('Ngày học xong lớp tìm hiểu Điều lệ Đoàn').fill(typed(today));

@@ -75,6 +75,8 @@ async function addMember(
 	await page.getByLabel('Giới tính').selectOption(m.gender);
 	await page.getByLabel('Ngày sinh').fill(m.birth);
 	await page.getByLabel('Dân tộc').selectOption(m.ethnic);
+	await page.getByLabel('Tôn giáo', { exact: true }).fill('Không');
+	await page.getByLabel('Giáo dục phổ thông').fill('12/12');
 	await page.getByLabel('Chi đoàn').selectOption('branch:khu3');
 	await page.getByRole('button', { name: 'Lưu đoàn viên' }).click();
 	await page.waitForURL(/\/doan-vien\/[0-9A-Z]{26}$/);

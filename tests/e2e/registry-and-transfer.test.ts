@@ -119,6 +119,9 @@ async function fillAdmission(page: Page) {
 	await page.getByLabel('Giới tính').selectOption('female');
 	await page.getByLabel('Ngày sinh').fill('08/03/2004');
 	await page.getByLabel('Số định danh cá nhân (CCCD)').fill(CITIZEN_ID);
+	await page.getByLabel('Dân tộc').selectOption('01');
+	await page.getByLabel('Tôn giáo', { exact: true }).fill('Không');
+	await page.getByLabel('Giáo dục phổ thông').fill('12/12');
 	await page.getByLabel('Ngày nộp đơn xin vào Đoàn').fill(today);
 	await page.getByLabel('Ngày học xong lớp tìm hiểu Điều lệ Đoàn').fill(today);
 	await page.getByLabel('Tên tổ chức giới thiệu').fill('Chi hội thanh niên thôn 1');

@@ -66,6 +66,9 @@ describe('revoking a lost device', () => {
 		await page.getByLabel('Tên', { exact: true }).fill('Mai');
 		await page.getByLabel('Giới tính').selectOption('female');
 		await page.getByLabel('Ngày sinh').fill('01/02/2003');
+		await page.getByLabel('Dân tộc').selectOption('01');
+		await page.getByLabel('Tôn giáo', { exact: true }).fill('Không');
+		await page.getByLabel('Giáo dục phổ thông').fill('12/12');
 		await page.getByRole('button', { name: 'Lưu đoàn viên' }).click();
 		await page.waitForURL(/\/doan-vien\/[0-9A-Z]{26}$/);
 

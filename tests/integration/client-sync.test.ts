@@ -96,6 +96,8 @@ describe('the device sync engine', () => {
 					gender: 'female',
 					birthDate: '02/02/2002',
 					ethnicCode: '06',
+					religion: 'Không',
+					generalEducation: '12/12',
 					partyMember: false
 				}
 			});

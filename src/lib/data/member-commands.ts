@@ -48,7 +48,11 @@ export async function addMember(options: {
 	now?: Date;
 }): Promise<CommandResult> {
 	const now = options.now ?? new Date();
-	const checked = validateMemberInput({ input: options.input, today: todayIso(now) });
+	const checked = validateMemberInput({
+		input: options.input,
+		today: todayIso(now),
+		newRecord: true
+	});
 	if (!checked.ok) return { ok: false, errors: checked.errors };
 	const clash = await citizenIdClash({ citizenId: checked.value.citizenId });
 	if (clash) return { ok: false, errors: { citizenId: clash } };

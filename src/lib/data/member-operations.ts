@@ -260,7 +260,8 @@ export async function admitMember(
 	const context = operationContext(call);
 	const checked = validateMemberInput({
 		input: { ...call.person, status: 'active' },
-		today: context.today
+		today: context.today,
+		newRecord: true
 	});
 	const errors: OperationErrors = checked.ok ? {} : { ...checked.errors };
 	const person = checked.ok ? checked.value : standIn(context.today);

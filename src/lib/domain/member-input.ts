@@ -94,6 +94,12 @@ export function validateMemberInput(options: {
 	/** ISO date of today on the device: nothing may happen after it. */
 	today: string;
 	rules?: MembershipRules;
+	/**
+	 * A record being created (add form, admission): ethnicity, religion and general education must be
+	 * answered, never defaulted — a silent "Kinh" or "12/12" would be a wrong record in a commune where
+	 * most members are ethnic minorities. Editing an older record that lacks them still saves.
+	 */
+	newRecord?: boolean;
 }): MemberInputResult {
 	const { input, today } = options;
 	const rules = options.rules ?? DEFAULT_RULES;
@@ -186,6 +192,10 @@ export function validateMemberInput(options: {
 		}
 	}
 
+	if (options.newRecord && text('religion') === '') {
+		errors.religion = 'Tôn giáo không được để trống: ghi tên tôn giáo, hoặc “Không”.';
+	}
+
 	// Contact
 	const phoneText = text('phone');
 	const phone = phoneText === '' ? '' : normalisePhone(phoneText);
@@ -211,7 +221,10 @@ export function validateMemberInput(options: {
 	// Education
 	const educationText = text('generalEducation');
 	const generalEducation = educationText === '' ? '' : normaliseGeneralEducation(educationText);
-	if (generalEducation === null) {
+	if (options.newRecord && educationText === '') {
+		errors.generalEducation =
+			'Giáo dục phổ thông không được để trống: ghi lớp đã học xong, ví dụ 9/12 hoặc 12/12.';
+	} else if (generalEducation === null) {
 		errors.generalEducation =
 			'Giáo dục phổ thông: ghi lớp đã học xong trên hệ 12 năm, ví dụ 9/12 hoặc 12/12.';
 	}

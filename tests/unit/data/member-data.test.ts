@@ -22,6 +22,8 @@ function input(overrides: Record<string, string | boolean> = {}) {
 		gender: 'female',
 		birthDate: '05/01/2003',
 		ethnicCode: '06',
+		religion: 'Không',
+		generalEducation: '12/12',
 		status: 'active',
 		partyMember: false,
 		...overrides

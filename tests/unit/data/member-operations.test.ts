@@ -320,6 +320,8 @@ describe('admission', () => {
 		birthDate: '12/03/2004',
 		citizenId: '025304012345',
 		ethnicCode: '06',
+		religion: 'Không',
+		generalEducation: '12/12',
 		partyMember: false
 	};
 	const steps = {

@@ -312,3 +312,25 @@ describe('validateMemberInput: errors', () => {
 		);
 	});
 });
+
+describe('validateMemberInput: a new record answers ethnicity, religion and education', () => {
+	const fresh = (changes: MemberInput) =>
+		validateMemberInput({ input: { ...base, ...changes }, today: TODAY, newRecord: true });
+
+	it('refuses a new record with any of them left empty, each with its own sentence', () => {
+		const result = fresh({ ethnicCode: '', religion: '', generalEducation: '' });
+		if (result.ok) throw new Error('expected errors');
+		expect(result.errors).toEqual({
+			ethnicCode: 'Dân tộc không được để trống.',
+			religion: 'Tôn giáo không được để trống: ghi tên tôn giáo, hoặc “Không”.',
+			generalEducation:
+				'Giáo dục phổ thông không được để trống: ghi lớp đã học xong, ví dụ 9/12 hoặc 12/12.'
+		});
+	});
+
+	it('accepts "Không" as an answer, and an older record without them still saves when edited', () => {
+		const answered = fresh({ religion: 'Không', generalEducation: '9/12' });
+		expect(answered.ok && answered.value.religion).toBe('Không');
+		expect(check({ religion: '', generalEducation: '' }).ok).toBe(true);
+	});
+});
