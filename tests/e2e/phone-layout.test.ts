@@ -1,0 +1,297 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { launchBrowser, phoneContext } from '../support/browser';
+import { ensureBuilt } from '../support/build';
+import { validMember } from '../support/domain-fixture';
+
+// The main screens on a 360 px phone, measured rather than photographed: nothing wider than the
+// screen, no header text cut short, and every tap target at least 44×44 px (the size a thumb hits
+// without hitting the neighbour). Each check lists the offending elements so a failure says where.
+
+const WIDTH = 360;
+const MIN_TAP = 44;
+
+let server: TestServer;
+let browser: Browser;
+let unit: { id: string; db: string; name: string };
+let secretary: { login: string; password: string };
+let memberKey: string;
+
+beforeAll(async () => {
+	ensureBuilt();
+	server = await startTestServer();
+	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Thanh Sơn' });
+	unit = created.unit;
+	secretary = { login: created.login, password: created.password };
+	const at = new Date().toISOString();
+	await server.couch.putDoc({
+		db: unit.db,
+		doc: {
+			_id: 'branch:khu3',
+			type: 'branch',
+			v: 1,
+			unitId: unit.id,
+			name: 'Chi đoàn khu 3',
+			createdAt: at,
+			createdBy: 'test',
+			updatedAt: at,
+			updatedBy: 'test'
+		}
+	});
+	// Enough members for the list to reach below the floating button.
+	const names = [
+		'An',
+		'Bình',
+		'Cúc',
+		'Dũng',
+		'Giang',
+		'Hoa',
+		'Khánh',
+		'Lan',
+		'Minh',
+		'Nga',
+		'Phúc'
+	];
+	for (const givenName of names) {
+		const doc = validMember({
+			unitId: unit.id,
+			login: secretary.login,
+			givenName,
+			branchId: 'branch:khu3'
+		});
+		await server.couch.putDoc({ db: unit.db, doc });
+		if (givenName === 'An') memberKey = doc._id.slice('member:'.length);
+	}
+	browser = await launchBrowser();
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await server?.close();
+});
+
+/** Everything wrong with the layout of the page as it is now, one line per element. */
+function layoutProblems(page: Page): Promise<string[]> {
+	return page.evaluate(
+		({ width, minTap }) => {
+			const problems: string[] = [];
+			const describe = (el: Element) => {
+				const text = (el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
+				const label = el.getAttribute('aria-label') ?? el.getAttribute('name') ?? '';
+				return `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}> "${text || label}"`;
+			};
+			const visible = (el: Element) => {
+				const rect = el.getBoundingClientRect();
+				if (rect.width === 0 || rect.height === 0) return false;
+				const style = getComputedStyle(el);
+				return style.visibility !== 'hidden' && style.display !== 'none';
+			};
+			// Inside a box that clips or scrolls sideways on purpose (e.g. a visually hidden label).
+			const clippedByAncestor = (el: Element) => {
+				for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+					const overflowX = getComputedStyle(p).overflowX;
+					if (overflowX !== 'visible') return true;
+				}
+				return false;
+			};
+
+			const root = document.documentElement;
+			if (root.scrollWidth > root.clientWidth) {
+				problems.push(`page scrolls sideways: ${root.scrollWidth} px in ${root.clientWidth} px`);
+			}
+			for (const el of document.body.querySelectorAll('*')) {
+				if (!visible(el) || clippedByAncestor(el)) continue;
+				const right = el.getBoundingClientRect().right + window.scrollX;
+				if (right > width + 0.5)
+					problems.push(`past the right edge (${Math.round(right)} px): ${describe(el)}`);
+			}
+
+			for (const el of document.querySelectorAll('header *')) {
+				if (!visible(el)) continue;
+				const style = getComputedStyle(el);
+				if (el.scrollWidth > el.clientWidth + 0.5 && style.overflowX !== 'visible') {
+					problems.push(
+						`header text cut (${el.scrollWidth} px in ${el.clientWidth} px): ${describe(el)}`
+					);
+				} else if (style.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth) {
+					problems.push(`header text ends in an ellipsis: ${describe(el)}`);
+				}
+			}
+
+			const targets = document.querySelectorAll(
+				'a[href], button, input[type=checkbox], input[type=radio], select, [role=button], summary'
+			);
+			for (const el of targets) {
+				if (!visible(el)) continue;
+				let rect = el.getBoundingClientRect();
+				// A checkbox or radio is tapped through its label: the label's box is the target.
+				const label = el instanceof HTMLInputElement ? el.closest('label') : null;
+				if (label) {
+					const box = label.getBoundingClientRect();
+					if (box.width * box.height > rect.width * rect.height) rect = box;
+				}
+				if (rect.width < minTap - 0.5 || rect.height < minTap - 0.5) {
+					problems.push(
+						`tap target ${Math.round(rect.width)}×${Math.round(rect.height)} px: ${describe(el)}`
+					);
+				}
+			}
+			return problems;
+		},
+		{ width: WIDTH, minTap: MIN_TAP }
+	);
+}
+
+async function check(page: Page, screen: string) {
+	// Fonts and lazy parts settle before measuring.
+	await page.evaluate(() => document.fonts.ready.then(() => undefined));
+	const problems = await layoutProblems(page);
+	expect(problems, `${screen} at ${WIDTH} px`).toEqual([]);
+}
+
+async function open(page: Page, path: string, ready: () => Promise<unknown>) {
+	await page.goto(`${server.url}${path}`);
+	await ready();
+}
+
+describe(`the main screens at ${WIDTH} px`, () => {
+	let context: BrowserContext;
+	let page: Page;
+
+	beforeAll(async () => {
+		context = await phoneContext(browser);
+		// Everything the roster ever said while the first sync ran, however briefly.
+		await context.addInitScript(() => {
+			const seen = new Set<string>();
+			(window as unknown as { rosterSaid: Set<string> }).rosterSaid = seen;
+			new MutationObserver(() => {
+				for (const el of document.querySelectorAll('main .empty')) {
+					seen.add((el.textContent ?? '').trim());
+				}
+			}).observe(document, { childList: true, subtree: true, characterData: true });
+		});
+		page = await context.newPage();
+	});
+	afterAll(async () => {
+		await context?.close();
+	});
+
+	it('sign-in', async () => {
+		await open(page, '/dang-nhap', () => page.getByLabel('Tên đăng nhập').waitFor());
+		await check(page, 'sign-in');
+		await page.getByLabel('Tên đăng nhập').fill(secretary.login);
+		await page.getByLabel('Mật khẩu').fill(secretary.password);
+		await page.getByRole('button', { name: 'Đăng nhập' }).click();
+		await page.waitForURL('**/doan-vien');
+	});
+
+	it('member list: nothing covers the last row, and the header says unit and sync state in full', async () => {
+		await expect.poll(() => page.getByTestId('member-item').count(), { timeout: 30_000 }).toBe(11);
+		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+		await check(page, 'member list');
+		expect(await page.getByTestId('unit-name').textContent()).toBe('Đoàn xã Thanh Sơn');
+		const said = await page.evaluate(() => [
+			...(window as unknown as { rosterSaid: Set<string> }).rosterSaid
+		]);
+		expect(said.filter((text) => text.startsWith('Chưa có đoàn viên'))).toEqual([]);
+
+		// The last row brought to the bottom edge of the screen, as a thumb scrolling down leaves it.
+		const last = page.getByTestId('member-item').last();
+		const covered = await last.evaluate((row) => {
+			row.scrollIntoView({ block: 'end' });
+			const rect = row.getBoundingClientRect();
+			const points = [
+				[rect.left + 8, rect.top + rect.height / 2],
+				[rect.right - 8, rect.top + rect.height / 2],
+				[rect.left + rect.width / 2, rect.bottom - 4]
+			];
+			return points.some(([x, y]) => {
+				const hit = document.elementFromPoint(x, y);
+				return hit !== null && !row.contains(hit);
+			});
+		});
+		expect(covered, 'the last row is covered by something').toBe(false);
+	});
+
+	it('member profile', async () => {
+		await open(page, `/doan-vien/${memberKey}`, () => page.getByTestId('member-name').waitFor());
+		await check(page, 'member profile');
+	});
+
+	it('add form', async () => {
+		await open(page, '/doan-vien/moi', () => page.getByLabel('Họ', { exact: true }).waitFor());
+		await check(page, 'add form');
+	});
+
+	it('operations page', async () => {
+		await open(page, '/nghiep-vu', () => page.locator('main h1').first().waitFor());
+		await check(page, 'operations page');
+	});
+
+	it('a bulk list with checkboxes (annual ratings)', async () => {
+		await open(page, '/nghiep-vu/xep-loai', () =>
+			page.locator('main input[type=checkbox]').first().waitFor()
+		);
+		await check(page, 'annual ratings');
+	});
+
+	it('one operation form', async () => {
+		await open(page, `/doan-vien/${memberKey}/nghiep-vu/khen-thuong`, () =>
+			page.locator('main form').first().waitFor()
+		);
+		await check(page, 'reward form');
+	});
+
+	it('account page', async () => {
+		await open(page, '/tai-khoan', () => page.locator('main h1').first().waitFor());
+		await check(page, 'account page');
+	});
+
+	it('unit page', async () => {
+		await open(page, '/don-vi', () =>
+			page.locator('main').getByText('Đoàn xã Thanh Sơn').first().waitFor()
+		);
+		await check(page, 'unit page');
+	});
+
+	it('a page that does not exist: in Vietnamese, and laid out like the rest', async () => {
+		await open(page, '/khong-co-trang-nay', () => page.locator('main h1').first().waitFor());
+		const text = await page.locator('main').textContent();
+		expect(text).toContain('Không tìm thấy trang');
+		expect(text).not.toMatch(/Not Found/i);
+		await check(page, '404');
+	});
+
+	it('offline with changes waiting: the header still says it all', async () => {
+		await open(page, '/doan-vien', () => page.getByTestId('member-list').waitFor());
+		await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
+			timeout: 30_000
+		});
+		await context.setOffline(true);
+		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đang ngoại tuyến');
+		await page.getByTestId('add-member').click();
+		await page.getByLabel('Họ', { exact: true }).fill('Lường');
+		await page.getByLabel('Tên', { exact: true }).fill('Vân');
+		await page.getByLabel('Giới tính').selectOption('female');
+		await page.getByLabel('Ngày sinh').fill('01/02/2003');
+		await page.getByLabel('Dân tộc').selectOption('03');
+		await page.getByLabel('Tôn giáo', { exact: true }).fill('Không');
+		await page.getByLabel('Giáo dục phổ thông').fill('9/12');
+		await page.getByRole('button', { name: 'Lưu đoàn viên' }).click();
+		await page.waitForURL(/\/doan-vien\/[0-9A-Z]{26}$/);
+		await expect.poll(() => page.getByTestId('sync-pending').textContent()).toBe('1');
+		await check(page, 'profile, offline with a change waiting');
+		await context.setOffline(false);
+	});
+});
+
+describe('the server’s own answer for a missing file', () => {
+	it('is Vietnamese', async () => {
+		const res = await server.request('/_app/immutable/khong-co.js');
+		expect(res.status).toBe(404);
+		const body = await res.text();
+		expect(body).toContain('Không tìm thấy');
+		expect(body).not.toMatch(/Cannot GET|Not Found/i);
+	});
+});
