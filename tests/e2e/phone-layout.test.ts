@@ -201,7 +201,7 @@ describe(`the main screens at ${WIDTH} px`, () => {
 		const covered = await last.evaluate((row) => {
 			row.scrollIntoView({ block: 'end' });
 			const rect = row.getBoundingClientRect();
-			const points = [
+			const points: [number, number][] = [
 				[rect.left + 8, rect.top + rect.height / 2],
 				[rect.right - 8, rect.top + rect.height / 2],
 				[rect.left + rect.width / 2, rect.bottom - 4]

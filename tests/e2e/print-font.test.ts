@@ -88,7 +88,7 @@ describe('the print font', () => {
 			.locator('article')
 			.first()
 			.evaluate((el) => getComputedStyle(el).fontFamily);
-		expect(family.split(',')[0].replace(/["']/g, '').trim()).toBe('Tinos');
+		expect((family.split(',')[0] ?? '').replace(/["']/g, '').trim()).toBe('Tinos');
 
 		// The faces the decision's text needed were fetched and loaded: Latin letters and the
 		// Vietnamese ones (ễ, ủ, ọ…) alike, in regular and bold.
