@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { expectAlive, expectRefused, expectRefusedResponse } from './support/attack-log';
@@ -54,7 +55,8 @@ describe('a secretary rewriting the security of their own unit database', () => 
 				})
 			);
 		}
-		// Through _bulk_docs, in either revision form.
+		// Through _bulk_docs, in either revision form. Apache CouchDB may store it as an ordinary local
+		// document: what counts is that the database's security did not change.
 		for (const rev of ['0-1', '0-2']) {
 			const bulk = await server.request(`/couch/${own.unit.db}/_bulk_docs`, {
 				method: 'POST',
@@ -62,11 +64,11 @@ describe('a secretary rewriting the security of their own unit database', () => 
 				headers: json,
 				body: JSON.stringify({ docs: [{ _id: '_local/_security', _rev: rev, ...takeover }] })
 			});
-			const results = bulk.ok ? ((await bulk.json()) as { ok?: boolean }[]) : [];
+			const after = await server.couch.getSecurity(own.unit.db);
 			expectRefused(
 				`member _bulk_docs _local/_security (rev ${rev})`,
-				!bulk.ok || results.every((r) => !r.ok),
-				`HTTP ${bulk.status} ${JSON.stringify(results).slice(0, 200)}`
+				isDeepStrictEqual(after, before),
+				`HTTP ${bulk.status}, security now ${JSON.stringify(after)}`
 			);
 		}
 
