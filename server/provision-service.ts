@@ -200,7 +200,8 @@ export class ProvisionService {
 		];
 		for (const db of dbs) {
 			if (!(await this.#couch.databaseExists(db))) await this.#couch.createDatabase(db);
-			await this.#couch.putSecurity({ db, security: ADMIN_ONLY_SECURITY });
+			if (db === '_users') await this.#ensureUsersDbAdminOnly();
+			else await this.#couch.putSecurity({ db, security: ADMIN_ONLY_SECURITY });
 		}
 		await this.#couch.putDesignDoc({
 			db: this.names.directory,
@@ -218,6 +219,41 @@ export class ProvisionService {
 				}
 			}
 		});
+	}
+
+	/**
+	 * `_users` holds every account's password hash. The embedded store leaves it public until its
+	 * `_security` is written; Apache CouchDB 3 keeps it admin-only by itself and refuses to have its
+	 * `_security` written (403) unless `[couchdb] users_db_security_editable = true`. So: write only
+	 * when it is not admin-only already, accept a refusal, and in every case check that a request
+	 * without credentials cannot read it — refusing to start, with the fix in Vietnamese, if it can.
+	 */
+	async #ensureUsersDbAdminOnly(): Promise<void> {
+		const current = await this.#couch.getSecurity('_users');
+		const adminOnly = (group: { names?: string[]; roles?: string[] } | undefined) =>
+			(group?.names ?? []).length === 0 &&
+			(group?.roles ?? []).length > 0 &&
+			(group?.roles ?? []).every((role) => role === '_admin');
+		if (!adminOnly(current?.members)) {
+			try {
+				await this.#couch.putSecurity({ db: '_users', security: ADMIN_ONLY_SECURITY });
+			} catch (error) {
+				if (!(error instanceof CouchError && error.status === 403)) throw error;
+			}
+		}
+		const probe = await this.#couch.request({
+			path: '_users/_all_docs',
+			query: { limit: 0 },
+			auth: 'none'
+		});
+		if (probe.status === 401 || probe.status === 403) return;
+		throw new Error(
+			'Cơ sở dữ liệu _users của CouchDB (chứa mật khẩu đã băm của mọi tài khoản) đang cho người ' +
+				'không đăng nhập đọc (GET /_users/_all_docs trả về ' +
+				`${probe.status}), và CouchDB không cho máy chủ sửa quyền của nó. Hãy ghi _security của ` +
+				'_users chỉ cho quản trị viên ({"members":{"roles":["_admin"]},"admins":{"roles":["_admin"]}}), ' +
+				'hoặc đặt [couchdb] users_db_security_editable = true để máy chủ tự ghi, rồi khởi động lại.'
+		);
 	}
 
 	async createUnit(input: CreateUnitInput): Promise<UnitRecord> {

@@ -101,6 +101,8 @@ export function classifyCouchRequest(options: {
 	if (head === '_security') return refuse(REFUSED.security);
 	if (head === '_local') {
 		if (second === undefined || second === '' || tail.length > 0) return refuse(REFUSED.other);
+		// On the embedded store this document *is* the database's security (pouchdb-security).
+		if (second === '_security') return refuse(REFUSED.security);
 		if (!['GET', 'PUT', 'DELETE'].includes(method)) return refuse(REFUSED.other);
 		return forward(`${dbPath}/_local/${encodeURIComponent(second)}`, method === 'PUT');
 	}

@@ -235,15 +235,27 @@ describe('unit databases', () => {
 		expect([200, 201]).toContain(deleted.status);
 
 		// Through _bulk_docs, each refused document carries the reason (results come in any order).
+		// The `unit` rewrite carries its current `_rev`: Apache CouchDB checks revisions before it runs
+		// the validation, so without it the answer would be a conflict and the validation untested.
 		const otherUnit = { ...memberDoc({ unitId: communeA.id, login }), unitId: communeB.id };
 		const fine = memberDoc({ unitId: communeA.id, login });
+		const unitDoc = await couch(`/${communeA.db}/unit`, { cookie });
+		expect(unitDoc.status).toBe(200);
+		const { _rev: unitRev } = (await unitDoc.json()) as { _rev: string };
 		const bulk = await couch(`/${communeA.db}/_bulk_docs`, {
 			cookie,
 			method: 'POST',
 			body: {
 				docs: [
 					otherUnit,
-					{ _id: 'unit', type: 'unit', unitId: communeA.id, updatedBy: login, name: 'Đổi tên' },
+					{
+						_id: 'unit',
+						_rev: unitRev,
+						type: 'unit',
+						unitId: communeA.id,
+						updatedBy: login,
+						name: 'Đổi tên'
+					},
 					{ _id: '_design/evil', validate_doc_update: 'function(){}' },
 					fine
 				]
