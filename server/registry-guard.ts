@@ -24,8 +24,14 @@ import {
 // document CouchDB then refuses is undone. The history entries of a refused member in the same
 // batch are refused with it.
 //
-// Only requests that carry a citizen id are parsed; the others are forwarded as they came (already
-// buffered, which a `_bulk_docs` body is anyway before CouchDB answers). Nothing is logged.
+// Every body is parsed, and the parsed documents decide — never a search of the text, which a key
+// spelt with a JSON escape slipped past. What goes on is the parsed body serialised again, so the
+// store reads exactly what was checked (duplicate keys included); a body that does not parse is
+// refused. A member document carrying a citizen id is checked against the member schema before the
+// registry is asked: an invalid one teaches nothing. A refusal that names the holder counts against
+// the registry's lookup limit, shared with GET /api/registry/check; past it the refusal names nobody
+// and carries `retry: true`, and the device sends the document again at a later sync. Nothing is
+// logged.
 
 /** A hook of the proxy for requests whose body must be read before they are forwarded. */
 export interface ProxyBodyGuard {
