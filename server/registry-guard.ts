@@ -287,7 +287,6 @@ export function createRegistryGuard(options: {
 				unit && subjects.length > 0
 					? await registry.claim({ unit, requests: subjects.map((s) => s.request) })
 					: [];
-			const unitOfDb = unit?.id ?? '';
 			const created = new Map<string, { id: string; rev: string }>();
 			const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
 			subjects.forEach((subject, i) => {
@@ -297,11 +296,12 @@ export function createRegistryGuard(options: {
 					return;
 				}
 				// Naming the holder is what the check endpoint answers: it counts against the same
-				// limit. Past it (or when the registry could not decide) the refusal names nobody and
-				// the device sends the document again later.
+				// limit, keyed by the asking account's unit (as the check endpoint does), whichever
+				// database it writes to. Past it (or when the registry could not decide) the refusal
+				// names nobody and the device sends the document again later.
 				const named =
 					answer.unitName !== undefined &&
-					registry.lookups.reserveLookup({ login: account.login, unitId: unitOfDb, ip }).ok;
+					registry.lookups.reserveLookup({ login: account.login, unitId: account.unitId, ip }).ok;
 				refused.set(
 					subject.index,
 					named ? { reason: refusalReason(answer.unitName) } : { reason: RETRY_LATER, retry: true }
