@@ -74,11 +74,6 @@ export class LoginRateLimiter {
 		]);
 	}
 
-	/** A sign-in succeeded: the login's strikes are forgotten (not the address's: others share it). */
-	clearLogin(login: string): void {
-		this.#keys.delete(`login:${login}`);
-	}
-
 	/** Checks every key, then counts the attempt against all of them, with no await in between. */
 	reserve(rules: { key: string; limit: number }[]): Reservation {
 		const now = Date.now();

@@ -162,8 +162,9 @@ export class SessionController {
 			sendError(res, { status: 401, ...INVALID_CREDENTIALS });
 			return;
 		}
+		// Only this attempt is given back: the failures counted against the login may be someone
+		// else's, and forgetting them on her success would hand the guesser a fresh allowance.
 		attempt.release();
-		this.#limiter.clearLogin(login);
 		await this.startSession({ req, res, account: result.account, status: 200 });
 	}
 
