@@ -181,11 +181,25 @@ export function createApiRouter(options: {
 			}
 			const parsed = v.safeParse(PasswordChangeSchema, req.body ?? {});
 			if (!parsed.success) throw invalid(parsed.issues, 'Vui lòng nhập đủ mật khẩu cũ và mới.');
-			await accounts.changePassword({
+			// The old password is a guess like a sign-in (a device cookie lives 400 days): limited per
+			// account and per device, reserved before it is checked, released once the change is made.
+			const attempt = sessions.reservePasswordChange(res, {
 				login: auth.account.login,
-				oldPassword: parsed.output.oldPassword,
-				newPassword: parsed.output.newPassword
+				deviceId: auth.device.id
 			});
+			if (!attempt) return;
+			try {
+				await accounts.changePassword({
+					login: auth.account.login,
+					oldPassword: parsed.output.oldPassword,
+					newPassword: parsed.output.newPassword
+				});
+			} catch (error) {
+				// Only a wrong old password is a guess; a new password that breaks the rules is not.
+				if (!(error instanceof AppError && error.code === 'wrong_password')) attempt.release();
+				throw error;
+			}
+			attempt.release();
 			// The cached account still says "must change": the next request must see the new one.
 			sessions.forgetAccount(auth.account.login);
 			await audit.record({

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { RateLimits } from './login-rate-limiter';
 import { PASSWORD_ITERATIONS } from './password-hash';
 
 // Server configuration: environment variables, validated once at start so that a typo fails loudly
@@ -28,9 +29,18 @@ export interface Config {
 	dbPrefix: string;
 	/** Largest request body the /couch proxy accepts, after decompression. */
 	maxBodyBytes: number;
-	loginLimits: { perLogin: number; perIp: number; windowMs: number };
-	/** GET /api/registry/check per account and per address (it must not become a lookup service). */
-	registryCheckLimits: { perLogin: number; perIp: number; windowMs: number };
+	/**
+	 * Sign-in attempts per login and per address, and password changes per account and per device
+	 * (`perLogin`); reserved before the password is checked, released when it is right; repeated
+	 * lockouts double up to `maxBlockMs` (server/login-rate-limiter.ts).
+	 */
+	loginLimits: RateLimits;
+	/**
+	 * Citizen-id lookups that may name the unit holding a number — GET /api/registry/check and the
+	 * refusals of the /couch guard together — per account, per unit (`perUnit`) and per address: it
+	 * must not become a lookup service.
+	 */
+	registryCheckLimits: RateLimits;
 	/** The reorganisation workers in this process (docs/decisions/0007-reorganisation-workers.md). */
 	workers: WorkerConfig;
 	/**
@@ -62,6 +72,18 @@ export interface WorkerConfig {
 	/** Transfers carried out at once by this process. */
 	transferConcurrency?: number;
 }
+
+/**
+ * Citizen-id lookups: 30 a minute per account, 60 per unit (two secretaries at the counter), 600 per
+ * address (many phones share one carrier address); repeated lockouts double up to an hour.
+ */
+export const REGISTRY_LOOKUP_LIMITS: RateLimits = {
+	perLogin: 30,
+	perUnit: 60,
+	perIp: 600,
+	windowMs: 60_000,
+	maxBlockMs: 60 * 60_000
+};
 
 const onOff = (name: string, fallback: string) =>
 	v.pipe(
@@ -164,8 +186,9 @@ export function loadConfig(
 		maxBodyBytes: 32 * 1024 * 1024,
 		// Per IP the limit is higher than per login: Vietnamese mobile carriers put many phones behind
 		// one address (carrier-grade NAT), and a commune office shares one line.
-		loginLimits: { perLogin: 10, perIp: 100, windowMs: 15 * 60_000 },
-		registryCheckLimits: { perLogin: 30, perIp: 600, windowMs: 60_000 },
+		// A login locked out again within a quiet window waits twice as long, up to a day.
+		loginLimits: { perLogin: 10, perIp: 100, windowMs: 15 * 60_000, maxBlockMs: 24 * 60 * 60_000 },
+		registryCheckLimits: REGISTRY_LOOKUP_LIMITS,
 		passwordIterations: PASSWORD_ITERATIONS,
 		workers: {
 			enabled: true,

@@ -12,6 +12,12 @@ import type { DesignDoc } from './couch-client';
 // dropped (two claims on one revision are refused by CouchDB's revision check, not here).
 // Version 4 accepts the unit's yearly training-programme result sent to its superior
 // (`training:<year>`, "chuyển cấp trên"), which may be sent again but never deleted.
+// Version 5 binds `createdBy` to the writer when a document is created (no live old revision), for
+// every device-written type that carries it, history entries included: before, only an update was
+// checked, so a secretary could create an entry "created by" the province. The server (`_admin`)
+// and its workers are exempt; a document created offline and edited again before its first push
+// arrives with `new_edits: false` and no old revision, but one device holds one account (sign-out
+// wipes it), so its creator is the pusher.
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -19,7 +25,7 @@ export const DESIGN_DOC_ID = '_design/doanvu';
  * Bumped whenever the function below changes: the directory records which version each unit
  * database has (`designVersion`), and the server brings older ones up to date at start.
  */
-export const DESIGN_DOC_VERSION = 4;
+export const DESIGN_DOC_VERSION = 5;
 
 /**
  * `open`: the unit's accounts (and its superiors') write as the rules below allow.
@@ -53,6 +59,7 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	if (newDoc.updatedBy !== userCtx.name) deny('Người cập nhật (updatedBy) phải là tài khoản đang đăng nhập.');
 	if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) deny('Không được đổi loại của tài liệu.');
 	if (newDoc._attachments) deny('Chưa hỗ trợ tệp đính kèm.');
+	if (!newDoc._deleted && (!oldDoc || oldDoc._deleted) && type !== 'training-submission' && newDoc.createdBy !== userCtx.name) deny('Người tạo (createdBy) phải là tài khoản đang đăng nhập.');
 	if (type === 'history') {
 		if (id.indexOf('history:') !== 0) deny('Mã mục lịch sử phải bắt đầu bằng "history:".');
 		if (oldDoc || newDoc._deleted) deny('Lịch sử đoàn viên chỉ được ghi thêm, không được sửa hoặc xóa.');

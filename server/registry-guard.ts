@@ -6,10 +6,10 @@ import { sendError, UNAVAILABLE_ERROR } from './app-error';
 import type { CouchClient } from './couch-client';
 import type { CouchSessionCache } from './couch-session-cache';
 import { unitIdFromDb } from './db-names';
+import { MemberDocError, upgradeMemberDoc } from '../src/lib/domain/member-schema';
 import {
 	claimOf,
 	type CitizenRegistry,
-	type ClaimAnswer,
 	type ClaimRequest,
 	type RegistryUnit
 } from './registry-service';
@@ -24,8 +24,14 @@ import {
 // document CouchDB then refuses is undone. The history entries of a refused member in the same
 // batch are refused with it.
 //
-// Only requests that carry a citizen id are parsed; the others are forwarded as they came (already
-// buffered, which a `_bulk_docs` body is anyway before CouchDB answers). Nothing is logged.
+// Every body is parsed, and the parsed documents decide — never a search of the text, which a key
+// spelt with a JSON escape slipped past. What goes on is the parsed body serialised again, so the
+// store reads exactly what was checked (duplicate keys included); a body that does not parse is
+// refused. A member document carrying a citizen id is checked against the member schema before the
+// registry is asked: an invalid one teaches nothing. A refusal that names the holder counts against
+// the registry's lookup limit, shared with GET /api/registry/check; past it the refusal names nobody
+// and carries `retry: true`, and the device sends the document again at a later sync. Nothing is
+// logged.
 
 /** A hook of the proxy for requests whose body must be read before they are forwarded. */
 export interface ProxyBodyGuard {
@@ -79,10 +85,52 @@ export function refusalReason(unitName: string | undefined): string {
 	return unitName
 		? `Số CCCD này đang sinh hoạt tại ${unitName}. Mỗi người chỉ có một hồ sơ đang sinh hoạt: ` +
 				'hãy đề nghị đơn vị đó chuyển sinh hoạt đoàn viên đến đơn vị mình, không kết nạp lại.'
-		: 'Chưa kiểm tra được số CCCD này với danh sách toàn quốc. Hồ sơ sẽ được gửi lại ở lần đồng bộ sau.';
+		: RETRY_LATER;
 }
 
-type BulkResult = { id?: string; rev?: string; ok?: boolean; error?: string; reason?: string };
+type BulkResult = {
+	id?: string;
+	rev?: string;
+	ok?: boolean;
+	error?: string;
+	reason?: string;
+	/** Not a verdict on the document: the device sends it again at a later sync. */
+	retry?: boolean;
+};
+
+type Refusal = { reason: string; retry?: boolean };
+
+/** Past the lookup limit, or when the registry could not decide: names nobody. */
+export const RETRY_LATER =
+	'Chưa kiểm tra được số CCCD này với danh sách toàn quốc lúc này. Vui lòng thử lại sau ít phút: ' +
+	'hồ sơ vẫn được giữ trên máy và sẽ được gửi lại ở lần đồng bộ sau.';
+
+const BAD_JSON = {
+	status: 400,
+	error: 'bad_request',
+	reason: 'Dữ liệu gửi lên không đúng định dạng JSON.'
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A live member document with a `citizenId` member, whatever its value. */
+function carriesCitizenId(doc: unknown): doc is Record<string, unknown> {
+	if (!isRecord(doc) || doc._deleted === true) return false;
+	const member = doc.type === 'member' || String(doc._id ?? '').startsWith('member:');
+	return member && Object.hasOwn(doc, 'citizenId');
+}
+
+/** Why the domain's member schema refuses the document (Vietnamese, no field values), if it does. */
+function schemaProblem(doc: Record<string, unknown>): string | undefined {
+	try {
+		upgradeMemberDoc(doc);
+		return undefined;
+	} catch (error) {
+		return error instanceof MemberDocError ? error.message : 'Hồ sơ đoàn viên không hợp lệ.';
+	}
+}
 
 export function createRegistryGuard(options: {
 	couch: CouchClient;
@@ -191,67 +239,106 @@ export function createRegistryGuard(options: {
 					return undefined;
 				}
 			};
-			const passThrough = async () => {
-				const answer = await forward(raw);
+			const passThrough = async (text: string) => {
+				const answer = await forward(text);
 				if (answer) res.status(answer.status).type(answer.contentType).send(answer.text);
 			};
 
-			// Most pushes carry no citizen id at all (history, branches, edits of other fields…).
-			if (!raw.includes('"citizenId"')) return passThrough();
+			// Decided on the parsed documents, never on the text: a key written with a JSON escape
+			// (`"citizen\u0049d"`) is the same key once parsed. What goes on to CouchDB is what was
+			// parsed and checked, serialised again, so no other parser can read it differently.
 			let body: unknown;
 			try {
 				body = JSON.parse(raw.toString('utf8'));
 			} catch {
-				return passThrough(); // CouchDB answers the bad JSON.
+				sendError(res, BAD_JSON);
+				return;
 			}
-			const docs: Record<string, unknown>[] = bulk
-				? Array.isArray((body as { docs?: unknown })?.docs)
-					? ((body as { docs: unknown[] }).docs as Record<string, unknown>[])
-					: []
-				: [{ ...(body as Record<string, unknown>), _id: docIdOf(path) }];
-			const subjects: { index: number; request: ClaimRequest }[] = [];
-			docs.forEach((doc, index) => {
-				const claim = doc && typeof doc === 'object' ? claimOf(doc) : undefined;
-				if (claim) subjects.push({ index, request: claim });
-			});
+			if (!isRecord(body) || (bulk && !Array.isArray(body.docs))) {
+				sendError(res, BAD_JSON);
+				return;
+			}
+			const docs: unknown[] = bulk ? (body.docs as unknown[]) : [{ ...body, _id: docIdOf(path) }];
 			const unitId = unitIdFromDb(db);
 			const unit = unitId ? await units(unitId) : undefined;
-			if (subjects.length === 0 || !unit) return passThrough();
 
-			const answers = await registry.claim({ unit, requests: subjects.map((s) => s.request) });
-			const refused = new Map<number, ClaimAnswer & { ok: false }>();
+			// Each live member document that carries a citizen id is checked against the member
+			// schema first: an invalid one is refused without a registry lookup (nothing to learn
+			// from it), and never stored unchecked.
+			const refused = new Map<number, Refusal>();
+			const subjects: { index: number; request: ClaimRequest }[] = [];
+			docs.forEach((doc, index) => {
+				if (!carriesCitizenId(doc)) return;
+				const problem = schemaProblem(doc);
+				if (problem) {
+					refused.set(index, { reason: problem });
+					return;
+				}
+				const claim = claimOf(doc);
+				if (claim) subjects.push({ index, request: claim });
+			});
+			// A database the directory does not know has no unit to claim for (CouchDB refuses it).
+			if (!unit) subjects.length = 0;
+			if (refused.size === 0 && subjects.length === 0) {
+				return passThrough(JSON.stringify(body));
+			}
+
+			const answers =
+				unit && subjects.length > 0
+					? await registry.claim({ unit, requests: subjects.map((s) => s.request) })
+					: [];
 			const created = new Map<string, { id: string; rev: string }>();
+			const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
 			subjects.forEach((subject, i) => {
 				const answer = answers[i]!;
-				if (!answer.ok) refused.set(subject.index, answer);
-				else if (answer.created) created.set(subject.request.memberId, answer.created);
+				if (answer.ok) {
+					if (answer.created) created.set(subject.request.memberId, answer.created);
+					return;
+				}
+				// Naming the holder is what the check endpoint answers: it counts against the same
+				// limit, keyed by the asking account's unit (as the check endpoint does), whichever
+				// database it writes to. Past it (or when the registry could not decide) the refusal
+				// names nobody and the device sends the document again later.
+				const named =
+					answer.unitName !== undefined &&
+					registry.lookups.reserveLookup({ login: account.login, unitId: account.unitId, ip }).ok;
+				refused.set(
+					subject.index,
+					named ? { reason: refusalReason(answer.unitName) } : { reason: RETRY_LATER, retry: true }
+				);
 			});
 			// A refused record's history entries (its admission above all) describe a member the
 			// unit does not have: they are refused with it and stay on the device with it, to go
 			// together once the clash is settled.
 			if (bulk && refused.size > 0) {
-				const refusedMembers = new Map<string, ClaimAnswer & { ok: false }>();
-				for (const [index, answer] of refused) {
-					refusedMembers.set(String(docs[index]?._id ?? ''), answer);
+				const refusedMembers = new Map<string, Refusal>();
+				for (const [index, refusal] of refused) {
+					const doc = docs[index];
+					if (isRecord(doc)) refusedMembers.set(String(doc._id ?? ''), refusal);
 				}
 				docs.forEach((doc, index) => {
-					const memberId = doc && doc.type === 'history' ? doc.memberId : undefined;
-					const answer = typeof memberId === 'string' ? refusedMembers.get(memberId) : undefined;
-					if (answer && !refused.has(index)) refused.set(index, answer);
+					const memberId = isRecord(doc) && doc.type === 'history' ? doc.memberId : undefined;
+					const refusal = typeof memberId === 'string' ? refusedMembers.get(memberId) : undefined;
+					if (refusal && !refused.has(index)) refused.set(index, refusal);
 				});
 			}
-			const refusal = (index: number): BulkResult => ({
-				id: String(docs[index]?._id ?? ''),
-				error: 'forbidden',
-				reason: refusalReason(refused.get(index)?.unitName)
-			});
+			const refusal = (index: number): BulkResult => {
+				const doc = docs[index];
+				const why = refused.get(index)!;
+				return {
+					id: isRecord(doc) ? String(doc._id ?? '') : '',
+					error: 'forbidden',
+					reason: why.reason,
+					...(why.retry ? { retry: true } : {})
+				};
+			};
 
 			if (!bulk) {
 				if (refused.size > 0) {
 					sendError(res, { status: 403, error: 'forbidden', reason: refusal(0).reason! });
 					return;
 				}
-				const answer = await forward(raw);
+				const answer = await forward(JSON.stringify(body));
 				if (!answer) {
 					await registry.rollback([...created.values()]);
 					return;
@@ -262,13 +349,11 @@ export function createRegistryGuard(options: {
 			}
 
 			const kept = docs.filter((_doc, index) => !refused.has(index));
-			const newEdits = (body as { new_edits?: unknown }).new_edits !== false;
+			const newEdits = body.new_edits !== false;
 			let upstream: BulkResult[] = [];
 			let status = 201;
 			if (kept.length > 0) {
-				const answer = await forward(
-					refused.size > 0 ? JSON.stringify({ ...(body as object), docs: kept }) : raw
-				);
+				const answer = await forward(JSON.stringify({ ...body, docs: kept }));
 				if (!answer) {
 					await registry.rollback([...created.values()]);
 					return;
@@ -294,7 +379,9 @@ export function createRegistryGuard(options: {
 			const storedIds = new Set(
 				newEdits
 					? upstream.filter((row) => !row.error).map((row) => String(row.id))
-					: kept.map((doc) => String(doc._id)).filter((id) => !failed.has(id))
+					: kept
+							.map((doc) => (isRecord(doc) ? String(doc._id) : ''))
+							.filter((id) => !failed.has(id))
 			);
 			await registry.rollback(
 				[...created].filter(([memberId]) => !storedIds.has(memberId)).map(([, claim]) => claim)

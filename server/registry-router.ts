@@ -12,7 +12,8 @@ import type { SessionController } from './session-controller';
 import { parse } from './validation';
 
 // The citizen-id registry through the API (docs/architecture.md, "National citizen-id registry"):
-//   GET  /api/registry/check?citizenId=&memberId=  any signed-in account, rate-limited: whether the
+//   GET  /api/registry/check?citizenId=&memberId=  any signed-in account, rate-limited per account,
+//        unit and address (config.registryCheckLimits, shared with the /couch guard): whether the
 //        number is on the rolls somewhere (`active`, with the unit's name and nothing else) or
 //        `free`; the member itself (`memberId`) does not count against its own number;
 //   POST /api/registry/rebuild  the top unit's admin: every unit database is read again and the
@@ -35,11 +36,16 @@ export function createRegistryRouter(options: {
 	registry: CitizenRegistry;
 	provision: ProvisionService;
 	audit: AuditService;
+	/** Citizen-id lookups (config.registryCheckLimits): shared with the /couch guard. */
 	limiter: LoginRateLimiter;
-	retryAfterSeconds: number;
+	/** Unused: the limiter says how long each block lasts (kept for the caller's shape). */
+	retryAfterSeconds?: number;
 	rebuild: () => Promise<number>;
 }): Router {
-	const { sessions, registry, provision, audit, limiter } = options;
+	const { sessions, registry, provision, audit } = options;
+	// The check endpoint and the /couch guard answer the same question ("who holds this number?"):
+	// they count against one limiter, the configured one, which the registry carries to the guard.
+	registry.lookups = options.limiter;
 	const router = express.Router();
 
 	const signedIn = async (req: Request, res: Response): Promise<AccountDoc | undefined> => {
@@ -65,9 +71,16 @@ export function createRegistryRouter(options: {
 		asyncHandler(async (req, res) => {
 			const account = await signedIn(req, res);
 			if (!account) return;
-			const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-			if (limiter.isBlocked({ login: account.login, ip })) {
-				res.set('retry-after', String(options.retryAfterSeconds));
+			const input = parse(CheckSchema, req.query, 'Số CCCD không hợp lệ.');
+			// Every check counts, reserved before the registry is read: per account, per unit and per
+			// address, in the same limiter as the /couch guard's refusals (registry-guard.ts).
+			const attempt = registry.lookups.reserveLookup({
+				login: account.login,
+				unitId: account.unitId,
+				ip: req.ip ?? req.socket.remoteAddress ?? 'unknown'
+			});
+			if (!attempt.ok) {
+				res.set('retry-after', String(attempt.retryAfterSeconds));
 				sendError(res, {
 					status: 429,
 					error: 'too_many_requests',
@@ -76,8 +89,6 @@ export function createRegistryRouter(options: {
 				});
 				return;
 			}
-			limiter.recordFailure({ login: account.login, ip });
-			const input = parse(CheckSchema, req.query, 'Số CCCD không hợp lệ.');
 			const answer = await registry.check({
 				citizenId: input.citizenId,
 				...(input.memberId ? { memberId: input.memberId } : {})

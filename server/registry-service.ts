@@ -1,5 +1,7 @@
 import { isMemberStatus, isOnRolls } from '../src/lib/domain/member-statuses';
+import { REGISTRY_LOOKUP_LIMITS } from './config';
 import type { CouchClient } from './couch-client';
+import { LoginRateLimiter } from './login-rate-limiter';
 import { unitStatus, type UnitRecord } from './provision-service';
 
 // The national citizen-id registry (docs/architecture.md, "National citizen-id registry";
@@ -87,6 +89,12 @@ export class CitizenRegistry {
 	readonly #units: (id: string) => Promise<RegistryUnit | undefined>;
 	readonly #now: () => Date;
 	readonly #graceMs: number;
+	/**
+	 * Lookups that may name the unit holding a number — GET /api/registry/check and the refusals of
+	 * the /couch guard — counted together per account, per unit and per address. The registry router
+	 * installs the configured limiter; the default is the production limit.
+	 */
+	lookups = new LoginRateLimiter(REGISTRY_LOOKUP_LIMITS);
 
 	constructor(options: {
 		couch: CouchClient;

@@ -46,6 +46,17 @@ export const TOO_MANY_ATTEMPTS = {
 	reason: 'Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.'
 };
 
+/** 429 with Retry-After and the wait in minutes (it grows with repeated lockouts). */
+export function sendTooManyAttempts(res: Response, retryAfterSeconds: number): void {
+	const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+	res.set('retry-after', String(retryAfterSeconds));
+	sendError(res, {
+		status: 429,
+		error: TOO_MANY_ATTEMPTS.error,
+		reason: `Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau ${minutes} phút.`
+	});
+}
+
 const SignInSchema = v.object({
 	// CouchDB clients say `name`; our app says `login`.
 	login: v.optional(v.string()),
@@ -59,7 +70,6 @@ export class SessionController {
 	readonly #provision: ProvisionService;
 	readonly #limiter: LoginRateLimiter;
 	readonly #cookieSecure: 'auto' | boolean;
-	readonly #retryAfterSeconds: number;
 
 	constructor(options: {
 		accounts: AccountService;
@@ -67,14 +77,28 @@ export class SessionController {
 		provision: ProvisionService;
 		limiter: LoginRateLimiter;
 		cookieSecure: 'auto' | boolean;
-		retryAfterSeconds: number;
+		/** Unused: the limiter says how long each block lasts (kept for the callers' shape). */
+		retryAfterSeconds?: number;
 	}) {
 		this.#accounts = options.accounts;
 		this.#devices = options.devices;
 		this.#provision = options.provision;
 		this.#limiter = options.limiter;
 		this.#cookieSecure = options.cookieSecure;
-		this.#retryAfterSeconds = options.retryAfterSeconds;
+	}
+
+	/**
+	 * Reserves a password change's attempt (per account and per device) before the old password is
+	 * checked: it is a guess like a sign-in. Answers 429 itself when the limit is reached.
+	 */
+	reservePasswordChange(
+		res: Response,
+		options: { login: string; deviceId: string }
+	): { release: () => void } | undefined {
+		const attempt = this.#limiter.reservePasswordChange(options);
+		if (attempt.ok) return attempt;
+		sendTooManyAttempts(res, attempt.retryAfterSeconds);
+		return undefined;
 	}
 
 	/** Drops cached device state of an account this process just changed. */
@@ -115,9 +139,14 @@ export class SessionController {
 			return;
 		}
 		const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-		if (this.#limiter.isBlocked({ login, ip })) {
-			res.set('retry-after', String(this.#retryAfterSeconds));
-			sendError(res, { status: 429, ...TOO_MANY_ATTEMPTS });
+		// A device already signed in to this very account (its cookie is live) is the user's own
+		// phone: the per-login count, which anyone can drive up from anywhere, does not stop it.
+		const current = this.hasSessionCookie(req) ? await this.authenticate(req, res) : undefined;
+		const knownDevice = current?.ok === true && current.account.login === login;
+		// Reserved before the password is checked, so parallel guesses cannot all get an answer.
+		const attempt = this.#limiter.reserveSignIn({ login, ip, knownDevice });
+		if (!attempt.ok) {
+			sendTooManyAttempts(res, attempt.retryAfterSeconds);
 			return;
 		}
 		const result = await this.#accounts.verifyLogin({ login, password: parsed.output.password });
@@ -130,11 +159,12 @@ export class SessionController {
 				});
 				return;
 			}
-			this.#limiter.recordFailure({ login, ip });
 			sendError(res, { status: 401, ...INVALID_CREDENTIALS });
 			return;
 		}
-		this.#limiter.recordSuccess({ login });
+		// Only this attempt is given back: the failures counted against the login may be someone
+		// else's, and forgetting them on her success would hand the guesser a fresh allowance.
+		attempt.release();
 		await this.startSession({ req, res, account: result.account, status: 200 });
 	}
 

@@ -286,6 +286,7 @@ describe('unit databases', () => {
 			v: 1,
 			unitId: communeA.id,
 			name: 'Chi đoàn Thôn 1',
+			createdBy: login,
 			updatedBy: login
 		});
 		const bySecretary = branch(logins.secretaryA);

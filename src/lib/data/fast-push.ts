@@ -16,7 +16,11 @@ const DIRECT_MAX = 200;
 
 export interface PushOutcome {
 	pushed: { _id: string; _rev: string }[];
-	refused: { id: string; reason: string }[];
+	/**
+	 * `retry`: not a verdict on the document (the server could not check its citizen id just now, or
+	 * the lookup limit was reached): the push cursor stays before it, so it goes again at a later sync.
+	 */
+	refused: { id: string; reason: string; retry?: boolean }[];
 }
 
 interface Candidate {
@@ -56,6 +60,8 @@ export class Pusher {
 		const total: PushOutcome = { pushed: [], refused: [] };
 		let since = (this.#checkpoint.value ?? (await this.#checkpoint.load()))?.since ?? 0;
 		let active = false;
+		// Once a document is to be sent again, the cursor is not saved past it for the rest of the pass.
+		let hold = false;
 		for (;;) {
 			const changes = await this.#local.changes({ since, limit: PAGE, style: 'all_docs' });
 			if (changes.results.length === 0) break;
@@ -75,9 +81,10 @@ export class Pusher {
 				total.pushed.push(...outcome.pushed);
 				total.refused.push(...outcome.refused);
 				await options.onBatch?.(outcome);
+				if (outcome.refused.some((r) => r.retry)) hold = true;
 			}
 			since = changes.last_seq;
-			await this.#checkpoint.save({ since });
+			if (!hold) await this.#checkpoint.save({ since });
 			if (changes.results.length < PAGE) break;
 		}
 		return total;
@@ -108,13 +115,16 @@ export class Pusher {
 			}
 		}
 		if (docs.length === 0) return { pushed: [], refused: [] };
-		const answer = await this.#remote.json<{ id: string; rev?: string; error?: string; reason?: string }[]>(
-			{ path: '_bulk_docs', body: { docs, new_edits: false }, signal }
-		);
-		const refused = new Map<string, string>();
+		const answer = await this.#remote.json<
+			{ id: string; rev?: string; error?: string; reason?: string; retry?: boolean }[]
+		>({ path: '_bulk_docs', body: { docs, new_edits: false }, signal });
+		const refused = new Map<string, { reason: string; retry?: boolean }>();
 		for (const result of answer) {
 			if (result.error) {
-				refused.set(result.id, result.reason ?? result.error);
+				refused.set(result.id, {
+					reason: result.reason ?? result.error,
+					...(result.retry === true ? { retry: true } : {})
+				});
 			}
 		}
 		const pushed = docs
@@ -122,7 +132,7 @@ export class Pusher {
 			.map((doc) => ({ _id: doc._id, _rev: doc._rev }));
 		return {
 			pushed,
-			refused: [...refused].map(([id, reason]) => ({ id, reason }))
+			refused: [...refused].map(([id, why]) => ({ id, ...why }))
 		};
 	}
 
