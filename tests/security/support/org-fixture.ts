@@ -143,6 +143,7 @@ export function couch(
 		method?: string;
 		body?: unknown;
 		headers?: Record<string, string>;
+		timeoutMs?: number;
 	} = {}
 ): Promise<Response> {
 	const raw = typeof options.body === 'string' || options.body instanceof Uint8Array;
@@ -158,7 +159,9 @@ export function couch(
 				? undefined
 				: raw
 					? (options.body as string)
-					: JSON.stringify(options.body)
+					: JSON.stringify(options.body),
+		// A live feed let through would otherwise hold the test until its own timeout.
+		signal: AbortSignal.timeout(options.timeoutMs ?? 10_000)
 	});
 }
 
