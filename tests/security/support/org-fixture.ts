@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { ServerOptions } from '../../../server/app';
 import type { UnitRecord } from '../../../server/provision-service';
@@ -181,7 +182,8 @@ export function rawRequest(
 	options: {
 		cookie?: string;
 		method?: string;
-		body?: string | Buffer;
+		/** An array is sent chunk by chunk without a length (chunked transfer encoding). */
+		body?: string | Buffer | Buffer[];
 		headers?: Record<string, string>;
 		timeoutMs?: number;
 	} = {}
@@ -217,8 +219,23 @@ export function rawRequest(
 		);
 		req.on('timeout', () => req.destroy(new Error(`no answer to ${path} in time`)));
 		req.on('error', reject);
-		req.end(options.body);
+		if (Array.isArray(options.body)) {
+			for (const chunk of options.body) req.write(chunk);
+			req.end();
+		} else req.end(options.body);
 	});
+}
+
+/** A connection the server cut while the body was still being sent: the body was not taken. */
+export const CUT = 0;
+
+/** rawRequest, with a connection cut by the server answered as status CUT instead of an error. */
+export function rawOrCut(...args: Parameters<typeof rawRequest>): Promise<RawAnswer> {
+	return rawRequest(...args).catch((error: unknown) => ({
+		status: CUT,
+		headers: {},
+		body: `connection cut: ${String(error)}`
+	}));
 }
 
 /**
@@ -268,4 +285,41 @@ export async function inBatches<T>(items: T[], size: number, run: (item: T) => P
 	for (let i = 0; i < items.length; i += size) {
 		await Promise.all(items.slice(i, i + size).map(run));
 	}
+}
+
+/**
+ * Bytes straight onto a TCP connection (for lying headers that no HTTP client would send): what the
+ * server wrote back before it closed the connection or `waitMs` passed.
+ */
+export function rawSocket(
+	server: TestServer,
+	chunks: (string | Buffer)[],
+	options: { waitMs?: number; pauseMs?: number } = {}
+): Promise<{ text: string; firstByteMs: number | undefined }> {
+	const url = new URL(server.url);
+	const started = Date.now();
+	return new Promise((resolve) => {
+		const received: Buffer[] = [];
+		let firstByteMs: number | undefined;
+		const socket = net.connect({ host: url.hostname, port: Number(url.port) });
+		const done = () => {
+			clearTimeout(timer);
+			socket.destroy();
+			resolve({ text: Buffer.concat(received).toString('utf8'), firstByteMs });
+		};
+		const timer = setTimeout(done, options.waitMs ?? 5000);
+		socket.on('data', (chunk: Buffer) => {
+			firstByteMs ??= Date.now() - started;
+			received.push(chunk);
+		});
+		socket.on('close', done);
+		socket.on('error', done);
+		socket.on('connect', async () => {
+			for (const chunk of chunks) {
+				if (socket.destroyed) break;
+				socket.write(chunk);
+				if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
+			}
+		});
+	});
 }
