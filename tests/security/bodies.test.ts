@@ -256,7 +256,10 @@ describe('lengths that lie', () => {
 	}
 
 	it('a declared length over the limit is refused before the body is read', async () => {
-		const answer = await rawSocket(org.server, [head(100 * LIMIT), '{"docs":['], { waitMs: 3000 });
+		const answer = await rawSocket(org.server, [head(100 * LIMIT), '{"docs":['], {
+			waitMs: 3000,
+			settleMs: 200
+		});
 		expectRefused(
 			'content-length of 100 MiB with a tiny body',
 			answer.text.startsWith('HTTP/1.1 413') && (answer.firstByteMs ?? Infinity) < 2000,
@@ -271,7 +274,10 @@ describe('lengths that lie', () => {
 		const smuggled =
 			`GET /couch/${org.units.communeB.unit.db}/_all_docs?include_docs=true HTTP/1.1\r\n` +
 			`Host: x\r\nCookie: ${org.cookies.secretaryA}\r\n\r\n`;
-		const { text } = await rawSocket(org.server, [head(10) + body + smuggled], { waitMs: 2000 });
+		const { text } = await rawSocket(org.server, [head(10) + body + smuggled], {
+			waitMs: 2000,
+			settleMs: 300
+		});
 		expectRefused(
 			'short content-length: the tail as a second request',
 			!text.includes(org.units.communeB.marker) && !/^HTTP\/1\.1 20\d/.test(text),
@@ -287,7 +293,7 @@ describe('lengths that lie', () => {
 		const { text } = await rawSocket(
 			org.server,
 			[head(5, 'Transfer-Encoding: chunked\r\n') + chunked],
-			{ waitMs: 2000 }
+			{ waitMs: 2000, settleMs: 200 }
 		);
 		expectRefused(
 			'content-length and chunked together',

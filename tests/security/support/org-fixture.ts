@@ -294,7 +294,8 @@ export async function inBatches<T>(items: T[], size: number, run: (item: T) => P
 export function rawSocket(
 	server: TestServer,
 	chunks: (string | Buffer)[],
-	options: { waitMs?: number; pauseMs?: number } = {}
+	/** `settleMs`: stop that long after the first byte back instead of waiting for `waitMs`. */
+	options: { waitMs?: number; pauseMs?: number; settleMs?: number } = {}
 ): Promise<{ text: string; firstByteMs: number | undefined }> {
 	const url = new URL(server.url);
 	const started = Date.now();
@@ -309,6 +310,9 @@ export function rawSocket(
 		};
 		const timer = setTimeout(done, options.waitMs ?? 5000);
 		socket.on('data', (chunk: Buffer) => {
+			if (firstByteMs === undefined && options.settleMs !== undefined) {
+				setTimeout(done, options.settleMs);
+			}
 			firstByteMs ??= Date.now() - started;
 			received.push(chunk);
 		});
