@@ -1,7 +1,13 @@
+import 'fake-indexeddb/auto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startLink, PRESETS } from '../../bench/link';
+import { allowLocalDbs, destroyLocalDbs, localDb } from '../../src/lib/data/pouch';
+import { readModel } from '../../src/lib/data/read-model';
+import { startUnitSync, type SyncProblem } from '../../src/lib/data/sync';
+import { PULL_CHECKPOINT_ID } from '../../src/lib/data/sync-checkpoints';
 import { memberDoc, type TestMember } from '../support/member-fixture';
 import PouchDB from '../support/pouchdb-node';
 import {
@@ -17,6 +23,7 @@ import { uniqueLogin } from '../support/test-server';
 // - every write the server acknowledged (201 with a revision) is there, with that revision;
 // - a PouchDB replicating through /couch resumes from its checkpoint (it reads fewer documents again
 //   than it has) and ends with exactly the server's documents;
+// - the app's own sync engine, killed mid first sync, resumes its pull from its saved checkpoint;
 // - the device cookie issued before the kill still works (devices live in the store too).
 
 const dirs: string[] = [];
@@ -209,3 +216,104 @@ describe('SIGKILL during a replication through /couch', () => {
 		await local.destroy();
 	});
 });
+
+describe("SIGKILL during the app's own first sync", () => {
+	it('resumes the pull from the saved checkpoint and ends with the server documents', async () => {
+		const site = await freshSite();
+		const total = 2000;
+		const server = running as ServerProcess;
+		for (let i = 0; i < total; i += 500) {
+			const res = await fetch(`${server.url}/couch/${site.db}/_bulk_docs`, {
+				method: 'POST',
+				headers: { cookie: site.cookie, 'content-type': 'application/json' },
+				body: JSON.stringify({ docs: members(site, 500) })
+			});
+			expect(res.status).toBe(201);
+		}
+		// Through the link emulator, which counts the bytes and can cut the connection: the server's
+		// answer is buffered on the way, so the kill alone would land after the stream had left it.
+		const link = await startLink({ preset: PRESETS.none!, targetPort: site.port });
+		try {
+			const clean = syncDevice({ site, origin: link.url });
+			await waitFor(() => clean.idles() > 0, 'a clean first sync');
+			clean.handle.stop();
+			const cleanBytes = link.stats().downBytes;
+			await forgetDevice(site.db);
+
+			link.resetStats();
+			const cut = link.cutAfter({ downBytes: Math.round(cleanBytes * 0.5) });
+			const device = syncDevice({ site, origin: link.url });
+			await cut;
+			await server.kill();
+			await waitFor(() => device.problems.some((p) => p.kind === 'offline'), 'offline');
+			const saved = (await localDb(site.db).get(PULL_CHECKPOINT_ID)) as unknown as {
+				value: { since: number; phase: string };
+			};
+			expect(saved.value.phase).toBe('snapshot');
+			expect(Number(saved.value.since)).toBeGreaterThan(0);
+
+			const restarted = await restart(site);
+			link.restore();
+			device.handle.restart();
+			await waitFor(() => device.idles() > 0, 'the resumed sync', 60_000);
+			device.handle.stop();
+			const resumed = link
+				.stats()
+				.log.filter((record) => record.path.includes('include_docs=true'))
+				.at(-1);
+			expect(resumed?.path).toContain(`since=${saved.value.since}`);
+			// The documents up to the checkpoint were not sent again: the resumed stream is smaller than
+			// a whole first sync (documents received after the last checkpoint are, by design).
+			expect(resumed?.downBytes ?? Infinity).toBeLessThan(cleanBytes * 0.9);
+
+			const local = await localDb(site.db).allDocs({
+				startkey: 'member:',
+				endkey: 'member:\ufff0'
+			});
+			expect(local.rows).toHaveLength(total);
+			const onServer = await revsOnServer(
+				restarted,
+				site,
+				local.rows.map((row) => row.id)
+			);
+			expect(local.rows.filter((row) => onServer.get(row.id) !== row.value.rev)).toEqual([]);
+		} finally {
+			await link.close();
+			await forgetDevice(site.db);
+		}
+	});
+});
+
+function syncDevice(options: { site: Site; origin: string }) {
+	const problems: SyncProblem[] = [];
+	let idles = 0;
+	const handle = startUnitSync({
+		db: options.site.db,
+		remote: { origin: options.origin, headers: { cookie: options.site.cookie } },
+		listener: {
+			onIdle: () => void idles++,
+			onProblem: ({ problem }) => void problems.push(problem)
+		}
+	});
+	return { handle, problems, idles: () => idles };
+}
+
+/** The device forgets the unit (as after signing out), ready for another first sync. */
+async function forgetDevice(db: string): Promise<void> {
+	await destroyLocalDbs([db]);
+	allowLocalDbs([db]);
+	await readModel.outbox.clear();
+	await readModel.settings.clear();
+}
+
+async function waitFor(
+	check: () => boolean | Promise<boolean>,
+	what: string,
+	ms = 30_000
+): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
