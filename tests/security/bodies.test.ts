@@ -21,6 +21,9 @@ import {
 // the one of the production limit.
 
 const LIMIT = 1024 * 1024;
+// TypeScript 6's lib and @types/node 20 disagree on Buffer; a Uint8Array copy satisfies both.
+const bytes = (buffer: Buffer): Uint8Array<ArrayBuffer> => new Uint8Array(buffer);
+const encode = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text);
 const CLIENT_ERRORS = Array.from({ length: 100 }, (_, i) => 400 + i);
 
 let org: Org;
@@ -55,7 +58,7 @@ function paddedBulk(id: string, bytes: number): string {
 
 function post(
 	target: string,
-	body: string | Buffer,
+	body: string | Uint8Array<ArrayBuffer>,
 	headers: Record<string, string> = {}
 ): Promise<Response> {
 	return org.server.request(target, {
@@ -172,14 +175,14 @@ describe('oversized bodies', () => {
 		const id = member()._id;
 		const body = paddedBulk(id, 2 * LIMIT);
 		const tooLarge = [413, CUT];
-		const send = (target: string, method: string, payload: string | Buffer[]) =>
+		const send = (target: string, method: string, payload: string | Uint8Array[]) =>
 			rawOrCut(org.server, target, { method, cookie: org.cookies.secretaryA, body: payload });
 		await expectDenied('2 MiB _bulk_docs with its length', await send(path, 'POST', body), {
 			statuses: tooLarge
 		});
-		const chunks: Buffer[] = [];
+		const chunks: Uint8Array[] = [];
 		for (let i = 0; i < body.length; i += 64 * 1024) {
-			chunks.push(Buffer.from(body.slice(i, i + 64 * 1024)));
+			chunks.push(encode(body.slice(i, i + 64 * 1024)));
 		}
 		await expectDenied('2 MiB _bulk_docs chunked, no length', await send(path, 'POST', chunks), {
 			statuses: tooLarge
@@ -192,7 +195,7 @@ describe('oversized bodies', () => {
 		});
 		await expectDenied(
 			'2 MiB PUT of a member, chunked',
-			await send(target, 'PUT', [Buffer.from(doc.slice(0, LIMIT)), Buffer.from(doc.slice(LIMIT))]),
+			await send(target, 'PUT', [encode(doc.slice(0, LIMIT)), encode(doc.slice(LIMIT))]),
 			{ statuses: tooLarge }
 		);
 		await expectNotStored('oversized PUT', id);
@@ -206,11 +209,11 @@ describe('oversized bodies', () => {
 
 	it('compression bombs are measured after inflating', async () => {
 		const id = member()._id;
-		const plain = Buffer.from(paddedBulk(id, 8 * LIMIT));
-		const bombs: [string, Buffer][] = [
-			['gzip', gzipSync(plain)],
-			['deflate', deflateSync(plain)],
-			['br', brotliCompressSync(plain)]
+		const plain = paddedBulk(id, 8 * LIMIT);
+		const bombs: [string, Uint8Array<ArrayBuffer>][] = [
+			['gzip', bytes(gzipSync(plain))],
+			['deflate', bytes(deflateSync(plain))],
+			['br', bytes(brotliCompressSync(plain))]
 		];
 		for (const [encoding, bomb] of bombs) {
 			expect(bomb.length).toBeLessThan(LIMIT / 10);
@@ -220,7 +223,7 @@ describe('oversized bodies', () => {
 			});
 		}
 		await expectNotStored('compression bombs', id);
-		const small = gzipSync(Buffer.from(`{"login":"a","password":"${'x'.repeat(1_000_000)}"}`));
+		const small = bytes(gzipSync(`{"login":"a","password":"${'x'.repeat(1_000_000)}"}`));
 		await expectDenied(
 			'gzip bomb to /api/session',
 			await post('/api/session', small, {
@@ -228,16 +231,14 @@ describe('oversized bodies', () => {
 			}),
 			{ statuses: [413] }
 		);
-		const corrupt = Buffer.concat([
-			gzipSync(Buffer.from(paddedBulk(id, 10_000))).subarray(0, 40),
-			Buffer.alloc(40, 7)
-		]);
+		const corrupt = new Uint8Array(80).fill(7);
+		corrupt.set(bytes(gzipSync(paddedBulk(id, 10_000))).subarray(0, 40));
 		await expectDenied(
 			'corrupt gzip to _bulk_docs',
 			await post(path, corrupt, { 'content-encoding': 'gzip' })
 		);
 		for (const encoding of ['compress', 'gzip, gzip', 'zstd', 'x-unknown']) {
-			const res = await post(path, gzipSync(Buffer.from(paddedBulk(id, 1000))), {
+			const res = await post(path, bytes(gzipSync(paddedBulk(id, 1000))), {
 				'content-encoding': encoding
 			});
 			await expectDenied(`content-encoding "${encoding}" to _bulk_docs`, res);

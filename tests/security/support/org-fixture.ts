@@ -183,7 +183,7 @@ export function rawRequest(
 		cookie?: string;
 		method?: string;
 		/** An array is sent chunk by chunk without a length (chunked transfer encoding). */
-		body?: string | Buffer | Buffer[];
+		body?: string | Uint8Array | Uint8Array[];
 		headers?: Record<string, string>;
 		timeoutMs?: number;
 	} = {}
@@ -205,13 +205,14 @@ export function rawRequest(
 				timeout: options.timeoutMs ?? 10_000
 			},
 			(res) => {
-				const chunks: Buffer[] = [];
-				res.on('data', (chunk: Buffer) => chunks.push(chunk));
+				const decoder = new TextDecoder();
+				let body = '';
+				res.on('data', (chunk: Buffer) => (body += decoder.decode(chunk, { stream: true })));
 				res.on('end', () =>
 					resolve({
 						status: res.statusCode ?? 0,
 						headers: res.headers,
-						body: Buffer.concat(chunks).toString('utf8')
+						body: body + decoder.decode()
 					})
 				);
 				res.on('error', reject);
@@ -293,20 +294,21 @@ export async function inBatches<T>(items: T[], size: number, run: (item: T) => P
  */
 export function rawSocket(
 	server: TestServer,
-	chunks: (string | Buffer)[],
+	chunks: string[],
 	/** `settleMs`: stop that long after the first byte back instead of waiting for `waitMs`. */
 	options: { waitMs?: number; pauseMs?: number; settleMs?: number } = {}
 ): Promise<{ text: string; firstByteMs: number | undefined }> {
 	const url = new URL(server.url);
 	const started = Date.now();
 	return new Promise((resolve) => {
-		const received: Buffer[] = [];
+		const decoder = new TextDecoder();
+		let text = '';
 		let firstByteMs: number | undefined;
 		const socket = net.connect({ host: url.hostname, port: Number(url.port) });
 		const done = () => {
 			clearTimeout(timer);
 			socket.destroy();
-			resolve({ text: Buffer.concat(received).toString('utf8'), firstByteMs });
+			resolve({ text: text + decoder.decode(), firstByteMs });
 		};
 		const timer = setTimeout(done, options.waitMs ?? 5000);
 		socket.on('data', (chunk: Buffer) => {
@@ -314,7 +316,7 @@ export function rawSocket(
 				setTimeout(done, options.settleMs);
 			}
 			firstByteMs ??= Date.now() - started;
-			received.push(chunk);
+			text += decoder.decode(chunk, { stream: true });
 		});
 		socket.on('close', done);
 		socket.on('error', done);
