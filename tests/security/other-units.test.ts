@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAlive, expectRefused } from './support/attack-log';
 import {
 	couch,
@@ -150,6 +150,29 @@ async function attempt(actor: Actor, probe: Probe, secrets: string[]): Promise<v
 	});
 	await expectDenied(`${actor}: ${probe.method} /couch${probe.path}`, res, { secrets });
 }
+
+describe('the same member on its own database (control: the refusals below are not a broken server)', () => {
+	it('reads its own unit and, from a superior, the units below', async () => {
+		const reach: [Actor, UnitKey][] = [
+			['viewerA', 'communeA'],
+			['deputyA', 'communeA'],
+			['secretaryB', 'communeB'],
+			['schoolSecretary', 'school'],
+			['provinceAdmin', 'communeA'],
+			['provinceAdmin', 'school'],
+			['otherAdmin', 'otherProvince']
+		];
+		for (const [actor, unit] of reach) {
+			const res = await couch(
+				org.server,
+				`/${org.units[unit].unit.db}/_all_docs?include_docs=true`,
+				{ cookie: org.cookies[actor] }
+			);
+			expect(res.status, `${actor} on ${unit}`).toBe(200);
+			expect(await res.text()).toContain(org.units[unit].marker);
+		}
+	});
+});
 
 describe('a unit member against databases outside its subtree', () => {
 	for (const actor of Object.keys(FOREIGN) as Actor[]) {

@@ -112,6 +112,14 @@ function couchPaths(): { method: string; path: string; body?: unknown }[] {
 }
 
 describe('an outsider', () => {
+	it('(control) would be let in with the real cookie', async () => {
+		const { db, id } = org.units.communeA.unit;
+		for (const path of ['/api/session', `/api/units/${id}`, `/couch/${db}/_all_docs`]) {
+			const res = await org.server.request(path, { cookie: org.cookies.secretaryA });
+			expect(res.status, path).toBe(200);
+		}
+	});
+
 	it('is refused every /api route that needs a session, whatever credentials it makes up', async () => {
 		const attempts = Object.entries(credentials()).flatMap(([label, headers]) =>
 			apiRoutes().map((route) => ({ label, headers, route }))
