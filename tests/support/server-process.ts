@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import PouchDB from './pouchdb-node';
+
+// The server as production runs it — `tsx server/main.ts` in a process of its own, the LevelDB store
+// under DATA_DIR — so that a test can SIGKILL it mid-request and start it again on the same data.
+// The embedded store runs inside that process, so the kill takes the store down with it, as a power
+// cut or the kernel's OOM killer would.
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ServerProcess {
+	url: string;
+	port: number;
+	/** SIGKILL: no shutdown handler runs, nothing is flushed on the way out. */
+	kill(): Promise<void>;
+	/** SIGTERM and wait (the normal stop at the end of a test). */
+	stop(): Promise<void>;
+	/** What the process printed, for a failing test's message. */
+	output(): string;
+}
+
+/** A TCP port free right now, so that a restarted server can listen on the same one. */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = net.createServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as net.AddressInfo;
+			probe.close(() => resolve(port));
+		});
+	});
+}
+
+export async function startServerProcess(options: {
+	dataDir: string;
+	port: number;
+}): Promise<ServerProcess> {
+	const env: Record<string, string | undefined> = {
+		...process.env,
+		DATA_DIR: options.dataDir,
+		PORT: String(options.port),
+		HOST: '127.0.0.1',
+		DOANVU_STORE: 'leveldb',
+		LOG: 'off',
+		// Always the embedded store: this is about what survives a kill of the one process.
+		COUCHDB_URL: ''
+	};
+	// `node --import tsx`, not the tsx command: that one runs the server in a child process of its
+	// own, so a SIGKILL would hit the wrapper and leave the server running.
+	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+		cwd: ROOT,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let printed = '';
+	child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+	child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	const url = `http://127.0.0.1:${options.port}`;
+
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		if (child.exitCode !== null) {
+			throw new Error(`the server process exited (${child.exitCode}): ${printed}`);
+		}
+		const healthy = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1000) })
+			.then((res) => res.ok)
+			.catch(() => false);
+		if (healthy) break;
+		if (Date.now() > deadline) {
+			child.kill('SIGKILL');
+			throw new Error(`the server process did not start in time: ${printed}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+
+	return {
+		url,
+		port: options.port,
+		async kill() {
+			if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+			await exited;
+		},
+		async stop() {
+			if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+			const stopped = await Promise.race([
+				exited.then(() => true),
+				new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000))
+			]);
+			if (!stopped) {
+				child.kill('SIGKILL');
+				await exited;
+			}
+		},
+		output: () => printed
+	};
+}
+
+/** A PouchDB speaking to /couch/<db> of a server process with a device cookie. */
+export function remoteDbAt(options: { url: string; db: string; cookie: string }): PouchDB.Database {
+	return new PouchDB(`${options.url}/couch/${options.db}`, {
+		adapter: 'http',
+		skip_setup: true,
+		fetch: (url: string | Request, init?: RequestInit) => {
+			const headers = new Headers(init?.headers);
+			headers.set('cookie', options.cookie);
+			return fetch(url, { ...init, headers });
+		}
+	} as PouchDB.Configuration.RemoteDatabaseConfiguration);
+}
