@@ -1,3 +1,4 @@
+import { BRANCH_KINDS, BRANCH_NAME_MAX, BRANCH_STATUSES } from '../src/lib/domain/branch-schema';
 import type { DesignDoc } from './couch-client';
 
 // The design document of every unit database. Its validate_doc_update is the last line of defence,
@@ -12,6 +13,9 @@ import type { DesignDoc } from './couch-client';
 // dropped (two claims on one revision are refused by CouchDB's revision check, not here).
 // Version 4 accepts the unit's yearly training-programme result sent to its superior
 // (`training:<year>`, "chuyển cấp trên"), which may be sent again but never deleted.
+// Version 5 lets deputies write `branch:` documents as they write members (the unit manages its chi
+// đoàn in the app), never deletes one (members' history names it: it merges or closes instead), and
+// checks its name, kind and status, and that a new one's id starts with the unit's id.
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -19,7 +23,7 @@ export const DESIGN_DOC_ID = '_design/doanvu';
  * Bumped whenever the function below changes: the directory records which version each unit
  * database has (`designVersion`), and the server brings older ones up to date at start.
  */
-export const DESIGN_DOC_VERSION = 4;
+export const DESIGN_DOC_VERSION = 5;
 
 /**
  * `open`: the unit's accounts (and its superiors') write as the rules below allow.
@@ -94,8 +98,11 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	}
 	if (type === 'branch') {
 		if (id.indexOf('branch:') !== 0) deny('Mã chi đoàn phải bắt đầu bằng "branch:".');
-		if (has('role:deputy')) deny('Chỉ bí thư được thay đổi danh sách chi đoàn.');
-		if (!newDoc._deleted && !newDoc.name) deny('Chi đoàn thiếu tên (name).');
+		if (newDoc._deleted) deny('Không được xóa chi đoàn: hãy hợp nhất hoặc giải thể chi đoàn.');
+		if ((!oldDoc || oldDoc._deleted) && !/^branch:${unitId}[A-Za-z0-9-]{1,40}$/.test(id)) deny('Mã chi đoàn mới phải có dạng branch:${unitId}…');
+		if (typeof newDoc.name !== 'string' || !/\\S/.test(newDoc.name) || newDoc.name.length > ${BRANCH_NAME_MAX}) deny('Chi đoàn cần có tên (name), không quá ${BRANCH_NAME_MAX} ký tự.');
+		if (${JSON.stringify(BRANCH_KINDS)}.indexOf(newDoc.kind) === -1) deny('Loại chi đoàn (kind) không hợp lệ.');
+		if (${JSON.stringify(BRANCH_STATUSES)}.indexOf(newDoc.status) === -1) deny('Trạng thái chi đoàn (status) không hợp lệ.');
 		return;
 	}
 	if (id.indexOf('member:') !== 0) deny('Mã đoàn viên phải bắt đầu bằng "member:".');
