@@ -103,11 +103,21 @@ export interface BranchDetail {
 	others: BranchDoc[];
 }
 
-/** A branch with its members and the branches it may merge into; null when unknown here. */
+/**
+ * A branch with its members and the branches it may merge into; null when unknown here. Its
+ * database is the read model's (a pinned unit's branch opens too), else `fallbackDb`.
+ */
 export async function branchDetail(options: {
-	db: string;
 	id: string;
-}): Promise<BranchDetail | null> {
+	fallbackDb: string;
+}): Promise<(BranchDetail & { db: string }) | null> {
+	const row = await readModel.branches.get(options.id);
+	const db = row?.db ?? options.fallbackDb;
+	const detail = await detailIn({ db, id: options.id });
+	return detail && { ...detail, db };
+}
+
+async function detailIn(options: { db: string; id: string }): Promise<BranchDetail | null> {
 	const summaries = await branchSummaries(options.db);
 	const summary = summaries.find((s) => s.branch._id === options.id);
 	if (!summary) return null;
