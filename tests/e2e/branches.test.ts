@@ -324,6 +324,11 @@ describe('chi đoàn in the app', () => {
 			.poll(() => branchCounts(other))
 			.toEqual([`${MERGED_NAME}: 3 đoàn viên`, `${XUAN_THUY}: 0 đoàn viên`]);
 		expect(await filterOptions(other)).toEqual(['Tất cả chi đoàn', `${MERGED_NAME} (3)`]);
+		// The unit's page counts them too.
+		await other.getByRole('link', { name: 'Đơn vị' }).click();
+		await expect
+			.poll(() => other.getByTestId('unit-branches').innerText(), { timeout: 20_000 })
+			.toMatch(new RegExp(`${MERGED_NAME}\\s+3\\s+Tổng số đoàn viên đang sinh hoạt\\s+3`));
 		await openBranch(other, XUAN_THUY);
 		await expect
 			.poll(() => other.getByTestId('branch-status').textContent())
