@@ -1,7 +1,6 @@
 import {
 	BRANCH_NAME_MAX,
 	BRANCH_SCHEMA_VERSION,
-	branchKindLabel,
 	isBranchKind,
 	type BranchDoc,
 	type BranchKind,
@@ -387,9 +386,4 @@ export function planCloseBranch(
 			}
 		])
 	};
-}
-
-/** "Chi đoàn Khu 3 (Thôn, xóm…)": a branch as one line of a list. */
-export function describeBranch(branch: Pick<BranchDoc, 'name' | 'kind'>): string {
-	return `${branch.name} (${branchKindLabel(branch.kind)})`;
 }
