@@ -8,8 +8,8 @@ import { ensureBuilt } from '../support/build';
 // A real unit's chi đoàn, from nothing: on a fresh server the province is set up, founds a commune
 // and issues its secretary's account; the secretary, with no signal, founds two chi đoàn, admits
 // members into them, moves one, cannot close a branch that still has members, merges the two and
-// renames the merged one; the signal returns, the server holds it all, and her second phone shows
-// the same branches and counts. Every date typed is fixed and in the past whatever today is; the
+// renames the merged one; the signal returns, the server holds it all, her second phone shows the
+// same branches and counts, and the unit's viewer reads them with no action offered. Every date typed is fixed and in the past whatever today is; the
 // dates the app fills in are the phone's (Vietnam's) own.
 
 let server: TestServer;
@@ -17,6 +17,7 @@ let link: LinkCutter;
 let browser: Browser;
 
 const SECRETARY = { login: 'bithu.thanhson', password: 'lan-thanh-son-2026' };
+const VIEWER = { login: 'xem.thanhson', password: 'xem-thanh-son-2026' };
 const DONG_TAM = 'Chi đoàn thôn Đồng Tâm';
 const XUAN_THUY = 'Chi đoàn thôn Xuân Thủy';
 const MERGED_NAME = 'Chi đoàn thôn Đồng Tâm – Xuân Thủy';
@@ -47,8 +48,10 @@ async function waitSynced(page: Page) {
 		.toBe('Đã đồng bộ');
 }
 
-/** The first run, the commune and its secretary's account; returns the temporary password. */
-async function setUpProvince(context: BrowserContext): Promise<string> {
+/** The first run, the commune, its secretary's and a viewer's accounts; their temporary passwords. */
+async function setUpProvince(
+	context: BrowserContext
+): Promise<{ secretary: string; viewer: string }> {
 	const page = await context.newPage();
 	await page.goto(`${link.url}/doan-vien`);
 	await page.waitForURL('**/khoi-tao');
@@ -76,7 +79,31 @@ async function setUpProvince(context: BrowserContext): Promise<string> {
 	await page.getByRole('button', { name: 'Cấp tài khoản' }).click();
 	const secret = page.getByTestId('temporary-password');
 	await expect.poll(() => secret.count(), { timeout: 20_000 }).toBe(1);
-	return (await secret.textContent())!.trim();
+	const secretary = (await secret.textContent())!.trim();
+	await page.getByLabel('Họ và tên').fill('Trần Văn Xem');
+	await page.getByLabel('Tên đăng nhập').fill(VIEWER.login);
+	await page.getByLabel('Vai trò').selectOption('viewer');
+	await page.getByRole('button', { name: 'Cấp tài khoản' }).click();
+	await expect
+		.poll(() => page.getByTestId(`account-${VIEWER.login}`).count(), { timeout: 20_000 })
+		.toBe(1);
+	await expect.poll(async () => (await secret.textContent())!.trim()).not.toBe(secretary);
+	return { secretary, viewer: (await secret.textContent())!.trim() };
+}
+
+/** First sign-in with a temporary password: the account's own password, then the roster. */
+async function firstSignIn(
+	page: Page,
+	account: { login: string; password: string },
+	temporary: string
+) {
+	await signIn(page, { login: account.login, password: temporary });
+	await page.waitForURL('**/doi-mat-khau');
+	await page.getByLabel('Mật khẩu hiện tại').fill(temporary);
+	await page.getByLabel('Mật khẩu mới', { exact: true }).fill(account.password);
+	await page.getByLabel('Nhập lại mật khẩu mới').fill(account.password);
+	await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+	await page.waitForURL('**/doan-vien');
 }
 
 async function foundBranch(page: Page, name: string, secretary: string) {
@@ -158,13 +185,7 @@ describe('chi đoàn in the app', () => {
 		// The secretary's phone: first sign-in, her own password, the (empty) unit synced.
 		const phone = await phoneContext(browser);
 		const page = await phone.newPage();
-		await signIn(page, { login: SECRETARY.login, password: temporary });
-		await page.waitForURL('**/doi-mat-khau');
-		await page.getByLabel('Mật khẩu hiện tại').fill(temporary);
-		await page.getByLabel('Mật khẩu mới', { exact: true }).fill(SECRETARY.password);
-		await page.getByLabel('Nhập lại mật khẩu mới').fill(SECRETARY.password);
-		await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
-		await page.waitForURL('**/doan-vien');
+		await firstSignIn(page, SECRETARY, temporary.secretary);
 		await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
 			timeout: 30_000
 		});
@@ -334,5 +355,22 @@ describe('chi đoàn in the app', () => {
 			.poll(() => other.getByTestId('branch-status').textContent())
 			.toContain(`Đã hợp nhất vào ${MERGED_NAME}`);
 		await second.close();
+
+		// A viewer reads the branches and counts but is offered nothing to change.
+		const viewerPhone = await phoneContext(browser);
+		const viewer = await viewerPhone.newPage();
+		await firstSignIn(viewer, VIEWER, temporary.viewer);
+		await waitSynced(viewer);
+		await viewer.goto(`${link.url}/chi-doan`);
+		await expect
+			.poll(() => branchCounts(viewer))
+			.toEqual([`${MERGED_NAME}: 3 đoàn viên`, `${XUAN_THUY}: 0 đoàn viên`]);
+		expect(await viewer.getByTestId('found-branch').count()).toBe(0);
+		await openBranch(viewer, MERGED_NAME);
+		await expect.poll(() => viewer.getByTestId('branch-members').locator('li').count()).toBe(3);
+		for (const action of ['edit-branch', 'merge-branch', 'close-branch']) {
+			expect(await viewer.getByTestId(action).count()).toBe(0);
+		}
+		await viewerPhone.close();
 	});
 });
