@@ -54,7 +54,7 @@ function branch(login: string, name = 'Chi đoàn thôn Thử'): BranchDoc {
 	return result.plan.branches[0]!;
 }
 
-function put(cookie: string, doc: { _id: string }): Promise<Response> {
+function put(cookie: string, doc: { _id: string } & Record<string, unknown>): Promise<Response> {
 	return server.request(`/couch/${communeA.db}/${encodeURIComponent(doc._id)}`, {
 		method: 'PUT',
 		cookie,
