@@ -1,3 +1,4 @@
+import { BRANCH_KINDS, BRANCH_NAME_MAX, BRANCH_STATUSES } from '../src/lib/domain/branch-schema';
 import type { DesignDoc } from './couch-client';
 
 // The design document of every unit database. Its validate_doc_update is the last line of defence,
@@ -18,6 +19,9 @@ import type { DesignDoc } from './couch-client';
 // and its workers are exempt; a document created offline and edited again before its first push
 // arrives with `new_edits: false` and no old revision, but one device holds one account (sign-out
 // wipes it), so its creator is the pusher.
+// Version 5 also lets deputies write `branch:` documents as they write members (the unit manages its chi
+// đoàn in the app), never deletes one (members' history names it: it merges or closes instead), and
+// checks its name, kind and status, and that a new one's id starts with the unit's id.
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -101,8 +105,11 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	}
 	if (type === 'branch') {
 		if (id.indexOf('branch:') !== 0) deny('Mã chi đoàn phải bắt đầu bằng "branch:".');
-		if (has('role:deputy')) deny('Chỉ bí thư được thay đổi danh sách chi đoàn.');
-		if (!newDoc._deleted && !newDoc.name) deny('Chi đoàn thiếu tên (name).');
+		if (newDoc._deleted) deny('Không được xóa chi đoàn: hãy hợp nhất hoặc giải thể chi đoàn.');
+		if ((!oldDoc || oldDoc._deleted) && !/^branch:${unitId}[A-Za-z0-9-]{1,40}$/.test(id)) deny('Mã chi đoàn mới phải có dạng branch:${unitId}…');
+		if (typeof newDoc.name !== 'string' || !/\\S/.test(newDoc.name) || newDoc.name.length > ${BRANCH_NAME_MAX}) deny('Chi đoàn cần có tên (name), không quá ${BRANCH_NAME_MAX} ký tự.');
+		if (${JSON.stringify(BRANCH_KINDS)}.indexOf(newDoc.kind) === -1) deny('Loại chi đoàn (kind) không hợp lệ.');
+		if (${JSON.stringify(BRANCH_STATUSES)}.indexOf(newDoc.status) === -1) deny('Trạng thái chi đoàn (status) không hợp lệ.');
 		return;
 	}
 	if (id.indexOf('member:') !== 0) deny('Mã đoàn viên phải bắt đầu bằng "member:".');

@@ -279,32 +279,42 @@ describe('unit databases', () => {
 		expect(await server.couch.getDoc({ db: communeA.db, id: '_design/evil' })).toBeUndefined();
 	});
 
-	it('branches: the secretary writes them, the deputy may not', async () => {
+	it('branches: the secretary and the deputy write them (design document version 5), whole', async () => {
 		const branch = (login: string) => ({
-			_id: `branch:${randomBytes(6).toString('hex')}`,
+			_id: `branch:${communeA.id}-${randomBytes(6).toString('hex')}`,
 			type: 'branch',
-			v: 1,
+			v: 2,
 			unitId: communeA.id,
 			name: 'Chi đoàn Thôn 1',
+			kind: 'khu-dan-cu',
+			status: 'active',
+			nameHistory: [{ name: 'Chi đoàn Thôn 1', from: new Date().toISOString(), by: login }],
 			createdBy: login,
 			updatedBy: login
 		});
-		const bySecretary = branch(logins.secretaryA);
-		expect(
-			(
-				await couch(`/${communeA.db}/${bySecretary._id}`, {
-					cookie: cookies.secretaryA,
-					method: 'PUT',
-					body: bySecretary
-				})
-			).status
-		).toBe(201);
-		const byDeputy = branch(logins.deputyA);
+		for (const who of ['secretaryA', 'deputyA'] as const) {
+			const doc = branch(logins[who]);
+			const res = await couch(`/${communeA.db}/${doc._id}`, {
+				cookie: cookies[who],
+				method: 'PUT',
+				body: doc
+			});
+			expect(res.status).toBe(201);
+		}
+		// The old shape (no kind, no status, an id outside the unit) is refused.
+		const {
+			kind: _k,
+			status: _s,
+			...old
+		} = {
+			...branch(logins.deputyA),
+			_id: `branch:${randomBytes(6).toString('hex')}`
+		};
 		await expectRefused(
-			await couch(`/${communeA.db}/${byDeputy._id}`, {
+			await couch(`/${communeA.db}/${old._id}`, {
 				cookie: cookies.deputyA,
 				method: 'PUT',
-				body: byDeputy
+				body: old
 			}),
 			403,
 			'forbidden'

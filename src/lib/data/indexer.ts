@@ -90,7 +90,8 @@ function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[])
 				id: doc._id,
 				db,
 				name: String(doc.name ?? ''),
-				closed: doc.closed ? 1 : 0
+				// A merged or closed chi đoàn (branch-schema.ts) takes no more members.
+				closed: doc.closed || doc.status === 'merged' || doc.status === 'closed' ? 1 : 0
 			});
 		} else if (doc.type === 'unit') {
 			batch.units.push({

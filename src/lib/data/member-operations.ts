@@ -105,9 +105,10 @@ export async function loadMember(options: { db: string; id: string }): Promise<M
 	}
 }
 
-/** The ids of the unit's branches: a member is only moved or placed into one of them. */
+/** The ids of the unit's open branches: a member is only moved or placed into one of them. */
 export async function branchIdsOf(db: string): Promise<string[]> {
-	return (await readModel.branches.where('db').equals(db).toArray()).map((b) => b.id);
+	const rows = await readModel.branches.where('db').equals(db).toArray();
+	return rows.filter((b) => !b.closed).map((b) => b.id);
 }
 
 async function write(options: {

@@ -153,12 +153,17 @@ export async function getMember(options: {
 	}
 }
 
-export function listBranches(dbs: string[]): Promise<BranchRow[]> {
+/** The branches of `dbs` by name; with `open`, only those that take members (not merged or closed). */
+export function listBranches(dbs: string[], options: { open?: boolean } = {}): Promise<BranchRow[]> {
 	return readModel.branches
 		.where('db')
 		.anyOf(dbs)
 		.toArray()
-		.then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name, 'vi')));
+		.then((rows) =>
+			rows
+				.filter((row) => !options.open || !row.closed)
+				.sort((a, b) => a.name.localeCompare(b.name, 'vi'))
+		);
 }
 
 export async function countMembers(dbs: string[]): Promise<number> {

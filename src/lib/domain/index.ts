@@ -2,6 +2,8 @@
 // '../src/lib/domain' on the server.
 export * from './admission';
 export * from './age';
+export * from './branch-operations';
+export * from './branch-schema';
 export * from './bulk';
 export * from './citizen-id';
 export * from './coming-of-age';

@@ -1,0 +1,3 @@
+export function load({ params }) {
+	return { key: params.key };
+}
