@@ -7,6 +7,7 @@ import express from 'express';
 import expressPouchdb from 'express-pouchdb';
 import * as v from 'valibot';
 import type { StoreKind } from './config';
+import { guardLocalDocs } from './store-guard';
 
 // The embedded CouchDB-compatible store (express-pouchdb) for `npm start` without COUCHDB_URL. It
 // listens on its own loopback port and the server talks to it over HTTP only, exactly as to Apache
@@ -52,6 +53,9 @@ export async function startEmbeddedStore(options: {
 		}
 	});
 	couchApp.dbWrapper.registerWrapper(keepReplicatedRevisions);
+	// Registered last, so it runs first: the access list (`_local/_security`) is out of every
+	// user's reach before any other wrapper sees the call (store-guard.ts).
+	couchApp.dbWrapper.registerWrapper(guardLocalDocs);
 	const app = express();
 	app.disable('x-powered-by');
 	app.use(couchApp);
