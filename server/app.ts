@@ -334,7 +334,9 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			// says it should have (an older server's, or one somebody changed), in the background.
 			upgrading = provision
 				.restoreUnitDatabases()
-				.then(({ restored }) => restored > 0 && logger.info('unit_databases_restored', { restored }))
+				.then(
+					({ restored }) => restored > 0 && logger.info('unit_databases_restored', { restored })
+				)
 				.catch((error) => logger.error('design_upgrade_failed', { error: describeError(error) }));
 		}
 

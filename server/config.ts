@@ -140,7 +140,10 @@ const EnvSchema = v.object({
 		v.optional(v.string(), '2000'),
 		v.regex(/^\d{1,7}$/, 'MAX_DOCS_PER_BATCH phải là một số nguyên dương.'),
 		v.transform(Number),
-		v.minValue(1000, 'MAX_DOCS_PER_BATCH phải từ 1000 trở lên (ứng dụng gửi tới 1000 tài liệu một lần).')
+		v.minValue(
+			1000,
+			'MAX_DOCS_PER_BATCH phải từ 1000 trở lên (ứng dụng gửi tới 1000 tài liệu một lần).'
+		)
 	),
 	REQUEST_TIMEOUT_SECONDS: v.pipe(
 		v.optional(v.string(), '600'),

@@ -167,11 +167,7 @@ export function classifyCouchRequest(options: {
  * would land anywhere else than the path as built (a second line of defence behind the segment
  * rules above: no segment may be dropped or merged by URL resolution).
  */
-export function upstreamUrl(options: {
-	base: URL;
-	path: string;
-	query: string;
-}): URL | undefined {
+export function upstreamUrl(options: { base: URL; path: string; query: string }): URL | undefined {
 	const basePath = options.base.pathname.endsWith('/')
 		? options.base.pathname
 		: `${options.base.pathname}/`;

@@ -85,7 +85,11 @@ export class JsonItemCounter {
 export type BatchKind = '_bulk_docs' | '_bulk_get' | '_revs_diff';
 
 /** Whether a batch holds more than `maxDocs` documents (and, for `_revs_diff`, revisions). */
-export function overBatchLimit(kind: BatchKind, counter: JsonItemCounter, maxDocs: number): boolean {
+export function overBatchLimit(
+	kind: BatchKind,
+	counter: JsonItemCounter,
+	maxDocs: number
+): boolean {
 	const [, depth1 = 0, depth2 = 0] = counter.counts;
 	if (kind === '_revs_diff') return depth1 > maxDocs || depth2 > maxDocs * 10;
 	return depth2 > maxDocs;

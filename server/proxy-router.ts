@@ -16,7 +16,9 @@ import type { SessionController } from './session-controller';
 // The /couch reverse proxy (docs/decisions/0005-sessions-and-devices.md): authenticates the device,
 // checks the allowlist and the database's `_security`, then forwards to CouchDB as the user, with the
 // user's own CouchDB session cookie — never the admin's credentials, never the client's cookies.
-// Bodies stream both ways: a first sync's `_changes` and `_bulk_get` answers are megabytes.
+// Answers stream: a first sync's `_changes` and `_bulk_get` answers are megabytes. Request bodies are
+// read first, decompressed and bounded in bytes and documents (proxy-body.ts), so the store never
+// starts on a request that is then refused, and a refusal still reaches the client.
 
 const LIVE_FEEDS = new Set(['longpoll', 'continuous', 'eventsource']);
 

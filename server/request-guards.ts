@@ -42,8 +42,7 @@ function header(req: Request, name: string): string | undefined {
 /** The host the browser addressed: X-Forwarded-Host only from a proxy that TRUST_PROXY trusts. */
 function addressedHost(req: Request): string | undefined {
 	const trust = req.app.get('trust proxy fn') as
-		| ((address: string, hop: number) => boolean)
-		| undefined;
+		((address: string, hop: number) => boolean) | undefined;
 	const forwarded = header(req, 'x-forwarded-host');
 	if (forwarded && trust?.(req.socket.remoteAddress ?? '', 0)) {
 		return forwarded.split(',')[0]?.trim().toLowerCase();

@@ -44,8 +44,7 @@ function idOf(doc: unknown): unknown {
 function refuse(args: unknown[]): unknown {
 	const error = Object.assign(new Error(FORBIDDEN.message), FORBIDDEN);
 	const callback = args.findLast((arg) => typeof arg === 'function') as
-		| ((error: unknown) => void)
-		| undefined;
+		((error: unknown) => void) | undefined;
 	if (callback) {
 		callback(error);
 		return undefined;

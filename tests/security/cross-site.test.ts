@@ -45,20 +45,29 @@ describe('a page on another site', () => {
 		const variants: [string, Record<string, string>][] = [
 			['text/plain + Origin', { origin: EVIL, 'content-type': 'text/plain' }],
 			['JSON + Origin', { origin: EVIL, 'content-type': 'application/json' }],
-			['JSON + Sec-Fetch-Site cross-site', {
-				'sec-fetch-site': 'cross-site',
-				'content-type': 'application/json'
-			}],
-			['JSON + Sec-Fetch-Site same-site', {
-				'sec-fetch-site': 'same-site',
-				origin: 'https://other.doanvu.example',
-				'content-type': 'application/json'
-			}],
+			[
+				'JSON + Sec-Fetch-Site cross-site',
+				{
+					'sec-fetch-site': 'cross-site',
+					'content-type': 'application/json'
+				}
+			],
+			[
+				'JSON + Sec-Fetch-Site same-site',
+				{
+					'sec-fetch-site': 'same-site',
+					origin: 'https://other.doanvu.example',
+					'content-type': 'application/json'
+				}
+			],
 			['JSON + Origin null', { origin: 'null', 'content-type': 'application/json' }],
-			['JSON + Origin of another port', {
-				origin: server.url.replace(/:\d+$/, ':1'),
-				'content-type': 'application/json'
-			}]
+			[
+				'JSON + Origin of another port',
+				{
+					origin: server.url.replace(/:\d+$/, ':1'),
+					'content-type': 'application/json'
+				}
+			]
 		];
 		for (const [name, headers] of variants) {
 			const doc = member();
@@ -84,7 +93,11 @@ describe('a page on another site', () => {
 		);
 		await expectRefusedResponse(
 			'cross-site DELETE of the session',
-			await server.request('/couch/_session', { method: 'DELETE', cookie, headers: { origin: EVIL } }),
+			await server.request('/couch/_session', {
+				method: 'DELETE',
+				cookie,
+				headers: { origin: EVIL }
+			}),
 			[403]
 		);
 		await expectRefusedResponse(
@@ -102,10 +115,22 @@ describe('a page on another site', () => {
 	it('cannot sign the victim in (login CSRF), by form or by JSON', async () => {
 		const form = new URLSearchParams({ name: login.login, password: login.password }).toString();
 		for (const [name, headers, body] of [
-			['form from another site', { origin: EVIL, 'content-type': 'application/x-www-form-urlencoded' }, form],
+			[
+				'form from another site',
+				{ origin: EVIL, 'content-type': 'application/x-www-form-urlencoded' },
+				form
+			],
 			['form without Origin', { 'content-type': 'application/x-www-form-urlencoded' }, form],
-			['JSON from another site', { origin: EVIL, 'content-type': 'application/json' }, JSON.stringify({ name: login.login, password: login.password })],
-			['text/plain JSON', { 'content-type': 'text/plain' }, JSON.stringify({ name: login.login, password: login.password })]
+			[
+				'JSON from another site',
+				{ origin: EVIL, 'content-type': 'application/json' },
+				JSON.stringify({ name: login.login, password: login.password })
+			],
+			[
+				'text/plain JSON',
+				{ 'content-type': 'text/plain' },
+				JSON.stringify({ name: login.login, password: login.password })
+			]
 		] as const) {
 			const res = await server.request('/couch/_session', { method: 'POST', headers, body });
 			expectRefused(
