@@ -22,7 +22,7 @@ export type ProxyRoute =
 			/** The request may carry a body to stream upstream. */
 			hasBody: boolean;
 			/** A batch endpoint whose body is counted against the documents-per-batch limit. */
-			batch?: '_bulk_docs' | '_bulk_get' | '_revs_diff';
+			batch?: BatchEndpoint;
 	  }
 	| { kind: 'refused'; status: 400 | 403; error: string; reason: string };
 
@@ -57,7 +57,10 @@ const DB_ENDPOINTS: Record<string, readonly string[]> = {
 	_revs_diff: ['POST']
 };
 
-const BATCH_ENDPOINTS = new Set(['_bulk_docs', '_bulk_get', '_revs_diff'] as const);
+// Bodies that list documents: `docs`, ids with their revisions, `keys` of `_all_docs`, `doc_ids` of
+// `_changes`. Each is bounded by the documents-per-batch limit.
+const BATCH_ENDPOINTS = ['_bulk_docs', '_bulk_get', '_revs_diff', '_all_docs', '_changes'] as const;
+export type BatchEndpoint = (typeof BATCH_ENDPOINTS)[number];
 
 // Raw characters a segment may hold before decoding: RFC 3986 pchar minus nothing we need. A raw
 // backslash, space, quote or control character is refused before anything else looks at it.
@@ -134,8 +137,8 @@ export function classifyCouchRequest(options: {
 	if (head in DB_ENDPOINTS && rest.length === 1) {
 		if (!DB_ENDPOINTS[head]?.includes(method)) return refuse(REFUSED.other);
 		const route = forward(`${dbPath}/${head}`, method === 'POST');
-		const batch = [...BATCH_ENDPOINTS].find((name) => name === head);
-		return route.kind === 'forward' && batch ? { ...route, batch } : route;
+		const batch = BATCH_ENDPOINTS.find((name) => name === head);
+		return route.kind === 'forward' && batch && method === 'POST' ? { ...route, batch } : route;
 	}
 	if (head === '_security') return refuse(REFUSED.security);
 	if (head === '_local') {

@@ -1,6 +1,7 @@
 import zlib from 'node:zlib';
 import type { Request } from 'express';
 import type { Transform } from 'node:stream';
+import type { BatchEndpoint } from './proxy-allowlist';
 
 // Reads a /couch request body before anything is sent upstream: decompressed, bounded in bytes and,
 // for the batch endpoints, in documents — counted while the bytes arrive, so a batch of 100,000
@@ -82,9 +83,13 @@ export class JsonItemCounter {
 	}
 }
 
-export type BatchKind = '_bulk_docs' | '_bulk_get' | '_revs_diff';
+export type BatchKind = BatchEndpoint;
 
-/** Whether a batch holds more than `maxDocs` documents (and, for `_revs_diff`, revisions). */
+/**
+ * Whether a batch holds more than `maxDocs` documents (and, for `_revs_diff`, ten revisions each).
+ * `_bulk_docs` / `_bulk_get` documents, `_all_docs` keys and `_changes` doc_ids are all values at
+ * depth 2.
+ */
 export function overBatchLimit(
 	kind: BatchKind,
 	counter: JsonItemCounter,
