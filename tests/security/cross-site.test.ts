@@ -188,7 +188,7 @@ describe('the app itself', () => {
 				'content-type': 'application/json',
 				'content-encoding': 'gzip'
 			},
-			body: gzipSync(JSON.stringify({ docs: [gzipped], new_edits: true }))
+			body: new Uint8Array(gzipSync(JSON.stringify({ docs: [gzipped], new_edits: true })))
 		});
 		expect(third.status).toBe(201);
 		expect(await stored(gzipped._id)).toBe(true);

@@ -142,7 +142,10 @@ describe('the access list of a unit database', () => {
 
 	it('leaves the rest of the escalation closed: design document, unit document, other units', async () => {
 		const db = unitA.db;
-		const design = await server.couch.getDoc<{ _rev: string }>({ db, id: DESIGN_DOC_ID });
+		const design = await server.couch.getDoc<{ _id: string; _rev: string }>({
+			db,
+			id: DESIGN_DOC_ID
+		});
 		await expectRefusedResponse(
 			'viewer replaces _design/doanvu',
 			await couch(`/${db}/_design/doanvu`, {
@@ -151,7 +154,7 @@ describe('the access list of a unit database', () => {
 				body: { _rev: design?._rev, validate_doc_update: 'function () {}' }
 			})
 		);
-		const unit = await server.couch.getDoc<{ _rev: string }>({ db, id: 'unit' });
+		const unit = await server.couch.getDoc<{ _id: string; _rev: string }>({ db, id: 'unit' });
 		await expectRefusedResponse(
 			'viewer rewrites the unit document',
 			await couch(`/${db}/unit`, {
@@ -204,7 +207,7 @@ describe('the server restores what somebody changed', () => {
 	}
 
 	async function isRestored(server: TestServer, record: UnitRecord): Promise<boolean> {
-		const design = await server.couch.getDoc<{ validate_doc_update: string }>({
+		const design = await server.couch.getDoc<{ _id: string; validate_doc_update: string }>({
 			db: record.db,
 			id: DESIGN_DOC_ID
 		});

@@ -15,7 +15,7 @@ export function rawRequest(
 		method?: string;
 		path: string;
 		headers?: Record<string, string>;
-		body?: string | Buffer;
+		body?: string | Uint8Array;
 		agent?: http.Agent;
 		timeoutMs?: number;
 	}
@@ -29,20 +29,28 @@ export function rawRequest(
 			path: options.path,
 			headers: {
 				...options.headers,
-				...(options.body === undefined ? {} : { 'content-length': Buffer.byteLength(options.body) })
+				...(options.body === undefined
+					? {}
+					: {
+							'content-length':
+								typeof options.body === 'string'
+									? Buffer.byteLength(options.body)
+									: options.body.byteLength
+						})
 			},
 			agent: options.agent ?? false
 		});
 		req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(new Error('no answer in time')));
 		req.on('error', reject);
 		req.on('response', (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (chunk: Buffer) => chunks.push(chunk));
+			let text = '';
+			res.setEncoding('utf8');
+			res.on('data', (chunk: string) => (text += chunk));
 			res.on('end', () =>
 				resolve({
 					status: res.statusCode ?? 0,
 					headers: res.headers,
-					text: Buffer.concat(chunks).toString('utf8')
+					text
 				})
 			);
 			res.on('error', reject);
