@@ -19,6 +19,7 @@ let province: UnitRecord;
 let unitA: UnitRecord;
 let unitB: UnitRecord;
 const cookies = { viewerA: '', secretaryA: '', secretaryB: '' };
+let viewerLogin = '';
 
 beforeAll(async () => {
 	server = await startTestServer();
@@ -30,6 +31,7 @@ beforeAll(async () => {
 	unitB = b.unit;
 	const viewer = await server.createAccountIn({ unitId: unitA.id, role: 'viewer' });
 	cookies.viewerA = (await server.signIn(viewer)).cookie;
+	viewerLogin = viewer.login;
 	cookies.secretaryA = (await server.signIn(a)).cookie;
 	cookies.secretaryB = (await server.signIn(b)).cookie;
 });
@@ -168,6 +170,63 @@ describe('the access list of a unit database', () => {
 			await couch(`/${db}/_all_docs`, { cookie: cookies.secretaryB }),
 			[403]
 		);
+	});
+
+	it('is out of a user’s reach inside the embedded store too, behind the proxy', async () => {
+		const store = server.embeddedStore;
+		if (!store) return; // Apache CouchDB: `_security` is not a document there.
+		const account = await server.accounts.getAccount(viewerLogin);
+		const { cookie } = await server.couch.createSession({
+			name: viewerLogin,
+			password: account!.serviceSecret
+		});
+		const direct = (path: string, init: RequestInit = {}) =>
+			fetch(new URL(`${unitA.db}/${path}`, store.url), {
+				...init,
+				headers: { cookie, 'content-type': 'application/json', accept: 'application/json' }
+			});
+		const attempts: [string, Promise<Response>][] = [
+			['GET _local/_security', direct('_local/_security')],
+			[
+				'PUT _local/_security',
+				direct('_local/_security', {
+					method: 'PUT',
+					body: JSON.stringify({ security: takenOver() })
+				})
+			],
+			['DELETE _local/_security', direct('_local/_security', { method: 'DELETE' })],
+			[
+				'_bulk_docs _local/_security',
+				direct('_bulk_docs', {
+					method: 'POST',
+					body: JSON.stringify({ docs: [{ _id: '_local/_security', security: takenOver() }] })
+				})
+			],
+			[
+				'_bulk_get _local/_security',
+				direct('_bulk_get', {
+					method: 'POST',
+					body: JSON.stringify({ docs: [{ id: '_local/_security' }] })
+				})
+			],
+			[
+				'_all_docs keys _local/_security',
+				direct('_all_docs', {
+					method: 'POST',
+					body: JSON.stringify({ keys: ['_local/_security'] })
+				})
+			]
+		];
+		for (const [name, pending] of attempts) {
+			const res = await pending;
+			const text = await res.text();
+			expectRefused(
+				`viewer straight to the store: ${name}`,
+				res.status >= 400 || !text.includes(unitRole(province.id)),
+				`HTTP ${res.status} ${text.slice(0, 160)}`
+			);
+		}
+		expectRefused('access list unchanged inside the store', await securityUnchanged(unitA));
 	});
 
 	it('lets the checkpoints of replication through', async () => {
