@@ -24,6 +24,7 @@ export const CONTENT_SECURITY_POLICY = {
 	'frame-ancestors': ["'none'"]
 };
 
+// Only features Chromium knows: an unknown one is reported as an error in the console.
 const PERMISSIONS_POLICY = [
 	'camera=()',
 	'microphone=()',
@@ -31,9 +32,7 @@ const PERMISSIONS_POLICY = [
 	'payment=()',
 	'usb=()',
 	'serial=()',
-	'bluetooth=()',
-	'midi=()',
-	'interest-cohort=()'
+	'midi=()'
 ].join(', ');
 
 export function securityHeaders(): RequestHandler[] {
