@@ -25,6 +25,8 @@ import { createOrgRouter } from './org-router';
 import { createProxyRouter, isLiveFeed } from './proxy-router';
 import { createRegistryGuard } from './registry-guard';
 import { createRegistryRouter } from './registry-router';
+import { crossSiteGuard, slowBodyGuard } from './request-guards';
+import { securityHeaders } from './security-headers';
 import { CitizenRegistry } from './registry-service';
 import { SecurityCache } from './security-cache';
 import { SessionController } from './session-controller';
@@ -234,6 +236,16 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 		app.disable('x-powered-by');
 		app.set('trust proxy', config.trustProxy);
 		app.use(requestLog(logger));
+		app.use(securityHeaders());
+		// Before any router reads a body (docs/decisions/0011-security-headers-and-request-limits.md).
+		app.use(
+			['/api', '/couch'],
+			slowBodyGuard({
+				minBytesPerSecond: config.minBodyBytesPerSecond,
+				graceMs: config.slowBodyGraceMs
+			}),
+			crossSiteGuard()
+		);
 		app.use(
 			compression({
 				// Live feeds are skipped: a compressor would hold heartbeats and single changes back.
@@ -273,6 +285,7 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 				couchSessions,
 				security,
 				maxBodyBytes: config.maxBodyBytes,
+				maxDocsPerBatch: config.maxDocsPerBatch,
 				onWrite: (db) => {
 					dbUpdates.touch(db);
 					forwarder.nudge(db);
@@ -299,8 +312,9 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			server.once('error', reject);
 		});
 		server.on('error', (error) => logger.error('server_error', { error: describeError(error) }));
-		// A 32 MB upload over a 675 kbps uplink takes minutes; Node's 5-minute default would cut it.
-		server.requestTimeout = 30 * 60_000;
+		// A 32 MB upload over a 675 kbps uplink takes minutes; bodies slower than a 3G uplink are
+		// cut much earlier by slowBodyGuard.
+		server.requestTimeout = config.requestTimeoutMs;
 		// Replication is many small sequential requests: keep connections warm between them, longer
 		// than the usual load balancer idle timeout (60 s) so the balancer closes first.
 		server.keepAliveTimeout = 65_000;
@@ -316,10 +330,13 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			forwarder.start();
 			transfers.start();
 			watcher.start();
-			// Unit databases made by an older server get the current design document, in the background.
+			// Every unit database gets back the design document and access list its directory record
+			// says it should have (an older server's, or one somebody changed), in the background.
 			upgrading = provision
-				.upgradeDesignDocs()
-				.then((count) => count > 0 && logger.info('design_docs_upgraded', { count }))
+				.restoreUnitDatabases()
+				.then(
+					({ restored }) => restored > 0 && logger.info('unit_databases_restored', { restored })
+				)
 				.catch((error) => logger.error('design_upgrade_failed', { error: describeError(error) }));
 		}
 

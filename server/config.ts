@@ -30,6 +30,20 @@ export interface Config {
 	/** Largest request body the /couch proxy accepts, after decompression. */
 	maxBodyBytes: number;
 	/**
+	 * Documents per `_bulk_docs` / `_bulk_get` / `_revs_diff` request through /couch. Our sync
+	 * engine sends at most 1,000 (500 per push page, up to 1,000 per pull page) and stock PouchDB
+	 * replication 100; a batch beyond this keeps the store busy for everyone else.
+	 */
+	maxDocsPerBatch: number;
+	/** Longest time to receive a whole request (headers and body): Node's `server.requestTimeout`. */
+	requestTimeoutMs: number;
+	/**
+	 * A request body slower than this on average, once `slowBodyGraceMs` have passed, is cut. A 3G
+	 * uplink at its worst still sends tens of kilobytes a second.
+	 */
+	minBodyBytesPerSecond: number;
+	slowBodyGraceMs: number;
+	/**
 	 * Sign-in attempts per login and per address, and password changes per account and per device
 	 * (`perLogin`); reserved before the password is checked, released when it is right; repeated
 	 * lockouts double up to `maxBlockMs` (server/login-rate-limiter.ts).
@@ -144,6 +158,26 @@ const EnvSchema = v.object({
 		)
 	),
 	LOG: onOff('LOG', 'on'),
+	MAX_DOCS_PER_BATCH: v.pipe(
+		v.optional(v.string(), '2000'),
+		v.regex(/^\d{1,7}$/, 'MAX_DOCS_PER_BATCH phải là một số nguyên dương.'),
+		v.transform(Number),
+		v.minValue(
+			1000,
+			'MAX_DOCS_PER_BATCH phải từ 1000 trở lên (ứng dụng gửi tới 1000 tài liệu một lần).'
+		)
+	),
+	REQUEST_TIMEOUT_SECONDS: v.pipe(
+		v.optional(v.string(), '600'),
+		v.regex(/^\d{1,6}$/, 'REQUEST_TIMEOUT_SECONDS phải là một số giây.'),
+		v.transform(Number),
+		v.minValue(30, 'REQUEST_TIMEOUT_SECONDS phải từ 30 trở lên.')
+	),
+	MIN_BODY_BYTES_PER_SECOND: v.pipe(
+		v.optional(v.string(), '2048'),
+		v.regex(/^\d{1,9}$/, 'MIN_BODY_BYTES_PER_SECOND phải là một số byte mỗi giây.'),
+		v.transform(Number)
+	),
 	TRUST_PROXY: v.pipe(
 		v.optional(v.string(), 'loopback'),
 		v.trim(),
@@ -184,6 +218,10 @@ export function loadConfig(
 		trustProxy: env.TRUST_PROXY,
 		dbPrefix: env.DOANVU_DB_PREFIX,
 		maxBodyBytes: 32 * 1024 * 1024,
+		maxDocsPerBatch: env.MAX_DOCS_PER_BATCH,
+		requestTimeoutMs: env.REQUEST_TIMEOUT_SECONDS * 1000,
+		minBodyBytesPerSecond: env.MIN_BODY_BYTES_PER_SECOND,
+		slowBodyGraceMs: 15_000,
 		// Per IP the limit is higher than per login: Vietnamese mobile carriers put many phones behind
 		// one address (carrier-grade NAT), and a commune office shares one line.
 		// A login locked out again within a quiet window waits twice as long, up to a day.

@@ -7,6 +7,7 @@ import express from 'express';
 import expressPouchdb from 'express-pouchdb';
 import * as v from 'valibot';
 import type { StoreKind } from './config';
+import { guardLocalDocs } from './store-guard';
 
 // The embedded CouchDB-compatible store (express-pouchdb) for `npm start` without COUCHDB_URL. It
 // listens on its own loopback port and the server talks to it over HTTP only, exactly as to Apache
@@ -52,7 +53,9 @@ export async function startEmbeddedStore(options: {
 		}
 	});
 	couchApp.dbWrapper.registerWrapper(keepReplicatedRevisions);
-	couchApp.dbWrapper.registerWrapper(noSecurityInBulk);
+	// Registered last, so it runs first: the access list (`_local/_security`) is out of every
+	// user's reach before any other wrapper sees the call (store-guard.ts).
+	couchApp.dbWrapper.registerWrapper(guardLocalDocs);
 	const app = express();
 	app.disable('x-powered-by');
 	app.use(couchApp);
@@ -155,41 +158,6 @@ function keepReplicatedRevisions(_name: string, db: PouchDB.Database, next: () =
 	target.put = function (doc: unknown, ...rest: unknown[]) {
 		pin(doc);
 		return put.call(this, doc, ...rest);
-	};
-	next();
-}
-
-/**
- * On this store a database's security is the `_local/_security` document (pouchdb-security), and
- * `_bulk_docs` writes local documents with only a member's rights: a member could make themselves
- * the database's admin (docs/decisions/0012-embedded-store-and-couchdb.md). Security is only ever
- * written through `PUT /<db>/_security`, whose `put` of a local document does not pass here.
- */
-function noSecurityInBulk(_name: string, db: PouchDB.Database, next: () => void): void {
-	type Method = (this: unknown, ...args: unknown[]) => Promise<unknown>;
-	const target = db as unknown as Record<'bulkDocs', Method>;
-	const bulkDocs = target.bulkDocs;
-	target.bulkDocs = function (docs: unknown, ...rest: unknown[]) {
-		const list = Array.isArray(docs) ? docs : (docs as { docs?: unknown[] } | null)?.docs;
-		const touchesSecurity = (list ?? []).some(
-			(doc) => (doc as { _id?: unknown } | null)?._id === '_local/_security'
-		);
-		if (!touchesSecurity) return bulkDocs.call(this, docs, ...rest);
-		const refused = Object.assign(
-			new Error('Không được thay đổi quyền truy cập của cơ sở dữ liệu.'),
-			{
-				status: 403,
-				name: 'forbidden',
-				error: true
-			}
-		);
-		const callback = rest.find((arg) => typeof arg === 'function') as
-			((error: unknown) => void) | undefined;
-		if (callback) {
-			callback(refused);
-			return Promise.resolve();
-		}
-		return Promise.reject(refused);
 	};
 	next();
 }

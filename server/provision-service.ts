@@ -338,19 +338,30 @@ export class ProvisionService {
 	/**
 	 * Database, `_security`, design document and `unit` document of a unit, as its directory record
 	 * says they should be; safe to repeat, and how every reorganisation step reaches the database.
+	 * Each is compared by content and written only when it differs; true when anything was written.
 	 */
-	async ensureUnitDatabase(record: UnitRecord): Promise<void> {
+	async ensureUnitDatabase(record: UnitRecord): Promise<boolean> {
+		let changed = false;
 		// Asked first: the embedded store logs a spurious conflict for every PUT of an existing database.
-		if (!(await this.#couch.databaseExists(record.db))) await this.#couch.createDatabase(record.db);
-		await this.#couch.putSecurity({ db: record.db, security: unitSecurity(record) });
-		await this.#couch.putDesignDoc({
+		if (!(await this.#couch.databaseExists(record.db))) {
+			await this.#couch.createDatabase(record.db);
+			changed = true;
+		}
+		const security = unitSecurity(record);
+		const current = await this.#couch.getSecurity(record.db);
+		if (!current || !sameJson(current, security)) {
+			await this.#couch.putSecurity({ db: record.db, security });
+			changed = true;
+		}
+		const design = await this.#couch.putDesignDoc({
 			db: record.db,
 			doc: buildDesignDoc(record.id, designMode(record))
 		});
+		if (design !== 'unchanged') changed = true;
 		const wanted = unitDocFor(record);
 		for (let attempt = 0; attempt < 3; attempt++) {
 			const existing = await this.#couch.getDoc<UnitDoc>({ db: record.db, id: 'unit' });
-			if (existing && sameUnitDoc(existing, wanted)) return;
+			if (existing && sameUnitDoc(existing, wanted)) return changed;
 			const res = await this.#couch.request({
 				method: 'PUT',
 				path: `${encodeURIComponent(record.db)}/unit`,
@@ -358,7 +369,7 @@ export class ProvisionService {
 			});
 			if (res.status === 201 || res.status === 202) {
 				this.#onWrite(record.db);
-				return;
+				return true;
 			}
 			if (res.status !== 409) throw new Error(`ensureUnitDatabase: CouchDB answered ${res.status}`);
 		}
@@ -418,23 +429,35 @@ export class ProvisionService {
 	}
 
 	/**
-	 * Brings every unit database whose design document is older than this server's up to date (the
-	 * function changed, or the unit was dissolved or closed). Cheap when nothing is due: one read of
-	 * the directory.
+	 * Brings every unit database back to what its directory record says — access list (`_security`:
+	 * the unit's role and its ancestors'), design document and `unit` document — whether an older
+	 * server wrote them or somebody changed them since; compared by content, not by version number.
+	 * Run at every start. A unit being reorganised (`lock`) is left to its job, which ends by the
+	 * same ensureUnitDatabase with the record it is writing; each record is read again just before,
+	 * so a reorganisation finished meanwhile is not undone.
 	 */
-	async upgradeDesignDocs(): Promise<number> {
-		let upgraded = 0;
-		for (const record of await this.listUnits()) {
-			if (record.designVersion === DESIGN_DOC_VERSION) continue;
-			await this.ensureUnitDatabase(record);
-			await this.updateUnit(record.id, (current) =>
-				current.designVersion === DESIGN_DOC_VERSION
-					? undefined
-					: { ...current, designVersion: DESIGN_DOC_VERSION }
-			);
-			upgraded++;
+	async restoreUnitDatabases(): Promise<{ checked: number; restored: number }> {
+		let checked = 0;
+		let restored = 0;
+		for (const listed of await this.listUnits()) {
+			const record = await this.getUnit(listed.id);
+			if (!record || record.lock) continue;
+			checked++;
+			if (await this.ensureUnitDatabase(record)) restored++;
+			if (record.designVersion !== DESIGN_DOC_VERSION) {
+				await this.updateUnit(record.id, (current) =>
+					current.designVersion === DESIGN_DOC_VERSION
+						? undefined
+						: { ...current, designVersion: DESIGN_DOC_VERSION }
+				);
+			}
 		}
-		return upgraded;
+		return { checked, restored };
+	}
+
+	/** Unit databases whose design document is older than this server's: restored with the rest. */
+	async upgradeDesignDocs(): Promise<number> {
+		return (await this.restoreUnitDatabases()).restored;
 	}
 
 	async getUnit(id: string): Promise<UnitRecord | undefined> {
@@ -466,6 +489,10 @@ export class ProvisionService {
 	static isKnownDatabaseKind(kind: string): boolean {
 		return getUnitKind(kind)?.hasDatabase ?? false;
 	}
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+	return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 }
 
 function sameUnitDoc(a: UnitDoc, b: UnitDoc): boolean {

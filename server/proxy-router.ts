@@ -1,21 +1,24 @@
 import http from 'node:http';
 import https from 'node:https';
-import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
-import zlib from 'node:zlib';
+import { Readable } from 'node:stream';
 import express, { type Request, type Response, type Router } from 'express';
 import { couchRoles, type AccountDoc } from './account-service';
 import { sendError, UNAVAILABLE_ERROR } from './app-error';
 import { authSessionCookie, type CouchClient } from './couch-client';
 import type { CouchSessionCache } from './couch-session-cache';
-import { classifyCouchRequest } from './proxy-allowlist';
+import { classifyCouchRequest, upstreamUrl } from './proxy-allowlist';
+import { BodyError, DECOMPRESSORS, readBody, type BatchKind } from './proxy-body';
 import type { ProxyBodyGuard } from './registry-guard';
 import { canAccess, type SecurityCache } from './security-cache';
+import { closeAfter } from './request-guards';
 import type { SessionController } from './session-controller';
 
 // The /couch reverse proxy (docs/decisions/0005-sessions-and-devices.md): authenticates the device,
 // checks the allowlist and the database's `_security`, then forwards to CouchDB as the user, with the
 // user's own CouchDB session cookie — never the admin's credentials, never the client's cookies.
-// Bodies stream both ways: a first sync's `_changes` and `_bulk_get` answers are megabytes.
+// Answers stream: a first sync's `_changes` and `_bulk_get` answers are megabytes. Request bodies are
+// read first, decompressed and bounded in bytes and documents (proxy-body.ts), so the store never
+// starts on a request that is then refused, and a refusal still reaches the client.
 
 const LIVE_FEEDS = new Set(['longpoll', 'continuous', 'eventsource']);
 
@@ -44,44 +47,21 @@ const DROPPED_RESPONSE_HEADERS = new Set([
 	'www-authenticate'
 ]);
 
-const DECOMPRESSORS: Record<string, () => Transform> = {
-	gzip: () => zlib.createGunzip(),
-	'x-gzip': () => zlib.createGunzip(),
-	deflate: () => zlib.createInflate(),
-	br: () => zlib.createBrotliDecompress()
-};
-
-class BodyTooLarge extends Error {}
-
-/** Counts bytes after decompression, so a small gzip bomb cannot exceed the limit either. */
-class ByteLimit extends Transform {
-	#seen = 0;
-	readonly #limit: number;
-
-	constructor(limit: number) {
-		super();
-		this.#limit = limit;
-	}
-
-	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-		this.#seen += chunk.length;
-		if (this.#seen > this.#limit) callback(new BodyTooLarge());
-		else callback(null, chunk);
-	}
-}
-
 export function createProxyRouter(options: {
 	couch: CouchClient;
 	sessions: SessionController;
 	couchSessions: CouchSessionCache;
 	security: SecurityCache;
 	maxBodyBytes: number;
+	/** Documents per `_bulk_docs` / `_bulk_get` (and `_revs_diff`) request. */
+	maxDocsPerBatch: number;
 	/** A write to this unit database went through: recorded for the workers (db-updates.ts). */
 	onWrite?: (db: string) => void;
 	/** Reads and checks some write bodies before they go on (registry-guard.ts: citizen ids). */
 	bodyGuard?: ProxyBodyGuard;
 }): Router {
-	const { couch, sessions, couchSessions, security, maxBodyBytes, onWrite, bodyGuard } = options;
+	const { couch, sessions, couchSessions, security, maxBodyBytes, maxDocsPerBatch } = options;
+	const { onWrite, bodyGuard } = options;
 	const router = express.Router();
 	const upstreamIsHttps = couch.baseUrl.protocol === 'https:';
 	const agent = upstreamIsHttps
@@ -92,12 +72,15 @@ export function createProxyRouter(options: {
 		error: 'too_large',
 		reason: `Dữ liệu gửi lên quá lớn (tối đa ${Math.round(maxBodyBytes / 1024 / 1024)} MB). Hãy đồng bộ từng phần nhỏ hơn.`
 	};
+	const tooManyDocs = {
+		status: 413,
+		error: 'too_many_docs',
+		reason: `Mỗi lần gửi tối đa ${maxDocsPerBatch} tài liệu. Hãy đồng bộ từng phần nhỏ hơn.`
+	};
 	let upstreamVersion: string | undefined;
 
-	const sessionBody = [
-		express.json({ limit: '16kb' }),
-		express.urlencoded({ extended: false, limit: '16kb' })
-	];
+	// JSON only: a form-encoded sign-in is what a cross-site login form would send.
+	const sessionBody = [express.json({ limit: '16kb' })];
 
 	router.use(async (req, res, next) => {
 		try {
@@ -108,7 +91,13 @@ export function createProxyRouter(options: {
 	});
 
 	async function handle(req: Request, res: Response): Promise<void> {
-		const rawPath = req.url.split('?', 1)[0] ?? '';
+		// From the URL as the client sent it: Express's own `req.url` below a mount point has
+		// already dropped an empty segment (`/couch//db` arrives as `/db`).
+		const original = req.originalUrl;
+		const queryAt = original.indexOf('?');
+		const fullPath = queryAt === -1 ? original : original.slice(0, queryAt);
+		const query = queryAt === -1 ? '' : original.slice(queryAt);
+		const rawPath = fullPath.startsWith(req.baseUrl) ? fullPath.slice(req.baseUrl.length) : '\0';
 		const route = classifyCouchRequest({
 			method: req.method,
 			rawPath,
@@ -155,6 +144,7 @@ export function createProxyRouter(options: {
 		}
 		const declared = Number(req.headers['content-length'] ?? 0);
 		if (route.hasBody && declared > maxBodyBytes) {
+			closeAfter(req, res);
 			sendError(res, tooLarge);
 			return;
 		}
@@ -163,6 +153,7 @@ export function createProxyRouter(options: {
 			.trim()
 			.toLowerCase();
 		if (route.hasBody && encoding !== 'identity' && !DECOMPRESSORS[encoding]) {
+			closeAfter(req, res);
 			sendError(res, {
 				status: 415,
 				error: 'unsupported_encoding',
@@ -170,7 +161,42 @@ export function createProxyRouter(options: {
 			});
 			return;
 		}
-		const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+		const target = upstreamUrl({ base: couch.baseUrl, path: route.path, query });
+		if (!target) {
+			sendError(res, { status: 400, error: 'bad_request', reason: 'Đường dẫn không hợp lệ.' });
+			return;
+		}
+		// Every body is read (bounded) before anything goes upstream: the store never sees a
+		// half-checked request, and a refusal can still be answered on this connection.
+		let body: Buffer | undefined;
+		if (route.hasBody) {
+			const batch: BatchKind | undefined = route.batch;
+			try {
+				body = await readBody({
+					req,
+					encoding,
+					maxBytes: maxBodyBytes,
+					batch: batch ? { kind: batch, maxDocs: maxDocsPerBatch } : undefined
+				});
+			} catch (error) {
+				if (!(error instanceof BodyError)) throw error;
+				if (error.kind === 'aborted') {
+					res.destroy();
+					return;
+				}
+				closeAfter(req, res);
+				if (error.kind === 'too_large') sendError(res, tooLarge);
+				else if (error.kind === 'too_many_docs') sendError(res, tooManyDocs);
+				else {
+					sendError(res, {
+						status: 400,
+						error: 'bad_request',
+						reason: 'Dữ liệu nén gửi lên bị hỏng, không giải nén được.'
+					});
+				}
+				return;
+			}
+		}
 		const writes =
 			req.method === 'PUT' || req.method === 'DELETE' || route.path.endsWith('/_bulk_docs');
 		if (onWrite && writes) {
@@ -179,26 +205,18 @@ export function createProxyRouter(options: {
 				if (res.statusCode < 300) onWrite(db);
 			});
 		}
-		if (route.hasBody && bodyGuard?.wants({ method: req.method, path: route.path })) {
+		if (body && bodyGuard?.wants({ method: req.method, path: route.path })) {
 			await bodyGuard.handle({
-				req,
+				req: replayRequest(req, body),
 				res,
 				db: route.db,
 				path: route.path + query,
-				encoding,
+				encoding: 'identity',
 				account: auth.account
 			});
 			return;
 		}
-		await forward({
-			req,
-			res,
-			account: auth.account,
-			path: route.path + query,
-			hasBody: route.hasBody,
-			encoding,
-			retry: true
-		});
+		await forward({ req, res, account: auth.account, target, body, retry: true });
 	}
 
 	async function couchSession(req: Request, res: Response): Promise<void> {
@@ -240,9 +258,9 @@ export function createProxyRouter(options: {
 		req: Request;
 		res: Response;
 		account: AccountDoc;
-		path: string;
-		hasBody: boolean;
-		encoding: string;
+		target: URL;
+		/** The request body, already read and decompressed. */
+		body: Buffer | undefined;
 		retry: boolean;
 	}): Promise<void> {
 		const { req, res, account } = options;
@@ -255,11 +273,9 @@ export function createProxyRouter(options: {
 			const value = req.headers[name];
 			if (value !== undefined) headers[name] = value;
 		}
-		const plainLength = options.encoding === 'identity' ? req.headers['content-length'] : undefined;
-		if (options.hasBody && plainLength !== undefined) headers['content-length'] = plainLength;
+		if (options.body) headers['content-length'] = options.body.length;
 
-		const target = new URL(options.path, couch.baseUrl);
-		const upstream = (upstreamIsHttps ? https : http).request(target, {
+		const upstream = (upstreamIsHttps ? https : http).request(options.target, {
 			method: req.method,
 			headers,
 			agent
@@ -291,13 +307,12 @@ export function createProxyRouter(options: {
 				couchSessions.invalidate(account.login);
 				answer.resume();
 				settled = true;
-				if (options.retry && !options.hasBody) {
+				if (options.retry) {
 					forward({ ...options, retry: false }).catch(() => {
 						if (!res.headersSent) sendError(res, { status: 502, ...UNAVAILABLE_ERROR });
 					});
 					return;
 				}
-				// The body is already spent: the client retries (PouchDB does so on 5xx).
 				res.set('retry-after', '1');
 				sendError(res, {
 					status: 503,
@@ -325,30 +340,7 @@ export function createProxyRouter(options: {
 			answer.on('error', () => res.destroy());
 		});
 
-		if (!options.hasBody) {
-			upstream.end();
-			return;
-		}
-		const stages: (Readable | Transform)[] = [req];
-		let corrupted = false;
-		const decompress = DECOMPRESSORS[options.encoding];
-		if (decompress) {
-			const decompressor = decompress();
-			decompressor.once('error', () => (corrupted = true));
-			stages.push(decompressor);
-		}
-		stages.push(new ByteLimit(maxBodyBytes));
-		pipeline([...stages, upstream], (error) => {
-			if (!error) return;
-			if (error instanceof BodyTooLarge) fail(tooLarge);
-			else if (corrupted) {
-				fail({
-					status: 400,
-					error: 'bad_request',
-					reason: 'Dữ liệu nén gửi lên bị hỏng, không giải nén được.'
-				});
-			} else fail({ status: 502, ...UNAVAILABLE_ERROR });
-		});
+		upstream.end(options.body);
 	}
 
 	return router;
@@ -357,6 +349,22 @@ export function createProxyRouter(options: {
 function normalizeSetCookie(value: string | string[] | undefined): string[] {
 	if (value === undefined) return [];
 	return Array.isArray(value) ? value : [value];
+}
+
+/**
+ * The request as the body guard expects it, with the already-read body to read again: stream
+ * methods come from a fresh stream of the body, everything else (method, headers, ip…) from the
+ * original request.
+ */
+function replayRequest(req: Request, body: Buffer): Request {
+	const stream = Readable.from([body]);
+	return new Proxy(stream, {
+		get(target, property) {
+			if (property in target) return Reflect.get(target, property, target) as unknown;
+			const value = Reflect.get(req, property, req) as unknown;
+			return typeof value === 'function' ? (value as () => unknown).bind(req) : value;
+		}
+	}) as unknown as Request;
 }
 
 function runMiddleware(

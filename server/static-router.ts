@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import express, { type Router } from 'express';
 
-// The built app (docs/decisions/0001-rendering-mode.md): hashed files under _app/immutable are cached
-// for a year; the shell, the service worker and the manifest are revalidated on every load so that a
-// new version reaches phones; any other navigation gets the shell (the SPA fallback).
+// The built app (docs/decisions/0001-rendering-mode.md): hashed files under _app/immutable, and the
+// bootstrap moved out of the page at build time (`boot.<hash>.js`), are cached for a year; the
+// shell, the service worker and the manifest are revalidated on every load so that a new version
+// reaches phones; any other navigation gets the shell (the SPA fallback).
 
 const NO_CACHE = 'no-cache';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+// scripts/externalize-inline-scripts.ts names it after its content.
+const HASHED_BOOT = /^boot\.[0-9a-f]{12}\.js$/;
 
 const MISSING_BUILD_PAGE = `<!doctype html>
 <html lang="vi">
@@ -36,10 +39,8 @@ export function createStaticRouter(options: { buildDir: string }): Router {
 					.slice(root.length + 1)
 					.split(sep)
 					.join('/');
-				res.setHeader(
-					'cache-control',
-					relative.startsWith('_app/immutable/') ? IMMUTABLE : NO_CACHE
-				);
+				const hashed = relative.startsWith('_app/immutable/') || HASHED_BOOT.test(relative);
+				res.setHeader('cache-control', hashed ? IMMUTABLE : NO_CACHE);
 			}
 		})
 	);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { launchBrowser, phoneContext } from '../support/browser';
+import { cspViolations, launchBrowser, phoneContext } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 
 // A brand-new server: the first visit sets up the top unit and its administrator. Then a new version
@@ -79,6 +79,7 @@ describe('first run and updates', () => {
 			.poll(() => page.locator('meta[name="doanvu-build"]').count(), { timeout: 30_000 })
 			.toBe(1);
 		await expect.poll(() => page.getByTestId('unit-name').textContent()).toBe('Tỉnh đoàn Phú Thọ');
+		expect(cspViolations(context)).toEqual([]);
 		await context.close();
 	});
 });

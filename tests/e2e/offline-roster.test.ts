@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext } from '../support/browser';
+import { cspViolations, launchBrowser, phoneContext } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 
 // The foundation end to end, in Chromium on the built app served by the real server: sign in, lose
@@ -179,6 +179,7 @@ describe('a secretary keeps her roster offline', () => {
 			updatedBy: secretary.login,
 			unitId: unit.id
 		});
+		expect(cspViolations(context)).toEqual([]);
 		await context.close();
 
 		// Another device of the same unit signs in and sees them.
@@ -188,6 +189,7 @@ describe('a secretary keeps her roster offline', () => {
 		await expect
 			.poll(() => listedNames(otherPage), { timeout: 30_000 })
 			.toEqual(['Đinh Thị Hoà', 'Bàn Văn Quý']);
+		expect(cspViolations(other)).toEqual([]);
 		await other.close();
 	});
 });

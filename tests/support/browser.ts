@@ -22,9 +22,14 @@ export async function launchBrowser(): Promise<Browser> {
 	});
 }
 
-/** A phone-sized context (360 px wide), Vietnamese locale. */
-export function phoneContext(browser: Browser): Promise<BrowserContext> {
-	return browser.newContext({
+const violations = new WeakMap<BrowserContext, string[]>();
+
+/**
+ * A phone-sized context (360 px wide), Vietnamese locale. Every Content-Security-Policy violation
+ * on its pages is recorded for cspViolations(): the built app must run under the server's CSP.
+ */
+export async function phoneContext(browser: Browser): Promise<BrowserContext> {
+	const context = await browser.newContext({
 		viewport: { width: 360, height: 740 },
 		deviceScaleFactor: 2,
 		isMobile: true,
@@ -32,4 +37,21 @@ export function phoneContext(browser: Browser): Promise<BrowserContext> {
 		locale: 'vi-VN',
 		timezoneId: 'Asia/Ho_Chi_Minh'
 	});
+	const seen: string[] = [];
+	violations.set(context, seen);
+	await context.addInitScript(() => {
+		document.addEventListener('securitypolicyviolation', (event) => {
+			console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
+		});
+	});
+	context.on('console', (message) => {
+		const text = message.text();
+		if (/CSP violation|Content Security Policy/i.test(text)) seen.push(text);
+	});
+	return context;
+}
+
+/** The CSP violations seen so far on the context's pages. */
+export function cspViolations(context: BrowserContext): string[] {
+	return [...(violations.get(context) ?? [])];
 }
