@@ -17,7 +17,14 @@ export const DECOMPRESSORS: Record<string, () => Transform> = {
 	br: () => zlib.createBrotliDecompress()
 };
 
-export type BodyFailure = 'too_large' | 'too_many_docs' | 'corrupt' | 'aborted';
+export type BodyFailure = 'too_large' | 'too_many_docs' | 'too_deep' | 'corrupt' | 'aborted';
+
+/**
+ * Deepest JSON nesting a /couch body may have. The app's documents nest a handful of levels; a
+ * document nested thousands deep overflows the store's serialiser (an answer of 502 after minutes
+ * of work), so it is refused before it gets there.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 export class BodyError extends Error {
 	constructor(readonly kind: BodyFailure) {
@@ -36,6 +43,8 @@ const ARRAY = 1;
  */
 export class JsonItemCounter {
 	readonly counts = [0, 0, 0];
+	/** The deepest nesting seen so far. */
+	maxDepth = 0;
 	#stack: number[] = [];
 	#inString = false;
 	#escape = false;
@@ -62,9 +71,11 @@ export class JsonItemCounter {
 					break;
 				case 0x7b:
 					this.#stack.push(OBJECT);
+					this.maxDepth = Math.max(this.maxDepth, this.#stack.length);
 					break;
 				case 0x5b:
 					this.#stack.push(ARRAY);
+					this.maxDepth = Math.max(this.maxDepth, this.#stack.length);
 					this.#awaitingValue = true;
 					break;
 				case 0x7d:
@@ -111,7 +122,8 @@ export function readBody(options: {
 		const chunks: Buffer[] = [];
 		let seen = 0;
 		let done = false;
-		const counter = batch ? new JsonItemCounter() : undefined;
+		// Every body is JSON (request-guards.ts): its nesting is bounded, its batch size too.
+		const counter = new JsonItemCounter();
 		const decompress = DECOMPRESSORS[encoding];
 		const decompressor = decompress?.();
 
@@ -126,10 +138,9 @@ export function readBody(options: {
 			if (done) return;
 			seen += chunk.length;
 			if (seen > maxBytes) return fail('too_large');
-			if (counter && batch) {
-				counter.feed(chunk);
-				if (overBatchLimit(batch.kind, counter, batch.maxDocs)) return fail('too_many_docs');
-			}
+			counter.feed(chunk);
+			if (counter.maxDepth > MAX_JSON_DEPTH) return fail('too_deep');
+			if (batch && overBatchLimit(batch.kind, counter, batch.maxDocs)) return fail('too_many_docs');
 			chunks.push(chunk);
 		};
 		const finish = () => {

@@ -7,7 +7,7 @@ import { sendError, UNAVAILABLE_ERROR } from './app-error';
 import { authSessionCookie, type CouchClient } from './couch-client';
 import type { CouchSessionCache } from './couch-session-cache';
 import { classifyCouchRequest, upstreamUrl } from './proxy-allowlist';
-import { BodyError, DECOMPRESSORS, readBody, type BatchKind } from './proxy-body';
+import { BodyError, DECOMPRESSORS, MAX_JSON_DEPTH, readBody, type BatchKind } from './proxy-body';
 import type { ProxyBodyGuard } from './registry-guard';
 import { canAccess, type SecurityCache } from './security-cache';
 import { closeAfter } from './request-guards';
@@ -19,6 +19,9 @@ import type { SessionController } from './session-controller';
 // Answers stream: a first sync's `_changes` and `_bulk_get` answers are megabytes. Request bodies are
 // read first, decompressed and bounded in bytes and documents (proxy-body.ts), so the store never
 // starts on a request that is then refused, and a refusal still reaches the client.
+
+/** How often a live `_changes` feed's device is checked again (see watchStanding). */
+const LIVE_FEED_RECHECK_MS = 2000;
 
 const LIVE_FEEDS = new Set(['longpoll', 'continuous', 'eventsource']);
 
@@ -187,7 +190,13 @@ export function createProxyRouter(options: {
 				closeAfter(req, res);
 				if (error.kind === 'too_large') sendError(res, tooLarge);
 				else if (error.kind === 'too_many_docs') sendError(res, tooManyDocs);
-				else {
+				else if (error.kind === 'too_deep') {
+					sendError(res, {
+						status: 400,
+						error: 'bad_request',
+						reason: `Dữ liệu gửi lên lồng nhau quá sâu (tối đa ${MAX_JSON_DEPTH} tầng).`
+					});
+				} else {
 					sendError(res, {
 						status: 400,
 						error: 'bad_request',
@@ -216,7 +225,26 @@ export function createProxyRouter(options: {
 			});
 			return;
 		}
+		if (isLiveFeed(req)) watchStanding(req, res);
 		await forward({ req, res, account: auth.account, target, body, retry: true });
+	}
+
+	/**
+	 * A live feed was authorised when it opened; it is checked again every few seconds and ended
+	 * as soon as the device is revoked, signed out or its account disabled (ending the response
+	 * destroys the upstream feed too, see `forward`).
+	 */
+	function watchStanding(req: Request, res: Response): void {
+		const timer = setInterval(() => {
+			sessions
+				.recheck(req)
+				.then((standing) => {
+					if (!standing.ok && !res.writableEnded) res.end();
+				})
+				.catch(() => {});
+		}, LIVE_FEED_RECHECK_MS);
+		timer.unref();
+		res.once('close', () => clearInterval(timer));
 	}
 
 	async function couchSession(req: Request, res: Response): Promise<void> {

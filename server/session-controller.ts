@@ -122,6 +122,14 @@ export class SessionController {
 		return auth;
 	}
 
+	/**
+	 * The device's standing now, not as memoised for this request: a live `_changes` feed lasts for
+	 * hours, and a device revoked or an account disabled meanwhile must stop receiving at once.
+	 */
+	async recheck(req: Request): Promise<DeviceAuth> {
+		return this.#devices.authenticateDevice(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
+	}
+
 	/** POST /api/session: `{ login, password }` → SessionInfo and a new device cookie. */
 	async signIn(req: Request, res: Response): Promise<void> {
 		const parsed = v.safeParse(SignInSchema, req.body ?? {});
