@@ -25,7 +25,7 @@ import {
 //   --quick            smaller scales (a smoke run of a minute or two)
 //   --only=a,b         scenarios: unit, pinned, single-db, incremental, interrupted, read-model,
 //                      app-shell, load
-//   --single-db        also the 16,000 members in ONE database (MEASURED.md's shape; ~6 min more)
+//   --single-db        also the 16,000 members in ONE database (docs/measured.md's shape; ~6 min more)
 //   --no-build         app shell: use the existing build/ instead of running `npm run build`
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
 //   --out=path.json    where to write the results (default bench/results/<date>.json)

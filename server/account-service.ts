@@ -50,7 +50,7 @@ export interface AccountDoc {
 export const ISSUABLE_ROLES = ['secretary', 'deputy', 'viewer'] as const;
 export type IssuableRole = (typeof ISSUABLE_ROLES)[number];
 
-/** Roles that manage (DOMAIN.md §1: the unit's leadership); deputies and viewers do not. */
+/** Roles that manage (docs/domain.md §1: the unit's leadership); deputies and viewers do not. */
 export function isManagerRole(role: string): boolean {
 	return role === 'admin' || role === 'secretary';
 }

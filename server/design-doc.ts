@@ -3,7 +3,7 @@ import type { DesignDoc } from './couch-client';
 
 // The design document of every unit database. Its validate_doc_update is the last line of defence,
 // applied by CouchDB to every write whoever makes it (replication included). It stays small on
-// purpose: Apache CouchDB runs it in a JavaScript process per database (MEASURED.md), so the heavy
+// purpose: Apache CouchDB runs it in a JavaScript process per database (docs/measured.md), so the heavy
 // checks (the member schema, citizen ids…) belong in the app and the server, not here.
 //
 // Version 3 (docs/decisions/0009-transfers-and-registry.md) adds the two device-written types of the

@@ -125,7 +125,7 @@ export class DirectoryIndex {
 	}
 
 	/**
-	 * Units whose folded name contains every folded word of the query. Ranked as DOMAIN.md §5 asks:
+	 * Units whose folded name contains every folded word of the query. Ranked as docs/domain.md §5 asks:
 	 * the exact name, then the query as whole words ("số 12" before "số 1012"), then every word the
 	 * start of a word of the name, then anywhere; former names after current ones; active units
 	 * before merged and dissolved ones.

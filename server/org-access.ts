@@ -33,7 +33,7 @@ export function inSubtree(actor: Actor, unit: Placement): boolean {
 	);
 }
 
-/** Only the direct superior founds, renames, merges, splits and dissolves a unit (DOMAIN.md §1). */
+/** Only the direct superior founds, renames, merges, splits and dissolves a unit (docs/domain.md §1). */
 export function managesUnit(actor: Actor, unit: Pick<UnitRecord, 'parentId'>): boolean {
 	return isManagerRole(actor.role) && unit.parentId !== null && unit.parentId === actor.unitId;
 }

@@ -5,7 +5,7 @@ import { memberDoc } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
 import type { UnitRecord } from '../../server/provision-service';
 
-// Replication traffic is compressed both ways (MEASURED.md: a first sync over 3G is dominated by
+// Replication traffic is compressed both ways (docs/measured.md: a first sync over 3G is dominated by
 // bytes), except live feeds, which must flow as they happen.
 
 const MAX_BODY = 4 * 1024 * 1024;

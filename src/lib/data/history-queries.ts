@@ -11,7 +11,7 @@ import { reversalRefusal } from '$lib/domain/reversal';
 import { localDb } from './pouch';
 import { readModel, type HistoryRow, type OutboxEntry } from './read-model';
 
-// A member's history (DESIGN.md §2: every operation is its own immutable document) as the screens
+// A member's history (docs/design.md §2: every operation is its own immutable document) as the screens
 // read it. A member's own timeline comes from PouchDB, the truth, by `_id` range; unit-wide lists
 // (ratings of a year, bulk acts, transfers) come from the read model.
 

@@ -1,5 +1,5 @@
 // Verifiers of the PIN and the password, kept on the device so the app can be unlocked without the
-// network (DESIGN.md §3, offline identity). PBKDF2-SHA256 through WebCrypto: slow enough that a
+// network (docs/design.md §3, offline identity). PBKDF2-SHA256 through WebCrypto: slow enough that a
 // stolen phone's IndexedDB does not give the PIN away in seconds, fast enough on a cheap Android.
 
 export interface SecretVerifier {

@@ -53,7 +53,7 @@ import { localDb } from './pouch';
 import { readModel } from './read-model';
 import { checkCitizenIdRegistry } from './registry';
 
-// The member operations on the device (DOMAIN.md §3): each command loads the member from PouchDB,
+// The member operations on the device (docs/domain.md §3): each command loads the member from PouchDB,
 // builds the operation's context (today, now, who acts in which unit, fresh ULIDs, the rules),
 // lets the domain planner decide, and writes exactly what it planned (writePlan: the member's new
 // state and its immutable history entries, each noted as waiting to upload). A refusal returns the

@@ -3,7 +3,7 @@ import { wiped } from './wiped-dbs';
 
 export { allowLocalDbs } from './wiped-dbs';
 
-// One local PouchDB per synced unit database: the device's replicated truth (DESIGN.md §3).
+// One local PouchDB per synced unit database: the device's replicated truth (docs/design.md §3).
 const locals = new Map<string, PouchDB.Database>();
 
 export class WipedDatabaseError extends Error {

@@ -3,7 +3,7 @@ import type { HistoryDoc } from '$lib/domain/history-schema';
 import type { TransferDoc } from '$lib/domain/transfer';
 import { memberRowWritesMiddleware } from './member-row-writes';
 
-// The read model (DESIGN.md §3): tables shaped for the screens, fed from the PouchDB changes feeds,
+// The read model (docs/design.md §3): tables shaped for the screens, fed from the PouchDB changes feeds,
 // rebuildable at any time. Nothing here is the truth; PouchDB is.
 
 /** One member as the list, search and filters need it. */

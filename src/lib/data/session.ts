@@ -4,7 +4,7 @@ import { loadSyncEngine } from './engine-loader';
 import { listPinned } from './pinned-units';
 
 // Who is signed in on this device. The last SessionInfo is kept in Dexie so the app opens offline
-// for weeks after one sign-in (DESIGN.md §3); the server's device cookie lets sync resume without the
+// for weeks after one sign-in (docs/design.md §3); the server's device cookie lets sync resume without the
 // password (docs/decisions/0005-sessions-and-devices.md).
 
 export interface SessionInfo {

@@ -26,7 +26,7 @@ export async function membersOnRolls(db: string): Promise<MemberRow[]> {
 }
 
 /**
- * The coming-of-age list of a year (DOMAIN.md §3): who turns 30 in it, who was already over before
+ * The coming-of-age list of a year (docs/domain.md §3): who turns 30 in it, who was already over before
  * it began, each with the exemption in force and whether to warn ahead of the birthday.
  */
 export async function comingOfAgeRows(options: {

@@ -20,7 +20,7 @@ import {
 } from './operation';
 import { lowerFirst } from './text';
 
-// Kết nạp (DOMAIN.md §3): application, charter course, sponsor, branch vote, then the direct
+// Kết nạp (docs/domain.md §3): application, charter course, sponsor, branch vote, then the direct
 // superior's decision. "Ngày vào Đoàn" is the decision date, and the age is judged on it. A person
 // already active anywhere in the country is refused: they must be transferred, not re-admitted.
 

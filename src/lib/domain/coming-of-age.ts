@@ -16,7 +16,7 @@ import {
 } from './operation';
 import type { CeremonyDate, UnionRules } from './rules';
 
-// Trưởng thành Đoàn (DOMAIN.md §3). Past the coming-of-age birthday (30) a member leaves active
+// Trưởng thành Đoàn (docs/domain.md §3). Past the coming-of-age birthday (30) a member leaves active
 // membership at a ceremony, unless
 //   - they hold an elected Union office (chức vụ Đoàn) or work full-time for the Union — exempt, with
 //     no upper age (the charter's exception to "không quá 35");

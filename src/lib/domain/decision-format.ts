@@ -4,7 +4,7 @@ import type { Decision, HistoryDoc } from './history-schema';
 import type { MemberDoc } from './member-schema';
 import { formalName, fullName } from './names';
 
-// A decision as structured text blocks that a print page lays out (DOMAIN.md §5, the layout of the
+// A decision as structured text blocks that a print page lays out (docs/domain.md §5, the layout of the
 // Party's and the Union's documents):
 //
 //   HUYỆN ĐOÀN THANH SƠN                         ĐOÀN TNCS HỒ CHÍ MINH

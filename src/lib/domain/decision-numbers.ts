@@ -3,7 +3,7 @@ import { DOCUMENT_TYPES, isOneOf, type DocumentType } from './labels';
 import { UNIT_ID_PATTERN } from './member-schema';
 import { toNfc } from './text';
 
-// Document numbers (DOMAIN.md §5): "Số: 12-QĐ/ĐTN" — the number, the document type, the issuing
+// Document numbers (docs/domain.md §5): "Số: 12-QĐ/ĐTN" — the number, the document type, the issuing
 // body's abbreviation; numbered from 1 per unit, per year, per type.
 //
 // Two devices of one unit (the secretary's and her deputy's phones) may both issue decisions

@@ -14,7 +14,7 @@ import {
 	type OperationResult
 } from './operation';
 
-// Kỷ luật (DOMAIN.md §3): khiển trách, cảnh cáo, cách chức (office holders only: it clears the
+// Kỷ luật (docs/domain.md §3): khiển trách, cảnh cáo, cách chức (office holders only: it clears the
 // office), khai trừ (ends membership: status "expelled"). Decided by secret ballot — more than the
 // configured share of those present — then announced with a decision. The forms are data.
 

@@ -14,7 +14,7 @@ import {
 import type { UnionRules } from './rules';
 import { findDuesCategory } from './union-rules';
 
-// Đoàn phí (DOMAIN.md §3): monthly, at the rate of the member's category (2.000đ without a salary,
+// Đoàn phí (docs/domain.md §3): monthly, at the rate of the member's category (2.000đ without a salary,
 // 5.000đ salaried, at least 5.000đ abroad — configurable). The member document keeps the month paid
 // up to; each payment is an entry covering consecutive months from the one after it. Paying ahead
 // is allowed only to the end of the current quarter, with the committee's leave, for categories

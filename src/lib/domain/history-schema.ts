@@ -10,7 +10,7 @@ import {
 } from './member-schema';
 import { isIsoMonth } from './months';
 
-// A history entry: one immutable document per operation on a member (DESIGN.md §2), written in the
+// A history entry: one immutable document per operation on a member (docs/design.md §2), written in the
 // unit database next to the member. Entries are never edited: a mistake is undone by a new entry of
 // kind "reversal" naming the one it reverses, so the timeline keeps both. `v` is the schema version,
 // upgraded by upgradeHistoryDoc exactly like member documents.

@@ -68,7 +68,7 @@ export function politicalTheoryLabel(value: string): string {
 	return isOneOf(POLITICAL_THEORY_LEVELS, value) ? POLITICAL_THEORY_LABELS[value] : value;
 }
 
-/** What a history entry records (DESIGN.md §2: every operation on a member is its own document). */
+/** What a history entry records (docs/design.md §2: every operation on a member is its own document). */
 export const HISTORY_KINDS = [
 	'admission',
 	'branch-move',

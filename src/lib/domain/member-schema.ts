@@ -6,7 +6,7 @@ import { MEMBER_STATUSES } from './member-statuses';
 import { isIsoMonth } from './months';
 import { PHONE_PATTERN } from './phone';
 
-// The member document as stored in a unit database (DOMAIN.md §2, docs/architecture.md). `v` is the
+// The member document as stored in a unit database (docs/domain.md §2, docs/architecture.md). `v` is the
 // schema version of this document type: a change of shape bumps it and adds a step to
 // upgradeMemberDoc, so documents written by older app versions keep loading.
 //

@@ -1,4 +1,4 @@
-/** Where a member stands on the rolls (DOMAIN.md §2). */
+/** Where a member stands on the rolls (docs/domain.md §2). */
 export const MEMBER_STATUSES = [
 	'active',
 	'transferring',
@@ -38,7 +38,7 @@ export function isOnRolls(status: MemberStatus): boolean {
 }
 
 /**
- * The status changes the operations make (DOMAIN.md §3). Only an active member is transferred,
+ * The status changes the operations make (docs/domain.md §3). Only an active member is transferred,
  * comes of age, is removed, expelled or recorded as deceased; a pending transfer ends either way.
  * Transferred, matured, removed, expelled and deceased are final: the only way back is a reversal
  * of the entry that made the change (a correction, recorded as such), never a new operation.

@@ -14,7 +14,7 @@ import {
 import type { UnionRules } from './rules';
 import { currentRatingScale, ratingGradeLabel } from './union-rules';
 
-// Đánh giá, xếp loại (DOMAIN.md §3): once a year, the member's self-assessment, then the branch,
+// Đánh giá, xếp loại (docs/domain.md §3): once a year, the member's self-assessment, then the branch,
 // then the superior. New ratings use the current scale only; an entry stores its scale, grade and
 // the grade's label, so a rating on the old Xuất sắc / Khá / Trung bình / Yếu scale stays readable.
 

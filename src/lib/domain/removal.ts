@@ -12,7 +12,7 @@ import {
 	type OperationResult
 } from './operation';
 
-// Xóa tên (DOMAIN.md §3): removal from the rolls, not a sanction. The branch removes a member who,
+// Xóa tên (docs/domain.md §3): removal from the rolls, not a sanction. The branch removes a member who,
 // without good reason, neither attended nor paid dues for 3 months within a year; members away for
 // study or work who keep in touch are exempt. Reasons come from the rules table; the reason, the
 // decision and a note are kept. Also here: từ trần (death), the other way off the rolls.

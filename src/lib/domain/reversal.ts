@@ -15,7 +15,7 @@ import {
 	type OperationResult
 } from './operation';
 
-// History is never edited (DESIGN.md §2). A mistaken entry is undone by a new "reversal" entry that
+// History is never edited (docs/design.md §2). A mistaken entry is undone by a new "reversal" entry that
 // names it and puts back what it changed on the member — only while the member still holds what the
 // entry set: if a later operation changed the same fields, that one must be reversed first, so a
 // reversal never silently overwrites a later change. Its id derives from the reversed entry, so

@@ -13,7 +13,7 @@ import {
 } from './operation';
 import { memberStatusLabel } from './member-statuses';
 
-// Khen thưởng (DOMAIN.md §3): Giấy khen, Bằng khen and titles, each from the levels the rules table
+// Khen thưởng (docs/domain.md §3): Giấy khen, Bằng khen and titles, each from the levels the rules table
 // allows. A reward changes nothing on the member; it is an entry with its decision.
 
 export interface RewardInput {

@@ -29,7 +29,7 @@ export const DEFAULT_RULES: Readonly<MembershipRules> = Object.freeze({
 });
 
 // ---------------------------------------------------------------------------------------------
-// The rules table of the member operations (DOMAIN.md §3). Every list below is marked
+// The rules table of the member operations (docs/domain.md §3). Every list below is marked
 // **configurable** in the domain: the central level may change it, and the app receives it as data
 // (`parseUnionRules`). Two things keep old records readable when it changes:
 //   - items are never deleted from a list, only retired (`offered: false`): a rating given on the

@@ -28,7 +28,7 @@ import {
 } from './operation';
 import type { UnionRules } from './rules';
 
-// Chuyển sinh hoạt (DOMAIN.md §3, DESIGN.md §2). Within one grassroots unit a member moves from
+// Chuyển sinh hoạt (docs/domain.md §3, docs/design.md §2). Within one grassroots unit a member moves from
 // branch to branch in one step. Between units it is a two-phase process across two databases:
 //
 //   sending unit                         server worker                receiving unit

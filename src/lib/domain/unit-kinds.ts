@@ -1,4 +1,4 @@
-// The kinds of unit in the Youth Union's tree, as data (DOMAIN.md §1): the tree has any depth and the
+// The kinds of unit in the Youth Union's tree, as data (docs/domain.md §1): the tree has any depth and the
 // kinds change with reorganisations (1 July 2025 removed the district level in most places), so the
 // rules about which kind sits under which are a table here, not branches in code.
 

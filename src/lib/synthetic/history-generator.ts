@@ -10,8 +10,8 @@ import {
 } from '../domain';
 import { createRandom, type Random } from './random';
 
-// Synthetic member history (DESIGN.md §2: every operation on a member is its own immutable
-// document, `history:<member ULID>:<ULID>`, DOMAIN.md §3): the admission, annual ratings for some
+// Synthetic member history (docs/design.md §2: every operation on a member is its own immutable
+// document, `history:<member ULID>:<ULID>`, docs/domain.md §3): the admission, annual ratings for some
 // of the last years, the odd transfer in, and the entry that explains a status other than active
 // (transfer out, coming of age, removal). About two entries per member, each valid under the
 // domain's HistoryDocSchema, deterministic from the seed and each member's id.

@@ -442,7 +442,7 @@ export function generateMembers(options: GenerateMembersOptions): MemberDoc[] {
 		let updatedAt = timestamp(random, updatedOn);
 		if (updatedAt < createdAt) updatedAt = createdAt;
 
-		// 61% of Phú Thọ's records were declared by members on their phones (DOMAIN.md §1).
+		// 61% of Phú Thọ's records were declared by members on their phones (docs/domain.md §1).
 		const selfDeclared = random.chance(0.61);
 		const approved = selfDeclared && random.chance(0.95);
 		const provenance: MemberDoc['provenance'] = selfDeclared

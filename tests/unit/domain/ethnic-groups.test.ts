@@ -7,7 +7,7 @@ import {
 	isEthnicMinority
 } from '$lib/domain';
 
-// DOMAIN.md §2, in code order.
+// docs/domain.md §2, in code order.
 const OFFICIAL = [
 	'Kinh',
 	'Tày',
