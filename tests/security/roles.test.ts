@@ -234,7 +234,9 @@ describe('inside its own unit', () => {
 		}
 	});
 
-	it('a deputy changes no branch, which only the secretary may', async () => {
+	it('a deputy writes chi đoàn as the secretary does, but nobody deletes one', async () => {
+		// Design document 5: the unit's deputies manage its branches too (issue: a unit must be able
+		// to found its chi đoàn); a branch is never deleted, because members' history names it.
 		const { db, id: unitId } = org.units.communeA.unit;
 		const secretaryBranch = branchDoc({ unitId, login: org.logins.secretaryA, name: 'Chi đoàn 1' });
 		const created = await couch(org.server, `/${db}/${encodeURIComponent(secretaryBranch._id)}`, {
@@ -247,31 +249,43 @@ describe('inside its own unit', () => {
 		const login = org.logins.deputyA;
 		const cookie = org.cookies.deputyA;
 		const fresh = branchDoc({ unitId, login, name: 'Chi đoàn của phó' });
-		const rename = { ...secretaryBranch, _rev: rev, name: 'Đổi tên lén', updatedBy: login };
-		const remove = { ...secretaryBranch, _rev: rev, _deleted: true, updatedBy: login };
-		for (const [label, doc] of [
-			['create a branch', fresh],
-			['rename a branch', rename],
-			['delete a branch', remove]
-		] as const) {
-			const put = await couch(org.server, `/${db}/${encodeURIComponent(doc._id)}`, {
+		const founded = await couch(org.server, `/${db}/${encodeURIComponent(fresh._id)}`, {
+			cookie,
+			method: 'PUT',
+			body: fresh
+		});
+		expect(founded.status).toBe(201);
+		const rename = {
+			...secretaryBranch,
+			_rev: rev,
+			name: 'Chi đoàn 1 (đổi tên)',
+			updatedBy: login
+		};
+		const renamed = await couch(org.server, `/${db}/${encodeURIComponent(rename._id)}`, {
+			cookie,
+			method: 'PUT',
+			body: rename
+		});
+		expect(renamed.status).toBe(201);
+		const { rev: renamedRev } = (await renamed.json()) as { rev: string };
+		const remove = { ...rename, _rev: renamedRev, _deleted: true, updatedBy: login };
+		const put = await couch(org.server, `/${db}/${encodeURIComponent(remove._id)}`, {
+			cookie,
+			method: 'PUT',
+			body: remove
+		});
+		await expectDenied('deputy: PUT to delete a branch', put);
+		const bulk = await bulkRefused(
+			await couch(org.server, `/${db}/_bulk_docs`, {
 				cookie,
-				method: 'PUT',
-				body: doc
-			});
-			await expectDenied(`deputy: PUT to ${label}`, put);
-			const bulk = await bulkRefused(
-				await couch(org.server, `/${db}/_bulk_docs`, {
-					cookie,
-					method: 'POST',
-					body: { docs: [doc] }
-				})
-			);
-			expectRefused(`deputy: _bulk_docs to ${label}`, bulk.refused, bulk.detail);
-		}
+				method: 'POST',
+				body: { docs: [remove] }
+			})
+		);
+		expectRefused('deputy: _bulk_docs to delete a branch', bulk.refused, bulk.detail);
 		const after = await readAsOwner(org, 'communeA', secretaryBranch._id);
-		expect(after.doc).toMatchObject({ _rev: rev, name: 'Chi đoàn 1' });
-		expect((await readAsOwner(org, 'communeA', fresh._id)).status).toBe(404);
+		expect(after.doc).toMatchObject({ _rev: renamedRev, name: 'Chi đoàn 1 (đổi tên)' });
+		expect((await readAsOwner(org, 'communeA', fresh._id)).status).toBe(200);
 	});
 
 	it("a superior's deputy manages neither subordinate units nor their accounts", async () => {

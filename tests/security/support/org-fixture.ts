@@ -261,6 +261,12 @@ export async function expectDenied(
 }
 
 /** Reads a document as the unit's own secretary (or admin): what the unit really holds. */
+/** A document's path as PouchDB writes it: `_design/` and `_local/` prefixes stay unencoded. */
+function docPath(id: string): string {
+	const prefix = ['_design/', '_local/'].find((p) => id.startsWith(p));
+	return prefix ? prefix + encodeURIComponent(id.slice(prefix.length)) : encodeURIComponent(id);
+}
+
 export async function readAsOwner(
 	org: Org,
 	unit: UnitKey,
@@ -273,11 +279,9 @@ export async function readAsOwner(
 			(actor.startsWith('secretary') || actor.endsWith('Admin') || actor === 'schoolSecretary')
 	);
 	if (!owner) throw new Error(`no owner for ${unit}`);
-	const res = await couch(
-		org.server,
-		`/${org.units[unit].unit.db}/${encodeURIComponent(id)}${query}`,
-		{ cookie: org.cookies[owner] }
-	);
+	const res = await couch(org.server, `/${org.units[unit].unit.db}/${docPath(id)}${query}`, {
+		cookie: org.cookies[owner]
+	});
 	return { status: res.status, doc: (await res.json()) as Record<string, unknown> };
 }
 
