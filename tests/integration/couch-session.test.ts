@@ -29,7 +29,7 @@ async function setSessionTimeout(couch: CouchClient, seconds: string): Promise<s
 	for (let attempt = 0; ; attempt++) {
 		try {
 			const previous = await couch.json<string>({ method: 'PUT', path, body: seconds });
-			return previous || '600';
+			return previous ? String(previous) : '600';
 		} catch (error) {
 			if (attempt >= 3 || (error as { status?: number }).status !== 401) throw error;
 		}
