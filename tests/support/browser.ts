@@ -1,5 +1,6 @@
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { existsSync } from 'node:fs';
+import { fixedStart } from './clock';
 
 // Debian's Chromium driven by playwright-core (`npx playwright install` cannot work here).
 export async function launchBrowser(): Promise<Browser> {
@@ -22,9 +23,12 @@ export async function launchBrowser(): Promise<Browser> {
 	});
 }
 
-/** A phone-sized context (360 px wide), Vietnamese locale. */
-export function phoneContext(browser: Browser): Promise<BrowserContext> {
-	return browser.newContext({
+/**
+ * A phone-sized context (360 px wide), Vietnamese locale, in Vietnam's zone. Under DOANVU_TEST_NOW
+ * its clock starts where the tests' clock (tests/support/clock.ts) is, and runs on from there.
+ */
+export async function phoneContext(browser: Browser): Promise<BrowserContext> {
+	const context = await browser.newContext({
 		viewport: { width: 360, height: 740 },
 		deviceScaleFactor: 2,
 		isMobile: true,
@@ -32,4 +36,6 @@ export function phoneContext(browser: Browser): Promise<BrowserContext> {
 		locale: 'vi-VN',
 		timezoneId: 'Asia/Ho_Chi_Minh'
 	});
+	if (fixedStart() !== undefined) await context.clock.install({ time: Date.now() });
+	return context;
 }
