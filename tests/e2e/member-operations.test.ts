@@ -146,9 +146,20 @@ describe('member operations offline', () => {
 		await expect.poll(() => timelineKinds(page)).toEqual(['admission']);
 		expect(await page.getByTestId('timeline').textContent()).toContain('Quyết định số 05-QĐ/ĐTN');
 
-		// A branch move.
+		// A branch move. Its decision first gets the admission's number again, typed by mistake:
+		// flagged on the field before anything is written.
 		await page.getByRole('link', { name: 'Chuyển chi đoàn' }).click();
 		await page.getByLabel('Chi đoàn chuyển đến').selectOption('branch:khu5');
+		const numberField = page.getByLabel('Số quyết định');
+		await numberField.fill('05-QĐ/ĐTN');
+		await page.getByLabel('Ngày quyết định').fill(typedDate(today));
+		await page.getByLabel('Người ký quyết định').fill('Nguyễn Văn An');
+		await page.getByRole('button', { name: 'Ghi nghiệp vụ' }).click();
+		await expect.poll(() => numberField.getAttribute('aria-invalid')).toBe('true');
+		expect(await page.getByRole('alert').allTextContents()).toContain(
+			`Số 05-QĐ/ĐTN đã dùng cho văn bản "quyết định ngày ${typedDate(today)}" trong năm; hãy chọn số khác.`
+		);
+		await numberField.fill('06-QĐ/ĐTN');
 		await page.getByRole('button', { name: 'Ghi nghiệp vụ' }).click();
 		await page.waitForURL(profile);
 		await expect.poll(() => timelineKinds(page)).toEqual(['branch-move', 'admission']);
