@@ -16,6 +16,8 @@ export default defineConfig({
 					name: 'unit',
 					include: ['tests/unit/**/*.test.ts'],
 					environment: 'node',
+					// The tests' clock (DOANVU_TEST_NOW), see tests/support/clock.ts.
+					setupFiles: ['tests/support/test-clock-setup.ts'],
 					alias: { 'pouchdb-browser': nodePouch }
 				}
 			},
@@ -48,6 +50,7 @@ export default defineConfig({
 					name: 'e2e',
 					include: ['tests/e2e/**/*.test.ts'],
 					environment: 'node',
+					setupFiles: ['tests/support/test-clock-setup.ts'],
 					testTimeout: 180_000,
 					hookTimeout: 180_000,
 					fileParallelism: false

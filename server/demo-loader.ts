@@ -5,6 +5,7 @@ import {
 	generateProvince,
 	type DemoUnit
 } from '../src/lib/synthetic';
+import { todayIso } from '../src/lib/domain/dates';
 import type { AccountRole } from './account-service';
 import type { DoanvuServer } from './app';
 
@@ -44,7 +45,8 @@ export async function loadDemo(options: {
 		print('Kho dữ liệu đã có đơn vị: bỏ qua việc nạp dữ liệu mẫu.');
 		return undefined;
 	}
-	const today = options.today ?? new Date().toISOString().slice(0, 10);
+	// Vietnam's date: the machine's UTC date is a day behind between 17:00 and 24:00 UTC.
+	const today = options.today ?? todayIso();
 	const province = generateProvince({
 		seed: options.seed ?? 'doanvu-demo',
 		communes: DEFAULT_COMMUNES.slice(0, options.communes ?? 3)

@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from '../support/test-server';
 import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
 import { launchBrowser, phoneContext } from '../support/browser';
 import { ensureBuilt } from '../support/build';
+import { shiftDate, typedDate, vietnamToday } from '../support/clock';
 
 // A secretary's day of member operations with no signal, in Chromium on the built app served by
 // the real server: she admits a young person, moves the new member to another branch, rates the
@@ -17,12 +18,11 @@ let browser: Browser;
 let unit: { id: string; db: string; name: string };
 let secretary: { login: string; password: string };
 
-const pad = (n: number) => String(n).padStart(2, '0');
-const iso = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-const typed = (d: Date) => `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
-const today = new Date();
+// Dates as Vietnam's, from the tests' clock: the app runs in Asia/Ho_Chi_Minh whatever the machine's
+// zone, and between 17:00 and 24:00 UTC its "today" is the machine's tomorrow.
+const today = vietnamToday();
 /** A member whose 30th birthday was two months ago: the ceremony is due. */
-const thirtyAndMore = new Date(today.getFullYear() - 30, today.getMonth() - 2, today.getDate());
+const thirtyAndMore = shiftDate({ date: today, years: -30, months: -2 });
 
 beforeAll(async () => {
 	ensureBuilt();
@@ -52,7 +52,7 @@ beforeAll(async () => {
 			middleName: 'Văn',
 			givenName: 'Thắng',
 			gender: 'male',
-			birthDate: iso(thirtyAndMore),
+			birthDate: thirtyAndMore,
 			ethnicCode: '06',
 			religion: 'Không',
 			nationality: 'Việt Nam',
@@ -122,8 +122,8 @@ describe('member operations offline', () => {
 		await page.getByLabel('Tôn giáo', { exact: true }).fill('Không');
 		await page.getByLabel('Giáo dục phổ thông').fill('12/12');
 		await page.getByLabel('Chi đoàn', { exact: true }).selectOption('branch:khu3');
-		await page.getByLabel('Ngày nộp đơn xin vào Đoàn').fill(typed(today));
-		await page.getByLabel('Ngày học xong lớp tìm hiểu Điều lệ Đoàn').fill(typed(today));
+		await page.getByLabel('Ngày nộp đơn xin vào Đoàn').fill(typedDate(today));
+		await page.getByLabel('Ngày học xong lớp tìm hiểu Điều lệ Đoàn').fill(typedDate(today));
 		await page.getByLabel('Tên tổ chức giới thiệu').fill('Chi hội thanh niên khu 3');
 		await page.getByLabel('Số đoàn viên có mặt').fill('12');
 		// Too few votes in favour: refused on the field, nothing recorded.
@@ -132,7 +132,7 @@ describe('member operations offline', () => {
 		await page.getByRole('button', { name: 'Lấy số tự động' }).click();
 		await expect.poll(() => page.getByTestId('number-note').textContent()).toContain('nhập tay');
 		await page.getByLabel('Số quyết định').fill('05-QĐ/ĐTN');
-		await page.getByLabel('Ngày quyết định').fill(typed(today));
+		await page.getByLabel('Ngày quyết định').fill(typedDate(today));
 		await page.getByLabel('Người ký quyết định').fill('Nguyễn Văn An');
 		await page.getByRole('button', { name: 'Ghi kết nạp' }).click();
 		await expect.poll(() => page.getByTestId('form-errors').textContent()).toContain('quá nửa');
@@ -148,9 +148,20 @@ describe('member operations offline', () => {
 		await expect.poll(() => timelineKinds(page)).toEqual(['admission']);
 		expect(await page.getByTestId('timeline').textContent()).toContain('Quyết định số 05-QĐ/ĐTN');
 
-		// A branch move.
+		// A branch move. Its decision first gets the admission's number again, typed by mistake:
+		// flagged on the field before anything is written.
 		await page.getByRole('link', { name: 'Chuyển chi đoàn' }).click();
 		await page.getByLabel('Chi đoàn chuyển đến').selectOption('branch:khu5');
+		const numberField = page.getByLabel('Số quyết định');
+		await numberField.fill('05-QĐ/ĐTN');
+		await page.getByLabel('Ngày quyết định').fill(typedDate(today));
+		await page.getByLabel('Người ký quyết định').fill('Nguyễn Văn An');
+		await page.getByRole('button', { name: 'Ghi nghiệp vụ' }).click();
+		await expect.poll(() => numberField.getAttribute('aria-invalid')).toBe('true');
+		expect(await page.getByRole('alert').allTextContents()).toContain(
+			`Số 05-QĐ/ĐTN đã dùng cho văn bản "quyết định ngày ${typedDate(today)}" trong năm; hãy chọn số khác.`
+		);
+		await numberField.fill('06-QĐ/ĐTN');
 		await page.getByRole('button', { name: 'Ghi nghiệp vụ' }).click();
 		await page.waitForURL(profile);
 		await expect.poll(() => timelineKinds(page)).toEqual(['branch-move', 'admission']);
@@ -241,13 +252,13 @@ describe('member operations offline', () => {
 		expect(hoa).toMatchObject({
 			status: 'active',
 			branchId: 'branch:khu5',
-			joinedOn: iso(today),
+			joinedOn: today,
 			citizenId: '025304012345',
 			unitId: unit.id,
 			updatedBy: secretary.login
 		});
 		const thang = docs.find((d) => d._id === 'member:01JD3X4N5P6Q7R8S9T0V1W2X3Y');
-		expect(thang).toMatchObject({ status: 'matured', statusSince: iso(today) });
+		expect(thang).toMatchObject({ status: 'matured', statusSince: today });
 		const history = docs.filter((d) => d.type === 'history');
 		expect(
 			history
@@ -256,7 +267,7 @@ describe('member operations offline', () => {
 				.sort()
 		).toEqual(['admission', 'branch-move', 'rating', 'rating', 'reversal']);
 		const ceremony = history.find((d) => d.memberId === thang?._id);
-		expect(ceremony).toMatchObject({ kind: 'coming-of-age', at: iso(today) });
+		expect(ceremony).toMatchObject({ kind: 'coming-of-age', at: today });
 		expect(typeof ceremony?.bulkId).toBe('string');
 		expect(history.find((d) => d.kind === 'admission')).toMatchObject({
 			decision: { number: '05-QĐ/ĐTN', signer: 'Nguyễn Văn An' },

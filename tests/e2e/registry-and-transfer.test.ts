@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { launchBrowser, phoneContext } from '../support/browser';
 import { ensureBuilt } from '../support/build';
+import { typedDate, vietnamToday } from '../support/clock';
 
 // The member operations that need the server (docs/architecture.md, "Member operations across
 // units"), in Chromium against the real server: the national citizen-id registry seen from an
@@ -21,9 +22,11 @@ let hasTransfers = false;
 const MEMBER = 'member:01JD3X4N5P6Q7R8S9T0V1W2X3Y';
 const KEY = MEMBER.slice('member:'.length);
 const CITIZEN_ID = '025304001234';
-const pad = (n: number) => String(n).padStart(2, '0');
 const now = new Date();
-const today = `${pad(now.getDate())}/${pad(now.getMonth() + 1)}/${now.getFullYear()}`;
+// Dates as Vietnam's, from the tests' clock: the app runs in Asia/Ho_Chi_Minh whatever the machine's
+// zone, and between 17:00 and 24:00 UTC its "today" is the machine's tomorrow.
+const todayIso = vietnamToday();
+const today = typedDate(todayIso);
 
 beforeAll(async () => {
 	ensureBuilt();
@@ -76,7 +79,7 @@ beforeAll(async () => {
 		partyMember: false,
 		status: 'active',
 		duesCategory: 'khong-luong',
-		duesPaidThrough: `${now.getFullYear()}-${pad(now.getMonth() + 1)}`,
+		duesPaidThrough: todayIso.slice(0, 7),
 		provenance: { source: 'unit' },
 		fieldRevs: {},
 		createdAt: at,

@@ -1,5 +1,6 @@
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { existsSync } from 'node:fs';
+import { fixedStart } from './clock';
 
 // Debian's Chromium driven by playwright-core (`npx playwright install` cannot work here).
 export async function launchBrowser(): Promise<Browser> {
@@ -25,8 +26,10 @@ export async function launchBrowser(): Promise<Browser> {
 const violations = new WeakMap<BrowserContext, string[]>();
 
 /**
- * A phone-sized context (360 px wide), Vietnamese locale. Every Content-Security-Policy violation
- * on its pages is recorded for cspViolations(): the built app must run under the server's CSP.
+ * A phone-sized context (360 px wide), Vietnamese locale, in Vietnam's zone. Every
+ * Content-Security-Policy violation on its pages is recorded for cspViolations(): the built app must
+ * run under the server's CSP. Under DOANVU_TEST_NOW its clock starts where the tests' clock
+ * (tests/support/clock.ts) is, and runs on from there.
  */
 export async function phoneContext(browser: Browser): Promise<BrowserContext> {
 	const context = await browser.newContext({
@@ -48,6 +51,7 @@ export async function phoneContext(browser: Browser): Promise<BrowserContext> {
 		const text = message.text();
 		if (/CSP violation|Content Security Policy/i.test(text)) seen.push(text);
 	});
+	if (fixedStart() !== undefined) await context.clock.install({ time: Date.now() });
 	return context;
 }
 

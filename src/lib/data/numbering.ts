@@ -3,12 +3,15 @@ import {
 	claimNumberBlock,
 	emptyNumberRegister,
 	formatDocumentNumber,
+	checkNumberClash,
 	nextDocumentNumber,
 	NumberRegisterSchema,
 	numberRegisterId,
+	numbersInUse,
 	parseDocumentNumber,
 	type NumberRegister
 } from '$lib/domain/decision-numbers';
+import { formatDate, parseDate } from '$lib/domain/dates';
 import type { DocumentType } from '$lib/domain/labels';
 import { unitIdOfDb } from './ids';
 import { localDb, remoteDb } from './pouch';
@@ -20,11 +23,41 @@ import { readModel } from './read-model';
 // blocks, claims a new block by a revision-checked write straight to the server while online, and
 // says "type the number from the paper register" when neither works (offline with no block left,
 // or a server that does not accept the register yet).
+//
+// Never the same number twice (issue 10: the demo's transfer decision "01-QĐ/ĐTN" was issued again
+// for a reward). Three sources of numbers are counted, because each one alone misses some:
+//   - the register's blocks: another device never issues from this device's blocks;
+//   - the unit's history on the device: numbers typed by hand, and numbers written before the unit
+//     had a register (the demo's history, a unit's paper past); a new block starts above them;
+//   - the numbers this device handed out, kept in a `_local/` document of its copy of the unit
+//     database (never replicated): a member transferred away leaves with her history, so the
+//     number of the decision that sent her is gone from the unit's documents, and before this
+//     record the device handed it out again. A number taken and then not used stays handed out
+//     (the paper register notes it unused) rather than risk a second decision with it.
+// The record lives as long as the device's copy of the database; signing in again retires the
+// device (a new device id, hence new blocks above every block claimed so far).
 
 /** The subset of a remote PouchDB the claim needs; the server's `/couch/<db>` in the app. */
 export interface RegisterRemote {
 	get(id: string, options?: { revs?: boolean }): Promise<unknown>;
 	put(doc: object): Promise<{ rev: string }>;
+}
+
+/** The subset of the device's PouchDB copy of the unit database that numbering needs. */
+export interface RegisterLocal {
+	get(id: string): Promise<unknown>;
+	put(doc: object): Promise<{ rev: string }>;
+	bulkDocs(docs: object[], options: { new_edits: false }): Promise<unknown>;
+}
+
+/** One device as numbering sees it: its copy of the unit database, the server, the history. */
+export interface NumberingDevice {
+	deviceId: string;
+	login: string;
+	local: RegisterLocal;
+	remote: RegisterRemote;
+	/** The decisions in the unit's history as far as this device knows. */
+	decisions(): Promise<{ number: string; date: string }[]>;
 }
 
 export type NumberOutcome =
@@ -40,29 +73,32 @@ function parseRegister(doc: unknown): NumberRegister | null {
 	return parsed.success ? parsed.output : null;
 }
 
-async function localRegister(db: string, year: number): Promise<NumberRegister | null> {
+async function localRegister(local: RegisterLocal, year: number): Promise<NumberRegister | null> {
 	try {
-		return parseRegister(await localDb(db).get(numberRegisterId(year)));
+		return parseRegister(await local.get(numberRegisterId(year)));
 	} catch {
 		return null;
 	}
 }
 
-/** The numbers of a type already used in a year in this unit, as far as this device knows. */
-export async function usedNumbers(options: {
-	db: string;
-	year: number;
-	type: DocumentType;
-}): Promise<number[]> {
-	const rows = await readModel.history.where('db').equals(options.db).toArray();
-	const used = new Set<number>();
-	for (const row of rows) {
-		const decision = row.entry.decision;
-		if (!decision || Number(decision.date.slice(0, 4)) !== options.year) continue;
-		const parsed = parseDocumentNumber(decision.number);
-		if (parsed && parsed.type === options.type) used.add(parsed.number);
+/** `_local/issued-numbers:<year>`: what this device handed out, per document type. */
+interface IssuedRecord {
+	_id: string;
+	_rev?: string;
+	issued: Partial<Record<DocumentType, number[]>>;
+}
+
+export function issuedRecordId(year: number): string {
+	return `_local/issued-numbers:${year}`;
+}
+
+async function issuedRecord(local: RegisterLocal, year: number): Promise<IssuedRecord> {
+	try {
+		const doc = (await local.get(issuedRecordId(year))) as Partial<IssuedRecord>;
+		return { _id: issuedRecordId(year), _rev: doc._rev, issued: doc.issued ?? {} };
+	} catch {
+		return { _id: issuedRecordId(year), issued: {} };
 	}
-	return [...used];
 }
 
 function withTimeout<T>(promise: Promise<T>): Promise<T> {
@@ -81,50 +117,48 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
  * cannot be reached or refuses.
  */
 async function claimBlock(options: {
-	db: string;
+	device: NumberingDevice;
+	unitId: string;
 	year: number;
 	type: DocumentType;
-	deviceId: string;
-	login: string;
+	used: readonly number[];
 	now: string;
-	remote: RegisterRemote;
 }): Promise<NumberRegister | null> {
-	const { db, year, remote } = options;
+	const { device, year } = options;
 	const id = numberRegisterId(year);
 	for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
 		let current: NumberRegister;
 		try {
-			const found = parseRegister(await withTimeout(remote.get(id)));
+			const found = parseRegister(await withTimeout(device.remote.get(id)));
 			if (!found) return null;
 			current = found;
 		} catch (error) {
 			if ((error as { status?: number }).status !== 404) return null;
 			current = emptyNumberRegister({
-				unitId: unitIdOfDb(db),
+				unitId: options.unitId,
 				year,
 				now: options.now,
-				by: options.login
+				by: device.login
 			});
 		}
 		const claimed = claimNumberBlock({
 			register: current,
-			deviceId: options.deviceId,
+			deviceId: device.deviceId,
 			type: options.type,
+			used: options.used,
 			now: options.now,
-			by: options.login
+			by: device.login
 		});
 		try {
-			await withTimeout(remote.put(claimed));
+			await withTimeout(device.remote.put(claimed));
 		} catch (error) {
 			if ((error as { status?: number }).status === 409) continue;
 			return null;
 		}
 		try {
 			// The server's revision, with its history, so the device's copy never conflicts with it.
-			const stored = await withTimeout(remote.get(id, { revs: true }));
-			await localDb(db).bulkDocs([stored as PouchDB.Core.PutDocument<object>], {
-				new_edits: false
-			});
+			const stored = await withTimeout(device.remote.get(id, { revs: true }));
+			await device.local.bulkDocs([stored as object], { new_edits: false });
 		} catch {
 			// The register comes down with the next sync anyway.
 		}
@@ -133,55 +167,168 @@ async function claimBlock(options: {
 	return null;
 }
 
+const NO_NUMBER =
+	'Chưa cấp được số quyết định tự động (máy chưa có số dự trữ và chưa kết nối được máy chủ). ' +
+	'Hãy ghi số theo sổ đăng ký văn bản của đơn vị (số quyết định nhập tay).';
+
 /**
- * The next decision number this device may use, formatted ("05-QĐ/ĐTN"), or why none: then the
- * secretary types the number from the unit's paper register.
+ * The next number this device may use, formatted ("05-QĐ/ĐTN"), recorded on the device as handed
+ * out; or why none: then the secretary types the number from the unit's paper register.
  */
-export async function takeDecisionNumber(options: {
-	db: string;
+export async function issueDecisionNumber(options: {
+	device: NumberingDevice;
+	unitId: string;
 	year: number;
 	type?: DocumentType;
 	/** The issuing body's abbreviation in the number ("ĐTN"). */
 	issuerCode: string;
-	deviceId: string;
-	login: string;
 	now?: Date;
-	remote?: RegisterRemote;
 }): Promise<NumberOutcome> {
+	const { device, year } = options;
 	const type = options.type ?? 'QĐ';
 	const now = (options.now ?? new Date()).toISOString();
-	const used = await usedNumbers({ db: options.db, year: options.year, type });
-	const next = (register: NumberRegister | null) =>
-		register ? nextDocumentNumber({ register, deviceId: options.deviceId, type, used }) : null;
-	let found = next(await localRegister(options.db, options.year));
-	if (found === null || !found.ok || found.refill) {
-		const claimed = await claimBlock({
-			db: options.db,
-			year: options.year,
-			type,
-			deviceId: options.deviceId,
-			login: options.login,
-			now,
-			remote: options.remote ?? (remoteDb(options.db) as unknown as RegisterRemote)
-		});
-		if (claimed) found = next(claimed);
-	}
-	if (found && found.ok) {
+	const used = numbersInUse({ decisions: await device.decisions(), year, type });
+	let claimed: NumberRegister | null = null;
+	// Two takes at once on one device (two tabs) race on the record's revision: the loser retries.
+	for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+		const record = await issuedRecord(device.local, year);
+		const issued = record.issued[type] ?? [];
+		const next = (register: NumberRegister | null) =>
+			register
+				? nextDocumentNumber({ register, deviceId: device.deviceId, type, used, issued })
+				: null;
+		let found = next(claimed ?? (await localRegister(device.local, year)));
+		if (claimed === null && (found === null || !found.ok || found.refill)) {
+			claimed = await claimBlock({
+				device,
+				unitId: options.unitId,
+				year,
+				type,
+				used: [...used, ...issued],
+				now
+			});
+			if (claimed) found = next(claimed);
+		}
+		if (!found || !found.ok) return { ok: false, message: NO_NUMBER };
+		try {
+			await device.local.put({
+				...record,
+				issued: { ...record.issued, [type]: [...issued, found.number].sort((a, b) => a - b) }
+			});
+		} catch (error) {
+			if ((error as { status?: number }).status === 409) continue;
+			throw error;
+		}
 		return {
 			ok: true,
 			number: formatDocumentNumber({ number: found.number, type, issuer: options.issuerCode }),
 			remaining: found.remaining
 		};
 	}
+	return { ok: false, message: NO_NUMBER };
+}
+
+/** The decisions in a unit's history on this device (the read model). */
+async function historyDecisions(db: string): Promise<{ number: string; date: string }[]> {
+	const rows = await readModel.history.where('db').equals(db).toArray();
+	return rows.flatMap((row) => (row.entry.decision ? [row.entry.decision] : []));
+}
+
+/** This device in the app: its copy of the unit database and the server's `/couch/<db>`. */
+function appDevice(options: {
+	db: string;
+	deviceId: string;
+	login: string;
+	remote?: RegisterRemote;
+}): NumberingDevice {
 	return {
-		ok: false,
-		message:
-			'Chưa cấp được số quyết định tự động (máy chưa có số dự trữ và chưa kết nối được máy chủ). ' +
-			'Hãy ghi số theo sổ đăng ký văn bản của đơn vị (số quyết định nhập tay).'
+		deviceId: options.deviceId,
+		login: options.login,
+		local: localDb(options.db) as unknown as RegisterLocal,
+		remote: options.remote ?? (remoteDb(options.db) as unknown as RegisterRemote),
+		decisions: () => historyDecisions(options.db)
 	};
+}
+
+/** The app's "Lấy số tự động": issueDecisionNumber for this device and a unit database. */
+export async function takeDecisionNumber(options: {
+	db: string;
+	year: number;
+	type?: DocumentType;
+	issuerCode: string;
+	deviceId: string;
+	login: string;
+	now?: Date;
+	remote?: RegisterRemote;
+}): Promise<NumberOutcome> {
+	return issueDecisionNumber({
+		device: appDevice(options),
+		unitId: unitIdOfDb(options.db),
+		year: options.year,
+		type: options.type,
+		issuerCode: options.issuerCode,
+		now: options.now
+	});
+}
+
+/**
+ * Before saving: a Vietnamese error for the decision-number field when the number is already used
+ * in the unit's history for that year and type, or was handed out by this device for another
+ * decision (`taken`: the number this form took with "Lấy số tự động", which is its own). Null when
+ * the number is free or not in the "12-QĐ/ĐTN" form (the domain's validation speaks to that).
+ */
+export async function decisionNumberClash(options: {
+	db: string;
+	number: string;
+	/** The decision's date, ISO; its year is the register's year. */
+	date: string;
+	taken?: string;
+}): Promise<string | null> {
+	const parsed = parseDocumentNumber(options.number);
+	const year = Number(options.date.slice(0, 4));
+	if (parsed === null || !Number.isInteger(year)) return null;
+	const existing = (await historyDecisions(options.db))
+		.filter((decision) => Number(decision.date.slice(0, 4)) === year)
+		.map((decision) => ({ number: decision.number, title: `quyết định ngày ${formatDate(decision.date)}` }));
+	const fromHistory = checkNumberClash({ number: options.number, existing });
+	if (fromHistory) return fromHistory;
+	if (options.taken !== undefined && parseDocumentNumber(options.taken)?.number === parsed.number) {
+		return null;
+	}
+	let issued: number[] = [];
+	try {
+		issued = (await issuedRecord(localDb(options.db) as unknown as RegisterLocal, year)).issued[parsed.type] ?? [];
+	} catch {
+		return null;
+	}
+	return issued.includes(parsed.number)
+		? `Số ${options.number} máy này đã cấp cho một quyết định khác trong năm ${year}; hãy chọn số khác.`
+		: null;
 }
 
 /** The kind of the unit a database belongs to, for the issuer code of its numbers. */
 export async function unitKindOf(db: string): Promise<string> {
 	return (await readModel.units.get(db))?.kind ?? '';
+}
+
+/**
+ * The operation forms' check before saving: `{ 'decision.number': message }` when the number typed
+ * (or kept from a draft) is already used, `{}` otherwise. The date is as typed ("05/03/2026"); the
+ * year of `today` when it cannot be read yet (the domain's validation names that mistake).
+ */
+export async function decisionNumberErrors(options: {
+	db: string;
+	values: { number: string; date: string };
+	today: string;
+	taken?: string;
+}): Promise<Record<string, string>> {
+	const number = options.values.number.trim();
+	if (!number || !options.db) return {};
+	const message = await decisionNumberClash({
+		db: options.db,
+		number,
+		date: parseDate(options.values.date) ?? options.today,
+		taken: options.taken
+	});
+	return message ? { 'decision.number': message } : {};
 }

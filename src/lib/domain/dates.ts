@@ -104,19 +104,31 @@ export function formatLongDate(options: { place?: string; date: string }): strin
 	return place ? `${place}, ${text}` : text;
 }
 
-/** An ISO timestamp as '05/01/2023 14:07' in the device's local time, 24-hour clock. */
+// "Today" is Vietnam's date wherever the code runs: the server's machine runs in UTC, a phone may
+// be set to another zone, and between 17:00 and 24:00 UTC Vietnam is already on the next day.
+// Vietnam (Asia/Ho_Chi_Minh) is UTC+7 all year, without daylight saving, so a fixed offset is exact.
+const VIETNAM_OFFSET_MS = 7 * 3_600_000;
+
+/** The wall clock in Vietnam as UTC fields of a shifted Date (read with getUTC…). */
+function vietnamClock(instant: Date): Date {
+	return new Date(instant.getTime() + VIETNAM_OFFSET_MS);
+}
+
+/** '2023-01-05T07:07:00.000Z' → '05/01/2023 14:07', the time in Vietnam. */
 export function formatDateTime(isoTimestamp: string): string {
-	const date = new Date(isoTimestamp);
-	if (Number.isNaN(date.getTime())) return isoTimestamp;
+	const instant = new Date(isoTimestamp);
+	if (Number.isNaN(instant.getTime())) return isoTimestamp;
+	const date = vietnamClock(instant);
 	return (
-		`${pad(date.getDate())}/${pad(date.getMonth() + 1)}/${pad(date.getFullYear(), 4)} ` +
-		`${pad(date.getHours())}:${pad(date.getMinutes())}`
+		`${pad(date.getUTCDate())}/${pad(date.getUTCMonth() + 1)}/${pad(date.getUTCFullYear(), 4)} ` +
+		`${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`
 	);
 }
 
-/** The local calendar date as ISO. */
+/** Vietnam's calendar date at an instant (now by default), as ISO. */
 export function todayIso(now: Date = new Date()): string {
-	return `${pad(now.getFullYear(), 4)}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+	const date = vietnamClock(now);
+	return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
 }
 
 /** The ISO date `days` days after (or before, when negative) an ISO date. */

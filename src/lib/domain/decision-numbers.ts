@@ -89,13 +89,17 @@ export function emptyNumberRegister(options: {
 
 /**
  * The register with one more block for a device: the numbers after the highest one claimed for
- * that type. Write it back with the register's `_rev`; on 409 re-read and claim again.
+ * that type and after the highest one already used (`used`: numbers of that type and year the
+ * device knows of, from the unit's history, typed by hand or issued before the unit had a register,
+ * e.g. the history of a unit loaded from paper). Write it back with the register's `_rev`; on 409
+ * re-read and claim again.
  */
 export function claimNumberBlock(options: {
 	register: NumberRegister;
 	deviceId: string;
 	type: DocumentType;
 	size?: number;
+	used?: readonly number[];
 	now: string;
 	by: string;
 }): NumberRegister {
@@ -104,7 +108,7 @@ export function claimNumberBlock(options: {
 	if (!Number.isInteger(size) || size < 1) throw new RangeError('Khối số phải có ít nhất 1 số.');
 	const highest = register.blocks
 		.filter((block) => block.type === options.type)
-		.reduce((max, block) => Math.max(max, block.to), 0);
+		.reduce((max, block) => Math.max(max, block.to), Math.max(0, ...(options.used ?? [])));
 	const block: NumberBlock = {
 		type: options.type,
 		from: highest + 1,
@@ -125,18 +129,23 @@ export type NextNumberResult =
 	{ ok: true; number: number; remaining: number; refill: boolean } | { ok: false; message: string };
 
 /**
- * The next number this device may issue: the smallest number of its own blocks of that type not
- * yet used by anyone (`used`: the numbers of that type this year the device knows of, typed ones
- * included). `refill` says it is time to claim a new block when next online.
+ * The next number this device may issue: the smallest number of its own blocks of that type that
+ * is neither used (`used`: the numbers of that type this year found in the unit's history, typed
+ * ones included) nor already handed out by this device (`issued`, kept on the device). The unit's
+ * history alone is not enough: a member transferred to another unit leaves with her history, so
+ * the decision that sent her away is no longer among the unit's documents, yet its number was
+ * printed (the demo's "01-QĐ/ĐTN" issued twice). `refill` says it is time to claim a new block
+ * when next online.
  */
 export function nextDocumentNumber(options: {
 	register: NumberRegister;
 	deviceId: string;
 	type: DocumentType;
 	used: readonly number[];
+	issued?: readonly number[];
 	refillBelow?: number;
 }): NextNumberResult {
-	const used = new Set(options.used);
+	const used = new Set([...options.used, ...(options.issued ?? [])]);
 	const free: number[] = [];
 	for (const block of options.register.blocks) {
 		if (block.type !== options.type || block.deviceId !== options.deviceId) continue;
@@ -228,8 +237,27 @@ export function parseDocumentNumber(
 }
 
 /**
+ * The numbers of one type in one year among decisions ("12-QĐ/ĐTN" dated "2026-03-05"); a decision
+ * counts in the year of its date, as the paper register numbers it.
+ */
+export function numbersInUse(options: {
+	decisions: readonly { number: string; date: string }[];
+	year: number;
+	type: DocumentType;
+}): number[] {
+	const used = new Set<number>();
+	for (const decision of options.decisions) {
+		if (Number(decision.date.slice(0, 4)) !== options.year) continue;
+		const parsed = parseDocumentNumber(decision.number);
+		if (parsed && parsed.type === options.type) used.add(parsed.number);
+	}
+	return [...used].sort((a, b) => a - b);
+}
+
+/**
  * A warning when a number (typed by hand, or issued before a register was merged) is already used
- * by another document of the same type and year; null otherwise.
+ * by another document of the same type and year; null otherwise. The caller passes the documents
+ * of the decision's year only.
  */
 export function checkNumberClash(options: {
 	number: string;

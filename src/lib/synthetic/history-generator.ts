@@ -2,6 +2,7 @@ import {
 	DEFAULT_UNION_RULES,
 	HISTORY_SCHEMA_VERSION,
 	addDays,
+	formatDocumentNumber,
 	historyId,
 	isoDateParts,
 	type Decision,
@@ -14,7 +15,10 @@ import { createRandom, type Random } from './random';
 // document, `history:<member ULID>:<ULID>`, docs/domain.md §3): the admission, annual ratings for some
 // of the last years, the odd transfer in, and the entry that explains a status other than active
 // (transfer out, coming of age, removal). About two entries per member, each valid under the
-// domain's HistoryDocSchema, deterministic from the seed and each member's id.
+// domain's HistoryDocSchema, deterministic from the seed and each member's id — except the
+// decision numbers, which count through each unit's year as a real register does (one number per
+// decision: the members admitted or matured on the same day share it, as a bulk decision with an
+// annexed list), so that numbers issued later by the app never repeat one of the demo's.
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -101,7 +105,8 @@ export function generateHistory(options: GenerateHistoryOptions): HistoryDoc[] {
 		const by = options.createdBy ?? member.createdBy;
 		const signer = random.pick(SIGNERS);
 		const decision = (date: string): Decision => ({
-			number: `${random.int({ min: 1, max: 180 })}-QĐ/ĐTN`,
+			// Numbered in a last pass over every member (numberDecisions).
+			number: '',
 			date,
 			signer,
 			signerTitle: 'Bí thư',
@@ -202,5 +207,42 @@ export function generateHistory(options: GenerateHistoryOptions): HistoryDoc[] {
 			});
 		}
 	}
-	return out;
+	return numberDecisions(out);
+}
+
+/**
+ * Numbers the decisions as the unit's register would: per unit, per year of the decision's date,
+ * in date order from 01; entries of one kind decided on the same day share one decision.
+ */
+export function numberDecisions(entries: HistoryDoc[]): HistoryDoc[] {
+	const withDecision = entries
+		.filter((entry) => entry.decision !== undefined)
+		.sort(
+			(a, b) =>
+				a.unitId.localeCompare(b.unitId) ||
+				a.decision!.date.localeCompare(b.decision!.date) ||
+				a.kind.localeCompare(b.kind)
+		);
+	const counters = new Map<string, number>();
+	const shared = new Map<string, string>();
+	const numbers = new Map<HistoryDoc, string>();
+	for (const entry of withDecision) {
+		const date = entry.decision!.date;
+		const sameDecision = `${entry.unitId}/${date}/${entry.kind}`;
+		let number = shared.get(sameDecision);
+		if (number === undefined) {
+			const register = `${entry.unitId}/${date.slice(0, 4)}`;
+			const next = (counters.get(register) ?? 0) + 1;
+			counters.set(register, next);
+			number = formatDocumentNumber({ number: next, type: 'QĐ', issuer: 'ĐTN' });
+			shared.set(sameDecision, number);
+		}
+		numbers.set(entry, number);
+	}
+	return entries.map((entry) => {
+		const number = numbers.get(entry);
+		return number === undefined || entry.decision === undefined
+			? entry
+			: ({ ...entry, decision: { ...entry.decision, number } } as HistoryDoc);
+	});
 }

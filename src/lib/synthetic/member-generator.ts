@@ -86,7 +86,23 @@ const OTHER_STATUSES: Table<MemberStatus> = [
 ];
 
 // Where people born elsewhere registered their birth: mostly Phú Thọ's neighbours.
-const OTHER_PROVINCE_CODES = ['026', '015', '017', '008', '001', '019', '037', '035', '034'];
+// The province part of a citizen id (Thông tư 07/2016/TT-BCA, the codes of the place where the
+// birth was registered) for the provinces the hometowns below name.
+const PROVINCE_CODES: Readonly<Record<string, string>> = {
+	'thành phố Hà Nội': '001',
+	'tỉnh Tuyên Quang': '008',
+	'tỉnh Yên Bái': '015',
+	'tỉnh Hòa Bình': '017',
+	'tỉnh Thái Nguyên': '019',
+	'tỉnh Phú Thọ': '025',
+	'tỉnh Vĩnh Phúc': '026'
+};
+
+/** The citizen-id province code of an address ending with its province ("…, tỉnh Phú Thọ"). */
+export function provinceCodeOf(address: string): string | undefined {
+	const province = address.split(',').at(-1)?.trim() ?? '';
+	return PROVINCE_CODES[province];
+}
 
 // Viettel, Vinaphone, Mobifone and Vietnamobile prefixes.
 const PHONE_PREFIXES = [
@@ -363,8 +379,13 @@ export function generateMembers(options: GenerateMembersOptions): MemberDoc[] {
 		const occupation = occupationFor(random, age);
 		const fields: Partial<MemberDoc> = {};
 
+		// The hometown first: a citizen id's first three digits are the province where the birth was
+		// registered, which for these young people is the hometown's province.
+		fields.hometown = random.chance(0.88)
+			? random.pick(hometowns)
+			: random.pick(ELSEWHERE_HOMETOWNS);
 		if (random.chance(0.96)) {
-			const code = random.chance(0.85) ? provinceCode : random.pick(OTHER_PROVINCE_CODES);
+			const code = provinceCodeOf(fields.hometown) ?? provinceCode;
 			const centuryDigit = citizenIdCenturyDigit({ gender, birthYear });
 			const yearDigits = String(birthYear % 100).padStart(2, '0');
 			fields.citizenId = unique(
@@ -405,9 +426,6 @@ export function generateMembers(options: GenerateMembersOptions): MemberDoc[] {
 		if (random.chance(0.08)) fields.unionPosition = random.pick(UNION_POSITIONS);
 		if (random.chance(0.1)) fields.otherName = random.pick(['Tí', 'Tèo', 'Bống', 'Cò', 'Su']);
 
-		fields.hometown = random.chance(0.88)
-			? random.pick(hometowns)
-			: random.pick(ELSEWHERE_HOMETOWNS);
 		fields.currentAddress = `khu ${random.int({ min: 1, max: 18 })}, ${locality}`;
 		fields.permanentAddress = random.chance(0.9) ? fields.currentAddress : fields.hometown;
 
@@ -425,9 +443,15 @@ export function generateMembers(options: GenerateMembersOptions): MemberDoc[] {
 
 		const partyShare =
 			occupation === 'can-bo' ? 0.3 : occupation === 'luc-luong-vu-trang' ? 0.25 : 0.05;
-		const partyMember = age >= 19 && random.chance(partyShare);
+		// The Party admits from 18, and a Youth Union member only after her admission to the Union
+		// (a member joins the Union first; the demo once had the Party in 2022, the Union in 2023).
+		const partyFrom = maxIso(
+			anniversary({ birthDate, years: 18 }),
+			joinedOn ? addDays({ date: joinedOn, days: 180 }) : '0000-01-01'
+		);
+		const partyMember = age >= 19 && partyFrom <= today && random.chance(partyShare);
 		if (partyMember) {
-			const partyJoinedOn = random.date({ from: anniversary({ birthDate, years: 18 }), to: today });
+			const partyJoinedOn = random.date({ from: partyFrom, to: today });
 			fields.partyJoinedOn = partyJoinedOn;
 			const official = addDays({ date: partyJoinedOn, days: 365 });
 			if (official <= today) fields.partyOfficialOn = official;

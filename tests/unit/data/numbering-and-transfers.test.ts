@@ -7,7 +7,11 @@ import {
 	type MemberDoc,
 	type TransferDoc
 } from '$lib/domain';
-import { takeDecisionNumber, type RegisterRemote } from '../../../src/lib/data/numbering';
+import {
+	decisionNumberErrors,
+	takeDecisionNumber,
+	type RegisterRemote
+} from '../../../src/lib/data/numbering';
 import {
 	loadMember,
 	recordComingOfAge,
@@ -146,6 +150,112 @@ describe('decision numbers', () => {
 		};
 		expect(await take('may-1', racing)).toMatchObject({ ok: true, number: '11-QĐ/ĐTN' });
 		await destroyLocalDbs([`unit_khac${run}`]);
+	});
+
+	it('the demo case: a transfer decision’s number is not issued again once the member has left', async () => {
+		// Issue 10: "Số: 01-QĐ/ĐTN" printed for a transfer, then "Lấy số tự động" gave 01 again for
+		// a reward. The transfer worker deletes the member's history in the sending unit, so 01 was
+		// no longer among the unit's decisions and the device's block offered it again.
+		await localDb(db).put(memberDoc());
+		const first = await take('may-1');
+		expect(first).toMatchObject({ ok: true, number: '01-QĐ/ĐTN' });
+		const requested = await requestTransfer({
+			db,
+			actor: { login: 'bithu' },
+			now,
+			memberId: memberDoc()._id,
+			input: {
+				toUnitId: receiving.slice('unit_'.length),
+				toUnitName: 'Đoàn xã Thục Luyện',
+				on: '27/11/2026',
+				reason: 'Chuyển nơi làm việc',
+				assessment: 'Hoàn thành tốt nhiệm vụ.',
+				decision: {
+					number: '01-QĐ/ĐTN',
+					date: '27/11/2026',
+					signer: 'Nguyễn Văn An',
+					issuer: 'BCH Đoàn xã Thanh Sơn'
+				}
+			}
+		});
+		expect(requested.ok).toBe(true);
+		await catchUp(db);
+		// The transfer completes: the member and her history leave the unit's database.
+		const local = localDb(db);
+		const gone = await local.allDocs({ startkey: 'history:', endkey: 'history:\uffff' });
+		const member = await local.get(memberDoc()._id);
+		await local.bulkDocs([
+			{ _id: member._id, _rev: member._rev, _deleted: true },
+			...gone.rows.map((row) => ({ _id: row.id, _rev: row.value.rev, _deleted: true }))
+		]);
+		await catchUp(db);
+		expect(await readModel.history.where('db').equals(db).count()).toBe(0);
+		// The next decision (a reward) gets 02, and a typed 01 is flagged before saving.
+		expect(await take('may-1')).toMatchObject({ ok: true, number: '02-QĐ/ĐTN' });
+		const typed = await decisionNumberErrors({
+			db,
+			values: { number: '01-QĐ/ĐTN', date: '28/11/2026' },
+			today: '2026-11-28'
+		});
+		expect(typed['decision.number']).toMatch(/01-QĐ\/ĐTN .*đã cấp .*chọn số khác/);
+		// The number this form took itself is its own.
+		expect(
+			await decisionNumberErrors({
+				db,
+				values: { number: '02-QĐ/ĐTN', date: '28/11/2026' },
+				today: '2026-11-28',
+				taken: '02-QĐ/ĐTN'
+			})
+		).toEqual({});
+	});
+
+	it('starts the register above the numbers already in the unit’s history (the demo’s past)', async () => {
+		// A unit loaded with its history (the demo, a unit's paper past) has no register yet.
+		await localDb(db).put(memberDoc({ unionPosition: undefined }));
+		const recorded = await recordComingOfAge({
+			db,
+			actor: { login: 'bithu' },
+			now,
+			memberId: memberDoc()._id,
+			input: {
+				on: '20/11/2026',
+				decision: {
+					number: '07-QĐ/ĐTN',
+					date: '20/11/2026',
+					signer: 'Nguyễn Văn An',
+					issuer: 'BCH Đoàn xã Thanh Sơn'
+				}
+			}
+		});
+		expect(recorded.ok).toBe(true);
+		await catchUp(db);
+		expect(await take('may-1')).toMatchObject({ ok: true, number: '08-QĐ/ĐTN' });
+		expect(await take('may-2')).toMatchObject({ ok: true, number: '18-QĐ/ĐTN' });
+		// Typing 07 again is flagged on the decision field, in Vietnamese, before anything is saved.
+		const typed = await decisionNumberErrors({
+			db,
+			values: { number: '7-QĐ/ĐTN', date: '28/11/2026' },
+			today: '2026-11-28'
+		});
+		expect(typed['decision.number']).toMatch(/đã dùng cho văn bản "quyết định ngày 20\/11\/2026"/);
+		// Another year's register starts again from 1.
+		expect(
+			await decisionNumberErrors({
+				db,
+				values: { number: '07-QĐ/ĐTN', date: '05/01/2027' },
+				today: '2026-11-28'
+			})
+		).toEqual({});
+	});
+
+	it('never hands out the same number twice on one device, even when it is not saved', async () => {
+		const numbers = [];
+		for (let i = 0; i < 12; i++) {
+			const result = await take('may-1');
+			if (result.ok) numbers.push(result.number);
+		}
+		expect(numbers).toHaveLength(12);
+		expect(new Set(numbers).size).toBe(12);
 	});
 
 	it('offline with no block left: asks for the number typed from the paper register', async () => {

@@ -72,9 +72,10 @@ describe('formatting', () => {
 		expect(formatLongDate({ date: '2024-12-22' })).toBe('ngày 22 tháng 12 năm 2024');
 	});
 
-	it('shows a timestamp in local time on a 24-hour clock', () => {
-		expect(formatDateTime(new Date(2023, 0, 5, 14, 7).toISOString())).toBe('05/01/2023 14:07');
-		expect(formatDateTime(new Date(2023, 11, 31, 0, 5).toISOString())).toBe('31/12/2023 00:05');
+	it('shows a timestamp in Vietnam’s time on a 24-hour clock, whatever the machine’s zone', () => {
+		expect(formatDateTime('2023-01-05T07:07:00.000Z')).toBe('05/01/2023 14:07');
+		// 17:05 UTC on 30 December is already 00:05 on the 31st in Vietnam.
+		expect(formatDateTime('2023-12-30T17:05:00.000Z')).toBe('31/12/2023 00:05');
 	});
 
 	it('groups thousands with dots and uses a comma for decimals', () => {
@@ -96,9 +97,11 @@ describe('formatting', () => {
 });
 
 describe('calendar helpers', () => {
-	it('gives the local date of a moment', () => {
-		expect(todayIso(new Date(2024, 1, 29, 23, 59))).toBe('2024-02-29');
-		expect(todayIso(new Date(2025, 0, 1, 0, 0))).toBe('2025-01-01');
+	it('gives Vietnam’s date of a moment, a day ahead of UTC from 17:00 UTC', () => {
+		expect(todayIso(new Date('2024-02-29T16:59:00.000Z'))).toBe('2024-02-29');
+		expect(todayIso(new Date('2024-02-29T17:00:00.000Z'))).toBe('2024-03-01');
+		expect(todayIso(new Date('2024-12-31T17:00:00.000Z'))).toBe('2025-01-01');
+		expect(todayIso(new Date('2024-12-31T16:59:59.999Z'))).toBe('2024-12-31');
 	});
 
 	it('adds days across months, years and leap days', () => {

@@ -13,6 +13,7 @@ import {
 	formatLongDate,
 	mergeNumberRegisters,
 	nextDocumentNumber,
+	numbersInUse,
 	parseDocumentNumber,
 	planComingOfAge,
 	planRemoval,
@@ -177,6 +178,67 @@ describe('numbering offline without collisions: blocks claimed from the unit reg
 		});
 		expect(clean.overlaps).toEqual([]);
 		expect(clean.register.blocks).toHaveLength(2);
+	});
+
+	it('starts a new block above every number already used, typed or from before the register', () => {
+		// The demo's history (and a unit's paper past) numbered decisions with no register at all.
+		let reg = claimNumberBlock({
+			register: register(),
+			deviceId: 'phone-a',
+			type: 'QĐ',
+			used: [3, 12, 7],
+			now: T,
+			by: 'a'
+		});
+		expect(reg.blocks.map((b) => [b.from, b.to])).toEqual([[13, 22]]);
+		// A number typed by hand beyond every block pushes the next block past it too.
+		reg = claimNumberBlock({
+			register: reg,
+			deviceId: 'phone-b',
+			type: 'QĐ',
+			used: [3, 12, 7, 30],
+			now: T,
+			by: 'b'
+		});
+		expect(reg.blocks.map((b) => [b.deviceId, b.from, b.to])).toEqual([
+			['phone-a', 13, 22],
+			['phone-b', 31, 40]
+		]);
+	});
+
+	it('never issues again a number the device handed out, even once its decision is gone', () => {
+		// The demo case: 01 printed on a transfer decision; the member left with her history, so the
+		// unit's documents no longer show 01, yet it must not come back for the next decision.
+		const reg = claimNumberBlock({
+			register: register(),
+			deviceId: 'a',
+			type: 'QĐ',
+			now: T,
+			by: 'a'
+		});
+		expect(
+			nextDocumentNumber({ register: reg, deviceId: 'a', type: 'QĐ', used: [] })
+		).toMatchObject({ number: 1 });
+		expect(
+			nextDocumentNumber({ register: reg, deviceId: 'a', type: 'QĐ', used: [], issued: [1] })
+		).toMatchObject({ number: 2, remaining: 8 });
+		expect(
+			nextDocumentNumber({ register: reg, deviceId: 'a', type: 'QĐ', used: [2], issued: [1, 3] })
+		).toMatchObject({ number: 4 });
+	});
+
+	it('counts the numbers of one type in the year of each decision’s date', () => {
+		const decisions = [
+			{ number: '01-QĐ/ĐTN', date: '2025-02-01' },
+			{ number: 'Số: 12 - QĐ/ĐTN', date: '2025-06-01' },
+			{ number: '12-QĐ/ĐTN', date: '2025-07-01' },
+			{ number: '03-TB/ĐTN', date: '2025-06-01' },
+			{ number: '05-QĐ/ĐTN', date: '2024-12-31' },
+			{ number: 'không rõ', date: '2025-01-01' }
+		];
+		expect(numbersInUse({ decisions, year: 2025, type: 'QĐ' })).toEqual([1, 12]);
+		expect(numbersInUse({ decisions, year: 2025, type: 'TB' })).toEqual([3]);
+		expect(numbersInUse({ decisions, year: 2024, type: 'QĐ' })).toEqual([5]);
 	});
 
 	it('warns about a number already used by another document of the year', () => {

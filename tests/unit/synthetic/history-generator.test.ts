@@ -23,7 +23,12 @@ describe('generateHistory', () => {
 			today: TODAY
 		});
 		const ids = new Set(members.slice(0, 100).map((m) => m._id));
-		expect(firstHundred).toEqual(history.filter((h) => ids.has(h.memberId)));
+		// Except the decision numbers, which count through the unit's year over all members.
+		const unnumbered = (entries: typeof history) =>
+			entries.map((h) => (h.decision ? { ...h, decision: { ...h.decision, number: '' } } : h));
+		expect(unnumbered(firstHundred)).toEqual(
+			unnumbered(history.filter((h) => ids.has(h.memberId)))
+		);
 		const other = generateHistory({ seed: 'other', members: members.slice(0, 100), today: TODAY });
 		expect(other.map((h) => h._id)).not.toEqual(firstHundred.map((h) => h._id));
 	});
