@@ -233,6 +233,19 @@ export function createRegistryGuard(options: {
 						sendError(res, { status: 502, ...UNAVAILABLE_ERROR });
 						return undefined;
 					}
+					if (answer.status === 401) {
+						// CouchDB refused our fresh session cookie too: that is the server's session with
+						// CouchDB, not the device's. A 401 would make the phone think it was signed out;
+						// a 503 makes it retry, as the proxy's own forward does.
+						couchSessions.invalidate(account.login);
+						res.set('retry-after', '1');
+						sendError(res, {
+							status: 503,
+							error: 'upstream_session',
+							reason: 'Máy chủ đang làm mới phiên kết nối dữ liệu. Vui lòng thử lại.'
+						});
+						return undefined;
+					}
 					return answer;
 				} catch {
 					sendError(res, { status: 502, ...UNAVAILABLE_ERROR });
