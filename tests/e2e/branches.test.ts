@@ -130,6 +130,8 @@ async function admit(
 	await page.getByLabel('Ngày sinh').fill('14/05/2006');
 	await page.getByLabel('Số định danh cá nhân (CCCD)').fill(person.cccd);
 	await page.getByLabel('Dân tộc').selectOption('06');
+	await page.getByLabel('Tôn giáo', { exact: true }).fill('Không');
+	await page.getByLabel('Giáo dục phổ thông').fill('12/12');
 	await page.getByLabel('Chi đoàn', { exact: true }).selectOption({ label: branch });
 	await page.getByLabel('Ngày nộp đơn xin vào Đoàn').fill('05/01/2025');
 	await page.getByLabel('Ngày học xong lớp tìm hiểu Điều lệ Đoàn').fill('10/02/2025');

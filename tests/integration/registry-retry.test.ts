@@ -72,15 +72,29 @@ describe('a refusal that says "later"', () => {
 		expect(refusals[0]).toBe(RETRY_LATER);
 		expect((await readModel.outbox.get(duplicate._id))?.refused).toBe(RETRY_LATER);
 
-		// After the block, the next sync sends it again; now the answer names the holder.
+		// After the block, a later sync sends it again; then the answer names the holder. Under load
+		// the first sync may have pushed (and been refused) more than once, and a repeated lock-out
+		// lasts twice as long: syncs go on, a window apart, until the answer is on the merits.
 		await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 300));
-		const second = sync();
-		try {
-			await until(() => (refusals.length >= 2 ? true : undefined), { what: 'the second refusal' });
-		} finally {
-			second.stop();
+		const deadline = Date.now() + 30_000;
+		while (!refusals.at(-1)?.includes(holder.unit.name) && Date.now() < deadline) {
+			const before = refusals.length;
+			const again = sync();
+			try {
+				await until(() => (refusals.length > before ? true : undefined), {
+					what: 'a refusal of the next sync'
+				});
+			} finally {
+				again.stop();
+			}
+			expect([RETRY_LATER, holder.unit.name].some((text) => refusals.at(-1)!.includes(text))).toBe(
+				true
+			);
+			if (!refusals.at(-1)!.includes(holder.unit.name)) {
+				await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
+			}
 		}
-		expect(refusals[1]).toContain(holder.unit.name);
+		expect(refusals.at(-1)).toContain(holder.unit.name);
 		expect(await server.couch.getDoc({ db: other.unit.db, id: duplicate._id })).toBeUndefined();
 		// Still on the device, shown with the reason.
 		expect(await local.get(duplicate._id)).toMatchObject({ citizenId: active.citizenId });

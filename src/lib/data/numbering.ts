@@ -229,9 +229,15 @@ export async function issueDecisionNumber(options: {
 }
 
 /** The decisions in a unit's history on this device (the read model). */
-async function historyDecisions(db: string): Promise<{ number: string; date: string }[]> {
+async function historyDecisions(
+	db: string
+): Promise<{ number: string; date: string; signer?: string }[]> {
 	const rows = await readModel.history.where('db').equals(db).toArray();
 	return rows.flatMap((row) => (row.entry.decision ? [row.entry.decision] : []));
+}
+
+function foldSigner(name: string | undefined): string {
+	return (name ?? '').normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
 /** This device in the app: its copy of the unit database and the server's `/couch/<db>`. */
@@ -282,12 +288,28 @@ export async function decisionNumberClash(options: {
 	number: string;
 	/** The decision's date, ISO; its year is the register's year. */
 	date: string;
+	/** Who signed it: with the date, what tells the same decision entered for another member. */
+	signer?: string;
 	taken?: string;
 }): Promise<string | null> {
 	const parsed = parseDocumentNumber(options.number);
 	const year = Number(options.date.slice(0, 4));
 	if (parsed === null || !Number.isInteger(year)) return null;
-	const existing = (await historyDecisions(options.db))
+	// One decision often covers several members (an admission meeting, a reward list) and is
+	// entered once per member: the same number with the same date and signer is that decision again.
+	const sameDecision = (decision: { date: string; signer?: string }) =>
+		options.signer !== undefined &&
+		decision.date === options.date &&
+		foldSigner(decision.signer) === foldSigner(options.signer);
+	const history = await historyDecisions(options.db);
+	const again = history.some(
+		(decision) =>
+			parseDocumentNumber(decision.number)?.number === parsed.number &&
+			parseDocumentNumber(decision.number)?.type === parsed.type &&
+			sameDecision(decision)
+	);
+	if (again) return null;
+	const existing = history
 		.filter((decision) => Number(decision.date.slice(0, 4)) === year)
 		.map((decision) => ({ number: decision.number, title: `quyết định ngày ${formatDate(decision.date)}` }));
 	const fromHistory = checkNumberClash({ number: options.number, existing });
@@ -318,7 +340,7 @@ export async function unitKindOf(db: string): Promise<string> {
  */
 export async function decisionNumberErrors(options: {
 	db: string;
-	values: { number: string; date: string };
+	values: { number: string; date: string; signer?: string };
 	today: string;
 	taken?: string;
 }): Promise<Record<string, string>> {
@@ -328,6 +350,7 @@ export async function decisionNumberErrors(options: {
 		db: options.db,
 		number,
 		date: parseDate(options.values.date) ?? options.today,
+		signer: options.values.signer,
 		taken: options.taken
 	});
 	return message ? { 'decision.number': message } : {};

@@ -238,6 +238,22 @@ describe('decision numbers', () => {
 			today: '2026-11-28'
 		});
 		expect(typed['decision.number']).toMatch(/đã dùng cho văn bản "quyết định ngày 20\/11\/2026"/);
+		// The same decision entered for another member it covers (same number, date and signer) is
+		// not a repeat; the same number with another signer or date is.
+		expect(
+			await decisionNumberErrors({
+				db,
+				values: { number: '07-QĐ/ĐTN', date: '20/11/2026', signer: ' nguyễn văn  An ' },
+				today: '2026-11-28'
+			})
+		).toEqual({});
+		expect(
+			await decisionNumberErrors({
+				db,
+				values: { number: '07-QĐ/ĐTN', date: '21/11/2026', signer: 'Nguyễn Văn An' },
+				today: '2026-11-28'
+			})
+		).toHaveProperty(['decision.number']);
 		// Another year's register starts again from 1.
 		expect(
 			await decisionNumberErrors({
