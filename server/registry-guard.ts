@@ -6,6 +6,7 @@ import { sendError, UNAVAILABLE_ERROR } from './app-error';
 import type { CouchClient } from './couch-client';
 import type { CouchSessionCache } from './couch-session-cache';
 import { unitIdFromDb } from './db-names';
+import { forgedHistoryRevisions, HISTORY_IS_IMMUTABLE } from './history-branches';
 import { MemberDocError, upgradeMemberDoc } from '../src/lib/domain/member-schema';
 import {
 	claimOf,
@@ -30,7 +31,9 @@ import {
 // refused. A member document carrying a citizen id is checked against the member schema before the
 // registry is asked: an invalid one teaches nothing. A refusal that names the holder counts against
 // the registry's lookup limit, shared with GET /api/registry/check; past it the refusal names nobody
-// and carries `retry: true`, and the device sends the document again at a later sync. Nothing is
+// and carries `retry: true`, and the device sends the document again at a later sync. Replicated
+// writes (`new_edits: false`) that would graft another revision onto a stored history entry are
+// refused here too (history-branches.ts): Apache CouchDB would take them for a creation. Nothing is
 // logged.
 
 /** A hook of the proxy for requests whose body must be read before they are forwarded. */
@@ -206,7 +209,8 @@ export function createRegistryGuard(options: {
 	return {
 		wants({ method, path }) {
 			if (method === 'POST') return path.endsWith('/_bulk_docs');
-			return method === 'PUT' && (docIdOf(path) ?? '').startsWith('member:');
+			const id = docIdOf(path) ?? '';
+			return method === 'PUT' && (id.startsWith('member:') || id.startsWith('history:'));
 		},
 
 		async handle({ req, res, db, path, encoding, account }) {
@@ -290,6 +294,13 @@ export function createRegistryGuard(options: {
 				const claim = claimOf(doc);
 				if (claim) subjects.push({ index, request: claim });
 			});
+			// A replicated write that would graft another revision onto a stored history entry.
+			const replicated = bulk ? body.new_edits === false : /[?&]new_edits=false(&|$)/.test(path);
+			if (replicated) {
+				for (const index of await forgedHistoryRevisions({ couch, db, docs })) {
+					refused.set(index, { reason: HISTORY_IS_IMMUTABLE });
+				}
+			}
 			// A database the directory does not know has no unit to claim for (CouchDB refuses it).
 			if (!unit) subjects.length = 0;
 			if (refused.size === 0 && subjects.length === 0) {

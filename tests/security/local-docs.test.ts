@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -290,19 +291,22 @@ describe('the server restores what somebody changed', () => {
 	it('at every start, on the same data', async () => {
 		const dataDir = mkdtempSync(join(tmpdir(), 'doanvu-restore-'));
 		try {
-			const first = await startTestServer({ store: 'leveldb', dataDir });
+			// One prefix for both starts: against Apache CouchDB each test server otherwise isolates
+			// itself with a prefix of its own, and the second would not see the first's databases.
+			const dbPrefix = `t${randomBytes(4).toString('hex')}_`;
+			const first = await startTestServer({ store: 'leveldb', dataDir, dbPrefix });
 			const { unit } = await first.createUnitWithAccount({ kind: 'tinh-doan', role: 'admin' });
 			await tamper(first, unit);
 			expect(await isRestored(first, unit)).toBe(false);
 			await first.close({ keepData: true });
-			const second = await startTestServer({ store: 'leveldb', dataDir });
+			const second = await startTestServer({ store: 'leveldb', dataDir, dbPrefix });
 			try {
 				expectRefused(
 					'tampered design document and access list survive a restart',
 					await until(() => isRestored(second, unit), { ms: 20_000 }).catch(() => false)
 				);
 			} finally {
-				await second.close({ keepData: true });
+				await second.close();
 			}
 		} finally {
 			rmSync(dataDir, { recursive: true, force: true });
