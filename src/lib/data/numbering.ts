@@ -231,9 +231,11 @@ export async function issueDecisionNumber(options: {
 /** The decisions in a unit's history on this device (the read model). */
 async function historyDecisions(
 	db: string
-): Promise<{ number: string; date: string; signer?: string }[]> {
+): Promise<{ number: string; date: string; signer?: string; kind?: string }[]> {
 	const rows = await readModel.history.where('db').equals(db).toArray();
-	return rows.flatMap((row) => (row.entry.decision ? [row.entry.decision] : []));
+	return rows.flatMap((row) =>
+		row.entry.decision ? [{ ...row.entry.decision, kind: row.entry.kind }] : []
+	);
 }
 
 function foldSigner(name: string | undefined): string {
@@ -290,14 +292,19 @@ export async function decisionNumberClash(options: {
 	date: string;
 	/** Who signed it: with the date, what tells the same decision entered for another member. */
 	signer?: string;
+	/** The operation (history kind) it decides, for forms whose decisions may cover several members. */
+	kind?: string;
 	taken?: string;
 }): Promise<string | null> {
 	const parsed = parseDocumentNumber(options.number);
 	const year = Number(options.date.slice(0, 4));
 	if (parsed === null || !Number.isInteger(year)) return null;
-	// One decision often covers several members (an admission meeting, a reward list) and is
-	// entered once per member: the same number with the same date and signer is that decision again.
-	const sameDecision = (decision: { date: string; signer?: string }) =>
+	// One decision often covers several members (the admissions of one meeting, a ceremony) and is
+	// entered once per member: the same number for the same operation, date and signer is that
+	// decision again. Another operation's decision with the number is another document.
+	const sameDecision = (decision: { date: string; signer?: string; kind?: string }) =>
+		options.kind !== undefined &&
+		decision.kind === options.kind &&
 		options.signer !== undefined &&
 		decision.date === options.date &&
 		foldSigner(decision.signer) === foldSigner(options.signer);
@@ -342,6 +349,8 @@ export async function decisionNumberErrors(options: {
 	db: string;
 	values: { number: string; date: string; signer?: string };
 	today: string;
+	/** See decisionNumberClash. */
+	kind?: string;
 	taken?: string;
 }): Promise<Record<string, string>> {
 	const number = options.values.number.trim();
@@ -351,6 +360,7 @@ export async function decisionNumberErrors(options: {
 		number,
 		date: parseDate(options.values.date) ?? options.today,
 		signer: options.values.signer,
+		kind: options.kind,
 		taken: options.taken
 	});
 	return message ? { 'decision.number': message } : {};

@@ -244,14 +244,25 @@ describe('decision numbers', () => {
 			await decisionNumberErrors({
 				db,
 				values: { number: '07-QĐ/ĐTN', date: '20/11/2026', signer: ' nguyễn văn  An ' },
-				today: '2026-11-28'
+				today: '2026-11-28',
+				kind: 'coming-of-age'
 			})
 		).toEqual({});
+		// Another operation's decision with that number, date and signer is another document.
+		expect(
+			await decisionNumberErrors({
+				db,
+				values: { number: '07-QĐ/ĐTN', date: '20/11/2026', signer: 'Nguyễn Văn An' },
+				today: '2026-11-28',
+				kind: 'reward'
+			})
+		).toHaveProperty(['decision.number']);
 		expect(
 			await decisionNumberErrors({
 				db,
 				values: { number: '07-QĐ/ĐTN', date: '21/11/2026', signer: 'Nguyễn Văn An' },
-				today: '2026-11-28'
+				today: '2026-11-28',
+				kind: 'coming-of-age'
 			})
 		).toHaveProperty(['decision.number']);
 		// Another year's register starts again from 1.
