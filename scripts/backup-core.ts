@@ -1,0 +1,270 @@
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { CouchClient, parseCouchUrl, type SecurityObject } from '../server/couch-client';
+import { loadConfig } from '../server/config';
+import { dbNames, type DbNames } from '../server/db-names';
+import { startEmbeddedStore } from '../server/embedded-store';
+
+// Backup and restore of everything the server owns, through the CouchDB HTTP API as admin, so one
+// format serves the embedded store and Apache CouchDB alike (docs/deploy.md "Backups"):
+//
+//   <dir>/manifest.json        which databases, their role, document counts and `_security`
+//   <dir>/<file>.ndjson.gz     one document per line: the winning revision with its revision
+//                              history (`_revisions`) and attachments inline, deleted ones left out
+//
+// Restoring writes with `new_edits: false`, so every document keeps its revision id: a phone that
+// synced before the backup finds the same revisions afterwards and sends only what it has newer.
+// `_local` documents (replication checkpoints) are not backed up: a device without its checkpoint
+// simply compares revisions again.
+
+export const BACKUP_FORMAT = 'doanvu-backup-1';
+
+/** The server's own databases are restored under the target's prefix, found again by their role. */
+type Role = keyof DbNames | 'unit' | 'users';
+
+interface ManifestEntry {
+	role: Role;
+	db: string;
+	file: string;
+	docs: number;
+	security: SecurityObject | null;
+}
+
+export interface Manifest {
+	format: typeof BACKUP_FORMAT;
+	createdAt: string;
+	prefix: string;
+	databases: ManifestEntry[];
+}
+
+const PAGE = 200;
+
+export interface StoreHandle {
+	couch: CouchClient;
+	prefix: string;
+	close(): Promise<void>;
+}
+
+/**
+ * The store the server is configured for, from the same environment (`.env.example`): Apache
+ * CouchDB when COUCHDB_URL is set, otherwise the embedded store in DATA_DIR, which this process
+ * opens itself — the server must be stopped (LevelDB allows one process at a time).
+ */
+export async function openConfiguredStore(): Promise<StoreHandle> {
+	const config = loadConfig();
+	if (config.couchdbUrl) {
+		const couch = new CouchClient(
+			parseCouchUrl({
+				url: config.couchdbUrl,
+				user: config.couchdbUser,
+				password: config.couchdbPassword
+			})
+		);
+		return { couch, prefix: config.dbPrefix, close: async () => {} };
+	}
+	const store = await startEmbeddedStore({ dataDir: config.dataDir, store: config.store });
+	const couch = new CouchClient(
+		parseCouchUrl({ url: store.url, user: store.admin.user, password: store.admin.password })
+	);
+	return { couch, prefix: config.dbPrefix, close: () => store.close() };
+}
+
+async function ok<T>(couch: CouchClient, path: string, body?: unknown): Promise<T> {
+	return couch.json<T>({ method: body === undefined ? 'GET' : 'POST', path, body });
+}
+
+/** Every database the server owns: its own five and the unit databases its directory lists. */
+async function ownedDatabases(couch: CouchClient, prefix: string) {
+	const names = dbNames(prefix);
+	const list: { role: Role; db: string }[] = (Object.keys(names) as (keyof DbNames)[]).map(
+		(role) => ({ role, db: names[role] })
+	);
+	const units = await couch.allDocs<{ db?: string }>({
+		db: names.directory,
+		startkey: 'unit:',
+		endkey: 'unit:\ufff0',
+		includeDocs: true
+	});
+	const unitDbs = new Set(units.flatMap((row) => (row.doc?.db ? [row.doc.db] : [])));
+	for (const db of [...unitDbs].sort()) list.push({ role: 'unit', db });
+	return { names, list };
+}
+
+/** Winning revisions of `ids`, with history and inline attachments. */
+async function fetchDocs(couch: CouchClient, db: string, ids: string[]): Promise<unknown[]> {
+	if (ids.length === 0) return [];
+	const res = await couch.json<{
+		results: { docs: { ok?: Record<string, unknown>; error?: unknown }[] }[];
+	}>({
+		method: 'POST',
+		path: `${encodeURIComponent(db)}/_bulk_get`,
+		query: { revs: true, attachments: true },
+		body: { docs: ids.map((id) => ({ id })) }
+	});
+	const docs: unknown[] = [];
+	for (const result of res.results) {
+		for (const entry of result.docs) {
+			if (entry.ok && !entry.ok._deleted) docs.push(entry.ok);
+			else if (entry.error) throw new Error(`${db}: ${JSON.stringify(entry.error)}`);
+		}
+	}
+	return docs;
+}
+
+async function dumpDatabase(options: {
+	couch: CouchClient;
+	db: string;
+	only?: (id: string) => boolean;
+}): Promise<{ lines: string[] }> {
+	const { couch, db } = options;
+	const lines: string[] = [];
+	let startkey: string | undefined;
+	for (;;) {
+		const page = await couch.json<{ rows: { id: string }[] }>({
+			path: `${encodeURIComponent(db)}/_all_docs`,
+			query: {
+				limit: PAGE + 1,
+				...(startkey !== undefined ? { startkey: JSON.stringify(startkey) } : {})
+			}
+		});
+		const rows = page.rows.slice(0, PAGE);
+		const ids = rows.map((row) => row.id).filter((id) => options.only?.(id) ?? true);
+		for (const doc of await fetchDocs(couch, db, ids)) lines.push(JSON.stringify(doc));
+		if (page.rows.length <= PAGE) break;
+		startkey = page.rows[PAGE].id;
+	}
+	return { lines };
+}
+
+function fileFor(index: number, db: string): string {
+	return `${String(index).padStart(5, '0')}-${db.replace(/[^a-z0-9_-]/g, '_')}.ndjson.gz`;
+}
+
+export async function backupStore(options: {
+	couch: CouchClient;
+	prefix: string;
+	out: string;
+}): Promise<Manifest> {
+	const { couch, prefix, out } = options;
+	mkdirSync(out, { recursive: true });
+	const { names, list } = await ownedDatabases(couch, prefix);
+	const databases: ManifestEntry[] = [];
+	const write = (entry: Omit<ManifestEntry, 'file' | 'docs'>, lines: string[]) => {
+		const file = fileFor(databases.length, entry.db);
+		writeFileSync(join(out, file), gzipSync(lines.join('\n') + (lines.length ? '\n' : '')));
+		databases.push({ ...entry, file, docs: lines.length });
+	};
+	for (const { role, db } of list) {
+		// A unit record whose database is gone (a unit being reorganised) has nothing to save.
+		if (!(await couch.databaseExists(db))) continue;
+		const security = await ok<SecurityObject>(couch, `${encodeURIComponent(db)}/_security`);
+		const { lines } = await dumpDatabase({ couch, db });
+		write({ role, db, security }, lines);
+	}
+	// The CouchDB users of the server's accounts (password hashes and roles): without them nobody
+	// could sign in after a restore. Other users of a shared CouchDB are not the server's.
+	const accounts = await couch.allDocs({
+		db: names.accounts,
+		startkey: 'account:',
+		endkey: 'account:\ufff0'
+	});
+	const users = new Set(
+		accounts.map((row) => `org.couchdb.user:${row.id.slice('account:'.length)}`)
+	);
+	const { lines } = await dumpDatabase({ couch, db: '_users', only: (id) => users.has(id) });
+	write({ role: 'users', db: '_users', security: null }, lines);
+
+	const manifest: Manifest = {
+		format: BACKUP_FORMAT,
+		createdAt: new Date().toISOString(),
+		prefix,
+		databases
+	};
+	writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, '\t') + '\n');
+	return manifest;
+}
+
+export function readManifest(dir: string): Manifest {
+	const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+	if (manifest.format !== BACKUP_FORMAT) {
+		throw new Error(
+			`${dir}: không phải bản sao lưu Doanvu (định dạng ${String(manifest.format)}).`
+		);
+	}
+	const files = new Set(readdirSync(dir));
+	for (const entry of manifest.databases) {
+		if (!files.has(entry.file)) throw new Error(`${dir}: thiếu tệp ${entry.file}.`);
+	}
+	return manifest;
+}
+
+/** Documents other than design documents: a store the server has only started on has none. */
+async function userDocCount(couch: CouchClient, db: string): Promise<number | undefined> {
+	const res = await couch.request<{ doc_count?: number }>({ path: encodeURIComponent(db) });
+	if (res.status === 404) return undefined;
+	const design = await couch.json<{ rows: unknown[] }>({
+		path: `${encodeURIComponent(db)}/_all_docs`,
+		query: { startkey: JSON.stringify('_design/'), endkey: JSON.stringify('_design0') }
+	});
+	return (res.body.doc_count ?? 0) - design.rows.length;
+}
+
+/**
+ * Restores into an empty store (or one the server has only started on: its own databases hold
+ * nothing but design documents). Refuses a store that already holds data, so a restore can never
+ * be mixed into a live country.
+ */
+export async function restoreStore(options: {
+	couch: CouchClient;
+	prefix: string;
+	from: string;
+}): Promise<{ databases: number; docs: number }> {
+	const { couch, prefix, from } = options;
+	const manifest = readManifest(from);
+	const names = dbNames(prefix);
+	const target = (entry: ManifestEntry) =>
+		entry.role === 'unit' || entry.role === 'users' ? entry.db : names[entry.role];
+	for (const entry of manifest.databases) {
+		if (entry.role === 'users') continue;
+		const count = await userDocCount(couch, target(entry));
+		if (count !== undefined && count > 0) {
+			throw new Error(
+				`Cơ sở dữ liệu ${target(entry)} đã có ${count} tài liệu: chỉ khôi phục vào kho trống.`
+			);
+		}
+	}
+	let docs = 0;
+	for (const entry of manifest.databases) {
+		const db = target(entry);
+		const exists = await couch.request({ method: 'HEAD', path: encodeURIComponent(db) });
+		if (exists.status === 404) {
+			await couch.json({ method: 'PUT', path: encodeURIComponent(db), what: `PUT /${db}` });
+		}
+		if (entry.security) {
+			await couch.json({
+				method: 'PUT',
+				path: `${encodeURIComponent(db)}/_security`,
+				body: entry.security
+			});
+		}
+		const text = gunzipSync(readFileSync(join(from, entry.file))).toString('utf8');
+		const all = text.split('\n').filter(Boolean);
+		for (let i = 0; i < all.length; i += PAGE) {
+			const batch = all.slice(i, i + PAGE).map((line) => JSON.parse(line) as unknown);
+			const results = await couch.json<{ id: string; error?: string; reason?: string }[]>({
+				method: 'POST',
+				path: `${encodeURIComponent(db)}/_bulk_docs`,
+				body: { docs: batch, new_edits: false }
+			});
+			const failed = results.filter((row) => row.error);
+			if (failed.length > 0) {
+				throw new Error(
+					`${db}: ${failed.length} tài liệu không ghi được (${failed[0].id}: ${failed[0].reason}).`
+				);
+			}
+			docs += batch.length;
+		}
+	}
+	return { databases: manifest.databases.length, docs };
+}
