@@ -199,6 +199,25 @@ export function readManifest(dir: string): Manifest {
 	return manifest;
 }
 
+type RestoredDoc = { _id: string; _rev?: string; _revisions?: unknown } & Record<string, unknown>;
+
+/**
+ * CouchDB users are written as ordinary edits over whatever `_users` holds (the hash fields are kept
+ * as they are: CouchDB only hashes a `password` field). Replayed with `new_edits: false`, a user
+ * deleted after the backup would stay deleted — its tombstone descends from the saved revision.
+ */
+async function asUserEdits(couch: CouchClient, docs: RestoredDoc[]): Promise<RestoredDoc[]> {
+	const current = await couch.allDocs({ db: '_users', keys: docs.map((doc) => doc._id) });
+	const revs = new Map(
+		current.flatMap((row) => (row.value && !row.value.deleted ? [[row.id, row.value.rev]] : []))
+	);
+	return docs.map((doc) => {
+		const { _rev: _saved, _revisions: _history, ...rest } = doc;
+		const rev = revs.get(doc._id);
+		return rev ? { ...rest, _rev: rev } : rest;
+	});
+}
+
 /** Documents other than design documents: a store the server has only started on has none. */
 async function userDocCount(couch: CouchClient, db: string): Promise<number | undefined> {
 	const res = await couch.request<{ doc_count?: number }>({ path: encodeURIComponent(db) });
@@ -251,11 +270,13 @@ export async function restoreStore(options: {
 		const text = gunzipSync(readFileSync(join(from, entry.file))).toString('utf8');
 		const all = text.split('\n').filter(Boolean);
 		for (let i = 0; i < all.length; i += PAGE) {
-			const batch = all.slice(i, i + PAGE).map((line) => JSON.parse(line) as unknown);
+			const parsed = all.slice(i, i + PAGE).map((line) => JSON.parse(line) as RestoredDoc);
+			const users = entry.role === 'users';
+			const batch = users ? await asUserEdits(couch, parsed) : parsed;
 			const results = await couch.json<{ id: string; error?: string; reason?: string }[]>({
 				method: 'POST',
 				path: `${encodeURIComponent(db)}/_bulk_docs`,
-				body: { docs: batch, new_edits: false }
+				body: users ? { docs: batch } : { docs: batch, new_edits: false }
 			});
 			const failed = results.filter((row) => row.error);
 			if (failed.length > 0) {
