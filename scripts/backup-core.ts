@@ -1,6 +1,16 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+	createReadStream,
+	createWriteStream,
+	mkdirSync,
+	readFileSync,
+	readdirSync,
+	writeFileSync
+} from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
 import { CouchClient, parseCouchUrl, type SecurityObject } from '../server/couch-client';
 import { loadConfig } from '../server/config';
 import { dbNames, type DbNames } from '../server/db-names';
@@ -112,29 +122,44 @@ async function fetchDocs(couch: CouchClient, db: string, ids: string[]): Promise
 	return docs;
 }
 
+/**
+ * Writes a database's documents to `path`, a page at a time: the country's registry (millions of
+ * claims) never sits in memory. Returns how many were written.
+ */
 async function dumpDatabase(options: {
 	couch: CouchClient;
 	db: string;
+	path: string;
 	only?: (id: string) => boolean;
-}): Promise<{ lines: string[] }> {
+}): Promise<number> {
 	const { couch, db } = options;
-	const lines: string[] = [];
+	const gzip = createGzip();
+	const done = finished(gzip.pipe(createWriteStream(options.path)));
+	let count = 0;
 	let startkey: string | undefined;
-	for (;;) {
-		const page = await couch.json<{ rows: { id: string }[] }>({
-			path: `${encodeURIComponent(db)}/_all_docs`,
-			query: {
-				limit: PAGE + 1,
-				...(startkey !== undefined ? { startkey: JSON.stringify(startkey) } : {})
+	try {
+		for (;;) {
+			const page = await couch.json<{ rows: { id: string }[] }>({
+				path: `${encodeURIComponent(db)}/_all_docs`,
+				query: {
+					limit: PAGE + 1,
+					...(startkey !== undefined ? { startkey: JSON.stringify(startkey) } : {})
+				}
+			});
+			const rows = page.rows.slice(0, PAGE);
+			const ids = rows.map((row) => row.id).filter((id) => options.only?.(id) ?? true);
+			for (const doc of await fetchDocs(couch, db, ids)) {
+				if (!gzip.write(JSON.stringify(doc) + '\n')) await once(gzip, 'drain');
+				count++;
 			}
-		});
-		const rows = page.rows.slice(0, PAGE);
-		const ids = rows.map((row) => row.id).filter((id) => options.only?.(id) ?? true);
-		for (const doc of await fetchDocs(couch, db, ids)) lines.push(JSON.stringify(doc));
-		if (page.rows.length <= PAGE) break;
-		startkey = page.rows[PAGE].id;
+			if (page.rows.length <= PAGE) break;
+			startkey = page.rows[PAGE].id;
+		}
+	} finally {
+		gzip.end();
+		await done;
 	}
-	return { lines };
+	return count;
 }
 
 function fileFor(index: number, db: string): string {
@@ -150,17 +175,19 @@ export async function backupStore(options: {
 	mkdirSync(out, { recursive: true });
 	const { names, list } = await ownedDatabases(couch, prefix);
 	const databases: ManifestEntry[] = [];
-	const write = (entry: Omit<ManifestEntry, 'file' | 'docs'>, lines: string[]) => {
+	const save = async (
+		entry: Omit<ManifestEntry, 'file' | 'docs'>,
+		only?: (id: string) => boolean
+	) => {
 		const file = fileFor(databases.length, entry.db);
-		writeFileSync(join(out, file), gzipSync(lines.join('\n') + (lines.length ? '\n' : '')));
-		databases.push({ ...entry, file, docs: lines.length });
+		const docs = await dumpDatabase({ couch, db: entry.db, path: join(out, file), only });
+		databases.push({ ...entry, file, docs });
 	};
 	for (const { role, db } of list) {
 		// A unit record whose database is gone (a unit being reorganised) has nothing to save.
 		if (!(await couch.databaseExists(db))) continue;
 		const security = await ok<SecurityObject>(couch, `${encodeURIComponent(db)}/_security`);
-		const { lines } = await dumpDatabase({ couch, db });
-		write({ role, db, security }, lines);
+		await save({ role, db, security });
 	}
 	// The CouchDB users of the server's accounts (password hashes and roles): without them nobody
 	// could sign in after a restore. Other users of a shared CouchDB are not the server's.
@@ -172,8 +199,7 @@ export async function backupStore(options: {
 	const users = new Set(
 		accounts.map((row) => `org.couchdb.user:${row.id.slice('account:'.length)}`)
 	);
-	const { lines } = await dumpDatabase({ couch, db: '_users', only: (id) => users.has(id) });
-	write({ role: 'users', db: '_users', security: null }, lines);
+	await save({ role: 'users', db: '_users', security: null }, (id) => users.has(id));
 
 	const manifest: Manifest = {
 		format: BACKUP_FORMAT,
@@ -218,7 +244,29 @@ async function asUserEdits(couch: CouchClient, docs: RestoredDoc[]): Promise<Res
 	});
 }
 
-/** Documents other than design documents: a store the server has only started on has none. */
+async function writeBatch(options: {
+	couch: CouchClient;
+	db: string;
+	users: boolean;
+	batch: RestoredDoc[];
+}): Promise<number> {
+	const { couch, db, users } = options;
+	const batch = users ? await asUserEdits(couch, options.batch) : options.batch;
+	const results = await couch.json<{ id: string; error?: string; reason?: string }[]>({
+		method: 'POST',
+		path: `${encodeURIComponent(db)}/_bulk_docs`,
+		body: users ? { docs: batch } : { docs: batch, new_edits: false }
+	});
+	const failed = results.filter((row) => row.error);
+	if (failed.length > 0) {
+		throw new Error(
+			`${db}: ${failed.length} tài liệu không ghi được (${failed[0].id}: ${failed[0].reason}).`
+		);
+	}
+	return batch.length;
+}
+
+/** Documents other than design documents; undefined when the database does not exist. */
 async function userDocCount(couch: CouchClient, db: string): Promise<number | undefined> {
 	const res = await couch.request<{ doc_count?: number }>({ path: encodeURIComponent(db) });
 	if (res.status === 404) return undefined;
@@ -230,9 +278,9 @@ async function userDocCount(couch: CouchClient, db: string): Promise<number | un
 }
 
 /**
- * Restores into an empty store (or one the server has only started on: its own databases hold
- * nothing but design documents). Refuses a store that already holds data, so a restore can never
- * be mixed into a live country.
+ * Restores into an empty store: refuses as soon as one of the target databases holds anything but
+ * design documents, so a restore can never be mixed into a live country. Start the server on the
+ * store only after the restore (it then re-applies design documents and access lists).
  */
 export async function restoreStore(options: {
 	couch: CouchClient;
@@ -267,25 +315,21 @@ export async function restoreStore(options: {
 				body: entry.security
 			});
 		}
-		const text = gunzipSync(readFileSync(join(from, entry.file))).toString('utf8');
-		const all = text.split('\n').filter(Boolean);
-		for (let i = 0; i < all.length; i += PAGE) {
-			const parsed = all.slice(i, i + PAGE).map((line) => JSON.parse(line) as RestoredDoc);
-			const users = entry.role === 'users';
-			const batch = users ? await asUserEdits(couch, parsed) : parsed;
-			const results = await couch.json<{ id: string; error?: string; reason?: string }[]>({
-				method: 'POST',
-				path: `${encodeURIComponent(db)}/_bulk_docs`,
-				body: users ? { docs: batch } : { docs: batch, new_edits: false }
-			});
-			const failed = results.filter((row) => row.error);
-			if (failed.length > 0) {
-				throw new Error(
-					`${db}: ${failed.length} tài liệu không ghi được (${failed[0].id}: ${failed[0].reason}).`
-				);
+		const lines = createInterface({
+			input: createReadStream(join(from, entry.file)).pipe(createGunzip()),
+			crlfDelay: Infinity
+		});
+		let batch: RestoredDoc[] = [];
+		for await (const line of lines) {
+			if (!line) continue;
+			batch.push(JSON.parse(line) as RestoredDoc);
+			if (batch.length === PAGE) {
+				docs += await writeBatch({ couch, db, users: entry.role === 'users', batch });
+				batch = [];
 			}
-			docs += batch.length;
 		}
+		if (batch.length > 0)
+			docs += await writeBatch({ couch, db, users: entry.role === 'users', batch });
 	}
 	return { databases: manifest.databases.length, docs };
 }
