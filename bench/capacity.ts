@@ -124,7 +124,8 @@ async function openStore(): Promise<Store> {
 
 function stats(samples: number[]) {
 	const sorted = [...samples].sort((a, b) => a - b);
-	const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+	const at = (q: number) =>
+		sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 	const mean = samples.reduce((sum, x) => sum + x, 0) / samples.length;
 	return { n: samples.length, mean: round(mean), p50: round(at(0.5)), p95: round(at(0.95)) };
 }
@@ -205,6 +206,7 @@ async function main() {
 
 		// The writer: an ordinary secretary of the first units (validation runs for non-admins only).
 		const [bigUnit, withDesign, spare] = units;
+		if (!bigUnit || !withDesign || !spare) throw new Error('--units must be at least 3');
 		const roles = [bigUnit, withDesign, spare].map((unit) => unitRole(unit.id));
 		await store.couch.json({
 			method: 'PUT',
@@ -246,7 +248,10 @@ async function main() {
 		created.push(plain);
 		await store.couch.putSecurity({
 			db: plain,
-			security: { admins: { names: [], roles: [] }, members: { names: [], roles: [roles[1]] } }
+			security: {
+				admins: { names: [], roles: [] },
+				members: { names: [], roles: [unitRole(withDesign.id)] }
+			}
 		});
 		const withMs: number[] = [];
 		const withoutMs: number[] = [];

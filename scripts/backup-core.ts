@@ -152,8 +152,9 @@ async function dumpDatabase(options: {
 				if (!gzip.write(JSON.stringify(doc) + '\n')) await once(gzip, 'drain');
 				count++;
 			}
-			if (page.rows.length <= PAGE) break;
-			startkey = page.rows[PAGE].id;
+			const next = page.rows[PAGE];
+			if (!next) break;
+			startkey = next.id;
 		}
 	} finally {
 		gzip.end();
@@ -258,9 +259,10 @@ async function writeBatch(options: {
 		body: users ? { docs: batch } : { docs: batch, new_edits: false }
 	});
 	const failed = results.filter((row) => row.error);
-	if (failed.length > 0) {
+	const first = failed[0];
+	if (first) {
 		throw new Error(
-			`${db}: ${failed.length} tài liệu không ghi được (${failed[0].id}: ${failed[0].reason}).`
+			`${db}: ${failed.length} tài liệu không ghi được (${first.id}: ${first.reason}).`
 		);
 	}
 	return batch.length;

@@ -37,7 +37,7 @@ afterAll(async () => {
 	for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function runScript(script: string, args: string[], env: Record<string, string>) {
+function runScript(script: string, args: string[], env: Record<string, string | undefined>) {
 	const res = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
 		env: { ...process.env, LOG: 'off', ...env },
 		encoding: 'utf8',
@@ -186,7 +186,7 @@ describe('backup and restore', () => {
 		expect(signedIn.session.unit.db).toBe(db);
 		const after = await pullAll(url, db, signedIn.cookie);
 		expect(after).toEqual(before);
-		expect(after.find((row) => row.id === docs[10]._id)?.givenName).toBe('Mai10');
+		expect(after.find((row) => row.id === docs[10]?._id)?.givenName).toBe('Mai10');
 
 		// The secretary keeps working on the restored database, under its validation as before.
 		const next = remoteDb(url, db, signedIn.cookie);
