@@ -62,6 +62,23 @@ function beamPid(): number | undefined {
 	return undefined;
 }
 
+/** `couchjs` processes (validate_doc_update) and their resident memory in all. */
+function couchjsProcesses(): { count: number; rssBytes: number } {
+	let count = 0;
+	let rssBytes = 0;
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			if (!readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('couchjs')) continue;
+			rssBytes += rssOf(Number(entry));
+			count++;
+		} catch {
+			// A process that ended meanwhile.
+		}
+	}
+	return { count, rssBytes };
+}
+
 function rssOf(pid: number): number {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
 	const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
@@ -270,6 +287,7 @@ async function main() {
 			perWriteMs: round((w.mean - wo.mean) / 1000, 3)
 		};
 		result.bulkWritesPerSecond = Math.round(1000 / (w.mean / 1000));
+		if (store.kind === 'couchdb') result.couchjs = couchjsProcesses();
 		console.log('validation', result.validation, 'bulk/s', result.bulkWritesPerSecond);
 
 		// 4. Single writes: one document per request, one after the other and 8 at a time.
