@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createDoanvuServer } from './app';
 import { ConfigError } from './config';
+import type { WorkerHooks } from './workers/job-runner';
 
 // `npx tsx server/main.ts [--demo]`: starts the server from the environment (see .env.example).
 
@@ -16,8 +17,30 @@ if (unknown.length > 0) {
 	process.exit(2);
 }
 
+/**
+ * Tests only (tests/integration/multi-process.test.ts): `DOANVU_TEST_CRASH_AFTER_STEP=transfer:3`
+ * makes this process's workers stop dead after that step of the first such job, keeping its lease,
+ * so that the test can SIGKILL a process that holds a job half done. Unset in production.
+ */
+function crashHooksFromEnv(value: string | undefined): WorkerHooks | undefined {
+	const match = value?.match(/^(merge|split|transfer):(\d+)$/);
+	if (!match) return undefined;
+	const [, kind, index] = match;
+	let fired = false;
+	return {
+		afterStep: (info) => {
+			if (fired || info.kind !== kind || info.index !== Number(index)) return undefined;
+			fired = true;
+			console.log(`DOANVU_TEST_CRASH_AFTER_STEP: ${info.jobId} dừng sau bước ${info.step}`);
+			return 'crash';
+		}
+	};
+}
+
 try {
-	const server = await createDoanvuServer();
+	const server = await createDoanvuServer({
+		workerHooks: crashHooksFromEnv(process.env.DOANVU_TEST_CRASH_AFTER_STEP)
+	});
 	console.log(`Đoàn vụ đang chạy tại ${server.url}`);
 	if (args.includes('--demo')) {
 		const { loadDemo } = await import('./demo-loader');
