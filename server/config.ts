@@ -192,6 +192,12 @@ const EnvSchema = v.object({
 		v.transform(Number),
 		v.minValue(20, 'WORKER_POLL_MS phải từ 20 trở lên.')
 	),
+	WORKER_BATCH_SIZE: v.pipe(
+		v.optional(v.string(), '200'),
+		v.regex(/^\d{1,5}$/, 'WORKER_BATCH_SIZE phải là một số tài liệu.'),
+		v.transform(Number),
+		v.minValue(1, 'WORKER_BATCH_SIZE phải từ 1 trở lên.')
+	),
 	TRUST_PROXY: v.pipe(
 		v.optional(v.string(), 'loopback'),
 		v.trim(),
@@ -247,7 +253,7 @@ export function loadConfig(
 			pollMs: env.WORKER_POLL_MS,
 			leaseMs: env.WORKER_LEASE_SECONDS * 1000,
 			maxAttempts: 8,
-			batchSize: 200,
+			batchSize: env.WORKER_BATCH_SIZE,
 			forwardMinMs: 2000,
 			forwardMaxMs: 10 * 60_000,
 			sweepMs: 10 * 60_000,

@@ -19,21 +19,29 @@ if (unknown.length > 0) {
 
 /**
  * Tests only (tests/integration/multi-process.test.ts): `DOANVU_TEST_CRASH_AFTER_STEP=transfer:3`
- * makes this process's workers stop dead after that step of the first such job, keeping its lease,
- * so that the test can SIGKILL a process that holds a job half done. Unset in production.
+ * makes this process's workers stop dead after the third step of the first such job, and
+ * `merge:copy:batch` after the first copied batch of that step, keeping the job's lease, so that
+ * the test can SIGKILL a process that holds a job half done. Unset in production.
  */
 function crashHooksFromEnv(value: string | undefined): WorkerHooks | undefined {
-	const match = value?.match(/^(merge|split|transfer):(\d+)$/);
+	const match = value?.match(/^(merge|split|transfer):(?:(\d+)|([a-z]+):batch)$/);
 	if (!match) return undefined;
-	const [, kind, index] = match;
+	const [, kind, index, batchStep] = match;
 	let fired = false;
+	const crash = (jobId: string, where: string): 'crash' => {
+		fired = true;
+		console.log(`DOANVU_TEST_CRASH_AFTER_STEP: ${jobId} dừng ${where}`);
+		return 'crash';
+	};
 	return {
-		afterStep: (info) => {
-			if (fired || info.kind !== kind || info.index !== Number(index)) return undefined;
-			fired = true;
-			console.log(`DOANVU_TEST_CRASH_AFTER_STEP: ${info.jobId} dừng sau bước ${info.step}`);
-			return 'crash';
-		}
+		afterStep: (info) =>
+			!fired && index && info.kind === kind && info.index === Number(index)
+				? crash(info.jobId, `sau bước ${info.step}`)
+				: undefined,
+		afterBatch: (info) =>
+			!fired && batchStep && info.kind === kind && info.step === batchStep && info.copied > 0
+				? crash(info.jobId, `giữa bước ${info.step}`)
+				: undefined
 	};
 }
 

@@ -84,6 +84,7 @@ async function victimProcess(crashAfter: string): Promise<ServerProcess> {
 			...storeEnv(),
 			WORKER_LEASE_SECONDS: String(LEASE_SECONDS),
 			WORKER_POLL_MS: '50',
+			WORKER_BATCH_SIZE: '10',
 			DOANVU_TEST_CRASH_AFTER_STEP: crashAfter
 		}
 	});
@@ -123,18 +124,21 @@ async function signInAt(url: string, account: { login: string; password: string 
 const ownedBy = (job: JobDoc | undefined, pid: number) =>
 	job?.lease?.owner.split(':').at(-2) === String(pid);
 
-/** Waits until the victim's workers stopped dead after step `step` of `jobId`, holding its lease. */
+/** Waits until the victim's workers stopped dead in `jobId` (at step `step` or later), holding its lease. */
 async function victimHolds(victim: ServerProcess, jobId: string, step: number): Promise<JobDoc> {
 	return until(
 		async () => {
-			// Its workers say when they stopped (the step is saved just before): only then is the
-			// point of the kill known.
-			if (!victim.output().includes(`${jobId} dừng sau bước`)) return undefined;
+			// Its workers say when they stopped (the step or batch is saved just before): only then
+			// is the point of the kill known.
+			if (!victim.output().includes(`${jobId} dừng `)) return undefined;
 			const job = await host.jobs.get(jobId);
 			return job && job.step >= step && ownedBy(job, victim.pid) ? job : undefined;
 		},
 		{ ms: 30_000, what: `the victim holding ${jobId} at step ${step}` }
-	);
+	).catch(async (error: Error) => {
+		const job = JSON.stringify(await host.jobs.get(jobId));
+		throw new Error(`${error.message}\n${job}\n${victim.output()}`);
+	});
 }
 
 async function finished(jobId: string): Promise<JobDoc> {
@@ -311,10 +315,29 @@ describe('two server processes, the one holding a transfer killed mid-job', () =
 	});
 });
 
-describe('two server processes, the one holding a merge killed mid-job', () => {
+const mergeKills = [
+	{
+		label: 'between two steps (after the copy)',
+		// Reparenting, accounts and the mark are left to the survivor.
+		crash: `merge:${MERGE_STEPS.indexOf('copy') + 1}`,
+		step: MERGE_STEPS.indexOf('copy') + 1,
+		said: 'sau bước copy',
+		province: 'Tỉnh đoàn Tuyên Quang'
+	},
+	{
+		label: 'in the middle of the copy',
+		// One batch of ten copied and checkpointed, the rest (and every later step) left over.
+		crash: 'merge:copy:batch',
+		step: 0,
+		said: 'giữa bước copy',
+		province: 'Tỉnh đoàn Hà Giang'
+	}
+];
+
+describe.each(mergeKills)('two server processes, the one holding a merge killed $label', (kill) => {
 	it('the survivor finishes it: every member once in the surviving commune, whole history, done once', async () => {
 		const province = await host.provision.createUnit({
-			name: 'Tỉnh đoàn Tuyên Quang',
+			name: kill.province,
 			kind: 'tinh-doan',
 			createdBy: 'test'
 		});
@@ -351,8 +374,7 @@ describe('two server processes, the one holding a merge killed mid-job', () => {
 		const before = (await liveDocs(merged.unit.db)).filter((doc) => doc._id !== 'unit');
 		const survivingBefore = (await liveDocs(surviving.db)).filter((doc) => doc._id !== 'unit');
 
-		// Killed after the copy: reparenting, accounts and the mark are left to the survivor.
-		const victim = await victimProcess(`merge:${MERGE_STEPS.indexOf('copy') + 1}`);
+		const victim = await victimProcess(kill.crash);
 		const adminCookie = await signInAt(victim.url, districtAdmin);
 		const res = await fetch(`${victim.url}/api/units/${merged.unit.id}/merge`, {
 			method: 'POST',
@@ -363,11 +385,17 @@ describe('two server processes, the one holding a merge killed mid-job', () => {
 		expect({ status: res.status, body }).toMatchObject({ status: 202 });
 		const jobId = body.id;
 
-		const held = await victimHolds(victim, jobId, MERGE_STEPS.indexOf('copy') + 1);
+		const held = await victimHolds(victim, jobId, kill.step);
 		expect(held.state).toBe('running');
 		const survivor = await survivorServer();
 		await victim.kill();
-		expect(victim.output()).toContain(`${jobId} dừng sau bước copy`);
+		expect(victim.output()).toContain(`${jobId} dừng ${kill.said}`);
+		if (kill.step === 0) {
+			// Really mid-copy: part of the commune is in the surviving database, part is not yet.
+			const copiedSoFar = (await liveDocs(surviving.db)).length - survivingBefore.length - 1;
+			expect(copiedSoFar).toBeGreaterThan(0);
+			expect(copiedSoFar).toBeLessThan(before.length);
+		}
 
 		// The admin signed in through the dead process follows the job through the survivor.
 		const view = await until(
@@ -412,5 +440,18 @@ describe('two server processes, the one holding a merge killed mid-job', () => {
 			status: 'merged',
 			mergedInto: surviving.id
 		});
+
+		// A late write to the old commune (a phone that was offline) is forwarded once, by the survivor.
+		const late = memberDoc({ unitId: merged.unit.id, login: 'test', givenName: 'Muộn' });
+		await host.couch.bulkDocs({ db: merged.unit.db, docs: [late] });
+		const forwarded = await until(
+			async () => {
+				const docs = (await liveDocs(surviving.db)).filter((doc) => doc._id === late._id);
+				return docs.length > 0 ? docs : undefined;
+			},
+			{ what: 'the late member forwarded' }
+		);
+		expect(forwarded).toEqual([expect.objectContaining({ unitId: surviving.id })]);
+		await survivor.close();
 	});
 });
