@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDoc, JobView } from '../../server/job-service';
 import { transferJobId } from '../../server/job-service';
 import type { UnitRecord } from '../../server/provision-service';
@@ -50,7 +50,7 @@ type Doc = { _id: string; _rev?: string; _deleted?: boolean; [key: string]: unkn
 
 let host: TestServer;
 let dataDir: string;
-/** Servers still to stop at the end (a test stops its survivor itself when it is done). */
+/** The processes the current test started, stopped after it. */
 const started = new Set<{ close(): Promise<void> }>();
 
 beforeAll(async () => {
@@ -58,8 +58,14 @@ beforeAll(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'doanvu-multi-'));
 });
 
-afterAll(async () => {
+// Each test's processes end with it: a survivor left running would take the next test's job before
+// that test's victim does.
+afterEach(async () => {
 	for (const server of [...started].reverse()) await server.close().catch(() => {});
+	started.clear();
+});
+
+afterAll(async () => {
 	await host?.close();
 	rmSync(dataDir, { recursive: true, force: true });
 });
@@ -101,15 +107,8 @@ async function survivorServer(): Promise<TestServer> {
 			? { couchdbUrl: store.url, couchdbUser: store.user, couchdbPassword: store.password }
 			: {})
 	});
-	const entry = { close: () => survivor.close({ keepData: true }) };
-	started.add(entry);
-	return {
-		...survivor,
-		close: async () => {
-			started.delete(entry);
-			await entry.close();
-		}
-	};
+	started.add({ close: () => survivor.close({ keepData: true }) });
+	return survivor;
 }
 
 async function signInAt(url: string, account: { login: string; password: string }) {
@@ -310,8 +309,6 @@ describe('two server processes, the one holding a transfer killed mid-job', () =
 		await expect(phoneA.local.get(member._id)).rejects.toMatchObject({ status: 404 });
 		await sync(phoneB, survivor.url);
 		expect(await phoneB.local.get(member._id)).toMatchObject({ status: 'active' });
-		// Its workers would otherwise take the next test's job before that test's victim does.
-		await survivor.close();
 	});
 });
 
@@ -443,7 +440,7 @@ describe.each(mergeKills)('two server processes, the one holding a merge killed 
 
 		// A late write to the old commune (a phone that was offline) is forwarded once, by the survivor.
 		const late = memberDoc({ unitId: merged.unit.id, login: 'test', givenName: 'Muộn' });
-		await host.couch.bulkDocs({ db: merged.unit.db, docs: [late] });
+		const [written] = await host.couch.bulkDocs({ db: merged.unit.db, docs: [late] });
 		const forwarded = await until(
 			async () => {
 				const docs = (await liveDocs(surviving.db)).filter((doc) => doc._id === late._id);
@@ -451,7 +448,8 @@ describe.each(mergeKills)('two server processes, the one holding a merge killed 
 			},
 			{ what: 'the late member forwarded' }
 		);
-		expect(forwarded).toEqual([expect.objectContaining({ unitId: surviving.id })]);
-		await survivor.close();
+		expect(forwarded).toEqual([
+			expect.objectContaining({ _rev: written?.rev, unitId: surviving.id })
+		]);
 	});
 });
