@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../server/config';
+import { ConfigError, loadConfig } from '../../../server/config';
 
 // The worker settings a deployment of several server processes tunes (.env.example; ADR 0007).
 
