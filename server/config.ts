@@ -178,6 +178,26 @@ const EnvSchema = v.object({
 		v.regex(/^\d{1,9}$/, 'MIN_BODY_BYTES_PER_SECOND phải là một số byte mỗi giây.'),
 		v.transform(Number)
 	),
+	// Several server processes share the jobs (docs/decisions/0007-reorganisation-workers.md): how
+	// long a killed process's job stays blocked before another process takes it over.
+	WORKER_LEASE_SECONDS: v.pipe(
+		v.optional(v.string(), '30'),
+		v.regex(/^\d{1,4}$/, 'WORKER_LEASE_SECONDS phải là một số giây.'),
+		v.transform(Number),
+		v.minValue(1, 'WORKER_LEASE_SECONDS phải từ 1 trở lên.')
+	),
+	WORKER_POLL_MS: v.pipe(
+		v.optional(v.string(), '2000'),
+		v.regex(/^\d{1,7}$/, 'WORKER_POLL_MS phải là một số mili giây.'),
+		v.transform(Number),
+		v.minValue(20, 'WORKER_POLL_MS phải từ 20 trở lên.')
+	),
+	WORKER_BATCH_SIZE: v.pipe(
+		v.optional(v.string(), '200'),
+		v.regex(/^\d{1,5}$/, 'WORKER_BATCH_SIZE phải là một số tài liệu.'),
+		v.transform(Number),
+		v.minValue(1, 'WORKER_BATCH_SIZE phải từ 1 trở lên.')
+	),
 	TRUST_PROXY: v.pipe(
 		v.optional(v.string(), 'loopback'),
 		v.trim(),
@@ -230,10 +250,10 @@ export function loadConfig(
 		passwordIterations: PASSWORD_ITERATIONS,
 		workers: {
 			enabled: true,
-			pollMs: 2000,
-			leaseMs: 30_000,
+			pollMs: env.WORKER_POLL_MS,
+			leaseMs: env.WORKER_LEASE_SECONDS * 1000,
 			maxAttempts: 8,
-			batchSize: 200,
+			batchSize: env.WORKER_BATCH_SIZE,
 			forwardMinMs: 2000,
 			forwardMaxMs: 10 * 60_000,
 			sweepMs: 10 * 60_000,

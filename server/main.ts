@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createDoanvuServer } from './app';
 import { ConfigError } from './config';
+import type { WorkerHooks } from './workers/job-runner';
 
 // `npx tsx server/main.ts [--demo]`: starts the server from the environment (see .env.example).
 
@@ -16,8 +17,38 @@ if (unknown.length > 0) {
 	process.exit(2);
 }
 
+/**
+ * Tests only (tests/integration/multi-process.test.ts): `DOANVU_TEST_CRASH_AFTER_STEP=transfer:3`
+ * makes this process's workers stop dead after the third step of the first such job, and
+ * `merge:copy:batch` after the first copied batch of that step, keeping the job's lease, so that
+ * the test can SIGKILL a process that holds a job half done. Unset in production.
+ */
+function crashHooksFromEnv(value: string | undefined): WorkerHooks | undefined {
+	const match = value?.match(/^(merge|split|transfer):(?:(\d+)|([a-z]+):batch)$/);
+	if (!match) return undefined;
+	const [, kind, index, batchStep] = match;
+	let fired = false;
+	const crash = (jobId: string, where: string): 'crash' => {
+		fired = true;
+		console.log(`DOANVU_TEST_CRASH_AFTER_STEP: ${jobId} dừng ${where}`);
+		return 'crash';
+	};
+	return {
+		afterStep: (info) =>
+			!fired && index && info.kind === kind && info.index === Number(index)
+				? crash(info.jobId, `sau bước ${info.step}`)
+				: undefined,
+		afterBatch: (info) =>
+			!fired && batchStep && info.kind === kind && info.step === batchStep && info.copied > 0
+				? crash(info.jobId, `giữa bước ${info.step}`)
+				: undefined
+	};
+}
+
 try {
-	const server = await createDoanvuServer();
+	const server = await createDoanvuServer({
+		workerHooks: crashHooksFromEnv(process.env.DOANVU_TEST_CRASH_AFTER_STEP)
+	});
 	console.log(`Đoàn vụ đang chạy tại ${server.url}`);
 	if (args.includes('--demo')) {
 		const { loadDemo } = await import('./demo-loader');

@@ -13,6 +13,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface ServerProcess {
 	url: string;
 	port: number;
+	/** The process id (a job's lease names it: `<host>:<pid>:<random>`). */
+	pid: number;
 	/** SIGKILL: no shutdown handler runs, nothing is flushed on the way out. */
 	kill(): Promise<void>;
 	/** SIGTERM and wait (the normal stop at the end of a test). */
@@ -36,6 +38,11 @@ export function freePort(): Promise<number> {
 export async function startServerProcess(options: {
 	dataDir: string;
 	port: number;
+	/**
+	 * More environment, applied last: COUCHDB_URL and friends put this process on another server's
+	 * store (several processes on one store, tests/integration/multi-process.test.ts).
+	 */
+	env?: Record<string, string>;
 }): Promise<ServerProcess> {
 	const env: Record<string, string | undefined> = {
 		...process.env,
@@ -45,7 +52,8 @@ export async function startServerProcess(options: {
 		DOANVU_STORE: 'leveldb',
 		LOG: 'off',
 		// Always the embedded store: this is about what survives a kill of the one process.
-		COUCHDB_URL: ''
+		COUCHDB_URL: '',
+		...options.env
 	};
 	// `node --import tsx`, not the tsx command: that one runs the server in a child process of its
 	// own, so a SIGKILL would hit the wrapper and leave the server running.
@@ -79,6 +87,7 @@ export async function startServerProcess(options: {
 	return {
 		url,
 		port: options.port,
+		pid: child.pid ?? 0,
 		async kill() {
 			if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 			await exited;
