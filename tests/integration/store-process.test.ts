@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startEmbeddedStore } from '../../server/embedded-store';
 import { memberDoc } from '../support/member-fixture';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process';
 import { uniqueLogin } from '../support/test-server';
@@ -155,5 +156,43 @@ describe('the store process', () => {
 		const p95 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.95))]!;
 		expect(latencies.length).toBeGreaterThan(10);
 		expect(p95, `health p95 (ms) over ${latencies.length} probes`).toBeLessThan(100);
+	});
+
+	it('reports a start error of the store to the server, with its message', async () => {
+		const dataDir = mkdtempSync(join(tmpdir(), 'doanvu-storeproc-'));
+		dirs.push(dataDir);
+		writeFileSync(join(dataDir, 'secrets.json'), '{"couchAdmin":{"user":"x","password":"ngan"}}');
+		await expect(
+			startEmbeddedStore({ dataDir, store: 'leveldb', process: 'child' })
+		).rejects.toThrow(/secrets\.json không hợp lệ/);
+	});
+
+	it('close() waits for the store to let go of DATA_DIR: a second store opens it at once', async () => {
+		const dataDir = mkdtempSync(join(tmpdir(), 'doanvu-storeproc-'));
+		dirs.push(dataDir);
+		const first = await startEmbeddedStore({ dataDir, store: 'leveldb', process: 'child' });
+		const auth = `Basic ${Buffer.from(`${first.admin.user}:${first.admin.password}`).toString('base64')}`;
+		expect(
+			(await fetch(`${first.url}kho_thu`, { method: 'PUT', headers: { authorization: auth } }))
+				.status
+		).toBe(201);
+		const put = await fetch(`${first.url}kho_thu/tai-lieu`, {
+			method: 'PUT',
+			headers: { authorization: auth, 'content-type': 'application/json' },
+			body: JSON.stringify({ ghi: 'trước khi đóng' })
+		});
+		expect(put.status).toBe(201);
+		await first.close();
+
+		const second = await startEmbeddedStore({ dataDir, store: 'leveldb', process: 'child' });
+		try {
+			const res = await fetch(`${second.url}kho_thu/tai-lieu`, {
+				headers: { authorization: auth }
+			});
+			expect(res.status).toBe(200);
+			expect(((await res.json()) as { ghi: string }).ghi).toBe('trước khi đóng');
+		} finally {
+			await second.close();
+		}
 	});
 });
