@@ -243,7 +243,8 @@ export function loadConfig(
 		couchdbUser: env.COUCHDB_USER,
 		couchdbPassword: env.COUCHDB_PASSWORD,
 		store: env.DOANVU_STORE,
-		storeProcess: env.DOANVU_STORE_PROCESS ?? (env.DOANVU_STORE === 'memory' ? 'inline' : 'child'),
+		// Settled below, once the overrides are in: a test server asks for `store: 'memory'` there.
+		storeProcess: env.DOANVU_STORE_PROCESS ?? 'child',
 		buildDir: env.BUILD_DIR,
 		cookieSecure: env.COOKIE_SECURE,
 		log: env.LOG,
@@ -272,7 +273,11 @@ export function loadConfig(
 			transferConcurrency: 4
 		}
 	};
-	return { ...config, ...stripUndefined(options.overrides ?? {}) };
+	const merged = { ...config, ...stripUndefined(options.overrides ?? {}) };
+	if (!env.DOANVU_STORE_PROCESS && !options.overrides?.storeProcess) {
+		merged.storeProcess = merged.store === 'memory' ? 'inline' : 'child';
+	}
+	return merged;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

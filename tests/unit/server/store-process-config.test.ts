@@ -8,6 +8,11 @@ describe('DOANVU_STORE_PROCESS', () => {
 	it('defaults to a child for LevelDB and inline for the memory store', () => {
 		expect(loadConfig({ env: {} }).storeProcess).toBe('child');
 		expect(loadConfig({ env: { DOANVU_STORE: 'memory' } }).storeProcess).toBe('inline');
+		// As the test servers ask for it: the memory store in code, not in the environment.
+		expect(loadConfig({ env: {}, overrides: { store: 'memory' } }).storeProcess).toBe('inline');
+		expect(
+			loadConfig({ env: { DOANVU_STORE: 'memory' }, overrides: { store: 'leveldb' } }).storeProcess
+		).toBe('child');
 	});
 
 	it('overrides the default either way', () => {
