@@ -73,7 +73,11 @@ export async function openConfiguredStore(): Promise<StoreHandle> {
 		);
 		return { couch, prefix: config.dbPrefix, close: async () => {} };
 	}
-	const store = await startEmbeddedStore({ dataDir: config.dataDir, store: config.store });
+	const store = await startEmbeddedStore({
+		dataDir: config.dataDir,
+		store: config.store,
+		process: config.storeProcess
+	});
 	const couch = new CouchClient(
 		parseCouchUrl({ url: store.url, user: store.admin.user, password: store.admin.password })
 	);

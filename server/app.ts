@@ -91,7 +91,11 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 		);
 		await waitForAdmin(couch);
 	} else {
-		embedded = await startEmbeddedStore({ dataDir: config.dataDir, store: config.store });
+		embedded = await startEmbeddedStore({
+			dataDir: config.dataDir,
+			store: config.store,
+			process: config.storeProcess
+		});
 		couch = new CouchClient(
 			parseCouchUrl({
 				url: embedded.url,

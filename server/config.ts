@@ -6,6 +6,8 @@ import { PASSWORD_ITERATIONS } from './password-hash';
 // instead of running with a surprising default.
 
 export type StoreKind = 'leveldb' | 'memory';
+/** Where the embedded store runs: a process of its own, or the server's (embedded-store.ts). */
+export type StoreProcess = 'child' | 'inline';
 
 export interface Config {
 	port: number;
@@ -16,6 +18,8 @@ export interface Config {
 	couchdbUser: string | undefined;
 	couchdbPassword: string | undefined;
 	store: StoreKind;
+	/** Default: 'child' for LevelDB, 'inline' for the memory store (tests). */
+	storeProcess: StoreProcess;
 	buildDir: string;
 	/** 'auto': Secure when the request arrived over https (directly or per X-Forwarded-Proto). */
 	cookieSecure: 'auto' | boolean;
@@ -140,6 +144,13 @@ const EnvSchema = v.object({
 		v.trim(),
 		v.picklist(['leveldb', 'memory'], 'DOANVU_STORE phải là leveldb hoặc memory.')
 	),
+	DOANVU_STORE_PROCESS: v.optional(
+		v.pipe(
+			v.string(),
+			v.trim(),
+			v.picklist(['child', 'inline'], 'DOANVU_STORE_PROCESS phải là child hoặc inline.')
+		)
+	),
 	DOANVU_DB_PREFIX: v.pipe(
 		v.optional(v.string(), ''),
 		v.regex(/^([a-z][a-z0-9_]{0,30})?$/, 'DOANVU_DB_PREFIX chỉ gồm chữ thường, số và dấu _.')
@@ -232,6 +243,8 @@ export function loadConfig(
 		couchdbUser: env.COUCHDB_USER,
 		couchdbPassword: env.COUCHDB_PASSWORD,
 		store: env.DOANVU_STORE,
+		// Settled below, once the overrides are in: a test server asks for `store: 'memory'` there.
+		storeProcess: env.DOANVU_STORE_PROCESS ?? 'child',
 		buildDir: env.BUILD_DIR,
 		cookieSecure: env.COOKIE_SECURE,
 		log: env.LOG,
@@ -260,7 +273,11 @@ export function loadConfig(
 			transferConcurrency: 4
 		}
 	};
-	return { ...config, ...stripUndefined(options.overrides ?? {}) };
+	const merged = { ...config, ...stripUndefined(options.overrides ?? {}) };
+	if (!env.DOANVU_STORE_PROCESS && !options.overrides?.storeProcess) {
+		merged.storeProcess = merged.store === 'memory' ? 'inline' : 'child';
+	}
+	return merged;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
