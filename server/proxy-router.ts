@@ -1,6 +1,5 @@
 import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
 import express, { type Request, type Response, type Router } from 'express';
 import { couchRoles, type AccountDoc } from './account-service';
 import { sendError, UNAVAILABLE_ERROR } from './app-error';
@@ -216,11 +215,11 @@ export function createProxyRouter(options: {
 		}
 		if (body && bodyGuard?.wants({ method: req.method, path: route.path })) {
 			await bodyGuard.handle({
-				req: replayRequest(req, body),
+				req,
 				res,
+				body,
 				db: route.db,
 				path: route.path + query,
-				encoding: 'identity',
 				account: auth.account
 			});
 			return;
@@ -377,22 +376,6 @@ export function createProxyRouter(options: {
 function normalizeSetCookie(value: string | string[] | undefined): string[] {
 	if (value === undefined) return [];
 	return Array.isArray(value) ? value : [value];
-}
-
-/**
- * The request as the body guard expects it, with the already-read body to read again: stream
- * methods come from a fresh stream of the body, everything else (method, headers, ip…) from the
- * original request.
- */
-function replayRequest(req: Request, body: Buffer): Request {
-	const stream = Readable.from([body]);
-	return new Proxy(stream, {
-		get(target, property) {
-			if (property in target) return Reflect.get(target, property, target) as unknown;
-			const value = Reflect.get(req, property, req) as unknown;
-			return typeof value === 'function' ? (value as () => unknown).bind(req) : value;
-		}
-	}) as unknown as Request;
 }
 
 function runMiddleware(

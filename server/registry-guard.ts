@@ -1,5 +1,3 @@
-import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
-import zlib from 'node:zlib';
 import type { Request, Response } from 'express';
 import type { AccountDoc } from './account-service';
 import { sendError, UNAVAILABLE_ERROR } from './app-error';
@@ -42,46 +40,13 @@ export interface ProxyBodyGuard {
 	handle(options: {
 		req: Request;
 		res: Response;
+		/** The body as the proxy read it: decompressed, within its size and batch limits. */
+		body: Buffer;
 		db: string;
 		/** Upstream path with the query string. */
 		path: string;
-		encoding: string;
 		account: AccountDoc;
 	}): Promise<void>;
-}
-
-const DECOMPRESSORS: Record<string, () => Transform> = {
-	gzip: () => zlib.createGunzip(),
-	'x-gzip': () => zlib.createGunzip(),
-	deflate: () => zlib.createInflate(),
-	br: () => zlib.createBrotliDecompress()
-};
-
-class BodyTooLarge extends Error {}
-
-class Collect extends Transform {
-	readonly chunks: Uint8Array[] = [];
-	#seen = 0;
-	readonly #limit: number;
-
-	constructor(limit: number) {
-		super();
-		this.#limit = limit;
-	}
-
-	override _transform(
-		chunk: Uint8Array,
-		_encoding: BufferEncoding,
-		callback: TransformCallback
-	): void {
-		this.#seen += chunk.length;
-		if (this.#seen > this.#limit) {
-			callback(new BodyTooLarge());
-			return;
-		}
-		this.chunks.push(chunk);
-		callback();
-	}
 }
 
 export function refusalReason(unitName: string | undefined): string {
@@ -140,14 +105,8 @@ export function createRegistryGuard(options: {
 	couchSessions: CouchSessionCache;
 	registry: CitizenRegistry;
 	units: (id: string) => Promise<RegistryUnit | undefined>;
-	maxBodyBytes: number;
 }): ProxyBodyGuard {
-	const { couch, couchSessions, registry, units, maxBodyBytes } = options;
-	const tooLarge = {
-		status: 413,
-		error: 'too_large',
-		reason: `Dữ liệu gửi lên quá lớn (tối đa ${Math.round(maxBodyBytes / 1024 / 1024)} MB). Hãy đồng bộ từng phần nhỏ hơn.`
-	};
+	const { couch, couchSessions, registry, units } = options;
 
 	function docIdOf(path: string): string | undefined {
 		const [, segment] = path.split('?', 1)[0]!.split('/');
@@ -157,17 +116,6 @@ export function createRegistryGuard(options: {
 		} catch {
 			return undefined;
 		}
-	}
-
-	function readBody(req: Request, encoding: string): Promise<Buffer> {
-		const stages: (Readable | Transform)[] = [req];
-		const decompress = DECOMPRESSORS[encoding];
-		if (decompress) stages.push(decompress());
-		const collect = new Collect(maxBodyBytes);
-		stages.push(collect);
-		return new Promise((resolve, reject) => {
-			pipeline(stages, (error) => (error ? reject(error) : resolve(Buffer.concat(collect.chunks))));
-		});
 	}
 
 	/** Sends the (buffered) body to CouchDB as the user; once more with a new session on a 401. */
@@ -213,21 +161,7 @@ export function createRegistryGuard(options: {
 			return method === 'PUT' && (id.startsWith('member:') || id.startsWith('history:'));
 		},
 
-		async handle({ req, res, db, path, encoding, account }) {
-			let raw: Buffer;
-			try {
-				raw = await readBody(req, encoding);
-			} catch (error) {
-				if (error instanceof BodyTooLarge) sendError(res, tooLarge);
-				else {
-					sendError(res, {
-						status: 400,
-						error: 'bad_request',
-						reason: 'Dữ liệu nén gửi lên bị hỏng, không giải nén được.'
-					});
-				}
-				return;
-			}
+		async handle({ req, res, body: raw, db, path, account }) {
 			const bulk = req.method === 'POST';
 			const ifMatch = req.headers['if-match']?.toString();
 			const forward = async (body: Buffer | string) => {
