@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { todayIso } from '../../src/lib/domain/dates';
 import { fullName } from '../../src/lib/domain/names';
 import { isMemberStatus, isOnRolls } from '../../src/lib/domain/member-statuses';
 import {
@@ -120,11 +121,6 @@ export function transferJobFor(options: {
 		attempts: 0,
 		data: { transfer: { id, memberId: member._id } }
 	};
-}
-
-/** Today in Vietnam (UTC+7, no daylight saving), as the dates of the domain are. */
-function vietnamToday(now: Date): string {
-	return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
 }
 
 type Raw = Record<string, unknown> & { _id: string; _rev?: string };
@@ -265,7 +261,7 @@ export function createTransferWorker(deps: TransferDeps): TransferWorker {
 	async function autoReject(ctx: JobContext, reason: string): Promise<void> {
 		await setTransfer(ctx, {
 			outcome: 'rejected',
-			autoReject: { reason, on: vietnamToday(now()) }
+			autoReject: { reason, on: todayIso(now()) }
 		});
 		await record(ctx.job, 'offer', 'transfer.offer', { outcome: 'rejected', automatic: true });
 	}
@@ -409,7 +405,7 @@ export function createTransferWorker(deps: TransferDeps): TransferWorker {
 				offerDoc = stored;
 			}
 			const result = planTransferOutcome({
-				today: vietnamToday(now()),
+				today: todayIso(now()),
 				now: now().toISOString(),
 				actor: { login: SYSTEM_ACTOR, unitId: source.id },
 				newUlid: () => ulid(),
