@@ -131,7 +131,12 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			await directory.fresh();
 			return directory.get(id) ?? (await provision.getUnit(id));
 		};
-		const registry = new CitizenRegistry({ couch, db: names.registry, units: unitById });
+		const registry = new CitizenRegistry({
+			couch,
+			db: names.registry,
+			units: unitById,
+			lookupLimits: config.registryCheckLimits
+		});
 		await registry.ensureIndexes();
 
 		// Workers: in this process, coordinated with any other only through CouchDB documents.
@@ -232,8 +237,7 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			devices,
 			provision,
 			limiter: new LoginRateLimiter(config.loginLimits),
-			cookieSecure: config.cookieSecure,
-			retryAfterSeconds: Math.ceil(config.loginLimits.windowMs / 1000)
+			cookieSecure: config.cookieSecure
 		});
 
 		const app = express();
@@ -272,8 +276,6 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 				registry,
 				provision,
 				audit,
-				limiter: new LoginRateLimiter(config.registryCheckLimits),
-				retryAfterSeconds: Math.ceil(config.registryCheckLimits.windowMs / 1000),
 				rebuild: () => watcher.rebuild()
 			})
 		);
@@ -299,8 +301,7 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 					couch,
 					couchSessions,
 					registry,
-					units: unitById,
-					maxBodyBytes: config.maxBodyBytes
+					units: unitById
 				})
 			})
 		);

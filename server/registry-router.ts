@@ -5,7 +5,6 @@ import type { AccountDoc } from './account-service';
 import { asyncHandler } from './api-router';
 import { sendError } from './app-error';
 import type { AuditService } from './audit-service';
-import type { LoginRateLimiter } from './login-rate-limiter';
 import type { ProvisionService } from './provision-service';
 import { CITIZEN_ID_PATTERN, type CitizenRegistry } from './registry-service';
 import type { SessionController } from './session-controller';
@@ -36,16 +35,10 @@ export function createRegistryRouter(options: {
 	registry: CitizenRegistry;
 	provision: ProvisionService;
 	audit: AuditService;
-	/** Citizen-id lookups (config.registryCheckLimits): shared with the /couch guard. */
-	limiter: LoginRateLimiter;
-	/** Unused: the limiter says how long each block lasts (kept for the caller's shape). */
-	retryAfterSeconds?: number;
 	rebuild: () => Promise<number>;
 }): Router {
 	const { sessions, registry, provision, audit } = options;
-	// The check endpoint and the /couch guard answer the same question ("who holds this number?"):
-	// they count against one limiter, the configured one, which the registry carries to the guard.
-	registry.lookups = options.limiter;
+	// Counted against registry.lookups, which the /couch guard shares (registry-service.ts).
 	const router = express.Router();
 
 	const signedIn = async (req: Request, res: Response): Promise<AccountDoc | undefined> => {

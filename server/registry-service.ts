@@ -1,7 +1,7 @@
 import { isMemberStatus, isOnRolls } from '../src/lib/domain/member-statuses';
 import { REGISTRY_LOOKUP_LIMITS } from './config';
 import type { CouchClient } from './couch-client';
-import { LoginRateLimiter } from './login-rate-limiter';
+import { LoginRateLimiter, type RateLimits } from './login-rate-limiter';
 import { unitStatus, type UnitRecord } from './provision-service';
 
 // The national citizen-id registry (docs/architecture.md, "National citizen-id registry";
@@ -91,10 +91,10 @@ export class CitizenRegistry {
 	readonly #graceMs: number;
 	/**
 	 * Lookups that may name the unit holding a number — GET /api/registry/check and the refusals of
-	 * the /couch guard — counted together per account, per unit and per address. The registry router
-	 * installs the configured limiter; the default is the production limit.
+	 * the /couch guard — counted together per account, per unit and per address: both ask the same
+	 * question ("who holds this number?"), so both use this one limiter.
 	 */
-	lookups = new LoginRateLimiter(REGISTRY_LOOKUP_LIMITS);
+	readonly lookups: LoginRateLimiter;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -107,7 +107,10 @@ export class CitizenRegistry {
 		 * still be on its way to the unit database (the claim is made before the write).
 		 */
 		graceMs?: number;
+		/** config.registryCheckLimits; the production limit by default. */
+		lookupLimits?: RateLimits;
 	}) {
+		this.lookups = new LoginRateLimiter(options.lookupLimits ?? REGISTRY_LOOKUP_LIMITS);
 		this.#couch = options.couch;
 		this.#db = options.db;
 		this.#units = options.units;

@@ -77,8 +77,6 @@ export class SessionController {
 		provision: ProvisionService;
 		limiter: LoginRateLimiter;
 		cookieSecure: 'auto' | boolean;
-		/** Unused: the limiter says how long each block lasts (kept for the callers' shape). */
-		retryAfterSeconds?: number;
 	}) {
 		this.#accounts = options.accounts;
 		this.#devices = options.devices;
@@ -114,9 +112,7 @@ export class SessionController {
 	async authenticate(req: Request, res: Response): Promise<DeviceAuth> {
 		const known = res.locals.deviceAuth as DeviceAuth | undefined;
 		if (known) return known;
-		const auth = await this.#devices.authenticateDevice(
-			parseCookies(req.headers.cookie).get(SESSION_COOKIE)
-		);
+		const auth = await this.recheck(req);
 		res.locals.deviceAuth = auth;
 		if (auth.ok) res.locals.login = auth.account.login;
 		return auth;
