@@ -1,7 +1,5 @@
 import 'fake-indexeddb/auto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startLink, PRESETS } from '../../bench/link';
 import { allowLocalDbs, destroyLocalDbs, localDb } from '../../src/lib/data/pouch';
@@ -11,12 +9,12 @@ import { PULL_CHECKPOINT_ID } from '../../src/lib/data/sync-checkpoints';
 import { memberDoc, type TestMember } from '../support/member-fixture';
 import PouchDB from '../support/pouchdb-node';
 import {
-	freePort,
 	remoteDbAt,
 	startServerProcess,
-	type ServerProcess
+	type ServerProcess,
+	startFreshSite,
+	type ProcessSite
 } from '../support/server-process';
-import { uniqueLogin } from '../support/test-server';
 
 // Kill -9 of the server (and the embedded LevelDB store inside its process) in the middle of writes,
 // then a restart on the same data directory and port:
@@ -38,40 +36,14 @@ afterAll(() => {
 	for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Site {
-	dataDir: string;
-	port: number;
-	cookie: string;
-	login: string;
-	unitId: string;
-	db: string;
-}
+type Site = ProcessSite;
 
 /** A fresh data directory with its first unit set up through the API, as on a new install. */
 async function freshSite(): Promise<Site> {
-	const dataDir = mkdtempSync(join(tmpdir(), 'doanvu-crash-'));
-	dirs.push(dataDir);
-	const port = await freePort();
-	running = await startServerProcess({ dataDir, port });
-	const login = uniqueLogin('crash');
-	const res = await fetch(`${running.url}/api/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({
-			unitName: 'Tỉnh đoàn Thử',
-			unitKind: 'tinh-doan',
-			login,
-			fullName: 'Nguyễn Văn Thử',
-			password: 'mat-khau-rat-dai-2026'
-		})
-	});
-	expect(res.status).toBe(201);
-	const cookie = res.headers.getSetCookie()[0]?.split(';', 1)[0] ?? '';
-	expect(cookie).toMatch(/^dv_session=/);
-	const session = (await (
-		await fetch(`${running.url}/api/session`, { headers: { cookie } })
-	).json()) as { unit: { id: string; db: string } };
-	return { dataDir, port, cookie, login, unitId: session.unit.id, db: session.unit.db };
+	const { server, site } = await startFreshSite({ name: 'crash' });
+	dirs.push(site.dataDir);
+	running = server;
+	return site;
 }
 
 async function restart(site: Site): Promise<ServerProcess> {

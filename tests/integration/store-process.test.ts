@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedStore } from '../../server/embedded-store';
 import { memberDoc } from '../support/member-fixture';
-import { freePort, startServerProcess, type ServerProcess } from '../support/server-process';
-import { uniqueLogin } from '../support/test-server';
+import {
+	startServerProcess,
+	type ServerProcess,
+	startFreshSite,
+	type ProcessSite
+} from '../support/server-process';
 
 // The embedded LevelDB store runs in a process of its own (server/embedded-store.ts,
 // docs/decisions/0013-embedded-store-process.md):
@@ -25,38 +29,14 @@ afterAll(() => {
 	for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Site {
-	dataDir: string;
-	port: number;
-	cookie: string;
-	login: string;
-	unitId: string;
-	db: string;
-}
+type Site = ProcessSite;
 
+/** A fresh data directory with its first unit set up through the API, as on a new install. */
 async function freshSite(env?: Record<string, string>): Promise<Site> {
-	const dataDir = mkdtempSync(join(tmpdir(), 'doanvu-storeproc-'));
-	dirs.push(dataDir);
-	const port = await freePort();
-	running = await startServerProcess({ dataDir, port, env });
-	const login = uniqueLogin('kho');
-	const res = await fetch(`${running.url}/api/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({
-			unitName: 'Tỉnh đoàn Thử',
-			unitKind: 'tinh-doan',
-			login,
-			fullName: 'Nguyễn Văn Thử',
-			password: 'mat-khau-rat-dai-2026'
-		})
-	});
-	expect(res.status).toBe(201);
-	const cookie = res.headers.getSetCookie()[0]?.split(';', 1)[0] ?? '';
-	const session = (await (
-		await fetch(`${running.url}/api/session`, { headers: { cookie } })
-	).json()) as { unit: { id: string; db: string } };
-	return { dataDir, port, cookie, login, unitId: session.unit.id, db: session.unit.db };
+	const { server, site } = await startFreshSite({ name: 'kho', env });
+	dirs.push(site.dataDir);
+	running = server;
+	return site;
 }
 
 /** Pids of the live processes whose parent is `pid` (Linux /proc). */

@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import PouchDB from './pouchdb-node';
 
 // The server as production runs it — `tsx server/main.ts` in a process of its own, the LevelDB store
 // under DATA_DIR — so that a test can SIGKILL it mid-request and start it again on the same data.
-// The embedded store runs inside that process, so the kill takes the store down with it, as a power
-// cut or the kernel's OOM killer would.
+// The embedded store runs in a child of that process which exits when its parent is gone, so the
+// kill takes the store down with it, as a power cut or the kernel's OOM killer would.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -118,4 +122,50 @@ export function remoteDbAt(options: { url: string; db: string; cookie: string })
 			return fetch(url, { ...init, headers });
 		}
 	} as PouchDB.Configuration.RemoteDatabaseConfiguration);
+}
+
+/** A server process's first unit and its administrator, signed in. */
+export interface ProcessSite {
+	dataDir: string;
+	port: number;
+	cookie: string;
+	login: string;
+	unitId: string;
+	db: string;
+}
+
+/**
+ * A server process on a fresh data directory (the caller removes it), with its first unit set up
+ * through the API, as on a new install.
+ */
+export async function startFreshSite(options: {
+	/** Names the temporary directory and the login, for a failing test's message. */
+	name: string;
+	env?: Record<string, string>;
+}): Promise<{ server: ServerProcess; site: ProcessSite }> {
+	const dataDir = mkdtempSync(join(tmpdir(), `doanvu-${options.name}-`));
+	const port = await freePort();
+	const server = await startServerProcess({ dataDir, port, env: options.env });
+	const login = `${options.name}${randomBytes(5).toString('hex')}`;
+	const res = await fetch(`${server.url}/api/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({
+			unitName: 'Tỉnh đoàn Thử',
+			unitKind: 'tinh-doan',
+			login,
+			fullName: 'Nguyễn Văn Thử',
+			password: 'mat-khau-rat-dai-2026'
+		})
+	});
+	if (res.status !== 201) throw new Error(`setup answered ${res.status}: ${await res.text()}`);
+	const cookie = res.headers.getSetCookie()[0]?.split(';', 1)[0] ?? '';
+	if (!cookie.startsWith('dv_session=')) throw new Error('setup set no dv_session cookie');
+	const session = (await (
+		await fetch(`${server.url}/api/session`, { headers: { cookie } })
+	).json()) as { unit: { id: string; db: string } };
+	return {
+		server,
+		site: { dataDir, port, cookie, login, unitId: session.unit.id, db: session.unit.db }
+	};
 }
