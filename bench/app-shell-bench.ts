@@ -2,11 +2,10 @@ import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import type { StoreKind } from '../server/config';
 import { launchBrowser, phoneContext } from '../tests/support/browser';
 import { ROOT } from './bundle';
 import { openLink } from './link-client';
-import { startBenchServer } from './server-client';
+import { startBenchServer, type BenchStore } from './server-client';
 import { makeUnit } from './sync-bench';
 
 // The app shell in Chromium, built (`npm run build`) and served by the real server: what the first
@@ -38,7 +37,7 @@ export interface AppShellResult {
 
 export async function appShellBench(options: {
 	build: boolean;
-	store: StoreKind;
+	store: BenchStore;
 	log: (line: string) => void;
 }): Promise<AppShellResult> {
 	if (options.build) {

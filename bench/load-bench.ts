@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { StoreKind } from '../server/config';
 import { diffDigests, localDigest } from './digest';
 import { openLink } from './link-client';
 import { percentile } from './read-model-bench';
-import { startBenchServer } from './server-client';
+import { startBenchServer, type BenchStore } from './server-client';
 import { loadDevice, makeUnit, mapLimit, type Client, type UnitFixture } from './sync-bench';
 
 // Load: many devices at once, each with its own unit database, its own device cookie and its own
@@ -47,7 +46,7 @@ async function settle(url: string, log: (line: string) => void): Promise<void> {
 export async function loadBench(options: {
 	devices: number;
 	members: number;
-	store: StoreKind;
+	store: BenchStore;
 	log: (line: string) => void;
 }): Promise<LoadResult> {
 	const { devices, log } = options;

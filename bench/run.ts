@@ -6,7 +6,7 @@ import { ROOT } from './bundle';
 import { loadBench, type LoadResult } from './load-bench';
 import { readModelBench, type ReadModelResult } from './read-model-bench';
 import { renderTable, targetsOf } from './report';
-import { startBenchServer } from './server-client';
+import { couchdbStore, startBenchServer, storeLabel, type BenchStore } from './server-client';
 import {
 	firstSync,
 	incrementalSync,
@@ -28,6 +28,9 @@ import {
 //   --single-db        also the 16,000 members in ONE database (docs/measured.md's shape; ~6 min more)
 //   --no-build         app shell: use the existing build/ instead of running `npm run build`
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
+//   --couchdb=URL      every scenario with a server also against this Apache CouchDB 3
+//                      (http://admin:password@host:5984, or COUCHDB_USER/COUCHDB_PASSWORD), each
+//                      row of the table beside the embedded store's; the bench removes what it made
 //   --out=path.json    where to write the results (default bench/results/<date>.json)
 
 const args = process.argv.slice(2);
@@ -38,7 +41,9 @@ const option = (name: string) =>
 const quick = flag('quick');
 const ALL = ['unit', 'pinned', 'incremental', 'interrupted', 'read-model', 'app-shell', 'load'];
 const only = option('only')?.split(',') ?? [...ALL, ...(flag('single-db') ? ['single-db'] : [])];
-const store = option('store') === 'memory' ? 'memory' : 'leveldb';
+const embedded: BenchStore = { kind: option('store') === 'memory' ? 'memory' : 'leveldb' };
+const couchdbUrl = option('couchdb');
+const stores: BenchStore[] = [embedded, ...(couchdbUrl ? [couchdbStore(couchdbUrl)] : [])];
 const TODAY = '2026-11-28';
 
 const scale = {
@@ -55,7 +60,18 @@ const scale = {
 	loadMembers: 100
 };
 
-export interface BenchResults {
+/** What one server store gave in the scenarios that involve the server. */
+export interface StoreRun {
+	store: string;
+	firstSyncs: FirstSyncResult[];
+	incremental?: IncrementalResult;
+	interrupted?: InterruptedResult;
+	appShell?: AppShellResult;
+	load?: LoadResult;
+}
+
+/** The embedded store's run at the top level (as in every earlier results file), CouchDB's beside. */
+export interface BenchResults extends StoreRun {
 	at: string;
 	machine: {
 		cpus: number;
@@ -65,15 +81,10 @@ export interface BenchResults {
 		/** 1-minute load average at the start and the end: other work on the machine skews times. */
 		loadAverage: { start: number; end?: number };
 	};
-	store: string;
 	quick: boolean;
 	scale: typeof scale;
-	firstSyncs: FirstSyncResult[];
-	incremental?: IncrementalResult;
-	interrupted?: InterruptedResult;
 	readModel?: ReadModelResult;
-	appShell?: AppShellResult;
-	load?: LoadResult;
+	couchdb?: StoreRun;
 	failures: string[];
 }
 
@@ -90,7 +101,7 @@ async function main(): Promise<void> {
 			node: process.version,
 			loadAverage: { start: loadavg()[0]! }
 		},
-		store,
+		store: storeLabel(embedded),
 		quick,
 		scale,
 		firstSyncs: [],
@@ -110,6 +121,35 @@ async function main(): Promise<void> {
 		}
 	};
 
+	for (const store of stores) {
+		const run: StoreRun =
+			store === embedded
+				? results
+				: (results.couchdb = { store: storeLabel(store), firstSyncs: [] });
+		if (stores.length > 1) log(`\n■ ${run.store}`);
+		await serverScenarios({ store, run, attempt });
+	}
+
+	await attempt('read-model', async () => {
+		results.readModel = await readModelBench({
+			units: scale.readModelUnits,
+			perUnit: scale.readModelPerUnit,
+			queries: scale.queries,
+			baselineQueries: scale.baselineQueries,
+			log
+		});
+	});
+
+	await report(results, started);
+}
+
+/** The scenarios that involve the server, on one store. */
+async function serverScenarios(options: {
+	store: BenchStore;
+	run: StoreRun;
+	attempt: (name: string, run: () => Promise<void>) => Promise<void>;
+}): Promise<void> {
+	const { store, run, attempt } = options;
 	const syncNeeded = ['unit', 'pinned', 'single-db', 'incremental', 'interrupted'].some((s) =>
 		only.includes(s)
 	);
@@ -136,7 +176,7 @@ async function main(): Promise<void> {
 					log
 				});
 				cleanBytes = { ours: result.ours.downBytes, baseline: result.baseline.downBytes };
-				results.firstSyncs.push(strip(result));
+				run.firstSyncs.push(strip(result));
 			});
 
 			await attempt('pinned', async () => {
@@ -154,7 +194,7 @@ async function main(): Promise<void> {
 						})
 				);
 				const members = scale.pinnedUnits * scale.pinnedPerUnit;
-				results.firstSyncs.push(
+				run.firstSyncs.push(
 					strip(
 						await firstSync({
 							scenario: `first sync, pinned set: ${members.toLocaleString('en')} members with history in ${scale.pinnedUnits} unit databases`,
@@ -176,7 +216,7 @@ async function main(): Promise<void> {
 					seed: 'single',
 					today: TODAY
 				});
-				results.firstSyncs.push(
+				run.firstSyncs.push(
 					strip(
 						await firstSync({
 							scenario: `first sync, ${scale.singleDbMembers.toLocaleString('en')} members with history in one database`,
@@ -206,7 +246,7 @@ async function main(): Promise<void> {
 						today: TODAY
 					})
 				];
-				results.incremental = await incrementalSync({
+				run.incremental = await incrementalSync({
 					scenario: `incremental sync after a week offline (${scale.edits} local + ${scale.edits} remote edits)`,
 					server,
 					units: pair,
@@ -229,7 +269,7 @@ async function main(): Promise<void> {
 					});
 					cleanBytes = { ours: clean.ours.downBytes, baseline: clean.baseline.downBytes };
 				}
-				results.interrupted = await interruptedSync({
+				run.interrupted = await interruptedSync({
 					scenario: `interrupted first sync (link cut at 50%), resumed`,
 					server,
 					unit: target,
@@ -243,29 +283,25 @@ async function main(): Promise<void> {
 		}
 	}
 
-	await attempt('read-model', async () => {
-		results.readModel = await readModelBench({
-			units: scale.readModelUnits,
-			perUnit: scale.readModelPerUnit,
-			queries: scale.queries,
-			baselineQueries: scale.baselineQueries,
+	await attempt('app-shell', async () => {
+		run.appShell = await appShellBench({
+			build: !flag('no-build') && store === embedded,
+			store,
 			log
 		});
 	});
 
-	await attempt('app-shell', async () => {
-		results.appShell = await appShellBench({ build: !flag('no-build'), store, log });
-	});
-
 	await attempt('load', async () => {
-		results.load = await loadBench({
+		run.load = await loadBench({
 			devices: scale.loadDevices,
 			members: scale.loadMembers,
 			store,
 			log
 		});
 	});
+}
 
+async function report(results: BenchResults, started: number): Promise<void> {
 	results.machine.loadAverage.end = loadavg()[0]!;
 	const table = renderTable(results);
 	const targets = targetsOf(results);

@@ -1,11 +1,35 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { StoreKind } from '../server/config';
+import { parseCouchUrl } from '../server/couch-client';
 import type { DbDigest } from './digest';
 import { sessionCookieOf } from '../tests/support/session-cookie';
 import type { ServerCommand } from './server-process';
 
 // The bench's handle on the server process (bench/server-process.ts).
+
+/** Where the bench's server keeps its data: the embedded store, or an Apache CouchDB 3. */
+export type BenchStore =
+	| { kind: StoreKind }
+	| { kind: 'couchdb'; url: string; user: string | undefined; password: string | undefined };
+
+/** `--couchdb=http://admin:password@host:5984` (credentials in the URL, or COUCHDB_USER/_PASSWORD). */
+export function couchdbStore(url: string): BenchStore {
+	const target = parseCouchUrl({
+		url,
+		user: process.env.COUCHDB_USER,
+		password: process.env.COUCHDB_PASSWORD
+	});
+	return {
+		kind: 'couchdb',
+		url: target.baseUrl.href,
+		user: target.user,
+		password: target.password
+	};
+}
+
+export const storeLabel = (store: BenchStore): string =>
+	store.kind === 'couchdb' ? 'Apache CouchDB' : `embedded (${store.kind})`;
 
 /** A command's options, as the server process takes them. */
 type Args<Op extends ServerCommand['op']> = Omit<Extract<ServerCommand, { op: Op }>, 'op'>;
@@ -27,7 +51,7 @@ export interface BenchServer {
 }
 
 export async function startBenchServer(options: {
-	store: StoreKind;
+	store: BenchStore;
 	buildDir?: string;
 }): Promise<BenchServer> {
 	const child: ChildProcess = fork(fileURLToPath(new URL('./server-process.ts', import.meta.url)), {

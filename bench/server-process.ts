@@ -4,17 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { createDoanvuServer, type DoanvuServer } from '../server/app';
-import type { StoreKind } from '../server/config';
+import { cleanUpServerData } from '../tests/support/test-server';
 import { generateHistory, generateMembers, type EthnicMixPreset } from '../src/lib/synthetic';
 import { buildDigest, type DbDigest } from './digest';
+import type { BenchStore } from './server-client';
 
-// The real Doanvu server (createDoanvuServer, embedded store) in a process of its own, so that the
-// device's work and the server's never share an event loop. The bench drives it over IPC: units,
+// The real Doanvu server (createDoanvuServer, on the embedded store or on an Apache CouchDB given
+// with --couchdb) in a process of its own, so that the device's work and the server's never share an
+// event loop. The bench drives it over IPC: units,
 // accounts and data are made with the server's own services and the admin CouchDB client, exactly
 // as the demo loader and the test harness do; the device then talks to it only over HTTP.
 
 export type ServerCommand =
-	| { op: 'start'; store: StoreKind; buildDir?: string }
+	| { op: 'start'; store: BenchStore; buildDir?: string }
 	| { op: 'createUnit'; name: string; password: string }
 	| {
 			op: 'seed';
@@ -50,6 +52,7 @@ function uniqueCitizenIds(members: { citizenId?: string }[]): void {
 	}
 }
 let dataDir: string | undefined;
+let external = false;
 
 // The bench is gone (finished, crashed, interrupted): so is this process.
 process.on('disconnect', () => process.exit(0));
@@ -70,10 +73,19 @@ async function handle(command: ServerCommand): Promise<unknown> {
 	switch (command.op) {
 		case 'start': {
 			dataDir = mkdtempSync(join(tmpdir(), 'doanvu-bench-'));
+			external = command.store.kind === 'couchdb';
 			server = await createDoanvuServer({
 				port: 0,
 				host: '127.0.0.1',
-				store: command.store,
+				...(command.store.kind === 'couchdb'
+					? {
+							couchdbUrl: command.store.url,
+							couchdbUser: command.store.user,
+							couchdbPassword: command.store.password,
+							// Its own prefix: the bench's system databases never meet another server's.
+							dbPrefix: `bench${randomBytes(3).toString('hex')}_`
+						}
+					: { store: command.store.kind }),
 				dataDir,
 				log: false,
 				...(command.buildDir ? { buildDir: command.buildDir } : {})
@@ -174,7 +186,11 @@ async function handle(command: ServerCommand): Promise<unknown> {
 			return cookies;
 		}
 		case 'close': {
+			// On a shared CouchDB the bench removes what it created (unit databases, accounts, its
+			// system databases); the embedded store's data directory goes as a whole.
+			// The server closes first: its watchers would otherwise report the databases going away.
 			await server?.close();
+			if (server && external) await cleanUpServerData({ server, logins: [] });
 			if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 			setTimeout(() => process.exit(0), 10);
 			return null;

@@ -125,14 +125,18 @@ export async function startTestServer(options: ServerOptions = {}): Promise<Test
 			} as PouchDB.Configuration.RemoteDatabaseConfiguration);
 		},
 		async close(closeOptions = {}) {
-			if (external && !closeOptions.keepData) await cleanUp({ server, logins: createdLogins });
+			if (external && !closeOptions.keepData)
+				await cleanUpServerData({ server, logins: createdLogins });
 			await server.close();
 		}
 	};
 }
 
-/** Removes what a test server created in a shared CouchDB. */
-async function cleanUp(options: { server: DoanvuServer; logins: string[] }): Promise<void> {
+/** Removes what a test server (or the bench's) created in a shared CouchDB. */
+export async function cleanUpServerData(options: {
+	server: DoanvuServer;
+	logins: string[];
+}): Promise<void> {
 	const { couch, provision } = options.server;
 	const units = await provision.listUnits().catch(() => []);
 	for (const unit of units) await couch.deleteDatabase(unit.db).catch(() => false);
