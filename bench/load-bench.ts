@@ -24,8 +24,19 @@ export interface LoadResult {
 	requestMs: { p50: number; p95: number; max: number };
 	/** The same without the first-sync streams (each one a whole unit's documents). */
 	smallRequestMs: { p50: number; p95: number; max: number; count: number };
+	/** Latency by kind of request (where the time goes). */
+	byKind: Record<string, { count: number; p50: number; p95: number }>;
 	downBytes: number;
 	upBytes: number;
+}
+
+/** What a request through /couch is, from its method and path. */
+function kindOf(record: { method?: string; path: string }): string {
+	const path = record.path.replace(/^\/couch\/[^/?]+/, '');
+	if (path.includes('include_docs=true')) return 'first-sync stream';
+	const name =
+		/^\/(_[a-z_]+)/.exec(path)?.[1] ?? (path.startsWith('/?') || path === '' ? 'db info' : 'doc');
+	return `${record.method ?? ''} ${name}`.trim();
 }
 
 const EDITS = 2;
@@ -170,6 +181,18 @@ export async function loadBench(options: {
 		const small = measured
 			.filter((r) => !r.path.includes('include_docs=true'))
 			.map((r) => r.end - r.start);
+		const byKind: LoadResult['byKind'] = {};
+		const groups = new Map<string, number[]>();
+		for (const r of measured) {
+			const kind = kindOf(r);
+			groups.set(kind, [...(groups.get(kind) ?? []), r.end - r.start]);
+		}
+		for (const [kind, values] of groups)
+			byKind[kind] = {
+				count: values.length,
+				p50: percentile(values, 50),
+				p95: percentile(values, 95)
+			};
 		const failedStatus = stats.log.filter((r) => r.status >= 500).length;
 		if (failedStatus > 0) errors.push(`${failedStatus} answers with status 5xx`);
 		for (const [i, c] of clients.entries())
@@ -197,6 +220,7 @@ export async function loadBench(options: {
 				max: Math.max(...small),
 				count: small.length
 			},
+			byKind,
 			downBytes: stats.downBytes,
 			upBytes: stats.upBytes
 		};

@@ -1,5 +1,6 @@
 import type { StoreKind } from './config';
 import { startStoreInThisProcess, type EmbeddedStore } from './embedded-store-app';
+import { shareOneVmContextForDesignCode } from './embedded-store-vm';
 
 // Entry of the embedded store's own process (forked by embedded-store.ts): express-pouchdb and its
 // LevelDB work on this process's event loop, so a burst of writes never delays the server's
@@ -11,6 +12,8 @@ export type StoreRequest = { op: 'start'; dataDir: string; store: StoreKind } | 
 export type StoreReport =
 	| { op: 'ready'; url: string; admin: { user: string; password: string } }
 	| { op: 'failed'; message: string };
+
+shareOneVmContextForDesignCode();
 
 let store: EmbeddedStore | undefined;
 let closing: Promise<void> | undefined;
