@@ -21,6 +21,12 @@ export const ROLE_LABELS: Record<AccountRole, string> = {
 	admin: 'Quản trị'
 };
 
+/** What opens a CouchDB session for an account (couch-session-cache.ts). */
+export interface CouchUserKey {
+	login: string;
+	serviceSecret: string;
+}
+
 export interface AccountDoc {
 	_id: string;
 	_rev?: string;
@@ -179,6 +185,7 @@ export class AccountService {
 	readonly #getUnit: (id: string) => Promise<UnitRecord | undefined>;
 	readonly #now: () => Date;
 	readonly #iterations: number | undefined;
+	readonly #onCouchUserWritten: ((account: CouchUserKey) => void) | undefined;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -187,12 +194,15 @@ export class AccountService {
 		now?: () => Date;
 		/** PBKDF2 iterations for new hashes (password-hash.ts); tests lower it for speed. */
 		passwordIterations?: number;
+		/** Told when a CouchDB user was written: the server opens its CouchDB session early. */
+		onCouchUserWritten?: (account: CouchUserKey) => void;
 	}) {
 		this.#couch = options.couch;
 		this.#db = options.names.accounts;
 		this.#getUnit = options.getUnit;
 		this.#now = options.now ?? (() => new Date());
 		this.#iterations = options.passwordIterations;
+		this.#onCouchUserWritten = options.onCouchUserWritten;
 	}
 
 	async createAccount(input: CreateAccountInput): Promise<AccountDoc> {
@@ -482,6 +492,7 @@ export class AccountService {
 				password: account.serviceSecret
 			}
 		});
+		this.#onCouchUserWritten?.({ login: account.login, serviceSecret: account.serviceSecret });
 	}
 }
 

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AccountAdmin } from './account-admin';
-import { AccountService } from './account-service';
+import { AccountService, type CouchUserKey } from './account-service';
 import { bodyParserError, createApiRouter } from './api-router';
 import { AppError, INTERNAL_ERROR, sendError, UNAVAILABLE_ERROR } from './app-error';
 import { AuditService } from './audit-service';
@@ -111,11 +111,16 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 		const touch = (db: string) => dbUpdates.touch(db);
 		const provision = new ProvisionService({ couch, names, onWrite: touch });
 		await provision.ensureSystemDatabases();
+		const couchSessions = new CouchSessionCache({ couch });
+		// In the background: a failure here only means the first sync opens the session itself.
+		const warmCouchSession = (account: CouchUserKey) =>
+			void couchSessions.get(account).catch(() => undefined);
 		const accounts = new AccountService({
 			couch,
 			names,
 			getUnit: (id) => provision.getUnit(id),
-			passwordIterations: config.passwordIterations
+			passwordIterations: config.passwordIterations,
+			onCouchUserWritten: warmCouchSession
 		});
 		await accounts.ensureIndexes();
 		const devices = new DeviceService({ couch, names, accounts });
@@ -125,7 +130,6 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 		await jobs.ensureIndexes();
 		const directory = new DirectoryIndex({ couch, db: names.directory });
 		const security = new SecurityCache({ couch });
-		const couchSessions = new CouchSessionCache({ couch });
 		// Units as the directory says now (refreshed at most once a second), for the registry.
 		const unitById = async (id: string): Promise<UnitRecord | undefined> => {
 			await directory.fresh();
@@ -237,7 +241,8 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			devices,
 			provision,
 			limiter: new LoginRateLimiter(config.loginLimits),
-			cookieSecure: config.cookieSecure
+			cookieSecure: config.cookieSecure,
+			warmCouchSession
 		});
 
 		const app = express();
