@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext } from '../support/browser';
+import {
+	expectSyncLabel,
+	launchBrowser,
+	phoneContext,
+	signIn,
+	waitForServiceWorker
+} from '../support/browser';
 import { ensureBuilt } from '../support/build';
 
 // Two devices of one unit (the secretary's phone and her deputy's) edit the same member while both
@@ -69,15 +75,9 @@ afterAll(async () => {
 async function device(account: { login: string; password: string }) {
 	const context = await phoneContext(browser);
 	const page = await context.newPage();
-	await page.goto(`${link.url}/dang-nhap`);
-	await page.getByLabel('Tên đăng nhập').fill(account.login);
-	await page.getByLabel('Mật khẩu').fill(account.password);
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
-	await page.waitForURL('**/doan-vien');
-	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-		timeout: 30_000
-	});
-	await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+	await signIn(page, { url: link.url, account });
+	await waitForServiceWorker(page);
+	await expectSyncLabel(page, 'Đã đồng bộ');
 	await expect
 		.poll(() => page.getByTestId('member-item').locator('.name').allTextContents())
 		.toEqual(['Hà Thị Hoa']);

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext } from '../support/browser';
+import {
+	expectSyncLabel,
+	launchBrowser,
+	phoneContext,
+	signIn,
+	waitForServiceWorker
+} from '../support/browser';
 import { ensureBuilt } from '../support/build';
 import { shiftDate, typedDate, vietnamToday } from '../support/clock';
 
@@ -78,17 +84,10 @@ afterAll(async () => {
 	await server?.close();
 });
 
-async function signIn(page: Page) {
-	await page.goto(`${link.url}/`);
-	await page.waitForURL('**/dang-nhap');
-	await page.getByLabel('Tên đăng nhập').fill(secretary.login);
-	await page.getByLabel('Mật khẩu').fill(secretary.password);
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
-	await page.waitForURL('**/doan-vien');
-	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-		timeout: 30_000
-	});
-	await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+async function signInReady(page: Page) {
+	await signIn(page, { url: link.url, account: secretary, start: '/' });
+	await waitForServiceWorker(page);
+	await expectSyncLabel(page, 'Đã đồng bộ');
 	await expect
 		.poll(() => page.getByTestId('member-item').locator('.name').allTextContents())
 		.toEqual(['Hà Văn Thắng']);
@@ -103,11 +102,11 @@ describe('member operations offline', () => {
 	it('admission, branch move, rating and a coming-of-age ceremony offline, then sync', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await signIn(page);
+		await signInReady(page);
 
 		link.cut();
 		await context.setOffline(true);
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đang ngoại tuyến');
+		await expectSyncLabel(page, 'Đang ngoại tuyến');
 
 		// Admission: the person, the steps, the decision.
 		await page.getByTestId('admit-member').click();
@@ -245,7 +244,7 @@ describe('member operations offline', () => {
 				// Say what is stuck: the documents still waiting, and the server's reasons if refused.
 				throw new Error(`${error}\nstill waiting: ${JSON.stringify(await outbox(page))}`);
 			});
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+		await expectSyncLabel(page, 'Đã đồng bộ');
 
 		const docs = await serverDocs();
 		const hoa = docs.find((d) => d.type === 'member' && d.givenName === 'Hoà');

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { launchBrowser, phoneContext } from '../support/browser';
+import {
+	expectSyncLabel,
+	launchBrowser,
+	phoneContext,
+	signIn,
+	waitForServiceWorker
+} from '../support/browser';
 import { ensureBuilt } from '../support/build';
 import { typedDate, vietnamToday } from '../support/clock';
 
@@ -102,15 +108,9 @@ afterAll(async () => {
 async function phone(account: { login: string; password: string }): Promise<Page> {
 	const context = await phoneContext(browser);
 	const page = await context.newPage();
-	await page.goto(`${server.url}/dang-nhap`);
-	await page.getByLabel('Tên đăng nhập').fill(account.login);
-	await page.getByLabel('Mật khẩu').fill(account.password);
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
-	await page.waitForURL('**/doan-vien');
-	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-		timeout: 30_000
-	});
-	await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+	await signIn(page, { url: server.url, account });
+	await waitForServiceWorker(page);
+	await expectSyncLabel(page, 'Đã đồng bộ');
 	return page;
 }
 

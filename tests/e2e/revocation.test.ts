@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext } from '../support/browser';
+import {
+	expectSyncLabel,
+	launchBrowser,
+	phoneContext,
+	signIn,
+	waitForServiceWorker
+} from '../support/browser';
 import { ensureBuilt } from '../support/build';
 
 // A lost phone: its superior revokes it while it is offline; at its next contact it refuses to sync,
@@ -47,15 +53,9 @@ describe('revoking a lost device', () => {
 	it('the revoked phone refuses to sync, wipes its data and asks for a sign-in', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await page.goto(`${link.url}/dang-nhap`);
-		await page.getByLabel('Tên đăng nhập').fill(secretary.login);
-		await page.getByLabel('Mật khẩu').fill(secretary.password);
-		await page.getByRole('button', { name: 'Đăng nhập' }).click();
-		await page.waitForURL('**/doan-vien');
-		await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-			timeout: 30_000
-		});
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+		await signIn(page, { url: link.url, account: secretary });
+		await waitForServiceWorker(page);
+		await expectSyncLabel(page, 'Đã đồng bộ');
 		expect(await localDatabases(page)).toContain(`_pouch_doanvu-${commune.db}`);
 
 		// Offline, she keeps working.
