@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
 import { changeTemporaryPassword, launchBrowser, phoneContext, signIn } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 
@@ -15,11 +16,7 @@ let admin: { login: string; password: string };
 beforeAll(async () => {
 	ensureBuilt();
 	server = await startTestServer();
-	const created = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Phú Thọ'
-	});
+	const created = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	province = created.unit;
 	admin = { login: created.login, password: created.password };
 	browser = await launchBrowser();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { generateMembers } from '../../src/lib/synthetic';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
 import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
 import {
 	launchBrowser,
@@ -41,11 +42,7 @@ async function seed(unit: { id: string; db: string }, seedNo: number, count: num
 beforeAll(async () => {
 	ensureBuilt();
 	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Phú Thọ'
-	});
+	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	province = top.unit;
 	admin = { login: top.login, password: top.password };
 	const a = await server.createUnitWithAccount({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
 import {
 	expectSyncLabel,
 	launchBrowser,
@@ -37,11 +38,7 @@ const today = typedDate(todayIso);
 beforeAll(async () => {
 	ensureBuilt();
 	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Phú Thọ'
-	});
+	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	thanhSon = await server.createUnitWithAccount({
 		name: 'Đoàn xã Thanh Sơn',
 		parentId: top.unit.id

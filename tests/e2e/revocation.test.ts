@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
 import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
 import {
 	expectSyncLabel,
@@ -24,11 +25,7 @@ let superior: { login: string; password: string };
 beforeAll(async () => {
 	ensureBuilt();
 	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Phú Thọ'
-	});
+	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	superior = { login: top.login, password: top.password };
 	const created = await server.createUnitWithAccount({
 		name: 'Đoàn xã Thanh Sơn',
