@@ -2,13 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import {
-	expectSyncLabel,
-	launchBrowser,
-	phoneContext,
-	signIn,
-	waitForServiceWorker
-} from '../support/browser';
+import { launchBrowser, phoneContext, signInSynced } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 
 // Two devices of one unit (the secretary's phone and her deputy's) edit the same member while both
@@ -75,9 +69,7 @@ afterAll(async () => {
 async function device(account: { login: string; password: string }) {
 	const context = await phoneContext(browser);
 	const page = await context.newPage();
-	await signIn(page, { url: link.url, account });
-	await waitForServiceWorker(page);
-	await expectSyncLabel(page, 'Đã đồng bộ');
+	await signInSynced(page, { url: link.url, account });
 	await expect
 		.poll(() => page.getByTestId('member-item').locator('.name').allTextContents())
 		.toEqual(['Hà Thị Hoa']);

@@ -2,13 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import {
-	expectSyncLabel,
-	launchBrowser,
-	phoneContext,
-	signIn,
-	waitForServiceWorker
-} from '../support/browser';
+import { expectSyncLabel, launchBrowser, phoneContext, signInSynced } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 import { shiftDate, typedDate, vietnamToday } from '../support/clock';
 
@@ -85,9 +79,7 @@ afterAll(async () => {
 });
 
 async function signInReady(page: Page) {
-	await signIn(page, { url: link.url, account: secretary, start: '/' });
-	await waitForServiceWorker(page);
-	await expectSyncLabel(page, 'Đã đồng bộ');
+	await signInSynced(page, { url: link.url, account: secretary, start: '/' });
 	await expect
 		.poll(() => page.getByTestId('member-item').locator('.name').allTextContents())
 		.toEqual(['Hà Văn Thắng']);

@@ -2,13 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
-import {
-	expectSyncLabel,
-	launchBrowser,
-	phoneContext,
-	signIn,
-	waitForServiceWorker
-} from '../support/browser';
+import { launchBrowser, phoneContext, signInSynced } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 import { typedDate, vietnamToday } from '../support/clock';
 
@@ -105,9 +99,7 @@ afterAll(async () => {
 async function phone(account: { login: string; password: string }): Promise<Page> {
 	const context = await phoneContext(browser);
 	const page = await context.newPage();
-	await signIn(page, { url: server.url, account });
-	await waitForServiceWorker(page);
-	await expectSyncLabel(page, 'Đã đồng bộ');
+	await signInSynced(page, { url: server.url, account });
 	return page;
 }
 

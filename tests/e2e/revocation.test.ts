@@ -3,13 +3,7 @@ import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
 import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import {
-	expectSyncLabel,
-	launchBrowser,
-	phoneContext,
-	signIn,
-	waitForServiceWorker
-} from '../support/browser';
+import { launchBrowser, phoneContext, signInSynced } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 
 // A lost phone: its superior revokes it while it is offline; at its next contact it refuses to sync,
@@ -50,9 +44,7 @@ describe('revoking a lost device', () => {
 	it('the revoked phone refuses to sync, wipes its data and asks for a sign-in', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await signIn(page, { url: link.url, account: secretary });
-		await waitForServiceWorker(page);
-		await expectSyncLabel(page, 'Đã đồng bộ');
+		await signInSynced(page, { url: link.url, account: secretary });
 		expect(await localDatabases(page)).toContain(`_pouch_doanvu-${commune.db}`);
 
 		// Offline, she keeps working.

@@ -105,6 +105,19 @@ export async function changeTemporaryPassword(
 	await page.waitForURL('**/doan-vien');
 }
 
+/**
+ * Signed in, the app installed (its service worker controls the page, so it opens offline from
+ * here) and the first sync done.
+ */
+export async function signInSynced(
+	page: Page,
+	options: { url: string; account: Credentials; start?: '/' | '/dang-nhap' }
+): Promise<void> {
+	await signIn(page, options);
+	await waitForServiceWorker(page);
+	await expectSyncLabel(page, 'Đã đồng bộ');
+}
+
 /** The app's service worker controls the page: from here on it opens without the network. */
 export async function waitForServiceWorker(page: Page): Promise<void> {
 	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
