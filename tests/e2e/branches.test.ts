@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
+import type { TestServer } from '../support/test-server';
+import type { LinkCutter } from '../support/link-cutter';
 import {
 	changeTemporaryPassword,
 	expectSyncLabel,
-	launchBrowser,
 	phoneContext,
 	signIn,
 	waitForServiceWorker
 } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // A real unit's chi đoàn, from nothing: on a fresh server the province is set up, founds a commune
 // and issues its secretary's account; the secretary, with no signal, founds two chi đoàn, admits
@@ -30,17 +29,10 @@ const XUAN_THUY = 'Chi đoàn thôn Xuân Thủy';
 const MERGED_NAME = 'Chi đoàn thôn Đồng Tâm – Xuân Thủy';
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
+	({ server, link, browser } = await startBrowserSite());
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
 /** The first run, the commune, its secretary's and a viewer's accounts; their temporary passwords. */
 async function setUpProvince(

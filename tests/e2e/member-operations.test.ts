@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { expectSyncLabel, launchBrowser, phoneContext, signInSynced } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import type { LinkCutter } from '../support/link-cutter';
+import { expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 import { shiftDate, typedDate, vietnamToday } from '../support/clock';
 
 // A secretary's day of member operations with no signal, in Chromium on the built app served by
@@ -25,8 +25,7 @@ const today = vietnamToday();
 const thirtyAndMore = shiftDate({ date: today, years: -30, months: -2 });
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
+	({ server, link, browser } = await startBrowserSite());
 	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Thanh Sơn' });
 	unit = created.unit;
 	secretary = { login: created.login, password: created.password };
@@ -68,15 +67,9 @@ beforeAll(async () => {
 			updatedBy: 'test'
 		}
 	});
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
 async function signInReady(page: Page) {
 	await signInSynced(page, { url: link.url, account: secretary, start: '/' });

@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
+import type { TestServer } from '../support/test-server';
+import type { LinkCutter } from '../support/link-cutter';
 import {
 	type Credentials,
 	cspViolations,
 	expectSyncLabel,
-	launchBrowser,
 	phoneContext,
 	signIn,
 	waitForServiceWorker
 } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // The foundation end to end, in Chromium on the built app served by the real server: sign in, lose
 // the signal, keep the roster, reload offline, get the signal back, and find the work on the server
@@ -25,8 +24,7 @@ let secretary: { login: string; password: string };
 let deputy: { login: string; password: string };
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
+	({ server, link, browser } = await startBrowserSite());
 	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Thanh Sơn' });
 	unit = created.unit;
 	secretary = { login: created.login, password: created.password };
@@ -44,15 +42,9 @@ beforeAll(async () => {
 		updatedBy: 'test'
 	};
 	await server.couch.putDoc({ db: unit.db, doc: branch });
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
 async function signInToUnit(page: Page, account: Credentials) {
 	await signIn(page, { url: link.url, account, start: '/' });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext, signIn, waitForServiceWorker } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import type { LinkCutter } from '../support/link-cutter';
+import { phoneContext, signIn, waitForServiceWorker } from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // Weeks without a signal: the app opens with a PIN (or the password), checked on the phone alone.
 
@@ -13,19 +13,12 @@ let browser: Browser;
 let secretary: { login: string; password: string };
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
+	({ server, link, browser } = await startBrowserSite());
 	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Tân Sơn' });
 	secretary = { login: created.login, password: created.password };
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
 describe('offline unlock', () => {
 	it('unlocks with the PIN, then with the password, with no network at all', async () => {

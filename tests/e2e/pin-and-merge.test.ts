@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { generateMembers } from '../../src/lib/synthetic';
-import { startTestServer, type TestServer } from '../support/test-server';
+import type { TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import {
-	launchBrowser,
-	phoneContext,
-	signIn,
-	type Credentials,
-	waitForServiceWorker
-} from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { LinkCutter } from '../support/link-cutter';
+import { phoneContext, signIn, type Credentials, waitForServiceWorker } from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // A superior pins a commune and works on it offline; then the 2025 case: a commune is merged into its
 // neighbour while its secretary's phone is open, and the phone follows her to the surviving unit.
@@ -40,8 +34,7 @@ async function seed(unit: { id: string; db: string }, seedNo: number, count: num
 }
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
+	({ server, link, browser } = await startBrowserSite());
 	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	province = top.unit;
 	admin = { login: top.login, password: top.password };
@@ -55,15 +48,9 @@ beforeAll(async () => {
 		.unit;
 	await seed(thanhSon, 11, 12);
 	await seed(tanSon, 12, 8);
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
 /** Signed in on the phone, the app installed: from here it opens offline. */
 async function signInOffline(page: Page, account: Credentials) {

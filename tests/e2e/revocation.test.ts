@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
+import type { TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext, signInSynced } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { LinkCutter } from '../support/link-cutter';
+import { phoneContext, signInSynced } from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // A lost phone: its superior revokes it while it is offline; at its next contact it refuses to sync,
 // wipes the unit's data and asks for a sign-in.
@@ -17,8 +17,7 @@ let secretary: { login: string; password: string };
 let superior: { login: string; password: string };
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
+	({ server, link, browser } = await startBrowserSite());
 	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	superior = { login: top.login, password: top.password };
 	const created = await server.createUnitWithAccount({
@@ -27,15 +26,9 @@ beforeAll(async () => {
 	});
 	commune = created.unit;
 	secretary = { login: created.login, password: created.password };
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
 const localDatabases = (page: import('playwright-core').Page) =>
 	page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
