@@ -2,6 +2,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { existsSync } from 'node:fs';
 import { expect } from 'vitest';
 import { fixedStart } from './clock';
+import type { Credentials } from './org-setup';
+
+export type { Credentials };
 
 // Debian's Chromium driven by playwright-core (`npx playwright install` cannot work here).
 export async function launchBrowser(): Promise<Browser> {
@@ -59,11 +62,6 @@ export async function phoneContext(browser: Browser): Promise<BrowserContext> {
 /** The CSP violations seen so far on the context's pages. */
 export function cspViolations(context: BrowserContext): string[] {
 	return [...(violations.get(context) ?? [])];
-}
-
-export interface Credentials {
-	login: string;
-	password: string;
 }
 
 /** Fills the app's sign-in form (already on screen) and submits it, as a user would. */
