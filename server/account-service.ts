@@ -5,21 +5,22 @@ import { CouchError, type CouchClient } from './couch-client';
 import type { DbNames } from './db-names';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password-hash';
 import { unitRole, type UnitRecord } from './provision-service';
+import { ACCOUNT_ROLES, type AccountRole, type IssuableRole } from '../src/lib/domain/org/roles';
+
+// The roles are the organisation's vocabulary (src/lib/domain/org/roles.ts), shared with the screens.
+export {
+	ACCOUNT_ROLES,
+	ISSUABLE_ROLES,
+	isManagerRole,
+	ROLE_LABELS,
+	type AccountRole,
+	type IssuableRole
+} from '../src/lib/domain/org/roles';
 
 // Accounts (docs/decisions/0005-sessions-and-devices.md). Our server checks the human password; each
 // account is also a CouchDB user whose password is a random service secret known only to the server,
 // so CouchDB sees the real user (and applies `_security` and validate_doc_update) without the human
 // password ever reaching it.
-
-export const ACCOUNT_ROLES = ['secretary', 'deputy', 'viewer', 'admin'] as const;
-export type AccountRole = (typeof ACCOUNT_ROLES)[number];
-
-export const ROLE_LABELS: Record<AccountRole, string> = {
-	secretary: 'Bí thư',
-	deputy: 'Phó Bí thư',
-	viewer: 'Chỉ xem',
-	admin: 'Quản trị'
-};
 
 /** What opens a CouchDB session for an account (couch-session-cache.ts). */
 export interface CouchUserKey {
@@ -50,15 +51,6 @@ export interface AccountDoc {
 	 * hold unsent changes there, and SessionInfo.formerDbs tells them where to push before forgetting.
 	 */
 	formerUnitIds?: string[];
-}
-
-/** Roles a manager may give: the top unit's `admin` is made by the first-run setup only. */
-export const ISSUABLE_ROLES = ['secretary', 'deputy', 'viewer'] as const;
-export type IssuableRole = (typeof ISSUABLE_ROLES)[number];
-
-/** Roles that manage (docs/domain.md §1: the unit's leadership); deputies and viewers do not. */
-export function isManagerRole(role: string): boolean {
-	return role === 'admin' || role === 'secretary';
 }
 
 /** What the API shows of an account: never its password hash or service secret. */

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
 
+// The unit ids and databases are the organisation's vocabulary, shared with the device.
+export {
+	isUnitDb,
+	UNIT_DB_PATTERN,
+	UNIT_ID_PATTERN,
+	unitDbName,
+	unitIdOfDb
+} from '../src/lib/domain/org/ids';
+
 // Names of the databases and ids the server creates (docs/architecture.md, docs/decisions/0003-ids.md).
 
 export interface DbNames {
@@ -21,17 +30,6 @@ export function dbNames(prefix = ''): DbNames {
 		dbUpdates: `${prefix}doanvu_dbupdates`,
 		registry: `${prefix}doanvu_registry`
 	};
-}
-
-export const UNIT_ID_PATTERN = /^[a-z0-9]{4,24}$/;
-export const UNIT_DB_PATTERN = /^unit_([a-z0-9]{4,24})$/;
-
-export function unitDbName(unitId: string): string {
-	return `unit_${unitId}`;
-}
-
-export function unitIdFromDb(db: string): string | undefined {
-	return UNIT_DB_PATTERN.exec(db)?.[1];
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';

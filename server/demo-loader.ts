@@ -6,7 +6,7 @@ import {
 	type DemoUnit
 } from '../src/lib/synthetic';
 import { todayIso } from '../src/lib/domain/dates';
-import type { AccountRole } from './account-service';
+import { ROLE_LABELS, type AccountRole } from './account-service';
 import type { DoanvuServer } from './app';
 
 // `tsx server/main.ts --demo`: on an empty store, a synthetic province to try the app with — a Tỉnh
@@ -23,13 +23,6 @@ export interface DemoAccount {
 	role: AccountRole;
 	unitName: string;
 }
-
-const ROLE_NAMES: Record<AccountRole, string> = {
-	admin: 'Quản trị',
-	secretary: 'Bí thư',
-	deputy: 'Phó Bí thư',
-	viewer: 'Chỉ xem'
-};
 
 export async function loadDemo(options: {
 	server: Pick<DoanvuServer, 'couch' | 'provision' | 'accounts' | 'registry'>;
@@ -156,7 +149,7 @@ export async function loadDemo(options: {
 
 function table(rows: DemoAccount[]): string {
 	const header = ['Tên đăng nhập', 'Mật khẩu', 'Vai trò', 'Đơn vị'];
-	const lines = rows.map((row) => [row.login, row.password, ROLE_NAMES[row.role], row.unitName]);
+	const lines = rows.map((row) => [row.login, row.password, ROLE_LABELS[row.role], row.unitName]);
 	const widths = header.map((title, i) =>
 		Math.max(title.length, ...lines.map((line) => (line[i] ?? '').length))
 	);

@@ -3,7 +3,7 @@ import type { AccountDoc } from './account-service';
 import { sendError, UNAVAILABLE_ERROR } from './app-error';
 import type { CouchClient } from './couch-client';
 import type { CouchSessionCache } from './couch-session-cache';
-import { unitIdFromDb } from './db-names';
+import { isUnitDb, unitIdOfDb } from './db-names';
 import { forgedHistoryRevisions, HISTORY_IS_IMMUTABLE } from './history-branches';
 import { MemberDocError, upgradeMemberDoc } from '../src/lib/domain/member-schema';
 import {
@@ -210,7 +210,7 @@ export function createRegistryGuard(options: {
 				return;
 			}
 			const docs: unknown[] = bulk ? (body.docs as unknown[]) : [{ ...body, _id: docIdOf(path) }];
-			const unitId = unitIdFromDb(db);
+			const unitId = isUnitDb(db) ? unitIdOfDb(db) : undefined;
 			const unit = unitId ? await units(unitId) : undefined;
 
 			// Each live member document that carries a citizen id is checked against the member

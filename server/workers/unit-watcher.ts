@@ -1,5 +1,5 @@
 import { CouchError, type CouchClient } from '../couch-client';
-import { unitIdFromDb } from '../db-names';
+import { isUnitDb, unitIdOfDb } from '../db-names';
 import type { DbUpdates } from '../db-updates';
 import { transferJobId, type JobDoc, type JobService } from '../job-service';
 import { describeError, type Logger } from '../logger';
@@ -125,7 +125,7 @@ export class UnitWatcher {
 
 	/** This process wrote to `db` (the proxy forwarded a write): look at it at the next tick. */
 	nudge(db: string): void {
-		if (!this.#started || this.#stopping || !unitIdFromDb(db)) return;
+		if (!this.#started || this.#stopping || !isUnitDb(db)) return;
 		this.#nudged.add(db);
 		if (!this.#ticking) this.#schedule(Math.min(this.#pollMs, 50));
 	}
@@ -204,7 +204,7 @@ export class UnitWatcher {
 		for (const db of [...this.#nudged, ...this.#retry]) dbs.add(db);
 		this.#nudged.clear();
 		this.#retry.clear();
-		const due = [...dbs].filter((db) => unitIdFromDb(db));
+		const due = [...dbs].filter((db) => isUnitDb(db));
 		for (let i = 0; i < due.length && !this.#stopping; i += 4) {
 			if (i > 0 && !(await this.#holdLease())) {
 				for (const db of due.slice(i)) this.#retry.add(db);
@@ -226,7 +226,7 @@ export class UnitWatcher {
 
 	async #watchDb(db: string, generation: number): Promise<void> {
 		try {
-			const unit = await this.#provision.getUnit(unitIdFromDb(db) ?? '');
+			const unit = await this.#provision.getUnit(unitIdOfDb(db));
 			if (!unit) return;
 			const checkpoint =
 				this.#seqs.get(db) ??

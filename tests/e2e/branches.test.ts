@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import type { LinkCutter } from '../support/link-cutter';
+import {
+	changeTemporaryPassword,
+	expectSyncLabel,
+	phoneContext,
+	signIn,
+	waitForServiceWorker
+} from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // A real unit's chi đoàn, from nothing: on a fresh server the province is set up, founds a commune
 // and issues its secretary's account; the secretary, with no signal, founds two chi đoàn, admits
@@ -23,30 +29,10 @@ const XUAN_THUY = 'Chi đoàn thôn Xuân Thủy';
 const MERGED_NAME = 'Chi đoàn thôn Đồng Tâm – Xuân Thủy';
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
+	({ server, link, browser } = await startBrowserSite());
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
-
-async function signIn(page: Page, account: { login: string; password: string }) {
-	await page.goto(`${link.url}/dang-nhap`);
-	await page.getByLabel('Tên đăng nhập').fill(account.login);
-	await page.getByLabel('Mật khẩu').fill(account.password);
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
-
-async function waitSynced(page: Page) {
-	await expect
-		.poll(() => page.getByTestId('sync-label').textContent(), { timeout: 30_000 })
-		.toBe('Đã đồng bộ');
-}
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
 /** The first run, the commune, its secretary's and a viewer's accounts; their temporary passwords. */
 async function setUpProvince(
@@ -97,13 +83,12 @@ async function firstSignIn(
 	account: { login: string; password: string },
 	temporary: string
 ) {
-	await signIn(page, { login: account.login, password: temporary });
-	await page.waitForURL('**/doi-mat-khau');
-	await page.getByLabel('Mật khẩu hiện tại').fill(temporary);
-	await page.getByLabel('Mật khẩu mới', { exact: true }).fill(account.password);
-	await page.getByLabel('Nhập lại mật khẩu mới').fill(account.password);
-	await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
-	await page.waitForURL('**/doan-vien');
+	await signIn(page, {
+		url: link.url,
+		account: { login: account.login, password: temporary },
+		landing: false
+	});
+	await changeTemporaryPassword(page, { temporary, password: account.password });
 }
 
 async function foundBranch(page: Page, name: string, secretary: string) {
@@ -188,15 +173,13 @@ describe('chi đoàn in the app', () => {
 		const phone = await phoneContext(browser);
 		const page = await phone.newPage();
 		await firstSignIn(page, SECRETARY, temporary.secretary);
-		await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-			timeout: 30_000
-		});
-		await waitSynced(page);
+		await waitForServiceWorker(page);
+		await expectSyncLabel(page, 'Đã đồng bộ', { timeout: 30_000 });
 
 		// No signal from here.
 		link.cut();
 		await phone.setOffline(true);
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đang ngoại tuyến');
+		await expectSyncLabel(page, 'Đang ngoại tuyến');
 
 		// Two chi đoàn, from the operations page.
 		await page.getByRole('link', { name: 'Nghiệp vụ', exact: true }).click();
@@ -309,7 +292,7 @@ describe('chi đoàn in the app', () => {
 		// The signal returns: everything goes up.
 		link.restore();
 		await phone.setOffline(false);
-		await waitSynced(page);
+		await expectSyncLabel(page, 'Đã đồng bộ', { timeout: 30_000 });
 		const db = (await server.provision.listUnits()).find((u) => u.name === 'Đoàn xã Thanh Sơn')!.db;
 		const { cookie } = await server.signIn(SECRETARY);
 		await expect
@@ -339,9 +322,8 @@ describe('chi đoàn in the app', () => {
 		// Her second phone, signed in afresh, shows the same.
 		const second = await phoneContext(browser);
 		const other = await second.newPage();
-		await signIn(other, SECRETARY);
-		await other.waitForURL('**/doan-vien');
-		await waitSynced(other);
+		await signIn(other, { url: link.url, account: SECRETARY });
+		await expectSyncLabel(other, 'Đã đồng bộ', { timeout: 30_000 });
 		await other.goto(`${link.url}/chi-doan`);
 		await expect
 			.poll(() => branchCounts(other))
@@ -362,7 +344,7 @@ describe('chi đoàn in the app', () => {
 		const viewerPhone = await phoneContext(browser);
 		const viewer = await viewerPhone.newPage();
 		await firstSignIn(viewer, VIEWER, temporary.viewer);
-		await waitSynced(viewer);
+		await expectSyncLabel(viewer, 'Đã đồng bộ', { timeout: 30_000 });
 		await viewer.goto(`${link.url}/chi-doan`);
 		await expect
 			.poll(() => branchCounts(viewer))

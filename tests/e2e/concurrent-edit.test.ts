@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import type { LinkCutter } from '../support/link-cutter';
+import { phoneContext, signInSynced } from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // Two devices of one unit (the secretary's phone and her deputy's) edit the same member while both
 // are offline (docs/decisions/0006-conflict-policy.md): one changes the phone, the other the
@@ -22,8 +22,7 @@ const MEMBER = 'member:01JD3X4N5P6Q7R8S9T0V1W2X3Y';
 const KEY = MEMBER.slice('member:'.length);
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
+	({ server, link, browser } = await startBrowserSite());
 	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Thanh Sơn' });
 	unit = created.unit;
 	secretary = { login: created.login, password: created.password };
@@ -56,28 +55,14 @@ beforeAll(async () => {
 			updatedBy: 'test'
 		}
 	});
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
 async function device(account: { login: string; password: string }) {
 	const context = await phoneContext(browser);
 	const page = await context.newPage();
-	await page.goto(`${link.url}/dang-nhap`);
-	await page.getByLabel('Tên đăng nhập').fill(account.login);
-	await page.getByLabel('Mật khẩu').fill(account.password);
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
-	await page.waitForURL('**/doan-vien');
-	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-		timeout: 30_000
-	});
-	await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+	await signInSynced(page, { url: link.url, account });
 	await expect
 		.poll(() => page.getByTestId('member-item').locator('.name').allTextContents())
 		.toEqual(['Hà Thị Hoa']);

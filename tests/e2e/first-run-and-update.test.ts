@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { cspViolations, launchBrowser, phoneContext } from '../support/browser';
+import {
+	cspViolations,
+	launchBrowser,
+	phoneContext,
+	waitForServiceWorker
+} from '../support/browser';
 import { ensureBuilt } from '../support/build';
 
 // A brand-new server: the first visit sets up the top unit and its administrator. Then a new version
@@ -53,9 +58,7 @@ describe('first run and updates', () => {
 		const again = await server.request('/api/setup');
 		expect(await again.json()).toEqual({ needsSetup: false });
 
-		await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-			timeout: 30_000
-		});
+		await waitForServiceWorker(page);
 		expect(await page.locator('meta[name="doanvu-build"]').count()).toBe(0);
 
 		// Deploy a new version: a changed shell and a regenerated service worker.

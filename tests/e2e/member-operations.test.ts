@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import type { LinkCutter } from '../support/link-cutter';
+import { expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 import { shiftDate, typedDate, vietnamToday } from '../support/clock';
 
 // A secretary's day of member operations with no signal, in Chromium on the built app served by
@@ -25,8 +25,7 @@ const today = vietnamToday();
 const thirtyAndMore = shiftDate({ date: today, years: -30, months: -2 });
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
+	({ server, link, browser } = await startBrowserSite());
 	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Thanh Sơn' });
 	unit = created.unit;
 	secretary = { login: created.login, password: created.password };
@@ -68,27 +67,12 @@ beforeAll(async () => {
 			updatedBy: 'test'
 		}
 	});
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
-async function signIn(page: Page) {
-	await page.goto(`${link.url}/`);
-	await page.waitForURL('**/dang-nhap');
-	await page.getByLabel('Tên đăng nhập').fill(secretary.login);
-	await page.getByLabel('Mật khẩu').fill(secretary.password);
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
-	await page.waitForURL('**/doan-vien');
-	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-		timeout: 30_000
-	});
-	await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+async function signInReady(page: Page) {
+	await signInSynced(page, { url: link.url, account: secretary, start: '/' });
 	await expect
 		.poll(() => page.getByTestId('member-item').locator('.name').allTextContents())
 		.toEqual(['Hà Văn Thắng']);
@@ -103,11 +87,11 @@ describe('member operations offline', () => {
 	it('admission, branch move, rating and a coming-of-age ceremony offline, then sync', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await signIn(page);
+		await signInReady(page);
 
 		link.cut();
 		await context.setOffline(true);
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đang ngoại tuyến');
+		await expectSyncLabel(page, 'Đang ngoại tuyến');
 
 		// Admission: the person, the steps, the decision.
 		await page.getByTestId('admit-member').click();
@@ -245,7 +229,7 @@ describe('member operations offline', () => {
 				// Say what is stuck: the documents still waiting, and the server's reasons if refused.
 				throw new Error(`${error}\nstill waiting: ${JSON.stringify(await outbox(page))}`);
 			});
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+		await expectSyncLabel(page, 'Đã đồng bộ');
 
 		const docs = await serverDocs();
 		const hoa = docs.find((d) => d.type === 'member' && d.givenName === 'Hoà');

@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { cspViolations, launchBrowser, phoneContext } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import type { LinkCutter } from '../support/link-cutter';
+import {
+	type Credentials,
+	cspViolations,
+	expectSyncLabel,
+	phoneContext,
+	signIn,
+	waitForServiceWorker
+} from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // The foundation end to end, in Chromium on the built app served by the real server: sign in, lose
 // the signal, keep the roster, reload offline, get the signal back, and find the work on the server
@@ -17,8 +24,7 @@ let secretary: { login: string; password: string };
 let deputy: { login: string; password: string };
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
+	({ server, link, browser } = await startBrowserSite());
 	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Thanh Sơn' });
 	unit = created.unit;
 	secretary = { login: created.login, password: created.password };
@@ -36,23 +42,12 @@ beforeAll(async () => {
 		updatedBy: 'test'
 	};
 	await server.couch.putDoc({ db: unit.db, doc: branch });
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
-async function signIn(page: Page, account: { login: string; password: string }) {
-	await page.goto(`${link.url}/`);
-	await page.waitForURL('**/dang-nhap');
-	await page.getByLabel('Tên đăng nhập').fill(account.login);
-	await page.getByLabel('Mật khẩu').fill(account.password);
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
-	await page.waitForURL('**/doan-vien');
+async function signInToUnit(page: Page, account: Credentials) {
+	await signIn(page, { url: link.url, account, start: '/' });
 	await expect.poll(() => page.getByTestId('unit-name').textContent()).toBe('Đoàn xã Thanh Sơn');
 }
 
@@ -93,17 +88,15 @@ describe('a secretary keeps her roster offline', () => {
 	it('signs in, works offline, reloads offline, and syncs when the signal returns', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await signIn(page, secretary);
+		await signInToUnit(page, secretary);
 		// The shell is installed and controls the page: from now on it opens without the network.
-		await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-			timeout: 30_000
-		});
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+		await waitForServiceWorker(page);
+		await expectSyncLabel(page, 'Đã đồng bộ');
 
 		// The signal is lost: the wire is cut and the browser knows it is offline.
 		link.cut();
 		await context.setOffline(true);
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đang ngoại tuyến');
+		await expectSyncLabel(page, 'Đang ngoại tuyến');
 
 		// Bad input is refused field by field, and what was typed stays.
 		await page.getByTestId('add-member').click();
@@ -162,7 +155,7 @@ describe('a secretary keeps her roster offline', () => {
 		link.restore();
 		await context.setOffline(false);
 		await expect.poll(() => page.getByTestId('sync-pending').count(), { timeout: 30_000 }).toBe(0);
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+		await expectSyncLabel(page, 'Đã đồng bộ');
 
 		// The server has both members and the edit: checked through the server, not the page.
 		const after = await serverMembers();
@@ -185,7 +178,7 @@ describe('a secretary keeps her roster offline', () => {
 		// Another device of the same unit signs in and sees them.
 		const other = await phoneContext(browser);
 		const otherPage = await other.newPage();
-		await signIn(otherPage, deputy);
+		await signInToUnit(otherPage, deputy);
 		await expect
 			.poll(() => listedNames(otherPage), { timeout: 30_000 })
 			.toEqual(['Đinh Thị Hoà', 'Bàn Văn Quý']);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import type { LinkCutter } from '../support/link-cutter';
+import { phoneContext, signIn, waitForServiceWorker } from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // Weeks without a signal: the app opens with a PIN (or the password), checked on the phone alone.
 
@@ -13,32 +13,19 @@ let browser: Browser;
 let secretary: { login: string; password: string };
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
+	({ server, link, browser } = await startBrowserSite());
 	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Tân Sơn' });
 	secretary = { login: created.login, password: created.password };
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
 describe('offline unlock', () => {
 	it('unlocks with the PIN, then with the password, with no network at all', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await page.goto(`${link.url}/dang-nhap`);
-		await page.getByLabel('Tên đăng nhập').fill(secretary.login);
-		await page.getByLabel('Mật khẩu').fill(secretary.password);
-		await page.getByRole('button', { name: 'Đăng nhập' }).click();
-		await page.waitForURL('**/doan-vien');
-		await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-			timeout: 30_000
-		});
+		await signIn(page, { url: link.url, account: secretary });
+		await waitForServiceWorker(page);
 
 		await page.getByRole('link', { name: 'Tài khoản' }).click();
 		await page.getByLabel('Mã PIN (4–8 chữ số)').fill('1234');

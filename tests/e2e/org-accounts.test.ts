@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { launchBrowser, phoneContext } from '../support/browser';
+import { createProvince } from '../support/org-setup';
+import { changeTemporaryPassword, launchBrowser, phoneContext, signIn } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 
 // A province creates a commune and issues its secretary's account; the secretary signs in for the
@@ -15,11 +16,7 @@ let admin: { login: string; password: string };
 beforeAll(async () => {
 	ensureBuilt();
 	server = await startTestServer();
-	const created = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Phú Thọ'
-	});
+	const created = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	province = created.unit;
 	admin = { login: created.login, password: created.password };
 	browser = await launchBrowser();
@@ -30,19 +27,11 @@ afterAll(async () => {
 	await server?.close();
 });
 
-async function signIn(page: Page, account: { login: string; password: string }) {
-	await page.goto(`${server.url}/dang-nhap`);
-	await page.getByLabel('Tên đăng nhập').fill(account.login);
-	await page.getByLabel('Mật khẩu').fill(account.password);
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
-
 describe('a province founds a commune and issues its account', () => {
 	it('creates the unit and the account; the new secretary changes her password at first sign-in', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await signIn(page, admin);
-		await page.waitForURL('**/doan-vien');
+		await signIn(page, { url: server.url, account: admin });
 
 		await page.getByRole('link', { name: 'Đơn vị' }).click();
 		await page.waitForURL(`**/don-vi/${province.id}`);
@@ -72,13 +61,12 @@ describe('a province founds a commune and issues its account', () => {
 		// The secretary, on her own phone.
 		const phone = await phoneContext(browser);
 		const her = await phone.newPage();
-		await signIn(her, { login: 'bithu.thanhson', password: temporary });
-		await her.waitForURL('**/doi-mat-khau');
-		await her.getByLabel('Mật khẩu hiện tại').fill(temporary);
-		await her.getByLabel('Mật khẩu mới', { exact: true }).fill('lan-thanh-son-2026');
-		await her.getByLabel('Nhập lại mật khẩu mới').fill('lan-thanh-son-2026');
-		await her.getByRole('button', { name: 'Đổi mật khẩu' }).click();
-		await her.waitForURL('**/doan-vien');
+		await signIn(her, {
+			url: server.url,
+			account: { login: 'bithu.thanhson', password: temporary },
+			landing: false
+		});
+		await changeTemporaryPassword(her, { temporary, password: 'lan-thanh-son-2026' });
 		await expect.poll(() => her.getByTestId('unit-name').textContent()).toBe('Đoàn xã Thanh Sơn');
 		await phone.close();
 

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { launchBrowser, phoneContext } from '../support/browser';
+import {
+	expectSyncLabel,
+	launchBrowser,
+	phoneContext,
+	submitSignIn,
+	waitForServiceWorker
+} from '../support/browser';
 import { ensureBuilt } from '../support/build';
 import { validMember } from '../support/domain-fixture';
 
@@ -180,15 +186,13 @@ describe(`the main screens at ${WIDTH} px`, () => {
 	it('sign-in', async () => {
 		await open(page, '/dang-nhap', () => page.getByLabel('Tên đăng nhập').waitFor());
 		await check(page, 'sign-in');
-		await page.getByLabel('Tên đăng nhập').fill(secretary.login);
-		await page.getByLabel('Mật khẩu').fill(secretary.password);
-		await page.getByRole('button', { name: 'Đăng nhập' }).click();
+		await submitSignIn(page, secretary);
 		await page.waitForURL('**/doan-vien');
 	});
 
 	it('member list: nothing covers the last row, and the header says unit and sync state in full', async () => {
 		await expect.poll(() => page.getByTestId('member-item').count(), { timeout: 30_000 }).toBe(11);
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+		await expectSyncLabel(page, 'Đã đồng bộ');
 		await check(page, 'member list');
 		expect(await page.getByTestId('unit-name').textContent()).toBe('Đoàn xã Thanh Sơn');
 		const said = await page.evaluate(() => [
@@ -265,11 +269,9 @@ describe(`the main screens at ${WIDTH} px`, () => {
 
 	it('offline with changes waiting: the header still says it all', async () => {
 		await open(page, '/doan-vien', () => page.getByTestId('member-list').waitFor());
-		await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-			timeout: 30_000
-		});
+		await waitForServiceWorker(page);
 		await context.setOffline(true);
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đang ngoại tuyến');
+		await expectSyncLabel(page, 'Đang ngoại tuyến');
 		await page.getByTestId('add-member').click();
 		await page.getByLabel('Họ', { exact: true }).fill('Lường');
 		await page.getByLabel('Tên', { exact: true }).fill('Vân');

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { generateMembers } from '../../src/lib/synthetic';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
+import type { LinkCutter } from '../support/link-cutter';
+import { phoneContext, signIn, type Credentials, waitForServiceWorker } from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // A superior pins a commune and works on it offline; then the 2025 case: a commune is merged into its
 // neighbour while its secretary's phone is open, and the phone follows her to the surviving unit.
@@ -33,13 +34,8 @@ async function seed(unit: { id: string; db: string }, seedNo: number, count: num
 }
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Phú Thọ'
-	});
+	({ server, link, browser } = await startBrowserSite());
+	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	province = top.unit;
 	admin = { login: top.login, password: top.password };
 	const a = await server.createUnitWithAccount({
@@ -52,25 +48,14 @@ beforeAll(async () => {
 		.unit;
 	await seed(thanhSon, 11, 12);
 	await seed(tanSon, 12, 8);
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
-async function signIn(page: Page, account: { login: string; password: string }) {
-	await page.goto(`${link.url}/dang-nhap`);
-	await page.getByLabel('Tên đăng nhập').fill(account.login);
-	await page.getByLabel('Mật khẩu').fill(account.password);
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
-	await page.waitForURL('**/doan-vien');
-	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-		timeout: 30_000
-	});
+/** Signed in on the phone, the app installed: from here it opens offline. */
+async function signInOffline(page: Page, account: Credentials) {
+	await signIn(page, { url: link.url, account });
+	await waitForServiceWorker(page);
 }
 
 const count = (page: Page) => page.getByTestId('member-count').textContent();
@@ -79,7 +64,7 @@ describe('pinned units and merged units on the device', () => {
 	it('a province pins a commune and reads it offline', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await signIn(page, admin);
+		await signInOffline(page, admin);
 		await expect.poll(() => count(page)).toBe('0 đoàn viên');
 
 		await page.goto(`${link.url}/don-vi/${tanSon.id}`);
@@ -99,7 +84,7 @@ describe('pinned units and merged units on the device', () => {
 	it("a merged commune's phone follows its account to the surviving unit", async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await signIn(page, secretary);
+		await signInOffline(page, secretary);
 		await expect.poll(() => page.getByTestId('unit-name').textContent()).toBe('Đoàn xã Thanh Sơn');
 		await expect.poll(() => count(page), { timeout: 30_000 }).toBe('12 đoàn viên');
 

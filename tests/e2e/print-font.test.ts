@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { launchBrowser, phoneContext } from '../support/browser';
+import { launchBrowser, phoneContext, signIn } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 import { deviceContext, validMember, vietnamToday } from '../support/domain-fixture';
 import { buildEntry } from '../../src/lib/domain/operation';
@@ -69,11 +69,7 @@ describe('the print font', () => {
 	it('is loaded by a print page, sets the decision’s text, and stays out of the app’s screens', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await page.goto(`${server.url}/dang-nhap`);
-		await page.getByLabel('Tên đăng nhập').fill(secretary.login);
-		await page.getByLabel('Mật khẩu').fill(secretary.password);
-		await page.getByRole('button', { name: 'Đăng nhập' }).click();
-		await page.waitForURL('**/doan-vien');
+		await signIn(page, { url: server.url, account: secretary });
 		await expect.poll(() => page.getByTestId('member-item').count(), { timeout: 30_000 }).toBe(1);
 		await page.evaluate(() => document.fonts.ready.then(() => undefined));
 		expect(await page.evaluate(tinosFaces), 'the roster loads no print font').toEqual([]);

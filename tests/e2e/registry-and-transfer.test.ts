@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { launchBrowser, phoneContext } from '../support/browser';
+import { createProvince } from '../support/org-setup';
+import { launchBrowser, phoneContext, signInSynced } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 import { typedDate, vietnamToday } from '../support/clock';
 
@@ -31,11 +32,7 @@ const today = typedDate(todayIso);
 beforeAll(async () => {
 	ensureBuilt();
 	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Phú Thọ'
-	});
+	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	thanhSon = await server.createUnitWithAccount({
 		name: 'Đoàn xã Thanh Sơn',
 		parentId: top.unit.id
@@ -102,15 +99,7 @@ afterAll(async () => {
 async function phone(account: { login: string; password: string }): Promise<Page> {
 	const context = await phoneContext(browser);
 	const page = await context.newPage();
-	await page.goto(`${server.url}/dang-nhap`);
-	await page.getByLabel('Tên đăng nhập').fill(account.login);
-	await page.getByLabel('Mật khẩu').fill(account.password);
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
-	await page.waitForURL('**/doan-vien');
-	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-		timeout: 30_000
-	});
-	await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+	await signInSynced(page, { url: server.url, account });
 	return page;
 }
 

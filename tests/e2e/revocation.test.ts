@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { startLinkCutter, type LinkCutter } from '../support/link-cutter';
-import { launchBrowser, phoneContext } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
+import type { LinkCutter } from '../support/link-cutter';
+import { phoneContext, signInSynced } from '../support/browser';
+import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // A lost phone: its superior revokes it while it is offline; at its next contact it refuses to sync,
 // wipes the unit's data and asks for a sign-in.
@@ -16,13 +17,8 @@ let secretary: { login: string; password: string };
 let superior: { login: string; password: string };
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Phú Thọ'
-	});
+	({ server, link, browser } = await startBrowserSite());
+	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	superior = { login: top.login, password: top.password };
 	const created = await server.createUnitWithAccount({
 		name: 'Đoàn xã Thanh Sơn',
@@ -30,15 +26,9 @@ beforeAll(async () => {
 	});
 	commune = created.unit;
 	secretary = { login: created.login, password: created.password };
-	link = await startLinkCutter({ targetPort: server.port });
-	browser = await launchBrowser();
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeBrowserSite({ browser, link, server }));
 
 const localDatabases = (page: import('playwright-core').Page) =>
 	page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
@@ -47,15 +37,7 @@ describe('revoking a lost device', () => {
 	it('the revoked phone refuses to sync, wipes its data and asks for a sign-in', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await page.goto(`${link.url}/dang-nhap`);
-		await page.getByLabel('Tên đăng nhập').fill(secretary.login);
-		await page.getByLabel('Mật khẩu').fill(secretary.password);
-		await page.getByRole('button', { name: 'Đăng nhập' }).click();
-		await page.waitForURL('**/doan-vien');
-		await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
-			timeout: 30_000
-		});
-		await expect.poll(() => page.getByTestId('sync-label').textContent()).toBe('Đã đồng bộ');
+		await signInSynced(page, { url: link.url, account: secretary });
 		expect(await localDatabases(page)).toContain(`_pouch_doanvu-${commune.db}`);
 
 		// Offline, she keeps working.

@@ -8,6 +8,7 @@ import {
 } from '../../src/lib/domain';
 import { fakeUlid } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createCommuneWithPeople, createProvince, type SignedIn } from '../support/org-setup';
 import type { UnitRecord } from '../../server/provision-service';
 
 // The design document (version 5) on chi đoàn documents, through /couch as the real users: the
@@ -17,30 +18,15 @@ import type { UnitRecord } from '../../server/provision-service';
 
 let server: TestServer;
 let commune: UnitRecord;
-const people: Record<'secretary' | 'deputy' | 'viewer', { login: string; cookie: string }> = {
-	secretary: { login: '', cookie: '' },
-	deputy: { login: '', cookie: '' },
-	viewer: { login: '', cookie: '' }
-};
+let people: Record<'secretary' | 'deputy' | 'viewer', SignedIn>;
 
 beforeAll(async () => {
 	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Thử'
-	});
-	const a = await server.createUnitWithAccount({ parentId: top.unit.id, name: 'Đoàn xã Chi' });
-	commune = a.unit;
-	const deputy = await server.createAccountIn({ unitId: commune.id, role: 'deputy' });
-	const viewer = await server.createAccountIn({ unitId: commune.id, role: 'viewer' });
-	for (const [key, account] of [
-		['secretary', a],
-		['deputy', deputy],
-		['viewer', viewer]
-	] as const) {
-		people[key] = { login: account.login, cookie: (await server.signIn(account)).cookie };
-	}
+	const top = await createProvince(server, 'Tỉnh đoàn Thử');
+	({ commune, people } = await createCommuneWithPeople(server, {
+		parentId: top.unit.id,
+		name: 'Đoàn xã Chi'
+	}));
 });
 
 afterAll(async () => {

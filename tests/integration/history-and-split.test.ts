@@ -6,6 +6,7 @@ import { memberDoc, type TestMember } from '../support/member-fixture';
 import { api, branchDoc, historyDoc, until, VIETNAMESE, waitForJob } from '../support/org-api';
 import PouchDB from '../support/pouchdb-node';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createCommuneWithPeople, createProvince, type SignedIn } from '../support/org-setup';
 
 // History entries are immutable, enforced by the design document whoever writes; and a split moves
 // whole branches — with a phone that kept working offline on the moved members, whose late changes
@@ -15,31 +16,17 @@ let server: TestServer;
 let province: UnitRecord;
 let commune: UnitRecord;
 let adminCookie: string;
-const people: Record<'secretary' | 'deputy' | 'viewer', { login: string; cookie: string }> = {
-	secretary: { login: '', cookie: '' },
-	deputy: { login: '', cookie: '' },
-	viewer: { login: '', cookie: '' }
-};
+let people: Record<'secretary' | 'deputy' | 'viewer', SignedIn>;
 
 beforeAll(async () => {
 	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Tách'
-	});
+	const top = await createProvince(server, 'Tỉnh đoàn Tách');
 	province = top.unit;
 	adminCookie = (await server.signIn(top)).cookie;
-	commune = await server.provision.createUnit({
-		name: 'Đoàn xã Hai Thôn',
-		kind: 'doan-xa',
+	({ commune, people } = await createCommuneWithPeople(server, {
 		parentId: province.id,
-		createdBy: 'test'
-	});
-	for (const role of ['secretary', 'deputy', 'viewer'] as const) {
-		const account = await server.createAccountIn({ unitId: commune.id, role });
-		people[role] = { login: account.login, cookie: (await server.signIn(account)).cookie };
-	}
+		name: 'Đoàn xã Hai Thôn'
+	}));
 });
 
 afterAll(async () => {

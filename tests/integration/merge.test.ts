@@ -7,6 +7,7 @@ import { memberDoc, type TestMember } from '../support/member-fixture';
 import { api, expectRefusal, historyDoc, until, waitForJob } from '../support/org-api';
 import PouchDB from '../support/pouchdb-node';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
 
 // 2025's merger of communes, end to end with real devices: two communes' phones hold members written
 // offline; their province merges one commune into the other; then the phones come back. Every member
@@ -77,11 +78,7 @@ async function serverDocs(db: string) {
 
 beforeAll(async () => {
 	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Phú Thọ'
-	});
+	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	province = top.unit;
 	adminCookie = (await server.signIn(top)).cookie;
 	const a = await server.createUnitWithAccount({

@@ -16,15 +16,9 @@ import {
 	transferDocId,
 	TransferDocSchema
 } from '../../src/lib/domain/transfer';
-import {
-	branchOf,
-	deviceContext,
-	pastEntries,
-	validMember,
-	vietnamToday
-} from '../support/domain-fixture';
+import { deviceContext, pastEntries, validMember, vietnamToday } from '../support/domain-fixture';
 import { memberDoc } from '../support/member-fixture';
-import { api, historyDoc, until } from '../support/org-api';
+import { api, branchDoc, historyDoc, until } from '../support/org-api';
 import PouchDB from '../support/pouchdb-node';
 import {
 	freePort,
@@ -201,8 +195,8 @@ describe('two server processes, the one holding a transfer killed mid-job', () =
 			unit: b.unit,
 			cookie: await signInAt(host.url, b)
 		};
-		const branchA = branchOf({ unitId: a.unit.id, login: a.login, name: 'Chi đoàn thôn 1' });
-		const branchB = branchOf({ unitId: b.unit.id, login: b.login, name: 'Chi đoàn khu 2' });
+		const branchA = branchDoc({ unitId: a.unit.id, login: a.login, name: 'Chi đoàn thôn 1' });
+		const branchB = branchDoc({ unitId: b.unit.id, login: b.login, name: 'Chi đoàn khu 2' });
 		const member = validMember({
 			unitId: a.unit.id,
 			login: a.login,

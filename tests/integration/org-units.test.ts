@@ -13,6 +13,7 @@ import {
 	waitForJob
 } from '../support/org-api';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
 
 // The unit tree through the API: founding units with their database, `_security` and design document;
 // views of the subtree; renaming with the old names kept; dissolving only an empty unit; branches as
@@ -25,11 +26,7 @@ let admin: string;
 
 beforeAll(async () => {
 	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Phú Thọ'
-	});
+	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	province = top.unit;
 	admin = top.login;
 	adminCookie = (await server.signIn(top)).cookie;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberDoc } from '../support/member-fixture';
 import PouchDB from '../support/pouchdb-node';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
 import type { UnitRecord } from '../../server/provision-service';
 
 // Who may do what through /couch: the proxy's own checks (device, allowlist, `_security`) and the
@@ -28,11 +29,7 @@ const VIETNAMESE = /[ăâđêôơưáàảãạéèẻẽẹíìỉĩịóòỏ�
 
 beforeAll(async () => {
 	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Thử'
-	});
+	const top = await createProvince(server, 'Tỉnh đoàn Thử');
 	province = top.unit;
 	const a = await server.createUnitWithAccount({ parentId: province.id, name: 'Đoàn xã A' });
 	const b = await server.createUnitWithAccount({ parentId: province.id, name: 'Đoàn xã B' });

@@ -5,8 +5,8 @@ import type { JobView } from '../../server/job-service';
 import type { UnitRecord } from '../../server/provision-service';
 import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import { isOnRolls } from '../../src/lib/domain/member-statuses';
-import { branchOf, newCitizenId, pastEntries, validMember } from '../support/domain-fixture';
-import { api, expectRefusal, until, waitForJob, VIETNAMESE } from '../support/org-api';
+import { newCitizenId, pastEntries, validMember } from '../support/domain-fixture';
+import { api, branchDoc, expectRefusal, until, VIETNAMESE, waitForJob } from '../support/org-api';
 import PouchDB from '../support/pouchdb-node';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
 
@@ -180,7 +180,7 @@ describe('one person, one active record', () => {
 			.find((doc) => doc.status === 'active' && doc.citizenId && doc._id !== imported._id)!;
 
 		// Offline in Tân Hưng: a branch, a new member, and the same person admitted again.
-		const branch = branchOf({ unitId: tanHung.id, login: phoneTH.login, name: 'Chi đoàn ấp 3' });
+		const branch = branchDoc({ unitId: tanHung.id, login: phoneTH.login, name: 'Chi đoàn ấp 3' });
 		branchTH = branch._id;
 		const fresh = validMember({ unitId: tanHung.id, login: phoneTH.login, givenName: 'Tâm' });
 		duplicate = {

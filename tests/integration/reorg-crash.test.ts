@@ -7,6 +7,7 @@ import { SPLIT_STEPS } from '../../server/workers/split-worker';
 import { memberDoc } from '../support/member-fixture';
 import { api, branchDoc, historyDoc, until, waitForJob } from '../support/org-api';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
 
 // Killing the worker between any two steps (or in the middle of any step's batches) and letting another
 // server take over never loses or duplicates anything: the job's lease runs out, the other process
@@ -28,11 +29,7 @@ let adminCookie: string;
 
 beforeAll(async () => {
 	host = await startTestServer({ workers: { ...WORKERS, enabled: false } });
-	const created = await host.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Thử'
-	});
+	const created = await createProvince(host, 'Tỉnh đoàn Thử');
 	top = created.unit;
 	adminCookie = (await host.signIn(created)).cookie;
 });

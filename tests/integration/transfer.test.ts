@@ -17,14 +17,8 @@ import {
 	transferDocId,
 	type TransferDoc
 } from '../../src/lib/domain/transfer';
-import {
-	branchOf,
-	deviceContext,
-	pastEntries,
-	validMember,
-	vietnamToday
-} from '../support/domain-fixture';
-import { until } from '../support/org-api';
+import { deviceContext, pastEntries, validMember, vietnamToday } from '../support/domain-fixture';
+import { branchDoc, until } from '../support/org-api';
 import PouchDB from '../support/pouchdb-node';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
 
@@ -179,8 +173,8 @@ beforeAll(async () => {
 	receiving = b.unit;
 	phoneA = await openPhone({ unit: sending, login: a.login, password: a.password });
 	phoneB = await openPhone({ unit: receiving, login: b.login, password: b.password });
-	const bA = branchOf({ unitId: sending.id, login: a.login, name: 'Chi đoàn thôn Đồng Xe' });
-	const bB = branchOf({ unitId: receiving.id, login: b.login, name: 'Chi đoàn tổ 5' });
+	const bA = branchDoc({ unitId: sending.id, login: a.login, name: 'Chi đoàn thôn Đồng Xe' });
+	const bB = branchDoc({ unitId: receiving.id, login: b.login, name: 'Chi đoàn tổ 5' });
 	branchA = bA._id;
 	branchB = bB._id;
 	await writeLocally(phoneA, [bA]);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFoundBranch, type BranchDoc } from '../../src/lib/domain';
 import { fakeUlid } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createProvince } from '../support/org-setup';
 import type { UnitRecord } from '../../server/provision-service';
 import { expectAlive, expectRefused, expectRefusedResponse } from './support/attack-log';
 
@@ -16,11 +17,7 @@ const logins = { ...cookies };
 
 beforeAll(async () => {
 	server = await startTestServer();
-	const top = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh'
-	});
+	const top = await createProvince(server, 'Tỉnh');
 	const a = await server.createUnitWithAccount({ parentId: top.unit.id, name: 'Đoàn xã A' });
 	const b = await server.createUnitWithAccount({ parentId: top.unit.id, name: 'Đoàn xã B' });
 	communeA = a.unit;

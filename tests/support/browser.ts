@@ -1,6 +1,10 @@
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { existsSync } from 'node:fs';
+import { expect } from 'vitest';
 import { fixedStart } from './clock';
+import type { Credentials } from './org-setup';
+
+export type { Credentials };
 
 // Debian's Chromium driven by playwright-core (`npx playwright install` cannot work here).
 export async function launchBrowser(): Promise<Browser> {
@@ -58,4 +62,77 @@ export async function phoneContext(browser: Browser): Promise<BrowserContext> {
 /** The CSP violations seen so far on the context's pages. */
 export function cspViolations(context: BrowserContext): string[] {
 	return [...(violations.get(context) ?? [])];
+}
+
+/** Fills the app's sign-in form (already on screen) and submits it, as a user would. */
+export async function submitSignIn(page: Page, account: Credentials): Promise<void> {
+	await page.getByLabel('Tên đăng nhập').fill(account.login);
+	await page.getByLabel('Mật khẩu').fill(account.password);
+	await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+/**
+ * Signs in through the app at `url`: opens `start` — the sign-in page, or `/`, which must send a
+ * signed-out user there — and submits the form. Then waits for the members list, where a signed-in
+ * account lands, unless `landing` is false (a first sign-in goes on to change its password).
+ */
+export async function signIn(
+	page: Page,
+	options: { url: string; account: Credentials; start?: '/' | '/dang-nhap'; landing?: boolean }
+): Promise<void> {
+	const start = options.start ?? '/dang-nhap';
+	await page.goto(`${options.url}${start}`);
+	if (start !== '/dang-nhap') await page.waitForURL('**/dang-nhap');
+	await submitSignIn(page, options.account);
+	if (options.landing !== false) await page.waitForURL('**/doan-vien');
+}
+
+/**
+ * The first sign-in of an issued account (the sign-in form already submitted with the temporary
+ * password): the app asks for the account's own password, then opens the members list.
+ */
+export async function changeTemporaryPassword(
+	page: Page,
+	options: { temporary: string; password: string }
+): Promise<void> {
+	await page.waitForURL('**/doi-mat-khau');
+	await page.getByLabel('Mật khẩu hiện tại').fill(options.temporary);
+	await page.getByLabel('Mật khẩu mới', { exact: true }).fill(options.password);
+	await page.getByLabel('Nhập lại mật khẩu mới').fill(options.password);
+	await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+	await page.waitForURL('**/doan-vien');
+}
+
+/**
+ * Signed in, the app installed (its service worker controls the page, so it opens offline from
+ * here) and the first sync done.
+ */
+export async function signInSynced(
+	page: Page,
+	options: { url: string; account: Credentials; start?: '/' | '/dang-nhap' }
+): Promise<void> {
+	await signIn(page, options);
+	await waitForServiceWorker(page);
+	await expectSyncLabel(page, 'Đã đồng bộ');
+}
+
+/** The app's service worker controls the page: from here on it opens without the network. */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
+		timeout: 30_000
+	});
+}
+
+/** Waits until the sync badge says `text` ('Đã đồng bộ', 'Đang ngoại tuyến'…); `timeout`: vitest's. */
+export async function expectSyncLabel(
+	page: Page,
+	text: string,
+	options: { timeout?: number } = {}
+): Promise<void> {
+	await expect
+		.poll(
+			() => page.getByTestId('sync-label').textContent(),
+			options.timeout === undefined ? undefined : { timeout: options.timeout }
+		)
+		.toBe(text);
 }

@@ -92,22 +92,3 @@ export function pastEntries(options: { member: MemberDoc; login: string }): Hist
 		})
 	];
 }
-
-/** A branch (chi đoàn) document of a unit. */
-export function branchOf(options: { unitId: string; login: string; name: string }) {
-	const at = new Date().toISOString();
-	return {
-		_id: `branch:${options.unitId}-${ulid().slice(-8).toLowerCase()}`,
-		type: 'branch',
-		v: 2,
-		unitId: options.unitId,
-		name: options.name,
-		kind: 'khu-dan-cu',
-		status: 'active',
-		nameHistory: [{ name: options.name, from: at, by: options.login }],
-		createdAt: at,
-		createdBy: options.login,
-		updatedAt: at,
-		updatedBy: options.login
-	};
-}

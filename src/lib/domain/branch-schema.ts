@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { MEMBER_ID_PATTERN, UNIT_ID_PATTERN } from './member-schema';
+import { MEMBER_ID_PATTERN } from './member-schema';
+import { UNIT_ID_PATTERN } from './org/ids';
 
 // A chi đoàn (branch) of a grassroots unit: a `branch:<id>` document in the unit's database
 // (docs/decisions/0004-branches-as-documents.md). A branch is never deleted: members' history names

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { DOCUMENT_TYPES, isOneOf, type DocumentType } from './labels';
-import { UNIT_ID_PATTERN } from './member-schema';
+import { UNIT_ID_PATTERN } from './org/ids';
 import { toNfc } from './text';
 
 // Document numbers (docs/domain.md §5): "Số: 12-QĐ/ĐTN" — the number, the document type, the issuing

@@ -1,13 +1,8 @@
 import * as v from 'valibot';
 import { isIsoDate } from './dates';
 import { HISTORY_KINDS, RATING_STAGES, type HistoryKind } from './labels';
-import {
-	MEMBER_FIELD_KEYS,
-	MEMBER_ID_PATTERN,
-	MEMBER_STATE_KEYS,
-	ULID_PATTERN,
-	UNIT_ID_PATTERN
-} from './member-schema';
+import { MEMBER_FIELD_KEYS, MEMBER_ID_PATTERN, MEMBER_STATE_KEYS } from './member-schema';
+import { ULID_PATTERN, UNIT_ID_PATTERN } from './org/ids';
 import { isIsoMonth } from './months';
 
 // A history entry: one immutable document per operation on a member (docs/design.md §2), written in the

@@ -23,6 +23,7 @@ export * from './member-statuses';
 export * from './months';
 export * from './names';
 export * from './operation';
+export * from './org';
 export * from './rating';
 export * from './removal';
 export * from './reversal';

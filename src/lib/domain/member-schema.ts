@@ -4,6 +4,7 @@ import { ETHNIC_CODES } from './ethnic-groups';
 import { GENDERS, OCCUPATIONS, POLITICAL_THEORY_LEVELS, normaliseGeneralEducation } from './labels';
 import { MEMBER_STATUSES } from './member-statuses';
 import { isIsoMonth } from './months';
+import { ULID_PATTERN, UNIT_ID_PATTERN } from './org/ids';
 import { PHONE_PATTERN } from './phone';
 
 // The member document as stored in a unit database (docs/domain.md §2, docs/architecture.md). `v` is the
@@ -17,13 +18,8 @@ import { PHONE_PATTERN } from './phone';
 
 export const MEMBER_SCHEMA_VERSION = 2 as const;
 
-/** A ULID: 26 Crockford base32 characters (docs/decisions/0003-ids.md). */
-export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
 /** `member:` + a ULID (26 Crockford base32 characters). */
 export const MEMBER_ID_PATTERN = /^member:[0-9A-HJKMNP-TV-Z]{26}$/;
-/** Unit ids become database names (`unit_<id>`). */
-export const UNIT_ID_PATTERN = /^[a-z0-9]{4,24}$/;
 // Defined in phone.ts, which the boot-time member search can import without the schemas.
 export { PHONE_PATTERN };
 

@@ -3,12 +3,11 @@ import { addDays, formatDate, isIsoDate } from './dates';
 import { derivedHistoryId, historyKey, type HistoryOf } from './history-schema';
 import {
 	MEMBER_SCHEMA_VERSION,
-	ULID_PATTERN,
-	UNIT_ID_PATTERN,
 	memberFieldsEntries,
 	memberStateEntries,
 	type MemberDoc
 } from './member-schema';
+import { ULID_PATTERN, UNIT_ID_PATTERN } from './org/ids';
 import { formatMonth, isIsoMonth, monthOf } from './months';
 import {
 	activeRefusal,

@@ -9,6 +9,7 @@ import {
 	type HistoryDoc,
 	type MemberDoc
 } from '../domain';
+import { CROCKFORD_ALPHABET, encodeUlidTime } from '../domain/org/ids';
 import { createRandom, type Random } from './random';
 
 // Synthetic member history (docs/design.md §2: every operation on a member is its own immutable
@@ -19,8 +20,6 @@ import { createRandom, type Random } from './random';
 // decision numbers, which count through each unit's year as a real register does (one number per
 // decision: the members admitted or matured on the same day share it, as a bulk decision with an
 // annexed list), so that numbers issued later by the app never repeat one of the demo's.
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 const RATING_GRADES: readonly (readonly [string, number])[] = [
 	['hoan-thanh-xuat-sac', 14],
@@ -41,20 +40,10 @@ const OTHER_UNITS: readonly (readonly [string, string])[] = [
 
 const SIGNERS = ['Nguyễn Văn An', 'Hà Thị Lan', 'Đinh Văn Hùng', 'Lò Thị Mai', 'Trần Minh Đức'];
 
-function encodeTime(ms: number): string {
-	let text = '';
-	let rest = ms;
-	for (let i = 0; i < 10; i++) {
-		text = CROCKFORD.charAt(rest % 32) + text;
-		rest = Math.floor(rest / 32);
-	}
-	return text;
-}
-
 function ulidAt(random: Random, timestamp: string): string {
 	let tail = '';
-	for (let i = 0; i < 16; i++) tail += CROCKFORD.charAt(random.int({ min: 0, max: 31 }));
-	return encodeTime(Date.parse(timestamp)) + tail;
+	for (let i = 0; i < 16; i++) tail += CROCKFORD_ALPHABET.charAt(random.int({ min: 0, max: 31 }));
+	return encodeUlidTime(Date.parse(timestamp)) + tail;
 }
 
 function officeTime(random: Random, date: string): string {

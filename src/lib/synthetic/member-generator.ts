@@ -15,6 +15,7 @@ import {
 	type MemberStatus,
 	type Occupation
 } from '../domain';
+import { CROCKFORD_ALPHABET, encodeUlidTime } from '../domain/org/ids';
 import { generateName } from './name-generator';
 import { createRandom, type Random } from './random';
 
@@ -49,8 +50,6 @@ export const ETHNIC_MIXES: Readonly<Record<EthnicMixPreset, Table>> = {
 		['03', 0.2]
 	]
 };
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 // Completed age on `today`: most members are 16–30; a few older ones stayed on or came of age.
 const AGE_WEIGHTS: Table<number> = [
@@ -249,16 +248,6 @@ function digits(random: Random, length: number): string {
 	let result = '';
 	for (let i = 0; i < length; i++) result += String(random.int({ min: 0, max: 9 }));
 	return result;
-}
-
-function encodeTime(ms: number): string {
-	let text = '';
-	let rest = ms;
-	for (let i = 0; i < 10; i++) {
-		text = CROCKFORD.charAt(rest % 32) + text;
-		rest = Math.floor(rest / 32);
-	}
-	return text;
 }
 
 function timestamp(random: Random, date: string): string {
@@ -477,10 +466,10 @@ export function generateMembers(options: GenerateMembersOptions): MemberDoc[] {
 
 		const idTail = () => {
 			let tail = idPrefix;
-			while (tail.length < 16) tail += CROCKFORD.charAt(random.int({ min: 0, max: 31 }));
+			while (tail.length < 16) tail += CROCKFORD_ALPHABET.charAt(random.int({ min: 0, max: 31 }));
 			return tail;
 		};
-		const key = unique(usedIds, () => encodeTime(Date.parse(createdAt)) + idTail());
+		const key = unique(usedIds, () => encodeUlidTime(Date.parse(createdAt)) + idTail());
 
 		const religionTable: Table = mountain
 			? [

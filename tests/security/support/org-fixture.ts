@@ -6,6 +6,7 @@ import type { UnitRecord } from '../../../server/provision-service';
 import { historyDoc } from '../../support/org-api';
 import { memberDoc, type TestMember } from '../../support/member-fixture';
 import { startTestServer, type TestServer } from '../../support/test-server';
+import { createProvince } from '../../support/org-setup';
 import { expect } from 'vitest';
 import { recordAttack } from './attack-log';
 
@@ -69,16 +70,8 @@ export const FOREIGN: Record<Actor, UnitKey[]> = {
 
 export async function startOrg(options: ServerOptions = {}): Promise<Org> {
 	const server = await startTestServer(options);
-	const province = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Thử'
-	});
-	const other = await server.createUnitWithAccount({
-		kind: 'tinh-doan',
-		role: 'admin',
-		name: 'Tỉnh đoàn Khác'
-	});
+	const province = await createProvince(server, 'Tỉnh đoàn Thử');
+	const other = await createProvince(server, 'Tỉnh đoàn Khác');
 	const a = await server.createUnitWithAccount({ parentId: province.unit.id, name: 'Đoàn xã A' });
 	const b = await server.createUnitWithAccount({ parentId: province.unit.id, name: 'Đoàn xã B' });
 	const school = await server.createUnitWithAccount({
