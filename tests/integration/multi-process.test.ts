@@ -15,7 +15,7 @@ import {
 	planTransferRequest,
 	transferDocId,
 	TransferDocSchema
-} from '../../src/lib/domain/transfer';
+} from '../../src/lib/domain/operations/transfer';
 import {
 	branchOf,
 	deviceContext,

@@ -16,7 +16,7 @@ import {
 	TransferDocSchema,
 	transferDocId,
 	type TransferDoc
-} from '../../src/lib/domain/transfer';
+} from '../../src/lib/domain/operations/transfer';
 import {
 	branchOf,
 	deviceContext,

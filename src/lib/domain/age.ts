@@ -1,5 +1,5 @@
 import { addDays, formatDate, isLeapYear, isoDateParts } from './dates';
-import { DEFAULT_RULES, type MembershipRules } from './rules';
+import { DEFAULT_RULES, type MembershipRules } from './rules/table';
 
 function requireParts(iso: string, what: string) {
 	const parts = isoDateParts(iso);

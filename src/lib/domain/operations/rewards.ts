@@ -1,5 +1,5 @@
-import { isOnRolls } from './member-statuses';
-import type { MemberDoc } from './member-schema';
+import { isOnRolls } from '../member-statuses';
+import type { MemberDoc } from '../member-schema';
 import {
 	createInputReader,
 	hasErrors,
@@ -10,8 +10,8 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
-import { memberStatusLabel } from './member-statuses';
+} from './shared';
+import { memberStatusLabel } from '../member-statuses';
 
 // Khen thưởng (docs/domain.md §3): Giấy khen, Bằng khen and titles, each from the levels the rules table
 // allows. A reward changes nothing on the member; it is an entry with its decision.

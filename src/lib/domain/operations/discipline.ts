@@ -1,4 +1,4 @@
-import type { MemberDoc } from './member-schema';
+import type { MemberDoc } from '../member-schema';
 import {
 	activeRefusal,
 	createInputReader,
@@ -12,7 +12,7 @@ import {
 	type MemberPatch,
 	type OperationContext,
 	type OperationResult
-} from './operation';
+} from './shared';
 
 // Kỷ luật (docs/domain.md §3): khiển trách, cảnh cáo, cách chức (office holders only: it clears the
 // office), khai trừ (ends membership: status "expelled"). Decided by secret ballot — more than the

@@ -1,7 +1,7 @@
-import { formatMoney } from './dates';
-import { isOnRolls, memberStatusLabel } from './member-statuses';
-import type { MemberDoc } from './member-schema';
-import { addMonths, formatMonth, monthOf, monthsInclusive, quarterEnd } from './months';
+import { formatMoney } from '../dates';
+import { isOnRolls, memberStatusLabel } from '../member-statuses';
+import type { MemberDoc } from '../member-schema';
+import { addMonths, formatMonth, monthOf, monthsInclusive, quarterEnd } from '../months';
 import {
 	createInputReader,
 	hasErrors,
@@ -10,9 +10,9 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
-import type { UnionRules } from './rules';
-import { findDuesCategory } from './union-rules';
+} from './shared';
+import type { UnionRules } from '../rules/table';
+import { findDuesCategory } from '../rules/parse';
 
 // Đoàn phí (docs/domain.md §3): monthly, at the rate of the member's category (2.000đ without a salary,
 // 5.000đ salaried, at least 5.000đ abroad — configurable). The member document keeps the month paid

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { addDays, formatDate, isIsoDate } from './dates';
-import { derivedHistoryId, historyKey, type HistoryOf } from './history-schema';
+import { addDays, formatDate, isIsoDate } from '../dates';
+import { derivedHistoryId, historyKey, type HistoryOf } from '../history-schema';
 import {
 	MEMBER_SCHEMA_VERSION,
 	ULID_PATTERN,
@@ -8,8 +8,8 @@ import {
 	memberFieldsEntries,
 	memberStateEntries,
 	type MemberDoc
-} from './member-schema';
-import { formatMonth, isIsoMonth, monthOf } from './months';
+} from '../member-schema';
+import { formatMonth, isIsoMonth, monthOf } from '../months';
 import {
 	activeRefusal,
 	applyMemberPatch,
@@ -25,8 +25,8 @@ import {
 	type OperationErrors,
 	type OperationPlan,
 	type OperationResult
-} from './operation';
-import type { UnionRules } from './rules';
+} from './shared';
+import type { UnionRules } from '../rules/table';
 
 // Chuyển sinh hoạt (docs/domain.md §3, docs/design.md §2). Within one grassroots unit a member moves from
 // branch to branch in one step. Between units it is a two-phase process across two databases:

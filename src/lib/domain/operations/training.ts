@@ -1,6 +1,6 @@
-import { entriesOfKind, type HistoryDoc, type HistoryOf } from './history-schema';
-import { isOnRolls, memberStatusLabel } from './member-statuses';
-import type { MemberDoc } from './member-schema';
+import { entriesOfKind, type HistoryDoc, type HistoryOf } from '../history-schema';
+import { isOnRolls, memberStatusLabel } from '../member-statuses';
+import type { MemberDoc } from '../member-schema';
 import {
 	createInputReader,
 	hasErrors,
@@ -10,10 +10,10 @@ import {
 	type OperationContext,
 	type OperationErrors,
 	type OperationResult
-} from './operation';
-import type { TrainingProgramme, UnionRules } from './rules';
-import { formatNumber } from './dates';
-import { trainingBand, trainingProgrammeForYear } from './union-rules';
+} from './shared';
+import type { TrainingProgramme, UnionRules } from '../rules/table';
+import { formatNumber } from '../dates';
+import { trainingBand, trainingProgrammeForYear } from '../rules/parse';
 
 // Chương trình rèn luyện đoàn viên (docs/domain.md §3): five-year phases (2023–2027 now). At the start of
 // the year members register for contents (in bulk: bulk.ts); at the end the unit scores each content

@@ -1,4 +1,4 @@
-import { formatDate, parseDateDetailed } from './dates';
+import { formatDate, parseDateDetailed } from '../dates';
 import {
 	HISTORY_SCHEMA_VERSION,
 	historyId,
@@ -7,20 +7,20 @@ import {
 	type HistoryData,
 	type HistoryDoc,
 	type HistoryOf
-} from './history-schema';
-import type { HistoryKind } from './labels';
-import { MEMBER_FIELD_LABELS } from './member-input';
-import { memberStatusLabel } from './member-statuses';
+} from '../history-schema';
+import type { HistoryKind } from '../labels';
+import { MEMBER_FIELD_LABELS } from '../member-input';
+import { memberStatusLabel } from '../member-statuses';
 import {
 	MEMBER_SCHEMA_VERSION,
 	type FieldRev,
 	type MemberDoc,
 	type MemberFieldKey,
 	type MemberStateKey
-} from './member-schema';
-import { formatMonth, parseMonth } from './months';
-import { DEFAULT_UNION_RULES, type UnionRules } from './rules';
-import { toNfc } from './text';
+} from '../member-schema';
+import { formatMonth, parseMonth } from '../months';
+import { DEFAULT_UNION_RULES, type UnionRules } from '../rules/table';
+import { toNfc } from '../text';
 
 // What every member operation shares: the context it runs in, how it reads a form (every faulty
 // field reported at once, in Vietnamese, starting with the field's name), how it changes the

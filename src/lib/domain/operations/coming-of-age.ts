@@ -1,6 +1,6 @@
-import { comingOfAgeDate, maxStayDate } from './age';
-import { addDays, formatDate, isoDateParts, isoFromParts } from './dates';
-import type { MemberDoc } from './member-schema';
+import { comingOfAgeDate, maxStayDate } from '../age';
+import { addDays, formatDate, isoDateParts, isoFromParts } from '../dates';
+import type { MemberDoc } from '../member-schema';
 import {
 	activeRefusal,
 	createInputReader,
@@ -13,8 +13,8 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
-import type { CeremonyDate, UnionRules } from './rules';
+} from './shared';
+import type { CeremonyDate, UnionRules } from '../rules/table';
 
 // Trưởng thành Đoàn (docs/domain.md §3). Past the coming-of-age birthday (30) a member leaves active
 // membership at a ceremony, unless

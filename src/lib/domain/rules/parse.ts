@@ -7,7 +7,7 @@ import {
 	type TrainingBand,
 	type TrainingProgramme,
 	type UnionRules
-} from './rules';
+} from './table';
 
 // The rules table as data: the central level sends it as a document, the app checks it here before
 // using it, and looks items up by id (labels of old records included).

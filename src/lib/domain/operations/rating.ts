@@ -1,7 +1,7 @@
-import { entriesOfKind, type HistoryDoc, type HistoryOf } from './history-schema';
-import { RATING_STAGES, RATING_STAGE_LABELS, isOneOf, type RatingStage } from './labels';
-import { isOnRolls, memberStatusLabel } from './member-statuses';
-import type { MemberDoc } from './member-schema';
+import { entriesOfKind, type HistoryDoc, type HistoryOf } from '../history-schema';
+import { RATING_STAGES, RATING_STAGE_LABELS, isOneOf, type RatingStage } from '../labels';
+import { isOnRolls, memberStatusLabel } from '../member-statuses';
+import type { MemberDoc } from '../member-schema';
 import {
 	createInputReader,
 	hasErrors,
@@ -10,9 +10,9 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
-import type { UnionRules } from './rules';
-import { currentRatingScale, ratingGradeLabel } from './union-rules';
+} from './shared';
+import type { UnionRules } from '../rules/table';
+import { currentRatingScale, ratingGradeLabel } from '../rules/parse';
 
 // Đánh giá, xếp loại (docs/domain.md §3): once a year, the member's self-assessment, then the branch,
 // then the superior. New ratings use the current scale only; an entry stores its scale, grade and

@@ -1,4 +1,4 @@
-import type { MemberDoc } from './member-schema';
+import type { MemberDoc } from '../member-schema';
 import {
 	activeRefusal,
 	createInputReader,
@@ -10,7 +10,7 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
+} from './shared';
 
 // Xóa tên (docs/domain.md §3): removal from the rolls, not a sanction. The branch removes a member who,
 // without good reason, neither attended nor paid dues for 3 months within a year; members away for
