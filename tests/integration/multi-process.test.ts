@@ -12,10 +12,10 @@ import { derivedHistoryId } from '../../src/lib/domain/history-schema';
 import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import {
 	planTransferAcceptance,
-	planTransferRequest,
 	transferDocId,
 	TransferDocSchema
 } from '../../src/lib/domain/operations/transfer';
+import { planTransferRequest } from '../../src/lib/domain/operations/transfer-request';
 import {
 	branchOf,
 	deviceContext,

@@ -12,11 +12,11 @@ import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import {
 	planTransferAcceptance,
 	planTransferRejection,
-	planTransferRequest,
 	TransferDocSchema,
 	transferDocId,
 	type TransferDoc
 } from '../../src/lib/domain/operations/transfer';
+import { planTransferRequest } from '../../src/lib/domain/operations/transfer-request';
 import {
 	branchOf,
 	deviceContext,

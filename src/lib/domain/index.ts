@@ -35,3 +35,7 @@ export * from './operations/reversal';
 export * from './operations/rewards';
 export * from './operations/training';
 export * from './operations/transfer';
+export * from './operations/transfer-request';
+export * from './operations/branch-move';
+export * from './operations/form';
+export * from './operations/entry';

@@ -19,7 +19,7 @@ import {
 	type OperationErrors
 } from './shared';
 import { fold, toNfc } from '../text';
-import { planBranchMove } from './transfer';
+import { planBranchMove } from './branch-move';
 
 // The unit's own management of its chi đoàn, offline like every member operation: found one,
 // change its name (the old names kept), kind or secretary, merge one into another, close an empty
