@@ -39,3 +39,4 @@ export * from './operations/transfer-request';
 export * from './operations/branch-move';
 export * from './operations/form';
 export * from './operations/entry';
+export * from './operations/catalogue';

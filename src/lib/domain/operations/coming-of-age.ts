@@ -1,4 +1,5 @@
-import { comingOfAgeDate, maxStayDate } from '../age';
+import { valuesWithDecision, type OperationEntry } from './entry';
+import { comingOfAgeDate, inStayExtensionWindow, maxStayDate } from '../age';
 import { addDays, formatDate, isoDateParts, isoFromParts } from '../dates';
 import type { MemberDoc } from '../member-schema';
 import {
@@ -281,3 +282,47 @@ export function planStayExtension(
 		note: reader.text('note', input.note, 'Ghi chú')
 	});
 }
+
+export const COMING_OF_AGE: OperationEntry<ComingOfAgeInput> = {
+	slug: 'truong-thanh',
+	title: 'Trưởng thành Đoàn',
+	mayDo: 'unit-writer',
+	availability: {
+		whileTransferring: false,
+		when: ({ member, today }) => today > comingOfAgeDate({ birthDate: member.birthDate })
+	},
+	decision: { use: 'optional', kind: 'coming-of-age' },
+	fields: () => [
+		{ kind: 'date', name: 'on', label: 'Ngày trưởng thành (ngày lễ)' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	defaults: ({ today }) => ({ on: formatDate(today) }),
+	input: valuesWithDecision,
+	plan: (options) => planComingOfAge(options),
+	bulk: { action: 'trưởng thành Đoàn' },
+	print: { certificate: true }
+};
+
+export const STAY_EXTENSION: OperationEntry<StayExtensionInput> = {
+	slug: 'tiep-tuc-sinh-hoat',
+	title: 'Cho tiếp tục sinh hoạt Đoàn',
+	mayDo: 'unit-writer',
+	availability: {
+		whileTransferring: false,
+		when: ({ member, today }) => inStayExtensionWindow({ birthDate: member.birthDate, today })
+	},
+	decision: { use: 'optional', kind: 'stay-extended' },
+	fields: ({ rules }) => [
+		{
+			kind: 'date',
+			name: 'until',
+			label: 'Sinh hoạt đến ngày',
+			hint: `Không quá ngày tròn ${rules.maxStayAge} tuổi.`
+		},
+		{ kind: 'date', name: 'on', label: 'Ngày chi đoàn quyết định' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	defaults: ({ today }) => ({ on: formatDate(today) }),
+	input: valuesWithDecision,
+	plan: (options) => planStayExtension(options)
+};

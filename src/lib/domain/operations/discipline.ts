@@ -1,3 +1,6 @@
+import { formatDate } from '../dates';
+import { offeredOptions } from './form';
+import { valuesWithDecision, type OperationEntry } from './entry';
 import type { MemberDoc } from '../member-schema';
 import {
 	activeRefusal,
@@ -105,3 +108,28 @@ export function planDiscipline(
 		note: reader.text('note', input.note, 'Ghi chú')
 	});
 }
+
+export const DISCIPLINE: OperationEntry<DisciplineInput> = {
+	slug: 'ky-luat',
+	title: 'Kỷ luật',
+	mayDo: 'unit-writer',
+	availability: { whileTransferring: false },
+	decision: { use: 'required', kind: 'discipline' },
+	fields: ({ rules }) => [
+		{
+			kind: 'select',
+			name: 'formId',
+			label: 'Hình thức kỷ luật',
+			placeholder: '— Chọn hình thức —',
+			options: offeredOptions(rules.disciplineForms)
+		},
+		{ kind: 'textarea', name: 'reason', label: 'Lý do kỷ luật' },
+		{ kind: 'date', name: 'on', label: 'Ngày kỷ luật' },
+		{ kind: 'number', name: 'ballotPresent', label: 'Số người có mặt bỏ phiếu' },
+		{ kind: 'number', name: 'ballotInFavour', label: 'Số phiếu tán thành' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	defaults: ({ today }) => ({ on: formatDate(today) }),
+	input: valuesWithDecision,
+	plan: (options) => planDiscipline(options)
+};

@@ -1,3 +1,5 @@
+import { formatDate } from '../dates';
+import type { OperationEntry } from './entry';
 import { entriesOfKind, type HistoryDoc, type HistoryOf } from '../history-schema';
 import { RATING_STAGES, RATING_STAGE_LABELS, isOneOf, type RatingStage } from '../labels';
 import { isOnRolls, memberStatusLabel } from '../member-statuses';
@@ -123,3 +125,39 @@ export function planRating(
 		note: reader.text('note', input.note, 'Ghi chú')
 	});
 }
+
+export const RATING: OperationEntry<RatingInput> = {
+	slug: 'danh-gia',
+	title: 'Đánh giá, xếp loại',
+	mayDo: 'unit-writer',
+	availability: { whileTransferring: true },
+	decision: { use: 'none', kind: 'rating' },
+	fields: ({ rules }) => [
+		{ kind: 'number', name: 'year', label: 'Năm đánh giá' },
+		{
+			kind: 'select',
+			name: 'stage',
+			label: 'Bước đánh giá',
+			options: RATING_STAGES.map((s) => ({ value: s, label: RATING_STAGE_LABELS[s] }))
+		},
+		{
+			kind: 'select',
+			name: 'gradeId',
+			label: 'Mức xếp loại',
+			placeholder: '— Chọn mức —',
+			options: currentRatingScale(rules).grades.map((g) => ({ value: g.id, label: g.label }))
+		},
+		{ kind: 'date', name: 'on', label: 'Ngày đánh giá' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	defaults: ({ today }) => ({
+		year: String(Number(today.slice(0, 4))),
+		stage: 'branch',
+		gradeId: '',
+		on: formatDate(today)
+	}),
+	input: ({ values }) => values,
+	readsHistory: true,
+	plan: (options) => planRating(options),
+	bulk: { action: 'đánh giá, xếp loại' }
+};

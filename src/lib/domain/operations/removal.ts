@@ -1,3 +1,6 @@
+import { formatDate } from '../dates';
+import { offeredOptions } from './form';
+import { valuesWithDecision, type OperationEntry } from './entry';
 import type { MemberDoc } from '../member-schema';
 import {
 	activeRefusal,
@@ -120,3 +123,47 @@ export function planDeath(
 		note: reader.text('note', input.note, 'Ghi chú')
 	});
 }
+
+export const REMOVAL: OperationEntry<RemovalInput> = {
+	slug: 'xoa-ten',
+	title: 'Xóa tên',
+	mayDo: 'unit-writer',
+	availability: { whileTransferring: false },
+	decision: { use: 'required', kind: 'removal' },
+	fields: ({ rules }) => [
+		{
+			kind: 'select',
+			name: 'reasonId',
+			label: 'Lý do xóa tên',
+			placeholder: '— Chọn lý do —',
+			options: offeredOptions(rules.removalReasons)
+		},
+		{ kind: 'date', name: 'on', label: 'Ngày xóa tên' },
+		{
+			kind: 'number',
+			name: 'monthsMissed',
+			label: 'Số tháng không sinh hoạt, không đóng đoàn phí trong năm'
+		},
+		{ kind: 'checkbox', name: 'awayForStudyOrWork', label: 'Đoàn viên đi học, đi làm ăn xa' },
+		{ kind: 'checkbox', name: 'keepsInTouch', label: 'Vẫn giữ liên hệ với chi đoàn' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi rõ lý do' }
+	],
+	defaults: ({ today }) => ({ reasonId: '', on: formatDate(today), monthsMissed: '', note: '' }),
+	input: valuesWithDecision,
+	plan: (options) => planRemoval(options)
+};
+
+export const DEATH: OperationEntry<DeathInput> = {
+	slug: 'tu-tran',
+	title: 'Ghi từ trần',
+	mayDo: 'unit-writer',
+	availability: { whileTransferring: false },
+	decision: { use: 'none', kind: 'death' },
+	fields: () => [
+		{ kind: 'date', name: 'on', label: 'Ngày mất' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	defaults: ({ today }) => ({ on: formatDate(today) }),
+	input: ({ values }) => values,
+	plan: (options) => planDeath(options)
+};

@@ -1,3 +1,6 @@
+import { formatDate } from '../dates';
+import { offeredOptions } from './form';
+import { valuesWithDecision, type OperationEntry } from './entry';
 import { isOnRolls } from '../member-statuses';
 import type { MemberDoc } from '../member-schema';
 import {
@@ -85,3 +88,33 @@ export function planReward(
 		note: reader.text('note', input.note, 'Ghi chú')
 	});
 }
+
+export const REWARD: OperationEntry<RewardInput> = {
+	slug: 'khen-thuong',
+	title: 'Khen thưởng',
+	mayDo: 'unit-writer',
+	availability: { whileTransferring: true },
+	decision: { use: 'required', kind: 'reward' },
+	fields: ({ rules }) => [
+		{
+			kind: 'select',
+			name: 'formId',
+			label: 'Hình thức khen thưởng',
+			placeholder: '— Chọn hình thức —',
+			options: offeredOptions(rules.rewardForms)
+		},
+		{
+			kind: 'select',
+			name: 'levelId',
+			label: 'Cấp khen thưởng',
+			placeholder: '— Chọn cấp —',
+			options: offeredOptions(rules.issuingLevels)
+		},
+		{ kind: 'textarea', name: 'achievement', label: 'Thành tích' },
+		{ kind: 'date', name: 'on', label: 'Ngày khen thưởng' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	defaults: ({ today }) => ({ on: formatDate(today) }),
+	input: valuesWithDecision,
+	plan: (options) => planReward(options)
+};
