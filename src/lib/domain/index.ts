@@ -22,6 +22,7 @@ export * from './text';
 export * from './unit-kinds';
 export * from './rules/table';
 export * from './rules/parse';
+export * from './rules/lookups';
 export * from './operations/shared';
 export * from './operations/admission';
 export * from './operations/branches';

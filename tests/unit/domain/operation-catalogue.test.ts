@@ -116,7 +116,7 @@ describe('adding an operation: entry and planner only', () => {
 	});
 
 	it('plans from the filled form: the member becomes a party member, with the decision', () => {
-		const entry = catalogue.find('vao-dang')!;
+		const entry = catalogue.find('vao-dang') as typeof PARTY_ADMISSION;
 		const m = member();
 		const decision = {
 			...emptyDecision('Ban Chấp hành Đoàn xã Thanh Sơn'),
@@ -141,7 +141,7 @@ describe('adding an operation: entry and planner only', () => {
 	});
 
 	it('reads an optional decision left empty as none, and refuses what its planner refuses', () => {
-		const entry = catalogue.find('vao-dang')!;
+		const entry = catalogue.find('vao-dang') as typeof PARTY_ADMISSION;
 		const input = formInput(entry, {
 			values: { on: '20/11/2025' },
 			decision: emptyDecision('Ban Chấp hành Đoàn xã Thanh Sơn'),

@@ -20,7 +20,7 @@ import {
 	type OperationResult
 } from './shared';
 import type { UnionRules } from '../rules/table';
-import { findDuesCategory } from '../rules/parse';
+import { findDuesCategory } from '../rules/lookups';
 
 // Đoàn phí (docs/domain.md §3): monthly, at the rate of the member's category (2.000đ without a salary,
 // 5.000đ salaried, at least 5.000đ abroad — configurable). The member document keeps the month paid

@@ -14,7 +14,7 @@ import {
 	type OperationResult
 } from './shared';
 import type { UnionRules } from '../rules/table';
-import { currentRatingScale, ratingGradeLabel } from '../rules/parse';
+import { currentRatingScale, ratingGradeLabel } from '../rules/lookups';
 
 // Đánh giá, xếp loại (docs/domain.md §3): once a year, the member's self-assessment, then the branch,
 // then the superior. New ratings use the current scale only; an entry stores its scale, grade and

@@ -16,13 +16,13 @@ import {
 } from './shared';
 import type { TrainingProgramme, UnionRules } from '../rules/table';
 import { formatNumber } from '../dates';
-import { trainingBand, trainingProgrammeForYear } from '../rules/parse';
+import { trainingBand, trainingProgrammeForYear } from '../rules/lookups';
 
 // Chương trình rèn luyện đoàn viên (docs/domain.md §3): five-year phases (2023–2027 now). At the start of
 // the year members register for contents (in bulk: bulk.ts); at the end the unit scores each content
 // group within its bound and submits the year upwards ("chuyển cấp trên"), after which the scores
 // are locked; the band of the total suggests the annual rating. Contents, groups, bounds and bands
-// are data (rules.ts).
+// are data (rules/table.ts).
 
 function onRollsRefusal(member: MemberDoc, action: string): string | null {
 	return isOnRolls(member.status)
