@@ -1,3 +1,4 @@
+// Whole (~500 lines) on purpose: every command shares one load → plan → write path (onMember, write, factsFor); bulk acts and the training year are the parts to split out next.
 import {
 	BRANCH_MOVE,
 	COMING_OF_AGE,

@@ -1,3 +1,4 @@
+// Whole (~400 lines) on purpose: the transfer offer's document and the phases that answer it form one protocol with the server's worker.
 import * as v from 'valibot';
 import { addDays, formatDate, isIsoDate } from '../dates';
 import { derivedHistoryId, historyKey, type HistoryOf } from '../history-schema';
