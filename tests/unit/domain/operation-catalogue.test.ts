@@ -6,13 +6,12 @@ import {
 	anniversary,
 	createCatalogue,
 	createInputReader,
+	defineOperation,
 	emptyDecision,
 	formInput,
-	formatDate,
 	hasErrors,
 	planMemberChange,
 	readDecision,
-	valuesWithDecision,
 	type DecisionInput,
 	type InputValue,
 	type MemberDoc,
@@ -58,10 +57,11 @@ function planPartyAdmission(
 	});
 }
 
-const PARTY_ADMISSION: OperationEntry<PartyAdmissionInput> = {
+// The usual parts (who may, today's date in `on`, the values with the decision as input) are
+// filled in by defineOperation.
+const PARTY_ADMISSION = defineOperation<PartyAdmissionInput>({
 	slug: 'vao-dang',
 	title: 'Vào Đảng',
-	mayDo: 'unit-writer',
 	availability: {
 		whileTransferring: false,
 		// From the 18th birthday (the Party's youngest age).
@@ -72,10 +72,8 @@ const PARTY_ADMISSION: OperationEntry<PartyAdmissionInput> = {
 		{ kind: 'date', name: 'on', label: 'Ngày vào Đảng' },
 		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
 	],
-	defaults: ({ today }) => ({ on: formatDate(today) }),
-	input: valuesWithDecision,
 	plan: (options) => planPartyAdmission(options)
-};
+});
 
 const catalogue = createCatalogue([...MEMBER_OPERATIONS, PARTY_ADMISSION] as OperationEntry[]);
 
@@ -107,6 +105,7 @@ describe('adding an operation: entry and planner only', () => {
 	it('lays out its fields with their defaults', () => {
 		const entry = catalogue.find('vao-dang');
 		expect(entry?.title).toBe('Vào Đảng');
+		expect(entry?.mayDo).toBe('unit-writer');
 		const m = member();
 		expect(entry?.fields(form(m)).map((f) => [f.name, f.label])).toEqual([
 			['on', 'Ngày vào Đảng'],

@@ -1,7 +1,5 @@
-import { formatDate } from '../dates';
 import type { MemberDoc } from '../member-schema';
-import type { OperationEntry } from './entry';
-import { valuesWithDecision } from './entry';
+import { defineOperation } from './entry';
 import {
 	activeRefusal,
 	createInputReader,
@@ -63,10 +61,9 @@ export function planBranchMove(
 	});
 }
 
-export const BRANCH_MOVE: OperationEntry<BranchMoveInput> = {
+export const BRANCH_MOVE = defineOperation<BranchMoveInput>({
 	slug: 'chuyen-chi-doan',
 	title: 'Chuyển chi đoàn',
-	mayDo: 'unit-writer',
 	availability: { whileTransferring: false },
 	decision: { use: 'optional', kind: 'branch-move' },
 	fields: ({ member, branches }) => [
@@ -82,8 +79,6 @@ export const BRANCH_MOVE: OperationEntry<BranchMoveInput> = {
 		{ kind: 'date', name: 'on', label: 'Ngày chuyển' },
 		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
 	],
-	defaults: ({ today }) => ({ on: formatDate(today) }),
-	input: valuesWithDecision,
 	needs: () => ({ openBranchIds: true }),
 	plan: (options) => planBranchMove({ ...options, branchIds: options.facts.openBranchIds })
-};
+});

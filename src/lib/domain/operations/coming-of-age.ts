@@ -1,4 +1,4 @@
-import { valuesWithDecision, type OperationEntry } from './entry';
+import { defineOperation } from './entry';
 import { comingOfAgeDate, inStayExtensionWindow, maxStayDate } from '../age';
 import { addDays, formatDate, isoDateParts, isoFromParts } from '../dates';
 import type { MemberDoc } from '../member-schema';
@@ -283,10 +283,9 @@ export function planStayExtension(
 	});
 }
 
-export const COMING_OF_AGE: OperationEntry<ComingOfAgeInput> = {
+export const COMING_OF_AGE = defineOperation<ComingOfAgeInput>({
 	slug: 'truong-thanh',
 	title: 'Trưởng thành Đoàn',
-	mayDo: 'unit-writer',
 	availability: {
 		whileTransferring: false,
 		when: ({ member, today }) => today > comingOfAgeDate({ birthDate: member.birthDate })
@@ -296,17 +295,14 @@ export const COMING_OF_AGE: OperationEntry<ComingOfAgeInput> = {
 		{ kind: 'date', name: 'on', label: 'Ngày trưởng thành (ngày lễ)' },
 		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
 	],
-	defaults: ({ today }) => ({ on: formatDate(today) }),
-	input: valuesWithDecision,
 	plan: (options) => planComingOfAge(options),
 	bulk: { action: 'trưởng thành Đoàn' },
 	print: { certificate: true }
-};
+});
 
-export const STAY_EXTENSION: OperationEntry<StayExtensionInput> = {
+export const STAY_EXTENSION = defineOperation<StayExtensionInput>({
 	slug: 'tiep-tuc-sinh-hoat',
 	title: 'Cho tiếp tục sinh hoạt Đoàn',
-	mayDo: 'unit-writer',
 	availability: {
 		whileTransferring: false,
 		when: ({ member, today }) => inStayExtensionWindow({ birthDate: member.birthDate, today })
@@ -322,7 +318,5 @@ export const STAY_EXTENSION: OperationEntry<StayExtensionInput> = {
 		{ kind: 'date', name: 'on', label: 'Ngày chi đoàn quyết định' },
 		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
 	],
-	defaults: ({ today }) => ({ on: formatDate(today) }),
-	input: valuesWithDecision,
 	plan: (options) => planStayExtension(options)
-};
+});

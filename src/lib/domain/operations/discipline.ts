@@ -1,6 +1,5 @@
-import { formatDate } from '../dates';
 import { offeredOptions } from './form';
-import { valuesWithDecision, type OperationEntry } from './entry';
+import { defineOperation } from './entry';
 import type { MemberDoc } from '../member-schema';
 import {
 	activeRefusal,
@@ -109,10 +108,9 @@ export function planDiscipline(
 	});
 }
 
-export const DISCIPLINE: OperationEntry<DisciplineInput> = {
+export const DISCIPLINE = defineOperation<DisciplineInput>({
 	slug: 'ky-luat',
 	title: 'Kỷ luật',
-	mayDo: 'unit-writer',
 	availability: { whileTransferring: false },
 	decision: { use: 'required', kind: 'discipline' },
 	fields: ({ rules }) => [
@@ -129,7 +127,5 @@ export const DISCIPLINE: OperationEntry<DisciplineInput> = {
 		{ kind: 'number', name: 'ballotInFavour', label: 'Số phiếu tán thành' },
 		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
 	],
-	defaults: ({ today }) => ({ on: formatDate(today) }),
-	input: valuesWithDecision,
 	plan: (options) => planDiscipline(options)
-};
+});

@@ -1,4 +1,4 @@
-import type { OperationEntry } from './entry';
+import { defineOperation } from './entry';
 import { formatDate, formatMoney } from '../dates';
 import { isOnRolls, memberStatusLabel } from '../member-statuses';
 import type { MemberDoc } from '../member-schema';
@@ -175,10 +175,9 @@ function duesHint(member: MemberDoc, values: Readonly<Record<string, string | bo
 	}
 }
 
-export const DUES_PAYMENT: OperationEntry<DuesPaymentInput> = {
+export const DUES_PAYMENT = defineOperation<DuesPaymentInput>({
 	slug: 'doan-phi',
 	title: 'Đóng đoàn phí',
-	mayDo: 'unit-writer',
 	availability: { whileTransferring: true },
 	decision: { use: 'none', kind: 'dues-payment' },
 	fields: ({ member, values, rules }) => [
@@ -221,6 +220,5 @@ export const DUES_PAYMENT: OperationEntry<DuesPaymentInput> = {
 		paidOn: formatDate(today),
 		advanceApproved: false
 	}),
-	input: ({ values }) => values,
 	plan: (options) => planDuesPayment(options)
-};
+});

@@ -1,3 +1,4 @@
+import { formatDate } from '../dates';
 import type { HistoryDoc } from '../history-schema';
 import type { HistoryKind } from '../labels';
 import type { MemberDoc } from '../member-schema';
@@ -106,6 +107,26 @@ export function valuesWithDecision(form: {
 	decision: DecisionValues | undefined;
 }): { [field: string]: string | boolean | DecisionValues | undefined } {
 	return { ...form.values, decision: form.decision };
+}
+
+/** An entry as written beside its planner: what most operations share may be left out. */
+export type OperationSpec<Input> = Omit<OperationEntry<Input>, 'mayDo' | 'defaults' | 'input'> &
+	Partial<Pick<OperationEntry<Input>, 'mayDo' | 'defaults' | 'input'>>;
+
+/**
+ * The entry with the usual parts filled in: any account writing in the unit may do it, the form
+ * starts with today's date in `on`, and the planner's input is the form's values (with the
+ * decision, when the operation has one).
+ */
+export function defineOperation<Input>(spec: OperationSpec<Input>): OperationEntry<Input> {
+	return {
+		mayDo: 'unit-writer',
+		defaults: ({ today }) => ({ on: formatDate(today) }),
+		// The planners read their inputs field by field and name every faulty one.
+		input: (form) =>
+			(spec.decision.use === 'none' ? form.values : valuesWithDecision(form)) as Input,
+		...spec
+	};
 }
 
 /** A set of entries, by slug, in the order offered. */

@@ -1,5 +1,5 @@
 import { formatDate } from '../dates';
-import type { OperationEntry } from './entry';
+import { defineOperation } from './entry';
 import { entriesOfKind, type HistoryDoc, type HistoryOf } from '../history-schema';
 import { RATING_STAGES, RATING_STAGE_LABELS, isOneOf, type RatingStage } from '../labels';
 import { isOnRolls, memberStatusLabel } from '../member-statuses';
@@ -126,10 +126,9 @@ export function planRating(
 	});
 }
 
-export const RATING: OperationEntry<RatingInput> = {
+export const RATING = defineOperation<RatingInput>({
 	slug: 'danh-gia',
 	title: 'Đánh giá, xếp loại',
-	mayDo: 'unit-writer',
 	availability: { whileTransferring: true },
 	decision: { use: 'none', kind: 'rating' },
 	fields: ({ rules }) => [
@@ -156,8 +155,7 @@ export const RATING: OperationEntry<RatingInput> = {
 		gradeId: '',
 		on: formatDate(today)
 	}),
-	input: ({ values }) => values,
 	readsHistory: true,
 	plan: (options) => planRating(options),
 	bulk: { action: 'đánh giá, xếp loại' }
-};
+});

@@ -1,6 +1,6 @@
 import { formatDate } from '../dates';
 import { offeredOptions } from './form';
-import { valuesWithDecision, type OperationEntry } from './entry';
+import { defineOperation } from './entry';
 import type { MemberDoc } from '../member-schema';
 import {
 	activeRefusal,
@@ -124,10 +124,9 @@ export function planDeath(
 	});
 }
 
-export const REMOVAL: OperationEntry<RemovalInput> = {
+export const REMOVAL = defineOperation<RemovalInput>({
 	slug: 'xoa-ten',
 	title: 'Xóa tên',
-	mayDo: 'unit-writer',
 	availability: { whileTransferring: false },
 	decision: { use: 'required', kind: 'removal' },
 	fields: ({ rules }) => [
@@ -149,21 +148,17 @@ export const REMOVAL: OperationEntry<RemovalInput> = {
 		{ kind: 'textarea', name: 'note', label: 'Ghi rõ lý do' }
 	],
 	defaults: ({ today }) => ({ reasonId: '', on: formatDate(today), monthsMissed: '', note: '' }),
-	input: valuesWithDecision,
 	plan: (options) => planRemoval(options)
-};
+});
 
-export const DEATH: OperationEntry<DeathInput> = {
+export const DEATH = defineOperation<DeathInput>({
 	slug: 'tu-tran',
 	title: 'Ghi từ trần',
-	mayDo: 'unit-writer',
 	availability: { whileTransferring: false },
 	decision: { use: 'none', kind: 'death' },
 	fields: () => [
 		{ kind: 'date', name: 'on', label: 'Ngày mất' },
 		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
 	],
-	defaults: ({ today }) => ({ on: formatDate(today) }),
-	input: ({ values }) => values,
 	plan: (options) => planDeath(options)
-};
+});

@@ -1,6 +1,5 @@
-import { formatDate } from '../dates';
 import { offeredOptions } from './form';
-import { valuesWithDecision, type OperationEntry } from './entry';
+import { defineOperation } from './entry';
 import { isOnRolls } from '../member-statuses';
 import type { MemberDoc } from '../member-schema';
 import {
@@ -89,10 +88,9 @@ export function planReward(
 	});
 }
 
-export const REWARD: OperationEntry<RewardInput> = {
+export const REWARD = defineOperation<RewardInput>({
 	slug: 'khen-thuong',
 	title: 'Khen thưởng',
-	mayDo: 'unit-writer',
 	availability: { whileTransferring: true },
 	decision: { use: 'required', kind: 'reward' },
 	fields: ({ rules }) => [
@@ -114,7 +112,5 @@ export const REWARD: OperationEntry<RewardInput> = {
 		{ kind: 'date', name: 'on', label: 'Ngày khen thưởng' },
 		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
 	],
-	defaults: ({ today }) => ({ on: formatDate(today) }),
-	input: valuesWithDecision,
 	plan: (options) => planReward(options)
-};
+});

@@ -1,6 +1,6 @@
 import { formatDate } from '../dates';
 import { groupedValues } from './form';
-import type { OperationEntry } from './entry';
+import { defineOperation } from './entry';
 import { entriesOfKind, type HistoryDoc, type HistoryOf } from '../history-schema';
 import { isOnRolls, memberStatusLabel } from '../member-statuses';
 import type { MemberDoc } from '../member-schema';
@@ -301,10 +301,9 @@ function yearOf(today: string): string {
 	return String(Number(today.slice(0, 4)));
 }
 
-export const TRAINING_REGISTRATION: OperationEntry<TrainingRegistrationInput> = {
+export const TRAINING_REGISTRATION = defineOperation<TrainingRegistrationInput>({
 	slug: 'dang-ky-ren-luyen',
 	title: 'Đăng ký chương trình rèn luyện',
-	mayDo: 'unit-writer',
 	availability: { whileTransferring: true },
 	decision: { use: 'none', kind: 'training-registration' },
 	fields: ({ values, rules }) => [
@@ -333,12 +332,11 @@ export const TRAINING_REGISTRATION: OperationEntry<TrainingRegistrationInput> = 
 	readsHistory: true,
 	plan: (options) => planTrainingRegistration(options),
 	bulk: { action: 'đăng ký chương trình rèn luyện' }
-};
+});
 
-export const TRAINING_SCORE: OperationEntry<TrainingScoreInput> = {
+export const TRAINING_SCORE = defineOperation<TrainingScoreInput>({
 	slug: 'cham-diem-ren-luyen',
 	title: 'Chấm điểm rèn luyện',
-	mayDo: 'unit-writer',
 	availability: { whileTransferring: true },
 	decision: { use: 'none', kind: 'training-score' },
 	fields: ({ values, rules }) => [
@@ -368,4 +366,4 @@ export const TRAINING_SCORE: OperationEntry<TrainingScoreInput> = {
 	readsHistory: true,
 	plan: (options) =>
 		planTrainingScore({ ...options, submitted: options.facts.trainingSubmitted ?? false })
-};
+});

@@ -1,8 +1,7 @@
-import { formatDate } from '../dates';
 import { derivedHistoryId } from '../history-schema';
 import { UNIT_ID_PATTERN, type MemberDoc } from '../member-schema';
 import { formatMonth, monthOf } from '../months';
-import { valuesWithDecision, type OperationEntry } from './entry';
+import { defineOperation, valuesWithDecision } from './entry';
 import { TRANSFER_FIELD_LABELS } from './transfer';
 import {
 	activeRefusal,
@@ -103,10 +102,9 @@ export function planTransferRequest(
 	return { ok: true, plan: { entries: [entry], member: applied.member, warnings: [] } };
 }
 
-export const TRANSFER_REQUEST: OperationEntry<TransferRequestInput> = {
+export const TRANSFER_REQUEST = defineOperation<TransferRequestInput>({
 	slug: 'chuyen-sinh-hoat',
 	title: 'Chuyển sinh hoạt đến đơn vị khác',
-	mayDo: 'unit-writer',
 	availability: { whileTransferring: false },
 	decision: { use: 'optional', kind: 'transfer-requested' },
 	fields: () => [
@@ -120,7 +118,6 @@ export const TRANSFER_REQUEST: OperationEntry<TransferRequestInput> = {
 		},
 		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
 	],
-	defaults: ({ today }) => ({ on: formatDate(today) }),
 	picksUnit: true,
 	errorsAboveFields: ['duesPaidThrough'],
 	input: ({ values, decision, unit }) => ({
@@ -129,4 +126,4 @@ export const TRANSFER_REQUEST: OperationEntry<TransferRequestInput> = {
 		toUnitName: unit?.name ?? ''
 	}),
 	plan: (options) => planTransferRequest(options)
-};
+});
