@@ -15,7 +15,7 @@ import {
 	TransferDocSchema,
 	transferDocId,
 	type TransferDoc
-} from '../../src/lib/domain/transfer';
+} from '../../src/lib/domain/operations/transfer';
 import type { AuditAction, AuditService } from '../audit-service';
 import type { CouchClient } from '../couch-client';
 import {

@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from '../support/test-server';
 import { launchBrowser, phoneContext, signIn } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 import { deviceContext, validMember, vietnamToday } from '../support/domain-fixture';
-import { buildEntry } from '../../src/lib/domain/operation';
+import { buildEntry } from '../../src/lib/domain/operations/shared';
 
 // A printed decision is set in the self-hosted Tinos (Times-metric, every Vietnamese letter), not in
 // whatever serif the device has — and the app's own screens never load that font.

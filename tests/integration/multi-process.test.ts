@@ -12,10 +12,10 @@ import { derivedHistoryId } from '../../src/lib/domain/history-schema';
 import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import {
 	planTransferAcceptance,
-	planTransferRequest,
 	transferDocId,
 	TransferDocSchema
-} from '../../src/lib/domain/transfer';
+} from '../../src/lib/domain/operations/transfer';
+import { planTransferRequest } from '../../src/lib/domain/operations/transfer-request';
 import { deviceContext, pastEntries, validMember, vietnamToday } from '../support/domain-fixture';
 import { memberDoc } from '../support/member-fixture';
 import { api, branchDoc, historyDoc, until } from '../support/org-api';

@@ -12,11 +12,11 @@ import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import {
 	planTransferAcceptance,
 	planTransferRejection,
-	planTransferRequest,
 	TransferDocSchema,
 	transferDocId,
 	type TransferDoc
-} from '../../src/lib/domain/transfer';
+} from '../../src/lib/domain/operations/transfer';
+import { planTransferRequest } from '../../src/lib/domain/operations/transfer-request';
 import { deviceContext, pastEntries, validMember, vietnamToday } from '../support/domain-fixture';
 import { branchDoc, until } from '../support/org-api';
 import PouchDB from '../support/pouchdb-node';

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import * as v from 'valibot';
-import { buildEntry, type OperationContext } from '../../src/lib/domain/operation';
+import { buildEntry, type OperationContext } from '../../src/lib/domain/operations/shared';
 import { MemberDocSchema, type MemberDoc } from '../../src/lib/domain/member-schema';
 import type { HistoryDoc } from '../../src/lib/domain/history-schema';
 import { ulid } from '../../server/ulid';

@@ -1,4 +1,4 @@
-import type { OperationErrors } from '$lib/domain/operation';
+import type { OperationErrors } from '$lib/domain/operations/shared';
 import { commitBulk, type BulkCommit, type PreparedBulk } from './member-operations';
 
 // The steps of a bulk act on a screen: prepare (every member's outcome and the confirmation

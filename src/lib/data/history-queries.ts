@@ -7,7 +7,7 @@ import {
 } from '$lib/domain/history-schema';
 import { DECISION_KINDS } from '$lib/domain/decision-format';
 import type { MemberDoc } from '$lib/domain/member-schema';
-import { reversalRefusal } from '$lib/domain/reversal';
+import { reversalRefusal } from '$lib/domain/operations/reversal';
 import { localDb } from './pouch';
 import { readModel, type HistoryRow, type OutboxEntry } from './read-model';
 

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { upgradeHistoryDoc } from '$lib/domain/history-schema';
-import { TransferDocSchema } from '$lib/domain/transfer';
+import { TransferDocSchema } from '$lib/domain/operations/transfer';
 import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { localDb } from './pouch';
 import { toHistoryRow, toMemberRow } from './read-model-rows';

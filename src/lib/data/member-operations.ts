@@ -1,22 +1,23 @@
+// Whole (~500 lines) on purpose: every command shares one load → plan → write path (onMember, write, factsFor); bulk acts and the training year are the parts to split out next.
 import {
+	BRANCH_MOVE,
+	COMING_OF_AGE,
+	DEATH,
 	DEFAULT_UNION_RULES,
+	DISCIPLINE,
+	DUES_PAYMENT,
+	RATING,
+	REMOVAL,
+	REWARD,
+	STAY_EXTENSION,
+	TRAINING_REGISTRATION,
+	TRAINING_SCORE,
+	TRANSFER_REQUEST,
 	planAdmission,
-	planBranchMove,
 	planBulk,
 	planBulkUndo,
-	planComingOfAge,
-	planDeath,
-	planDiscipline,
-	planDuesPayment,
-	planRating,
-	planRemoval,
 	planReversal,
-	planReward,
-	planStayExtension,
-	planTrainingRegistration,
-	planTrainingScore,
 	planTrainingSubmission,
-	planTransferRequest,
 	todayIso,
 	upgradeHistoryDoc,
 	upgradeMemberDoc,
@@ -33,7 +34,9 @@ import {
 	type MemberDoc,
 	type MemberFields,
 	type OperationContext,
+	type OperationEntry,
 	type OperationErrors,
+	type OperationFacts,
 	type OperationResult,
 	type RatingInput,
 	type RemovalInput,
@@ -145,63 +148,59 @@ async function onMember(
 	return write({ db: call.db, result, memberId: member._id });
 }
 
+/** What a catalogue entry asks to know before planning (OperationFacts). */
+async function factsFor<I>(db: string, operation: OperationEntry<I>, input: I): Promise<OperationFacts> {
+	const needs = operation.needs?.(input) ?? {};
+	const facts: OperationFacts = {};
+	if (needs.openBranchIds) facts.openBranchIds = await branchIdsOf(db);
+	if (needs.trainingSubmittedYear !== undefined) {
+		facts.trainingSubmitted = await trainingSubmitted({ db, year: needs.trainingSubmittedYear });
+	}
+	return facts;
+}
+
 // ---------------------------------------------------------------------------------------------
 // One member
 
-export const moveBranch = (call: OperationCall & { memberId: string; input: BranchMoveInput }) =>
-	onMember(call, async ({ context, member }) =>
-		planBranchMove({ ...context, member, input: call.input, branchIds: await branchIdsOf(call.db) })
+/** Runs one operation of the catalogue (src/lib/domain/operations/catalogue.ts) on one member. */
+export function runOperation<I>(
+	call: OperationCall & { memberId: string; operation: OperationEntry<I>; input: I }
+): Promise<OperationOutcome> {
+	return onMember(call, async ({ context, member, history }) =>
+		call.operation.plan({
+			...context,
+			member,
+			history,
+			input: call.input,
+			facts: await factsFor(call.db, call.operation, call.input)
+		})
 	);
+}
 
-export const requestTransfer = (
-	call: OperationCall & { memberId: string; input: TransferRequestInput }
-) => onMember(call, ({ context, member }) => planTransferRequest({ ...context, member, input: call.input }));
+type Call<I> = OperationCall & { memberId: string; input: I };
 
-export const recordComingOfAge = (
-	call: OperationCall & { memberId: string; input: ComingOfAgeInput }
-) => onMember(call, ({ context, member }) => planComingOfAge({ ...context, member, input: call.input }));
-
-export const extendStay = (call: OperationCall & { memberId: string; input: StayExtensionInput }) =>
-	onMember(call, ({ context, member }) => planStayExtension({ ...context, member, input: call.input }));
-
-export const removeMember = (call: OperationCall & { memberId: string; input: RemovalInput }) =>
-	onMember(call, ({ context, member }) => planRemoval({ ...context, member, input: call.input }));
-
-export const recordDeath = (call: OperationCall & { memberId: string; input: DeathInput }) =>
-	onMember(call, ({ context, member }) => planDeath({ ...context, member, input: call.input }));
-
-export const disciplineMember = (
-	call: OperationCall & { memberId: string; input: DisciplineInput }
-) => onMember(call, ({ context, member }) => planDiscipline({ ...context, member, input: call.input }));
-
-export const rewardMember = (call: OperationCall & { memberId: string; input: RewardInput }) =>
-	onMember(call, ({ context, member }) => planReward({ ...context, member, input: call.input }));
-
-export const rateMember = (call: OperationCall & { memberId: string; input: RatingInput }) =>
-	onMember(call, ({ context, member, history }) =>
-		planRating({ ...context, member, history, input: call.input })
-	);
-
-export const payDues = (call: OperationCall & { memberId: string; input: DuesPaymentInput }) =>
-	onMember(call, ({ context, member }) => planDuesPayment({ ...context, member, input: call.input }));
-
-export const registerTraining = (
-	call: OperationCall & { memberId: string; input: TrainingRegistrationInput }
-) =>
-	onMember(call, ({ context, member, history }) =>
-		planTrainingRegistration({ ...context, member, history, input: call.input })
-	);
-
-export const scoreTraining = (
-	call: OperationCall & { memberId: string; input: TrainingScoreInput }
-) =>
-	onMember(call, async ({ context, member, history }) => {
-		const year = Number(call.input.year);
-		const submitted = Number.isInteger(year)
-			? await trainingSubmitted({ db: call.db, year })
-			: false;
-		return planTrainingScore({ ...context, member, history, submitted, input: call.input });
-	});
+export const moveBranch = (call: Call<BranchMoveInput>) =>
+	runOperation({ ...call, operation: BRANCH_MOVE });
+export const requestTransfer = (call: Call<TransferRequestInput>) =>
+	runOperation({ ...call, operation: TRANSFER_REQUEST });
+export const recordComingOfAge = (call: Call<ComingOfAgeInput>) =>
+	runOperation({ ...call, operation: COMING_OF_AGE });
+export const extendStay = (call: Call<StayExtensionInput>) =>
+	runOperation({ ...call, operation: STAY_EXTENSION });
+export const removeMember = (call: Call<RemovalInput>) =>
+	runOperation({ ...call, operation: REMOVAL });
+export const recordDeath = (call: Call<DeathInput>) => runOperation({ ...call, operation: DEATH });
+export const disciplineMember = (call: Call<DisciplineInput>) =>
+	runOperation({ ...call, operation: DISCIPLINE });
+export const rewardMember = (call: Call<RewardInput>) =>
+	runOperation({ ...call, operation: REWARD });
+export const rateMember = (call: Call<RatingInput>) => runOperation({ ...call, operation: RATING });
+export const payDues = (call: Call<DuesPaymentInput>) =>
+	runOperation({ ...call, operation: DUES_PAYMENT });
+export const registerTraining = (call: Call<TrainingRegistrationInput>) =>
+	runOperation({ ...call, operation: TRAINING_REGISTRATION });
+export const scoreTraining = (call: Call<TrainingScoreInput>) =>
+	runOperation({ ...call, operation: TRAINING_SCORE });
 
 /** Undoes one entry with a "reversal" entry; the member gets back what the entry changed. */
 export const reverseEntry = (
@@ -343,61 +342,46 @@ function prepared(db: string, plan: BulkPlan): PreparedBulk {
 	return { db, plan, fieldErrors };
 }
 
-/** A coming-of-age ceremony for the chosen members (one date, one optional decision). */
-export async function prepareComingOfAgeCeremony(
-	call: OperationCall & { memberIds: readonly string[]; input: ComingOfAgeInput }
+/**
+ * One operation of the catalogue (one with `bulk`) for the chosen members, with the same input:
+ * the coming-of-age ceremony, the year's rating, the training registration.
+ */
+export async function prepareBulkOperation<I>(
+	call: OperationCall & { memberIds: readonly string[]; operation: OperationEntry<I>; input: I }
 ): Promise<PreparedBulk> {
+	const { operation, input } = call;
 	const members = await loadMembers(call.db, call.memberIds);
+	const history = operation.readsHistory ? await historiesOf(call.db, members) : [];
+	const facts = await factsFor(call.db, operation, input);
 	const plan = planBulk({
 		context: operationContext(call),
 		members,
-		action: 'trưởng thành Đoàn',
-		plan: (member, context) => planComingOfAge({ ...context, member, input: call.input })
+		action: operation.bulk?.action ?? operation.title.toLocaleLowerCase('vi'),
+		plan: (member, context) =>
+			operation.plan({
+				...context,
+				member,
+				history: history.filter((entry) => entry.memberId === member._id),
+				input,
+				facts
+			})
 	});
 	return prepared(call.db, plan);
 }
+
+type BulkCall<I> = OperationCall & { memberIds: readonly string[]; input: I };
+
+/** A coming-of-age ceremony for the chosen members (one date, one optional decision). */
+export const prepareComingOfAgeCeremony = (call: BulkCall<ComingOfAgeInput>) =>
+	prepareBulkOperation({ ...call, operation: COMING_OF_AGE });
 
 /** The same rating (year, stage, grade) for the chosen members. */
-export async function prepareBulkRating(
-	call: OperationCall & { memberIds: readonly string[]; input: RatingInput }
-): Promise<PreparedBulk> {
-	const members = await loadMembers(call.db, call.memberIds);
-	const history = await historiesOf(call.db, members);
-	const plan = planBulk({
-		context: operationContext(call),
-		members,
-		action: 'đánh giá, xếp loại',
-		plan: (member, context) =>
-			planRating({
-				...context,
-				member,
-				history: history.filter((entry) => entry.memberId === member._id),
-				input: call.input
-			})
-	});
-	return prepared(call.db, plan);
-}
+export const prepareBulkRating = (call: BulkCall<RatingInput>) =>
+	prepareBulkOperation({ ...call, operation: RATING });
 
 /** Registration of the chosen members for the year's training contents. */
-export async function prepareBulkTrainingRegistration(
-	call: OperationCall & { memberIds: readonly string[]; input: TrainingRegistrationInput }
-): Promise<PreparedBulk> {
-	const members = await loadMembers(call.db, call.memberIds);
-	const history = await historiesOf(call.db, members);
-	const plan = planBulk({
-		context: operationContext(call),
-		members,
-		action: 'đăng ký chương trình rèn luyện',
-		plan: (member, context) =>
-			planTrainingRegistration({
-				...context,
-				member,
-				history: history.filter((entry) => entry.memberId === member._id),
-				input: call.input
-			})
-	});
-	return prepared(call.db, plan);
-}
+export const prepareBulkTrainingRegistration = (call: BulkCall<TrainingRegistrationInput>) =>
+	prepareBulkOperation({ ...call, operation: TRAINING_REGISTRATION });
 
 /** Undoing a whole bulk act: each of its entries still in force is reversed. */
 export async function prepareBulkUndo(

@@ -1,9 +1,11 @@
 import {
+	ageBandRange,
 	fold,
 	foldWords,
 	parseSearchQuery,
 	rankMemberMatch,
 	upgradeMemberDoc,
+	type AgeBand,
 	type MemberDoc,
 	type MemberStatus
 } from '$lib/domain';
@@ -14,7 +16,8 @@ import { readModel, type BranchRow, type MemberRow } from './read-model';
 // The screens read the Dexie read model: instant over tens of thousands of members. Lists return
 // pages, never unbounded arrays.
 
-export type AgeBand = '' | 'under-18' | '18-24' | '25-30' | 'over-30';
+// The age bands are the domain's rule; the list screen and its tests still import them from here.
+export { ageBandRange, type AgeBand };
 
 export interface MemberFilters {
 	status?: MemberStatus | '';
@@ -27,27 +30,6 @@ export interface MemberPage {
 	rows: MemberRow[];
 	total: number;
 	offset: number;
-}
-
-function isoYearsBefore(today: string, years: number): string {
-	const [y, m, d] = today.split('-');
-	return `${Number(y) - years}-${m}-${d}`;
-}
-
-/** Birth-date bounds (ISO, inclusive lower / exclusive upper) for an age band on `today`. */
-export function ageBandRange(band: AgeBand, today: string): [string, string] | null {
-	switch (band) {
-		case 'under-18':
-			return [isoYearsBefore(today, 18), '9999-12-31'];
-		case '18-24':
-			return [isoYearsBefore(today, 25), isoYearsBefore(today, 18)];
-		case '25-30':
-			return [isoYearsBefore(today, 31), isoYearsBefore(today, 25)];
-		case 'over-30':
-			return ['0000-01-01', isoYearsBefore(today, 31)];
-		default:
-			return null;
-	}
 }
 
 type FilteredColumns = Pick<MemberRow, 'status' | 'branchId' | 'minority' | 'birthDate'>;

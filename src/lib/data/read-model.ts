@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { HistoryDoc } from '$lib/domain/history-schema';
-import type { TransferDoc } from '$lib/domain/transfer';
+import type { TransferDoc } from '$lib/domain/operations/transfer';
 import { memberRowWritesMiddleware } from './member-row-writes';
 
 // The read model (docs/design.md §3): tables shaped for the screens, fed from the PouchDB changes feeds,

@@ -1,4 +1,4 @@
-import type { CitizenIdRegistryAnswer } from '$lib/domain/admission';
+import type { CitizenIdRegistryAnswer } from '$lib/domain/operations/admission';
 
 // The national citizen-id registry kept by the server (docs/architecture.md, "National citizen-id
 // registry"): asked before an admission when the device is online. Offline, or a server that does

@@ -6,9 +6,9 @@ import {
 	type TransferDoc,
 	type TransferRejectionInput,
 	type TransferResult
-} from '$lib/domain/transfer';
+} from '$lib/domain/operations/transfer';
 import { fullName } from '$lib/domain/names';
-import type { OperationErrors } from '$lib/domain/operation';
+import type { OperationErrors } from '$lib/domain/operations/shared';
 import * as v from 'valibot';
 import { branchIdsOf, operationContext, type OperationCall } from './member-operations';
 import { writePlan } from './plan-writer';

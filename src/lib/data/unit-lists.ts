@@ -1,7 +1,7 @@
-import { comingOfAgeList, type ComingOfAgeRow } from '$lib/domain/coming-of-age';
+import { comingOfAgeList, type ComingOfAgeRow } from '$lib/domain/operations/coming-of-age';
 import type { HistoryOf } from '$lib/domain/history-schema';
 import type { MemberStatus } from '$lib/domain/member-statuses';
-import type { UnionRules } from '$lib/domain/rules';
+import type { UnionRules } from '$lib/domain/rules/table';
 import { historyOfKind, reversedInDb } from './history-queries';
 import { readModel, type MemberRow } from './read-model';
 

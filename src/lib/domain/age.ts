@@ -1,5 +1,5 @@
 import { addDays, formatDate, isLeapYear, isoDateParts } from './dates';
-import { DEFAULT_RULES, type MembershipRules } from './rules';
+import { DEFAULT_RULES, type MembershipRules } from './rules/table';
 
 function requireParts(iso: string, what: string) {
 	const parts = isoDateParts(iso);
@@ -112,4 +112,44 @@ export function isComingOfAgeDue(options: {
 export function maxStayDate(options: { birthDate: string; rules?: MembershipRules }): string {
 	const rules = options.rules ?? DEFAULT_RULES;
 	return anniversary({ birthDate: options.birthDate, years: rules.maxStayAge });
+}
+
+/**
+ * When a stay past the coming-of-age birthday (tiếp tục sinh hoạt) may be decided: from a year
+ * before that birthday, since branches decide ahead, until the last day a stay may reach.
+ */
+export function inStayExtensionWindow(options: {
+	birthDate: string;
+	today: string;
+	rules?: MembershipRules;
+}): boolean {
+	const birthday = comingOfAgeDate(options);
+	const from = `${Number(birthday.slice(0, 4)) - 1}${birthday.slice(4)}`;
+	return options.today >= from && options.today <= maxStayDate(options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Age bands of the member lists' filter
+
+export type AgeBand = '' | 'under-18' | '18-24' | '25-30' | 'over-30';
+
+function isoYearsBefore(today: string, years: number): string {
+	const [y, m, d] = today.split('-');
+	return `${Number(y) - years}-${m}-${d}`;
+}
+
+/** Birth-date bounds (ISO, inclusive lower / exclusive upper) for an age band on `today`. */
+export function ageBandRange(band: AgeBand, today: string): [string, string] | null {
+	switch (band) {
+		case 'under-18':
+			return [isoYearsBefore(today, 18), '9999-12-31'];
+		case '18-24':
+			return [isoYearsBefore(today, 25), isoYearsBefore(today, 18)];
+		case '25-30':
+			return [isoYearsBefore(today, 31), isoYearsBefore(today, 25)];
+		case 'over-30':
+			return ['0000-01-01', isoYearsBefore(today, 31)];
+		default:
+			return null;
+	}
 }

@@ -1,3 +1,4 @@
+// Whole (~400 lines) on purpose: one schema per history kind in one union, the single definition of what an entry may hold.
 import * as v from 'valibot';
 import { isIsoDate } from './dates';
 import { HISTORY_KINDS, RATING_STAGES, type HistoryKind } from './labels';

@@ -16,7 +16,7 @@ import {
 import { MEMBER_STATUSES, MEMBER_STATUS_LABELS, type MemberStatus } from './member-statuses';
 import type { MemberFieldKey, MemberFields } from './member-schema';
 import { normalisePhone } from './phone';
-import { DEFAULT_RULES, type MembershipRules } from './rules';
+import { DEFAULT_RULES, type MembershipRules } from './rules/table';
 import { fold, lowerFirst, titleCaseName, toNfc } from './text';
 
 // Defined in phone.ts, which the boot-time member search can import without the form validation.

@@ -4,7 +4,12 @@ import {
 	type FieldRev,
 	type MemberDoc
 } from './member-schema';
-import { MARKERS_SINCE, memberFieldLabel, sameValue, type MemberPatchKey } from './operation';
+import {
+	MARKERS_SINCE,
+	memberFieldLabel,
+	sameValue,
+	type MemberPatchKey
+} from './operations/shared';
 
 // Concurrent edits of one member (docs/decisions/0006-conflict-policy.md): two devices edit the
 // same member offline; CouchDB keeps both revisions as conflicting leaves. This merge never loses an

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
 	DEFAULT_RULES,
+	ageBandRange,
 	ageOn,
 	anniversary,
 	checkAdmissionAge,
 	comingOfAgeDate,
+	inStayExtensionWindow,
 	isComingOfAgeDue,
 	maxStayDate
 } from '$lib/domain';
@@ -104,5 +106,26 @@ describe('coming of age', () => {
 		expect(isComingOfAgeDue({ birthDate: '1995-06-10', on: '2025-06-10' })).toBe(false);
 		expect(isComingOfAgeDue({ birthDate: '1995-06-10', on: '2025-06-11' })).toBe(true);
 		expect(maxStayDate({ birthDate: '1995-06-10' })).toBe('2030-06-10');
+	});
+});
+
+describe('the stay-extension window', () => {
+	it('opens a year before the 30th birthday and closes after the 35th', () => {
+		const window = (today: string) => inStayExtensionWindow({ birthDate: '1996-06-15', today });
+		expect(window('2025-06-14')).toBe(false);
+		expect(window('2025-06-15')).toBe(true);
+		expect(window('2031-06-15')).toBe(true);
+		expect(window('2031-06-16')).toBe(false);
+	});
+});
+
+describe('age bands of the member lists', () => {
+	it('bounds birth dates for each band on a given day', () => {
+		const today = '2026-01-10';
+		expect(ageBandRange('under-18', today)).toEqual(['2008-01-10', '9999-12-31']);
+		expect(ageBandRange('18-24', today)).toEqual(['2001-01-10', '2008-01-10']);
+		expect(ageBandRange('25-30', today)).toEqual(['1995-01-10', '2001-01-10']);
+		expect(ageBandRange('over-30', today)).toEqual(['0000-01-01', '1995-01-10']);
+		expect(ageBandRange('', today)).toBeNull();
 	});
 });

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
-import { isOperationSlug } from '$lib/ui/operation-kinds';
+import { OPERATIONS } from '$lib/domain';
 
 export function load({ params }) {
-	if (!isOperationSlug(params.op)) error(404, 'Không có nghiệp vụ này.');
+	if (!OPERATIONS.find(params.op)) error(404, 'Không có nghiệp vụ này.');
 	return { key: params.key, op: params.op };
 }

@@ -1,12 +1,12 @@
-import { checkAdmissionAge } from './age';
-import { daysInMonth, formatDate, isoDateParts } from './dates';
-import { historyId } from './history-schema';
+import { checkAdmissionAge } from '../age';
+import { daysInMonth, formatDate, isoDateParts } from '../dates';
+import { historyId } from '../history-schema';
 import {
 	MEMBER_ID_PATTERN,
 	MEMBER_SCHEMA_VERSION,
 	type MemberDoc,
 	type MemberFields
-} from './member-schema';
+} from '../member-schema';
 import {
 	buildEntry,
 	createInputReader,
@@ -17,8 +17,8 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
-import { lowerFirst } from './text';
+} from './shared';
+import { lowerFirst } from '../text';
 
 // Kết nạp (docs/domain.md §3): application, charter course, sponsor, branch vote, then the direct
 // superior's decision. "Ngày vào Đoàn" is the decision date, and the age is judged on it. A person

@@ -1,6 +1,9 @@
-import { entriesOfKind, type HistoryDoc, type HistoryOf } from './history-schema';
-import { isOnRolls, memberStatusLabel } from './member-statuses';
-import type { MemberDoc } from './member-schema';
+import { formatDate } from '../dates';
+import { groupedValues } from './form';
+import { defineOperation } from './entry';
+import { entriesOfKind, type HistoryDoc, type HistoryOf } from '../history-schema';
+import { isOnRolls, memberStatusLabel } from '../member-statuses';
+import type { MemberDoc } from '../member-schema';
 import {
 	createInputReader,
 	hasErrors,
@@ -10,16 +13,16 @@ import {
 	type OperationContext,
 	type OperationErrors,
 	type OperationResult
-} from './operation';
-import type { TrainingProgramme, UnionRules } from './rules';
-import { formatNumber } from './dates';
-import { trainingBand, trainingProgrammeForYear } from './union-rules';
+} from './shared';
+import type { TrainingProgramme, UnionRules } from '../rules/table';
+import { formatNumber } from '../dates';
+import { trainingBand, trainingProgrammeForYear } from '../rules/lookups';
 
 // Chương trình rèn luyện đoàn viên (docs/domain.md §3): five-year phases (2023–2027 now). At the start of
 // the year members register for contents (in bulk: bulk.ts); at the end the unit scores each content
 // group within its bound and submits the year upwards ("chuyển cấp trên"), after which the scores
 // are locked; the band of the total suggests the annual rating. Contents, groups, bounds and bands
-// are data (rules.ts).
+// are data (rules/table.ts).
 
 function onRollsRefusal(member: MemberDoc, action: string): string | null {
 	return isOnRolls(member.status)
@@ -293,3 +296,74 @@ export function planTrainingSubmission(options: {
 		}
 	};
 }
+
+function yearOf(today: string): string {
+	return String(Number(today.slice(0, 4)));
+}
+
+export const TRAINING_REGISTRATION = defineOperation<TrainingRegistrationInput>({
+	slug: 'dang-ky-ren-luyen',
+	title: 'Đăng ký chương trình rèn luyện',
+	availability: { whileTransferring: true },
+	decision: { use: 'none', kind: 'training-registration' },
+	fields: ({ values, rules }) => [
+		{ kind: 'number', name: 'year', label: 'Năm' },
+		...(trainingProgrammeForYear({ year: Number(values.year), rules })?.groups ?? []).map(
+			(group) =>
+				({
+					kind: 'checkboxes',
+					name: `content-${group.id}`,
+					label: group.label,
+					options: group.contents.map((c) => ({ value: c.id, label: c.label }))
+				}) as const
+		),
+		{ kind: 'date', name: 'on', label: 'Ngày đăng ký' }
+	],
+	defaults: ({ today }) => ({ year: yearOf(today), on: formatDate(today) }),
+	errorsAboveFields: ['contentIds'],
+	// Each group's checkboxes store `content-<group>:<content id>`; the planner wants the ids.
+	input: ({ values }) => ({
+		year: values.year as string,
+		on: values.on as string,
+		contentIds: Object.entries(values)
+			.filter(([key, v]) => key.startsWith('content-') && v === true)
+			.map(([key]) => key.slice(key.indexOf(':') + 1))
+	}),
+	readsHistory: true,
+	plan: (options) => planTrainingRegistration(options),
+	bulk: { action: 'đăng ký chương trình rèn luyện' }
+});
+
+export const TRAINING_SCORE = defineOperation<TrainingScoreInput>({
+	slug: 'cham-diem-ren-luyen',
+	title: 'Chấm điểm rèn luyện',
+	availability: { whileTransferring: true },
+	decision: { use: 'none', kind: 'training-score' },
+	fields: ({ values, rules }) => [
+		{ kind: 'number', name: 'year', label: 'Năm' },
+		...(trainingProgrammeForYear({ year: Number(values.year), rules })?.groups ?? []).map(
+			(group) =>
+				({
+					kind: 'number',
+					name: `scores.${group.id}`,
+					label: group.label,
+					hint: `Từ 0 đến ${group.maxScore} điểm.`
+				}) as const
+		),
+		{ kind: 'date', name: 'on', label: 'Ngày chấm' }
+	],
+	defaults: ({ today }) => ({ year: yearOf(today), on: formatDate(today) }),
+	input: ({ values }) => ({
+		year: values.year as string,
+		on: values.on as string,
+		scores: groupedValues(values, 'scores')
+	}),
+	// Once the year is sent to the superior its scores are locked.
+	needs: (input) => {
+		const year = Number(input.year);
+		return Number.isInteger(year) ? { trainingSubmittedYear: year } : {};
+	},
+	readsHistory: true,
+	plan: (options) =>
+		planTrainingScore({ ...options, submitted: options.facts.trainingSubmitted ?? false })
+});

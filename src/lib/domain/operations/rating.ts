@@ -1,7 +1,9 @@
-import { entriesOfKind, type HistoryDoc, type HistoryOf } from './history-schema';
-import { RATING_STAGES, RATING_STAGE_LABELS, isOneOf, type RatingStage } from './labels';
-import { isOnRolls, memberStatusLabel } from './member-statuses';
-import type { MemberDoc } from './member-schema';
+import { formatDate } from '../dates';
+import { defineOperation } from './entry';
+import { entriesOfKind, type HistoryDoc, type HistoryOf } from '../history-schema';
+import { RATING_STAGES, RATING_STAGE_LABELS, isOneOf, type RatingStage } from '../labels';
+import { isOnRolls, memberStatusLabel } from '../member-statuses';
+import type { MemberDoc } from '../member-schema';
 import {
 	createInputReader,
 	hasErrors,
@@ -10,9 +12,9 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
-import type { UnionRules } from './rules';
-import { currentRatingScale, ratingGradeLabel } from './union-rules';
+} from './shared';
+import type { UnionRules } from '../rules/table';
+import { currentRatingScale, ratingGradeLabel } from '../rules/lookups';
 
 // Đánh giá, xếp loại (docs/domain.md §3): once a year, the member's self-assessment, then the branch,
 // then the superior. New ratings use the current scale only; an entry stores its scale, grade and
@@ -123,3 +125,37 @@ export function planRating(
 		note: reader.text('note', input.note, 'Ghi chú')
 	});
 }
+
+export const RATING = defineOperation<RatingInput>({
+	slug: 'danh-gia',
+	title: 'Đánh giá, xếp loại',
+	availability: { whileTransferring: true },
+	decision: { use: 'none', kind: 'rating' },
+	fields: ({ rules }) => [
+		{ kind: 'number', name: 'year', label: 'Năm đánh giá' },
+		{
+			kind: 'select',
+			name: 'stage',
+			label: 'Bước đánh giá',
+			options: RATING_STAGES.map((s) => ({ value: s, label: RATING_STAGE_LABELS[s] }))
+		},
+		{
+			kind: 'select',
+			name: 'gradeId',
+			label: 'Mức xếp loại',
+			placeholder: '— Chọn mức —',
+			options: currentRatingScale(rules).grades.map((g) => ({ value: g.id, label: g.label }))
+		},
+		{ kind: 'date', name: 'on', label: 'Ngày đánh giá' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	defaults: ({ today }) => ({
+		year: String(Number(today.slice(0, 4))),
+		stage: 'branch',
+		gradeId: '',
+		on: formatDate(today)
+	}),
+	readsHistory: true,
+	plan: (options) => planRating(options),
+	bulk: { action: 'đánh giá, xếp loại' }
+});

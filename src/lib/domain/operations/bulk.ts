@@ -1,13 +1,8 @@
-import { formatNumber } from './dates';
-import { entriesInForce, type HistoryDoc } from './history-schema';
-import type { MemberDoc } from './member-schema';
-import { fullName } from './names';
-import type {
-	OperationContext,
-	OperationErrors,
-	OperationPlan,
-	OperationResult
-} from './operation';
+import { formatNumber } from '../dates';
+import { entriesInForce, type HistoryDoc } from '../history-schema';
+import type { MemberDoc } from '../member-schema';
+import { fullName } from '../names';
+import type { OperationContext, OperationErrors, OperationPlan, OperationResult } from './shared';
 import { planReversal } from './reversal';
 
 // Bulk acts (coming of age at a ceremony, training registration at the start of the year, the

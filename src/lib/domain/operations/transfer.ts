@@ -1,21 +1,20 @@
+// Whole (~400 lines) on purpose: the transfer offer's document and the phases that answer it form one protocol with the server's worker.
 import * as v from 'valibot';
-import { addDays, formatDate, isIsoDate } from './dates';
-import { derivedHistoryId, historyKey, type HistoryOf } from './history-schema';
+import { addDays, formatDate, isIsoDate } from '../dates';
+import { derivedHistoryId, historyKey, type HistoryOf } from '../history-schema';
 import {
 	MEMBER_SCHEMA_VERSION,
 	memberFieldsEntries,
 	memberStateEntries,
 	type MemberDoc
-} from './member-schema';
-import { ULID_PATTERN, UNIT_ID_PATTERN } from './org/ids';
-import { formatMonth, isIsoMonth, monthOf } from './months';
+} from '../member-schema';
+import { ULID_PATTERN, UNIT_ID_PATTERN } from '../org/ids';
+import { isIsoMonth } from '../months';
 import {
-	activeRefusal,
 	applyMemberPatch,
 	buildEntry,
 	createInputReader,
 	hasErrors,
-	planMemberChange,
 	readDecision,
 	rulesOf,
 	type DecisionInput,
@@ -24,8 +23,8 @@ import {
 	type OperationErrors,
 	type OperationPlan,
 	type OperationResult
-} from './operation';
-import type { UnionRules } from './rules';
+} from './shared';
+import type { UnionRules } from '../rules/table';
 
 // Chuyển sinh hoạt (docs/domain.md §3, docs/design.md §2). Within one grassroots unit a member moves from
 // branch to branch in one step. Between units it is a two-phase process across two databases:
@@ -66,69 +65,7 @@ export function canChangeTransferState(options: {
 	return TRANSFER_TRANSITIONS[options.from].includes(options.to);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Within the unit: one step.
-
-export interface BranchMoveInput {
-	toBranchId?: InputValue;
-	on?: InputValue;
-	decision?: DecisionInput;
-	note?: InputValue;
-}
-
-export function planBranchMove(
-	options: OperationContext & {
-		member: MemberDoc;
-		input: BranchMoveInput;
-		/** The unit's branch ids, when known: the target must be one of them. */
-		branchIds?: readonly string[];
-	}
-): OperationResult {
-	const { member, input } = options;
-	const reader = createInputReader({ today: options.today });
-	const { errors } = reader;
-	const refusal = activeRefusal({ member, action: 'chuyển chi đoàn' });
-	if (refusal) errors.form = refusal;
-	const toBranchId = reader.text('toBranchId', input.toBranchId, 'Chi đoàn chuyển đến', {
-		required: true
-	});
-	if (toBranchId && toBranchId === member.branchId) {
-		errors.toBranchId = 'Chi đoàn chuyển đến: đoàn viên đang sinh hoạt ở chi đoàn này.';
-	} else if (toBranchId && options.branchIds && !options.branchIds.includes(toBranchId)) {
-		errors.toBranchId = 'Chi đoàn chuyển đến không có trong đơn vị.';
-	}
-	const on = reader.date('on', input.on, 'Ngày chuyển', { required: true });
-	const decision = readDecision({ reader, input: input.decision, required: false });
-	if (hasErrors(errors) || !on) return { ok: false, errors };
-	return planMemberChange({
-		context: options,
-		member,
-		kind: 'branch-move',
-		at: on,
-		data: {
-			...(member.branchId ? { fromBranchId: member.branchId } : {}),
-			toBranchId
-		},
-		patch: { branchId: toBranchId },
-		decision,
-		note: reader.text('note', input.note, 'Ghi chú')
-	});
-}
-
-// ---------------------------------------------------------------------------------------------
-// Between units, phase 1: the sending unit's request.
-
-export interface TransferRequestInput {
-	toUnitId?: InputValue;
-	toUnitName?: InputValue;
-	on?: InputValue;
-	reason?: InputValue;
-	/** The branch's assessment of the member (nhận xét của chi đoàn). */
-	assessment?: InputValue;
-	decision?: DecisionInput;
-	note?: InputValue;
-}
-
+/** The transfer's fields as the forms and messages name them. */
 export const TRANSFER_FIELD_LABELS = {
 	toUnitId: 'Đơn vị chuyển đến',
 	toUnitName: 'Tên đơn vị chuyển đến',
@@ -138,78 +75,6 @@ export const TRANSFER_FIELD_LABELS = {
 	branchId: 'Chi đoàn tiếp nhận',
 	rejectionReason: 'Lý do từ chối'
 } as const;
-
-export function planTransferRequest(
-	options: OperationContext & { member: MemberDoc; input: TransferRequestInput }
-): OperationResult {
-	const { member, input } = options;
-	const labels = TRANSFER_FIELD_LABELS;
-	const reader = createInputReader({ today: options.today });
-	const { errors } = reader;
-	const refusal = activeRefusal({ member, action: 'chuyển sinh hoạt' });
-	if (refusal) errors.form = refusal;
-
-	const toUnitId = reader.text('toUnitId', input.toUnitId, labels.toUnitId, { required: true });
-	if (toUnitId && !UNIT_ID_PATTERN.test(toUnitId)) {
-		errors.toUnitId = `${labels.toUnitId}: chọn đơn vị trong danh bạ.`;
-	} else if (toUnitId === member.unitId) {
-		errors.toUnitId =
-			`${labels.toUnitId} là chính đơn vị đang sinh hoạt; để đổi chi đoàn trong đơn vị, dùng ` +
-			'"Chuyển chi đoàn".';
-	}
-	const toUnitName = reader.text('toUnitName', input.toUnitName, labels.toUnitName, {
-		required: true
-	});
-	const on = reader.date('on', input.on, labels.on, { required: true });
-	const reason = reader.text('reason', input.reason, labels.reason);
-	const assessment = reader.text('assessment', input.assessment, labels.assessment, {
-		required: true
-	});
-	const decision = readDecision({ reader, input: input.decision, required: false });
-
-	// Dues are collected up to the month of the transfer before the member leaves.
-	if (on) {
-		const month = monthOf(on);
-		const paid = member.duesPaidThrough;
-		if (paid === undefined || paid < month) {
-			errors.duesPaidThrough =
-				`Đoàn phí: phải đóng đến hết tháng chuyển sinh hoạt (${formatMonth(month)}) trước khi ` +
-				`chuyển; ${paid ? `mới đóng đến tháng ${formatMonth(paid)}` : 'chưa ghi lần đóng nào'}.`;
-		}
-	}
-	if (hasErrors(errors) || !on) return { ok: false, errors };
-
-	const transferId = options.newUlid();
-	const applied = applyMemberPatch({
-		member,
-		patch: {
-			status: 'transferring',
-			statusSince: on,
-			transfer: { id: transferId, toUnitId, toUnitName, requestedOn: on }
-		},
-		at: options.now,
-		by: options.actor.login
-	});
-	const entry = buildEntry({
-		context: options,
-		member,
-		kind: 'transfer-requested',
-		id: derivedHistoryId({ memberId: member._id, sourceKey: transferId, step: 'requested' }),
-		at: on,
-		data: {
-			transferId,
-			toUnitId,
-			toUnitName,
-			assessment,
-			...(reason ? { reason } : {}),
-			...(member.duesPaidThrough ? { duesPaidThrough: member.duesPaidThrough } : {})
-		},
-		decision,
-		effect: applied.effect,
-		note: reader.text('note', input.note, 'Ghi chú')
-	});
-	return { ok: true, plan: { entries: [entry], member: applied.member, warnings: [] } };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Phase 2: the offer in the receiving unit's database.

@@ -1,7 +1,15 @@
-import { formatMoney } from './dates';
-import { isOnRolls, memberStatusLabel } from './member-statuses';
-import type { MemberDoc } from './member-schema';
-import { addMonths, formatMonth, monthOf, monthsInclusive, quarterEnd } from './months';
+import { defineOperation } from './entry';
+import { formatDate, formatMoney } from '../dates';
+import { isOnRolls, memberStatusLabel } from '../member-statuses';
+import type { MemberDoc } from '../member-schema';
+import {
+	addMonths,
+	formatMonth,
+	monthOf,
+	monthsInclusive,
+	parseMonth,
+	quarterEnd
+} from '../months';
 import {
 	createInputReader,
 	hasErrors,
@@ -10,9 +18,9 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
-import type { UnionRules } from './rules';
-import { findDuesCategory } from './union-rules';
+} from './shared';
+import type { UnionRules } from '../rules/table';
+import { findDuesCategory } from '../rules/lookups';
 
 // Đoàn phí (docs/domain.md §3): monthly, at the rate of the member's category (2.000đ without a salary,
 // 5.000đ salaried, at least 5.000đ abroad — configurable). The member document keeps the month paid
@@ -149,3 +157,68 @@ export function planDuesPayment(
 		patch: { duesPaidThrough: through, duesCategory: category.id }
 	});
 }
+
+/** What the chosen months cost, as a hint under the amount (the planner checks the amount). */
+function duesHint(member: MemberDoc, values: Readonly<Record<string, string | boolean>>) {
+	const category = String(values.categoryId ?? '');
+	const from = member.duesPaidThrough
+		? addMonths({ month: member.duesPaidThrough, months: 1 })
+		: parseMonth(String(values.from ?? ''));
+	const through = parseMonth(String(values.through ?? ''));
+	if (!category || !from || !through) return undefined;
+	const months = monthsInclusive({ from, to: through });
+	if (months < 1) return undefined;
+	try {
+		return `${months} tháng: ${formatMoney(duesAmount({ categoryId: category, months }))}.`;
+	} catch {
+		return undefined;
+	}
+}
+
+export const DUES_PAYMENT = defineOperation<DuesPaymentInput>({
+	slug: 'doan-phi',
+	title: 'Đóng đoàn phí',
+	availability: { whileTransferring: true },
+	decision: { use: 'none', kind: 'dues-payment' },
+	fields: ({ member, values, rules }) => [
+		{
+			kind: 'select',
+			name: 'categoryId',
+			label: 'Mức đoàn phí',
+			placeholder: '— Chọn mức —',
+			options: rules.duesCategories
+				.filter((c) => c.offered)
+				.map((c) => ({
+					value: c.id,
+					label: `${c.label}: ${c.atLeast ? 'ít nhất ' : ''}${formatMoney(c.monthlyAmount)}/tháng`
+				}))
+		},
+		...(member.duesPaidThrough
+			? []
+			: [{ kind: 'month', name: 'from', label: 'Đóng từ tháng' } as const]),
+		{
+			kind: 'month',
+			name: 'through',
+			label: 'Đóng đến tháng',
+			hint: member.duesPaidThrough
+				? `Đã đóng đến tháng ${formatMonth(member.duesPaidThrough)}; lần này đóng tiếp từ tháng ${formatMonth(addMonths({ month: member.duesPaidThrough, months: 1 }))}.`
+				: undefined
+		},
+		{ kind: 'number', name: 'amount', label: 'Số tiền (đồng)', hint: duesHint(member, values) },
+		{ kind: 'date', name: 'paidOn', label: 'Ngày đóng' },
+		{
+			kind: 'checkbox',
+			name: 'advanceApproved',
+			label: 'Ban Chấp hành đã đồng ý cho đóng trước (theo quý)'
+		}
+	],
+	defaults: ({ member, today }) => ({
+		categoryId: member.duesCategory ?? '',
+		from: member.duesPaidThrough ? '' : formatMonth(monthOf(today)),
+		through: formatMonth(monthOf(today)),
+		amount: '',
+		paidOn: formatDate(today),
+		advanceApproved: false
+	}),
+	plan: (options) => planDuesPayment(options)
+});

@@ -1,3 +1,4 @@
+// Whole (~400 lines) on purpose: the rules table's shape beside its shipped values, read together when the central level sends a new table.
 /**
  * The ages in the Union's membership rules. They come from the charter and its guidance (Điều lệ
  * Đoàn khóa XII, Hướng dẫn thực hiện Điều lệ) and are **configurable by the central level**: a new

@@ -1,4 +1,6 @@
-import type { MemberDoc } from './member-schema';
+import { offeredOptions } from './form';
+import { defineOperation } from './entry';
+import type { MemberDoc } from '../member-schema';
 import {
 	activeRefusal,
 	createInputReader,
@@ -12,7 +14,7 @@ import {
 	type MemberPatch,
 	type OperationContext,
 	type OperationResult
-} from './operation';
+} from './shared';
 
 // Kỷ luật (docs/domain.md §3): khiển trách, cảnh cáo, cách chức (office holders only: it clears the
 // office), khai trừ (ends membership: status "expelled"). Decided by secret ballot — more than the
@@ -105,3 +107,25 @@ export function planDiscipline(
 		note: reader.text('note', input.note, 'Ghi chú')
 	});
 }
+
+export const DISCIPLINE = defineOperation<DisciplineInput>({
+	slug: 'ky-luat',
+	title: 'Kỷ luật',
+	availability: { whileTransferring: false },
+	decision: { use: 'required', kind: 'discipline' },
+	fields: ({ rules }) => [
+		{
+			kind: 'select',
+			name: 'formId',
+			label: 'Hình thức kỷ luật',
+			placeholder: '— Chọn hình thức —',
+			options: offeredOptions(rules.disciplineForms)
+		},
+		{ kind: 'textarea', name: 'reason', label: 'Lý do kỷ luật' },
+		{ kind: 'date', name: 'on', label: 'Ngày kỷ luật' },
+		{ kind: 'number', name: 'ballotPresent', label: 'Số người có mặt bỏ phiếu' },
+		{ kind: 'number', name: 'ballotInFavour', label: 'Số phiếu tán thành' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	plan: (options) => planDiscipline(options)
+});

@@ -1,6 +1,7 @@
-import { comingOfAgeDate, maxStayDate } from './age';
-import { addDays, formatDate, isoDateParts, isoFromParts } from './dates';
-import type { MemberDoc } from './member-schema';
+import { defineOperation } from './entry';
+import { comingOfAgeDate, inStayExtensionWindow, maxStayDate } from '../age';
+import { addDays, formatDate, isoDateParts, isoFromParts } from '../dates';
+import type { MemberDoc } from '../member-schema';
 import {
 	activeRefusal,
 	createInputReader,
@@ -13,8 +14,8 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
-import type { CeremonyDate, UnionRules } from './rules';
+} from './shared';
+import type { CeremonyDate, UnionRules } from '../rules/table';
 
 // Trưởng thành Đoàn (docs/domain.md §3). Past the coming-of-age birthday (30) a member leaves active
 // membership at a ceremony, unless
@@ -281,3 +282,41 @@ export function planStayExtension(
 		note: reader.text('note', input.note, 'Ghi chú')
 	});
 }
+
+export const COMING_OF_AGE = defineOperation<ComingOfAgeInput>({
+	slug: 'truong-thanh',
+	title: 'Trưởng thành Đoàn',
+	availability: {
+		whileTransferring: false,
+		when: ({ member, today }) => today > comingOfAgeDate({ birthDate: member.birthDate })
+	},
+	decision: { use: 'optional', kind: 'coming-of-age' },
+	fields: () => [
+		{ kind: 'date', name: 'on', label: 'Ngày trưởng thành (ngày lễ)' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	plan: (options) => planComingOfAge(options),
+	bulk: { action: 'trưởng thành Đoàn' },
+	print: { certificate: true }
+});
+
+export const STAY_EXTENSION = defineOperation<StayExtensionInput>({
+	slug: 'tiep-tuc-sinh-hoat',
+	title: 'Cho tiếp tục sinh hoạt Đoàn',
+	availability: {
+		whileTransferring: false,
+		when: ({ member, today }) => inStayExtensionWindow({ birthDate: member.birthDate, today })
+	},
+	decision: { use: 'optional', kind: 'stay-extended' },
+	fields: ({ rules }) => [
+		{
+			kind: 'date',
+			name: 'until',
+			label: 'Sinh hoạt đến ngày',
+			hint: `Không quá ngày tròn ${rules.maxStayAge} tuổi.`
+		},
+		{ kind: 'date', name: 'on', label: 'Ngày chi đoàn quyết định' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	plan: (options) => planStayExtension(options)
+});

@@ -5,21 +5,21 @@ import {
 	type BranchDoc,
 	type BranchKind,
 	type BranchSecretary
-} from './branch-schema';
-import { formatNumber } from './dates';
-import type { HistoryDoc } from './history-schema';
-import type { MemberDoc } from './member-schema';
-import { isOnRolls } from './member-statuses';
-import { fullName } from './names';
+} from '../branch-schema';
+import { formatNumber } from '../dates';
+import type { HistoryDoc } from '../history-schema';
+import type { MemberDoc } from '../member-schema';
+import { isOnRolls } from '../member-statuses';
+import { fullName } from '../names';
 import {
 	createInputReader,
 	hasErrors,
 	type InputValue,
 	type OperationContext,
 	type OperationErrors
-} from './operation';
-import { fold, toNfc } from './text';
-import { planBranchMove } from './transfer';
+} from './shared';
+import { fold, toNfc } from '../text';
+import { planBranchMove } from './branch-move';
 
 // The unit's own management of its chi đoàn, offline like every member operation: found one,
 // change its name (the old names kept), kind or secretary, merge one into another, close an empty

@@ -1,6 +1,6 @@
-import { derivedHistoryId, historyKey, reversedIds, type HistoryDoc } from './history-schema';
-import { HISTORY_KIND_LABELS, type HistoryKind } from './labels';
-import { MEMBER_FIELD_KEYS, type MemberDoc, type MemberFields } from './member-schema';
+import { derivedHistoryId, historyKey, reversedIds, type HistoryDoc } from '../history-schema';
+import { HISTORY_KIND_LABELS, type HistoryKind } from '../labels';
+import { MEMBER_FIELD_KEYS, type MemberDoc, type MemberFields } from '../member-schema';
 import {
 	applyMemberPatch,
 	buildEntry,
@@ -13,7 +13,7 @@ import {
 	type MemberPatchKey,
 	type OperationContext,
 	type OperationResult
-} from './operation';
+} from './shared';
 
 // History is never edited (docs/design.md §2). A mistaken entry is undone by a new "reversal" entry that
 // names it and puts back what it changed on the member — only while the member still holds what the

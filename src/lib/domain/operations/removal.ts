@@ -1,4 +1,7 @@
-import type { MemberDoc } from './member-schema';
+import { formatDate } from '../dates';
+import { offeredOptions } from './form';
+import { defineOperation } from './entry';
+import type { MemberDoc } from '../member-schema';
 import {
 	activeRefusal,
 	createInputReader,
@@ -10,7 +13,7 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
+} from './shared';
 
 // Xóa tên (docs/domain.md §3): removal from the rolls, not a sanction. The branch removes a member who,
 // without good reason, neither attended nor paid dues for 3 months within a year; members away for
@@ -120,3 +123,42 @@ export function planDeath(
 		note: reader.text('note', input.note, 'Ghi chú')
 	});
 }
+
+export const REMOVAL = defineOperation<RemovalInput>({
+	slug: 'xoa-ten',
+	title: 'Xóa tên',
+	availability: { whileTransferring: false },
+	decision: { use: 'required', kind: 'removal' },
+	fields: ({ rules }) => [
+		{
+			kind: 'select',
+			name: 'reasonId',
+			label: 'Lý do xóa tên',
+			placeholder: '— Chọn lý do —',
+			options: offeredOptions(rules.removalReasons)
+		},
+		{ kind: 'date', name: 'on', label: 'Ngày xóa tên' },
+		{
+			kind: 'number',
+			name: 'monthsMissed',
+			label: 'Số tháng không sinh hoạt, không đóng đoàn phí trong năm'
+		},
+		{ kind: 'checkbox', name: 'awayForStudyOrWork', label: 'Đoàn viên đi học, đi làm ăn xa' },
+		{ kind: 'checkbox', name: 'keepsInTouch', label: 'Vẫn giữ liên hệ với chi đoàn' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi rõ lý do' }
+	],
+	defaults: ({ today }) => ({ reasonId: '', on: formatDate(today), monthsMissed: '', note: '' }),
+	plan: (options) => planRemoval(options)
+});
+
+export const DEATH = defineOperation<DeathInput>({
+	slug: 'tu-tran',
+	title: 'Ghi từ trần',
+	availability: { whileTransferring: false },
+	decision: { use: 'none', kind: 'death' },
+	fields: () => [
+		{ kind: 'date', name: 'on', label: 'Ngày mất' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	plan: (options) => planDeath(options)
+});

@@ -1,5 +1,7 @@
-import { isOnRolls } from './member-statuses';
-import type { MemberDoc } from './member-schema';
+import { offeredOptions } from './form';
+import { defineOperation } from './entry';
+import { isOnRolls } from '../member-statuses';
+import type { MemberDoc } from '../member-schema';
 import {
 	createInputReader,
 	hasErrors,
@@ -10,8 +12,8 @@ import {
 	type InputValue,
 	type OperationContext,
 	type OperationResult
-} from './operation';
-import { memberStatusLabel } from './member-statuses';
+} from './shared';
+import { memberStatusLabel } from '../member-statuses';
 
 // Khen thưởng (docs/domain.md §3): Giấy khen, Bằng khen and titles, each from the levels the rules table
 // allows. A reward changes nothing on the member; it is an entry with its decision.
@@ -85,3 +87,30 @@ export function planReward(
 		note: reader.text('note', input.note, 'Ghi chú')
 	});
 }
+
+export const REWARD = defineOperation<RewardInput>({
+	slug: 'khen-thuong',
+	title: 'Khen thưởng',
+	availability: { whileTransferring: true },
+	decision: { use: 'required', kind: 'reward' },
+	fields: ({ rules }) => [
+		{
+			kind: 'select',
+			name: 'formId',
+			label: 'Hình thức khen thưởng',
+			placeholder: '— Chọn hình thức —',
+			options: offeredOptions(rules.rewardForms)
+		},
+		{
+			kind: 'select',
+			name: 'levelId',
+			label: 'Cấp khen thưởng',
+			placeholder: '— Chọn cấp —',
+			options: offeredOptions(rules.issuingLevels)
+		},
+		{ kind: 'textarea', name: 'achievement', label: 'Thành tích' },
+		{ kind: 'date', name: 'on', label: 'Ngày khen thưởng' },
+		{ kind: 'textarea', name: 'note', label: 'Ghi chú' }
+	],
+	plan: (options) => planReward(options)
+});
