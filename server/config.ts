@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import type { RateLimits } from './login-rate-limiter';
-import { PASSWORD_ITERATIONS } from './password-hash';
+import type { RateLimits } from './accounts/login-rate-limiter';
+import { PASSWORD_ITERATIONS } from './accounts/password-hash';
 
 // Server configuration: environment variables, validated once at start so that a typo fails loudly
 // instead of running with a surprising default.

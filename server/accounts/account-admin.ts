@@ -8,12 +8,12 @@ import {
 	type AccountRow,
 	type AccountService
 } from './account-service';
-import { AppError } from './app-error';
-import type { AuditService } from './audit-service';
+import { AppError } from '../http/app-error';
+import type { AuditService } from '../audit/audit-service';
 import type { DeviceDoc, DeviceService } from './device-service';
-import { forbidden, managesAccountsOf, NOT_MANAGER, type Actor } from './org-access';
-import { unitStatus, type ProvisionService, type UnitRecord } from './provision-service';
-import { parse } from './validation';
+import { forbidden, managesAccountsOf, NOT_MANAGER, type Actor } from '../org/org-access';
+import { unitStatus, type ProvisionService, type UnitRecord } from '../couch/provision-service';
+import { parse } from '../http/validation';
 
 // Accounts and devices through the API (docs/architecture.md, "Organisation API"): the direct
 // superior issues a unit's accounts, resets their passwords, disables them and cuts off their

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
-import { AppError } from './app-error';
-import { CouchError, type CouchClient } from './couch-client';
-import type { DbNames } from './db-names';
+import { AppError } from '../http/app-error';
+import { CouchError, type CouchClient } from '../couch/couch-client';
+import type { DbNames } from '../couch/db-names';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password-hash';
-import { unitRole, type UnitRecord } from './provision-service';
+import { unitRole, type UnitRecord } from '../couch/provision-service';
 
 // Accounts (docs/decisions/0005-sessions-and-devices.md). Our server checks the human password; each
 // account is also a CouchDB user whose password is a random service secret known only to the server,

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import * as v from 'valibot';
-import { DATABASE_UNIT_KINDS } from '../src/lib/domain/unit-kinds';
+import { DATABASE_UNIT_KINDS } from '../../src/lib/domain/unit-kinds';
 import {
 	FullNameSchema,
 	invalid,
@@ -8,10 +8,10 @@ import {
 	NewPasswordSchema,
 	type AccountService
 } from './account-service';
-import { AppError, sendError } from './app-error';
-import type { AuditService } from './audit-service';
-import { CouchError, type CouchClient } from './couch-client';
-import type { ProvisionService } from './provision-service';
+import { AppError, sendError } from '../http/app-error';
+import type { AuditService } from '../audit/audit-service';
+import { CouchError, type CouchClient } from '../couch/couch-client';
+import type { ProvisionService } from '../couch/provision-service';
 import type { SessionController } from './session-controller';
 
 // Our own endpoints (docs/architecture.md, "HTTP"). The session endpoints are shared with

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AccountDoc, AccountService } from './account-service';
-import type { CouchClient } from './couch-client';
-import type { DbNames } from './db-names';
+import type { CouchClient } from '../couch/couch-client';
+import type { DbNames } from '../couch/db-names';
 
 // Signed-in devices (docs/decisions/0005-sessions-and-devices.md). A sign-in creates a device with a
 // random secret; the browser keeps `<deviceId>.<secret>` in the dv_session cookie for 400 days, so a

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import * as v from 'valibot';
 import { isManagerRole, type AccountDoc, type AccountService } from './account-service';
-import { AppError, sendError } from './app-error';
-import { isHttps, parseCookies, serializeCookie } from './cookies';
+import { AppError, sendError } from '../http/app-error';
+import { isHttps, parseCookies, serializeCookie } from '../http/cookies';
 import {
 	SESSION_COOKIE,
 	SESSION_MAX_AGE_SECONDS,
@@ -11,8 +11,8 @@ import {
 	type DeviceService
 } from './device-service';
 import type { LoginRateLimiter } from './login-rate-limiter';
-import { unitDbName } from './db-names';
-import { unitStatus, type ProvisionService, type UnitStatus } from './provision-service';
+import { unitDbName } from '../couch/db-names';
+import { unitStatus, type ProvisionService, type UnitStatus } from '../couch/provision-service';
 
 // Sign-in, sign-out and "who am I", shared by /api/session and /couch/_session.
 

@@ -1,6 +1,6 @@
-import { CouchError, type CouchClient } from './couch-client';
-import type { DbNames } from './db-names';
-import { derivedUlid, ulid } from './ulid';
+import { CouchError, type CouchClient } from '../couch/couch-client';
+import type { DbNames } from '../couch/db-names';
+import { derivedUlid, ulid } from '../ulid';
 
 // The audit trail (docs/architecture.md, "Organisation API"): one append-only `audit:<ulid>` document
 // per change made through the API or by a worker, in the admin-only `doanvu_audit` database. Nobody

@@ -1,4 +1,4 @@
-import { BRANCH_KINDS, BRANCH_NAME_MAX, BRANCH_STATUSES } from '../src/lib/domain/branch-schema';
+import { BRANCH_KINDS, BRANCH_NAME_MAX, BRANCH_STATUSES } from '../../src/lib/domain/branch-schema';
 import type { DesignDoc } from './couch-client';
 
 // The design document of every unit database. Its validate_doc_update is the last line of defence,

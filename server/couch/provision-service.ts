@@ -5,8 +5,8 @@ import {
 	UNIT_KINDS,
 	unitKindLabel,
 	type UnitKindId
-} from '../src/lib/domain/unit-kinds';
-import { AppError } from './app-error';
+} from '../../src/lib/domain/unit-kinds';
+import { AppError } from '../http/app-error';
 import { CouchError, type CouchClient, type SecurityObject } from './couch-client';
 import { newUnitId, UNIT_ID_PATTERN, unitDbName, type DbNames } from './db-names';
 import { buildDesignDoc, DESIGN_DOC_VERSION, type DesignMode } from './design-doc';

@@ -1,7 +1,7 @@
-import { foldWords } from '../src/lib/domain/text';
-import { vietnameseSortKey } from '../src/lib/domain/names';
-import type { CouchClient } from './couch-client';
-import { unitStatus, type UnitRecord, type UnitStatus } from './provision-service';
+import { foldWords } from '../../src/lib/domain/text';
+import { vietnameseSortKey } from '../../src/lib/domain/names';
+import type { CouchClient } from '../couch/couch-client';
+import { unitStatus, type UnitRecord, type UnitStatus } from '../couch/provision-service';
 
 // The unit directory in memory: every unit's name, kind, status and place in the tree, for the unit
 // picker (search by folded name) and for the tree views (children, ancestor paths). It follows the

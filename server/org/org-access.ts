@@ -1,6 +1,6 @@
-import { isManagerRole, type AccountDoc, type AccountRole } from './account-service';
-import { AppError } from './app-error';
-import type { UnitRecord } from './provision-service';
+import { isManagerRole, type AccountDoc, type AccountRole } from '../accounts/account-service';
+import { AppError } from '../http/app-error';
+import type { UnitRecord } from '../couch/provision-service';
 
 // Who may do what in the organisation API (docs/architecture.md, "Organisation API"). Kept as plain
 // predicates over the actor and the directory record, so each rule is read in one place. CouchDB's

@@ -1,10 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
-import type { AccountAdmin } from './account-admin';
-import { asyncHandler } from './api-router';
-import { sendError } from './app-error';
-import type { JobDoc } from './job-service';
+import type { AccountAdmin } from '../accounts/account-admin';
+import { asyncHandler } from '../accounts/api-router';
+import { sendError } from '../http/app-error';
+import type { JobDoc } from '../workers/job-service';
 import { actorOf, type Actor } from './org-access';
-import type { SessionController } from './session-controller';
+import type { SessionController } from '../accounts/session-controller';
 import type { UnitService } from './unit-service';
 
 // The organisation API (docs/architecture.md, "Organisation API"): units, jobs, accounts, devices,

@@ -1,19 +1,19 @@
 import * as v from 'valibot';
-import { fullName, memberSortKey } from '../src/lib/domain/names';
-import { isMemberStatus, isOnRolls } from '../src/lib/domain/member-statuses';
+import { fullName, memberSortKey } from '../../src/lib/domain/names';
+import { isMemberStatus, isOnRolls } from '../../src/lib/domain/member-statuses';
 import {
 	canContain,
 	DATABASE_UNIT_KINDS,
 	getUnitKind,
 	unitKindLabel,
 	type UnitKindId
-} from '../src/lib/domain/unit-kinds';
-import type { AccountService } from './account-service';
-import { AppError } from './app-error';
-import type { AuditService } from './audit-service';
-import type { CouchClient } from './couch-client';
-import type { CouchSessionCache } from './couch-session-cache';
-import type { DeviceService } from './device-service';
+} from '../../src/lib/domain/unit-kinds';
+import type { AccountService } from '../accounts/account-service';
+import { AppError } from '../http/app-error';
+import type { AuditService } from '../audit/audit-service';
+import type { CouchClient } from '../couch/couch-client';
+import type { CouchSessionCache } from '../couch/session-cache';
+import type { DeviceService } from '../accounts/device-service';
 import type { DirectoryEntry, DirectoryIndex } from './directory-index';
 import {
 	jobView,
@@ -22,7 +22,7 @@ import {
 	type JobDoc,
 	type JobService,
 	type JobView
-} from './job-service';
+} from '../workers/job-service';
 import {
 	forbidden,
 	inSubtree,
@@ -40,12 +40,12 @@ import {
 	type ProvisionService,
 	type UnitRecord,
 	type UnitStatus
-} from './provision-service';
-import { newUnitId, UNIT_ID_PATTERN } from './db-names';
-import type { SecurityCache } from './security-cache';
-import { parse } from './validation';
-import { MERGE_STEPS } from './workers/merge-worker';
-import { SPLIT_STEPS } from './workers/split-worker';
+} from '../couch/provision-service';
+import { newUnitId, UNIT_ID_PATTERN } from '../couch/db-names';
+import type { SecurityCache } from '../couch/security-cache';
+import { parse } from '../http/validation';
+import { MERGE_STEPS } from '../workers/merge-worker';
+import { SPLIT_STEPS } from '../workers/split-worker';
 
 // The unit tree through the API (docs/architecture.md, "Organisation API"): views of the subtree,
 // founding, renaming, dissolving, and asking for merges and splits (which the workers carry out).

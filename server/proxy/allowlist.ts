@@ -1,4 +1,4 @@
-import { UNIT_DB_PATTERN } from './db-names';
+import { UNIT_DB_PATTERN } from '../couch/db-names';
 import { isDeviceLocalId } from './local-docs';
 
 // What the /couch proxy lets through (docs/architecture.md, "/couch proxy"): exactly what PouchDB

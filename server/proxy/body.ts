@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import type { Request } from 'express';
 import type { Transform } from 'node:stream';
-import type { BatchEndpoint } from './proxy-allowlist';
+import type { BatchEndpoint } from './allowlist';
 
 // Reads a /couch request body before anything is sent upstream: decompressed, bounded in bytes and,
 // for the batch endpoints, in documents — counted while the bytes arrive, so a batch of 100,000

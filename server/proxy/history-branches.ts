@@ -1,4 +1,4 @@
-import type { CouchClient } from './couch-client';
+import type { CouchClient } from '../couch/couch-client';
 
 // History entries are immutable (design document): written once, never changed or deleted. A
 // replicated write (`new_edits: false`) brings its own revision history, and when that history

@@ -1,16 +1,16 @@
 import http from 'node:http';
 import https from 'node:https';
 import express, { type Request, type Response, type Router } from 'express';
-import { couchRoles, type AccountDoc } from './account-service';
-import { sendError, UNAVAILABLE_ERROR } from './app-error';
-import { authSessionCookie, type CouchClient } from './couch-client';
-import type { CouchSessionCache } from './couch-session-cache';
-import { classifyCouchRequest, upstreamUrl } from './proxy-allowlist';
-import { BodyError, DECOMPRESSORS, MAX_JSON_DEPTH, readBody, type BatchKind } from './proxy-body';
-import type { ProxyBodyGuard } from './registry-guard';
-import { canAccess, type SecurityCache } from './security-cache';
-import { closeAfter } from './request-guards';
-import type { SessionController } from './session-controller';
+import { couchRoles, type AccountDoc } from '../accounts/account-service';
+import { sendError, UNAVAILABLE_ERROR } from '../http/app-error';
+import { authSessionCookie, type CouchClient } from '../couch/couch-client';
+import type { CouchSessionCache } from '../couch/session-cache';
+import { classifyCouchRequest, upstreamUrl } from './allowlist';
+import { BodyError, DECOMPRESSORS, MAX_JSON_DEPTH, readBody, type BatchKind } from './body';
+import type { ProxyBodyGuard } from './write-guard';
+import { canAccess, type SecurityCache } from '../couch/security-cache';
+import { closeAfter } from '../http/request-guards';
+import type { SessionController } from '../accounts/session-controller';
 
 // The /couch reverse proxy (docs/decisions/0005-sessions-and-devices.md): authenticates the device,
 // checks the allowlist and the database's `_security`, then forwards to CouchDB as the user, with the

@@ -1,17 +1,17 @@
 import type { Request, Response } from 'express';
-import type { AccountDoc } from './account-service';
-import { sendError, UNAVAILABLE_ERROR } from './app-error';
-import type { CouchClient } from './couch-client';
-import type { CouchSessionCache } from './couch-session-cache';
-import { unitIdFromDb } from './db-names';
+import type { AccountDoc } from '../accounts/account-service';
+import { sendError, UNAVAILABLE_ERROR } from '../http/app-error';
+import type { CouchClient } from '../couch/couch-client';
+import type { CouchSessionCache } from '../couch/session-cache';
+import { unitIdFromDb } from '../couch/db-names';
 import { forgedHistoryRevisions, HISTORY_IS_IMMUTABLE } from './history-branches';
-import { MemberDocError, upgradeMemberDoc } from '../src/lib/domain/member-schema';
+import { MemberDocError, upgradeMemberDoc } from '../../src/lib/domain/member-schema';
 import {
 	claimOf,
 	type CitizenRegistry,
 	type ClaimRequest,
 	type RegistryUnit
-} from './registry-service';
+} from '../registry/registry-service';
 
 // The citizen-id check of the /couch proxy (docs/architecture.md, "National citizen-id registry";
 // docs/decisions/0009-transfers-and-registry.md). Member documents a device pushes — `_bulk_docs`,

@@ -1,14 +1,14 @@
 import express, { type Request, type Response, type Router } from 'express';
 import * as v from 'valibot';
-import { MEMBER_ID_PATTERN } from '../src/lib/domain/member-schema';
-import type { AccountDoc } from './account-service';
-import { asyncHandler } from './api-router';
-import { sendError } from './app-error';
-import type { AuditService } from './audit-service';
-import type { ProvisionService } from './provision-service';
+import { MEMBER_ID_PATTERN } from '../../src/lib/domain/member-schema';
+import type { AccountDoc } from '../accounts/account-service';
+import { asyncHandler } from '../accounts/api-router';
+import { sendError } from '../http/app-error';
+import type { AuditService } from '../audit/audit-service';
+import type { ProvisionService } from '../couch/provision-service';
 import { CITIZEN_ID_PATTERN, type CitizenRegistry } from './registry-service';
-import type { SessionController } from './session-controller';
-import { parse } from './validation';
+import type { SessionController } from '../accounts/session-controller';
+import { parse } from '../http/validation';
 
 // The citizen-id registry through the API (docs/architecture.md, "National citizen-id registry"):
 //   GET  /api/registry/check?citizenId=&memberId=  any signed-in account, rate-limited per account,

@@ -1,8 +1,8 @@
-import { isMemberStatus, isOnRolls } from '../src/lib/domain/member-statuses';
-import { REGISTRY_LOOKUP_LIMITS } from './config';
-import type { CouchClient } from './couch-client';
-import { LoginRateLimiter, type RateLimits } from './login-rate-limiter';
-import { unitStatus, type UnitRecord } from './provision-service';
+import { isMemberStatus, isOnRolls } from '../../src/lib/domain/member-statuses';
+import { REGISTRY_LOOKUP_LIMITS } from '../config';
+import type { CouchClient } from '../couch/couch-client';
+import { LoginRateLimiter, type RateLimits } from '../accounts/login-rate-limiter';
+import { unitStatus, type UnitRecord } from '../couch/provision-service';
 
 // The national citizen-id registry (docs/architecture.md, "National citizen-id registry";
 // docs/decisions/0009-transfers-and-registry.md). One `cid:<citizenId>` document per person on the

@@ -4,10 +4,10 @@ import {
 	generateMembers,
 	generateProvince,
 	type DemoUnit
-} from '../src/lib/synthetic';
-import { todayIso } from '../src/lib/domain/dates';
-import type { AccountRole } from './account-service';
-import type { DoanvuServer } from './app';
+} from '../../src/lib/synthetic';
+import { todayIso } from '../../src/lib/domain/dates';
+import type { AccountRole } from '../accounts/account-service';
+import type { DoanvuServer } from './doanvu-server';
 
 // `tsx server/main.ts --demo`: on an empty store, a synthetic province to try the app with — a Tỉnh
 // đoàn over three communes/wards, their chi đoàn as `branch:` documents (docs/decisions/

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import express from 'express';
 import expressPouchdb from 'express-pouchdb';
 import * as v from 'valibot';
-import type { StoreKind } from './config';
+import type { StoreKind } from '../config';
 import { guardLocalDocs } from './store-guard';
 
 // The embedded CouchDB-compatible store (express-pouchdb) for `npm start` without COUCHDB_URL. It

@@ -1,4 +1,4 @@
-import type { StoreKind } from './config';
+import type { StoreKind } from '../config';
 import { startStoreInThisProcess, type EmbeddedStore } from './embedded-store-app';
 
 // Entry of the embedded store's own process (forked by embedded-store.ts): express-pouchdb and its

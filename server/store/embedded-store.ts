@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { StoreKind, StoreProcess } from './config';
+import type { StoreKind, StoreProcess } from '../config';
 import { startStoreInThisProcess, type EmbeddedStore } from './embedded-store-app';
 import type { StoreReport, StoreRequest } from './embedded-store-process';
 

@@ -1,4 +1,4 @@
-import { isDeviceLocalDocId } from './local-docs';
+import { isDeviceLocalDocId } from '../proxy/local-docs';
 
 // Defence in depth inside the embedded store (express-pouchdb), behind the proxy's allowlist: the
 // store keeps each database's access list as the local document `_local/_security`, and PouchDB

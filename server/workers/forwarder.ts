@@ -1,8 +1,8 @@
-import { CouchError, type CouchClient } from '../couch-client';
-import type { DbUpdates } from '../db-updates';
-import type { JobDoc, JobService } from '../job-service';
-import { describeError, type Logger } from '../logger';
-import { unitDbName } from '../db-names';
+import { CouchError, type CouchClient } from '../couch/couch-client';
+import type { DbUpdates } from '../couch/db-updates';
+import type { JobDoc, JobService } from './job-service';
+import { describeError, type Logger } from '../http/logger';
+import { unitDbName } from '../couch/db-names';
 import { rewriteUnit } from './doc-copier';
 import { forwardCheckpointId } from './merge-worker';
 import { forwardSplit, type SplitDeps } from './split-worker';

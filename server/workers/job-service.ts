@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { UnitKindId } from '../src/lib/domain/unit-kinds';
-import { CouchError, type CouchClient, type CouchDoc } from './couch-client';
-import type { DbNames } from './db-names';
+import type { UnitKindId } from '../../src/lib/domain/unit-kinds';
+import { CouchError, type CouchClient, type CouchDoc } from '../couch/couch-client';
+import type { DbNames } from '../couch/db-names';
 
 // Jobs (docs/architecture.md, "Merge (and split), carried by a worker"): a document per
 // reorganisation in the directory database, with a deterministic id (asking twice returns the same

@@ -1,10 +1,10 @@
-import type { AccountService } from '../account-service';
-import type { AuditService } from '../audit-service';
-import type { DeviceService } from '../device-service';
-import type { JobDoc } from '../job-service';
-import { unitStatus, type ProvisionService, type UnitRecord } from '../provision-service';
-import type { CitizenRegistry } from '../registry-service';
-import type { SecurityCache } from '../security-cache';
+import type { AccountService } from '../accounts/account-service';
+import type { AuditService } from '../audit/audit-service';
+import type { DeviceService } from '../accounts/device-service';
+import type { JobDoc } from './job-service';
+import { unitStatus, type ProvisionService, type UnitRecord } from '../couch/provision-service';
+import type { CitizenRegistry } from '../registry/registry-service';
+import type { SecurityCache } from '../couch/security-cache';
 import { rewriteUnit, type DocCopier } from './doc-copier';
 import { JobFailed, type JobContext, type JobWorker } from './job-runner';
 

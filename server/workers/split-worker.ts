@@ -1,6 +1,6 @@
-import { AppError } from '../app-error';
-import type { CouchClient } from '../couch-client';
-import type { JobDoc } from '../job-service';
+import { AppError } from '../http/app-error';
+import type { CouchClient } from '../couch/couch-client';
+import type { JobDoc } from './job-service';
 import { forwardCheckpointId, unitOrFail, type ReorgDeps } from './merge-worker';
 import { rewriteUnit, type DocCopier, type RevDoc } from './doc-copier';
 import { JobFailed, type JobContext, type JobWorker } from './job-runner';

@@ -16,16 +16,16 @@ import {
 	transferDocId,
 	type TransferDoc
 } from '../../src/lib/domain/transfer';
-import type { AuditAction, AuditService } from '../audit-service';
-import type { CouchClient } from '../couch-client';
+import type { AuditAction, AuditService } from '../audit/audit-service';
+import type { CouchClient } from '../couch/couch-client';
 import {
 	transferJobId,
 	TRANSFER_JOB_ID_PATTERN,
 	type JobDoc,
 	type TransferJobData
-} from '../job-service';
-import { unitStatus, type ProvisionService, type UnitRecord } from '../provision-service';
-import type { CitizenRegistry, ClaimStatus } from '../registry-service';
+} from './job-service';
+import { unitStatus, type ProvisionService, type UnitRecord } from '../couch/provision-service';
+import type { CitizenRegistry, ClaimStatus } from '../registry/registry-service';
 import { ulid } from '../ulid';
 import { rewriteUnit, type DocCopier, type RevDoc } from './doc-copier';
 import { JobFailed, JobWaiting, NotYet, type JobContext, type JobWorker } from './job-runner';

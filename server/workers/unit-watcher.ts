@@ -1,11 +1,11 @@
-import { CouchError, type CouchClient } from '../couch-client';
-import { unitIdFromDb } from '../db-names';
-import type { DbUpdates } from '../db-updates';
-import { transferJobId, type JobDoc, type JobService } from '../job-service';
-import { describeError, type Logger } from '../logger';
-import type { AuditService } from '../audit-service';
-import type { ProvisionService, UnitRecord } from '../provision-service';
-import type { CitizenRegistry } from '../registry-service';
+import { CouchError, type CouchClient } from '../couch/couch-client';
+import { unitIdFromDb } from '../couch/db-names';
+import type { DbUpdates } from '../couch/db-updates';
+import { transferJobId, type JobDoc, type JobService } from './job-service';
+import { describeError, type Logger } from '../http/logger';
+import type { AuditService } from '../audit/audit-service';
+import type { ProvisionService, UnitRecord } from '../couch/provision-service';
+import type { CitizenRegistry } from '../registry/registry-service';
 import { transferJobFor, type TransferWorker } from './transfer-worker';
 
 // Follows what devices write into the unit databases, for the two things that must happen beyond

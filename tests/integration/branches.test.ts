@@ -8,7 +8,7 @@ import {
 } from '../../src/lib/domain';
 import { fakeUlid } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
-import type { UnitRecord } from '../../server/provision-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 
 // The design document (version 5) on chi đoàn documents, through /couch as the real users: the
 // secretary and her deputy found and rename branches as the app plans them, a viewer cannot, and a

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CouchClient } from '../../server/couch-client';
+import type { CouchClient } from '../../server/couch/couch-client';
 import { memberDoc } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DirectoryEntry } from '../../server/directory-index';
-import type { UnitRecord } from '../../server/provision-service';
-import type { MemberPage } from '../../server/unit-service';
+import type { DirectoryEntry } from '../../server/org/directory-index';
+import type { UnitRecord } from '../../server/couch/provision-service';
+import type { MemberPage } from '../../server/org/unit-service';
 import { memberDoc } from '../support/member-fixture';
 import { api, expectRefusal } from '../support/org-api';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberDoc } from '../support/member-fixture';
 import PouchDB from '../support/pouchdb-node';
 import { startTestServer, type TestServer } from '../support/test-server';
-import type { UnitRecord } from '../../server/provision-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 
 // Who may do what through /couch: the proxy's own checks (device, allowlist, `_security`) and the
 // design document's validate_doc_update, which CouchDB applies because requests go as the real user.

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startEmbeddedStore } from '../../server/embedded-store';
+import { startEmbeddedStore } from '../../server/store/embedded-store';
 import { memberDoc } from '../support/member-fixture';
 import {
 	startServerProcess,
