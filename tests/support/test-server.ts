@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createDoanvuServer, type DoanvuServer, type ServerOptions } from '../../server/site/doanvu-server';
+import {
+	createDoanvuServer,
+	type DoanvuServer,
+	type ServerOptions
+} from '../../server/site/doanvu-server';
 import type { AccountRole } from '../../server/accounts/account-service';
 import type { UnitRecord } from '../../server/couch/provision-service';
 import type { SessionInfo } from '../../server/accounts/session-controller';
