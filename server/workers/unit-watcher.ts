@@ -7,6 +7,7 @@ import type { AuditService } from '../audit/audit-service';
 import type { ProvisionService, UnitRecord } from '../couch/provision-service';
 import type { CitizenRegistry } from '../registry/registry-service';
 import { transferJobFor, type TransferWorker } from './transfer-worker';
+import { LeasedLoop } from './leased-loop';
 
 // Follows what devices write into the unit databases, for the two things that must happen beyond
 // the database written to (docs/decisions/0009-transfers-and-registry.md):
@@ -51,8 +52,6 @@ export class UnitWatcher {
 	readonly #audit: AuditService;
 	readonly #transfers: TransferWorker;
 	readonly #updates: DbUpdates;
-	readonly #owner: string;
-	readonly #leaseMs: number;
 	readonly #pollMs: number;
 	readonly #sweepMs: number;
 	readonly #batchSize: number;
@@ -69,14 +68,10 @@ export class UnitWatcher {
 	#state: (WatcherState & { rev?: string }) | undefined;
 	#stateReadAt = 0;
 	#updatesSince: Seq | undefined;
-	#leaseUntil = 0;
 	#parkedSweptAt = 0;
 	#sweptAt = -Infinity;
 	#sweptGeneration = 0;
-	#timer: NodeJS.Timeout | undefined;
-	#ticking: Promise<void> | undefined;
-	#started = false;
-	#stopping = false;
+	readonly #loop: LeasedLoop;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -103,31 +98,51 @@ export class UnitWatcher {
 		this.#audit = options.audit;
 		this.#transfers = options.transfers;
 		this.#updates = options.updates;
-		this.#owner = options.owner;
-		this.#leaseMs = options.leaseMs;
 		this.#pollMs = options.pollMs;
 		this.#sweepMs = options.sweepMs;
 		this.#batchSize = options.batchSize;
 		this.#onJob = options.onJob;
 		this.#logger = options.logger;
+		const leaseMs = options.leaseMs;
+		this.#loop = new LeasedLoop({
+			couch: options.couch,
+			db: options.jobs.db,
+			leaseId: LEASE_ID,
+			owner: options.owner,
+			leaseMs,
+			logger: options.logger,
+			failureEvent: 'watch_failed',
+			tick: () => this.#tick(),
+			nextDelay: ({ failed }) => {
+				const again = !failed && (this.#nudged.size > 0 || this.#behind);
+				// Without the lease there is nothing to do before it could run out.
+				const idle = this.#loop.holdsLease ? this.#pollMs : leaseMs / 4;
+				return again ? 0 : Math.max(this.#pollMs, idle);
+			},
+			beforeRenewal: (lapsed) => {
+				if (!lapsed) return;
+				// Another process may have moved the checkpoints while it held the lease.
+				this.#updatesSince = undefined;
+				this.#state = undefined;
+				this.#revs.clear();
+				this.#seqs.clear();
+			}
+		});
 	}
 
 	start(): void {
-		this.#started = true;
-		this.#schedule(0);
+		this.#loop.start();
 	}
 
 	async stop(): Promise<void> {
-		this.#stopping = true;
-		clearTimeout(this.#timer);
-		await this.#ticking?.catch(() => {});
+		await this.#loop.stop();
 	}
 
 	/** This process wrote to `db` (the proxy forwarded a write): look at it at the next tick. */
 	nudge(db: string): void {
-		if (!this.#started || this.#stopping || !unitIdFromDb(db)) return;
+		if (!this.#loop.running || !unitIdFromDb(db)) return;
 		this.#nudged.add(db);
-		if (!this.#ticking) this.#schedule(Math.min(this.#pollMs, 50));
+		this.#loop.soon(Math.min(this.#pollMs, 50));
 	}
 
 	/**
@@ -142,35 +157,15 @@ export class UnitWatcher {
 			if (rev !== undefined) {
 				this.#state = { ...next, rev };
 				this.#stateReadAt = Date.now();
-				if (this.#started && !this.#ticking) this.#schedule(0);
+				this.#loop.soon(0);
 				return next.generation;
 			}
 		}
 		throw new Error('watcher: too many conflicts starting a rebuild');
 	}
 
-	#schedule(ms: number): void {
-		clearTimeout(this.#timer);
-		if (!this.#started || this.#stopping) return;
-		this.#timer = setTimeout(() => {
-			let failed = false;
-			this.#ticking = this.#tick()
-				.catch((error) => {
-					failed = true;
-					this.#logger.error('watch_failed', { error: describeError(error) });
-				})
-				.finally(() => {
-					this.#ticking = undefined;
-					const again = !failed && (this.#nudged.size > 0 || this.#behind);
-					// Without the lease there is nothing to do before it could run out.
-					const idle = this.#leaseUntil > Date.now() ? this.#pollMs : this.#leaseMs / 4;
-					this.#schedule(again ? 0 : Math.max(this.#pollMs, idle));
-				});
-		}, ms);
-	}
-
 	async #tick(): Promise<void> {
-		if (!(await this.#holdLease())) {
+		if (!(await this.#loop.holdLease())) {
 			// Another process watches; it learns of these databases from `doanvu_dbupdates`.
 			this.#nudged.clear();
 			this.#behind = false;
@@ -189,7 +184,7 @@ export class UnitWatcher {
 			this.#sweptAt = Date.now();
 			this.#sweptGeneration = state.generation;
 			const complete = await this.#sweepAll(state.generation);
-			if (this.#stopping || this.#leaseUntil < Date.now()) return;
+			if (!this.#loop.running || !this.#loop.holdsLease) return;
 			if (complete) {
 				// Against the revision read: a rebuild asked meanwhile (a new generation) must stand.
 				const done = { generation: state.generation, swept: true };
@@ -205,8 +200,8 @@ export class UnitWatcher {
 		this.#nudged.clear();
 		this.#retry.clear();
 		const due = [...dbs].filter((db) => unitIdFromDb(db));
-		for (let i = 0; i < due.length && !this.#stopping; i += 4) {
-			if (i > 0 && !(await this.#holdLease())) {
+		for (let i = 0; i < due.length && this.#loop.running; i += 4) {
+			if (i > 0 && !(await this.#loop.holdLease())) {
 				for (const db of due.slice(i)) this.#retry.add(db);
 				return;
 			}
@@ -248,7 +243,7 @@ export class UnitWatcher {
 					await this.#checkpoint(`_local/watch:${db}`, { seq: page.last_seq, generation });
 				}
 				since = page.last_seq;
-				if (page.results.length < this.#batchSize || this.#stopping) return;
+				if (page.results.length < this.#batchSize || !this.#loop.running) return;
 			}
 		} catch (error) {
 			this.#retry.add(db);
@@ -280,7 +275,7 @@ export class UnitWatcher {
 					unit,
 					page.flatMap((row) => (row.doc ? [row.doc] : []))
 				);
-				if (rows.length <= this.#batchSize || this.#stopping) break;
+				if (rows.length <= this.#batchSize || !this.#loop.running) break;
 				startkey = rows[this.#batchSize]!.id;
 			}
 		}
@@ -291,9 +286,9 @@ export class UnitWatcher {
 	async #sweepAll(generation: number): Promise<boolean> {
 		const units = await this.#provision.listUnits();
 		let failed = 0;
-		for (let i = 0; i < units.length && !this.#stopping; i += 4) {
+		for (let i = 0; i < units.length && this.#loop.running; i += 4) {
 			// A long sweep keeps its lease; losing it (another process took over) ends this one.
-			if (!(await this.#holdLease())) return false;
+			if (!(await this.#loop.holdLease())) return false;
 			await Promise.all(
 				units.slice(i, i + 4).map(async (unit) => {
 					const checkpoint = await this.#getLocal<{ generation?: number }>(
@@ -395,7 +390,7 @@ export class UnitWatcher {
 	/** Parked transfers whose answer came without a wake-up, and failed ones, go again. */
 	async #sweepParked(): Promise<void> {
 		for (const job of await this.#jobs.listParked()) {
-			if (this.#stopping) return;
+			if (!this.#loop.running) return;
 			if (job.kind !== 'transfer') continue;
 			try {
 				if (job.state === 'failed') {
@@ -476,47 +471,5 @@ export class UnitWatcher {
 			if (res.status !== 409) throw new Error(`watcher: saving ${id} answered ${res.status}`);
 		}
 		throw new TooManyConflicts(`watcher: saving ${id}: too many conflicts`);
-	}
-
-	/** Takes or renews the watcher's lease (revision-checked); false when another process holds it. */
-	async #holdLease(): Promise<boolean> {
-		const now = Date.now();
-		if (this.#leaseUntil - now > this.#leaseMs / 2) return true;
-		if (this.#leaseUntil <= now) {
-			// Another process may have moved the checkpoints while it held the lease.
-			this.#updatesSince = undefined;
-			this.#state = undefined;
-			this.#revs.clear();
-			this.#seqs.clear();
-		}
-		const db = this.#jobs.db;
-		const current = await this.#couch.getDoc<{
-			_id: string;
-			_rev?: string;
-			owner?: string;
-			until?: string;
-		}>({ db, id: LEASE_ID });
-		if (current?.owner && current.owner !== this.#owner && Date.parse(current.until ?? '') > now) {
-			this.#leaseUntil = 0;
-			return false;
-		}
-		const until = now + this.#leaseMs;
-		try {
-			await this.#couch.putDoc({
-				db,
-				doc: {
-					_id: LEASE_ID,
-					...(current?._rev ? { _rev: current._rev } : {}),
-					type: 'lease',
-					owner: this.#owner,
-					until: new Date(until).toISOString()
-				}
-			});
-			this.#leaseUntil = until;
-			return true;
-		} catch (error) {
-			if (error instanceof CouchError && error.status === 409) return false;
-			throw error;
-		}
 	}
 }
