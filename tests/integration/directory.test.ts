@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectoryEntry } from '../../server/org/directory-index';
 import type { UnitRecord } from '../../server/couch/provision-service';
-import type { MemberPage } from '../../server/org/unit-service';
+import type { OnlineRosterPage } from '../../server/org/online-roster';
 import { memberDoc } from '../support/member-fixture';
 import { api, expectRefusal } from '../support/org-api';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
@@ -133,7 +133,7 @@ describe('the directory', () => {
 
 describe("a superior's online roster", () => {
 	it('pages the members in Vietnamese name order with minimal fields', async () => {
-		const page = await api<MemberPage>(server, `/units/${commune.id}/members?offset=0&limit=2`, {
+		const page = await api<OnlineRosterPage>(server, `/units/${commune.id}/members?offset=0&limit=2`, {
 			cookie: provinceCookie
 		});
 		expect(page.status).toBe(200);
@@ -147,7 +147,7 @@ describe("a superior's online roster", () => {
 			status: 'active',
 			id: expect.stringMatching(/^member:/)
 		});
-		const rest = await api<MemberPage>(server, `/units/${commune.id}/members?offset=2&limit=2`, {
+		const rest = await api<OnlineRosterPage>(server, `/units/${commune.id}/members?offset=2&limit=2`, {
 			cookie: provinceCookie
 		});
 		expect(rest.body.rows.map((row) => row.givenName)).toEqual(['Quỳnh']);

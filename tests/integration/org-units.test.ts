@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESIGN_DOC_VERSION } from '../../server/couch/design-doc';
 import type { JobView } from '../../server/workers/job-service';
 import type { UnitRecord } from '../../server/couch/provision-service';
-import type { UnitInfo, UnitView } from '../../server/org/unit-service';
+import type { UnitInfo, UnitView } from '../../server/org/unit-views';
 import { memberDoc } from '../support/member-fixture';
 import {
 	api,
