@@ -22,8 +22,10 @@ import { createLogger, describeError, type Logger } from '../http/logger';
 import { LoginRateLimiter } from '../accounts/login-rate-limiter';
 import { ProvisionService, type UnitRecord } from '../couch/provision-service';
 import { createOrgRouter } from '../org/org-router';
-import { createProxyRouter, isLiveFeed } from '../proxy/proxy-router';
-import { createRegistryGuard } from '../proxy/write-guard';
+import { isLiveFeed } from '../proxy/live-feed';
+import { createProxyRouter } from '../proxy/proxy-router';
+import { CouchUpstream } from '../proxy/upstream';
+import { WriteGuard } from '../proxy/write-guard';
 import { createRegistryRouter } from '../registry/registry-router';
 import { crossSiteGuard, slowBodyGuard } from '../http/request-guards';
 import { securityHeaders } from '../http/security-headers';
@@ -240,6 +242,8 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			cookieSecure: config.cookieSecure
 		});
 
+		// One way on to CouchDB for every device request, checked writes included.
+		const upstream = new CouchUpstream({ couch, couchSessions });
 		const app = express();
 		app.disable('x-powered-by');
 		app.set('trust proxy', config.trustProxy);
@@ -288,8 +292,8 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			createProxyRouter({
 				couch,
 				sessions,
-				couchSessions,
 				security,
+				upstream,
 				maxBodyBytes: config.maxBodyBytes,
 				maxDocsPerBatch: config.maxDocsPerBatch,
 				onWrite: (db) => {
@@ -297,12 +301,7 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 					forwarder.nudge(db);
 					watcher.nudge(db);
 				},
-				bodyGuard: createRegistryGuard({
-					couch,
-					couchSessions,
-					registry,
-					units: unitById
-				})
+				bodyGuard: new WriteGuard({ couch, upstream, registry, units: unitById })
 			})
 		);
 		app.use(createStaticRouter({ buildDir: config.buildDir }));
