@@ -3,7 +3,7 @@ import { fullName, memberSortKey } from '../../src/lib/domain/names';
 import type { CouchClient } from '../couch/couch-client';
 import type { CouchSessionCache } from '../couch/session-cache';
 import { forbidden, inSubtree, NOT_IN_SUBTREE, type Actor } from './org-access';
-import { type ProvisionService } from '../couch/provision-service';
+import type { ProvisionService } from '../couch/provision-service';
 import { parse } from '../http/validation';
 import { requireUnit } from './unit-views';
 

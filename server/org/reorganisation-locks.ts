@@ -1,6 +1,6 @@
 import { AppError } from '../http/app-error';
-import { type JobService } from '../workers/job-service';
-import { type ProvisionService, type UnitRecord } from '../couch/provision-service';
+import type { JobService } from '../workers/job-service';
+import type { ProvisionService, UnitRecord } from '../couch/provision-service';
 
 // A merge or a split holds its unit (the `lock` of its directory record, naming the job) from the
 // request until the job ends: no other reorganisation, and no dissolution, may start on it meanwhile.

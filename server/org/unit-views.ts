@@ -1,4 +1,4 @@
-import { type UnitKindId } from '../../src/lib/domain/unit-kinds';
+import type { UnitKindId } from '../../src/lib/domain/unit-kinds';
 import { AppError } from '../http/app-error';
 import {
 	nameHistoryOf,
