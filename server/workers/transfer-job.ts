@@ -1,15 +1,10 @@
-import type { AuditService } from '../audit/audit-service';
-import type { CouchClient } from '../couch/couch-client';
 import {
 	transferJobId,
 	TRANSFER_JOB_ID_PATTERN,
 	type JobDoc,
 	type TransferJobData
 } from './job-service';
-import type { ProvisionService } from '../couch/provision-service';
-import type { CitizenRegistry } from '../registry/registry-service';
-import type { DocCopier } from './doc-copier';
-import { JobFailed, type JobWorker } from './job-runner';
+import { JobFailed } from './job-runner';
 
 // A transfer's job: its steps, the job the unit watcher makes of a request, and its data.
 
@@ -25,26 +20,6 @@ export const TRANSFER_STEPS = [
 
 /** Who the worker's writes name as their author. */
 export const SYSTEM_ACTOR = 'system';
-
-export interface TransferDeps {
-	couch: CouchClient;
-	provision: ProvisionService;
-	registry: CitizenRegistry;
-	audit: AuditService;
-	copier: DocCopier;
-	/** A unit database was written to (db-updates.ts). */
-	touch: (db: string) => void;
-	now?: () => Date;
-}
-
-export interface TransferWorker extends JobWorker {
-	/**
-	 * After an accepted transfer, deletes again what the sending unit still (or again) holds of the
-	 * member — a phone that edited the record offline pushed it back — and copies history entries
-	 * that arrived meanwhile. Returns how many documents it deleted.
-	 */
-	sweepSource(job: JobDoc): Promise<number>;
-}
 
 interface RequestedMember {
 	_id: string;

@@ -13,10 +13,20 @@ import type { CitizenRegistry } from '../registry/registry-service';
 import type { DocCopier } from './doc-copier';
 import { JobFailed, type JobContext } from './job-runner';
 import { transferOf, SYSTEM_ACTOR } from './transfer-job';
-import type { TransferDeps } from './transfer-worker';
 
 // What every step of a transfer reads and writes (the units, the documents, the audit), with the
 // dependencies the steps share.
+
+export interface TransferDeps {
+	couch: CouchClient;
+	provision: ProvisionService;
+	registry: CitizenRegistry;
+	audit: AuditService;
+	copier: DocCopier;
+	/** A unit database was written to (db-updates.ts). */
+	touch: (db: string) => void;
+	now?: () => Date;
+}
 
 export type Raw = Record<string, unknown> & { _id: string; _rev?: string };
 

@@ -1,12 +1,7 @@
-import type { AuditService } from '../audit/audit-service';
-import type { CouchClient } from '../couch/couch-client';
 import type { JobDoc } from './job-service';
-import type { ProvisionService } from '../couch/provision-service';
-import type { CitizenRegistry } from '../registry/registry-service';
-import type { DocCopier } from './doc-copier';
 import type { JobContext, JobWorker } from './job-runner';
 import { transferOf, TRANSFER_STEPS } from './transfer-job';
-import { TransferStore } from './transfer-store';
+import { TransferStore, type TransferDeps } from './transfer-store';
 import { answer, moveClaim, offer } from './transfer-offer';
 import { finish, outcome } from './transfer-outcome';
 import { history, remove, sweepSource } from './transfer-removal';
@@ -38,17 +33,7 @@ import { history, remove, sweepSource } from './transfer-removal';
 // finish), transfer-removal.ts (history, remove); transfer-store.ts holds what they read and write.
 
 export { SYSTEM_ACTOR, TRANSFER_STEPS, transferJobFor } from './transfer-job';
-
-export interface TransferDeps {
-	couch: CouchClient;
-	provision: ProvisionService;
-	registry: CitizenRegistry;
-	audit: AuditService;
-	copier: DocCopier;
-	/** A unit database was written to (db-updates.ts). */
-	touch: (db: string) => void;
-	now?: () => Date;
-}
+export type { TransferDeps } from './transfer-store';
 
 export interface TransferWorker extends JobWorker {
 	/**
