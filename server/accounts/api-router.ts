@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import * as v from 'valibot';
 import { DATABASE_UNIT_KINDS } from '../../src/lib/domain/unit-kinds';
 import {
@@ -9,6 +9,7 @@ import {
 	type AccountService
 } from './account-service';
 import { AppError, sendError } from '../http/app-error';
+import { asyncHandler } from '../http/async-handler';
 import type { AuditService } from '../audit/audit-service';
 import { CouchError, type CouchClient } from '../couch/couch-client';
 import type { ProvisionService } from '../couch/provision-service';
@@ -51,15 +52,6 @@ const ALREADY_SET_UP = {
 	error: 'already_set_up',
 	reason: 'Hệ thống đã được thiết lập. Vui lòng đăng nhập bằng tài khoản đã được cấp.'
 };
-
-type Handler = (req: Request, res: Response) => Promise<void>;
-
-/** Express 4 does not catch rejected promises: this hands them to the error handler. */
-export function asyncHandler(handler: Handler) {
-	return (req: Request, res: Response, next: NextFunction) => {
-		handler(req, res).catch(next);
-	};
-}
 
 export function createApiRouter(options: {
 	couch: CouchClient;
@@ -215,31 +207,4 @@ export function createApiRouter(options: {
 		sendError(res, { status: 404, error: 'not_found', reason: 'Không tìm thấy địa chỉ này.' });
 	});
 	return router;
-}
-
-/** JSON body parser failures (bad JSON, too large) as our error shape. */
-export function bodyParserError(error: unknown): AppError | undefined {
-	const { type, status } = (error ?? {}) as { type?: string; status?: number };
-	if (type === 'entity.too.large' || status === 413) {
-		return new AppError({
-			status: 413,
-			error: 'too_large',
-			reason: 'Dữ liệu gửi lên quá lớn.'
-		});
-	}
-	if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || status === 400) {
-		return new AppError({
-			status: 400,
-			error: 'bad_request',
-			reason: 'Dữ liệu gửi lên không đúng định dạng JSON.'
-		});
-	}
-	if (status === 415) {
-		return new AppError({
-			status: 415,
-			error: 'unsupported_encoding',
-			reason: 'Kiểu nén dữ liệu gửi lên không được hỗ trợ.'
-		});
-	}
-	return undefined;
 }

@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { AccountAdmin } from '../accounts/account-admin';
-import { asyncHandler } from '../accounts/api-router';
+import { asyncHandler } from '../http/async-handler';
 import { sendError } from '../http/app-error';
 import type { JobDoc } from '../workers/job-service';
 import { actorOf, type Actor } from './org-access';

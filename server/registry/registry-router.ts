@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import * as v from 'valibot';
 import { MEMBER_ID_PATTERN } from '../../src/lib/domain/member-schema';
 import type { AccountDoc } from '../accounts/account-service';
-import { asyncHandler } from '../accounts/api-router';
+import { asyncHandler } from '../http/async-handler';
 import { sendError } from '../http/app-error';
 import type { AuditService } from '../audit/audit-service';
 import type { ProvisionService } from '../couch/provision-service';
