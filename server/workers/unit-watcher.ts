@@ -8,6 +8,7 @@ import type { ProvisionService, UnitRecord } from '../couch/provision-service';
 import type { CitizenRegistry } from '../registry/registry-service';
 import { transferJobFor, type TransferWorker } from './transfer-worker';
 import { LeasedLoop } from './leased-loop';
+import { WatcherRecords, type Seq, type WatcherState } from './watcher-records';
 
 // Follows what devices write into the unit databases, for the two things that must happen beyond
 // the database written to (docs/decisions/0009-transfers-and-registry.md):
@@ -23,19 +24,8 @@ import { LeasedLoop } from './leased-loop';
 // transfer documents read in full) — which is how a new deployment, or a registry lost or rebuilt,
 // registers every member already stored. One server process watches at a time (`lease:watcher`).
 
-type Seq = string | number;
-
 const LEASE_ID = 'lease:watcher';
-const STATE_ID = '_local/watcher';
 const UPDATES_CHECKPOINT = '_local/dbupdates:watcher';
-
-class TooManyConflicts extends Error {}
-
-interface WatcherState {
-	generation: number;
-	/** Every unit database has been swept in this generation. */
-	swept: boolean;
-}
 
 interface ChangeRow {
 	id: string;
@@ -57,9 +47,7 @@ export class UnitWatcher {
 	readonly #batchSize: number;
 	readonly #onJob: () => void;
 	readonly #logger: Logger;
-	readonly #revs = new Map<string, string>();
-	/** Where this process is in each unit database (its checkpoints, as last written). */
-	readonly #seqs = new Map<string, { seq?: Seq; generation?: number }>();
+	readonly #records: WatcherRecords;
 	readonly #nudged = new Set<string>();
 	/** Databases whose reading failed: read again at the next tick. */
 	readonly #retry = new Set<string>();
@@ -103,6 +91,7 @@ export class UnitWatcher {
 		this.#batchSize = options.batchSize;
 		this.#onJob = options.onJob;
 		this.#logger = options.logger;
+		this.#records = new WatcherRecords({ couch: options.couch, db: options.registry.db });
 		const leaseMs = options.leaseMs;
 		this.#loop = new LeasedLoop({
 			couch: options.couch,
@@ -124,8 +113,7 @@ export class UnitWatcher {
 				// Another process may have moved the checkpoints while it held the lease.
 				this.#updatesSince = undefined;
 				this.#state = undefined;
-				this.#revs.clear();
-				this.#seqs.clear();
+				this.#records.forget();
 			}
 		});
 	}
@@ -151,9 +139,9 @@ export class UnitWatcher {
 	 */
 	async rebuild(): Promise<number> {
 		for (let attempt = 0; attempt < 5; attempt++) {
-			const state = await this.#readState();
+			const state = await this.#records.readState();
 			const next: WatcherState = { generation: state.generation + 1, swept: false };
-			const rev = await this.#putState(next, state.rev);
+			const rev = await this.#records.putState(next, state.rev);
 			if (rev !== undefined) {
 				this.#state = { ...next, rev };
 				this.#stateReadAt = Date.now();
@@ -172,7 +160,7 @@ export class UnitWatcher {
 			return;
 		}
 		if (!this.#state || Date.now() - this.#stateReadAt > 10_000) {
-			this.#state = await this.#readState();
+			this.#state = await this.#records.readState();
 			this.#stateReadAt = Date.now();
 		}
 		const state = this.#state;
@@ -188,13 +176,13 @@ export class UnitWatcher {
 			if (complete) {
 				// Against the revision read: a rebuild asked meanwhile (a new generation) must stand.
 				const done = { generation: state.generation, swept: true };
-				const rev = await this.#putState(done, state.rev);
+				const rev = await this.#records.putState(done, state.rev);
 				if (rev !== undefined) this.#state = { ...done, rev };
 				else this.#stateReadAt = 0;
 			}
 		}
 		const since = (this.#updatesSince ??=
-			(await this.#getLocal<{ seq?: Seq }>(UPDATES_CHECKPOINT))?.seq ?? 0);
+			(await this.#records.getLocal<{ seq?: Seq }>(UPDATES_CHECKPOINT))?.seq ?? 0);
 		const { dbs, lastSeq, more } = await this.#updates.changedSince({ since });
 		for (const db of [...this.#nudged, ...this.#retry]) dbs.add(db);
 		this.#nudged.clear();
@@ -209,7 +197,7 @@ export class UnitWatcher {
 		}
 		// Moved on only after the databases were read: a crash before this reads them again.
 		if (String(lastSeq) !== String(since)) {
-			await this.#checkpoint(UPDATES_CHECKPOINT, { seq: lastSeq });
+			await this.#records.checkpoint(UPDATES_CHECKPOINT, { seq: lastSeq });
 			this.#updatesSince = lastSeq;
 		}
 		this.#behind = more;
@@ -224,8 +212,8 @@ export class UnitWatcher {
 			const unit = await this.#provision.getUnit(unitIdFromDb(db) ?? '');
 			if (!unit) return;
 			const checkpoint =
-				this.#seqs.get(db) ??
-				(await this.#getLocal<{ seq?: Seq; generation?: number }>(`_local/watch:${db}`));
+				this.#records.knownSeq(db) ??
+				(await this.#records.getLocal<{ seq?: Seq; generation?: number }>(`_local/watch:${db}`));
 			if (checkpoint?.generation !== generation || checkpoint.seq === undefined) {
 				await this.#sweepDb(unit, generation);
 				return;
@@ -240,7 +228,7 @@ export class UnitWatcher {
 				const docs = page.results.map((row) => row.doc ?? { _id: row.id, _deleted: true });
 				await this.#handle(unit, docs);
 				if (page.results.length > 0 && String(page.last_seq) !== String(since)) {
-					await this.#checkpoint(`_local/watch:${db}`, { seq: page.last_seq, generation });
+					await this.#records.checkpoint(`_local/watch:${db}`, { seq: page.last_seq, generation });
 				}
 				since = page.last_seq;
 				if (page.results.length < this.#batchSize || !this.#loop.running) return;
@@ -279,7 +267,7 @@ export class UnitWatcher {
 				startkey = rows[this.#batchSize]!.id;
 			}
 		}
-		await this.#checkpoint(`_local/watch:${unit.db}`, { seq: info.update_seq, generation });
+		await this.#records.checkpoint(`_local/watch:${unit.db}`, { seq: info.update_seq, generation });
 	}
 
 	/** Sweeps every unit database not yet swept in this generation; false when some failed. */
@@ -291,7 +279,7 @@ export class UnitWatcher {
 			if (!(await this.#loop.holdLease())) return false;
 			await Promise.all(
 				units.slice(i, i + 4).map(async (unit) => {
-					const checkpoint = await this.#getLocal<{ generation?: number }>(
+					const checkpoint = await this.#records.getLocal<{ generation?: number }>(
 						`_local/watch:${unit.db}`
 					);
 					if (checkpoint?.generation === generation) return;
@@ -403,73 +391,5 @@ export class UnitWatcher {
 				this.#logger.error('watch_parked_failed', { job: job._id, error: describeError(error) });
 			}
 		}
-	}
-
-	// ---------------------------------------------------------------------------------------------
-
-	async #readState(): Promise<WatcherState & { rev?: string }> {
-		const state = await this.#getLocal<Partial<WatcherState>>(STATE_ID);
-		return {
-			generation: state?.generation ?? 1,
-			swept: state?.swept ?? false,
-			...(state?._rev ? { rev: state._rev } : {})
-		};
-	}
-
-	/** Writes the state if nobody changed it since `rev` was read: its new revision, or undefined. */
-	async #putState(state: WatcherState, rev: string | undefined): Promise<string | undefined> {
-		const res = await this.#couch.request<{ rev?: string }>({
-			method: 'PUT',
-			path: `${encodeURIComponent(this.#registry.db)}/_local/${encodeURIComponent(STATE_ID.slice(7))}`,
-			body: { _id: STATE_ID, ...(rev ? { _rev: rev } : {}), ...state, at: new Date().toISOString() }
-		});
-		if (res.status === 409) return undefined;
-		if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
-			throw new Error(`watcher: saving its state answered ${res.status}`);
-		}
-		return res.body?.rev ?? '';
-	}
-
-	async #getLocal<T>(id: string): Promise<(T & { _rev?: string }) | undefined> {
-		const doc = await this.#couch.getDoc<{ _id: string; _rev?: string } & T>({
-			db: this.#registry.db,
-			id
-		});
-		if (doc?._rev) this.#revs.set(id, doc._rev);
-		return doc;
-	}
-
-	/**
-	 * A checkpoint: losing the race for it to another watcher (whose lease began while this one's
-	 * tick ran long) is no error — the databases are read again, which changes nothing.
-	 */
-	async #checkpoint(id: string, body: { seq: Seq; generation?: number }): Promise<void> {
-		if (id.startsWith('_local/watch:')) {
-			if (this.#seqs.size > 50_000) this.#seqs.clear();
-			this.#seqs.set(id.slice('_local/watch:'.length), body);
-		}
-		await this.#putLocal(id, body).catch((error) => {
-			if (!(error instanceof TooManyConflicts)) throw error;
-		});
-	}
-
-	async #putLocal(id: string, body: object): Promise<void> {
-		const path = `${encodeURIComponent(this.#registry.db)}/_local/${encodeURIComponent(id.slice(7))}`;
-		for (let attempt = 0; attempt < 3; attempt++) {
-			if (attempt > 0 || !this.#revs.has(id)) await this.#getLocal(id);
-			const rev = this.#revs.get(id);
-			const res = await this.#couch.request<{ rev?: string }>({
-				method: 'PUT',
-				path,
-				body: { _id: id, ...(rev ? { _rev: rev } : {}), ...body, at: new Date().toISOString() }
-			});
-			if (res.status === 201 || res.status === 200 || res.status === 202) {
-				if (this.#revs.size > 50_000) this.#revs.clear();
-				if (res.body?.rev) this.#revs.set(id, res.body.rev);
-				return;
-			}
-			if (res.status !== 409) throw new Error(`watcher: saving ${id} answered ${res.status}`);
-		}
-		throw new TooManyConflicts(`watcher: saving ${id}: too many conflicts`);
 	}
 }
