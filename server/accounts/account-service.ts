@@ -1,3 +1,4 @@
+// Kept whole (~500 lines): the account record, its input rules and the one service that writes an account and its CouchDB user together.
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { AppError } from '../http/app-error';

@@ -1,3 +1,4 @@
+// Kept whole (~510 lines): the directory record of a unit and the database provisioned from it (design document, access list) are written together by this one service.
 import * as v from 'valibot';
 import {
 	canContain,

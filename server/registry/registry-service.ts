@@ -1,3 +1,4 @@
+// Kept whole (~510 lines): every claim write (claim, rollback, reconcile, move) goes through the same private compare-and-set helpers, which should not become public.
 import { isMemberStatus, isOnRolls } from '../../src/lib/domain/member-statuses';
 import { REGISTRY_LOOKUP_LIMITS } from '../config';
 import type { CouchClient } from '../couch/couch-client';
