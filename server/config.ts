@@ -50,7 +50,7 @@ export interface Config {
 	/**
 	 * Sign-in attempts per login and per address, and password changes per account and per device
 	 * (`perLogin`); reserved before the password is checked, released when it is right; repeated
-	 * lockouts double up to `maxBlockMs` (server/login-rate-limiter.ts).
+	 * lockouts double up to `maxBlockMs` (server/accounts/login-rate-limiter.ts).
 	 */
 	loginLimits: RateLimits;
 	/**

@@ -66,7 +66,7 @@ export function createRegistryRouter(options: {
 			if (!account) return;
 			const input = parse(CheckSchema, req.query, 'Số CCCD không hợp lệ.');
 			// Every check counts, reserved before the registry is read: per account, per unit and per
-			// address, in the same limiter as the /couch guard's refusals (registry-guard.ts).
+			// address, in the same limiter as the /couch guard's refusals (write-guard.ts).
 			const attempt = registry.lookups.reserveLookup({
 				login: account.login,
 				unitId: account.unitId,

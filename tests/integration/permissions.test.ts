@@ -405,7 +405,7 @@ describe('allowlist', () => {
 			['POST', `/${db}/_changes?filter=_doc_ids`, { doc_ids: ['unit'] }],
 			['POST', `/${db}/_revs_diff`, { unit: ['1-abc'] }],
 			['POST', `/${db}/_bulk_get`, { docs: [{ id: 'unit' }] }],
-			// A PouchDB replication checkpoint id (server/local-docs.ts): other `_local` ids are refused.
+			// A PouchDB replication checkpoint id (server/proxy/local-docs.ts): other `_local` ids are refused.
 			['PUT', `/${db}/_local/AbCdEfGhIjKlMnOpQrStU.%3D%3D`, { session_id: 'x' }],
 			['GET', `/${db}/_local/AbCdEfGhIjKlMnOpQrStU.%3D%3D`],
 			['GET', `/${db}/unit`]
