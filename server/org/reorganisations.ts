@@ -1,7 +1,6 @@
 import { MERGE_STEPS } from '../workers/merge-worker';
 import { SPLIT_STEPS } from '../workers/split-worker';
 import * as v from 'valibot';
-import { canContain, unitKindLabel } from '../../src/lib/domain/unit-kinds';
 import { AppError } from '../http/app-error';
 import type { AuditService } from '../audit/audit-service';
 import type { CouchClient } from '../couch/couch-client';
@@ -19,7 +18,7 @@ import { unitStatus, type ProvisionService, type UnitRecord } from '../couch/pro
 import { newUnitId } from '../couch/db-names';
 import { parse } from '../http/validation';
 import { busy, ReorganisationLocks } from './reorganisation-locks';
-import { notActive, requireUnit } from './unit-views';
+import { assertMayContain, notActive, requireUnit } from './unit-views';
 import { BAD_BODY, UnitIdField, UnitKindField, UnitName } from './unit-fields';
 
 // Merges and splits asked through the API (the workers carry them out, ADR 0007): the request takes
@@ -133,14 +132,7 @@ export class Reorganisations {
 		if (!managesUnit(actor, source) || !source.parentId) throw forbidden(NOT_MANAGER);
 		const input = parse(SplitSchema, body, 'Thông tin chia tách không hợp lệ.');
 		const parent = await requireUnit(this.#provision, source.parentId);
-		if (!canContain({ parent: parent.kind, child: input.kind })) {
-			throw new AppError({
-				status: 422,
-				error: 'invalid_kind',
-				reason: `${unitKindLabel(input.kind)} không thể trực thuộc ${unitKindLabel(parent.kind)}.`,
-				field: 'kind'
-			});
-		}
+		assertMayContain({ parent: parent.kind, child: input.kind });
 		const branchIds = [...new Set(input.branchIds)];
 		const jobId = splitJobId({ sourceId: source.id, branchIds });
 		const known = await this.#resume(actor, jobId, source);

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { isMemberStatus, isOnRolls } from '../../src/lib/domain/member-statuses';
-import { canContain, unitKindLabel, type UnitKindId } from '../../src/lib/domain/unit-kinds';
+import { type UnitKindId } from '../../src/lib/domain/unit-kinds';
 import type { AccountService } from '../accounts/account-service';
 import { AppError } from '../http/app-error';
 import type { AuditService } from '../audit/audit-service';
@@ -27,6 +27,7 @@ import type { SecurityCache } from '../couch/security-cache';
 import { parse } from '../http/validation';
 import { ReorganisationLocks } from './reorganisation-locks';
 import {
+	assertMayContain,
 	notActive,
 	requireUnit,
 	summary,
@@ -137,14 +138,7 @@ export class UnitLifecycle {
 			);
 		}
 		if (unitStatus(parent) !== 'active') throw notActive(parent);
-		if (!canContain({ parent: parent.kind, child: input.kind })) {
-			throw new AppError({
-				status: 422,
-				error: 'invalid_kind',
-				reason: `${unitKindLabel(input.kind)} không thể trực thuộc ${unitKindLabel(parent.kind)}.`,
-				field: 'kind'
-			});
-		}
+		assertMayContain({ parent: parent.kind, child: input.kind });
 		const record = await this.#provision.createUnit({
 			name: input.name,
 			kind: input.kind,

@@ -1,4 +1,4 @@
-import type { UnitKindId } from '../../src/lib/domain/unit-kinds';
+import { canContain, unitKindLabel, type UnitKindId } from '../../src/lib/domain/unit-kinds';
 import { AppError } from '../http/app-error';
 import {
 	nameHistoryOf,
@@ -88,4 +88,15 @@ export async function requireUnit(provision: ProvisionService, id: string): Prom
 	const unit = await provision.getUnit(id);
 	if (!unit) throw notFound();
 	return unit;
+}
+
+/** A 422 on the kind field when a unit of kind `child` may not be under one of kind `parent`. */
+export function assertMayContain(kinds: { parent: UnitKindId; child: UnitKindId }): void {
+	if (canContain(kinds)) return;
+	throw new AppError({
+		status: 422,
+		error: 'invalid_kind',
+		reason: `${unitKindLabel(kinds.child)} không thể trực thuộc ${unitKindLabel(kinds.parent)}.`,
+		field: 'kind'
+	});
 }
