@@ -18,7 +18,7 @@ export const UnitIdField = (message: string) =>
 export const BAD_BODY = 'Dữ liệu gửi lên không hợp lệ.';
 
 // Branches and liên chi đoàn are documents of their grassroots unit (ADR 0004), not units here.
-export const DB_KIND_IDS = DATABASE_UNIT_KINDS.map((kind) => kind.id);
+const DB_KIND_IDS = DATABASE_UNIT_KINDS.map((kind) => kind.id);
 export const UnitKindField = v.pipe(
 	v.optional(v.string('Vui lòng chọn loại đơn vị.'), ''),
 	v.check(
