@@ -133,9 +133,13 @@ describe('the directory', () => {
 
 describe("a superior's online roster", () => {
 	it('pages the members in Vietnamese name order with minimal fields', async () => {
-		const page = await api<OnlineRosterPage>(server, `/units/${commune.id}/members?offset=0&limit=2`, {
-			cookie: provinceCookie
-		});
+		const page = await api<OnlineRosterPage>(
+			server,
+			`/units/${commune.id}/members?offset=0&limit=2`,
+			{
+				cookie: provinceCookie
+			}
+		);
 		expect(page.status).toBe(200);
 		expect(page.body).toMatchObject({ total: 3, offset: 0, limit: 2 });
 		expect(page.body.rows.map((row) => row.givenName)).toEqual(['Anh', 'Bích']);
@@ -147,9 +151,13 @@ describe("a superior's online roster", () => {
 			status: 'active',
 			id: expect.stringMatching(/^member:/)
 		});
-		const rest = await api<OnlineRosterPage>(server, `/units/${commune.id}/members?offset=2&limit=2`, {
-			cookie: provinceCookie
-		});
+		const rest = await api<OnlineRosterPage>(
+			server,
+			`/units/${commune.id}/members?offset=2&limit=2`,
+			{
+				cookie: provinceCookie
+			}
+		);
 		expect(rest.body.rows.map((row) => row.givenName)).toEqual(['Quỳnh']);
 		expectRefusal(
 			await api(server, `/units/${commune.id}/members?limit=abc`, { cookie: provinceCookie }),
