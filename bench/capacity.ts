@@ -11,10 +11,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CouchClient, parseCouchUrl } from '../server/couch-client';
-import { dbNames } from '../server/db-names';
-import { startEmbeddedStore, type EmbeddedStore } from '../server/embedded-store';
-import { ProvisionService, unitRole, type UnitRecord } from '../server/provision-service';
+import { CouchClient, parseCouchUrl } from '../server/couch/couch-client';
+import { dbNames } from '../server/couch/db-names';
+import { startEmbeddedStore, type EmbeddedStore } from '../server/store/embedded-store';
+import { ProvisionService, unitRole, type UnitRecord } from '../server/couch/provision-service';
 import { generateHistory, generateMembers } from '../src/lib/synthetic';
 
 // Capacity figures per unit database, on the embedded store (default) or an Apache CouchDB

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { StoreKind } from '../server/config';
-import { parseCouchUrl } from '../server/couch-client';
+import { parseCouchUrl } from '../server/couch/couch-client';
 import type { DbDigest } from './digest';
 import { sessionCookieOf } from '../tests/support/session-cookie';
 import type { ServerCommand } from './server-process';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants as zlibConstants } from 'node:zlib';
-import { createDoanvuServer, type DoanvuServer } from '../server/app';
+import { createDoanvuServer, type DoanvuServer } from '../server/site/doanvu-server';
 import { cleanUpServerData } from '../tests/support/test-server';
 import { generateHistory, generateMembers, type EthnicMixPreset } from '../src/lib/synthetic';
 import { buildDigest, type DbDigest } from './digest';

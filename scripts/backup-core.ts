@@ -11,10 +11,10 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import { CouchClient, parseCouchUrl, type SecurityObject } from '../server/couch-client';
+import { CouchClient, parseCouchUrl, type SecurityObject } from '../server/couch/couch-client';
 import { loadConfig } from '../server/config';
-import { dbNames, type DbNames } from '../server/db-names';
-import { startEmbeddedStore } from '../server/embedded-store';
+import { dbNames, type DbNames } from '../server/couch/db-names';
+import { startEmbeddedStore } from '../server/store/embedded-store';
 
 // Backup and restore of everything the server owns, through the CouchDB HTTP API as admin, so one
 // format serves the embedded store and Apache CouchDB alike (docs/deploy.md "Backups"):

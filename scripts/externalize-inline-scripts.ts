@@ -1,5 +1,5 @@
 // Moves the inline scripts of the built pages into files, after `vite build` and before the service
-// worker is generated: the Content-Security-Policy (server/security-headers.ts) allows scripts from
+// worker is generated: the Content-Security-Policy (server/http/security-headers.ts) allows scripts from
 // this origin only, and SvelteKit's adapter-static writes its bootstrap inline in every page.
 // Each script goes to `<buildDir>/boot.<hash>.js` and is loaded from `/boot.<hash>.js` — an absolute
 // path, like SvelteKit's own `/_app/…` imports, since the fallback page answers deep links such as

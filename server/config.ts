@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import type { RateLimits } from './login-rate-limiter';
-import { PASSWORD_ITERATIONS } from './password-hash';
+import type { RateLimits } from './accounts/login-rate-limiter';
+import { PASSWORD_ITERATIONS } from './accounts/password-hash';
 
 // Server configuration: environment variables, validated once at start so that a typo fails loudly
 // instead of running with a surprising default.
@@ -50,7 +50,7 @@ export interface Config {
 	/**
 	 * Sign-in attempts per login and per address, and password changes per account and per device
 	 * (`perLogin`); reserved before the password is checked, released when it is right; repeated
-	 * lockouts double up to `maxBlockMs` (server/login-rate-limiter.ts).
+	 * lockouts double up to `maxBlockMs` (server/accounts/login-rate-limiter.ts).
 	 */
 	loginLimits: RateLimits;
 	/**

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createDoanvuServer } from './app';
+import { createDoanvuServer } from './site/doanvu-server';
 import { ConfigError } from './config';
 import type { WorkerHooks } from './workers/job-runner';
 
@@ -51,7 +51,7 @@ try {
 	});
 	console.log(`Đoàn vụ đang chạy tại ${server.url}`);
 	if (args.includes('--demo')) {
-		const { loadDemo } = await import('./demo-loader');
+		const { loadDemo } = await import('./site/demo-loader');
 		await loadDemo({ server, print: (line: string) => console.log(line) });
 	}
 	let stopping = false;

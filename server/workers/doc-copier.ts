@@ -1,5 +1,5 @@
-import type { CouchClient, CouchDoc } from '../couch-client';
-import { docPath } from '../couch-client';
+import type { CouchClient, CouchDoc } from '../couch/couch-client';
+import { docPath } from '../couch/couch-client';
 
 // Copies documents between unit databases the way CouchDB replication does — leaf revisions with
 // their revision history, written with `new_edits: false` — but with each document transformed on

@@ -1,8 +1,9 @@
-import { CouchError, type CouchClient } from '../couch-client';
-import type { DbUpdates } from '../db-updates';
-import type { JobDoc, JobService } from '../job-service';
-import { describeError, type Logger } from '../logger';
-import { unitDbName } from '../db-names';
+import type { CouchClient } from '../couch/couch-client';
+import type { DbUpdates } from '../couch/db-updates';
+import type { JobDoc, JobService } from './job-service';
+import { describeError, type Logger } from '../http/logger';
+import { unitDbName } from '../couch/db-names';
+import { LeasedLoop } from './leased-loop';
 import { rewriteUnit } from './doc-copier';
 import { forwardCheckpointId } from './merge-worker';
 import { forwardSplit, type SplitDeps } from './split-worker';
@@ -28,12 +29,9 @@ const LEASE_ID = 'lease:forwarder';
 const UPDATES_CHECKPOINT = 'dbupdates:forwarder';
 
 export class Forwarder {
-	readonly #couch: CouchClient;
 	readonly #jobs: JobService;
 	readonly #deps: SplitDeps;
 	readonly #updates: DbUpdates;
-	readonly #owner: string;
-	readonly #leaseMs: number;
 	readonly #minMs: number;
 	readonly #maxMs: number;
 	readonly #logger: Logger;
@@ -42,11 +40,7 @@ export class Forwarder {
 	#listedAt = 0;
 	/** Where this process is in `doanvu_dbupdates` (read from the checkpoint when first needed). */
 	#updatesSince: Seq | undefined;
-	#leaseUntil = 0;
-	#timer: NodeJS.Timeout | undefined;
-	#ticking: Promise<void> | undefined;
-	#started = false;
-	#stopping = false;
+	readonly #loop: LeasedLoop;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -59,26 +53,35 @@ export class Forwarder {
 		maxMs: number;
 		logger: Logger;
 	}) {
-		this.#couch = options.couch;
 		this.#jobs = options.jobs;
 		this.#deps = options.deps;
 		this.#updates = options.updates;
-		this.#owner = options.owner;
-		this.#leaseMs = options.leaseMs;
 		this.#minMs = options.minMs;
 		this.#maxMs = options.maxMs;
 		this.#logger = options.logger;
+		this.#loop = new LeasedLoop({
+			couch: options.couch,
+			db: options.jobs.db,
+			leaseId: LEASE_ID,
+			owner: options.owner,
+			leaseMs: options.leaseMs,
+			logger: options.logger,
+			failureEvent: 'forward_failed',
+			tick: () => this.#tick(),
+			nextDelay: () => this.#minMs,
+			// Another process may have moved the checkpoint while it held the lease.
+			beforeRenewal: () => {
+				this.#updatesSince = undefined;
+			}
+		});
 	}
 
 	start(): void {
-		this.#started = true;
-		this.#schedule(0);
+		this.#loop.start();
 	}
 
 	async stop(): Promise<void> {
-		this.#stopping = true;
-		clearTimeout(this.#timer);
-		await this.#ticking?.catch(() => {});
+		await this.#loop.stop();
 	}
 
 	/** A write reached this database: look at it soon (a hint; polling alone is enough for truth). */
@@ -89,13 +92,13 @@ export class Forwarder {
 			this.#pace.set(job._id, { nextAt: 0, intervalMs: this.#minMs });
 			hit = true;
 		}
-		if (hit && !this.#ticking) this.#schedule(this.#minMs);
+		if (hit) this.#loop.soon(this.#minMs);
 	}
 
 	/** Forwarding jobs changed (one opened or closed): list them again at the next tick. */
 	refreshList(): void {
 		this.#listedAt = 0;
-		if (!this.#ticking) this.#schedule(0);
+		this.#loop.soon(0);
 	}
 
 	/** One pass for one job, whoever holds the lease: the last pass before a manager closes it. */
@@ -103,21 +106,8 @@ export class Forwarder {
 		return job.kind === 'merge' ? this.#forwardMerge(job) : forwardSplit(this.#deps, job);
 	}
 
-	#schedule(ms: number): void {
-		clearTimeout(this.#timer);
-		if (!this.#started || this.#stopping) return;
-		this.#timer = setTimeout(() => {
-			this.#ticking = this.#tick()
-				.catch((error) => this.#logger.error('forward_failed', { error: describeError(error) }))
-				.finally(() => {
-					this.#ticking = undefined;
-					this.#schedule(this.#minMs);
-				});
-		}, ms);
-	}
-
 	async #tick(): Promise<void> {
-		if (!(await this.#holdLease())) return;
+		if (!(await this.#loop.holdLease())) return;
 		if (Date.now() - this.#listedAt > Math.min(this.#maxMs, 5 * this.#minMs + 1000)) {
 			this.#followed = await this.#jobs.listForwarding();
 			this.#listedAt = Date.now();
@@ -136,7 +126,7 @@ export class Forwarder {
 		const now = Date.now();
 		const due = this.#followed.filter((job) => (this.#pace.get(job._id)?.nextAt ?? 0) <= now);
 		// A few databases at a time: the forwarder must never crowd out the phones' own requests.
-		for (let i = 0; i < due.length && !this.#stopping; i += 4) {
+		for (let i = 0; i < due.length && this.#loop.running; i += 4) {
 			await Promise.all(due.slice(i, i + 4).map((job) => this.#pass(job)));
 		}
 		// Moved on only after the passes: a crash before this repeats them, which changes nothing.
@@ -166,42 +156,5 @@ export class Forwarder {
 			batchSize: this.#deps.batchSize,
 			transform: rewriteUnit(job.targetId)
 		});
-	}
-
-	/** Takes or renews the forwarder's lease (revision-checked); false when another process holds it. */
-	async #holdLease(): Promise<boolean> {
-		const now = Date.now();
-		if (this.#leaseUntil - now > this.#leaseMs / 2) return true;
-		// Another process may have moved the checkpoint while it held the lease.
-		this.#updatesSince = undefined;
-		const db = this.#jobs.db;
-		const current = await this.#couch.getDoc<{
-			_id: string;
-			_rev?: string;
-			owner?: string;
-			until?: string;
-		}>({ db, id: LEASE_ID });
-		if (current?.owner && current.owner !== this.#owner && Date.parse(current.until ?? '') > now) {
-			this.#leaseUntil = 0;
-			return false;
-		}
-		const until = now + this.#leaseMs;
-		try {
-			await this.#couch.putDoc({
-				db,
-				doc: {
-					_id: LEASE_ID,
-					...(current?._rev ? { _rev: current._rev } : {}),
-					type: 'lease',
-					owner: this.#owner,
-					until: new Date(until).toISOString()
-				}
-			});
-			this.#leaseUntil = until;
-			return true;
-		} catch (error) {
-			if (error instanceof CouchError && error.status === 409) return false;
-			throw error;
-		}
 	}
 }

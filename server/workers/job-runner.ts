@@ -1,6 +1,6 @@
-import { CouchError } from '../couch-client';
-import type { JobDoc, JobKind, JobService } from '../job-service';
-import { describeError, type Logger } from '../logger';
+import { CouchError } from '../couch/couch-client';
+import type { JobDoc, JobKind, JobService } from './job-service';
+import { describeError, type Logger } from '../http/logger';
 
 // Runs jobs inside the server process (docs/decisions/0007-reorganisation-workers.md). It polls the
 // open jobs, takes one whose lease is free with a revision-checked write, and runs its remaining

@@ -1,12 +1,13 @@
-import type { AccountService } from '../account-service';
-import type { AuditService } from '../audit-service';
-import type { DeviceService } from '../device-service';
-import type { JobDoc } from '../job-service';
-import { unitStatus, type ProvisionService, type UnitRecord } from '../provision-service';
-import type { CitizenRegistry } from '../registry-service';
-import type { SecurityCache } from '../security-cache';
+import type { AccountService } from '../accounts/account-service';
+import type { AuditService } from '../audit/audit-service';
+import type { DeviceService } from '../accounts/device-service';
+import type { JobDoc } from './job-service';
+import { unitStatus, type ProvisionService, type UnitRecord } from '../couch/provision-service';
+import type { CitizenRegistry } from '../registry/registry-service';
+import type { SecurityCache } from '../couch/security-cache';
 import { rewriteUnit, type DocCopier } from './doc-copier';
 import { JobFailed, type JobContext, type JobWorker } from './job-runner';
+import { releaseUntouchedUnit } from './unit-lock';
 
 // Merging unit S into its sibling T (docs/architecture.md, "Merge"; docs/decisions/
 // 0007-reorganisation-workers.md). Four steps, each idempotent and safe to repeat after a crash:
@@ -189,16 +190,7 @@ export function createMergeWorker(deps: ReorgDeps): JobWorker {
 			if (step === 'mark') return mark(ctx);
 			throw new Error(`merge: unknown step ${step}`);
 		},
-		async onFailed(job) {
-			// Nothing changed yet: let the unit go. A job that failed half-way keeps its lock, so that
-			// nothing else reorganises a half-merged unit; asking for the merge again resumes it.
-			if (job.step > 0) return;
-			await provision.updateUnit(job.sourceId, (current) => {
-				if (current.lock !== job._id) return undefined;
-				const { lock: _lock, ...rest } = current;
-				return rest;
-			});
-			deps.onDirectoryChange();
-		}
+		onFailed: (job) =>
+			releaseUntouchedUnit({ provision, job, onDirectoryChange: deps.onDirectoryChange })
 	};
 }

@@ -1,9 +1,10 @@
-import { AppError } from '../app-error';
-import type { CouchClient } from '../couch-client';
-import type { JobDoc } from '../job-service';
+import { AppError } from '../http/app-error';
+import type { CouchClient } from '../couch/couch-client';
+import type { JobDoc } from './job-service';
 import { forwardCheckpointId, unitOrFail, type ReorgDeps } from './merge-worker';
 import { rewriteUnit, type DocCopier, type RevDoc } from './doc-copier';
 import { JobFailed, type JobContext, type JobWorker } from './job-runner';
+import { releaseUntouchedUnit } from './unit-lock';
 
 // Splitting unit S (docs/architecture.md, "POST /api/units/:id/split"): a new sibling N receives the
 // chosen branches (ADR 0004: they are documents of S), their members and those members' history.
@@ -193,15 +194,8 @@ export function createSplitWorker(deps: SplitDeps): JobWorker {
 			if (step === 'finish') return finish(ctx);
 			throw new Error(`split: unknown step ${step}`);
 		},
-		async onFailed(job) {
-			if (job.step > 0) return;
-			await provision.updateUnit(job.sourceId, (current) => {
-				if (current.lock !== job._id) return undefined;
-				const { lock: _lock, ...rest } = current;
-				return rest;
-			});
-			deps.onDirectoryChange();
-		}
+		onFailed: (job) =>
+			releaseUntouchedUnit({ provision, job, onDirectoryChange: deps.onDirectoryChange })
 	};
 }
 

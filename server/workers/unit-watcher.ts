@@ -1,12 +1,14 @@
-import { CouchError, type CouchClient } from '../couch-client';
-import { isUnitDb, unitIdOfDb } from '../db-names';
-import type { DbUpdates } from '../db-updates';
-import { transferJobId, type JobDoc, type JobService } from '../job-service';
-import { describeError, type Logger } from '../logger';
-import type { AuditService } from '../audit-service';
-import type { ProvisionService, UnitRecord } from '../provision-service';
-import type { CitizenRegistry } from '../registry-service';
+import { CouchError, type CouchClient } from '../couch/couch-client';
+import { isUnitDb, unitIdOfDb } from '../couch/db-names';
+import type { DbUpdates } from '../couch/db-updates';
+import { transferJobId, type JobDoc, type JobService } from './job-service';
+import { describeError, type Logger } from '../http/logger';
+import type { AuditService } from '../audit/audit-service';
+import type { ProvisionService, UnitRecord } from '../couch/provision-service';
+import type { CitizenRegistry } from '../registry/registry-service';
 import { transferJobFor, type TransferWorker } from './transfer-worker';
+import { LeasedLoop } from './leased-loop';
+import { WatcherRecords, type Seq, type WatcherState } from './watcher-records';
 
 // Follows what devices write into the unit databases, for the two things that must happen beyond
 // the database written to (docs/decisions/0009-transfers-and-registry.md):
@@ -22,19 +24,8 @@ import { transferJobFor, type TransferWorker } from './transfer-worker';
 // transfer documents read in full) — which is how a new deployment, or a registry lost or rebuilt,
 // registers every member already stored. One server process watches at a time (`lease:watcher`).
 
-type Seq = string | number;
-
 const LEASE_ID = 'lease:watcher';
-const STATE_ID = '_local/watcher';
 const UPDATES_CHECKPOINT = '_local/dbupdates:watcher';
-
-class TooManyConflicts extends Error {}
-
-interface WatcherState {
-	generation: number;
-	/** Every unit database has been swept in this generation. */
-	swept: boolean;
-}
 
 interface ChangeRow {
 	id: string;
@@ -51,16 +42,12 @@ export class UnitWatcher {
 	readonly #audit: AuditService;
 	readonly #transfers: TransferWorker;
 	readonly #updates: DbUpdates;
-	readonly #owner: string;
-	readonly #leaseMs: number;
 	readonly #pollMs: number;
 	readonly #sweepMs: number;
 	readonly #batchSize: number;
 	readonly #onJob: () => void;
 	readonly #logger: Logger;
-	readonly #revs = new Map<string, string>();
-	/** Where this process is in each unit database (its checkpoints, as last written). */
-	readonly #seqs = new Map<string, { seq?: Seq; generation?: number }>();
+	readonly #records: WatcherRecords;
 	readonly #nudged = new Set<string>();
 	/** Databases whose reading failed: read again at the next tick. */
 	readonly #retry = new Set<string>();
@@ -69,14 +56,10 @@ export class UnitWatcher {
 	#state: (WatcherState & { rev?: string }) | undefined;
 	#stateReadAt = 0;
 	#updatesSince: Seq | undefined;
-	#leaseUntil = 0;
 	#parkedSweptAt = 0;
 	#sweptAt = -Infinity;
 	#sweptGeneration = 0;
-	#timer: NodeJS.Timeout | undefined;
-	#ticking: Promise<void> | undefined;
-	#started = false;
-	#stopping = false;
+	readonly #loop: LeasedLoop;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -103,31 +86,51 @@ export class UnitWatcher {
 		this.#audit = options.audit;
 		this.#transfers = options.transfers;
 		this.#updates = options.updates;
-		this.#owner = options.owner;
-		this.#leaseMs = options.leaseMs;
 		this.#pollMs = options.pollMs;
 		this.#sweepMs = options.sweepMs;
 		this.#batchSize = options.batchSize;
 		this.#onJob = options.onJob;
 		this.#logger = options.logger;
+		this.#records = new WatcherRecords({ couch: options.couch, db: options.registry.db });
+		const leaseMs = options.leaseMs;
+		this.#loop = new LeasedLoop({
+			couch: options.couch,
+			db: options.jobs.db,
+			leaseId: LEASE_ID,
+			owner: options.owner,
+			leaseMs,
+			logger: options.logger,
+			failureEvent: 'watch_failed',
+			tick: () => this.#tick(),
+			nextDelay: ({ failed }) => {
+				const again = !failed && (this.#nudged.size > 0 || this.#behind);
+				// Without the lease there is nothing to do before it could run out.
+				const idle = this.#loop.holdsLease ? this.#pollMs : leaseMs / 4;
+				return again ? 0 : Math.max(this.#pollMs, idle);
+			},
+			beforeRenewal: (lapsed) => {
+				if (!lapsed) return;
+				// Another process may have moved the checkpoints while it held the lease.
+				this.#updatesSince = undefined;
+				this.#state = undefined;
+				this.#records.forget();
+			}
+		});
 	}
 
 	start(): void {
-		this.#started = true;
-		this.#schedule(0);
+		this.#loop.start();
 	}
 
 	async stop(): Promise<void> {
-		this.#stopping = true;
-		clearTimeout(this.#timer);
-		await this.#ticking?.catch(() => {});
+		await this.#loop.stop();
 	}
 
 	/** This process wrote to `db` (the proxy forwarded a write): look at it at the next tick. */
 	nudge(db: string): void {
-		if (!this.#started || this.#stopping || !isUnitDb(db)) return;
+		if (!this.#loop.running || !isUnitDb(db)) return;
 		this.#nudged.add(db);
-		if (!this.#ticking) this.#schedule(Math.min(this.#pollMs, 50));
+		this.#loop.soon(Math.min(this.#pollMs, 50));
 	}
 
 	/**
@@ -136,48 +139,28 @@ export class UnitWatcher {
 	 */
 	async rebuild(): Promise<number> {
 		for (let attempt = 0; attempt < 5; attempt++) {
-			const state = await this.#readState();
+			const state = await this.#records.readState();
 			const next: WatcherState = { generation: state.generation + 1, swept: false };
-			const rev = await this.#putState(next, state.rev);
+			const rev = await this.#records.putState(next, state.rev);
 			if (rev !== undefined) {
 				this.#state = { ...next, rev };
 				this.#stateReadAt = Date.now();
-				if (this.#started && !this.#ticking) this.#schedule(0);
+				this.#loop.soon(0);
 				return next.generation;
 			}
 		}
 		throw new Error('watcher: too many conflicts starting a rebuild');
 	}
 
-	#schedule(ms: number): void {
-		clearTimeout(this.#timer);
-		if (!this.#started || this.#stopping) return;
-		this.#timer = setTimeout(() => {
-			let failed = false;
-			this.#ticking = this.#tick()
-				.catch((error) => {
-					failed = true;
-					this.#logger.error('watch_failed', { error: describeError(error) });
-				})
-				.finally(() => {
-					this.#ticking = undefined;
-					const again = !failed && (this.#nudged.size > 0 || this.#behind);
-					// Without the lease there is nothing to do before it could run out.
-					const idle = this.#leaseUntil > Date.now() ? this.#pollMs : this.#leaseMs / 4;
-					this.#schedule(again ? 0 : Math.max(this.#pollMs, idle));
-				});
-		}, ms);
-	}
-
 	async #tick(): Promise<void> {
-		if (!(await this.#holdLease())) {
+		if (!(await this.#loop.holdLease())) {
 			// Another process watches; it learns of these databases from `doanvu_dbupdates`.
 			this.#nudged.clear();
 			this.#behind = false;
 			return;
 		}
 		if (!this.#state || Date.now() - this.#stateReadAt > 10_000) {
-			this.#state = await this.#readState();
+			this.#state = await this.#records.readState();
 			this.#stateReadAt = Date.now();
 		}
 		const state = this.#state;
@@ -189,24 +172,24 @@ export class UnitWatcher {
 			this.#sweptAt = Date.now();
 			this.#sweptGeneration = state.generation;
 			const complete = await this.#sweepAll(state.generation);
-			if (this.#stopping || this.#leaseUntil < Date.now()) return;
+			if (!this.#loop.running || !this.#loop.holdsLease) return;
 			if (complete) {
 				// Against the revision read: a rebuild asked meanwhile (a new generation) must stand.
 				const done = { generation: state.generation, swept: true };
-				const rev = await this.#putState(done, state.rev);
+				const rev = await this.#records.putState(done, state.rev);
 				if (rev !== undefined) this.#state = { ...done, rev };
 				else this.#stateReadAt = 0;
 			}
 		}
 		const since = (this.#updatesSince ??=
-			(await this.#getLocal<{ seq?: Seq }>(UPDATES_CHECKPOINT))?.seq ?? 0);
+			(await this.#records.getLocal<{ seq?: Seq }>(UPDATES_CHECKPOINT))?.seq ?? 0);
 		const { dbs, lastSeq, more } = await this.#updates.changedSince({ since });
 		for (const db of [...this.#nudged, ...this.#retry]) dbs.add(db);
 		this.#nudged.clear();
 		this.#retry.clear();
 		const due = [...dbs].filter((db) => isUnitDb(db));
-		for (let i = 0; i < due.length && !this.#stopping; i += 4) {
-			if (i > 0 && !(await this.#holdLease())) {
+		for (let i = 0; i < due.length && this.#loop.running; i += 4) {
+			if (i > 0 && !(await this.#loop.holdLease())) {
 				for (const db of due.slice(i)) this.#retry.add(db);
 				return;
 			}
@@ -214,7 +197,7 @@ export class UnitWatcher {
 		}
 		// Moved on only after the databases were read: a crash before this reads them again.
 		if (String(lastSeq) !== String(since)) {
-			await this.#checkpoint(UPDATES_CHECKPOINT, { seq: lastSeq });
+			await this.#records.checkpoint(UPDATES_CHECKPOINT, { seq: lastSeq });
 			this.#updatesSince = lastSeq;
 		}
 		this.#behind = more;
@@ -229,8 +212,8 @@ export class UnitWatcher {
 			const unit = await this.#provision.getUnit(unitIdOfDb(db));
 			if (!unit) return;
 			const checkpoint =
-				this.#seqs.get(db) ??
-				(await this.#getLocal<{ seq?: Seq; generation?: number }>(`_local/watch:${db}`));
+				this.#records.knownSeq(db) ??
+				(await this.#records.getLocal<{ seq?: Seq; generation?: number }>(`_local/watch:${db}`));
 			if (checkpoint?.generation !== generation || checkpoint.seq === undefined) {
 				await this.#sweepDb(unit, generation);
 				return;
@@ -245,10 +228,10 @@ export class UnitWatcher {
 				const docs = page.results.map((row) => row.doc ?? { _id: row.id, _deleted: true });
 				await this.#handle(unit, docs);
 				if (page.results.length > 0 && String(page.last_seq) !== String(since)) {
-					await this.#checkpoint(`_local/watch:${db}`, { seq: page.last_seq, generation });
+					await this.#records.checkpoint(`_local/watch:${db}`, { seq: page.last_seq, generation });
 				}
 				since = page.last_seq;
-				if (page.results.length < this.#batchSize || this.#stopping) return;
+				if (page.results.length < this.#batchSize || !this.#loop.running) return;
 			}
 		} catch (error) {
 			this.#retry.add(db);
@@ -280,23 +263,23 @@ export class UnitWatcher {
 					unit,
 					page.flatMap((row) => (row.doc ? [row.doc] : []))
 				);
-				if (rows.length <= this.#batchSize || this.#stopping) break;
+				if (rows.length <= this.#batchSize || !this.#loop.running) break;
 				startkey = rows[this.#batchSize]!.id;
 			}
 		}
-		await this.#checkpoint(`_local/watch:${unit.db}`, { seq: info.update_seq, generation });
+		await this.#records.checkpoint(`_local/watch:${unit.db}`, { seq: info.update_seq, generation });
 	}
 
 	/** Sweeps every unit database not yet swept in this generation; false when some failed. */
 	async #sweepAll(generation: number): Promise<boolean> {
 		const units = await this.#provision.listUnits();
 		let failed = 0;
-		for (let i = 0; i < units.length && !this.#stopping; i += 4) {
+		for (let i = 0; i < units.length && this.#loop.running; i += 4) {
 			// A long sweep keeps its lease; losing it (another process took over) ends this one.
-			if (!(await this.#holdLease())) return false;
+			if (!(await this.#loop.holdLease())) return false;
 			await Promise.all(
 				units.slice(i, i + 4).map(async (unit) => {
-					const checkpoint = await this.#getLocal<{ generation?: number }>(
+					const checkpoint = await this.#records.getLocal<{ generation?: number }>(
 						`_local/watch:${unit.db}`
 					);
 					if (checkpoint?.generation === generation) return;
@@ -395,7 +378,7 @@ export class UnitWatcher {
 	/** Parked transfers whose answer came without a wake-up, and failed ones, go again. */
 	async #sweepParked(): Promise<void> {
 		for (const job of await this.#jobs.listParked()) {
-			if (this.#stopping) return;
+			if (!this.#loop.running) return;
 			if (job.kind !== 'transfer') continue;
 			try {
 				if (job.state === 'failed') {
@@ -407,116 +390,6 @@ export class UnitWatcher {
 			} catch (error) {
 				this.#logger.error('watch_parked_failed', { job: job._id, error: describeError(error) });
 			}
-		}
-	}
-
-	// ---------------------------------------------------------------------------------------------
-
-	async #readState(): Promise<WatcherState & { rev?: string }> {
-		const state = await this.#getLocal<Partial<WatcherState>>(STATE_ID);
-		return {
-			generation: state?.generation ?? 1,
-			swept: state?.swept ?? false,
-			...(state?._rev ? { rev: state._rev } : {})
-		};
-	}
-
-	/** Writes the state if nobody changed it since `rev` was read: its new revision, or undefined. */
-	async #putState(state: WatcherState, rev: string | undefined): Promise<string | undefined> {
-		const res = await this.#couch.request<{ rev?: string }>({
-			method: 'PUT',
-			path: `${encodeURIComponent(this.#registry.db)}/_local/${encodeURIComponent(STATE_ID.slice(7))}`,
-			body: { _id: STATE_ID, ...(rev ? { _rev: rev } : {}), ...state, at: new Date().toISOString() }
-		});
-		if (res.status === 409) return undefined;
-		if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
-			throw new Error(`watcher: saving its state answered ${res.status}`);
-		}
-		return res.body?.rev ?? '';
-	}
-
-	async #getLocal<T>(id: string): Promise<(T & { _rev?: string }) | undefined> {
-		const doc = await this.#couch.getDoc<{ _id: string; _rev?: string } & T>({
-			db: this.#registry.db,
-			id
-		});
-		if (doc?._rev) this.#revs.set(id, doc._rev);
-		return doc;
-	}
-
-	/**
-	 * A checkpoint: losing the race for it to another watcher (whose lease began while this one's
-	 * tick ran long) is no error — the databases are read again, which changes nothing.
-	 */
-	async #checkpoint(id: string, body: { seq: Seq; generation?: number }): Promise<void> {
-		if (id.startsWith('_local/watch:')) {
-			if (this.#seqs.size > 50_000) this.#seqs.clear();
-			this.#seqs.set(id.slice('_local/watch:'.length), body);
-		}
-		await this.#putLocal(id, body).catch((error) => {
-			if (!(error instanceof TooManyConflicts)) throw error;
-		});
-	}
-
-	async #putLocal(id: string, body: object): Promise<void> {
-		const path = `${encodeURIComponent(this.#registry.db)}/_local/${encodeURIComponent(id.slice(7))}`;
-		for (let attempt = 0; attempt < 3; attempt++) {
-			if (attempt > 0 || !this.#revs.has(id)) await this.#getLocal(id);
-			const rev = this.#revs.get(id);
-			const res = await this.#couch.request<{ rev?: string }>({
-				method: 'PUT',
-				path,
-				body: { _id: id, ...(rev ? { _rev: rev } : {}), ...body, at: new Date().toISOString() }
-			});
-			if (res.status === 201 || res.status === 200 || res.status === 202) {
-				if (this.#revs.size > 50_000) this.#revs.clear();
-				if (res.body?.rev) this.#revs.set(id, res.body.rev);
-				return;
-			}
-			if (res.status !== 409) throw new Error(`watcher: saving ${id} answered ${res.status}`);
-		}
-		throw new TooManyConflicts(`watcher: saving ${id}: too many conflicts`);
-	}
-
-	/** Takes or renews the watcher's lease (revision-checked); false when another process holds it. */
-	async #holdLease(): Promise<boolean> {
-		const now = Date.now();
-		if (this.#leaseUntil - now > this.#leaseMs / 2) return true;
-		if (this.#leaseUntil <= now) {
-			// Another process may have moved the checkpoints while it held the lease.
-			this.#updatesSince = undefined;
-			this.#state = undefined;
-			this.#revs.clear();
-			this.#seqs.clear();
-		}
-		const db = this.#jobs.db;
-		const current = await this.#couch.getDoc<{
-			_id: string;
-			_rev?: string;
-			owner?: string;
-			until?: string;
-		}>({ db, id: LEASE_ID });
-		if (current?.owner && current.owner !== this.#owner && Date.parse(current.until ?? '') > now) {
-			this.#leaseUntil = 0;
-			return false;
-		}
-		const until = now + this.#leaseMs;
-		try {
-			await this.#couch.putDoc({
-				db,
-				doc: {
-					_id: LEASE_ID,
-					...(current?._rev ? { _rev: current._rev } : {}),
-					type: 'lease',
-					owner: this.#owner,
-					until: new Date(until).toISOString()
-				}
-			});
-			this.#leaseUntil = until;
-			return true;
-		} catch (error) {
-			if (error instanceof CouchError && error.status === 409) return false;
-			throw error;
 		}
 	}
 }

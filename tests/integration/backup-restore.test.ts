@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../scripts/backup-core';
-import type { SessionInfo } from '../../server/session-controller';
+import type { SessionInfo } from '../../server/accounts/session-controller';
 import { memberDoc, type TestMember } from '../support/member-fixture';
 import PouchDB from '../support/pouchdb-node';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process';

@@ -9,7 +9,7 @@ import {
 import { fakeUlid } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createCommuneWithPeople, createProvince, type SignedIn } from '../support/org-setup';
-import type { UnitRecord } from '../../server/provision-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 
 // The design document (version 5) on chi đoàn documents, through /couch as the real users: the
 // secretary and her deputy found and rename branches as the app plans them, a viewer cannot, and a

@@ -3,7 +3,7 @@ import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberDoc } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
-import type { UnitRecord } from '../../server/provision-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 
 // Replication traffic is compressed both ways (docs/measured.md: a first sync over 3G is dominated by
 // bytes), except live feeds, which must flow as they happen.

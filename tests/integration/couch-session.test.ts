@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CouchClient } from '../../server/couch-client';
+import type { CouchClient } from '../../server/couch/couch-client';
 import { memberDoc } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -85,7 +85,7 @@ describe('CouchDB session renewal', () => {
 		// retried with one made in the same second, and refused again a few ms later: that 401
 		// reached the device, which would take itself for signed out. The embedded store rounds
 		// its stamp (the second turns at .5 s), so the writes are spread over the ms before .5 s:
-		// before the fix in server/couch-session-cache.ts about one run in two got a 401.
+		// before the fix in server/couch/session-cache.ts about one run in two got a 401.
 		const { unit, login, password } = await server.createUnitWithAccount({});
 		const { cookie } = await server.signIn({ login, password });
 		const previous = await setSessionTimeout(server.couch, '1');

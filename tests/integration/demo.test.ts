@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, loadDemo, type DemoAccount } from '../../server/demo-loader';
+import { DEMO_PASSWORD, loadDemo, type DemoAccount } from '../../server/site/demo-loader';
 import { MemberDocSchema } from '../../src/lib/domain/member-schema';
 import PouchDB from '../support/pouchdb-node';
 import { startTestServer, type TestServer } from '../support/test-server';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DirectoryEntry } from '../../server/directory-index';
-import type { UnitRecord } from '../../server/provision-service';
-import type { MemberPage } from '../../server/unit-service';
+import type { DirectoryEntry } from '../../server/org/directory-index';
+import type { UnitRecord } from '../../server/couch/provision-service';
+import type { OnlineRosterPage } from '../../server/org/online-roster';
 import { memberDoc } from '../support/member-fixture';
 import { api, expectRefusal } from '../support/org-api';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
@@ -133,9 +133,13 @@ describe('the directory', () => {
 
 describe("a superior's online roster", () => {
 	it('pages the members in Vietnamese name order with minimal fields', async () => {
-		const page = await api<MemberPage>(server, `/units/${commune.id}/members?offset=0&limit=2`, {
-			cookie: provinceCookie
-		});
+		const page = await api<OnlineRosterPage>(
+			server,
+			`/units/${commune.id}/members?offset=0&limit=2`,
+			{
+				cookie: provinceCookie
+			}
+		);
 		expect(page.status).toBe(200);
 		expect(page.body).toMatchObject({ total: 3, offset: 0, limit: 2 });
 		expect(page.body.rows.map((row) => row.givenName)).toEqual(['Anh', 'Bích']);
@@ -147,9 +151,13 @@ describe("a superior's online roster", () => {
 			status: 'active',
 			id: expect.stringMatching(/^member:/)
 		});
-		const rest = await api<MemberPage>(server, `/units/${commune.id}/members?offset=2&limit=2`, {
-			cookie: provinceCookie
-		});
+		const rest = await api<OnlineRosterPage>(
+			server,
+			`/units/${commune.id}/members?offset=2&limit=2`,
+			{
+				cookie: provinceCookie
+			}
+		);
 		expect(rest.body.rows.map((row) => row.givenName)).toEqual(['Quỳnh']);
 		expectRefusal(
 			await api(server, `/units/${commune.id}/members?limit=abc`, { cookie: provinceCookie }),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobView } from '../../server/job-service';
-import type { UnitRecord } from '../../server/provision-service';
+import type { JobView } from '../../server/workers/job-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import { memberDoc, type TestMember } from '../support/member-fixture';
 import { api, branchDoc, historyDoc, until, VIETNAMESE, waitForJob } from '../support/org-api';
 import PouchDB from '../support/pouchdb-node';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobView } from '../../server/job-service';
-import type { UnitRecord } from '../../server/provision-service';
-import type { SessionInfo } from '../../server/session-controller';
+import type { JobView } from '../../server/workers/job-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
+import type { SessionInfo } from '../../server/accounts/session-controller';
 import { memberDoc, type TestMember } from '../support/member-fixture';
 import { api, expectRefusal, historyDoc, until, waitForJob } from '../support/org-api';
 import PouchDB from '../support/pouchdb-node';

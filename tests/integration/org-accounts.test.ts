@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountWithDevices, DeviceRow } from '../../server/account-admin';
-import type { UnitRecord } from '../../server/provision-service';
-import type { SessionInfo } from '../../server/session-controller';
+import type { AccountWithDevices, DeviceRow } from '../../server/accounts/account-admin';
+import type { UnitRecord } from '../../server/couch/provision-service';
+import type { SessionInfo } from '../../server/accounts/session-controller';
 import { api, expectRefusal } from '../support/org-api';
 import { startTestServer, uniqueLogin, type TestServer } from '../support/test-server';
 

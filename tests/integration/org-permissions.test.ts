@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountRole } from '../../server/account-service';
-import type { UnitRecord } from '../../server/provision-service';
+import type { AccountRole } from '../../server/accounts/account-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import { memberDoc } from '../support/member-fixture';
 import { api, VIETNAMESE } from '../support/org-api';
 import PouchDB from '../support/pouchdb-node';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESIGN_DOC_VERSION } from '../../server/design-doc';
-import type { JobView } from '../../server/job-service';
-import type { UnitRecord } from '../../server/provision-service';
-import type { UnitInfo, UnitView } from '../../server/unit-service';
+import { DESIGN_DOC_VERSION } from '../../server/couch/design-doc';
+import type { JobView } from '../../server/workers/job-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
+import type { UnitInfo, UnitView } from '../../server/org/unit-views';
 import { memberDoc } from '../support/member-fixture';
 import {
 	api,

@@ -4,7 +4,7 @@ import { memberDoc } from '../support/member-fixture';
 import PouchDB from '../support/pouchdb-node';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
-import type { UnitRecord } from '../../server/provision-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 
 // Who may do what through /couch: the proxy's own checks (device, allowlist, `_security`) and the
 // design document's validate_doc_update, which CouchDB applies because requests go as the real user.
@@ -402,7 +402,7 @@ describe('allowlist', () => {
 			['POST', `/${db}/_changes?filter=_doc_ids`, { doc_ids: ['unit'] }],
 			['POST', `/${db}/_revs_diff`, { unit: ['1-abc'] }],
 			['POST', `/${db}/_bulk_get`, { docs: [{ id: 'unit' }] }],
-			// A PouchDB replication checkpoint id (server/local-docs.ts): other `_local` ids are refused.
+			// A PouchDB replication checkpoint id (server/proxy/local-docs.ts): other `_local` ids are refused.
 			['PUT', `/${db}/_local/AbCdEfGhIjKlMnOpQrStU.%3D%3D`, { session_id: 'x' }],
 			['GET', `/${db}/_local/AbCdEfGhIjKlMnOpQrStU.%3D%3D`],
 			['GET', `/${db}/unit`]

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RETRY_LATER } from '../../server/registry-guard';
+import { RETRY_LATER } from '../../server/proxy/write-guard';
 import { recordOutbox } from '../../src/lib/data/outbox';
 import { localDb } from '../../src/lib/data/pouch';
 import { readModel } from '../../src/lib/data/read-model';

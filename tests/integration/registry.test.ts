@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, loadDemo, type DemoAccount } from '../../server/demo-loader';
-import type { JobView } from '../../server/job-service';
-import type { UnitRecord } from '../../server/provision-service';
+import { DEMO_PASSWORD, loadDemo, type DemoAccount } from '../../server/site/demo-loader';
+import type { JobView } from '../../server/workers/job-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import { isOnRolls } from '../../src/lib/domain/member-statuses';
 import { newCitizenId, pastEntries, validMember } from '../support/domain-fixture';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobView } from '../../server/job-service';
-import type { UnitRecord } from '../../server/provision-service';
+import type { JobView } from '../../server/workers/job-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import type { WorkerHooks } from '../../server/workers/job-runner';
 import { MERGE_STEPS } from '../../server/workers/merge-worker';
 import { SPLIT_STEPS } from '../../server/workers/split-worker';

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startEmbeddedStore } from '../../server/embedded-store';
+import { startEmbeddedStore } from '../../server/store/embedded-store';
 import { memberDoc } from '../support/member-fixture';
 import {
 	startServerProcess,
@@ -11,7 +11,7 @@ import {
 	type ProcessSite
 } from '../support/server-process';
 
-// The embedded LevelDB store runs in a process of its own (server/embedded-store.ts,
+// The embedded LevelDB store runs in a process of its own (server/store/embedded-store.ts,
 // docs/decisions/0013-embedded-store-process.md):
 // - a SIGKILLed server takes its store process with it, so nothing keeps the LevelDB lock and a
 //   restart on the same DATA_DIR serves the data written before;

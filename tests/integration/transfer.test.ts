@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobDoc } from '../../server/job-service';
-import { transferJobId } from '../../server/job-service';
-import type { UnitRecord } from '../../server/provision-service';
+import type { JobDoc } from '../../server/workers/job-service';
+import { transferJobId } from '../../server/workers/job-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import type { WorkerHooks } from '../../server/workers/job-runner';
 import { ulid } from '../../server/ulid';
 import { TRANSFER_STEPS } from '../../server/workers/transfer-worker';

@@ -99,7 +99,7 @@ describe('two devices of one unit', () => {
 		expect((await a.local.get(fromB._id)).givenName).toBe('Tuấn');
 
 		// And the server holds the same (the embedded store used to drop replicated edits of existing
-		// documents: see keepReplicatedRevisions in server/embedded-store.ts).
+		// documents: see keepReplicatedRevisions in server/store/embedded-store.ts).
 		const serverSnap = await snapshot(a.remote);
 		expect(serverSnap).toEqual(snapA);
 	});

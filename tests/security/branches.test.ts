@@ -3,7 +3,7 @@ import { planFoundBranch, type BranchDoc } from '../../src/lib/domain';
 import { fakeUlid } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
-import type { UnitRecord } from '../../server/provision-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import { expectAlive, expectRefused, expectRefusedResponse } from './support/attack-log';
 
 // Attacks on a unit's chi đoàn through /couch, as real accounts: a viewer writing one, a deputy

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UnitRecord } from '../../server/provision-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import { memberDoc } from '../support/member-fixture';
 import { branchDoc, historyDoc } from '../support/org-api';
 import { startTestServer, type TestServer } from '../support/test-server';

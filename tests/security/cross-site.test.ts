@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UnitRecord } from '../../server/provision-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import { fakeUlid, memberDoc } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { expectAlive, expectRefused, expectRefusedResponse } from './support/attack-log';

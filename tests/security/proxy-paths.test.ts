@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upstreamUrl } from '../../server/proxy-allowlist';
-import type { UnitRecord } from '../../server/provision-service';
+import { upstreamUrl } from '../../server/proxy/allowlist';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { expectAlive, expectRefused } from './support/attack-log';
 import { rawRequest, refusedStatus } from './support/raw-http';

@@ -1,8 +1,8 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UnitRecord } from '../../server/provision-service';
-import { RETRY_LATER } from '../../server/registry-guard';
+import type { UnitRecord } from '../../server/couch/provision-service';
+import { RETRY_LATER } from '../../server/proxy/write-guard';
 import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import { newCitizenId, validMember } from '../support/domain-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UnitRecord } from '../../server/provision-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import { fakeUlid, memberDoc } from '../support/member-fixture';
 import { VIETNAMESE } from '../support/org-api';
 import { startTestServer, type TestServer } from '../support/test-server';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { JobView } from '../../server/job-service';
+import type { JobView } from '../../server/workers/job-service';
 import { fakeUlid } from './member-fixture';
 import type { TestServer } from './test-server';
 

@@ -1,4 +1,4 @@
-import type { UnitRecord } from '../../server/provision-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
 import type { TestServer } from './test-server';
 
 // The organisation most tests start from, built through the test server's own helpers (the real

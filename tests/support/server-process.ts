@@ -12,7 +12,7 @@ import PouchDB from './pouchdb-node';
 // The embedded store runs in a child of that process which exits when its parent is gone, so the
 // kill takes the store down with it, as a power cut or the kernel's OOM killer would.
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface ServerProcess {
 	url: string;

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createDoanvuServer, type DoanvuServer, type ServerOptions } from '../../server/app';
-import type { AccountRole } from '../../server/account-service';
-import type { UnitRecord } from '../../server/provision-service';
-import type { SessionInfo } from '../../server/session-controller';
+import {
+	createDoanvuServer,
+	type DoanvuServer,
+	type ServerOptions
+} from '../../server/site/doanvu-server';
+import type { AccountRole } from '../../server/accounts/account-service';
+import type { UnitRecord } from '../../server/couch/provision-service';
+import type { SessionInfo } from '../../server/accounts/session-controller';
 import type { UnitKindId } from '../../src/lib/domain/unit-kinds';
 import PouchDB from './pouchdb-node';
 import { sessionCookieOf } from './session-cookie';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCouchRequest, parseSegments } from '../../server/proxy-allowlist';
-import { JsonItemCounter, overBatchLimit } from '../../server/proxy-body';
-import { isDeviceLocalId } from '../../server/local-docs';
+import { classifyCouchRequest, parseSegments } from '../../server/proxy/allowlist';
+import { JsonItemCounter, overBatchLimit } from '../../server/proxy/body';
+import { isDeviceLocalId } from '../../server/proxy/local-docs';
 
 // The pieces of the /couch proxy's request checks that decide on their own: the streaming count of
 // documents in a batch, the path segments, and the `_local` ids devices may use.

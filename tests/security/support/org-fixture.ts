@@ -1,8 +1,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import type { ServerOptions } from '../../../server/app';
-import type { UnitRecord } from '../../../server/provision-service';
+import type { ServerOptions } from '../../../server/site/doanvu-server';
+import type { UnitRecord } from '../../../server/couch/provision-service';
 import { historyDoc } from '../../support/org-api';
 import { memberDoc, type TestMember } from '../../support/member-fixture';
 import { startTestServer, type TestServer } from '../../support/test-server';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mintedAtMs } from '../../../server/couch-session-cache';
+import { mintedAtMs } from '../../../server/couch/session-cache';
 
 // CouchDB's AuthSession cookie carries the second it was made: base64url("name:HEXSECONDS:hash").
 // The session cache reads it to avoid handing out, after a refusal, a cookie about to die.

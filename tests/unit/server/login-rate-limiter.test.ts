@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LoginRateLimiter } from '../../../server/login-rate-limiter';
+import { LoginRateLimiter } from '../../../server/accounts/login-rate-limiter';
 
 // The limiter's arithmetic on a fake clock: reservations are counted at once, released ones give
 // their place back, a known device skips the per-login count, and repeated lockouts back off.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import PouchDB from 'pouchdb-core';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import mapreduce from 'pouchdb-mapreduce';
-import { shareOneVmContextForDesignCode } from '../../../server/embedded-store-vm';
+import { shareOneVmContextForDesignCode } from '../../../server/store/embedded-store-vm';
 
 // The embedded store's process evaluates design-document code in one shared V8 context instead of
 // a new one per document (server/embedded-store-vm.ts). Views must answer exactly as before, and

@@ -1,0 +1,132 @@
+import { BRANCH_KINDS, BRANCH_NAME_MAX, BRANCH_STATUSES } from '../../src/lib/domain/branch-schema';
+import type { DesignDoc } from './couch-client';
+
+// The design document of every unit database. Its validate_doc_update is the last line of defence,
+// applied by CouchDB to every write whoever makes it (replication included). It stays small on
+// purpose: Apache CouchDB runs it in a JavaScript process per database (docs/measured.md), so the heavy
+// checks (the member schema, citizen ids…) belong in the app and the server, not here.
+//
+// Version 3 (docs/decisions/0009-transfers-and-registry.md) adds the two device-written types of the
+// member operations: `transfer:<ulid>` offers, which only the server creates and the receiving unit
+// answers once (pending → accepted | rejected, decidedBy = the writer, nothing else of the offer
+// changed), and `numbering:<year>` registers of decision numbers, whose claimed blocks are never
+// dropped (two claims on one revision are refused by CouchDB's revision check, not here).
+// Version 4 accepts the unit's yearly training-programme result sent to its superior
+// (`training:<year>`, "chuyển cấp trên"), which may be sent again but never deleted.
+// Version 5 binds `createdBy` to the writer when a document is created (no live old revision), for
+// every device-written type that carries it, history entries included: before, only an update was
+// checked, so a secretary could create an entry "created by" the province. The server (`_admin`)
+// and its workers are exempt; a document created offline and edited again before its first push
+// arrives with `new_edits: false` and no old revision, but one device holds one account (sign-out
+// wipes it), so its creator is the pusher.
+// Version 5 also lets deputies write `branch:` documents as they write members (the unit manages its chi
+// đoàn in the app), never deletes one (members' history names it: it merges or closes instead), and
+// checks its name, kind and status, and that a new one's id starts with the unit's id.
+
+export const DESIGN_DOC_ID = '_design/doanvu';
+
+/**
+ * Bumped whenever the function below changes: the directory records which version each unit
+ * database has (`designVersion`), and the server brings older ones up to date at start.
+ */
+export const DESIGN_DOC_VERSION = 5;
+
+/**
+ * `open`: the unit's accounts (and its superiors') write as the rules below allow.
+ * `closed`: a dissolved unit, or a merged one whose forwarding its superior closed — its records stay
+ * readable, and nobody but the server writes there any more.
+ */
+export type DesignMode = 'open' | 'closed';
+
+export const CLOSED_REASON =
+	'Đơn vị này đã giải thể hoặc đã hợp nhất vào đơn vị khác: dữ liệu chỉ còn để tra cứu.';
+
+// Kept as plain ES5 text: CouchDB's JavaScript engine (SpiderMonkey / QuickJS) and the embedded
+// store both evaluate it; the unit id is baked in because a validation function cannot otherwise
+// know which database it guards.
+function validateSource(unitId: string, mode: DesignMode): string {
+	return `function (newDoc, oldDoc, userCtx) {
+	var UNIT_ID = ${JSON.stringify(unitId)};
+	var CLOSED = ${mode === 'closed' ? JSON.stringify(CLOSED_REASON) : 'null'};
+	var roles = userCtx.roles || [];
+	function has(role) { return roles.indexOf(role) !== -1; }
+	function deny(message) { throw { forbidden: message }; }
+	if (has('_admin')) return;
+	if (CLOSED) deny(CLOSED);
+	if (has('role:viewer')) deny('Tài khoản chỉ có quyền xem, không được thay đổi dữ liệu.');
+	var id = newDoc._id || '';
+	if (id.indexOf('_design/') === 0) deny('Không được thay đổi tài liệu thiết kế.');
+	var type = newDoc.type;
+	if (type === 'unit') deny('Thông tin đơn vị chỉ do máy chủ cập nhật.');
+	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission') deny('Loại tài liệu không hợp lệ.');
+	if (newDoc.unitId !== UNIT_ID) deny('Tài liệu không thuộc đơn vị của cơ sở dữ liệu này.');
+	if (newDoc.updatedBy !== userCtx.name) deny('Người cập nhật (updatedBy) phải là tài khoản đang đăng nhập.');
+	if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) deny('Không được đổi loại của tài liệu.');
+	if (newDoc._attachments) deny('Chưa hỗ trợ tệp đính kèm.');
+	if (!newDoc._deleted && (!oldDoc || oldDoc._deleted) && type !== 'training-submission' && newDoc.createdBy !== userCtx.name) deny('Người tạo (createdBy) phải là tài khoản đang đăng nhập.');
+	if (type === 'history') {
+		if (id.indexOf('history:') !== 0) deny('Mã mục lịch sử phải bắt đầu bằng "history:".');
+		if (oldDoc || newDoc._deleted) deny('Lịch sử đoàn viên chỉ được ghi thêm, không được sửa hoặc xóa.');
+		if (typeof newDoc.memberId !== 'string' || newDoc.memberId.indexOf('member:') !== 0) deny('Mục lịch sử thiếu đoàn viên (memberId).');
+		if (id.indexOf('history:' + newDoc.memberId.slice(7) + ':') !== 0) deny('Mã mục lịch sử phải chứa mã của đoàn viên (history:<ULID đoàn viên>:…).');
+		if (!newDoc.kind) deny('Mục lịch sử thiếu loại nghiệp vụ (kind).');
+		if (!newDoc.at) deny('Mục lịch sử thiếu thời điểm (at).');
+		return;
+	}
+	if (!newDoc._deleted && oldDoc && !oldDoc._deleted && oldDoc.createdBy && newDoc.createdBy !== oldDoc.createdBy) {
+		deny('Không được đổi người tạo (createdBy) của tài liệu.');
+	}
+	if (type === 'transfer') {
+		if (id.indexOf('transfer:') !== 0) deny('Mã chuyển sinh hoạt phải bắt đầu bằng "transfer:".');
+		if (!oldDoc || oldDoc._deleted) deny('Đề nghị chuyển sinh hoạt chỉ do máy chủ gửi đến.');
+		if (newDoc._deleted) deny('Không được xóa đề nghị chuyển sinh hoạt.');
+		if (oldDoc.state !== 'pending') deny('Đề nghị chuyển sinh hoạt này đã được trả lời.');
+		if (newDoc.state !== 'accepted' && newDoc.state !== 'rejected') deny('Chỉ được tiếp nhận hoặc từ chối đề nghị chuyển sinh hoạt.');
+		if (newDoc.decidedBy !== userCtx.name) deny('Người trả lời (decidedBy) phải là tài khoản đang đăng nhập.');
+		if (newDoc.transferId !== oldDoc.transferId || newDoc.memberId !== oldDoc.memberId || newDoc.fromUnitId !== oldDoc.fromUnitId) deny('Không được sửa nội dung đề nghị chuyển sinh hoạt.');
+		if (newDoc.state === 'accepted' && !newDoc.branchId) deny('Tiếp nhận cần chọn chi đoàn (branchId).');
+		if (newDoc.state === 'rejected' && !newDoc.rejectionReason) deny('Từ chối cần ghi lý do (rejectionReason).');
+		return;
+	}
+	if (type === 'numbering') {
+		if (!/^numbering:\\d{4}$/.test(id)) deny('Mã sổ đăng ký số phải có dạng numbering:<năm>.');
+		if (newDoc._deleted) deny('Không được xóa sổ đăng ký số văn bản.');
+		if (newDoc.year !== Number(id.slice(10))) deny('Năm của sổ đăng ký số không khớp với mã.');
+		if (!newDoc.blocks || typeof newDoc.blocks.length !== 'number') deny('Sổ đăng ký số thiếu danh sách khối số (blocks).');
+		if (oldDoc && !oldDoc._deleted && oldDoc.blocks && newDoc.blocks.length < oldDoc.blocks.length) deny('Không được bỏ khối số đã cấp khỏi sổ đăng ký.');
+		return;
+	}
+	if (type === 'training-submission') {
+		if (!/^training:\\d{4}$/.test(id)) deny('Mã kết quả rèn luyện phải có dạng training:<năm>.');
+		if (newDoc._deleted) deny('Không được xóa kết quả rèn luyện đã chuyển cấp trên.');
+		if (newDoc.year !== Number(id.slice(9))) deny('Năm của kết quả rèn luyện không khớp với mã.');
+		if (!newDoc.bands || typeof newDoc.bands.length !== 'number') deny('Kết quả rèn luyện thiếu số liệu xếp loại (bands).');
+		return;
+	}
+	if (type === 'branch') {
+		if (id.indexOf('branch:') !== 0) deny('Mã chi đoàn phải bắt đầu bằng "branch:".');
+		if (newDoc._deleted) deny('Không được xóa chi đoàn: hãy hợp nhất hoặc giải thể chi đoàn.');
+		if ((!oldDoc || oldDoc._deleted) && !/^branch:${unitId}[A-Za-z0-9-]{1,40}$/.test(id)) deny('Mã chi đoàn mới phải có dạng branch:${unitId}…');
+		if (typeof newDoc.name !== 'string' || !/\\S/.test(newDoc.name) || newDoc.name.length > ${BRANCH_NAME_MAX}) deny('Chi đoàn cần có tên (name), không quá ${BRANCH_NAME_MAX} ký tự.');
+		if (${JSON.stringify(BRANCH_KINDS)}.indexOf(newDoc.kind) === -1) deny('Loại chi đoàn (kind) không hợp lệ.');
+		if (${JSON.stringify(BRANCH_STATUSES)}.indexOf(newDoc.status) === -1) deny('Trạng thái chi đoàn (status) không hợp lệ.');
+		return;
+	}
+	if (id.indexOf('member:') !== 0) deny('Mã đoàn viên phải bắt đầu bằng "member:".');
+	if (newDoc._deleted) return;
+	var required = ['familyName', 'givenName', 'birthDate', 'status'];
+	for (var i = 0; i < required.length; i++) {
+		if (!newDoc[required[i]]) deny('Hồ sơ đoàn viên thiếu trường bắt buộc: ' + required[i] + '.');
+	}
+}`;
+}
+
+export function buildDesignDoc(unitId: string, mode: DesignMode = 'open'): DesignDoc {
+	return {
+		_id: DESIGN_DOC_ID,
+		language: 'javascript',
+		doanvuVersion: DESIGN_DOC_VERSION,
+		doanvuMode: mode,
+		validate_doc_update: validateSource(unitId, mode)
+	};
+}

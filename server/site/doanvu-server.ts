@@ -1,0 +1,144 @@
+import { AccountAdmin } from '../accounts/account-admin';
+import type { AccountService } from '../accounts/account-service';
+import type { DeviceService } from '../accounts/device-service';
+import { LoginRateLimiter } from '../accounts/login-rate-limiter';
+import { SessionController } from '../accounts/session-controller';
+import type { AuditService } from '../audit/audit-service';
+import { loadConfig, type Config } from '../config';
+import type { CouchClient } from '../couch/couch-client';
+import type { ProvisionService } from '../couch/provision-service';
+import { createHttpApp } from '../http/app';
+import { closeServer, listen } from '../http/listen';
+import { createLogger, describeError } from '../http/logger';
+import { installProcessGuards } from '../http/process-guards';
+import { UnitService } from '../org/unit-service';
+import type { CitizenRegistry } from '../registry/registry-service';
+import { connectStore } from '../store/connect';
+import type { JobRunner, WorkerHooks } from '../workers/job-runner';
+import type { Forwarder } from '../workers/forwarder';
+import type { JobService } from '../workers/job-service';
+import type { UnitWatcher } from '../workers/unit-watcher';
+import { createServices } from './services';
+import { Workers } from './workers';
+
+// The whole server in one call, so that main.ts and the tests start exactly the same thing: the
+// store (store/connect.ts), the services over it (services.ts), the workers (workers.ts), the HTTP
+// app (http/app.ts), listening (http/listen.ts); then the workers start and unit databases are
+// brought up to date in the background.
+
+export interface DoanvuServer {
+	url: string;
+	port: number;
+	config: Config;
+	couch: CouchClient;
+	accounts: AccountService;
+	provision: ProvisionService;
+	devices: DeviceService;
+	audit: AuditService;
+	jobs: JobService;
+	units: UnitService;
+	/** The national citizen-id registry (registry-service.ts). */
+	registry: CitizenRegistry;
+	/**
+	 * The workers running in this process: merges and splits (`runner`, `forwarder`), transfers
+	 * between units (`transfers`) and the watcher of the unit databases (`watcher`).
+	 */
+	workers: { runner: JobRunner; forwarder: Forwarder; transfers: JobRunner; watcher: UnitWatcher };
+	/**
+	 * The embedded store this process started, if any: another server (a test's second process) can
+	 * reach the same data through it, as several servers share one Apache CouchDB in production.
+	 */
+	embeddedStore: { url: string; user: string; password: string } | undefined;
+	close(): Promise<void>;
+}
+
+export interface ServerOptions extends Partial<Config> {
+	/** Tests only: stop the job runner as if the process died after a given step or batch. */
+	workerHooks?: WorkerHooks;
+}
+
+export async function createDoanvuServer(options: ServerOptions = {}): Promise<DoanvuServer> {
+	const { workerHooks, ...overrides } = options;
+	const config = loadConfig({ overrides });
+	const logger = createLogger({ enabled: config.log });
+	installProcessGuards(logger);
+
+	const { couch, embedded } = await connectStore(config);
+	try {
+		const services = await createServices(couch, config);
+		const { provision, accounts, devices, audit, jobs, registry } = services;
+		const workers = new Workers({ services, config, logger, hooks: workerHooks });
+		const units = new UnitService({
+			...services,
+			onJobCreated: () => workers.runner.nudge()
+		});
+		const accountAdmin = new AccountAdmin({ accounts, devices, provision, audit });
+		const sessions = new SessionController({
+			accounts,
+			devices,
+			provision,
+			limiter: new LoginRateLimiter(config.loginLimits),
+			cookieSecure: config.cookieSecure,
+			warmCouchSession: services.warmCouchSession
+		});
+		const app = createHttpApp({
+			config,
+			logger,
+			services,
+			workers,
+			units,
+			accountAdmin,
+			sessions
+		});
+
+		const { server, port, url } = await listen(app, config);
+		server.on('error', (error) => logger.error('server_error', { error: describeError(error) }));
+		logger.info('started', { url, store: config.couchdbUrl ? 'couchdb' : config.store });
+
+		let upgrading: Promise<unknown> = Promise.resolve();
+		if (config.workers.enabled) {
+			workers.start();
+			// Every unit database gets back the design document and access list its directory record
+			// says it should have (an older server's, or one somebody changed), in the background.
+			upgrading = provision
+				.restoreUnitDatabases()
+				.then(
+					({ restored }) => restored > 0 && logger.info('unit_databases_restored', { restored })
+				)
+				.catch((error) => logger.error('design_upgrade_failed', { error: describeError(error) }));
+		}
+
+		return {
+			url,
+			port,
+			config,
+			couch,
+			accounts,
+			provision,
+			devices,
+			audit,
+			jobs,
+			units,
+			registry,
+			workers: {
+				runner: workers.runner,
+				forwarder: workers.forwarder,
+				transfers: workers.transfers,
+				watcher: workers.watcher
+			},
+			embeddedStore: embedded
+				? { url: embedded.url, user: embedded.admin.user, password: embedded.admin.password }
+				: undefined,
+			close: async () => {
+				await workers.stop();
+				services.dbUpdates.close();
+				await upgrading;
+				await closeServer(server);
+				await embedded?.close();
+			}
+		};
+	} catch (error) {
+		await embedded?.close();
+		throw error;
+	}
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Config } from '../config';
+import type { Logger } from '../http/logger';
+import type { DirectoryIndex } from '../org/directory-index';
+import { DocCopier } from '../workers/doc-copier';
+import { Forwarder } from '../workers/forwarder';
+import { JobRunner, type WorkerHooks } from '../workers/job-runner';
+import { createMergeWorker } from '../workers/merge-worker';
+import { createSplitWorker, type SplitDeps } from '../workers/split-worker';
+import { createTransferWorker } from '../workers/transfer-worker';
+import { UnitWatcher } from '../workers/unit-watcher';
+import type { Services } from './services';
+
+// The workers running in this process, coordinated with any other process only through CouchDB
+// documents (leases, job documents): merges and splits (`runner`, `forwarder`), transfers between
+// units (`transfers`) and the watcher of the unit databases (`watcher`).
+
+/** `idle` until started (workers disabled in the config stay idle), `running`, then `stopped`. */
+export type WorkersState = 'idle' | 'running' | 'stopped';
+
+export class Workers {
+	readonly runner: JobRunner;
+	readonly forwarder: Forwarder;
+	readonly transfers: JobRunner;
+	readonly watcher: UnitWatcher;
+	readonly #directory: DirectoryIndex;
+	#state: WorkersState = 'idle';
+
+	constructor(options: {
+		services: Services;
+		config: Config;
+		logger: Logger;
+		/** Tests only: stop the job runner as if the process died after a given step or batch. */
+		hooks: WorkerHooks | undefined;
+	}) {
+		const { services, config, logger, hooks } = options;
+		const { couch, provision, accounts, devices, audit, jobs, registry, security } = services;
+		const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+		this.#directory = services.directory;
+		const onDirectoryChange = () => this.directoryChanged();
+		const reorg: SplitDeps = {
+			couch,
+			provision,
+			accounts,
+			devices,
+			audit,
+			copier: new DocCopier({
+				couch,
+				checkpointDb: services.names.directory,
+				onWrite: services.touch
+			}),
+			security,
+			registry,
+			batchSize: config.workers.batchSize,
+			onDirectoryChange
+		};
+		this.runner = new JobRunner({
+			jobs,
+			workers: { merge: createMergeWorker(reorg), split: createSplitWorker(reorg) },
+			owner,
+			pollMs: config.workers.pollMs,
+			leaseMs: config.workers.leaseMs,
+			maxAttempts: config.workers.maxAttempts,
+			hooks,
+			logger
+		});
+		this.forwarder = new Forwarder({
+			couch,
+			jobs,
+			deps: reorg,
+			updates: services.dbUpdates,
+			owner,
+			leaseMs: config.workers.leaseMs,
+			minMs: config.workers.forwardMinMs,
+			maxMs: config.workers.forwardMaxMs,
+			logger
+		});
+		const transferWorker = createTransferWorker({
+			couch,
+			provision,
+			registry,
+			audit,
+			copier: reorg.copier,
+			touch: services.touch
+		});
+		this.transfers = new JobRunner({
+			jobs,
+			workers: { transfer: transferWorker },
+			owner,
+			// The watcher nudges it when it creates or wakes a job: polling is only the fallback.
+			pollMs: config.workers.pollMs * 4,
+			leaseMs: config.workers.leaseMs,
+			maxAttempts: config.workers.maxAttempts,
+			concurrency: config.workers.transferConcurrency ?? 4,
+			hooks,
+			logger
+		});
+		this.watcher = new UnitWatcher({
+			couch,
+			jobs,
+			provision,
+			registry,
+			audit,
+			transfers: transferWorker,
+			updates: services.dbUpdates,
+			owner,
+			leaseMs: config.workers.leaseMs,
+			// Its own process's writes nudge it at once; the poll is for other processes' writes.
+			pollMs: Math.max(config.workers.pollMs, 100),
+			sweepMs: config.workers.sweepMs ?? 10 * 60_000,
+			batchSize: config.workers.batchSize,
+			onJob: () => this.transfers.nudge(),
+			logger
+		});
+	}
+
+	get state(): WorkersState {
+		return this.#state;
+	}
+
+	start(): void {
+		if (this.#state !== 'idle') return;
+		this.#state = 'running';
+		this.runner.start();
+		this.forwarder.start();
+		this.transfers.start();
+		this.watcher.start();
+	}
+
+	/**
+	 * The workers (or the first-run setup) changed the directory: it is read again, and the
+	 * forwarder lists what it forwards again.
+	 */
+	directoryChanged(): void {
+		this.#directory.refresh().catch(() => {});
+		this.forwarder.refreshList();
+	}
+
+	/** The proxy forwarded a write to this unit database. */
+	written(db: string): void {
+		this.forwarder.nudge(db);
+		this.watcher.nudge(db);
+	}
+
+	async stop(): Promise<void> {
+		this.#state = 'stopped';
+		await this.runner.stop();
+		await this.transfers.stop();
+		await this.forwarder.stop();
+		await this.watcher.stop();
+	}
+}
