@@ -228,8 +228,8 @@ export function runOurs(options: Parameters<typeof startOurs>[0]) {
 export async function forgetDevice(client: Client, dbs: string[]): Promise<void> {
 	await client.destroyLocalDbs(dbs);
 	client.allowLocalDbs(dbs);
-	await client.readModel.delete();
-	await client.readModel.open();
+	await client.deviceDb.delete();
+	await client.deviceDb.open();
 }
 
 // --- Scenarios ---------------------------------------------------------------------------------

@@ -7,12 +7,12 @@ import {
 	memberConflict,
 	resolveConflict,
 	startConflictMerger
-} from '../../../src/lib/data/conflict-resolution';
-import { catchUp } from '../../../src/lib/data/indexer';
-import { getMember } from '../../../src/lib/data/member-queries';
-import { clearPushed } from '../../../src/lib/data/outbox';
-import { destroyLocalDbs, localDb } from '../../../src/lib/data/pouch';
-import { readModel } from '../../../src/lib/data/read-model';
+} from '../../../src/lib/data/sync/conflict-resolution';
+import { catchUp } from '../../../src/lib/data/read-model/indexer';
+import { getMember } from '../../../src/lib/data/queries/members';
+import { clearPushed } from '../../../src/lib/data/sync/outbox';
+import { destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
+import { deviceDb } from '../../../src/lib/data/store/device-db';
 
 // Concurrent edits of one member (ADR 0006), with real PouchDB conflicts: two leaves written with
 // `new_edits: false` as replication writes them. Edits of different fields merge by themselves in
@@ -86,7 +86,7 @@ async function conflict(a: MemberPatch, b: MemberPatch) {
 
 beforeEach(async () => {
 	db = `unit_xathanhson${++run}`;
-	await Promise.all(readModel.tables.map((t) => t.clear()));
+	await Promise.all(deviceDb.tables.map((t) => t.clear()));
 });
 
 afterEach(async () => {
@@ -123,7 +123,7 @@ describe('automatic merge', () => {
 			updatedBy: 'bithu'
 		});
 		// Both written revisions wait to upload; a push of both clears the entry.
-		const waiting = await readModel.outbox.get(ID);
+		const waiting = await deviceDb.outbox.get(ID);
 		expect(waiting).toBeDefined();
 		await clearPushed({
 			db,
@@ -132,7 +132,7 @@ describe('automatic merge', () => {
 				{ _id: ID, _rev: String(deleted?._rev) }
 			].reverse()
 		});
-		expect(await readModel.outbox.get(ID)).toBeUndefined();
+		expect(await deviceDb.outbox.get(ID)).toBeUndefined();
 	});
 
 	it('only deletes the loser when the merge equals the winner (two devices merging agree)', async () => {
@@ -226,7 +226,7 @@ describe('automatic merge', () => {
 				.poll(async () => (await getMember({ db, id: ID }))?._conflicts ?? [], { timeout: 3000 })
 				.toEqual([]);
 			await catchUp(db);
-			expect((await readModel.members.get(ID))?.hasConflict).toBe(0);
+			expect((await deviceDb.members.get(ID))?.hasConflict).toBe(0);
 		} finally {
 			stop();
 		}

@@ -10,10 +10,10 @@ import {
 	type MergeInput,
 	type OperationErrors
 } from '$lib/domain';
-import { loadBranch, loadBranches } from './branch-queries';
-import { loadMember, operationContext, type OperationCall } from './member-operations';
+import { loadBranch, loadBranches } from '$lib/data/queries/branches';
+import { loadMember, operationContext, type OperationCall } from '$lib/data/member-operations';
 import { writeBranchPlan } from './plan-writer';
-import { localDb } from './pouch';
+import { localDb } from '$lib/data/store/pouch';
 
 // The unit's chi đoàn on the device, offline like every member operation: each command reads the
 // truth from PouchDB, lets the domain planner decide (branch-operations.ts) and writes what it

@@ -1,5 +1,5 @@
 import type { OperationErrors } from '$lib/domain/operation';
-import { commitBulk, type BulkCommit, type PreparedBulk } from './member-operations';
+import { commitBulk, type BulkCommit, type PreparedBulk } from '$lib/data/member-operations';
 
 // The steps of a bulk act on a screen: prepare (every member's outcome and the confirmation
 // sentence, nothing written), confirm or cancel, then the result — including who could not be done

@@ -1,4 +1,4 @@
-import { getSetting, putSetting, readModel } from './read-model';
+import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
 
 // Half-filled forms survive the app being closed, a reload or a dead battery: kept on the device only.
 
@@ -13,5 +13,5 @@ export function saveDraft(name: string, value: unknown): Promise<void> {
 }
 
 export async function clearDraft(name: string): Promise<void> {
-	await readModel.settings.delete(key(name));
+	await deviceDb.settings.delete(key(name));
 }

@@ -7,11 +7,12 @@ import {
 	type MemberDoc,
 	type MemberFields
 } from '$lib/domain';
-import { memberDocId, ulid, unitIdOfDb } from './ids';
-import { recordOutbox } from './outbox';
-import { localDb } from './pouch';
+import { memberDocId, ulid, unitIdOfDb } from '$lib/data/ids';
+import { recordOutbox } from '$lib/data/sync/outbox';
+import { localDb } from '$lib/data/store/pouch';
+import type { Actor } from './actor';
 import { writePlan } from './plan-writer';
-import { readModel } from './read-model';
+import { deviceDb } from '$lib/data/store/device-db';
 
 // Domain commands: validate, write PouchDB (the device's truth), note the write in the outbox, and
 // return a result the screen can show. Nothing writes member documents around these functions.
@@ -20,10 +21,6 @@ export type FieldErrors = Partial<Record<keyof MemberFields | 'form', string>>;
 
 export type CommandResult = { ok: true; id: string } | { ok: false; errors: FieldErrors };
 
-export interface Actor {
-	login: string;
-}
-
 export type MemberInput = Record<string, string | boolean | undefined>;
 
 async function citizenIdClash(options: {
@@ -31,7 +28,7 @@ async function citizenIdClash(options: {
 	exceptId?: string;
 }): Promise<string | null> {
 	if (!options.citizenId) return null;
-	const rows = await readModel.members.where('citizenId').equals(options.citizenId).toArray();
+	const rows = await deviceDb.members.where('citizenId').equals(options.citizenId).toArray();
 	const other = rows.find(
 		(row) =>
 			row.id !== options.exceptId && (row.status === 'active' || row.status === 'transferring')

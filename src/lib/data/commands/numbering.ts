@@ -13,9 +13,9 @@ import {
 } from '$lib/domain/decision-numbers';
 import { formatDate, parseDate } from '$lib/domain/dates';
 import type { DocumentType } from '$lib/domain/labels';
-import { unitIdOfDb } from './ids';
-import { localDb, remoteDb } from './pouch';
-import { readModel } from './read-model';
+import { unitIdOfDb } from '$lib/data/ids';
+import { localDb, remoteDb } from '$lib/data/store/pouch';
+import { deviceDb } from '$lib/data/store/device-db';
 
 // Decision numbers ("Số: 12-QĐ/ĐTN", per unit, per year, per type) allocated in blocks claimed from
 // the unit's register `numbering:<year>` (src/lib/domain/decision-numbers.ts explains the choice).
@@ -232,7 +232,7 @@ export async function issueDecisionNumber(options: {
 async function historyDecisions(
 	db: string
 ): Promise<{ number: string; date: string; signer?: string; kind?: string }[]> {
-	const rows = await readModel.history.where('db').equals(db).toArray();
+	const rows = await deviceDb.history.where('db').equals(db).toArray();
 	return rows.flatMap((row) =>
 		row.entry.decision ? [{ ...row.entry.decision, kind: row.entry.kind }] : []
 	);
@@ -337,7 +337,7 @@ export async function decisionNumberClash(options: {
 
 /** The kind of the unit a database belongs to, for the issuer code of its numbers. */
 export async function unitKindOf(db: string): Promise<string> {
-	return (await readModel.units.get(db))?.kind ?? '';
+	return (await deviceDb.units.get(db))?.kind ?? '';
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { BranchPlan, HistoryDoc, MemberDoc, OperationPlan } from '$lib/domain';
-import { recordOutbox } from './outbox';
-import { localDb } from './pouch';
+import { recordOutbox } from '$lib/data/sync/outbox';
+import { localDb } from '$lib/data/store/pouch';
 
 // Writes what a domain planner decided: the member's new current state and its history entries, in
 // one request to the device's PouchDB, each noted as waiting to upload.

@@ -10,10 +10,10 @@ import {
 import { fullName } from '$lib/domain/names';
 import type { OperationErrors } from '$lib/domain/operation';
 import * as v from 'valibot';
-import { branchIdsOf, operationContext, type OperationCall } from './member-operations';
+import { branchIdsOf, operationContext, type OperationCall } from '$lib/data/member-operations';
 import { writePlan } from './plan-writer';
-import { localDb } from './pouch';
-import { readModel, type TransferRow } from './read-model';
+import { localDb } from '$lib/data/store/pouch';
+import { deviceDb, type TransferRow } from '$lib/data/store/device-db';
 
 // Transfers between units (docs/architecture.md, "Transfers between units"). The sending unit's
 // request is an ordinary operation (requestTransfer); a server worker then delivers the offer
@@ -29,7 +29,7 @@ export interface IncomingOffer {
 
 /** Offers delivered into a unit's database: waiting ones first, then the answered ones. */
 export async function incomingOffers(db: string): Promise<IncomingOffer[]> {
-	const rows: TransferRow[] = await readModel.transfers.where('db').equals(db).toArray();
+	const rows: TransferRow[] = await deviceDb.transfers.where('db').equals(db).toArray();
 	return rows
 		.map((row) => ({ id: row.id, offer: row.offer, name: fullName(row.offer.member) }))
 		.sort(
@@ -60,7 +60,7 @@ export async function outgoingTransfers(db: string): Promise<OutgoingTransfer[]>
 	const kinds = ['transfer-requested', 'transfer-out', 'transfer-rejected'];
 	const rows = (
 		await Promise.all(
-			kinds.map((kind) => readModel.history.where('[db+kind]').equals([db, kind]).toArray())
+			kinds.map((kind) => deviceDb.history.where('[db+kind]').equals([db, kind]).toArray())
 		)
 	).flat();
 	const byTransfer = new Map<string, OutgoingTransfer>();
@@ -93,7 +93,7 @@ export async function outgoingTransfers(db: string): Promise<OutgoingTransfer[]>
 		}
 		byTransfer.set(entry.data.transferId, current);
 	}
-	const members = await readModel.members.bulkGet([...byTransfer.values()].map((t) => t.memberId));
+	const members = await deviceDb.members.bulkGet([...byTransfer.values()].map((t) => t.memberId));
 	const names = new Map(members.filter((m) => !!m).map((m) => [m!.id, m!.fullName]));
 	return [...byTransfer.values()]
 		.map((t) => ({ ...t, name: names.get(t.memberId) ?? '' }))

@@ -1,4 +1,4 @@
-import { getSetting, putSetting, readModel } from './read-model';
+import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
 import { checkVerifier, makeVerifier, type SecretVerifier } from './local-secret';
 
 // Local unlock: a secretary who signed in once opens the app for weeks without the network, with
@@ -187,7 +187,7 @@ class AppLock {
 		this.#locked = false;
 		this.#hasPin = false;
 		this.#login = null;
-		await readModel.settings.delete(KEY);
+		await deviceDb.settings.delete(KEY);
 	}
 }
 

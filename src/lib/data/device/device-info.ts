@@ -1,4 +1,4 @@
-import { readModel, type OutboxEntry, type SyncLogEntry } from './read-model';
+import { deviceDb, type OutboxEntry, type SyncLogEntry } from '$lib/data/store/device-db';
 
 // What the account screen shows about this device's data.
 
@@ -8,9 +8,9 @@ export async function deviceSummary(dbs: string[]): Promise<{
 	log: SyncLogEntry[];
 }> {
 	const [members, refused, log] = await Promise.all([
-		readModel.members.where('db').anyOf(dbs).count(),
-		readModel.outbox.filter((e) => !!e.refused).toArray(),
-		readModel.syncLog.orderBy('id').reverse().limit(10).toArray()
+		deviceDb.members.where('db').anyOf(dbs).count(),
+		deviceDb.outbox.filter((e) => !!e.refused).toArray(),
+		deviceDb.syncLog.orderBy('id').reverse().limit(10).toArray()
 	]);
 	return { members, refused, log };
 }

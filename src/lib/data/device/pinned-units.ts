@@ -1,6 +1,6 @@
-import { countPending } from './outbox';
-import { loadSyncEngine } from './engine-loader';
-import { getSetting, putSetting, readModel } from './read-model';
+import { countPending } from '$lib/data/sync/outbox';
+import { loadSyncEngine } from '$lib/data/sync/load-engine-chunk';
+import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
 
 // Subordinate units a superior keeps on her device for offline work: synced and indexed like her own.
 
@@ -45,23 +45,23 @@ export async function removePinned(options: {
 export async function forgetDb(db: string): Promise<void> {
 	const { destroyLocalDbs } = await loadSyncEngine();
 	await destroyLocalDbs([db]);
-	await readModel.transaction(
+	await deviceDb.transaction(
 		'rw',
 		[
-			readModel.members,
-			readModel.branches,
-			readModel.units,
-			readModel.checkpoints,
-			readModel.outbox,
-			readModel.settings
+			deviceDb.members,
+			deviceDb.branches,
+			deviceDb.units,
+			deviceDb.checkpoints,
+			deviceDb.outbox,
+			deviceDb.settings
 		],
 		async () => {
-			await readModel.members.where('db').equals(db).delete();
-			await readModel.branches.where('db').equals(db).delete();
-			await readModel.units.delete(db);
-			await readModel.checkpoints.delete(db);
-			await readModel.outbox.where('db').equals(db).delete();
-			await readModel.settings.delete(`firstSync:${db}`);
+			await deviceDb.members.where('db').equals(db).delete();
+			await deviceDb.branches.where('db').equals(db).delete();
+			await deviceDb.units.delete(db);
+			await deviceDb.checkpoints.delete(db);
+			await deviceDb.outbox.where('db').equals(db).delete();
+			await deviceDb.settings.delete(`firstSync:${db}`);
 		}
 	);
 }

@@ -1,5 +1,5 @@
 import { JsonRowsParser } from './json-rows';
-import type { RemoteOptions } from './pouch';
+import type { RemoteOptions } from '$lib/data/store/pouch';
 
 // The few standard CouchDB requests the sync engine makes, through the same-origin /couch proxy
 // (works unchanged against Apache CouchDB 3): fetch, JSON in and out, request bodies gzip-encoded

@@ -1,5 +1,5 @@
 import { apiRequest } from './api-client';
-import { remoteDb } from './pouch';
+import { remoteDb } from '$lib/data/store/pouch';
 
 // The organisation API (docs/architecture.md, "Organisation API"): the unit tree, accounts, devices,
 // the directory. Online only: these acts are decided by the server and recorded in its audit.

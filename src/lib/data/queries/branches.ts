@@ -5,8 +5,8 @@ import {
 	type BranchDoc,
 	type MemberStatus
 } from '$lib/domain';
-import { localDb } from './pouch';
-import { readModel, type BranchRow, type MemberRow } from './read-model';
+import { localDb } from '$lib/data/store/pouch';
+import { deviceDb, type BranchRow, type MemberRow } from '$lib/data/store/device-db';
 
 // What the branch screens read. The branch documents themselves come from PouchDB (the truth: a
 // unit has a few dozen at most, and the read model keeps only their names); member counts come from
@@ -56,7 +56,7 @@ function byName(a: { name: string }, b: { name: string }): number {
 
 async function membersOf(db: string): Promise<Pick<MemberRow, 'branchId' | 'status'>[]> {
 	const rows: Pick<MemberRow, 'branchId' | 'status'>[] = [];
-	await readModel.members
+	await deviceDb.members
 		.where('db')
 		.equals(db)
 		.each((row) => rows.push({ branchId: row.branchId, status: row.status }));
@@ -65,7 +65,7 @@ async function membersOf(db: string): Promise<Pick<MemberRow, 'branchId' | 'stat
 
 /** The unit's branches with how many members each has on the rolls: open ones first, by name. */
 export async function branchSummaries(db: string): Promise<BranchSummary[]> {
-	await readModel.branches.where('db').equals(db).count();
+	await deviceDb.branches.where('db').equals(db).count();
 	const [branches, members] = await Promise.all([loadBranches(db), membersOf(db)]);
 	const counts = new Map<string, number>();
 	for (const row of members) {
@@ -111,7 +111,7 @@ export async function branchDetail(options: {
 	id: string;
 	fallbackDb: string;
 }): Promise<(BranchDetail & { db: string }) | null> {
-	const row = await readModel.branches.get(options.id);
+	const row = await deviceDb.branches.get(options.id);
 	const db = row?.db ?? options.fallbackDb;
 	const detail = await detailIn({ db, id: options.id });
 	return detail && { ...detail, db };
@@ -121,7 +121,7 @@ async function detailIn(options: { db: string; id: string }): Promise<BranchDeta
 	const summaries = await branchSummaries(options.db);
 	const summary = summaries.find((s) => s.branch._id === options.id);
 	if (!summary) return null;
-	const rows = await readModel.members.where('branchId').equals(options.id).toArray();
+	const rows = await deviceDb.members.where('branchId').equals(options.id).toArray();
 	const members = rows
 		.filter((row) => row.db === options.db && isMemberStatus(row.status) && isOnRolls(row.status))
 		.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
@@ -144,9 +144,9 @@ export async function branchFilterOptions(options: {
 	dbs: string[];
 	status: MemberStatus | '';
 }): Promise<BranchFilterOption[]> {
-	const branches = await readModel.branches.where('db').anyOf(options.dbs).toArray();
+	const branches = await deviceDb.branches.where('db').anyOf(options.dbs).toArray();
 	const counts = new Map<string, number>();
-	await readModel.members
+	await deviceDb.members
 		.where('db')
 		.anyOf(options.dbs)
 		.each((row) => {

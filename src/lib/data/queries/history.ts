@@ -8,8 +8,8 @@ import {
 import { DECISION_KINDS } from '$lib/domain/decision-format';
 import type { MemberDoc } from '$lib/domain/member-schema';
 import { reversalRefusal } from '$lib/domain/reversal';
-import { localDb } from './pouch';
-import { readModel, type HistoryRow, type OutboxEntry } from './read-model';
+import { localDb } from '$lib/data/store/pouch';
+import { deviceDb, type HistoryRow, type OutboxEntry } from '$lib/data/store/device-db';
 
 // A member's history (docs/design.md §2: every operation is its own immutable document) as the screens
 // read it. A member's own timeline comes from PouchDB, the truth, by `_id` range; unit-wide lists
@@ -89,7 +89,7 @@ export async function historyOfKind(options: {
 	kind: HistoryDoc['kind'];
 	year?: number;
 }): Promise<HistoryRow[]> {
-	const rows = await readModel.history
+	const rows = await deviceDb.history
 		.where('[db+kind]')
 		.equals([options.db, options.kind])
 		.toArray();
@@ -98,7 +98,7 @@ export async function historyOfKind(options: {
 
 /** Ids of the entries of a unit database that a reversal has undone. */
 export async function reversedInDb(db: string): Promise<Set<string>> {
-	const rows = await readModel.history.where('[db+kind]').equals([db, 'reversal']).toArray();
+	const rows = await deviceDb.history.where('[db+kind]').equals([db, 'reversal']).toArray();
 	return new Set(rows.map((row) => row.reverses).filter((id): id is string => !!id));
 }
 
@@ -122,7 +122,7 @@ export async function bulkActs(options: {
 	kind?: HistoryDoc['kind'];
 }): Promise<BulkAct[]> {
 	const [rows, reversed] = await Promise.all([
-		readModel.history
+		deviceDb.history
 			.orderBy('bulkId')
 			.filter((row) => row.db === options.db && row.kind !== 'reversal')
 			.toArray(),
@@ -153,7 +153,7 @@ export async function bulkActs(options: {
 
 /** The entries of one bulk act (read model). */
 export async function entriesOfBulk(options: { db: string; bulkId: string }): Promise<HistoryRow[]> {
-	const rows = await readModel.history.where('bulkId').equals(options.bulkId).toArray();
+	const rows = await deviceDb.history.where('bulkId').equals(options.bulkId).toArray();
 	return rows.filter((row) => row.db === options.db && row.kind !== 'reversal');
 }
 
@@ -163,8 +163,8 @@ export async function entriesOfBulk(options: { db: string; bulkId: string }): Pr
  */
 export async function refusedForMember(memberId: string): Promise<OutboxEntry[]> {
 	const [own, entries] = await Promise.all([
-		readModel.outbox.get(memberId),
-		readModel.outbox.where('docId').startsWith(historyRange(memberId).startkey).toArray()
+		deviceDb.outbox.get(memberId),
+		deviceDb.outbox.where('docId').startsWith(historyRange(memberId).startkey).toArray()
 	]);
 	return [...(own ? [own] : []), ...entries].filter((entry) => !!entry.refused);
 }

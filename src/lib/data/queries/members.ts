@@ -7,9 +7,9 @@ import {
 	type MemberDoc,
 	type MemberStatus
 } from '$lib/domain';
-import { memberSearchIndex } from './member-search-index';
-import { localDb } from './pouch';
-import { readModel, type BranchRow, type MemberRow } from './read-model';
+import { memberSearchIndex } from '$lib/data/read-model/search-index';
+import { localDb } from '$lib/data/store/pouch';
+import { deviceDb, type BranchRow, type MemberRow } from '$lib/data/store/device-db';
 
 // The screens read the Dexie read model: instant over tens of thousands of members. Lists return
 // pages, never unbounded arrays.
@@ -23,7 +23,7 @@ export interface MemberFilters {
 	ageBand?: AgeBand;
 }
 
-export interface MemberPage {
+export interface MemberListPage {
 	rows: MemberRow[];
 	total: number;
 	offset: number;
@@ -83,14 +83,14 @@ export async function searchMembers(options: {
 	offset?: number;
 	limit?: number;
 	today: string;
-}): Promise<MemberPage> {
+}): Promise<MemberListPage> {
 	const { dbs, filters = {}, offset = 0, limit = 50, today } = options;
 	const query = (options.query ?? '').trim();
 	const keep = filterTest(filters, today);
 	// The index answers from memory, so nothing below need read the whole table: this read makes
 	// a watchQuery run this again after any write to the member rows, as it did when it read them.
-	const watched = readModel.members.limit(1).toArray();
-	const answer = async (page: { rows: MemberRow[]; total: number }): Promise<MemberPage> => {
+	const watched = deviceDb.members.limit(1).toArray();
+	const answer = async (page: { rows: MemberRow[]; total: number }): Promise<MemberListPage> => {
 		await watched;
 		return { rows: page.rows, total: page.total, offset };
 	};
@@ -105,9 +105,9 @@ export async function searchMembers(options: {
 		const phone = compact.startsWith('+84') ? '0' + compact.slice(3) : compact;
 		const [byId, byPhone, byCard] = await Promise.all([
 			watched,
-			readModel.members.where('citizenId').startsWith(compact).toArray(),
-			readModel.members.where('phone').startsWith(phone).toArray(),
-			readModel.members.where('cardNumber').startsWith(compact).toArray()
+			deviceDb.members.where('citizenId').startsWith(compact).toArray(),
+			deviceDb.members.where('phone').startsWith(phone).toArray(),
+			deviceDb.members.where('cardNumber').startsWith(compact).toArray()
 		]).then(([, ...found]) => found);
 		const seen = new Map<string, MemberRow>();
 		for (const row of [...byId, ...byPhone, ...byCard]) seen.set(row.id, row);
@@ -155,7 +155,7 @@ export async function getMember(options: {
 
 /** The branches of `dbs` by name; with `open`, only those that take members (not merged or closed). */
 export function listBranches(dbs: string[], options: { open?: boolean } = {}): Promise<BranchRow[]> {
-	return readModel.branches
+	return deviceDb.branches
 		.where('db')
 		.anyOf(dbs)
 		.toArray()
@@ -167,7 +167,7 @@ export function listBranches(dbs: string[], options: { open?: boolean } = {}): P
 }
 
 export async function countMembers(dbs: string[]): Promise<number> {
-	return readModel.members.where('db').anyOf(dbs).count();
+	return deviceDb.members.where('db').anyOf(dbs).count();
 }
 
 /**
@@ -175,18 +175,18 @@ export async function countMembers(dbs: string[]): Promise<number> {
  * watchQuery re-run this whenever sync or another screen changes the member.
  */
 export async function memberProfile(options: { id: string; fallbackDb: string }) {
-	const row = await readModel.members.get(options.id);
+	const row = await deviceDb.members.get(options.id);
 	const db = row?.db ?? options.fallbackDb;
 	const member = await getMember({ db, id: options.id });
 	const [branch, unit] = await Promise.all([
-		member?.branchId ? readModel.branches.get(member.branchId) : undefined,
-		readModel.units.get(db)
+		member?.branchId ? deviceDb.branches.get(member.branchId) : undefined,
+		deviceDb.units.get(db)
 	]);
 	return { member, db, branchName: branch?.name ?? '', unitName: unit?.name ?? '' };
 }
 
 /** The unit names of the databases on this device, for lists that span several units. */
 export async function unitNames(dbs: string[]): Promise<Map<string, string>> {
-	const rows = await readModel.units.bulkGet(dbs);
+	const rows = await deviceDb.units.bulkGet(dbs);
 	return new Map(rows.filter((r) => !!r).map((r) => [r!.db, r!.name]));
 }

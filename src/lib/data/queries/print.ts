@@ -2,11 +2,11 @@ import type { DecisionSubject, IssuingUnit } from '$lib/domain/decision-format';
 import { upgradeHistoryDoc, type HistoryDoc } from '$lib/domain/history-schema';
 import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { compareMemberNames } from '$lib/domain/names';
-import { entriesOfBulk } from './history-queries';
-import { unitIdOfDb } from './ids';
-import { getUnit } from './org-api';
-import { localDb } from './pouch';
-import { getSetting, putSetting, readModel } from './read-model';
+import { entriesOfBulk } from './history';
+import { unitIdOfDb } from '$lib/data/ids';
+import { getUnit } from '$lib/data/online/org-api';
+import { localDb } from '$lib/data/store/pouch';
+import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
 
 // What the print pages need: the issuing unit as the national header names it (the unit, its
 // direct superior, the place documents are dated in), and the members and entries a decision is
@@ -28,7 +28,7 @@ export function placeOf(unitName: string): string {
 }
 
 export async function issuingUnit(options: { db: string; name?: string }): Promise<IssuingUnit> {
-	const unit = await readModel.units.get(options.db);
+	const unit = await deviceDb.units.get(options.db);
 	const name = unit?.name || options.name || '';
 	const stored = await getSetting<StoredHeader>(headerKey(options.db));
 	if (stored) return { name, ...stored };
@@ -61,7 +61,7 @@ export async function saveIssuingUnit(options: {
 
 async function branchName(id: string | undefined): Promise<string | undefined> {
 	if (!id) return undefined;
-	return (await readModel.branches.get(id))?.name;
+	return (await deviceDb.branches.get(id))?.name;
 }
 
 async function member(db: string, id: string): Promise<MemberDoc | null> {
@@ -101,7 +101,7 @@ export async function bulkSubjects(options: {
 }): Promise<(DecisionSubject & { member: MemberDoc })[]> {
 	const rows = await entriesOfBulk(options);
 	const reversed = new Set(
-		(await readModel.history.where('[db+kind]').equals([options.db, 'reversal']).toArray()).map(
+		(await deviceDb.history.where('[db+kind]').equals([options.db, 'reversal']).toArray()).map(
 			(row) => row.reverses
 		)
 	);
@@ -117,5 +117,5 @@ export async function bulkSubjects(options: {
 
 /** The unit database a bulk act was recorded in. */
 export async function dbOfBulk(bulkId: string): Promise<string | null> {
-	return (await readModel.history.where('bulkId').equals(bulkId).first())?.db ?? null;
+	return (await deviceDb.history.where('bulkId').equals(bulkId).first())?.db ?? null;
 }

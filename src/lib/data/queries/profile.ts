@@ -1,8 +1,8 @@
 import type { MemberDoc } from '$lib/domain/member-schema';
-import { memberConflict } from './conflict-resolution';
-import { buildTimeline, memberHistory, refusedForMember, type TimelineItem } from './history-queries';
-import { getMember, listBranches } from './member-queries';
-import { readModel, type OutboxEntry } from './read-model';
+import { memberConflict } from '$lib/data/sync/conflict-resolution';
+import { buildTimeline, memberHistory, refusedForMember, type TimelineItem } from './history';
+import { getMember, listBranches } from './members';
+import { deviceDb, type OutboxEntry } from '$lib/data/store/device-db';
 
 // Everything the member's profile shows, for a watchQuery. Dexie's liveQuery only notices the
 // read-model reads made before the querier first awaits something else (PouchDB here), so every
@@ -11,7 +11,7 @@ import { readModel, type OutboxEntry } from './read-model';
 // another screen changes the member, adds an entry (also one that leaves the member unchanged: a
 // rating, its reversal), or the server refuses one of its documents.
 
-export interface MemberPage {
+export interface MemberProfile {
 	db: string;
 	member: (MemberDoc & { _conflicts?: string[] }) | null;
 	unitName: string;
@@ -23,19 +23,19 @@ export interface MemberPage {
 	conflict: { merged: MemberDoc; fields: string[] } | null;
 }
 
-export async function memberPage(options: {
+export async function memberProfile(options: {
 	id: string;
 	fallbackDb: string;
 	login: string;
-}): Promise<MemberPage> {
+}): Promise<MemberProfile> {
 	const { id } = options;
-	const row = await readModel.members.get(id);
+	const row = await deviceDb.members.get(id);
 	const db = row?.db ?? options.fallbackDb;
 	const [, refused, branchRows, unit] = await Promise.all([
-		readModel.history.where('memberId').equals(id).primaryKeys(),
+		deviceDb.history.where('memberId').equals(id).primaryKeys(),
 		refusedForMember(id),
 		listBranches([db]),
-		readModel.units.get(db)
+		deviceDb.units.get(db)
 	]);
 	const member = await getMember({ db, id });
 	const history = member

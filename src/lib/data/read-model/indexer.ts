@@ -2,16 +2,16 @@ import * as v from 'valibot';
 import { upgradeHistoryDoc } from '$lib/domain/history-schema';
 import { TransferDocSchema } from '$lib/domain/transfer';
 import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
-import { localDb } from './pouch';
-import { toHistoryRow, toMemberRow } from './read-model-rows';
+import { localDb } from '$lib/data/store/pouch';
+import { toHistoryRow, toMemberRow } from './rows';
 import {
-	readModel,
+	deviceDb,
 	type BranchRow,
 	type HistoryRow,
 	type MemberRow,
 	type TransferRow,
 	type UnitRow
-} from './read-model';
+} from '$lib/data/store/device-db';
 
 // Feeds the Dexie read model from a unit database's PouchDB changes feed. The checkpoint is the last
 // sequence folded in, so a reload or crash resumes where it stopped; `rebuildReadModel` starts over.
@@ -34,12 +34,12 @@ interface Batch {
 
 /** The read-model tables the indexer writes, in one transaction per batch. */
 const INDEXED_TABLES = () => [
-	readModel.members,
-	readModel.branches,
-	readModel.units,
-	readModel.history,
-	readModel.transfers,
-	readModel.checkpoints
+	deviceDb.members,
+	deviceDb.branches,
+	deviceDb.units,
+	deviceDb.history,
+	deviceDb.transfers,
+	deviceDb.checkpoints
 ];
 
 function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[]): Batch {
@@ -116,35 +116,35 @@ function stripMeta(doc: AnyDoc): Record<string, unknown> {
 }
 
 async function apply(db: string, batch: Batch, seq: number | string): Promise<void> {
-	await readModel.transaction('rw', INDEXED_TABLES(), async () => {
+	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
 		if (batch.deleted.length) {
 			// A member moved to another unit leaves with its history (the transfer worker deletes
 			// them in the sending unit); a split deletes what moved.
-			await readModel.members.bulkDelete(batch.deleted);
-			await readModel.branches.bulkDelete(batch.deleted);
-			await readModel.history.bulkDelete(batch.deleted);
-			await readModel.transfers.bulkDelete(batch.deleted);
+			await deviceDb.members.bulkDelete(batch.deleted);
+			await deviceDb.branches.bulkDelete(batch.deleted);
+			await deviceDb.history.bulkDelete(batch.deleted);
+			await deviceDb.transfers.bulkDelete(batch.deleted);
 		}
-		if (batch.members.length) await readModel.members.bulkPut(batch.members);
-		if (batch.branches.length) await readModel.branches.bulkPut(batch.branches);
-		if (batch.units.length) await readModel.units.bulkPut(batch.units);
-		if (batch.history.length) await readModel.history.bulkPut(batch.history);
-		if (batch.transfers.length) await readModel.transfers.bulkPut(batch.transfers);
-		await readModel.checkpoints.put({ db, seq });
+		if (batch.members.length) await deviceDb.members.bulkPut(batch.members);
+		if (batch.branches.length) await deviceDb.branches.bulkPut(batch.branches);
+		if (batch.units.length) await deviceDb.units.bulkPut(batch.units);
+		if (batch.history.length) await deviceDb.history.bulkPut(batch.history);
+		if (batch.transfers.length) await deviceDb.transfers.bulkPut(batch.transfers);
+		await deviceDb.checkpoints.put({ db, seq });
 	});
 }
 
 /** Folds every change since the checkpoint into the read model; returns the number of changes. */
 export async function catchUp(db: string): Promise<number> {
 	const local = localDb(db);
-	const checkpoint = await readModel.checkpoints.get(db);
+	const checkpoint = await deviceDb.checkpoints.get(db);
 	let since: number | string = checkpoint?.seq ?? 0;
 	if (checkpoint === undefined) {
 		// Starting over (a database forgotten and synced again): the tables that forgetting a
 		// database does not clear must not keep rows of its previous copy.
-		await readModel.transaction('rw', readModel.history, readModel.transfers, async () => {
-			await readModel.history.where('db').equals(db).delete();
-			await readModel.transfers.where('db').equals(db).delete();
+		await deviceDb.transaction('rw', deviceDb.history, deviceDb.transfers, async () => {
+			await deviceDb.history.where('db').equals(db).delete();
+			await deviceDb.transfers.where('db').equals(db).delete();
 		});
 	}
 	let total = 0;
@@ -203,14 +203,14 @@ export function startIndexer(db: string): IndexerHandle {
 
 /** Forgets everything the read model derived from `dbs` and reads it again from PouchDB. */
 export async function rebuildReadModel(dbs: string[]): Promise<number> {
-	await readModel.transaction('rw', INDEXED_TABLES(), async () => {
+	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
 		for (const db of dbs) {
-			await readModel.members.where('db').equals(db).delete();
-			await readModel.branches.where('db').equals(db).delete();
-			await readModel.history.where('db').equals(db).delete();
-			await readModel.transfers.where('db').equals(db).delete();
-			await readModel.units.delete(db);
-			await readModel.checkpoints.delete(db);
+			await deviceDb.members.where('db').equals(db).delete();
+			await deviceDb.branches.where('db').equals(db).delete();
+			await deviceDb.history.where('db').equals(db).delete();
+			await deviceDb.transfers.where('db').equals(db).delete();
+			await deviceDb.units.delete(db);
+			await deviceDb.checkpoints.delete(db);
 		}
 	});
 	let total = 0;

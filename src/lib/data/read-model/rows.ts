@@ -3,7 +3,7 @@ import type { HistoryDoc } from '$lib/domain/history-schema';
 import type { MemberDoc } from '$lib/domain/member-schema';
 import { memberNameWords } from '$lib/domain/member-search';
 import { fullName, memberSortKey } from '$lib/domain/names';
-import type { HistoryRow, MemberRow } from './read-model';
+import type { HistoryRow, MemberRow } from '$lib/data/store/device-db';
 
 // Documents shaped into read-model rows. Only the indexer folds documents in, so this sits apart
 // from read-model.ts, which the session opens at boot: the sign-in page needs none of it.

@@ -1,6 +1,6 @@
 import { normaliseSearchQuery } from '$lib/domain/member-search';
 import { onMemberRowWrites, type MemberRowWrite } from './member-row-writes';
-import { readModel, type MemberRow } from './read-model';
+import { deviceDb, type MemberRow } from '$lib/data/store/device-db';
 
 // Name search over tens of thousands of members cannot ask IndexedDB: a one-letter query matches a
 // third of them, and reading those rows back is most of a second. So the member rows are kept here,
@@ -290,8 +290,8 @@ async function readIndexedRows(): Promise<MemberRow[]> {
 	for (;;) {
 		const from = last;
 		const chunk = await (from === undefined
-			? readModel.members.limit(CHUNK)
-			: readModel.members.where('id').above(from).limit(CHUNK)
+			? deviceDb.members.limit(CHUNK)
+			: deviceDb.members.where('id').above(from).limit(CHUNK)
 		).toArray();
 		for (const row of chunk) rows.push(row);
 		if (chunk.length < CHUNK) return rows;
@@ -325,7 +325,7 @@ async function refresh(): Promise<void> {
 		const ids = [...dirty];
 		dirty = new Set();
 		try {
-			index.patch(ids, await readModel.members.bulkGet(ids));
+			index.patch(ids, await deviceDb.members.bulkGet(ids));
 		} catch (error) {
 			for (const id of ids) dirty.add(id);
 			throw error;

@@ -1,4 +1,4 @@
-import { ApiError } from './api-client';
+import { ApiError } from '$lib/data/online/api-client';
 import {
 	cachedSession,
 	changePassword,
@@ -9,20 +9,20 @@ import {
 	signOut,
 	wipeDevice,
 	type SessionInfo
-} from './session';
-import { syncStatus } from './sync-status.svelte';
-import { appLock } from './app-lock.svelte';
-import type { SyncProblem } from './sync';
+} from './sign-in';
+import { syncStatus } from '$lib/data/sync/engine.svelte';
+import { appLock } from '$lib/data/device/app-lock.svelte';
+import type { SyncProblem } from '$lib/data/sync/unit-sync';
 import {
 	addPinned,
 	forgetDb,
 	listPinned,
 	removePinned,
 	type PinnedUnit
-} from './pinned-units';
-import { readModel } from './read-model';
-import { watchQuery } from './watch';
-import { dbOfUnit } from './ids';
+} from '$lib/data/device/pinned-units';
+import { deviceDb } from '$lib/data/store/device-db';
+import { watchQuery } from '$lib/data/read-model/watch';
+import { dbOfUnit } from '$lib/data/ids';
 
 // The signed-in account on this device, reactive. Boots from the cached session so the app opens
 // offline; checks with the server in the background when it can.
@@ -141,10 +141,10 @@ class Session {
 		const dbs = this.dbs;
 		this.#stopWatchingUnits = watchQuery({
 			query: async () => {
-				const units = await readModel.units.bulkGet(dbs);
+				const units = await deviceDb.units.bulkGet(dbs);
 				const merged = units.filter((u) => !!u && u.status === 'merged' && !!u.mergedInto);
 				const pending = await Promise.all(
-					merged.map((u) => readModel.outbox.where('db').equals(u!.db).count())
+					merged.map((u) => deviceDb.outbox.where('db').equals(u!.db).count())
 				);
 				return merged.map((u, i) => ({ unit: u!, pending: pending[i] ?? 0 }));
 			},

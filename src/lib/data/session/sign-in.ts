@@ -1,7 +1,7 @@
-import { apiRequest } from './api-client';
-import { getSetting, putSetting, readModel } from './read-model';
-import { loadSyncEngine } from './engine-loader';
-import { listPinned } from './pinned-units';
+import { apiRequest } from '$lib/data/online/api-client';
+import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
+import { loadSyncEngine } from '$lib/data/sync/load-engine-chunk';
+import { listPinned } from '$lib/data/device/pinned-units';
 
 // Who is signed in on this device. The last SessionInfo is kept in Dexie so the app opens offline
 // for weeks after one sign-in (docs/design.md §3); the server's device cookie lets sync resume without the
@@ -72,7 +72,7 @@ export async function wipeDevice(dbs: string[]): Promise<void> {
 	const pinned = (await listPinned()).map((p) => p.db);
 	const { destroyLocalDbs } = await loadSyncEngine();
 	await destroyLocalDbs([...new Set([...dbs, ...pinned])]);
-	await Promise.all(readModel.tables.map((table) => table.clear()));
+	await Promise.all(deviceDb.tables.map((table) => table.clear()));
 }
 
 export async function signOut(): Promise<void> {

@@ -1,10 +1,15 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { HistoryDoc } from '$lib/domain/history-schema';
 import type { TransferDoc } from '$lib/domain/transfer';
-import { memberRowWritesMiddleware } from './member-row-writes';
+import { memberRowWritesMiddleware } from '$lib/data/read-model/member-row-writes';
 
-// The read model (docs/design.md §3): tables shaped for the screens, fed from the PouchDB changes feeds,
-// rebuildable at any time. Nothing here is the truth; PouchDB is.
+// The device's Dexie database. Two kinds of tables live in it:
+// - the read model (docs/design.md §3): members, branches, units, history, transfers and the
+//   indexer's checkpoints, shaped for the screens, fed from the PouchDB changes feeds and
+//   rebuildable at any time (nothing there is the truth; PouchDB is);
+// - what cannot be rebuilt: the outbox (what this device wrote and the server has not accepted),
+//   settings (the cached session, pinned units, app lock, drafts, print headers) and the sync log.
+// One database (IndexedDB name `doanvu`) so existing phones keep their data; wipeDevice clears both.
 
 /** One member as the list, search and filters need it. */
 export interface MemberRow {
@@ -120,7 +125,7 @@ export interface SyncLogEntry {
 	message?: string;
 }
 
-export class ReadModel extends Dexie {
+export class DeviceDb extends Dexie {
 	members!: EntityTable<MemberRow, 'id'>;
 	branches!: EntityTable<BranchRow, 'id'>;
 	units!: EntityTable<UnitRow, 'db'>;
@@ -159,13 +164,13 @@ export class ReadModel extends Dexie {
 	}
 }
 
-export const readModel = new ReadModel();
+export const deviceDb = new DeviceDb();
 
 export async function getSetting<T>(key: string): Promise<T | undefined> {
-	const row = await readModel.settings.get(key);
+	const row = await deviceDb.settings.get(key);
 	return row?.value as T | undefined;
 }
 
 export async function putSetting(key: string, value: unknown): Promise<void> {
-	await readModel.settings.put({ key, value });
+	await deviceDb.settings.put({ key, value });
 }

@@ -7,9 +7,9 @@ import {
 } from '$lib/domain/member-merge';
 import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { recordOutbox } from './outbox';
-import { localDb } from './pouch';
-import { readModel } from './read-model';
-import { watchQuery } from './watch';
+import { localDb } from '$lib/data/store/pouch';
+import { deviceDb } from '$lib/data/store/device-db';
+import { watchQuery } from '$lib/data/read-model/watch';
 
 // Concurrent edits of one member (docs/decisions/0006-conflict-policy.md). After a pull brings a
 // second leaf of a member, the device merges field by field (mergeMemberLeaves): when the leaves
@@ -219,7 +219,7 @@ export async function listConflicts(options: {
 	dbs: readonly string[];
 	login: string;
 }): Promise<ConflictSummary[]> {
-	const rows = await readModel.members.where('hasConflict').equals(1).toArray();
+	const rows = await deviceDb.members.where('hasConflict').equals(1).toArray();
 	const summaries: ConflictSummary[] = [];
 	for (const row of rows) {
 		if (!options.dbs.includes(row.db)) continue;
@@ -264,7 +264,7 @@ export function startConflictMerger(options: { dbs: readonly string[]; login: st
 		}
 	};
 	const stop = watchQuery({
-		query: () => readModel.members.where('hasConflict').equals(1).toArray(),
+		query: () => deviceDb.members.where('hasConflict').equals(1).toArray(),
 		next: (rows) => {
 			queue = rows.filter((row) => options.dbs.includes(row.db));
 			void drain();

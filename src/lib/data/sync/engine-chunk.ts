@@ -2,7 +2,7 @@
 // signed in (see engine-loader.ts): PouchDB, the indexer, live sync and the conflict merger are most
 // of the app's JavaScript, and the sign-in page needs none of them.
 
-export { startIndexer } from './indexer';
-export { startUnitSync } from './sync';
-export { destroyLocalDbs } from './pouch';
+export { startIndexer } from '$lib/data/read-model/indexer';
+export { startUnitSync } from './unit-sync';
+export { destroyLocalDbs } from '$lib/data/store/pouch';
 export { startConflictMerger } from './conflict-resolution';

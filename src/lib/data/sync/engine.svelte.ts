@@ -1,9 +1,9 @@
 import { liveQuery, type Subscription } from 'dexie';
-import { loadSyncEngine } from './engine-loader';
-import type { IndexerHandle } from './indexer';
-import { getSetting, putSetting, readModel } from './read-model';
-import type { SyncProblem, UnitSyncHandle } from './sync';
-import { allowLocalDbs } from './wiped-dbs';
+import { loadSyncEngine } from './load-engine-chunk';
+import type { IndexerHandle } from '$lib/data/read-model/indexer';
+import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
+import type { SyncProblem, UnitSyncHandle } from './unit-sync';
+import { allowLocalDbs } from '$lib/data/store/wiped-dbs';
 
 // What the secretary sees of sync: last synced, changes waiting to upload, progress of a first sync,
 // and an error she can read. Also owns the running sync and read-model feeds of the signed-in unit.
@@ -91,7 +91,7 @@ class SyncStatus {
 		if (generation !== this.#generation) return;
 		const { startIndexer, startUnitSync } = engine;
 		this.#lastSyncedAt = lastSyncedAt ?? null;
-		this.#outbox = liveQuery(() => readModel.outbox.toArray()).subscribe((entries) => {
+		this.#outbox = liveQuery(() => deviceDb.outbox.toArray()).subscribe((entries) => {
 			this.#pending = entries.length;
 			this.#refused = entries.filter((e) => e.refused).length;
 		});

@@ -2,8 +2,8 @@
 // the sync engine only through here, so PouchDB and the replication code stay out of the first
 // load of the sign-in page. Offline, the service worker serves the chunk from its precache.
 
-export function loadSyncEngine(): Promise<typeof import('./sync-engine')> {
-	return import('./sync-engine');
+export function loadSyncEngine(): Promise<typeof import('./engine-chunk')> {
+	return import('./engine-chunk');
 }
 
 /** startConflictMerger, usable from a synchronous effect: stopping before the load cancels it. */

@@ -1,10 +1,10 @@
-import { readModel } from './read-model';
+import { deviceDb } from '$lib/data/store/device-db';
 
 // What this device wrote and the server has not yet accepted: the "changes waiting to upload" the
 // secretary sees. Kept in Dexie so it survives reloads and days offline.
 
 export async function recordOutbox(options: { db: string; docId: string; rev: string }) {
-	await readModel.outbox.put({ ...options, at: new Date().toISOString() });
+	await deviceDb.outbox.put({ ...options, at: new Date().toISOString() });
 }
 
 /** Called with the documents a push delivered: entries whose revision went up are cleared. */
@@ -20,19 +20,19 @@ export async function clearPushed(options: {
 		revs.add(doc._rev);
 		pushed.set(doc._id, revs);
 	}
-	await readModel.transaction('rw', readModel.outbox, async () => {
-		const entries = await readModel.outbox.bulkGet([...pushed.keys()]);
+	await deviceDb.transaction('rw', deviceDb.outbox, async () => {
+		const entries = await deviceDb.outbox.bulkGet([...pushed.keys()]);
 		const done = entries
 			.filter((e): e is NonNullable<typeof e> => !!e && !!pushed.get(e.docId)?.has(e.rev))
 			.map((e) => e.docId);
-		await readModel.outbox.bulkDelete(done);
+		await deviceDb.outbox.bulkDelete(done);
 	});
 }
 
 export async function markRefused(options: { docId: string; reason: string }): Promise<void> {
-	await readModel.outbox.update(options.docId, { refused: options.reason });
+	await deviceDb.outbox.update(options.docId, { refused: options.reason });
 }
 
 export function countPending(db?: string): Promise<number> {
-	return db ? readModel.outbox.where('db').equals(db).count() : readModel.outbox.count();
+	return db ? deviceDb.outbox.where('db').equals(db).count() : deviceDb.outbox.count();
 }

@@ -1,5 +1,5 @@
-import type { CouchRemote } from './couch-http';
-import { LocalCheckpoint, PULL_CHECKPOINT_ID, type PullCheckpoint } from './sync-checkpoints';
+import type { CouchRemote } from '$lib/data/online/couch-http';
+import { LocalCheckpoint, PULL_CHECKPOINT_ID, type PullCheckpoint } from './checkpoints';
 
 // The pull half of the sync engine (docs/decisions/0008-sync-protocol.md), standard CouchDB
 // endpoints only:

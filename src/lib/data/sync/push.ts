@@ -1,7 +1,7 @@
-import type { CouchRemote } from './couch-http';
-import type { KnownRevs } from './fast-pull';
-import { readModel } from './read-model';
-import { LocalCheckpoint, PUSH_CHECKPOINT_ID, type PushCheckpoint } from './sync-checkpoints';
+import type { CouchRemote } from '$lib/data/online/couch-http';
+import type { KnownRevs } from './pull';
+import { deviceDb } from '$lib/data/store/device-db';
+import { LocalCheckpoint, PUSH_CHECKPOINT_ID, type PushCheckpoint } from './checkpoints';
 
 // The push half of the sync engine (docs/decisions/0008-sync-protocol.md): the device's changes
 // since the push cursor, minus the revisions the pull just brought from the server, sent with their
@@ -139,7 +139,7 @@ export class Pusher {
 	/** True when every candidate revision is a local write recorded in the outbox. */
 	async #allWaitingToUpload(candidates: Candidate[]): Promise<boolean> {
 		if (candidates.some((c) => c.revs.length !== 1)) return false;
-		const entries = await readModel.outbox.bulkGet(candidates.map((c) => c.id));
+		const entries = await deviceDb.outbox.bulkGet(candidates.map((c) => c.id));
 		return entries.every(
 			(entry, i) => !!entry && entry.db === this.#db && entry.rev === candidates[i]!.revs[0]
 		);

@@ -1,9 +1,9 @@
-import { couchRemote } from './couch-http';
-import { KnownRevs, Puller } from './fast-pull';
-import { Pusher, type PushOutcome } from './fast-push';
+import { couchRemote } from '$lib/data/online/couch-http';
+import { KnownRevs, Puller } from './pull';
+import { Pusher, type PushOutcome } from './push';
 import { clearPushed, markRefused } from './outbox';
-import { localDb, WipedDatabaseError, type RemoteOptions } from './pouch';
-import { putSetting, readModel } from './read-model';
+import { localDb, WipedDatabaseError, type RemoteOptions } from '$lib/data/store/pouch';
+import { putSetting, deviceDb } from '$lib/data/store/device-db';
 
 // Live two-way sync of one unit database (docs/decisions/0008-sync-protocol.md): a first sync
 // streamed in one request with progress, then push and pull in parallel, each in as few round trips
@@ -164,7 +164,7 @@ export function startUnitSync(options: {
 		idleOwed = false;
 		const at = new Date().toISOString();
 		if (counts.pull || counts.push) {
-			void readModel.syncLog.add({
+			void deviceDb.syncLog.add({
 				db,
 				at,
 				kind: 'synced',
@@ -293,7 +293,7 @@ export function startUnitSync(options: {
 					busy.first = false;
 					const at = new Date().toISOString();
 					await putSetting(firstSyncKey(db), at);
-					await readModel.syncLog.add({
+					await deviceDb.syncLog.add({
 						db,
 						at,
 						kind: 'first-sync',
