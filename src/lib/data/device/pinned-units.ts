@@ -1,5 +1,5 @@
 import { countPending } from '$lib/data/sync/outbox';
-import { loadSyncEngine } from '$lib/data/sync/load-engine-chunk';
+import { loadEngineChunk } from '$lib/data/sync/load-engine-chunk';
 import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
 
 // Subordinate units a superior keeps on her device for offline work: synced and indexed like her own.
@@ -43,7 +43,7 @@ export async function removePinned(options: {
 
 /** Removes one unit database from the device: its PouchDB and everything derived from it. */
 export async function forgetDb(db: string): Promise<void> {
-	const { destroyLocalDbs } = await loadSyncEngine();
+	const { destroyLocalDbs } = await loadEngineChunk();
 	await destroyLocalDbs([db]);
 	await deviceDb.transaction(
 		'rw',

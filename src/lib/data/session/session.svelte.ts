@@ -10,7 +10,7 @@ import {
 	wipeDevice,
 	type SessionInfo
 } from './sign-in';
-import { syncStatus } from '$lib/data/sync/engine.svelte';
+import { deviceEngine } from '$lib/data/sync/device-engine.svelte';
 import { appLock } from '$lib/data/device/app-lock.svelte';
 import type { SyncProblem } from '$lib/data/sync/unit-sync';
 import {
@@ -20,8 +20,7 @@ import {
 	removePinned,
 	type PinnedUnit
 } from '$lib/data/device/pinned-units';
-import { deviceDb } from '$lib/data/store/device-db';
-import { watchQuery } from '$lib/data/read-model/watch';
+import type { UnitRow } from '$lib/data/store/device-db';
 import { dbOfUnit } from '$lib/data/ids';
 
 // The signed-in account on this device, reactive. Boots from the cached session so the app opens
@@ -40,7 +39,6 @@ class Session {
 	#pinned = $state.raw<PinnedUnit[]>([]);
 	/** A message for the signed-in user (e.g. her unit was merged). */
 	#banner = $state<string | null>(null);
-	#stopWatchingUnits: (() => void) | null = null;
 	#relocating = false;
 
 	get state() {
@@ -85,7 +83,7 @@ class Session {
 			await appLock.restore({
 				login: cached.user.login,
 				onWipe: async () => {
-					syncStatus.stop();
+					deviceEngine.stop();
 					await wipeDevice(this.dbs);
 					this.#info = null;
 					this.#state = 'signed-out';
@@ -108,6 +106,7 @@ class Session {
 			const info = await refreshSession();
 			this.#info = info;
 			this.#reauth = false;
+			if (this.#state === 'ready') deviceEngine.setWriter(this.#writer());
 		} catch (error) {
 			if (error instanceof ApiError && error.status === 401) {
 				await this.#authProblem({
@@ -129,33 +128,24 @@ class Session {
 		});
 	}
 
-	#startSync() {
-		void syncStatus.start({ dbs: this.dbs, onAuthProblem: (p) => void this.#authProblem(p) });
-		this.#watchUnits();
+	/** Who merges concurrent edits here: the account, unless she only views. */
+	#writer() {
+		return this.#info && this.canWrite ? { login: this.#info.user.login } : null;
 	}
 
-	// A unit merged into another (docs/architecture.md, "Merge"): once this device has uploaded what
-	// it wrote there, it drops the old database and follows its account to the surviving unit.
-	#watchUnits() {
-		this.#stopWatchingUnits?.();
-		const dbs = this.dbs;
-		this.#stopWatchingUnits = watchQuery({
-			query: async () => {
-				const units = await deviceDb.units.bulkGet(dbs);
-				const merged = units.filter((u) => !!u && u.status === 'merged' && !!u.mergedInto);
-				const pending = await Promise.all(
-					merged.map((u) => deviceDb.outbox.where('db').equals(u!.db).count())
-				);
-				return merged.map((u, i) => ({ unit: u!, pending: pending[i] ?? 0 }));
-			},
-			next: (rows) => {
-				const ready = rows.find((r) => r.pending === 0);
-				if (ready) void this.#relocate(ready.unit);
-			}
+	#startSync() {
+		void deviceEngine.start({
+			dbs: this.dbs,
+			writer: this.#writer(),
+			onAuthProblem: (p) => void this.#authProblem(p),
+			onUnitMerged: (unit) => void this.#relocate(unit)
 		});
 	}
 
-	async #relocate(unit: { db: string; name: string; mergedInto?: string }) {
+	// A unit merged into another (docs/architecture.md, "Merge"): the engine tells once this device
+	// has uploaded what it wrote there; the session drops the old database and follows its account
+	// to the surviving unit.
+	async #relocate(unit: UnitRow) {
 		if (this.#relocating || !this.#info || !unit.mergedInto) return;
 		this.#relocating = true;
 		try {
@@ -169,7 +159,7 @@ class Session {
 					return; // Offline: try again at the next change.
 				}
 			}
-			syncStatus.stop();
+			deviceEngine.stop();
 			await forgetDb(unit.db);
 			let pinned = (await removePinned({ db: unit.db, discard: true })).ok
 				? await listPinned()
@@ -196,7 +186,7 @@ class Session {
 
 	/** Refused (returns the number waiting) while changes made there have not been uploaded. */
 	async unpin(options: { db: string; discard?: boolean }): Promise<number> {
-		syncStatus.stop();
+		deviceEngine.stop();
 		const result = await removePinned(options);
 		if (result.ok) this.#pinned = result.pinned;
 		this.#startSync();
@@ -208,9 +198,7 @@ class Session {
 			// Pull, push and the session check may all learn it at once: wipe once.
 			if (this.#state !== 'ready') return;
 			this.#state = 'loading';
-			this.#stopWatchingUnits?.();
-			this.#stopWatchingUnits = null;
-			syncStatus.stop();
+			deviceEngine.stop();
 			await wipeDevice(this.dbs);
 			await appLock.forget();
 			this.#info = null;
@@ -248,9 +236,7 @@ class Session {
 	}
 
 	async signOut() {
-		this.#stopWatchingUnits?.();
-		this.#stopWatchingUnits = null;
-		syncStatus.stop();
+		deviceEngine.stop();
 		await signOut();
 		await appLock.forget();
 		this.#info = null;

@@ -1,6 +1,6 @@
 import { apiRequest } from '$lib/data/online/api-client';
 import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
-import { loadSyncEngine } from '$lib/data/sync/load-engine-chunk';
+import { loadEngineChunk } from '$lib/data/sync/load-engine-chunk';
 import { listPinned } from '$lib/data/device/pinned-units';
 
 // Who is signed in on this device. The last SessionInfo is kept in Dexie so the app opens offline
@@ -70,7 +70,7 @@ export async function changePassword(options: {
 /** Removes every trace of the unit data from this device: PouchDB databases and the read model. */
 export async function wipeDevice(dbs: string[]): Promise<void> {
 	const pinned = (await listPinned()).map((p) => p.db);
-	const { destroyLocalDbs } = await loadSyncEngine();
+	const { destroyLocalDbs } = await loadEngineChunk();
 	await destroyLocalDbs([...new Set([...dbs, ...pinned])]);
 	await Promise.all(deviceDb.tables.map((table) => table.clear()));
 }
