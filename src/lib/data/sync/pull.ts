@@ -1,4 +1,6 @@
 import type { CouchRemote } from '$lib/data/online/couch-http';
+import { longpollSlots, sleep, snapshotSlots, POLL_MS } from './connection-slots';
+import type { KnownRevs } from './known-revs';
 import { LocalCheckpoint, PULL_CHECKPOINT_ID, type PullCheckpoint } from './checkpoints';
 
 // The pull half of the sync engine (docs/decisions/0008-sync-protocol.md), standard CouchDB
@@ -29,101 +31,6 @@ interface BulkGetAnswer {
 		id: string;
 		docs: ({ ok: PouchDoc } | { error: { id: string; rev: string; error: string; reason: string } })[];
 	}[];
-}
-
-/** Revisions the server is known to hold, so the push never sends them back. */
-export class KnownRevs {
-	#map = new Map<string, Set<string>>();
-	#size = 0;
-
-	add(id: string, rev: string): void {
-		let revs = this.#map.get(id);
-		if (!revs) this.#map.set(id, (revs = new Set()));
-		if (!revs.has(rev)) {
-			revs.add(rev);
-			this.#size++;
-		}
-		// A bound on memory; forgetting only costs a `_revs_diff` later.
-		if (this.#size > 200_000) this.clear();
-	}
-
-	/** True if known; the entry is consumed (each pulled revision shows up once in local changes). */
-	take(id: string, rev: string): boolean {
-		const revs = this.#map.get(id);
-		if (!revs?.delete(rev)) return false;
-		this.#size--;
-		if (revs.size === 0) this.#map.delete(id);
-		return true;
-	}
-
-	clear(): void {
-		this.#map.clear();
-		this.#size = 0;
-	}
-}
-
-/**
- * A fixed number of turns shared by every unit database this device syncs. A browser keeps six
- * connections per server: a longpoll holds one for as long as nothing happens and a snapshot holds
- * one for the whole first sync, so a superior with forty pinned units must not let them take all
- * six (the others' requests would wait forever).
- */
-export class Slots {
-	#free: number;
-	readonly #waiting: (() => void)[] = [];
-
-	constructor(count: number) {
-		this.#free = count;
-	}
-
-	tryAcquire(): boolean {
-		if (this.#free === 0) return false;
-		this.#free--;
-		return true;
-	}
-
-	async acquire(signal: AbortSignal): Promise<void> {
-		if (this.tryAcquire()) return;
-		await new Promise<void>((resolve, reject) => {
-			const grant = () => {
-				signal.removeEventListener('abort', abort);
-				resolve();
-			};
-			const abort = () => {
-				const at = this.#waiting.indexOf(grant);
-				if (at >= 0) this.#waiting.splice(at, 1);
-				reject(signal.reason ?? new DOMException('Aborted', 'AbortError'));
-			};
-			signal.addEventListener('abort', abort, { once: true });
-			this.#waiting.push(grant);
-		});
-	}
-
-	release(): void {
-		const next = this.#waiting.shift();
-		if (next) next();
-		else this.#free++;
-	}
-}
-
-/** First-sync streams at once: enough to keep the link busy while one waits for the server. */
-export const snapshotSlots = new Slots(3);
-/** Units waiting on a longpoll at once; the others poll every POLL_MS. */
-export const longpollSlots = new Slots(2);
-const POLL_MS = 30_000;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			signal.removeEventListener('abort', abort);
-			resolve();
-		}, ms);
-		const abort = () => {
-			clearTimeout(timer);
-			reject(signal.reason ?? new DOMException('Aborted', 'AbortError'));
-		};
-		signal.addEventListener('abort', abort, { once: true });
-	});
 }
 
 const SNAPSHOT_BATCH = 500;

@@ -1,5 +1,5 @@
 import type { CouchRemote } from '$lib/data/online/couch-http';
-import type { KnownRevs } from './pull';
+import type { KnownRevs } from './known-revs';
 import { deviceDb } from '$lib/data/store/device-db';
 import { LocalCheckpoint, PUSH_CHECKPOINT_ID, type PushCheckpoint } from './checkpoints';
 

@@ -1,5 +1,6 @@
 import { couchRemote } from '$lib/data/online/couch-http';
-import { KnownRevs, Puller } from './pull';
+import { KnownRevs } from './known-revs';
+import { Puller } from './pull';
 import { Pusher, type PushOutcome } from './push';
 import { clearPushed, markRefused } from './outbox';
 import { backOff, classifyError, isAbort, type SyncProblem } from './problems';
