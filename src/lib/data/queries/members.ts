@@ -7,7 +7,7 @@ import {
 	type MemberDoc,
 	type MemberStatus
 } from '$lib/domain';
-import { memberSearchIndex } from '$lib/data/read-model/search-index';
+import { dependOnMemberRows, memberSearchIndex } from '$lib/data/read-model/search-index';
 import { localDb } from '$lib/data/store/pouch';
 import { deviceDb, type BranchRow, type MemberRow } from '$lib/data/store/device-db';
 
@@ -87,9 +87,9 @@ export async function searchMembers(options: {
 	const { dbs, filters = {}, offset = 0, limit = 50, today } = options;
 	const query = (options.query ?? '').trim();
 	const keep = filterTest(filters, today);
-	// The index answers from memory, so nothing below need read the whole table: this read makes
-	// a watchQuery run this again after any write to the member rows, as it did when it read them.
-	const watched = deviceDb.members.limit(1).toArray();
+	// The index answers from memory: this makes a live query run this again after any write to the
+	// member rows, as it did when it read them.
+	const watched = dependOnMemberRows();
 	const answer = async (page: { rows: MemberRow[]; total: number }): Promise<MemberListPage> => {
 		await watched;
 		return { rows: page.rows, total: page.total, offset };

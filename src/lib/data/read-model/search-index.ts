@@ -357,3 +357,12 @@ export async function memberSearchIndex(): Promise<MemberSearchIndex> {
 export function memberSearchIndexStats(): { builds: number; members: number } {
 	return { builds, members: index?.size ?? 0 };
 }
+
+/**
+ * An answer read from this index depends on the member rows though it reads none of them from
+ * IndexedDB: a query that calls this first (before awaiting anything else) is run again by
+ * watchQuery (watch.ts) after any write to the member rows, as if it had read the whole table.
+ */
+export function dependOnMemberRows(): Promise<unknown> {
+	return deviceDb.members.limit(1).toArray();
+}
