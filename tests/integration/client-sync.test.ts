@@ -9,7 +9,7 @@ import { countPending } from '../../src/lib/data/sync/outbox';
 import { destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-// The app's own sync engine (src/lib/data/sync.ts) against the real server: a first sync with
+// The app's own sync engine (src/lib/data/sync/unit-sync.ts) against the real server: a first sync with
 // progress, a local change uploaded and cleared from "waiting", a revoked device told so.
 
 let server: TestServer;

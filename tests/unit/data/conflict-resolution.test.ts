@@ -19,7 +19,7 @@ import { deviceDb } from '../../../src/lib/data/store/device-db';
 // one write that also deletes the losing leaf; the same field edited differently waits for the
 // secretary's choice, and nothing is lost meanwhile.
 
-// A fresh database per test: a destroyed one stays closed on this device (pouch.ts).
+// A fresh database per test: a destroyed one stays closed on this device (store/pouch.ts).
 let run = 0;
 let db = 'unit_xathanhson0';
 const ID = 'member:01JD3X4N5P6Q7R8S9T0V1W2X3Y' as MemberDoc['_id'];

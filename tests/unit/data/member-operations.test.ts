@@ -36,7 +36,7 @@ import { deviceDb } from '../../../src/lib/data/store/device-db';
 // command writes exactly what its planner planned, a refusal writes nothing, bulk acts can be
 // undone, and the history reads back in timeline order.
 
-// A fresh database per test: a destroyed one stays closed on this device (pouch.ts).
+// A fresh database per test: a destroyed one stays closed on this device (store/pouch.ts).
 let run = 0;
 let db = 'unit_xathanhson0';
 let unitId = 'xathanhson0';

@@ -31,7 +31,7 @@ import { deviceDb } from '../../../src/lib/data/store/device-db';
 // Decision numbers claimed in blocks from the unit's register (a revision-checked write to the
 // server; here a second PouchDB stands for it), and the receiving side of a transfer between units.
 
-// Fresh databases per test: a destroyed one stays closed on this device (pouch.ts).
+// Fresh databases per test: a destroyed one stays closed on this device (store/pouch.ts).
 let run = 0;
 let db = 'unit_xathanhson0';
 let receiving = 'unit_xathucluyen0';

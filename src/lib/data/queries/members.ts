@@ -73,7 +73,7 @@ const DIGITS = /^[+\d][\d\s.]*$/;
 /**
  * A page of members of `dbs`: all of them in name order without a query; by citizen id, phone or
  * card number for digits; else those whose name words the query words start, ranked
- * (rankMemberMatch) then in name order. Names are searched in memory (member-search-index.ts),
+ * (rankMemberMatch) then in name order. Names are searched in memory (read-model/search-index.ts),
  * numbers with the read model's indexes, which few rows share.
  */
 export async function searchMembers(options: {

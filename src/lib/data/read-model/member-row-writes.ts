@@ -70,7 +70,7 @@ function watchOtherTabs(dbName: string): void {
 	});
 }
 
-/** Installed on the read model before it opens (read-model.ts). */
+/** Installed on the read model before it opens (store/device-db.ts). */
 export const memberRowWritesMiddleware: Middleware<DBCore> = {
 	stack: 'dbcore',
 	name: 'member-row-writes',

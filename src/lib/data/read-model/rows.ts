@@ -6,7 +6,7 @@ import { fullName, memberSortKey } from '$lib/domain/names';
 import type { HistoryRow, MemberRow } from '$lib/data/store/device-db';
 
 // Documents shaped into read-model rows. Only the indexer folds documents in, so this sits apart
-// from read-model.ts, which the session opens at boot: the sign-in page needs none of it.
+// from store/device-db.ts, which the session opens at boot: the sign-in page needs none of it.
 
 export function toMemberRow(doc: MemberDoc & { _conflicts?: string[] }, db: string): MemberRow {
 	return {
