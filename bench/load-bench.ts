@@ -148,7 +148,7 @@ export async function loadBench(options: {
 					}
 					const deadline = Date.now() + 300_000;
 					for (;;) {
-						const waiting = await c.readModel.outbox.where('db').equals(unit.db).toArray();
+						const waiting = await c.deviceDb.outbox.where('db').equals(unit.db).toArray();
 						const refused = waiting.find((entry) => entry.refused);
 						if (refused)
 							throw new Error(

@@ -8,7 +8,7 @@ import { PRESETS, sequentialDepth, type LinkStats, type RequestRecord } from './
 import { openLink, type RemoteLink } from './link-client';
 import type { BenchServer } from './server-client';
 
-// The sync scenarios: the app's engine (src/lib/data/sync.ts, run in Node with the memory PouchDB
+// The sync scenarios: the app's engine (src/lib/data/sync/unit-sync.ts, run in Node with the memory PouchDB
 // and fake-indexeddb) against stock PouchDB `replicate` with default options, both through the same
 // /couch proxy of the same server, over the same emulated link, in the same run. Every sync is
 // checked: afterwards the device's documents and revisions must equal the server's.
@@ -228,8 +228,8 @@ export function runOurs(options: Parameters<typeof startOurs>[0]) {
 export async function forgetDevice(client: Client, dbs: string[]): Promise<void> {
 	await client.destroyLocalDbs(dbs);
 	client.allowLocalDbs(dbs);
-	await client.readModel.delete();
-	await client.readModel.open();
+	await client.deviceDb.delete();
+	await client.deviceDb.open();
 }
 
 // --- Scenarios ---------------------------------------------------------------------------------

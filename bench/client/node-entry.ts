@@ -2,8 +2,8 @@
 // Node PouchDB (memory adapter) in place of the browser build and fake-indexeddb under Dexie.
 import 'fake-indexeddb/auto';
 
-export { startUnitSync, type SyncProblem } from '$lib/data/sync';
-export { allowLocalDbs, localDb, destroyLocalDbs } from '$lib/data/pouch';
-export { readModel } from '$lib/data/read-model';
-export { recordOutbox, countPending } from '$lib/data/outbox';
+export { startUnitSync, type SyncProblem } from '$lib/data/sync/unit-sync';
+export { allowLocalDbs, localDb, destroyLocalDbs } from '$lib/data/store/pouch';
+export { deviceDb } from '$lib/data/store/device-db';
+export { recordOutbox, countPending } from '$lib/data/sync/outbox';
 export { default as PouchDB } from 'pouchdb-browser';

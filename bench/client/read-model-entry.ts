@@ -1,12 +1,12 @@
 // The read-model benchmark page: the app's real Dexie read model, indexer and search
-// (src/lib/data/read-model.ts, indexer.ts, member-queries.ts and the in-memory
-// member-search-index.ts it searches) in Chromium, against the baseline a
+// (src/lib/data/store/device-db.ts, read-model/indexer.ts, queries/members.ts and the
+// in-memory read-model/search-index.ts it searches) in Chromium, against the baseline a
 // PouchDB-only app would have: allDocs of every unit database, filtered in memory.
-import { catchUp } from '$lib/data/indexer';
-import { searchMembers } from '$lib/data/member-queries';
-import { memberSearchIndex } from '$lib/data/member-search-index';
-import { localDb } from '$lib/data/pouch';
-import { readModel } from '$lib/data/read-model';
+import { catchUp } from '$lib/data/read-model/indexer';
+import { searchMembers } from '$lib/data/queries/members';
+import { memberSearchIndex } from '$lib/data/read-model/search-index';
+import { localDb } from '$lib/data/store/pouch';
+import { deviceDb } from '$lib/data/store/device-db';
 import { foldWords, memberNameWords, type MemberDoc } from '$lib/domain';
 import { createRandom, generateMembers } from '$lib/synthetic';
 
@@ -47,7 +47,7 @@ async function ingest(): Promise<{ ms: number; rows: number }> {
 	const started = performance.now();
 	let rows = 0;
 	for (const db of dbs) rows += await catchUp(db);
-	return { ms: performance.now() - started, rows: (await readModel.members.count()) + 0 * rows };
+	return { ms: performance.now() - started, rows: (await deviceDb.members.count()) + 0 * rows };
 }
 
 /**
@@ -116,7 +116,7 @@ function searchBaseline(list: string[]) {
 
 /**
  * The first search after the read model is filled: it builds the in-memory search index
- * (member-search-index.ts) from every member row, which later searches only keep up to date.
+ * (read-model/search-index.ts) from every member row, which later searches only keep up to date.
  */
 async function buildIndex(): Promise<{ ms: number; rows: number }> {
 	const started = performance.now();

@@ -1,15 +1,15 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMembers } from '../../src/lib/synthetic';
-import { startUnitSync, type SyncProblem } from '../../src/lib/data/sync';
-import { addMember } from '../../src/lib/data/member-commands';
-import { catchUp } from '../../src/lib/data/indexer';
-import { searchMembers } from '../../src/lib/data/member-queries';
-import { countPending } from '../../src/lib/data/outbox';
-import { destroyLocalDbs, localDb } from '../../src/lib/data/pouch';
+import { startUnitSync, type SyncProblem } from '../../src/lib/data/sync/unit-sync';
+import { addMember } from '../../src/lib/data/commands/members';
+import { catchUp } from '../../src/lib/data/read-model/indexer';
+import { searchMembers } from '../../src/lib/data/queries/members';
+import { countPending } from '../../src/lib/data/sync/outbox';
+import { destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-// The app's own sync engine (src/lib/data/sync.ts) against the real server: a first sync with
+// The app's own sync engine (src/lib/data/sync/unit-sync.ts) against the real server: a first sync with
 // progress, a local change uploaded and cleared from "waiting", a revoked device told so.
 
 let server: TestServer;

@@ -2,10 +2,10 @@ import 'fake-indexeddb/auto';
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startLink, PRESETS } from '../../bench/link';
-import { allowLocalDbs, destroyLocalDbs, localDb } from '../../src/lib/data/pouch';
-import { readModel } from '../../src/lib/data/read-model';
-import { startUnitSync, type SyncProblem } from '../../src/lib/data/sync';
-import { PULL_CHECKPOINT_ID } from '../../src/lib/data/sync-checkpoints';
+import { allowLocalDbs, destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
+import { deviceDb } from '../../src/lib/data/store/device-db';
+import { startUnitSync, type SyncProblem } from '../../src/lib/data/sync/unit-sync';
+import { PULL_CHECKPOINT_ID } from '../../src/lib/data/sync/checkpoints';
 import { memberDoc, type TestMember } from '../support/member-fixture';
 import PouchDB from '../support/pouchdb-node';
 import {
@@ -282,8 +282,8 @@ function syncDevice(options: { site: Site; origin: string }) {
 async function forgetDevice(db: string): Promise<void> {
 	await destroyLocalDbs([db]);
 	allowLocalDbs([db]);
-	await readModel.outbox.clear();
-	await readModel.settings.clear();
+	await deviceDb.outbox.clear();
+	await deviceDb.settings.clear();
 }
 
 async function waitFor(

@@ -6,7 +6,7 @@ import {
 	type NumberingDevice,
 	type RegisterLocal,
 	type RegisterRemote
-} from '../../src/lib/data/numbering';
+} from '../../src/lib/data/commands/numbering';
 import { vietnamToday } from '../support/domain-fixture';
 import { fakeUlid, memberDoc } from '../support/member-fixture';
 import PouchDB from '../support/pouchdb-node';

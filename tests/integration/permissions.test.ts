@@ -125,7 +125,7 @@ describe('device authentication', () => {
 			() => undefined,
 			(e: { status?: number; error?: string }) => e
 		);
-		// What the app's sync looks at to wipe the device (src/lib/data/sync.ts).
+		// What the app's sync looks at to wipe the device (src/lib/data/sync/unit-sync.ts).
 		expect(error).toMatchObject({ status: 401, error: 'device_revoked' });
 
 		const devices = await server.devices.listDevices({ login: account.login });

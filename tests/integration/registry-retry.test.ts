@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETRY_LATER } from '../../server/proxy/write-guard';
-import { recordOutbox } from '../../src/lib/data/outbox';
-import { localDb } from '../../src/lib/data/pouch';
-import { readModel } from '../../src/lib/data/read-model';
-import { startUnitSync } from '../../src/lib/data/sync';
+import { recordOutbox } from '../../src/lib/data/sync/outbox';
+import { localDb } from '../../src/lib/data/store/pouch';
+import { deviceDb } from '../../src/lib/data/store/device-db';
+import { startUnitSync } from '../../src/lib/data/sync/unit-sync';
 import { validMember } from '../support/domain-fixture';
 import { until } from '../support/org-api';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -70,7 +70,7 @@ describe('a refusal that says "later"', () => {
 			first.stop();
 		}
 		expect(refusals[0]).toBe(RETRY_LATER);
-		expect((await readModel.outbox.get(duplicate._id))?.refused).toBe(RETRY_LATER);
+		expect((await deviceDb.outbox.get(duplicate._id))?.refused).toBe(RETRY_LATER);
 
 		// After the block, a later sync sends it again; then the answer names the holder. Under load
 		// the first sync may have pushed (and been refused) more than once, and a repeated lock-out
@@ -98,6 +98,6 @@ describe('a refusal that says "later"', () => {
 		expect(await server.couch.getDoc({ db: other.unit.db, id: duplicate._id })).toBeUndefined();
 		// Still on the device, shown with the reason.
 		expect(await local.get(duplicate._id)).toMatchObject({ citizenId: active.citizenId });
-		expect((await readModel.outbox.get(duplicate._id))?.refused).toContain(holder.unit.name);
+		expect((await deviceDb.outbox.get(duplicate._id))?.refused).toContain(holder.unit.name);
 	});
 });

@@ -1,11 +1,15 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHistory, generateMembers } from '../../src/lib/synthetic';
-import { startUnitSync, type SyncProblem, type UnitSyncHandle } from '../../src/lib/data/sync';
-import { allowLocalDbs, destroyLocalDbs, localDb } from '../../src/lib/data/pouch';
-import { countPending, recordOutbox } from '../../src/lib/data/outbox';
-import { readModel } from '../../src/lib/data/read-model';
-import { PULL_CHECKPOINT_ID } from '../../src/lib/data/sync-checkpoints';
+import {
+	startUnitSync,
+	type SyncProblem,
+	type UnitSyncHandle
+} from '../../src/lib/data/sync/unit-sync';
+import { allowLocalDbs, destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
+import { countPending, recordOutbox } from '../../src/lib/data/sync/outbox';
+import { deviceDb } from '../../src/lib/data/store/device-db';
+import { PULL_CHECKPOINT_ID } from '../../src/lib/data/sync/checkpoints';
 import { PRESETS, startLink, type Link } from '../../bench/link';
 import { memberDoc } from '../support/member-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -133,8 +137,8 @@ function sync(options: { unit: Unit; origin?: string }): {
 async function forget(db: string) {
 	await destroyLocalDbs([db]);
 	allowLocalDbs([db]);
-	await readModel.outbox.clear();
-	await readModel.settings.clear();
+	await deviceDb.outbox.clear();
+	await deviceDb.settings.clear();
 }
 
 function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
@@ -451,7 +455,7 @@ describe('the sync engine against the real server', () => {
 				again.stop();
 			}
 			expect(refused).toEqual([stray._id]);
-			expect((await readModel.outbox.get(stray._id))?.refused).toBeTruthy();
+			expect((await deviceDb.outbox.get(stray._id))?.refused).toBeTruthy();
 			const onServer = await serverLeaves(unit.db);
 			const onDevice = await deviceLeaves(unit.db);
 			expect(onDevice[row!._id]).toEqual(onServer[row!._id]);

@@ -48,23 +48,20 @@ import {
 	type TransferRequestInput,
 	type UnionRules
 } from '$lib/domain';
-import { memberHistory } from './history-queries';
+import { memberHistory } from '$lib/data/queries/history';
+import type { Actor } from '$lib/data/commands/actor';
 import { ulid, unitIdOfDb } from './ids';
-import { recordOutbox } from './outbox';
-import { writePlan } from './plan-writer';
-import { localDb } from './pouch';
-import { readModel } from './read-model';
-import { checkCitizenIdRegistry } from './registry';
+import { recordOutbox } from '$lib/data/sync/outbox';
+import { writePlan } from '$lib/data/commands/plan-writer';
+import { localDb } from '$lib/data/store/pouch';
+import { deviceDb } from '$lib/data/store/device-db';
+import { checkCitizenIdRegistry } from '$lib/data/online/registry';
 
 // The member operations on the device (docs/domain.md §3): each command loads the member from PouchDB,
 // builds the operation's context (today, now, who acts in which unit, fresh ULIDs, the rules),
 // lets the domain planner decide, and writes exactly what it planned (writePlan: the member's new
 // state and its immutable history entries, each noted as waiting to upload). A refusal returns the
 // planner's Vietnamese messages keyed by field and writes nothing.
-
-export interface Actor {
-	login: string;
-}
 
 export interface OperationCall {
 	/** The unit database the member lives in. */
@@ -110,7 +107,7 @@ export async function loadMember(options: { db: string; id: string }): Promise<M
 
 /** The ids of the unit's open branches: a member is only moved or placed into one of them. */
 export async function branchIdsOf(db: string): Promise<string[]> {
-	const rows = await readModel.branches.where('db').equals(db).toArray();
+	const rows = await deviceDb.branches.where('db').equals(db).toArray();
 	return rows.filter((b) => !b.closed).map((b) => b.id);
 }
 
@@ -219,7 +216,7 @@ export const reverseEntry = (
 
 /** A member on the rolls of a unit on this device with the same citizen id, if any. */
 async function localCitizenIdHolder(citizenId: string): Promise<string | null> {
-	const rows = await readModel.members.where('citizenId').equals(citizenId).toArray();
+	const rows = await deviceDb.members.where('citizenId').equals(citizenId).toArray();
 	const holder = rows.find((row) => row.status === 'active' || row.status === 'transferring');
 	return holder ? holder.fullName : null;
 }
@@ -387,7 +384,7 @@ export const prepareBulkTrainingRegistration = (call: BulkCall<TrainingRegistrat
 export async function prepareBulkUndo(
 	call: OperationCall & { bulkId: string; reason: string; action: string }
 ): Promise<PreparedBulk> {
-	const rows = await readModel.history.where('bulkId').equals(call.bulkId).toArray();
+	const rows = await deviceDb.history.where('bulkId').equals(call.bulkId).toArray();
 	const memberIds = [...new Set(rows.filter((r) => r.db === call.db).map((r) => r.memberId))];
 	const members = await loadMembers(call.db, memberIds);
 	const history = await historiesOf(call.db, members);

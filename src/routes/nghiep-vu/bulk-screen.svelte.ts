@@ -1,10 +1,10 @@
 import type { OperationEntry } from '$lib/domain';
-import { session } from '$lib/data/session.svelte';
-import { watchQuery } from '$lib/data/watch';
-import { unitNames } from '$lib/data/member-queries';
-import type { BulkAct } from '$lib/data/history-queries';
+import { session } from '$lib/data/session/session.svelte';
+import { watchQuery } from '$lib/data/read-model/watch';
+import { unitNames } from '$lib/data/queries/members';
+import type { BulkAct } from '$lib/data/queries/history';
 import { prepareBulkOperation, prepareBulkUndo } from '$lib/data/member-operations';
-import { BulkFlow } from '$lib/data/bulk-flow.svelte';
+import { BulkFlow } from '$lib/data/commands/bulk-flow.svelte';
 
 // What the bulk screens (trưởng thành, xếp loại, rèn luyện) share around their own lists: the unit
 // chosen among the account's units, the members ticked, the act prepared from the operation's

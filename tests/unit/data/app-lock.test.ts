@@ -5,8 +5,8 @@ import {
 	LOCK_AFTER_MS,
 	MAX_PASSWORD_FAILURES,
 	MAX_PIN_FAILURES
-} from '../../../src/lib/data/app-lock.svelte';
-import { readModel } from '../../../src/lib/data/read-model';
+} from '../../../src/lib/data/device/app-lock.svelte';
+import { deviceDb } from '../../../src/lib/data/store/device-db';
 
 // Offline unlock: the PIN and the password are checked on the device; a lost phone guessed at too
 // often loses the PIN, then its unit data.
@@ -22,7 +22,7 @@ async function lockedSession(onWipe = vi.fn(async () => {})) {
 
 beforeEach(async () => {
 	vi.useRealTimers();
-	await readModel.settings.clear();
+	await deviceDb.settings.clear();
 	await appLock.forget();
 	vi.useFakeTimers({ toFake: ['Date'] });
 });

@@ -6,18 +6,18 @@ import {
 	editBranch,
 	foundBranch,
 	mergeBranch
-} from '../../../src/lib/data/branch-commands';
+} from '../../../src/lib/data/commands/branches';
 import {
 	branchDetail,
 	branchFilterOptions,
 	branchSummaries,
 	loadBranch
-} from '../../../src/lib/data/branch-queries';
-import { catchUp } from '../../../src/lib/data/indexer';
+} from '../../../src/lib/data/queries/branches';
+import { catchUp } from '../../../src/lib/data/read-model/indexer';
 import { branchIdsOf, moveBranch } from '../../../src/lib/data/member-operations';
-import { listBranches } from '../../../src/lib/data/member-queries';
-import { destroyLocalDbs, localDb } from '../../../src/lib/data/pouch';
-import { readModel } from '../../../src/lib/data/read-model';
+import { listBranches } from '../../../src/lib/data/queries/members';
+import { destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
+import { deviceDb } from '../../../src/lib/data/store/device-db';
 
 // The chi đoàn commands on the device, with real PouchDB (memory) and Dexie (fake-indexeddb): each
 // writes what its planner planned and notes it as waiting to upload; a merge moves every member
@@ -75,7 +75,7 @@ beforeEach(async () => {
 	run++;
 	db = `unit_xabranch${run}`;
 	unitId = `xabranch${run}`;
-	await Promise.all(readModel.tables.map((t) => t.clear()));
+	await Promise.all(deviceDb.tables.map((t) => t.clear()));
 });
 
 afterEach(async () => {
@@ -100,7 +100,7 @@ describe('branch commands on the device', () => {
 			'Chi đoàn thôn Đồng Tâm 1'
 		]);
 		expect(stored?.updatedBy).toBe(actor.login);
-		const outbox = await readModel.outbox.get(id);
+		const outbox = await deviceDb.outbox.get(id);
 		expect(outbox?.rev.startsWith('2-')).toBe(true);
 	});
 
@@ -127,7 +127,7 @@ describe('branch commands on the device', () => {
 		const merged = await mergeBranch({ db, actor, now, branchId: a, intoId: b, input: {} });
 		expect(merged).toMatchObject({ ok: true, moved: 2 });
 		await catchUp(db);
-		const history = await readModel.history.where('db').equals(db).toArray();
+		const history = await deviceDb.history.where('db').equals(db).toArray();
 		expect(history.map((h) => [h.memberId, h.kind])).toEqual(
 			expect.arrayContaining([
 				[movers[0]!._id, 'branch-move'],
@@ -162,7 +162,7 @@ describe('branch commands on the device', () => {
 		expect(moveBack.ok).toBe(false);
 
 		// Every write waits to upload.
-		const waiting = (await readModel.outbox.where('db').equals(db).toArray()).map((e) => e.docId);
+		const waiting = (await deviceDb.outbox.where('db').equals(db).toArray()).map((e) => e.docId);
 		expect(waiting).toEqual(
 			expect.arrayContaining([a, movers[0]!._id, movers[1]!._id, ...history.map((h) => h.id)])
 		);

@@ -1,92 +1,34 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyMemberPatch, type MemberDoc, type MemberPatch } from '$lib/domain';
+import type { MemberPatch } from '$lib/domain';
 import {
 	autoMergeMember,
 	listConflicts,
 	memberConflict,
 	resolveConflict,
 	startConflictMerger
-} from '../../../src/lib/data/conflict-resolution';
-import { catchUp } from '../../../src/lib/data/indexer';
-import { getMember } from '../../../src/lib/data/member-queries';
-import { clearPushed } from '../../../src/lib/data/outbox';
-import { destroyLocalDbs, localDb } from '../../../src/lib/data/pouch';
-import { readModel } from '../../../src/lib/data/read-model';
+} from '../../../src/lib/data/sync/conflict-resolution';
+import { catchUp } from '../../../src/lib/data/read-model/indexer';
+import { getMember } from '../../../src/lib/data/queries/members';
+import { clearPushed } from '../../../src/lib/data/sync/outbox';
+import { destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
+import { deviceDb } from '../../../src/lib/data/store/device-db';
+import { CONFLICT_MEMBER_ID, seedConflict } from './support/member-conflict';
 
 // Concurrent edits of one member (ADR 0006), with real PouchDB conflicts: two leaves written with
 // `new_edits: false` as replication writes them. Edits of different fields merge by themselves in
 // one write that also deletes the losing leaf; the same field edited differently waits for the
 // secretary's choice, and nothing is lost meanwhile.
 
-// A fresh database per test: a destroyed one stays closed on this device (pouch.ts).
+// A fresh database per test: a destroyed one stays closed on this device (store/pouch.ts).
 let run = 0;
 let db = 'unit_xathanhson0';
-const ID = 'member:01JD3X4N5P6Q7R8S9T0V1W2X3Y' as MemberDoc['_id'];
-
-function base(): MemberDoc {
-	return {
-		_id: ID,
-		type: 'member',
-		v: 2,
-		unitId: db.slice('unit_'.length),
-		familyName: 'Hà',
-		middleName: 'Thị',
-		givenName: 'Hoa',
-		gender: 'female',
-		birthDate: '2004-03-08',
-		ethnicCode: '06',
-		religion: 'Không',
-		nationality: 'Việt Nam',
-		phone: '0912000111',
-		email: 'hoa@example.vn',
-		currentAddress: 'Khu 3, xã Thanh Sơn',
-		partyMember: false,
-		status: 'active',
-		provenance: { source: 'unit' },
-		createdAt: '2026-01-05T03:00:00.000Z',
-		createdBy: 'bithu',
-		updatedAt: '2026-01-05T03:00:00.000Z',
-		updatedBy: 'bithu'
-	};
-}
-
-/** A device's offline edit on top of `parent`, as the revision replication would bring. */
-function leaf(options: {
-	parent: MemberDoc & { _rev: string };
-	patch: MemberPatch;
-	by: string;
-	at: string;
-	hash: string;
-}) {
-	const { member } = applyMemberPatch({
-		member: options.parent,
-		patch: options.patch,
-		at: options.at,
-		by: options.by
-	});
-	const [generation, parentHash] = options.parent._rev.split('-');
-	const next = Number(generation) + 1;
-	return {
-		...member,
-		_rev: `${next}-${options.hash}`,
-		_revisions: { start: next, ids: [options.hash, parentHash!] }
-	};
-}
-
-/** Two devices edit the stored member offline; both revisions arrive here as a conflict. */
-async function conflict(a: MemberPatch, b: MemberPatch) {
-	const put = await localDb(db).put(base());
-	const parent = { ...base(), _rev: put.rev };
-	const left = leaf({ parent, patch: a, by: 'bithu', at: '2026-11-20T01:00:00.000Z', hash: 'a'.repeat(32) });
-	const right = leaf({ parent, patch: b, by: 'phobithu', at: '2026-11-21T01:00:00.000Z', hash: 'b'.repeat(32) });
-	await localDb(db).bulkDocs([left, right], { new_edits: false });
-	return { parent, left, right };
-}
+const ID = CONFLICT_MEMBER_ID;
+const conflict = (a: MemberPatch, b: MemberPatch) => seedConflict({ db, a, b });
 
 beforeEach(async () => {
 	db = `unit_xathanhson${++run}`;
-	await Promise.all(readModel.tables.map((t) => t.clear()));
+	await Promise.all(deviceDb.tables.map((t) => t.clear()));
 });
 
 afterEach(async () => {
@@ -123,7 +65,7 @@ describe('automatic merge', () => {
 			updatedBy: 'bithu'
 		});
 		// Both written revisions wait to upload; a push of both clears the entry.
-		const waiting = await readModel.outbox.get(ID);
+		const waiting = await deviceDb.outbox.get(ID);
 		expect(waiting).toBeDefined();
 		await clearPushed({
 			db,
@@ -132,7 +74,7 @@ describe('automatic merge', () => {
 				{ _id: ID, _rev: String(deleted?._rev) }
 			].reverse()
 		});
-		expect(await readModel.outbox.get(ID)).toBeUndefined();
+		expect(await deviceDb.outbox.get(ID)).toBeUndefined();
 	});
 
 	it('only deletes the loser when the merge equals the winner (two devices merging agree)', async () => {
@@ -226,7 +168,7 @@ describe('automatic merge', () => {
 				.poll(async () => (await getMember({ db, id: ID }))?._conflicts ?? [], { timeout: 3000 })
 				.toEqual([]);
 			await catchUp(db);
-			expect((await readModel.members.get(ID))?.hasConflict).toBe(0);
+			expect((await deviceDb.members.get(ID))?.hasConflict).toBe(0);
 		} finally {
 			stop();
 		}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonRowsParser } from '$lib/data/json-rows';
+import { JsonRowsParser } from '../../../src/lib/data/online/json-rows';
 
 // The streamed reading of `_changes` answers: rows come out as soon as they are complete, whatever
 // the chunking, and the rest of the object is kept for the end.

@@ -1,11 +1,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addMember, updateMember } from '../../../src/lib/data/member-commands';
-import { catchUp, rebuildReadModel } from '../../../src/lib/data/indexer';
-import { searchMembers, getMember } from '../../../src/lib/data/member-queries';
-import { readModel } from '../../../src/lib/data/read-model';
-import { countPending, clearPushed } from '../../../src/lib/data/outbox';
-import { allowLocalDbs, destroyLocalDbs, localDb } from '../../../src/lib/data/pouch';
+import { addMember, updateMember } from '../../../src/lib/data/commands/members';
+import { catchUp, rebuildReadModel } from '../../../src/lib/data/read-model/indexer';
+import { searchMembers, getMember } from '../../../src/lib/data/queries/members';
+import { deviceDb } from '../../../src/lib/data/store/device-db';
+import { countPending, clearPushed } from '../../../src/lib/data/sync/outbox';
+import { allowLocalDbs, destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
 
 // The device's data layer with real PouchDB (memory adapter) and Dexie over fake-indexeddb: the
 // commands validate and write, the read model finds what a secretary types.
@@ -39,7 +39,7 @@ async function add(overrides: Record<string, string | boolean> = {}) {
 beforeEach(async () => {
 	// Each test destroys the database afterwards; a destroyed one opens again only when allowed.
 	allowLocalDbs([db]);
-	await Promise.all(readModel.tables.map((t) => t.clear()));
+	await Promise.all(deviceDb.tables.map((t) => t.clear()));
 });
 
 afterEach(async () => {
@@ -113,10 +113,10 @@ describe('member commands', () => {
 		// The edit and its history entry both wait to upload.
 		expect(await countPending(db)).toBe(2);
 		await clearPushed({ db, docs: [{ _id: id, _rev: first._rev }] });
-		expect(await readModel.outbox.get(id)).toBeDefined();
+		expect(await deviceDb.outbox.get(id)).toBeDefined();
 		const latest = await localDb(db).get(id);
 		await clearPushed({ db, docs: [{ _id: id, _rev: latest._rev }] });
-		expect(await readModel.outbox.get(id)).toBeUndefined();
+		expect(await deviceDb.outbox.get(id)).toBeUndefined();
 		expect(await countPending(db)).toBe(1);
 	});
 
@@ -197,7 +197,7 @@ describe('read model search', () => {
 	});
 
 	it('can be rebuilt from PouchDB at any time', async () => {
-		await readModel.members.clear();
+		await deviceDb.members.clear();
 		expect((await searchMembers({ dbs: [db], today })).total).toBe(0);
 		await rebuildReadModel([db]);
 		expect((await searchMembers({ dbs: [db], today })).total).toBe(5);

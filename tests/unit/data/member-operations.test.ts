@@ -25,18 +25,18 @@ import {
 	historyOfKind,
 	memberHistory,
 	refusedForMember
-} from '../../../src/lib/data/history-queries';
-import { comingOfAgeRows, ratingsOfYear, trainingOfYear } from '../../../src/lib/data/unit-lists';
-import { catchUp } from '../../../src/lib/data/indexer';
-import { markRefused } from '../../../src/lib/data/outbox';
-import { destroyLocalDbs, localDb } from '../../../src/lib/data/pouch';
-import { readModel } from '../../../src/lib/data/read-model';
+} from '../../../src/lib/data/queries/history';
+import { comingOfAgeRows, ratingsOfYear, trainingOfYear } from '../../../src/lib/data/queries/unit-lists';
+import { catchUp } from '../../../src/lib/data/read-model/indexer';
+import { markRefused } from '../../../src/lib/data/sync/outbox';
+import { destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
+import { deviceDb } from '../../../src/lib/data/store/device-db';
 
 // The member operations on the device, with real PouchDB (memory) and Dexie (fake-indexeddb): each
 // command writes exactly what its planner planned, a refusal writes nothing, bulk acts can be
 // undone, and the history reads back in timeline order.
 
-// A fresh database per test: a destroyed one stays closed on this device (pouch.ts).
+// A fresh database per test: a destroyed one stays closed on this device (store/pouch.ts).
 let run = 0;
 let db = 'unit_xathanhson0';
 let unitId = 'xathanhson0';
@@ -98,7 +98,7 @@ async function allIds(): Promise<string[]> {
 }
 
 async function outboxIds(): Promise<string[]> {
-	return (await readModel.outbox.toArray()).map((entry) => entry.docId).sort();
+	return (await deviceDb.outbox.toArray()).map((entry) => entry.docId).sort();
 }
 
 let call = { db, actor, now };
@@ -108,7 +108,7 @@ beforeEach(async () => {
 	db = `unit_xathanhson${run}`;
 	unitId = `xathanhson${run}`;
 	call = { db, actor, now };
-	await Promise.all(readModel.tables.map((t) => t.clear()));
+	await Promise.all(deviceDb.tables.map((t) => t.clear()));
 	const at = now.toISOString();
 	for (const [id, name] of [
 		['branch:khu3', 'Chi đoàn khu 3'],

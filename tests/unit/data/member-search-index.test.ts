@@ -6,11 +6,11 @@ import {
 	ageBandRange,
 	searchMembers,
 	type MemberFilters
-} from '../../../src/lib/data/member-queries';
-import { memberSearchIndexStats } from '../../../src/lib/data/member-search-index';
-import { readModel, type MemberRow } from '../../../src/lib/data/read-model';
-import { toMemberRow } from '../../../src/lib/data/read-model-rows';
-import { watchQuery } from '../../../src/lib/data/watch';
+} from '../../../src/lib/data/queries/members';
+import { memberSearchIndexStats } from '../../../src/lib/data/read-model/search-index';
+import { deviceDb, type MemberRow } from '../../../src/lib/data/store/device-db';
+import { toMemberRow } from '../../../src/lib/data/read-model/rows';
+import { watchQuery } from '../../../src/lib/data/read-model/watch';
 import { createRandom, generateMembers } from '../../../src/lib/synthetic';
 
 // The in-memory search index must answer exactly as searchMembers did when it asked IndexedDB
@@ -53,7 +53,7 @@ async function referenceSearch(options: {
 		const perDb = await Promise.all(
 			dbs.map((db) =>
 				read(`db:${db}`, () =>
-					readModel.members
+					deviceDb.members
 						.where('[db+sortKey]')
 						.between([db, Dexie.minKey], [db, Dexie.maxKey])
 						.toArray()
@@ -70,7 +70,7 @@ async function referenceSearch(options: {
 	if (words.length === 0) return { rows: [], total: 0 };
 	const pivot = [...words].sort((a, b) => b.length - a.length)[0]!;
 	const rows = await read(`word:${pivot}`, () =>
-		readModel.members.where('nameWords').startsWith(pivot).distinct().toArray()
+		deviceDb.members.where('nameWords').startsWith(pivot).distinct().toArray()
 	);
 	const ranked: { row: MemberRow; rank: number }[] = [];
 	const folded = fold(query);
@@ -133,8 +133,8 @@ const ids = (page: { rows: MemberRow[] }) => page.rows.map((r) => r.id);
 
 beforeEach(async () => {
 	reads.clear();
-	await Promise.all(readModel.tables.map((t) => t.clear()));
-	await readModel.members.bulkPut(rows());
+	await Promise.all(deviceDb.tables.map((t) => t.clear()));
+	await deviceDb.members.bulkPut(rows());
 });
 
 describe('the member search index', () => {
@@ -180,7 +180,7 @@ describe('the member search index', () => {
 	}, 120_000);
 
 	it('ranks the exact full name first, then given names starting with the query, then the rest', async () => {
-		await readModel.members.clear();
+		await deviceDb.members.clear();
 		const person = (id: string, familyName: string, middleName: string, givenName: string) =>
 			toMemberRow(
 				{
@@ -193,7 +193,7 @@ describe('the member search index', () => {
 				},
 				dbs[0]!
 			);
-		await readModel.members.bulkPut([
+		await deviceDb.members.bulkPut([
 			person('A', 'Trần', 'Văn', 'Anh'),
 			person('B', 'Anh', 'Thị', 'Lan'),
 			person('C', 'Lê', 'Thị', 'Anh Thư'),
@@ -229,7 +229,7 @@ describe('the member search index', () => {
 				},
 				base.db
 			);
-		await readModel.members.bulkPut([namesake('A', ''), namesake('Z', 'Ba'), namesake('M', 'Bống')]);
+		await deviceDb.members.bulkPut([namesake('A', ''), namesake('Z', 'Ba'), namesake('M', 'Bống')]);
 		const page = await searchMembers({ dbs: [base.db], query: 'b', today, limit: 1000 });
 		const order = ids(page).filter((id) => ['member:A', 'member:Z', 'member:M'].includes(id));
 		// Under "ba" (Z), then "binh" (A, M, by id): not simply by id.
@@ -274,7 +274,7 @@ describe('the member search index', () => {
 			{ ...docs[5]!.doc, familyName: 'Quách', middleName: 'Thị', givenName: 'Xuyến' },
 			row.db
 		);
-		await readModel.members.put(renamed);
+		await deviceDb.members.put(renamed);
 		expect(ids(await searchMembers({ dbs, query: 'quach xuyen', today }))).toEqual([row.id]);
 		const old = await searchMembers({ dbs, query: row.fullName, today, limit: 100_000 });
 		expect(ids(old)).not.toContain(row.id);
@@ -291,23 +291,23 @@ describe('the member search index', () => {
 		const batch = rows()
 			.slice(0, 500)
 			.map((row, i) => ({ ...row, givenName: 'Zyx', fullName: `Zyx ${i}`, nameWords: ['zyx'] }));
-		await readModel.transaction('rw', readModel.members, () => readModel.members.bulkPut(batch));
+		await deviceDb.transaction('rw', deviceDb.members, () => deviceDb.members.bulkPut(batch));
 		expect((await searchMembers({ dbs, query: 'zyx', today })).total).toBe(500);
 
-		await readModel.members.update(batch[0]!.id, { status: 'removed' });
+		await deviceDb.members.update(batch[0]!.id, { status: 'removed' });
 		const active = await searchMembers({ dbs, query: 'zyx', today, filters: { status: 'active' } });
 		expect(ids(active)).not.toContain(batch[0]!.id);
 
-		await readModel.members.bulkDelete(batch.slice(0, 100).map((r) => r.id));
-		await readModel.members.where('db').equals(dbs[0]!).delete();
+		await deviceDb.members.bulkDelete(batch.slice(0, 100).map((r) => r.id));
+		await deviceDb.members.where('db').equals(dbs[0]!).delete();
 		const left = batch.slice(100).filter((r) => r.db !== dbs[0]).length;
 		expect((await searchMembers({ dbs, query: 'zyx', today })).total).toBe(left);
 		expect((await searchMembers({ dbs: [dbs[0]!], today })).total).toBe(0);
 		expect(memberSearchIndexStats().builds).toBe(builds);
 
-		await readModel.members.clear();
+		await deviceDb.members.clear();
 		expect((await searchMembers({ dbs, today })).total).toBe(0);
-		await readModel.members.bulkPut(rows());
+		await deviceDb.members.bulkPut(rows());
 		expect((await searchMembers({ dbs, today })).total).toBe(docs.length + 3);
 	});
 
@@ -315,7 +315,7 @@ describe('the member search index', () => {
 		await searchMembers({ dbs, query: 'a', today });
 		const { builds } = memberSearchIndexStats();
 		// No middleware on this connection: only Dexie's storagemutated notices tell of its writes.
-		const other = new Dexie(readModel.name);
+		const other = new Dexie(deviceDb.name);
 		await other.open();
 		try {
 			const one = { ...rows()[3]!, givenName: 'Ưng', nameWords: ['ung'] };
@@ -342,9 +342,9 @@ describe('the member search index', () => {
 		});
 		await expect.poll(() => seen).toEqual([0]);
 		const row = { ...rows()[9]!, givenName: 'Qwerty', nameWords: ['qwerty'] };
-		await readModel.members.put(row);
+		await deviceDb.members.put(row);
 		await expect.poll(() => seen.at(-1)).toBe(1);
-		await readModel.members.delete(row.id);
+		await deviceDb.members.delete(row.id);
 		await expect.poll(() => seen.at(-1)).toBe(0);
 		stop();
 	});

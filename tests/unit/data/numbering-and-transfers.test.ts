@@ -11,7 +11,7 @@ import {
 	decisionNumberErrors,
 	takeDecisionNumber,
 	type RegisterRemote
-} from '../../../src/lib/data/numbering';
+} from '../../../src/lib/data/commands/numbering';
 import {
 	loadMember,
 	recordComingOfAge,
@@ -22,16 +22,16 @@ import {
 	incomingOffers,
 	outgoingTransfers,
 	rejectTransfer
-} from '../../../src/lib/data/transfer-offers';
-import { memberHistory } from '../../../src/lib/data/history-queries';
-import { catchUp } from '../../../src/lib/data/indexer';
-import { destroyLocalDbs, localDb } from '../../../src/lib/data/pouch';
-import { readModel } from '../../../src/lib/data/read-model';
+} from '../../../src/lib/data/commands/transfer-offers';
+import { memberHistory } from '../../../src/lib/data/queries/history';
+import { catchUp } from '../../../src/lib/data/read-model/indexer';
+import { destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
+import { deviceDb } from '../../../src/lib/data/store/device-db';
 
 // Decision numbers claimed in blocks from the unit's register (a revision-checked write to the
 // server; here a second PouchDB stands for it), and the receiving side of a transfer between units.
 
-// Fresh databases per test: a destroyed one stays closed on this device (pouch.ts).
+// Fresh databases per test: a destroyed one stays closed on this device (store/pouch.ts).
 let run = 0;
 let db = 'unit_xathanhson0';
 let receiving = 'unit_xathucluyen0';
@@ -73,7 +73,7 @@ beforeEach(async () => {
 	run++;
 	db = `unit_xathanhson${run}`;
 	receiving = `unit_xathucluyen${run}`;
-	await Promise.all(readModel.tables.map((t) => t.clear()));
+	await Promise.all(deviceDb.tables.map((t) => t.clear()));
 	server = new PouchDB(`server-${Math.random()}`);
 });
 
@@ -189,7 +189,7 @@ describe('decision numbers', () => {
 			...gone.rows.map((row) => ({ _id: row.id, _rev: row.value.rev, _deleted: true }))
 		]);
 		await catchUp(db);
-		expect(await readModel.history.where('db').equals(db).count()).toBe(0);
+		expect(await deviceDb.history.where('db').equals(db).count()).toBe(0);
 		// The next decision (a reward) gets 02, and a typed 01 is flagged before saving.
 		expect(await take('may-1')).toMatchObject({ ok: true, number: '02-QĐ/ĐTN' });
 		const typed = await decisionNumberErrors({

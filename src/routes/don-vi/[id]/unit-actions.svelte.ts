@@ -1,5 +1,5 @@
-import { ApiError } from '$lib/data/api-client';
-import { waitForJob, type Job } from '$lib/data/org-api';
+import { ApiError } from '$lib/data/online/api-client';
+import { waitForJob, type Job } from '$lib/data/online/org-api';
 
 // What every action on the unit page shares: one runs at a time (busy), it ends in a message or an
 // error shown at the top of the page, an issued password is shown once, a merge or split shows its

@@ -1,0 +1,23 @@
+import { deviceDb, type OutboxEntry, type SyncLogEntry } from '$lib/data/store/device-db';
+
+// What the account screen shows about this device's data.
+
+export interface DeviceSummary {
+	/** Member rows of this device's databases in the read model. */
+	members: number;
+	/** What the server refused, to show the secretary. */
+	refused: OutboxEntry[];
+	/** The last ten syncs. */
+	log: SyncLogEntry[];
+}
+
+export const EMPTY_DEVICE_SUMMARY: DeviceSummary = { members: 0, refused: [], log: [] };
+
+export async function deviceSummary(dbs: string[]): Promise<DeviceSummary> {
+	const [members, refused, log] = await Promise.all([
+		deviceDb.members.where('db').anyOf(dbs).count(),
+		deviceDb.outbox.filter((e) => !!e.refused).toArray(),
+		deviceDb.syncLog.orderBy('id').reverse().limit(10).toArray()
+	]);
+	return { members, refused, log };
+}

@@ -1,0 +1,30 @@
+import type { MemberMergeResult } from '$lib/domain';
+import { memberConflict } from '$lib/data/sync/conflict-resolution';
+import { deviceDb } from '$lib/data/store/device-db';
+import { listBranches } from './members';
+
+// What the screen of one member's conflict shows, for a LiveQuery: the read-model row first (it
+// names the member's database, and liveQuery notices only reads made before PouchDB is awaited),
+// then the merge so far and the unit's branch names.
+
+export interface ConflictPage {
+	/** The unit database the member lives in. */
+	db: string;
+	/** Null when the member has no conflict (any more). */
+	merge: (MemberMergeResult & { unreadable: number }) | null;
+	branches: Map<string, string>;
+}
+
+export async function conflictPage(options: {
+	id: string;
+	fallbackDb: string;
+	login: string;
+}): Promise<ConflictPage> {
+	const row = await deviceDb.members.get(options.id);
+	const db = row?.db ?? options.fallbackDb;
+	const [merge, branchRows] = await Promise.all([
+		memberConflict({ db, id: options.id, login: options.login }),
+		listBranches([db])
+	]);
+	return { db, merge, branches: new Map(branchRows.map((b) => [b.id, b.name])) };
+}

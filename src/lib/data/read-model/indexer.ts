@@ -1,0 +1,219 @@
+import * as v from 'valibot';
+import { upgradeHistoryDoc } from '$lib/domain/history-schema';
+import { TransferDocSchema } from '$lib/domain/operations/transfer';
+import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
+import { localDb } from '$lib/data/store/pouch';
+import { toHistoryRow, toMemberRow } from './rows';
+import {
+	deviceDb,
+	type BranchRow,
+	type HistoryRow,
+	type MemberRow,
+	type TransferRow,
+	type UnitRow
+} from '$lib/data/store/device-db';
+
+// Feeds the Dexie read model from a unit database's PouchDB changes feed. The checkpoint is the last
+// sequence folded in, so a reload or crash resumes where it stopped; `rebuildReadModel` starts over.
+
+const BATCH = 500;
+
+type AnyDoc = PouchDB.Core.ExistingDocument<{ type?: string; [key: string]: unknown }> & {
+	_conflicts?: string[];
+	_deleted?: boolean;
+};
+
+interface Batch {
+	members: MemberRow[];
+	branches: BranchRow[];
+	units: UnitRow[];
+	history: HistoryRow[];
+	transfers: TransferRow[];
+	deleted: string[];
+}
+
+/** The read-model tables the indexer writes, in one transaction per batch. */
+const INDEXED_TABLES = () => [
+	deviceDb.members,
+	deviceDb.branches,
+	deviceDb.units,
+	deviceDb.history,
+	deviceDb.transfers,
+	deviceDb.checkpoints
+];
+
+function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[]): Batch {
+	const batch: Batch = {
+		members: [],
+		branches: [],
+		units: [],
+		history: [],
+		transfers: [],
+		deleted: []
+	};
+	for (const change of results) {
+		const doc = change.doc as AnyDoc | undefined;
+		if (change.deleted || !doc || doc._deleted) {
+			batch.deleted.push(change.id);
+			continue;
+		}
+		if (doc.type === 'member') {
+			try {
+				const member = upgradeMemberDoc(doc) as MemberDoc & { _conflicts?: string[] };
+				member._conflicts = doc._conflicts;
+				batch.members.push(toMemberRow(member, db));
+			} catch (error) {
+				// A document this version cannot read stays in PouchDB untouched; it is not shown.
+				console.warn('Bỏ qua hồ sơ không đọc được', change.id, error);
+			}
+		} else if (doc.type === 'history') {
+			try {
+				batch.history.push(toHistoryRow(upgradeHistoryDoc(doc), db));
+			} catch (error) {
+				console.warn('Bỏ qua mục lịch sử không đọc được', change.id, error);
+			}
+		} else if (doc.type === 'transfer') {
+			const parsed = v.safeParse(TransferDocSchema, stripMeta(doc));
+			if (parsed.success) {
+				batch.transfers.push({
+					id: parsed.output._id,
+					db,
+					state: parsed.output.state,
+					requestedOn: parsed.output.requestedOn,
+					offer: parsed.output
+				});
+			} else {
+				console.warn('Bỏ qua đề nghị chuyển sinh hoạt không đọc được', change.id);
+			}
+		} else if (doc.type === 'branch') {
+			batch.branches.push({
+				id: doc._id,
+				db,
+				name: String(doc.name ?? ''),
+				// A merged or closed chi đoàn (branch-schema.ts) takes no more members.
+				closed: doc.closed || doc.status === 'merged' || doc.status === 'closed' ? 1 : 0
+			});
+		} else if (doc.type === 'unit') {
+			batch.units.push({
+				db,
+				id: String(doc.unitId ?? ''),
+				name: String(doc.name ?? ''),
+				kind: String(doc.kind ?? ''),
+				status: String(doc.status ?? 'active'),
+				mergedInto: typeof doc.mergedInto === 'string' ? doc.mergedInto : undefined
+			});
+		}
+	}
+	return batch;
+}
+
+// CouchDB adds these on request; the transfer schema is strict about its fields.
+function stripMeta(doc: AnyDoc): Record<string, unknown> {
+	const { _conflicts: _c, _deleted: _d, _revisions: _r, ...rest } = doc as AnyDoc & {
+		_revisions?: unknown;
+	};
+	return rest;
+}
+
+async function apply(db: string, batch: Batch, seq: number | string): Promise<void> {
+	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
+		if (batch.deleted.length) {
+			// A member moved to another unit leaves with its history (the transfer worker deletes
+			// them in the sending unit); a split deletes what moved.
+			await deviceDb.members.bulkDelete(batch.deleted);
+			await deviceDb.branches.bulkDelete(batch.deleted);
+			await deviceDb.history.bulkDelete(batch.deleted);
+			await deviceDb.transfers.bulkDelete(batch.deleted);
+		}
+		if (batch.members.length) await deviceDb.members.bulkPut(batch.members);
+		if (batch.branches.length) await deviceDb.branches.bulkPut(batch.branches);
+		if (batch.units.length) await deviceDb.units.bulkPut(batch.units);
+		if (batch.history.length) await deviceDb.history.bulkPut(batch.history);
+		if (batch.transfers.length) await deviceDb.transfers.bulkPut(batch.transfers);
+		await deviceDb.checkpoints.put({ db, seq });
+	});
+}
+
+/** Folds every change since the checkpoint into the read model; returns the number of changes. */
+export async function catchUp(db: string): Promise<number> {
+	const local = localDb(db);
+	const checkpoint = await deviceDb.checkpoints.get(db);
+	let since: number | string = checkpoint?.seq ?? 0;
+	if (checkpoint === undefined) {
+		// Starting over (a database forgotten and synced again): the tables that forgetting a
+		// database does not clear must not keep rows of its previous copy.
+		await deviceDb.transaction('rw', deviceDb.history, deviceDb.transfers, async () => {
+			await deviceDb.history.where('db').equals(db).delete();
+			await deviceDb.transfers.where('db').equals(db).delete();
+		});
+	}
+	let total = 0;
+	for (;;) {
+		const res = await local.changes({
+			since,
+			limit: BATCH,
+			include_docs: true,
+			conflicts: true
+		});
+		if (res.results.length === 0) break;
+		await apply(db, fold(db, res.results), res.last_seq);
+		since = res.last_seq;
+		total += res.results.length;
+		if (res.results.length < BATCH) break;
+	}
+	return total;
+}
+
+export interface IndexerHandle {
+	stop(): void;
+	/** Resolves when the read model holds everything PouchDB held when this was called. */
+	idle(): Promise<void>;
+}
+
+/** Keeps the read model of one database current until stopped. */
+export function startIndexer(db: string): IndexerHandle {
+	let running = Promise.resolve();
+	let stopped = false;
+	let scheduled = false;
+	const schedule = () => {
+		if (scheduled || stopped) return running;
+		scheduled = true;
+		// Serialised: two catch-ups in parallel could write an older checkpoint last.
+		running = running
+			.then(async () => {
+				scheduled = false;
+				if (!stopped) await catchUp(db);
+			})
+			.catch((error) => console.error('Lỗi cập nhật bảng đọc', error));
+		return running;
+	};
+	const feed = localDb(db)
+		.changes({ since: 'now', live: true })
+		.on('change', () => void schedule())
+		.on('error', (error) => console.error('Lỗi theo dõi thay đổi', error));
+	void schedule();
+	return {
+		stop() {
+			stopped = true;
+			feed.cancel();
+		},
+		idle: () => schedule().then(() => running)
+	};
+}
+
+/** Forgets everything the read model derived from `dbs` and reads it again from PouchDB. */
+export async function rebuildReadModel(dbs: string[]): Promise<number> {
+	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
+		for (const db of dbs) {
+			await deviceDb.members.where('db').equals(db).delete();
+			await deviceDb.branches.where('db').equals(db).delete();
+			await deviceDb.history.where('db').equals(db).delete();
+			await deviceDb.transfers.where('db').equals(db).delete();
+			await deviceDb.units.delete(db);
+			await deviceDb.checkpoints.delete(db);
+		}
+	});
+	let total = 0;
+	for (const db of dbs) total += await catchUp(db);
+	return total;
+}

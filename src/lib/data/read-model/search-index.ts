@@ -1,0 +1,368 @@
+import { normaliseSearchQuery } from '$lib/domain/member-search';
+import { onMemberRowWrites, type MemberRowWrite } from './member-row-writes';
+import { deviceDb, type MemberRow } from '$lib/data/store/device-db';
+
+// Name search over tens of thousands of members cannot ask IndexedDB: a one-letter query matches a
+// third of them, and reading those rows back is most of a second. So the member rows are kept here,
+// in memory, in name order, with their folded names; a search walks them and answers its page
+// without a further trip to IndexedDB (each trip costs milliseconds on a phone; the rows are a few
+// hundred bytes each, about 40 MB for the 75,000 members of a province's pinned units, a few
+// hundred KB for a commune). Every write to the member rows
+// (this tab's or another's, see member-row-writes.ts) marks what it touched, and the next search
+// re-reads exactly those rows first, so the index is never staler than the table.
+
+/** A member row with what search, lists and filters look at. */
+export interface IndexedMember {
+	row: MemberRow;
+	id: string;
+	db: string;
+	sortKey: string;
+	status: string;
+	branchId: string;
+	minority: 0 | 1;
+	birthDate: string;
+	nameWords: string[];
+	/** The full name as rankMemberMatch compares it (folded words, single spaces). */
+	full: string;
+	/** The given name, likewise. */
+	given: string;
+}
+
+/** Which members a list or search keeps besides their database (the screen's filters). */
+export type KeepMember = (member: IndexedMember) => boolean;
+
+export interface IndexPage {
+	/** As fresh as the index. */
+	rows: MemberRow[];
+	total: number;
+}
+
+function toIndexed(row: MemberRow): IndexedMember {
+	return {
+		row,
+		id: row.id,
+		db: row.db,
+		sortKey: row.sortKey,
+		status: row.status,
+		branchId: row.branchId,
+		minority: row.minority,
+		birthDate: row.birthDate,
+		nameWords: row.nameWords,
+		full: normaliseSearchQuery(row.fullName),
+		given: normaliseSearchQuery(row.givenName)
+	};
+}
+
+function compareText(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The order of the [db+sortKey] index within one database: name, then id. */
+function compareMembers(a: IndexedMember, b: IndexedMember): number {
+	return compareText(a.sortKey, b.sortKey) || compareText(a.id, b.id);
+}
+
+function firstLetters(member: IndexedMember): Set<string> {
+	return new Set(member.nameWords.map((word) => word[0] ?? ''));
+}
+
+/** Where `member` is or would go in a list ordered by compareMembers. */
+function position(list: IndexedMember[], member: IndexedMember): number {
+	let low = 0;
+	let high = list.length;
+	while (low < high) {
+		const mid = (low + high) >>> 1;
+		if (compareMembers(list[mid]!, member) < 0) low = mid + 1;
+		else high = mid;
+	}
+	return low;
+}
+
+/**
+ * Keeps a list's first `take` members, and past them any that tie with the last one kept on the
+ * name: those are then ordered by something other than the walk's order, and one of them may
+ * belong on the page.
+ */
+function keepFirst(list: IndexedMember[], member: IndexedMember, take: number): void {
+	const last = list[list.length - 1];
+	if (list.length < take || (last !== undefined && last.sortKey === member.sortKey)) {
+		list.push(member);
+	}
+}
+
+/**
+ * The name word IndexedDB's *nameWords index would have met the member under first, when the old
+ * search walked it from `pivot`: members with the same name came back in that order.
+ */
+function firstWordFrom(member: IndexedMember, pivot: string): string {
+	let first: string | undefined;
+	for (const word of member.nameWords) {
+		if (word.startsWith(pivot) && (first === undefined || word < first)) first = word;
+	}
+	return first ?? '';
+}
+
+/** Each query word starts a word of the name: "ng tr" finds Nguyễn Thị Trang. */
+function wordsMatch(member: IndexedMember, words: string[]): boolean {
+	return words.every((w) => member.nameWords.some((n) => n.startsWith(w)));
+}
+
+/** The query word the old search looked up in IndexedDB (the longest, the first of equals). */
+function pivotOf(words: string[]): string {
+	return [...words].sort((a, b) => b.length - a.length)[0] ?? '';
+}
+
+export class MemberSearchIndex {
+	readonly #byId = new Map<string, IndexedMember>();
+	/** Every member, by compareMembers. */
+	#order: IndexedMember[] = [];
+	/** By the first letter of each name word, in the same order: a name query walks one. */
+	#byLetter = new Map<string, IndexedMember[]>();
+
+	constructor(rows: MemberRow[]) {
+		for (const row of rows) this.#byId.set(row.id, toIndexed(row));
+		this.#reorder();
+	}
+
+	get size(): number {
+		return this.#byId.size;
+	}
+
+	#reorder(): void {
+		this.#order = [...this.#byId.values()].sort(compareMembers);
+		this.#byLetter = new Map();
+		for (const member of this.#order) {
+			for (const letter of firstLetters(member)) {
+				let list = this.#byLetter.get(letter);
+				if (!list) this.#byLetter.set(letter, (list = []));
+				list.push(member);
+			}
+		}
+	}
+
+	#lists(member: IndexedMember): IndexedMember[][] {
+		const lists = [this.#order];
+		for (const letter of firstLetters(member)) {
+			let list = this.#byLetter.get(letter);
+			if (!list) this.#byLetter.set(letter, (list = []));
+			lists.push(list);
+		}
+		return lists;
+	}
+
+	/** Replaces the members `ids` with `rows` (undefined: the row is gone). */
+	patch(ids: string[], rows: (MemberRow | undefined)[]): void {
+		// Splicing is linear per member: a batch (a sync's page of 500) is cheaper sorted afresh.
+		const splice = ids.length <= 64;
+		ids.forEach((id, i) => {
+			const old = this.#byId.get(id);
+			if (old) {
+				this.#byId.delete(id);
+				if (splice) {
+					for (const list of this.#lists(old)) list.splice(position(list, old), 1);
+				}
+			}
+			const row = rows[i];
+			if (row) {
+				const member = toIndexed(row);
+				this.#byId.set(id, member);
+				if (splice) {
+					for (const list of this.#lists(member)) list.splice(position(list, member), 0, member);
+				}
+			}
+		});
+		if (!splice) this.#reorder();
+	}
+
+	/**
+	 * The members of `dbs` that `keep` keeps, in name order; members with the same name in the
+	 * order of their databases in `dbs`, then by id.
+	 */
+	list(options: { dbs: string[]; keep: KeepMember; offset: number; limit: number }): IndexPage {
+		const { keep, offset } = options;
+		const take = offset + options.limit;
+		const dbRank = new Map<string, number>();
+		options.dbs.forEach((db, i) => {
+			if (!dbRank.has(db)) dbRank.set(db, i);
+		});
+		const kept: IndexedMember[] = [];
+		let total = 0;
+		for (const member of this.#order) {
+			if (!dbRank.has(member.db) || !keep(member)) continue;
+			total++;
+			keepFirst(kept, member, take);
+		}
+		kept.sort(
+			(a, b) =>
+				compareText(a.sortKey, b.sortKey) ||
+				dbRank.get(a.db)! - dbRank.get(b.db)! ||
+				compareText(a.id, b.id)
+		);
+		return { rows: kept.slice(offset, take).map((m) => m.row), total };
+	}
+
+	/**
+	 * Members every one of whose query `words` starts a word of the name, ranked as
+	 * rankMemberMatch ranks a name query they match: 0 the full name exactly, 1 the given name
+	 * starts with the query, 2 the rest; each rank in name order.
+	 */
+	findByName(options: {
+		dbs: string[];
+		words: string[];
+		keep: KeepMember;
+		offset: number;
+		limit: number;
+	}): IndexPage {
+		const { words, keep, offset } = options;
+		const take = offset + options.limit;
+		const dbs = new Set(options.dbs);
+		const pivot = pivotOf(words);
+		const text = words.join(' ');
+		const ranks: IndexedMember[][] = [[], [], []];
+		let total = 0;
+		for (const member of this.#byLetter.get(pivot[0] ?? '') ?? []) {
+			if (!dbs.has(member.db) || !keep(member) || !wordsMatch(member, words)) continue;
+			total++;
+			const rank = member.full === text ? 0 : member.given.startsWith(text) ? 1 : 2;
+			keepFirst(ranks[rank]!, member, take);
+		}
+		const ranked: IndexedMember[] = [];
+		for (const list of ranks) {
+			list.sort(
+				(a, b) =>
+					compareText(a.sortKey, b.sortKey) ||
+					compareText(firstWordFrom(a, pivot), firstWordFrom(b, pivot)) ||
+					compareText(a.id, b.id)
+			);
+			ranked.push(...list.slice(0, take - ranked.length));
+			if (ranked.length >= take) break;
+		}
+		return { rows: ranked.slice(offset, take).map((m) => m.row), total };
+	}
+
+	/**
+	 * Every member a name query matches, in the order rankMemberMatch's ties keep (name, then the
+	 * order IndexedDB's name-word index returned them in): for queries that rankMemberMatch also
+	 * reads as numbers, which need the whole rows to rank.
+	 */
+	allByName(options: { dbs: string[]; words: string[]; keep: KeepMember }): IndexedMember[] {
+		const { words, keep } = options;
+		const dbs = new Set(options.dbs);
+		const pivot = pivotOf(words);
+		const matches = (this.#byLetter.get(pivot[0] ?? '') ?? []).filter(
+			(member) => dbs.has(member.db) && keep(member) && wordsMatch(member, words)
+		);
+		return matches.sort(
+			(a, b) =>
+				compareText(a.sortKey, b.sortKey) ||
+				compareText(firstWordFrom(a, pivot), firstWordFrom(b, pivot)) ||
+				compareText(a.id, b.id)
+		);
+	}
+}
+
+// --- Keeping it fresh ----------------------------------------------------------------------------
+
+let index: MemberSearchIndex | null = null;
+let refreshing: Promise<void> | null = null;
+let rebuildWanted = false;
+/** Rows written since the index last read them. */
+let dirty = new Set<string>();
+/** Writes told so far, and how many of them the index reflects. */
+let written = 0;
+let applied = 0;
+let builds = 0;
+
+onMemberRowWrites((write: MemberRowWrite) => {
+	written++;
+	// Not built and not building: the first search reads everything anyway.
+	if (!index && !refreshing) return;
+	if ('all' in write) rebuildWanted = true;
+	else for (const id of write.ids) dirty.add(id);
+});
+
+const CHUNK = 5000;
+
+/** Every member row, a chunk at a time: one transaction over 75,000 rows holds up every other. */
+async function readIndexedRows(): Promise<MemberRow[]> {
+	const rows: MemberRow[] = [];
+	let last: string | undefined;
+	for (;;) {
+		const from = last;
+		const chunk = await (from === undefined
+			? deviceDb.members.limit(CHUNK)
+			: deviceDb.members.where('id').above(from).limit(CHUNK)
+		).toArray();
+		for (const row of chunk) rows.push(row);
+		if (chunk.length < CHUNK) return rows;
+		last = chunk[chunk.length - 1]!.id;
+	}
+}
+
+function build(): Promise<MemberSearchIndex> {
+	// Started from a macrotask so as to run outside any liveQuery: there Dexie would keep every
+	// chunk read in its query cache for as long as the screen watches.
+	return new Promise((resolve, reject) => {
+		setTimeout(() => {
+			readIndexedRows().then((rows) => resolve(new MemberSearchIndex(rows)), reject);
+		}, 0);
+	});
+}
+
+async function refresh(): Promise<void> {
+	const upTo = written;
+	if (!index || rebuildWanted) {
+		rebuildWanted = false;
+		dirty = new Set();
+		try {
+			index = await build();
+			builds++;
+		} catch (error) {
+			rebuildWanted = true;
+			throw error;
+		}
+	} else {
+		const ids = [...dirty];
+		dirty = new Set();
+		try {
+			index.patch(ids, await deviceDb.members.bulkGet(ids));
+		} catch (error) {
+			for (const id of ids) dirty.add(id);
+			throw error;
+		}
+	}
+	applied = upTo;
+}
+
+/**
+ * The index, holding every write told before this call: built on first use (a search while it
+ * builds waits for it), then brought up to date by re-reading the rows written since.
+ */
+export async function memberSearchIndex(): Promise<MemberSearchIndex> {
+	const wanted = written;
+	for (;;) {
+		if (refreshing) {
+			await refreshing;
+			continue;
+		}
+		// A rebuild or rows asked for by writes after this call began can wait for the next one.
+		if (index && applied >= wanted) return index;
+		refreshing = refresh().finally(() => {
+			refreshing = null;
+		});
+	}
+}
+
+/** How many times the index was built from scratch, and how many members it holds (for tests). */
+export function memberSearchIndexStats(): { builds: number; members: number } {
+	return { builds, members: index?.size ?? 0 };
+}
+
+/**
+ * An answer read from this index depends on the member rows though it reads none of them from
+ * IndexedDB: a query that calls this first (before awaiting anything else) is run again by
+ * watchQuery (watch.ts) after any write to the member rows, as if it had read the whole table.
+ */
+export function dependOnMemberRows(): Promise<unknown> {
+	return deviceDb.members.limit(1).toArray();
+}

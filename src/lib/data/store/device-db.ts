@@ -1,0 +1,176 @@
+import Dexie, { type EntityTable } from 'dexie';
+import type { HistoryDoc } from '$lib/domain/history-schema';
+import type { TransferDoc } from '$lib/domain/operations/transfer';
+import { memberRowWritesMiddleware } from '$lib/data/read-model/member-row-writes';
+
+// The device's Dexie database. Two kinds of tables live in it:
+// - the read model (docs/design.md §3): members, branches, units, history, transfers and the
+//   indexer's checkpoints, shaped for the screens, fed from the PouchDB changes feeds and
+//   rebuildable at any time (nothing there is the truth; PouchDB is);
+// - what cannot be rebuilt: the outbox (what this device wrote and the server has not accepted),
+//   settings (the cached session, pinned units, app lock, drafts, print headers) and the sync log.
+// One database (IndexedDB name `doanvu`) so existing phones keep their data; wipeDevice clears both.
+
+/** One member as the list, search and filters need it. */
+export interface MemberRow {
+	/** PouchDB `_id` (`member:<ulid>`). */
+	id: string;
+	/** The unit database the member lives in. */
+	db: string;
+	unitId: string;
+	branchId: string;
+	status: string;
+	fullName: string;
+	familyName: string;
+	middleName: string;
+	givenName: string;
+	otherName: string;
+	/** Folded words of every name part, for a multi-entry prefix index. */
+	nameWords: string[];
+	/** Orders like Vietnamese name collation (tên, tên đệm, họ) by plain comparison. */
+	sortKey: string;
+	gender: string;
+	birthDate: string;
+	ethnicCode: string;
+	/** 1 for an ethnic minority, 0 for Kinh (IndexedDB cannot index booleans). */
+	minority: 0 | 1;
+	citizenId: string;
+	phone: string;
+	cardNumber: string;
+	hasConflict: 0 | 1;
+	updatedAt: string;
+	// Version 2: what the unit-wide lists of the member operations need (coming of age, dues,
+	// transfers) without opening every document.
+	joinedOn?: string;
+	statusSince?: string;
+	unionPosition?: string;
+	fullTimeUnionStaff?: boolean;
+	staysUntil?: string;
+	duesPaidThrough?: string;
+	duesCategory?: string;
+	/** The receiving unit of a pending transfer. */
+	transferTo?: string;
+}
+
+/** A history entry (one operation on a member), for unit-wide lists: ratings of a year, bulk acts. */
+export interface HistoryRow {
+	/** `history:<member ULID>:<key>`. */
+	id: string;
+	db: string;
+	memberId: string;
+	kind: string;
+	/** The day the operation took effect. */
+	at: string;
+	/** The year the entry counts for: a rating's or training's own year, else the year of `at`. */
+	year: number;
+	bulkId?: string;
+	reverses?: string;
+	entry: HistoryDoc;
+}
+
+/** A transfer offer (`transfer:<ulid>`) delivered into this unit's database by the server. */
+export interface TransferRow {
+	id: string;
+	db: string;
+	state: string;
+	requestedOn: string;
+	offer: TransferDoc;
+}
+
+export interface BranchRow {
+	id: string;
+	db: string;
+	name: string;
+	closed: 0 | 1;
+}
+
+export interface UnitRow {
+	db: string;
+	id: string;
+	name: string;
+	kind: string;
+	/** `merged` or `dissolved` once the superior has closed the unit. */
+	status: string;
+	mergedInto?: string;
+}
+
+export interface Checkpoint {
+	db: string;
+	/** Last PouchDB update sequence folded into the read model. */
+	seq: number | string;
+}
+
+/** A document written on this device and not yet accepted by the server. */
+export interface OutboxEntry {
+	docId: string;
+	db: string;
+	rev: string;
+	at: string;
+	/** Set when the server refused the document (validation): shown to the user. */
+	refused?: string;
+}
+
+export interface Setting {
+	key: string;
+	value: unknown;
+}
+
+export interface SyncLogEntry {
+	id?: number;
+	db: string;
+	at: string;
+	kind: 'synced' | 'error' | 'first-sync';
+	pulled: number;
+	pushed: number;
+	message?: string;
+}
+
+export class DeviceDb extends Dexie {
+	members!: EntityTable<MemberRow, 'id'>;
+	branches!: EntityTable<BranchRow, 'id'>;
+	units!: EntityTable<UnitRow, 'db'>;
+	checkpoints!: EntityTable<Checkpoint, 'db'>;
+	outbox!: EntityTable<OutboxEntry, 'docId'>;
+	settings!: EntityTable<Setting, 'key'>;
+	syncLog!: EntityTable<SyncLogEntry, 'id'>;
+	history!: EntityTable<HistoryRow, 'id'>;
+	transfers!: EntityTable<TransferRow, 'id'>;
+
+	constructor(name = 'doanvu') {
+		super(name);
+		// The search index keeps the member rows' names in memory: it must hear of every write.
+		this.use(memberRowWritesMiddleware);
+		this.version(1).stores({
+			members:
+				'id, db, [db+sortKey], sortKey, *nameWords, status, branchId, birthDate, citizenId, phone, cardNumber, hasConflict',
+			branches: 'id, db',
+			units: 'db',
+			checkpoints: 'db',
+			outbox: 'docId, db',
+			settings: 'key',
+			syncLog: '++id, db, at'
+		});
+		// Version 2: history entries and transfer offers, and more member state on the rows. The
+		// indexer starts over (its checkpoints cleared) so that every document already on the device
+		// is folded in again with the new shape; PouchDB and the sync cursors are untouched.
+		this.version(2)
+			.stores({
+				history: 'id, db, memberId, [db+kind], bulkId',
+				transfers: 'id, db, [db+state]'
+			})
+			.upgrade(async (tx) => {
+				await tx.table('checkpoints').clear();
+			});
+	}
+}
+
+export const deviceDb = new DeviceDb();
+
+export async function getSetting<T>(key: string): Promise<T | undefined> {
+	const row = await deviceDb.settings.get(key);
+	return row?.value as T | undefined;
+}
+
+export async function putSetting(key: string, value: unknown): Promise<void> {
+	await deviceDb.settings.put({ key, value });
+}

@@ -1,8 +1,0 @@
-// The replicating side of the device in one module, loaded with `import()` only once someone is
-// signed in (see engine-loader.ts): PouchDB, the indexer, live sync and the conflict merger are most
-// of the app's JavaScript, and the sign-in page needs none of them.
-
-export { startIndexer } from './indexer';
-export { startUnitSync } from './sync';
-export { destroyLocalDbs } from './pouch';
-export { startConflictMerger } from './conflict-resolution';

@@ -1,0 +1,242 @@
+import { watchQuery } from '$lib/data/read-model/watch';
+import type { IndexerHandle } from '$lib/data/read-model/indexer';
+import { getSetting, putSetting, deviceDb, type UnitRow } from '$lib/data/store/device-db';
+import { allowLocalDbs } from '$lib/data/store/wiped-dbs';
+import { loadEngineChunk, type EngineChunk } from './load-engine-chunk';
+import type { SyncProblem, UnitSyncHandle } from './unit-sync';
+
+// The one owner of what runs on the device while someone is signed in, with one lifecycle (start,
+// stop): per unit database an indexer (PouchDB → read model) and a unit sync (device ⇄ server);
+// the conflict merger (docs/decisions/0006-conflict-policy.md); and the watch for merged units that
+// lets the session relocate (docs/architecture.md, "Merge"). It is also what the secretary sees of
+// sync: last synced, changes waiting to upload, progress of a first sync, an error she can read.
+
+export type SyncPhase = 'idle' | 'offline' | 'syncing' | 'synced' | 'problem';
+
+/** Who merges concurrent edits on this device: the signed-in account, unless she only views. */
+export interface EngineWriter {
+	login: string;
+}
+
+export interface EngineStart {
+	/** Every unit database on this device (own and pinned). */
+	dbs: string[];
+	/** Null for a viewer: she cannot write, so nothing is merged on her device. */
+	writer: EngineWriter | null;
+	onAuthProblem: (problem: SyncProblem) => void;
+	/** A unit here was merged into another and everything written there has been uploaded. */
+	onUnitMerged: (unit: UnitRow) => void;
+}
+
+class DeviceEngine {
+	#phase = $state<SyncPhase>('idle');
+	#lastSyncedAt = $state<string | null>(null);
+	#pending = $state(0);
+	#refused = $state(0);
+	#progress = $state<{ done: number; total: number } | null>(null);
+	#problem = $state<SyncProblem | null>(null);
+	#online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+
+	#dbs: string[] = [];
+	#chunk: EngineChunk | null = null;
+	#syncs = new Map<string, UnitSyncHandle>();
+	#indexers = new Map<string, IndexerHandle>();
+	#writer: EngineWriter | null = null;
+	#stopMerger: (() => void) | null = null;
+	/** The outbox counts and the merged-units watch: read-model watches, stopped with the rest. */
+	#watches: (() => void)[] = [];
+	#onAuthProblem: ((problem: SyncProblem) => void) | null = null;
+	/** Bumped by every start and stop: a start still loading the engine when superseded gives up. */
+	#generation = 0;
+
+	get phase() {
+		return this.#phase;
+	}
+	get lastSyncedAt() {
+		return this.#lastSyncedAt;
+	}
+	get pending() {
+		return this.#pending;
+	}
+	get refused() {
+		return this.#refused;
+	}
+	get progress() {
+		return this.#progress;
+	}
+	get problem() {
+		return this.#problem;
+	}
+	get online() {
+		return this.#online;
+	}
+
+	/** Percentage of a first sync, or null when none is running. */
+	percent = $derived.by(() => {
+		const p = this.#progress;
+		if (!p) return null;
+		return p.total > 0 ? Math.min(100, Math.round((p.done / p.total) * 100)) : 0;
+	});
+
+	label = $derived.by(() => {
+		if (this.#problem?.kind === 'revoked' || this.#problem?.kind === 'unauthorized') {
+			return this.#problem.message;
+		}
+		if (!this.#online || this.#phase === 'offline') return 'Đang ngoại tuyến';
+		if (this.#progress) return `Đang tải dữ liệu lần đầu… ${this.percent ?? 0}%`;
+		if (this.#phase === 'syncing') return 'Đang đồng bộ…';
+		if (this.#phase === 'problem') return this.#problem?.message ?? 'Lỗi đồng bộ';
+		if (this.#phase === 'synced') return 'Đã đồng bộ';
+		return 'Chưa đồng bộ';
+	});
+
+	#handleOnline = () => {
+		this.#online = true;
+		this.syncNow();
+	};
+	#handleOffline = () => {
+		this.#online = false;
+		this.#phase = 'offline';
+	};
+
+	/** Starts everything for these databases, after stopping what ran before. */
+	async start(options: EngineStart) {
+		this.stop();
+		const generation = this.#generation;
+		this.#dbs = options.dbs;
+		allowLocalDbs(options.dbs);
+		this.#onAuthProblem = options.onAuthProblem;
+		this.#writer = options.writer;
+		// Read-model watches need no engine chunk: they start at once.
+		this.#watches.push(this.#watchOutbox(), this.#watchMergedUnits(options));
+		const [chunk, lastSyncedAt] = await Promise.all([
+			loadEngineChunk(),
+			getSetting<string>('lastSyncedAt')
+		]);
+		if (generation !== this.#generation) return;
+		this.#chunk = chunk;
+		this.#lastSyncedAt = lastSyncedAt ?? null;
+		if (typeof window !== 'undefined') {
+			window.addEventListener('online', this.#handleOnline);
+			window.addEventListener('offline', this.#handleOffline);
+		}
+		for (const db of this.#dbs) {
+			this.#indexers.set(db, chunk.startIndexer(db));
+			this.#syncs.set(db, this.#startUnitSync(chunk, db));
+		}
+		this.#startMerger();
+	}
+
+	/**
+	 * The account's role as the server now says (a background session check): a viewer made
+	 * secretary starts merging, and the reverse stops it; the syncs keep running.
+	 */
+	setWriter(writer: EngineWriter | null) {
+		if (writer?.login === this.#writer?.login) return;
+		this.#writer = writer;
+		this.#stopMerger?.();
+		this.#stopMerger = null;
+		this.#startMerger();
+	}
+
+	syncNow() {
+		this.#problem = null;
+		for (const sync of this.#syncs.values()) sync.restart();
+	}
+
+	/** Resolves when the read model has folded in everything PouchDB holds now. */
+	async indexed(): Promise<void> {
+		await Promise.all([...this.#indexers.values()].map((i) => i.idle()));
+	}
+
+	stop() {
+		this.#generation += 1;
+		for (const sync of this.#syncs.values()) sync.stop();
+		for (const indexer of this.#indexers.values()) indexer.stop();
+		this.#syncs.clear();
+		this.#indexers.clear();
+		this.#stopMerger?.();
+		this.#stopMerger = null;
+		for (const stopWatch of this.#watches) stopWatch();
+		this.#watches = [];
+		this.#chunk = null;
+		if (typeof window !== 'undefined') {
+			window.removeEventListener('online', this.#handleOnline);
+			window.removeEventListener('offline', this.#handleOffline);
+		}
+		this.#phase = 'idle';
+		this.#progress = null;
+		this.#problem = null;
+	}
+
+	// Concurrent edits of a member on two devices are merged as soon as sync brings them, when they
+	// touch different fields; the others wait for the secretary on the conflicts screen.
+	#startMerger() {
+		if (!this.#chunk || !this.#writer) return;
+		this.#stopMerger = this.#chunk.startConflictMerger({
+			dbs: this.#dbs,
+			login: this.#writer.login
+		});
+	}
+
+	#watchOutbox(): () => void {
+		return watchQuery({
+			query: () => deviceDb.outbox.toArray(),
+			next: (entries) => {
+				this.#pending = entries.length;
+				this.#refused = entries.filter((e) => e.refused).length;
+			}
+		});
+	}
+
+	// A unit merged into another: once this device has uploaded what it wrote there, the session
+	// drops the old database and follows its account to the surviving unit.
+	#watchMergedUnits(options: EngineStart): () => void {
+		const dbs = options.dbs;
+		return watchQuery({
+			query: async () => {
+				const units = await deviceDb.units.bulkGet(dbs);
+				const merged = units.filter(
+					(u): u is UnitRow => !!u && u.status === 'merged' && !!u.mergedInto
+				);
+				const pending = await Promise.all(
+					merged.map((u) => deviceDb.outbox.where('db').equals(u.db).count())
+				);
+				return merged.map((unit, i) => ({ unit, pending: pending[i] ?? 0 }));
+			},
+			next: (rows) => {
+				const ready = rows.find((r) => r.pending === 0);
+				if (ready) options.onUnitMerged(ready.unit);
+			}
+		});
+	}
+
+	#startUnitSync(chunk: EngineChunk, db: string): UnitSyncHandle {
+		return chunk.startUnitSync({
+			db,
+			listener: {
+				onActive: () => {
+					if (this.#online) this.#phase = 'syncing';
+				},
+				onProgress: ({ done, total }) => (this.#progress = { done, total }),
+				onIdle: ({ at }) => {
+					this.#progress = null;
+					this.#problem = null;
+					this.#phase = 'synced';
+					this.#lastSyncedAt = at;
+					void putSetting('lastSyncedAt', at);
+				},
+				onProblem: ({ problem }) => {
+					this.#problem = problem;
+					this.#phase = problem.kind === 'offline' ? 'offline' : 'problem';
+					if (problem.kind === 'offline') this.#progress = null;
+					if (problem.kind === 'revoked' || problem.kind === 'unauthorized') {
+						this.#onAuthProblem?.(problem);
+					}
+				}
+			}
+		});
+	}
+}
+
+export const deviceEngine = new DeviceEngine();

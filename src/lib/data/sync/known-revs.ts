@@ -1,0 +1,30 @@
+/** Revisions the server is known to hold, so the push never sends them back. */
+export class KnownRevs {
+	#map = new Map<string, Set<string>>();
+	#size = 0;
+
+	add(id: string, rev: string): void {
+		let revs = this.#map.get(id);
+		if (!revs) this.#map.set(id, (revs = new Set()));
+		if (!revs.has(rev)) {
+			revs.add(rev);
+			this.#size++;
+		}
+		// A bound on memory; forgetting only costs a `_revs_diff` later.
+		if (this.#size > 200_000) this.clear();
+	}
+
+	/** True if known; the entry is consumed (each pulled revision shows up once in local changes). */
+	take(id: string, rev: string): boolean {
+		const revs = this.#map.get(id);
+		if (!revs?.delete(rev)) return false;
+		this.#size--;
+		if (revs.size === 0) this.#map.delete(id);
+		return true;
+	}
+
+	clear(): void {
+		this.#map.clear();
+		this.#size = 0;
+	}
+}

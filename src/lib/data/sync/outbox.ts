@@ -1,0 +1,38 @@
+import { deviceDb } from '$lib/data/store/device-db';
+
+// What this device wrote and the server has not yet accepted: the "changes waiting to upload" the
+// secretary sees. Kept in Dexie so it survives reloads and days offline.
+
+export async function recordOutbox(options: { db: string; docId: string; rev: string }) {
+	await deviceDb.outbox.put({ ...options, at: new Date().toISOString() });
+}
+
+/** Called with the documents a push delivered: entries whose revision went up are cleared. */
+export async function clearPushed(options: {
+	db: string;
+	docs: { _id: string; _rev?: string }[];
+}): Promise<void> {
+	// One document may go up with several revisions at once (a merged conflict: the merge and the
+	// deletion of each losing leaf), so every pushed revision counts, not only the last one listed.
+	const pushed = new Map<string, Set<string | undefined>>();
+	for (const doc of options.docs) {
+		const revs = pushed.get(doc._id) ?? new Set();
+		revs.add(doc._rev);
+		pushed.set(doc._id, revs);
+	}
+	await deviceDb.transaction('rw', deviceDb.outbox, async () => {
+		const entries = await deviceDb.outbox.bulkGet([...pushed.keys()]);
+		const done = entries
+			.filter((e): e is NonNullable<typeof e> => !!e && !!pushed.get(e.docId)?.has(e.rev))
+			.map((e) => e.docId);
+		await deviceDb.outbox.bulkDelete(done);
+	});
+}
+
+export async function markRefused(options: { docId: string; reason: string }): Promise<void> {
+	await deviceDb.outbox.update(options.docId, { refused: options.reason });
+}
+
+export function countPending(db?: string): Promise<number> {
+	return db ? deviceDb.outbox.where('db').equals(db).count() : deviceDb.outbox.count();
+}
