@@ -1,3 +1,4 @@
+// Whole on purpose (~490 lines): the link's token buckets, the HTTP framing it counts and its statistics share each connection's state.
 import net from 'node:net';
 
 // A mobile link between one device and the server, emulated at the TCP level: every byte in each

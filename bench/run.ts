@@ -9,15 +9,17 @@ import { renderTable, targetsOf } from './report';
 import { couchdbStore, startBenchServer, storeLabel, type BenchStore } from './server-client';
 import {
 	firstSync,
-	incrementalSync,
-	interruptedSync,
 	makeUnit,
 	mapLimit,
 	type FirstSyncResult,
-	type IncrementalResult,
-	type InterruptedResult,
 	type UnitFixture
 } from './sync-bench';
+import {
+	incrementalSync,
+	interruptedSync,
+	type IncrementalResult,
+	type InterruptedResult
+} from './sync-after-offline';
 
 // `npm run bench`: every scenario of the issue "Sync and search that beat stock PouchDB on a 3G
 // link", ours against the baseline in the same run, printed as one table and written as JSON under

@@ -1,3 +1,4 @@
+// Whole on purpose (~510 lines): one generator, every field of a synthetic member drawn consistently with the others (age, status, citizen id, occupation).
 import {
 	DEFAULT_RULES,
 	MEMBER_SCHEMA_VERSION,

@@ -1,3 +1,4 @@
+// Whole on purpose (~550 lines): almost all of it is the name frequency tables; the code is ~60 lines.
 import type { Gender, NameParts } from '../domain';
 import type { Random } from './random';
 
