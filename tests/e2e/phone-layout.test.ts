@@ -240,6 +240,17 @@ describe(`the main screens at ${WIDTH} px`, () => {
 		await check(page, 'annual ratings');
 	});
 
+	it('the training programme and the coming-of-age lists', async () => {
+		// Both bulk screens list the unit's members from the device's data, offline.
+		await open(page, '/nghiep-vu/ren-luyen', () =>
+			// "(0/N đã đăng ký)" with N > 0: the unit's members came from the device's data.
+			page.locator('#reg-title', { hasText: /\(0\/[1-9]\d* đã đăng ký\)/ }).waitFor()
+		);
+		await check(page, 'training programme');
+		await open(page, '/nghiep-vu/truong-thanh', () => page.locator('main h1').first().waitFor());
+		await check(page, 'coming of age');
+	});
+
 	it('one operation form', async () => {
 		await open(page, `/doan-vien/${memberKey}/nghiep-vu/khen-thuong`, () =>
 			page.locator('main form').first().waitFor()

@@ -1,6 +1,6 @@
 import type { OperationEntry } from '$lib/domain';
 import { session } from '$lib/data/session/session.svelte';
-import { watchQuery } from '$lib/data/read-model/watch';
+import { LiveQuery } from '$lib/data/read-model/live-query.svelte';
 import { unitNames } from '$lib/data/queries/members';
 import type { BulkAct } from '$lib/data/queries/history';
 import { prepareBulkOperation, prepareBulkUndo } from '$lib/data/member-operations';
@@ -14,9 +14,13 @@ import { BulkFlow } from '$lib/data/commands/bulk-flow.svelte';
 export class BulkScreen<I> {
 	#chosenDb = $state('');
 	readonly db = $derived(this.#chosenDb || session.info?.unit.db || '');
-	// Replaced whole by each answer of the query, never changed in place.
-	// eslint-disable-next-line svelte/prefer-svelte-reactivity
-	units = $state.raw<ReadonlyMap<string, string>>(new Map());
+	readonly #units = new LiveQuery({
+		input: () => session.dbs,
+		query: (dbs: readonly string[]) => unitNames([...dbs]),
+		// Replaced whole by each answer of the query, never changed in place.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
+		initial: new Map() as ReadonlyMap<string, string>
+	});
 	selected = $state<Record<string, boolean>>({});
 	readonly flow = new BulkFlow();
 	readonly undoFlow = new BulkFlow();
@@ -24,11 +28,11 @@ export class BulkScreen<I> {
 	undoing = $state<BulkAct | null>(null);
 	undoError = $state<string | undefined>(undefined);
 
-	constructor(readonly operation: OperationEntry<I>) {
-		$effect(() => {
-			const current = session.dbs;
-			return watchQuery({ query: () => unitNames(current), next: (v) => (this.units = v) });
-		});
+	constructor(readonly operation: OperationEntry<I>) {}
+
+	/** The names of the account's units on this device, for the unit choice. */
+	get units(): ReadonlyMap<string, string> {
+		return this.#units.current;
 	}
 
 	chooseDb(db: string) {
