@@ -228,6 +228,21 @@ describe(`the main screens at ${WIDTH} px`, () => {
 		await check(page, 'add form');
 	});
 
+	it('a half-filled add form comes back after a reload, and goes once abandoned', async () => {
+		await page.getByLabel('Họ', { exact: true }).fill('Hà');
+		// The draft is written shortly after the last keystroke.
+		await page.waitForTimeout(800);
+		await page.reload();
+		await page.getByText('Đã khôi phục phần bạn nhập dở lần trước.').waitFor();
+		expect(await page.getByLabel('Họ', { exact: true }).inputValue()).toBe('Hà');
+		await check(page, 'restored add form');
+		await page.getByRole('button', { name: 'Hủy' }).click();
+		await page.waitForURL(/\/doan-vien$/);
+		await open(page, '/doan-vien/moi', () => page.getByLabel('Họ', { exact: true }).waitFor());
+		expect(await page.getByLabel('Họ', { exact: true }).inputValue()).toBe('');
+		expect(await page.getByText('Đã khôi phục phần bạn nhập dở lần trước.').count()).toBe(0);
+	});
+
 	it('operations page', async () => {
 		await open(page, '/nghiep-vu', () => page.locator('main h1').first().waitFor());
 		await check(page, 'operations page');
