@@ -1,3 +1,4 @@
+import type { UnitStatus } from '../../src/lib/domain/org/unit-status';
 // Kept whole (~510 lines): the directory record of a unit and the database provisioned from it (design document, access list) are written together by this one service.
 import * as v from 'valibot';
 import {
@@ -16,7 +17,8 @@ import { buildDesignDoc, DESIGN_DOC_VERSION, type DesignMode } from './design-do
 // entry, its database (with `_security` and the design document) and the `unit` document inside it.
 // Every step is idempotent, so a crash half-way is repaired by running the same call again.
 
-export type UnitStatus = 'active' | 'merged' | 'dissolved';
+// The statuses are the domain's (src/lib/domain/org/unit-status.ts).
+export type { UnitStatus } from '../../src/lib/domain/org/unit-status';
 
 /** One name a unit has had: `from` when it took it, `to` when it gave it up, who and on what decision. */
 export interface NameEntry {

@@ -11,7 +11,8 @@ import {
 	roleLabel,
 	unitDbName,
 	unitIdOfDb,
-	unitStatusLabel
+	unitStatusLabel,
+	writesUnitData
 } from '$lib/domain/org';
 import { ulid as deviceUlid } from '$lib/data/ids';
 import { derivedUlid, ulid as serverUlid } from '../../../server/ulid';
@@ -53,6 +54,14 @@ describe('who manages what', () => {
 		expect(
 			inSubtree({ role: 'viewer', unitId: 'xacuthang' }, { ...commune, admits: ['xacuthang'] })
 		).toBe(true);
+	});
+});
+
+describe('who writes a unit’s data', () => {
+	it('every role but the viewer, and no unknown role', () => {
+		expect(['admin', 'secretary', 'deputy'].every(writesUnitData)).toBe(true);
+		expect(writesUnitData('viewer')).toBe(false);
+		expect(writesUnitData('guest')).toBe(false);
 	});
 });
 

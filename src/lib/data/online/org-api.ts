@@ -1,10 +1,12 @@
+import type { UnitStatus } from '$lib/domain/org';
 import { apiRequest } from './api-client';
 import { remoteDb } from '$lib/data/store/pouch';
 
 // The organisation API (docs/architecture.md, "Organisation API"): the unit tree, accounts, devices,
 // the directory. Online only: these acts are decided by the server and recorded in its audit.
 
-export type UnitStatus = 'active' | 'merged' | 'dissolved';
+// The statuses are the domain's (src/lib/domain/org/unit-status.ts).
+export type { UnitStatus } from '$lib/domain/org';
 
 export interface UnitSummary {
 	id: string;

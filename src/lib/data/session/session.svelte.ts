@@ -1,3 +1,4 @@
+import { writesUnitData } from '$lib/domain/org';
 import { ApiError } from '$lib/data/online/api-client';
 import {
 	cachedSession,
@@ -64,7 +65,7 @@ class Session {
 		this.#banner = null;
 	}
 
-	canWrite = $derived(!!this.#info && this.#info.user.role !== 'viewer');
+	canWrite = $derived(!!this.#info && writesUnitData(this.#info.user.role));
 
 	/** Every unit database on this device: the account's own, then the pinned subordinates. */
 	dbs = $derived.by(() => {

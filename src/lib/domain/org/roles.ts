@@ -24,6 +24,14 @@ export function roleLabel(role: string): string {
 	return isAccountRole(role) ? ROLE_LABELS[role] : role;
 }
 
+/**
+ * Roles that write their unit's data (members, branches, operations); a viewer only reads. The
+ * unit databases' validate_doc_update refuses a viewer's write whatever the screen shows.
+ */
+export function writesUnitData(role: string): boolean {
+	return isAccountRole(role) && role !== 'viewer';
+}
+
 /** Roles that manage (docs/domain.md §1: the unit's leadership); deputies and viewers do not. */
 export function isManagerRole(role: string): boolean {
 	return role === 'admin' || role === 'secretary';
