@@ -16,6 +16,11 @@ export const bytes = (n: number) =>
 const wire = (f: { downBytes: number; upBytes: number }) =>
 	`↓${bytes(f.downBytes)} ↑${bytes(f.upBytes)}`;
 
+/** The embedded store's run, then Apache CouchDB's when the bench had one. */
+function storeRuns(results: BenchResults): StoreRun[] {
+	return [results, ...(results.couchdb ? [results.couchdb] : [])];
+}
+
 export function renderTable(results: BenchResults): string {
 	const header = [
 		'scenario',
@@ -30,10 +35,10 @@ export function renderTable(results: BenchResults): string {
 		'bytes on the wire: ours / baseline'
 	];
 	const rows: string[][] = [];
-	const runs: StoreRun[] = [results, ...(results.couchdb ? [results.couchdb] : [])];
-	for (const [i, first] of results.firstSyncs.entries()) {
+	const runs = storeRuns(results);
+	for (const i of results.firstSyncs.keys()) {
 		for (const run of runs) {
-			const r = run === results ? first : run.firstSyncs[i];
+			const r = run.firstSyncs[i];
 			if (!r) continue;
 			rows.push([
 				`${r.scenario} (${r.docs.toLocaleString('en')} docs, ${bytes(r.payload.gzip)} gzip)`,
@@ -189,7 +194,7 @@ export function targetsOf(results: BenchResults): string[] {
 			`${mark(shell.firstLoad.jsBytes < 150_000)} first-load JavaScript ${bytes(shell.firstLoad.jsBytes)} gzip (target < 150 KB)`
 		);
 	}
-	for (const run of [results, ...(results.couchdb ? [results.couchdb] : [])]) {
+	for (const run of storeRuns(results)) {
 		const load = run.load;
 		if (!load) continue;
 		// Issue #11: p95 under 2 s on Apache CouchDB, under 5 s on the embedded store (2 cores).

@@ -1,6 +1,5 @@
 import 'fake-indexeddb/auto';
-import { rmSync } from 'node:fs';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startLink, PRESETS } from '../../bench/link';
 import { allowLocalDbs, destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
 import { deviceDb } from '../../src/lib/data/store/device-db';
@@ -9,10 +8,9 @@ import { PULL_CHECKPOINT_ID } from '../../src/lib/data/sync/checkpoints';
 import { memberDoc, type TestMember } from '../support/member-fixture';
 import PouchDB from '../support/pouchdb-node';
 import {
+	ProcessSites,
 	remoteDbAt,
-	startServerProcess,
 	type ServerProcess,
-	startFreshSite,
 	type ProcessSite
 } from '../support/server-process';
 
@@ -24,32 +22,9 @@ import {
 // - the app's own sync engine, killed mid first sync, resumes its pull from its saved checkpoint;
 // - the device cookie issued before the kill still works (devices live in the store too).
 
-const dirs: string[] = [];
-let running: ServerProcess | undefined;
-
-afterEach(async () => {
-	await running?.stop();
-	running = undefined;
-});
-
-afterAll(() => {
-	for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const sites = new ProcessSites();
 
 type Site = ProcessSite;
-
-/** A fresh data directory with its first unit set up through the API, as on a new install. */
-async function freshSite(): Promise<Site> {
-	const { server, site } = await startFreshSite({ name: 'crash' });
-	dirs.push(site.dataDir);
-	running = server;
-	return site;
-}
-
-async function restart(site: Site): Promise<ServerProcess> {
-	running = await startServerProcess({ dataDir: site.dataDir, port: site.port });
-	return running;
-}
 
 function members(site: Site, count: number): TestMember[] {
 	return Array.from({ length: count }, (_, i) =>
@@ -78,10 +53,10 @@ async function revsOnServer(server: ServerProcess, site: Site, ids: string[]) {
 
 describe('SIGKILL during _bulk_docs', () => {
 	it('loses no acknowledged write, over three kills', async () => {
-		const site = await freshSite();
+		const site = await sites.fresh({ name: 'crash' });
 		const acknowledged = new Map<string, string>();
 		for (let round = 0; round < 3; round++) {
-			const server = running as ServerProcess;
+			const server = sites.running;
 			let stop = false;
 			// Two writers in parallel, 100 documents a batch, so that batches are in flight at the kill.
 			const writer = async () => {
@@ -112,7 +87,7 @@ describe('SIGKILL during _bulk_docs', () => {
 			stop = true;
 			await Promise.all([...writers, slow]);
 
-			const restarted = await restart(site);
+			const restarted = await sites.restart(site);
 			const ids = [...acknowledged.keys()];
 			const found = await revsOnServer(restarted, site, ids);
 			const lost = ids.filter((id) => found.get(id) !== acknowledged.get(id));
@@ -143,12 +118,12 @@ function slowBody(docs: TestMember[]): ReadableStream<Uint8Array> {
 
 describe('SIGKILL during a replication through /couch', () => {
 	it('resumes from the checkpoint and ends with the same documents on both sides', async () => {
-		const site = await freshSite();
+		const site = await sites.fresh({ name: 'crash' });
 		const total = 3000;
 		const local = new PouchDB(`crash-local-${site.unitId}`);
 		await local.bulkDocs(members(site, total));
 
-		const first = running as ServerProcess;
+		const first = sites.running;
 		let killed = false;
 		const replication = local.replicate.to(remoteDbAt({ url: first.url, ...site }), {
 			batch_size: 100,
@@ -171,7 +146,7 @@ describe('SIGKILL during a replication through /couch', () => {
 		expect(killed, 'the replication finished before the kill').toBe(true);
 		expect(cut.ok).toBe(false);
 
-		const second = await restart(site);
+		const second = await sites.restart(site);
 		const remote = remoteDbAt({ url: second.url, ...site });
 		const resumed = await local.replicate.to(remote, { batch_size: 100 });
 		expect(resumed.ok).toBe(true);
@@ -198,9 +173,9 @@ describe('SIGKILL during a replication through /couch', () => {
 
 describe("SIGKILL during the app's own first sync", () => {
 	it('resumes the pull from the saved checkpoint and ends with the server documents', async () => {
-		const site = await freshSite();
+		const site = await sites.fresh({ name: 'crash' });
 		const total = 2000;
-		const server = running as ServerProcess;
+		const server = sites.running;
 		// Batches of 200: well under any per-request document limit the server may set.
 		for (let i = 0; i < total; i += 200) {
 			const res = await fetch(`${server.url}/couch/${site.db}/_bulk_docs`, {
@@ -232,7 +207,7 @@ describe("SIGKILL during the app's own first sync", () => {
 			expect(saved.value.phase).toBe('snapshot');
 			expect(Number(saved.value.since)).toBeGreaterThan(0);
 
-			const restarted = await restart(site);
+			const restarted = await sites.restart(site);
 			link.restore();
 			device.handle.restart();
 			await waitFor(() => device.idles() > 0, 'the resumed sync', 60_000);

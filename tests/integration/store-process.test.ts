@@ -1,15 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmbeddedStore } from '../../server/store/embedded-store';
 import { memberDoc } from '../support/member-fixture';
-import {
-	startServerProcess,
-	type ServerProcess,
-	startFreshSite,
-	type ProcessSite
-} from '../support/server-process';
+import { ProcessSites, type ProcessSite } from '../support/server-process';
 
 // The embedded LevelDB store runs in a process of its own (server/store/embedded-store.ts,
 // docs/decisions/0013-embedded-store-process.md):
@@ -17,27 +12,9 @@ import {
 //   restart on the same DATA_DIR serves the data written before;
 // - the server keeps answering while the store is busy with a burst of writes from several devices.
 
-const dirs: string[] = [];
-let running: ServerProcess | undefined;
-
-afterEach(async () => {
-	await running?.stop();
-	running = undefined;
-});
-
-afterAll(() => {
-	for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const sites = new ProcessSites();
 
 type Site = ProcessSite;
-
-/** A fresh data directory with its first unit set up through the API, as on a new install. */
-async function freshSite(env?: Record<string, string>): Promise<Site> {
-	const { server, site } = await startFreshSite({ name: 'kho', env });
-	dirs.push(site.dataDir);
-	running = server;
-	return site;
-}
 
 /** Pids of the live processes whose parent is `pid` (Linux /proc). */
 function childrenOf(pid: number): number[] {
@@ -78,8 +55,8 @@ async function bulk(site: Site, url: string, count: number, prefix: string): Pro
 
 describe('the store process', () => {
 	it('does not outlive a SIGKILLed server: a restart on the same DATA_DIR has the data', async () => {
-		const site = await freshSite();
-		const server = running as ServerProcess;
+		const site = await sites.fresh({ name: 'kho' });
+		const server = sites.running;
 		const written = await bulk(site, server.url, 50, 'Trước');
 		expect(written.status).toBe(201);
 		const stores = childrenOf(server.pid);
@@ -91,20 +68,20 @@ describe('the store process', () => {
 		while (alive(store) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 		expect(alive(store), 'the store process is gone with the server').toBe(false);
 
-		running = await startServerProcess({ dataDir: site.dataDir, port: site.port });
-		const res = await fetch(`${running.url}/couch/${site.db}/_all_docs?limit=0`, {
+		await sites.restart(site);
+		const res = await fetch(`${sites.running.url}/couch/${site.db}/_all_docs?limit=0`, {
 			headers: { cookie: site.cookie }
 		});
 		expect(res.status).toBe(200);
 		const body = (await res.json()) as { total_rows: number };
 		expect(body.total_rows).toBeGreaterThanOrEqual(50);
 		// And it writes: the LevelDB lock is this restart's.
-		expect((await bulk(site, running.url, 10, 'Sau')).status).toBe(201);
+		expect((await bulk(site, sites.running.url, 10, 'Sau')).status).toBe(201);
 	});
 
 	it('answers /api/health promptly during 2,000-document write bursts', async () => {
-		const site = await freshSite();
-		const server = running as ServerProcess;
+		const site = await sites.fresh({ name: 'kho' });
+		const server = sites.running;
 		// Warm up (first writes open the database and compile the validation function).
 		expect((await bulk(site, server.url, 20, 'Khởi')).status).toBe(201);
 
@@ -140,7 +117,7 @@ describe('the store process', () => {
 
 	it('reports a start error of the store to the server, with its message', async () => {
 		const dataDir = mkdtempSync(join(tmpdir(), 'doanvu-storeproc-'));
-		dirs.push(dataDir);
+		sites.track(dataDir);
 		writeFileSync(join(dataDir, 'secrets.json'), '{"couchAdmin":{"user":"x","password":"ngan"}}');
 		await expect(
 			startEmbeddedStore({ dataDir, store: 'leveldb', process: 'child' })
@@ -149,7 +126,7 @@ describe('the store process', () => {
 
 	it('close() waits for the store to let go of DATA_DIR: a second store opens it at once', async () => {
 		const dataDir = mkdtempSync(join(tmpdir(), 'doanvu-storeproc-'));
-		dirs.push(dataDir);
+		sites.track(dataDir);
 		const first = await startEmbeddedStore({ dataDir, store: 'leveldb', process: 'child' });
 		const auth = `Basic ${Buffer.from(`${first.admin.user}:${first.admin.password}`).toString('base64')}`;
 		expect(

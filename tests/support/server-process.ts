@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach } from 'vitest';
 import PouchDB from './pouchdb-node';
 
 // The server as production runs it — `tsx server/main.ts` in a process of its own, the LevelDB store
@@ -168,4 +169,50 @@ export async function startFreshSite(options: {
 		server,
 		site: { dataDir, port, cookie, login, unitId: session.unit.id, db: session.unit.db }
 	};
+}
+
+/**
+ * The server processes of one test file: the one a test runs is stopped after it, every data
+ * directory is removed once the file is done. Create it at the top of the file (it registers its
+ * own hooks).
+ */
+export class ProcessSites {
+	readonly #dirs: string[] = [];
+	#running: ServerProcess | undefined;
+
+	constructor() {
+		afterEach(async () => {
+			await this.#running?.stop();
+			this.#running = undefined;
+		});
+		afterAll(() => {
+			for (const dir of this.#dirs) rmSync(dir, { recursive: true, force: true });
+		});
+	}
+
+	/** The server process the current test started last. */
+	get running(): ServerProcess {
+		if (!this.#running) throw new Error('no server process is running');
+		return this.#running;
+	}
+
+	/** A fresh data directory with its first unit set up through the API (startFreshSite). */
+	async fresh(options: { name: string; env?: Record<string, string> }): Promise<ProcessSite> {
+		const { server, site } = await startFreshSite(options);
+		this.#dirs.push(site.dataDir);
+		this.#running = server;
+		return site;
+	}
+
+	/** The server again, on the same data directory and port (after a kill). */
+	async restart(site: ProcessSite): Promise<ServerProcess> {
+		this.#running = await startServerProcess({ dataDir: site.dataDir, port: site.port });
+		return this.#running;
+	}
+
+	/** A directory of the test's own, removed with the others. */
+	track(dir: string): string {
+		this.#dirs.push(dir);
+		return dir;
+	}
 }
