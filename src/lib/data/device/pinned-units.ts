@@ -51,6 +51,7 @@ export async function forgetDb(db: string): Promise<void> {
 			deviceDb.members,
 			deviceDb.branches,
 			deviceDb.units,
+			deviceDb.records,
 			deviceDb.checkpoints,
 			deviceDb.outbox,
 			deviceDb.settings
@@ -59,6 +60,7 @@ export async function forgetDb(db: string): Promise<void> {
 			await deviceDb.members.where('db').equals(db).delete();
 			await deviceDb.branches.where('db').equals(db).delete();
 			await deviceDb.units.delete(db);
+			await deviceDb.records.where('db').equals(db).delete();
 			await deviceDb.checkpoints.delete(db);
 			await deviceDb.outbox.where('db').equals(db).delete();
 			await deviceDb.settings.delete(`firstSync:${db}`);

@@ -3,12 +3,14 @@ import { upgradeHistoryDoc } from '$lib/domain/history-schema';
 import { TransferDocSchema } from '$lib/domain/operations/transfer';
 import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { localDb } from '$lib/data/store/pouch';
+import { isRecordType } from './record-types';
 import { toHistoryRow, toMemberRow } from './rows';
 import {
 	deviceDb,
 	type BranchRow,
 	type HistoryRow,
 	type MemberRow,
+	type RecordRow,
 	type TransferRow,
 	type UnitRow
 } from '$lib/data/store/device-db';
@@ -29,6 +31,7 @@ interface Batch {
 	units: UnitRow[];
 	history: HistoryRow[];
 	transfers: TransferRow[];
+	records: RecordRow[];
 	deleted: string[];
 }
 
@@ -39,6 +42,7 @@ const INDEXED_TABLES = () => [
 	deviceDb.units,
 	deviceDb.history,
 	deviceDb.transfers,
+	deviceDb.records,
 	deviceDb.checkpoints
 ];
 
@@ -49,6 +53,7 @@ function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[])
 		units: [],
 		history: [],
 		transfers: [],
+		records: [],
 		deleted: []
 	};
 	for (const change of results) {
@@ -93,6 +98,15 @@ function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[])
 				// A merged or closed chi đoàn (branch-schema.ts) takes no more members.
 				closed: doc.closed || doc.status === 'merged' || doc.status === 'closed' ? 1 : 0
 			});
+		} else if (isRecordType(doc.type)) {
+			const { _conflicts: _c, _revisions: _r, ...kept } = doc as AnyDoc & { _revisions?: unknown };
+			batch.records.push({
+				key: recordKey({ db, docId: doc._id }),
+				db,
+				docId: doc._id,
+				type: doc.type,
+				doc: kept as RecordRow['doc']
+			});
 		} else if (doc.type === 'unit') {
 			batch.units.push({
 				db,
@@ -105,6 +119,10 @@ function fold(db: string, results: PouchDB.Core.ChangesResponseChange<object>[])
 		}
 	}
 	return batch;
+}
+
+export function recordKey(options: { db: string; docId: string }): string {
+	return `${options.db}|${options.docId}`;
 }
 
 // CouchDB adds these on request; the transfer schema is strict about its fields.
@@ -124,12 +142,14 @@ async function apply(db: string, batch: Batch, seq: number | string): Promise<vo
 			await deviceDb.branches.bulkDelete(batch.deleted);
 			await deviceDb.history.bulkDelete(batch.deleted);
 			await deviceDb.transfers.bulkDelete(batch.deleted);
+			await deviceDb.records.bulkDelete(batch.deleted.map((docId) => recordKey({ db, docId })));
 		}
 		if (batch.members.length) await deviceDb.members.bulkPut(batch.members);
 		if (batch.branches.length) await deviceDb.branches.bulkPut(batch.branches);
 		if (batch.units.length) await deviceDb.units.bulkPut(batch.units);
 		if (batch.history.length) await deviceDb.history.bulkPut(batch.history);
 		if (batch.transfers.length) await deviceDb.transfers.bulkPut(batch.transfers);
+		if (batch.records.length) await deviceDb.records.bulkPut(batch.records);
 		await deviceDb.checkpoints.put({ db, seq });
 	});
 }
@@ -142,10 +162,15 @@ export async function catchUp(db: string): Promise<number> {
 	if (checkpoint === undefined) {
 		// Starting over (a database forgotten and synced again): the tables that forgetting a
 		// database does not clear must not keep rows of its previous copy.
-		await deviceDb.transaction('rw', deviceDb.history, deviceDb.transfers, async () => {
-			await deviceDb.history.where('db').equals(db).delete();
-			await deviceDb.transfers.where('db').equals(db).delete();
-		});
+		await deviceDb.transaction(
+			'rw',
+			[deviceDb.history, deviceDb.transfers, deviceDb.records],
+			async () => {
+				await deviceDb.history.where('db').equals(db).delete();
+				await deviceDb.transfers.where('db').equals(db).delete();
+				await deviceDb.records.where('db').equals(db).delete();
+			}
+		);
 	}
 	let total = 0;
 	for (;;) {
@@ -209,6 +234,7 @@ export async function rebuildReadModel(dbs: string[]): Promise<number> {
 			await deviceDb.branches.where('db').equals(db).delete();
 			await deviceDb.history.where('db').equals(db).delete();
 			await deviceDb.transfers.where('db').equals(db).delete();
+			await deviceDb.records.where('db').equals(db).delete();
 			await deviceDb.units.delete(db);
 			await deviceDb.checkpoints.delete(db);
 		}

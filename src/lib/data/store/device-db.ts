@@ -94,6 +94,20 @@ export interface UnitRow {
 	mergedInto?: string;
 }
 
+/**
+ * A small document kept whole (version 3): figures, targets, reminders, receipts, device reports —
+ * the types listed in read-model/record-types.ts. Keyed by database and id, since one document id
+ * (`figures:<unitId>`) is found in a unit's database and in each of its superiors'.
+ */
+export interface RecordRow {
+	/** `<db>|<_id>`. */
+	key: string;
+	db: string;
+	docId: string;
+	type: string;
+	doc: Record<string, unknown> & { _id: string; type: string };
+}
+
 export interface Checkpoint {
 	db: string;
 	/** Last PouchDB update sequence folded into the read model. */
@@ -135,6 +149,7 @@ export class DeviceDb extends Dexie {
 	syncLog!: EntityTable<SyncLogEntry, 'id'>;
 	history!: EntityTable<HistoryRow, 'id'>;
 	transfers!: EntityTable<TransferRow, 'id'>;
+	records!: EntityTable<RecordRow, 'key'>;
 
 	constructor(name = 'doanvu') {
 		super(name);
@@ -161,6 +176,9 @@ export class DeviceDb extends Dexie {
 			.upgrade(async (tx) => {
 				await tx.table('checkpoints').clear();
 			});
+		// Version 3: small documents kept whole (RecordRow). No document of those types existed
+		// before this version, so nothing is folded in again.
+		this.version(3).stores({ records: 'key, db, [db+type], type' });
 	}
 }
 

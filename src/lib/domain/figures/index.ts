@@ -1,0 +1,3 @@
+export * from './summary';
+export * from './figures-schema';
+export * from './device-report-schema';
