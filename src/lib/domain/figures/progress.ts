@@ -2,7 +2,7 @@ import { addDays, formatNumber, todayIso } from '../dates';
 import { unitKindLabel } from '../unit-kinds';
 import type { FiguresDoc } from './figures-schema';
 
-// The superior's progress view of its subordinate units (docs/figures.md, "The morning screen"):
+// The superior's progress view of its subordinate units (docs/dashboard.md):
 // pure functions over the figures documents the device already holds, so the screen, its export
 // and the tests compute the same rows. "Today" is always Vietnam's date, passed in.
 
