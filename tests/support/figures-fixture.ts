@@ -111,7 +111,7 @@ export async function seedFigures(
 		for (const holder of [doc.of.id, ...doc.of.ancestors]) {
 			const db = dbOf.get(holder);
 			if (!db) continue;
-			const existing = await server.couch.getDoc<{ _rev?: string }>({ db, id: doc._id });
+			const existing = await server.couch.getDoc({ db, id: doc._id });
 			await server.couch.putDoc({
 				db,
 				doc: { ...doc, unitId: holder, ...(existing?._rev ? { _rev: existing._rev } : {}) }
