@@ -205,6 +205,37 @@ describe('the province’s morning screen', () => {
 			.poll(() => page.getByTestId('dashboard-title').textContent())
 			.toContain('Đoàn Khối các cơ quan tỉnh');
 		await expect.poll(() => names(page)).toEqual(['Đoàn cơ sở Bệnh viện tỉnh']);
+
+		// The province sets the Đoàn khối's target for the year: its 45 members are now 75 % of 60.
+		const year = vietnamToday().slice(0, 4);
+		await page.getByLabel(`Chỉ tiêu đoàn viên năm ${year}`).fill('60');
+		await page.getByRole('button', { name: 'Lưu chỉ tiêu' }).click();
+		await expect
+			.poll(() => page.getByRole('status').filter({ hasText: 'Đã đặt chỉ tiêu' }).textContent())
+			.toBe('Đã đặt chỉ tiêu 60 đoàn viên.');
+		// It syncs like any document: the server has it in the province's database.
+		await expect
+			.poll(
+				async () =>
+					(
+						await server.couch.getDoc<{ _id: string; members?: number }>({
+							db: province.db,
+							id: `target:${units.khoi!.id}:${year}`
+						})
+					)?.members,
+				{ timeout: 15_000 }
+			)
+			.toBe(60);
+		await page.getByRole('link', { name: 'Tổng quan' }).click();
+		await page.waitForURL('**/tong-quan');
+		await expect
+			.poll(async () =>
+				(await screenRows(page)).find((row) => row[0] === 'Đoàn Khối các cơ quan tỉnh')
+			)
+			.toEqual(expect.arrayContaining(['Cần chú ý', '60', '45', '75%']));
+		await page.getByRole('link', { name: 'Đoàn Khối các cơ quan tỉnh' }).click();
+		await page.waitForURL(`**/tong-quan/${units.khoi!.id}`);
+		await expect.poll(() => names(page)).toEqual(['Đoàn cơ sở Bệnh viện tỉnh']);
 		await page.getByRole('link', { name: 'Đoàn cơ sở Bệnh viện tỉnh' }).click();
 		await page.waitForURL(`**/tong-quan/${units.benhVien!.id}`);
 		const branches = page.getByTestId('branch-figures');
@@ -224,7 +255,14 @@ describe('the province’s morning screen', () => {
 		await expect
 			.poll(() => page.getByTestId('headline-onrolls').textContent(), { timeout: 20_000 })
 			.toBe('230');
-		await expect.poll(async () => (await names(page))[0]).toBe('Đoàn xã Tân Sơn');
+		await expect
+			.poll(() => names(page))
+			.toEqual([
+				'Đoàn xã Tân Sơn',
+				'Đoàn xã Kiệt Sơn',
+				'Đoàn Khối các cơ quan tỉnh',
+				'Đoàn xã Thanh Sơn'
+			]);
 		link.restore();
 		await context.setOffline(false);
 		expect(cspViolations(context)).toEqual([]);
