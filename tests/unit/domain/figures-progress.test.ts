@@ -10,7 +10,8 @@ import {
 	formatCell,
 	type FiguresDoc
 } from '../../../src/lib/domain/figures';
-import { kindHasSubordinates } from '../../../src/lib/domain/unit-kinds';
+import { UNIT_KIND_IDS, kindHasSubordinates } from '../../../src/lib/domain/unit-kinds';
+import { isSuperiorKind } from '../../../src/lib/domain/superior-kinds';
 import { buildFigures, type FiguresSeedUnit } from '../../support/figures-fixture';
 
 // The superior's progress rows: pure functions of the figures documents and Vietnam's today (a
@@ -237,5 +238,10 @@ describe('kindHasSubordinates', () => {
 		expect(kindHasSubordinates('doan-truong')).toBe(true);
 		expect(kindHasSubordinates('doan-xa')).toBe(false);
 		expect(kindHasSubordinates('chi-doan-co-so')).toBe(false);
+	});
+
+	it('agrees with the short list the app’s frame reads', () => {
+		for (const kind of UNIT_KIND_IDS)
+			expect(isSuperiorKind(kind), kind).toBe(kindHasSubordinates(kind));
 	});
 });

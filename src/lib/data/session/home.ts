@@ -1,4 +1,4 @@
-import { kindHasSubordinates } from '$lib/domain/unit-kinds';
+import { isSuperiorKind } from '$lib/domain/superior-kinds';
 import type { SessionInfo } from './sign-in';
 
 // Where a signed-in account lands (issue #13): a unit with subordinate units opens its morning
@@ -12,7 +12,7 @@ export function homePath(
 	options: { figuresHaveChildren?: boolean } = {}
 ): HomePath {
 	if (!info) return '/doan-vien';
-	return kindHasSubordinates(info.unit.kind) || options.figuresHaveChildren
+	return isSuperiorKind(info.unit.kind) || options.figuresHaveChildren
 		? '/tong-quan'
 		: '/doan-vien';
 }
