@@ -22,6 +22,8 @@ import type { DesignDoc } from './couch-client';
 // Version 5 also lets deputies write `branch:` documents as they write members (the unit manages its chi
 // đoàn in the app), never deletes one (members' history names it: it merges or closes instead), and
 // checks its name, kind and status, and that a new one's id starts with the unit's id.
+// Version 6 (issue #13): `target:<unitId>:<year>`, a superior's target for a subordinate unit, kept
+// in the superior's own database (its id names the subordinate and the year; never deleted).
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -29,7 +31,7 @@ export const DESIGN_DOC_ID = '_design/doanvu';
  * Bumped whenever the function below changes: the directory records which version each unit
  * database has (`designVersion`), and the server brings older ones up to date at start.
  */
-export const DESIGN_DOC_VERSION = 5;
+export const DESIGN_DOC_VERSION = 6;
 
 /**
  * `open`: the unit's accounts (and its superiors') write as the rules below allow.
@@ -58,7 +60,7 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	if (id.indexOf('_design/') === 0) deny('Không được thay đổi tài liệu thiết kế.');
 	var type = newDoc.type;
 	if (type === 'unit') deny('Thông tin đơn vị chỉ do máy chủ cập nhật.');
-	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission') deny('Loại tài liệu không hợp lệ.');
+	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission' && type !== 'target') deny('Loại tài liệu không hợp lệ.');
 	if (newDoc.unitId !== UNIT_ID) deny('Tài liệu không thuộc đơn vị của cơ sở dữ liệu này.');
 	if (newDoc.updatedBy !== userCtx.name) deny('Người cập nhật (updatedBy) phải là tài khoản đang đăng nhập.');
 	if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) deny('Không được đổi loại của tài liệu.');
@@ -101,6 +103,14 @@ function validateSource(unitId: string, mode: DesignMode): string {
 		if (newDoc._deleted) deny('Không được xóa kết quả rèn luyện đã chuyển cấp trên.');
 		if (newDoc.year !== Number(id.slice(9))) deny('Năm của kết quả rèn luyện không khớp với mã.');
 		if (!newDoc.bands || typeof newDoc.bands.length !== 'number') deny('Kết quả rèn luyện thiếu số liệu xếp loại (bands).');
+		return;
+	}
+	if (type === 'target') {
+		var targetId = /^target:([a-z0-9]{4,24}):(\\d{4})$/.exec(id);
+		if (!targetId) deny('Mã chỉ tiêu phải có dạng target:<mã đơn vị>:<năm>.');
+		if (newDoc._deleted) deny('Không được xóa chỉ tiêu: hãy đặt chỉ tiêu khác.');
+		if (newDoc.forUnitId !== targetId[1] || newDoc.year !== Number(targetId[2])) deny('Đơn vị hoặc năm của chỉ tiêu không khớp với mã.');
+		if (typeof newDoc.members !== 'number' || newDoc.members < 0 || Math.floor(newDoc.members) !== newDoc.members) deny('Chỉ tiêu (members) phải là số nguyên không âm.');
 		return;
 	}
 	if (type === 'branch') {

@@ -47,7 +47,8 @@ async function setUpProvince(
 	await page.getByLabel('Mật khẩu', { exact: true }).fill('mat-khau-du-dai');
 	await page.getByLabel('Nhập lại mật khẩu').fill('mat-khau-du-dai');
 	await page.getByRole('button', { name: 'Khởi tạo' }).click();
-	await page.waitForURL('**/doan-vien');
+	// A province has subordinate units: its administrator lands on the dashboard.
+	await page.waitForURL('**/tong-quan');
 
 	await page.getByRole('link', { name: 'Đơn vị' }).click();
 	await expect.poll(() => page.getByTestId('unit-title').textContent()).toBe('Tỉnh đoàn Phú Thọ');

@@ -31,7 +31,7 @@ describe('a province founds a commune and issues its account', () => {
 	it('creates the unit and the account; the new secretary changes her password at first sign-in', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await signIn(page, { url: server.url, account: admin });
+		await signIn(page, { url: server.url, account: admin, landing: '/tong-quan' });
 
 		await page.getByRole('link', { name: 'Đơn vị' }).click();
 		await page.waitForURL(`**/don-vi/${province.id}`);

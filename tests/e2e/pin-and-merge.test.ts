@@ -4,7 +4,13 @@ import { generateMembers } from '../../src/lib/synthetic';
 import type { TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
 import type { LinkCutter } from '../support/link-cutter';
-import { phoneContext, signIn, type Credentials, waitForServiceWorker } from '../support/browser';
+import {
+	phoneContext,
+	signIn,
+	type Credentials,
+	type Landing,
+	waitForServiceWorker
+} from '../support/browser';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 
 // A superior pins a commune and works on it offline; then the 2025 case: a commune is merged into its
@@ -53,8 +59,8 @@ beforeAll(async () => {
 afterAll(() => closeBrowserSite({ browser, link, server }));
 
 /** Signed in on the phone, the app installed: from here it opens offline. */
-async function signInOffline(page: Page, account: Credentials) {
-	await signIn(page, { url: link.url, account });
+async function signInOffline(page: Page, account: Credentials, landing?: Landing) {
+	await signIn(page, { url: link.url, account, landing });
 	await waitForServiceWorker(page);
 }
 
@@ -64,7 +70,9 @@ describe('pinned units and merged units on the device', () => {
 	it('a province pins a commune and reads it offline', async () => {
 		const context = await phoneContext(browser);
 		const page = await context.newPage();
-		await signInOffline(page, admin);
+		// A province lands on its dashboard; its own roster is one tab away.
+		await signInOffline(page, admin, '/tong-quan');
+		await page.getByRole('link', { name: 'Đoàn viên' }).click();
 		await expect.poll(() => count(page)).toBe('0 đoàn viên');
 
 		await page.goto(`${link.url}/don-vi/${tanSon.id}`);

@@ -72,19 +72,31 @@ export async function submitSignIn(page: Page, account: Credentials): Promise<vo
 }
 
 /**
+ * Where a signed-in account lands: a grassroots unit's account on its members list, the account of
+ * a unit with subordinate units (a province, a district…) on its dashboard.
+ */
+export type Landing = '/doan-vien' | '/tong-quan';
+
+/**
  * Signs in through the app at `url`: opens `start` — the sign-in page, or `/`, which must send a
- * signed-out user there — and submits the form. Then waits for the members list, where a signed-in
- * account lands, unless `landing` is false (a first sign-in goes on to change its password).
+ * signed-out user there — and submits the form. Then waits for the page where the account lands
+ * (`landing`: the members list unless said otherwise), unless `landing` is false (a first sign-in
+ * goes on to change its password).
  */
 export async function signIn(
 	page: Page,
-	options: { url: string; account: Credentials; start?: '/' | '/dang-nhap'; landing?: boolean }
+	options: {
+		url: string;
+		account: Credentials;
+		start?: '/' | '/dang-nhap';
+		landing?: Landing | false;
+	}
 ): Promise<void> {
 	const start = options.start ?? '/dang-nhap';
 	await page.goto(`${options.url}${start}`);
 	if (start !== '/dang-nhap') await page.waitForURL('**/dang-nhap');
 	await submitSignIn(page, options.account);
-	if (options.landing !== false) await page.waitForURL('**/doan-vien');
+	if (options.landing !== false) await page.waitForURL(`**${options.landing ?? '/doan-vien'}`);
 }
 
 /**
@@ -109,7 +121,7 @@ export async function changeTemporaryPassword(
  */
 export async function signInSynced(
 	page: Page,
-	options: { url: string; account: Credentials; start?: '/' | '/dang-nhap' }
+	options: { url: string; account: Credentials; start?: '/' | '/dang-nhap'; landing?: Landing }
 ): Promise<void> {
 	await signIn(page, options);
 	await waitForServiceWorker(page);

@@ -179,6 +179,11 @@ export function canContain(options: { parent: string; child: string }): boolean 
 	return BY_ID.get(options.parent)?.childKinds.includes(options.child as UnitKindId) ?? false;
 }
 
+/** Whether a unit of this kind may hold units with databases of their own (it is a superior). */
+export function kindHasSubordinates(kind: string): boolean {
+	return (BY_ID.get(kind)?.childKinds ?? []).some((child) => BY_ID.get(child)?.hasDatabase);
+}
+
 /** Kinds that get a database of their own (everything down to the grassroots level). */
 export const DATABASE_UNIT_KINDS: readonly UnitKind[] = UNIT_KINDS.filter(
 	(kind) => kind.hasDatabase
