@@ -16,6 +16,8 @@ export type SyncPhase = 'idle' | 'offline' | 'syncing' | 'synced' | 'problem';
 /** Who merges concurrent edits on this device: the signed-in account, unless she only views. */
 export interface EngineWriter {
 	login: string;
+	/** The account's own unit database and this device: where it reports its syncs (device-report.ts). */
+	report?: { db: string; unitId: string; deviceId: string };
 }
 
 export interface EngineStart {
@@ -212,8 +214,18 @@ class DeviceEngine {
 	}
 
 	#startUnitSync(chunk: EngineChunk, db: string): UnitSyncHandle {
+		const report = this.#writer?.report;
 		return chunk.startUnitSync({
 			db,
+			...(report && report.db === db
+				? {
+						reporter: {
+							unitId: report.unitId,
+							deviceId: report.deviceId,
+							login: this.#writer!.login
+						}
+					}
+				: {}),
 			listener: {
 				onActive: () => {
 					if (this.#online) this.#phase = 'syncing';

@@ -31,7 +31,7 @@ export const ReminderTextSchema = v.pipe(
 
 export const ReminderDeadlineSchema = v.pipe(
 	v.string(),
-	v.check(isIsoDate, 'Hạn hoàn thành phải là một ngày hợp lệ.')
+	v.check((value: string) => isIsoDate(value), 'Hạn hoàn thành phải là một ngày hợp lệ.')
 );
 
 export const ReminderRecipientsSchema = v.pipe(
