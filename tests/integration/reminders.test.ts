@@ -143,7 +143,9 @@ describe('a province reminds three communes', () => {
 			(
 				await putThroughProxy(server, {
 					db: first!.unit.db,
-					doc: { ...opened, receivedAt: received.receivedAt, createdAt: received.createdAt },
+					doc: { ...opened, receivedAt: received.receivedAt, createdAt: received.createdAt } as {
+						_id: string;
+					},
 					cookie: first!.secretary.cookie
 				})
 			).status

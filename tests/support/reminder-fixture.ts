@@ -58,7 +58,7 @@ export function receiptDoc(options: {
 /** PUT /couch/<db>/<id> with a device cookie. */
 export function putThroughProxy(
 	server: TestServer,
-	options: { db: string; doc: { _id: string }; cookie: string }
+	options: { db: string; doc: { _id: string } & Record<string, unknown>; cookie: string }
 ): Promise<Response> {
 	return server.request(`/couch/${options.db}/${encodeURIComponent(options.doc._id)}`, {
 		method: 'PUT',

@@ -29,6 +29,8 @@ export function composeReminder(options: {
 	/** The sender's unit and its name. */
 	unitId: string;
 	unitName: string;
+	/** The recipients' names, as far as the device knows them. */
+	recipientNames?: Readonly<Record<string, string>>;
 	/** Vietnam's today (ISO). */
 	today: string;
 	ulid: string;
@@ -63,6 +65,16 @@ export function composeReminder(options: {
 			...(deadlineText ? { deadline: deadlineText } : {}),
 			recipients: recipients.output,
 			fromName: options.unitName,
+			...(options.recipientNames
+				? {
+						recipientNames: Object.fromEntries(
+							recipients.output.flatMap((id) => {
+								const name = options.recipientNames?.[id];
+								return name ? [[id, name]] : [];
+							})
+						)
+					}
+				: {}),
 			createdAt: options.now,
 			createdBy: options.login,
 			updatedAt: options.now,

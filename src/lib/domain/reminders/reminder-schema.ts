@@ -57,6 +57,8 @@ export const ReminderDocSchema = v.object({
 	recipients: ReminderRecipientsSchema,
 	/** The sender unit's name when it was sent, shown to the recipients. */
 	fromName: v.optional(v.pipe(v.string(), v.maxLength(200))),
+	/** The recipients' names as the sender's device knew them, for its own screens offline. */
+	recipientNames: v.optional(v.record(v.string(), v.pipe(v.string(), v.maxLength(200)))),
 	createdAt: Timestamp,
 	createdBy: Login,
 	updatedAt: Timestamp,
