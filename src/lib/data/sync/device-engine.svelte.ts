@@ -3,6 +3,7 @@ import type { IndexerHandle } from '$lib/data/read-model/indexer';
 import { getSetting, putSetting, deviceDb, type UnitRow } from '$lib/data/store/device-db';
 import { allowLocalDbs } from '$lib/data/store/wiped-dbs';
 import { loadEngineChunk, type EngineChunk } from './load-engine-chunk';
+import { isUserChange } from './outbox';
 import type { SyncProblem, UnitSyncHandle } from './unit-sync';
 
 // The one owner of what runs on the device while someone is signed in, with one lifecycle (start,
@@ -183,7 +184,7 @@ class DeviceEngine {
 
 	#watchOutbox(): () => void {
 		return watchQuery({
-			query: () => deviceDb.outbox.toArray(),
+			query: async () => (await deviceDb.outbox.toArray()).filter(isUserChange),
 			next: (entries) => {
 				this.#pending = entries.length;
 				this.#refused = entries.filter((e) => e.refused).length;
@@ -202,7 +203,10 @@ class DeviceEngine {
 					(u): u is UnitRow => !!u && u.status === 'merged' && !!u.mergedInto
 				);
 				const pending = await Promise.all(
-					merged.map((u) => deviceDb.outbox.where('db').equals(u.db).count())
+					merged.map(
+						async (u) =>
+							(await deviceDb.outbox.where('db').equals(u.db).toArray()).filter(isUserChange).length
+					)
 				);
 				return merged.map((unit, i) => ({ unit, pending: pending[i] ?? 0 }));
 			},
