@@ -29,6 +29,8 @@ export interface SentReminderRow {
 	recipients: number;
 	/** Not yet accepted by the server: waiting for a network. */
 	waiting: boolean;
+	/** The server refused it (a recipient outside the unit's subtree…): why, in Vietnamese. */
+	refusedReason?: string;
 	delivered: number;
 	read: number;
 	refused: number;
@@ -42,7 +44,7 @@ export async function sentReminders(db: string): Promise<SentReminderRow[]> {
 		deviceDb.outbox.where('db').equals(db).toArray()
 	]);
 	const statusOf = new Map(statuses.map((s) => [s.reminderId, s]));
-	const waiting = new Set(outbox.map((entry) => entry.docId));
+	const waiting = new Map(outbox.map((entry) => [entry.docId, entry]));
 	return reminders
 		.map((reminder) => {
 			const id = reminder._id.slice('reminder:'.length);
@@ -54,7 +56,10 @@ export async function sentReminders(db: string): Promise<SentReminderRow[]> {
 				sentAt: reminder.createdAt,
 				sentBy: reminder.createdBy,
 				recipients: reminder.recipients.length,
-				waiting: waiting.has(reminder._id),
+				waiting: waiting.has(reminder._id) && !waiting.get(reminder._id)?.refused,
+				...(waiting.get(reminder._id)?.refused
+					? { refusedReason: waiting.get(reminder._id)!.refused! }
+					: {}),
 				delivered: entries.filter((e) => e.state === 'delivered').length,
 				read: entries.filter((e) => e.readAt).length,
 				refused: entries.filter((e) => e.state === 'refused').length
