@@ -48,7 +48,11 @@ type AnyDoc = Record<string, unknown> & { _id: string; _rev?: string; _deleted?:
 interface ChangeRow {
 	id: string;
 	seq: Seq;
-	doc?: AnyDoc;
+	deleted?: boolean;
+}
+
+function isReminderDocId(id: string): boolean {
+	return id.startsWith('reminder:') || id.startsWith('reminder-receipt:');
 }
 
 export class ReminderWorker {
@@ -180,24 +184,38 @@ export class ReminderWorker {
 				await this.#sweepDb(unit);
 				return;
 			}
+			// Rows without documents are small: ten batches' worth per request.
+			const limit = this.#batchSize * 10;
 			for (;;) {
+				// The feed without documents (members and history make most of it); then only the
+				// reminders and receipts among the changed ids are read.
 				const page: { results: ChangeRow[]; last_seq: Seq } = await this.#couch.json<{
 					results: ChangeRow[];
 					last_seq: Seq;
 				}>({
 					path: `${encodeURIComponent(db)}/_changes`,
-					query: { since: String(since), include_docs: true, limit: this.#batchSize },
+					query: { since: String(since), limit },
 					what: `${db}/_changes`
 				});
-				await this.#handle(
-					unit,
-					page.results.flatMap((row) => (row.doc ? [row.doc] : []))
-				);
+				const wanted = page.results
+					.filter((row) => !row.deleted && isReminderDocId(row.id))
+					.map((row) => row.id);
+				if (wanted.length > 0) {
+					const rows = await this.#couch.allDocs<AnyDoc>({
+						db,
+						keys: [...new Set(wanted)],
+						includeDocs: true
+					});
+					await this.#handle(
+						unit,
+						rows.flatMap((row) => (row.doc ? [row.doc] : []))
+					);
+				}
 				if (page.results.length > 0 && String(page.last_seq) !== String(since)) {
 					await this.#checkpoint(db, page.last_seq);
 				}
 				since = page.last_seq;
-				if (page.results.length < this.#batchSize || !this.#loop.running) return;
+				if (page.results.length < limit || !this.#loop.running) return;
 			}
 		} catch (error) {
 			if (error instanceof SimulatedCrash) {
