@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRecord } from '../../server/couch/provision-service';
 import type { WorkerHooks } from '../../server/workers/job-runner';
 import type { ReceivedReminderDoc, ReminderStatusDoc } from '../../src/lib/domain/reminders';
-import { until } from '../support/org-api';
+import { api, until, waitForJob } from '../support/org-api';
 import { createProvince, signedIn, type SignedIn } from '../support/org-setup';
 import { putThroughProxy, receiptDoc, reminderDoc } from '../support/reminder-fixture';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
@@ -206,6 +206,71 @@ describe('a province reminds three communes', () => {
 		});
 		expect(status.recipients[t.communes[1]!.unit.id]).toMatchObject({ state: 'delivered' });
 		expect(await copiesIn(server, other.unit)).toHaveLength(0);
+	});
+});
+
+describe('a sender merged into another unit', () => {
+	let server: TestServer;
+
+	beforeAll(async () => {
+		server = await startTestServer();
+	});
+
+	afterAll(async () => {
+		await server?.close();
+	});
+
+	it("its reminders stay where they were: never sent again in the survivor's name", async () => {
+		const top = await createProvince(server, 'Tỉnh đoàn Hợp Nhất');
+		const admin = await signedIn(server, top);
+		const district = await server.createUnitWithAccount({
+			kind: 'huyen-doan',
+			parentId: top.unit.id,
+			name: 'Huyện đoàn Cũ'
+		});
+		const survivor = await server.createUnitWithAccount({
+			kind: 'huyen-doan',
+			parentId: top.unit.id,
+			name: 'Huyện đoàn Mới'
+		});
+		const commune = await server.createUnitWithAccount({
+			parentId: district.unit.id,
+			name: 'Xã Được Nhắc'
+		});
+		const secretary = await signedIn(server, district);
+		const reminder = reminderDoc({
+			unitId: district.unit.id,
+			login: district.login,
+			recipients: [commune.unit.id]
+		});
+		const reminderId = reminder._id.slice('reminder:'.length);
+		const put = await putThroughProxy(server, {
+			db: district.unit.db,
+			doc: reminder,
+			cookie: secretary.cookie
+		});
+		expect(put.status).toBe(201);
+		await until(async () => (await statusOf(server, district.unit, reminderId))?.recipients);
+
+		const merge = await api<{ id: string }>(server, `/units/${district.unit.id}/merge`, {
+			cookie: admin.cookie,
+			body: { intoId: survivor.unit.id }
+		});
+		expect(merge.status).toBe(202);
+		const job = await waitForJob(server, { cookie: admin.cookie, id: merge.body.id });
+		expect(job.state).toBe('done');
+
+		// The commune now hangs under the survivor; the worker has read the survivor's database.
+		server.workers.reminders.nudge(survivor.unit.db);
+		server.workers.reminders.nudge(commune.unit.db);
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		const inSurvivor = await server.couch.allDocs({
+			db: survivor.unit.db,
+			startkey: 'reminder',
+			endkey: 'reminder\ufff0'
+		});
+		expect(inSurvivor).toEqual([]);
+		expect(await copiesIn(server, commune.unit)).toHaveLength(1);
 	});
 });
 
