@@ -310,7 +310,9 @@ describe('sending what one may not', () => {
 
 	it('a sent reminder is never rewritten nor deleted', async () => {
 		const db = org.units.province.unit.db;
-		const sent = await org.server.couch.getDoc<Record<string, unknown> & { _id: string; _rev: string }>({
+		const sent = await org.server.couch.getDoc<
+			Record<string, unknown> & { _id: string; _rev: string }
+		>({
 			db,
 			id: ids().reminder
 		});
