@@ -26,7 +26,7 @@ import type { DesignDoc } from './couch-client';
 // once by the unit's own secretary or deputy (not a superior's account), never changed or deleted;
 // `reminder-received:` copies and `reminder-status:` documents only by the server; a
 // `reminder-receipt:` only by the unit's own accounts, its read time and reader never changed once
-// set; and `device-report:<deviceId>` whose id names its deviceId.
+// set; and `device-report:<deviceId>` from the unit's own accounts, whose id names its deviceId.
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -129,6 +129,7 @@ function validateSource(unitId: string, mode: DesignMode): string {
 		return;
 	}
 	if (type === 'device-report') {
+		if (!has('unit:' + UNIT_ID)) deny('Báo cáo đồng bộ chỉ do thiết bị của chính đơn vị gửi.');
 		if (id !== 'device-report:' + newDoc.deviceId || !/^device-report:[A-Za-z0-9_-]{8,64}$/.test(id)) deny('Mã báo cáo thiết bị phải có dạng device-report:<mã thiết bị>.');
 		if (newDoc._deleted) deny('Không được xóa báo cáo thiết bị.');
 		return;

@@ -22,6 +22,7 @@ import {
 import { forgedHistoryRevisions, HISTORY_IS_IMMUTABLE } from './history-branches';
 import type { BufferedAnswer, CouchUpstream } from './upstream';
 import { reminderRefusals } from './reminder-check';
+import { deviceReportRefusals } from './device-report-check';
 
 export { refusalReason, RETRY_LATER } from './citizen-id-check';
 
@@ -64,6 +65,8 @@ export interface GuardedRequest {
 	/** Where the proxy would forward it (the same path, on CouchDB). */
 	target: URL;
 	account: AccountDoc;
+	/** The device the write came from (its cookie): a device reports only for itself. */
+	deviceId?: string;
 }
 
 type BulkResult = {
@@ -139,7 +142,10 @@ export class WriteGuard implements ProxyBodyGuard {
 		const id = docIdOf(path) ?? '';
 		return (
 			method === 'PUT' &&
-			(id.startsWith('member:') || id.startsWith('history:') || id.startsWith('reminder:'))
+			(id.startsWith('member:') ||
+				id.startsWith('history:') ||
+				id.startsWith('reminder:') ||
+				id.startsWith('device-report:'))
 		);
 	}
 
@@ -204,6 +210,10 @@ export class WriteGuard implements ProxyBodyGuard {
 			for (const [index, reason] of await reminderRefusals({ unitId, docs, units: this.#units })) {
 				refused.set(index, { reason });
 			}
+		}
+		// A device's sync report is its own (device-report-check.ts).
+		for (const [index, reason] of deviceReportRefusals({ docs, deviceId: request.deviceId })) {
+			refused.set(index, { reason });
 		}
 		// A database the directory does not know has no unit to claim for (CouchDB refuses it).
 		if (!unit) subjects.length = 0;
