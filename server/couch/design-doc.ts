@@ -24,6 +24,11 @@ import type { DesignDoc } from './couch-client';
 // checks its name, kind and status, and that a new one's id starts with the unit's id.
 // Version 6 (issue #13): `target:<unitId>:<year>`, a superior's target for a subordinate unit, kept
 // in the superior's own database (its id names the subordinate and the year; never deleted).
+// Version 6 (reminders, docs/decisions/0018-reminders-and-receipts.md): `reminder:<ulid>` written
+// once by the unit's own secretary or deputy (not a superior's account), never changed or deleted;
+// `reminder-received:` copies and `reminder-status:` documents only by the server; a
+// `reminder-receipt:` only by the unit's own accounts, its read time and reader never changed once
+// set; and `device-report:<deviceId>` from the unit's own accounts, whose id names its deviceId.
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -60,7 +65,8 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	if (id.indexOf('_design/') === 0) deny('Không được thay đổi tài liệu thiết kế.');
 	var type = newDoc.type;
 	if (type === 'unit') deny('Thông tin đơn vị chỉ do máy chủ cập nhật.');
-	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission' && type !== 'target') deny('Loại tài liệu không hợp lệ.');
+	if (type === 'reminder-received' || type === 'reminder-status' || id.indexOf('reminder-received:') === 0 || id.indexOf('reminder-status:') === 0) deny('Tài liệu đôn đốc này chỉ do máy chủ ghi.');
+	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission' && type !== 'reminder' && type !== 'reminder-receipt' && type !== 'device-report' && type !== 'target') deny('Loại tài liệu không hợp lệ.');
 	if (newDoc.unitId !== UNIT_ID) deny('Tài liệu không thuộc đơn vị của cơ sở dữ liệu này.');
 	if (newDoc.updatedBy !== userCtx.name) deny('Người cập nhật (updatedBy) phải là tài khoản đang đăng nhập.');
 	if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) deny('Không được đổi loại của tài liệu.');
@@ -111,6 +117,31 @@ function validateSource(unitId: string, mode: DesignMode): string {
 		if (newDoc._deleted) deny('Không được xóa chỉ tiêu: hãy đặt chỉ tiêu khác.');
 		if (newDoc.forUnitId !== targetId[1] || newDoc.year !== Number(targetId[2])) deny('Đơn vị hoặc năm của chỉ tiêu không khớp với mã.');
 		if (typeof newDoc.members !== 'number' || newDoc.members < 0 || Math.floor(newDoc.members) !== newDoc.members) deny('Chỉ tiêu (members) phải là số nguyên không âm.');
+		return;
+	}
+	if (type === 'reminder') {
+		if (!/^reminder:[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) deny('Mã đôn đốc phải có dạng reminder:<ULID>.');
+		if (!has('unit:' + UNIT_ID)) deny('Chỉ tài khoản của chính đơn vị mới được gửi đôn đốc từ đơn vị này.');
+		if (oldDoc && !oldDoc._deleted) deny('Đôn đốc đã gửi không được sửa hoặc xóa.');
+		if (newDoc._deleted) deny('Đôn đốc đã gửi không được sửa hoặc xóa.');
+		if (typeof newDoc.text !== 'string' || !/\\S/.test(newDoc.text) || newDoc.text.length > 500) deny('Nội dung đôn đốc cần từ 1 đến 500 ký tự.');
+		if (!newDoc.recipients || typeof newDoc.recipients.length !== 'number' || newDoc.recipients.length < 1 || newDoc.recipients.length > 500) deny('Đôn đốc cần từ 1 đến 500 đơn vị nhận.');
+		return;
+	}
+	if (type === 'reminder-receipt') {
+		if (!/^reminder-receipt:[a-z0-9]{4,24}:[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) deny('Mã xác nhận đôn đốc không hợp lệ.');
+		if (!has('unit:' + UNIT_ID)) deny('Chỉ tài khoản của đơn vị nhận mới được xác nhận đôn đốc.');
+		if (newDoc._deleted) deny('Không được xóa xác nhận đôn đốc.');
+		if (id !== 'reminder-receipt:' + newDoc.fromUnitId + ':' + newDoc.reminderId) deny('Xác nhận đôn đốc không khớp với mã.');
+		if (!newDoc.receivedAt) deny('Xác nhận đôn đốc thiếu thời điểm nhận (receivedAt).');
+		if (oldDoc && !oldDoc._deleted && oldDoc.readAt && (newDoc.readAt !== oldDoc.readAt || newDoc.readBy !== oldDoc.readBy)) deny('Đôn đốc đã được đọc: không được sửa thời điểm đọc.');
+		if (newDoc.readAt && !(oldDoc && !oldDoc._deleted && oldDoc.readAt) && newDoc.readBy !== userCtx.name) deny('Người đọc (readBy) phải là tài khoản đang đăng nhập.');
+		return;
+	}
+	if (type === 'device-report') {
+		if (!has('unit:' + UNIT_ID)) deny('Báo cáo đồng bộ chỉ do thiết bị của chính đơn vị gửi.');
+		if (id !== 'device-report:' + newDoc.deviceId || !/^device-report:[A-Za-z0-9_-]{8,64}$/.test(id)) deny('Mã báo cáo thiết bị phải có dạng device-report:<mã thiết bị>.');
+		if (newDoc._deleted) deny('Không được xóa báo cáo thiết bị.');
 		return;
 	}
 	if (type === 'branch') {

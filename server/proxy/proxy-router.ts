@@ -24,6 +24,8 @@ type ForwardRoute = Extract<ProxyRoute, { kind: 'forward' }>;
 interface Admitted {
 	route: ForwardRoute;
 	account: AccountDoc;
+	/** The device the request came from (its cookie). */
+	deviceId: string;
 	target: URL;
 	query: string;
 	body: Buffer | undefined;
@@ -104,7 +106,7 @@ class CouchProxy {
 		const admitted = await this.#admit(req, res, route, query);
 		if (!admitted) return;
 		this.#recordWrite(req, res, admitted.route);
-		const { account, target, body } = admitted;
+		const { account, deviceId, target, body } = admitted;
 		if (body && this.#bodyGuard?.wants({ method: req.method, path: admitted.route.path })) {
 			await this.#bodyGuard.handle({
 				req,
@@ -113,7 +115,8 @@ class CouchProxy {
 				db: admitted.route.db,
 				path: admitted.route.path + admitted.query,
 				target,
-				account
+				account,
+				deviceId
 			});
 			return;
 		}
@@ -174,7 +177,7 @@ class CouchProxy {
 			if (read === 'refused') return undefined;
 			body = read;
 		}
-		return { route, account: auth.account, target, query, body };
+		return { route, account: auth.account, deviceId: auth.device.id, target, query, body };
 	}
 
 	/** A write that succeeds is reported (onWrite) once its answer is out. */

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AccountDoc } from '../accounts/account-service';
 import type { CouchClient } from '../couch/couch-client';
+import type { UnitRecord } from '../couch/provision-service';
 import { isUnitDb, unitIdOfDb } from '../couch/db-names';
 import { sendError } from '../http/app-error';
 import {
@@ -20,6 +21,8 @@ import {
 } from './citizen-id-check';
 import { forgedHistoryRevisions, HISTORY_IS_IMMUTABLE } from './history-branches';
 import type { BufferedAnswer, CouchUpstream } from './upstream';
+import { reminderRefusals } from './reminder-check';
+import { deviceReportRefusals } from './device-report-check';
 
 export { refusalReason, RETRY_LATER } from './citizen-id-check';
 
@@ -62,6 +65,8 @@ export interface GuardedRequest {
 	/** Where the proxy would forward it (the same path, on CouchDB). */
 	target: URL;
 	account: AccountDoc;
+	/** The device the write came from (its cookie): a device reports only for itself. */
+	deviceId?: string;
 }
 
 type BulkResult = {
@@ -117,13 +122,14 @@ export class WriteGuard implements ProxyBodyGuard {
 	readonly #couch: CouchClient;
 	readonly #upstream: CouchUpstream;
 	readonly #registry: CitizenRegistry;
-	readonly #units: (id: string) => Promise<RegistryUnit | undefined>;
+	readonly #units: (id: string) => Promise<UnitRecord | undefined>;
 
 	constructor(options: {
 		couch: CouchClient;
 		upstream: CouchUpstream;
 		registry: CitizenRegistry;
-		units: (id: string) => Promise<RegistryUnit | undefined>;
+		/** The directory's units (their ancestors too: a reminder goes to descendants only). */
+		units: (id: string) => Promise<UnitRecord | undefined>;
 	}) {
 		this.#couch = options.couch;
 		this.#upstream = options.upstream;
@@ -134,7 +140,13 @@ export class WriteGuard implements ProxyBodyGuard {
 	wants({ method, path }: { method: string; path: string }): boolean {
 		if (method === 'POST') return path.endsWith('/_bulk_docs');
 		const id = docIdOf(path) ?? '';
-		return method === 'PUT' && (id.startsWith('member:') || id.startsWith('history:'));
+		return (
+			method === 'PUT' &&
+			(id.startsWith('member:') ||
+				id.startsWith('history:') ||
+				id.startsWith('reminder:') ||
+				id.startsWith('device-report:'))
+		);
 	}
 
 	async handle(request: GuardedRequest): Promise<void> {
@@ -169,7 +181,7 @@ export class WriteGuard implements ProxyBodyGuard {
 		}
 		const docs: unknown[] = bulk ? (body.docs as unknown[]) : [{ ...body, _id: docIdOf(path) }];
 		const unitId = isUnitDb(db) ? unitIdOfDb(db) : undefined;
-		const unit = unitId ? await this.#units(unitId) : undefined;
+		const unit: RegistryUnit | undefined = unitId ? await this.#units(unitId) : undefined;
 
 		// Each live member document that carries a citizen id is checked against the member
 		// schema first: an invalid one is refused without a registry lookup (nothing to learn
@@ -192,6 +204,16 @@ export class WriteGuard implements ProxyBodyGuard {
 			for (const index of await forgedHistoryRevisions({ couch: this.#couch, db, docs })) {
 				refused.set(index, { reason: HISTORY_IS_IMMUTABLE });
 			}
+		}
+		// Reminders go to the sender's descendants only (reminder-check.ts).
+		if (unitId) {
+			for (const [index, reason] of await reminderRefusals({ unitId, docs, units: this.#units })) {
+				refused.set(index, { reason });
+			}
+		}
+		// A device's sync report is its own (device-report-check.ts).
+		for (const [index, reason] of deviceReportRefusals({ docs, deviceId: request.deviceId })) {
+			refused.set(index, { reason });
 		}
 		// A database the directory does not know has no unit to claim for (CouchDB refuses it).
 		if (!unit) subjects.length = 0;

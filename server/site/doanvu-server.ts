@@ -17,6 +17,7 @@ import { connectStore } from '../store/connect';
 import type { JobRunner, WorkerHooks } from '../workers/job-runner';
 import type { Forwarder } from '../workers/forwarder';
 import type { JobService } from '../workers/job-service';
+import type { ReminderWorker } from '../workers/reminder-worker';
 import type { UnitWatcher } from '../workers/unit-watcher';
 import { createServices } from './services';
 import { Workers } from './workers';
@@ -41,9 +42,16 @@ export interface DoanvuServer {
 	registry: CitizenRegistry;
 	/**
 	 * The workers running in this process: merges and splits (`runner`, `forwarder`), transfers
-	 * between units (`transfers`) and the watcher of the unit databases (`watcher`).
+	 * between units (`transfers`), the watcher of the unit databases (`watcher`) and the reminders'
+	 * post office (`reminders`).
 	 */
-	workers: { runner: JobRunner; forwarder: Forwarder; transfers: JobRunner; watcher: UnitWatcher };
+	workers: {
+		runner: JobRunner;
+		forwarder: Forwarder;
+		transfers: JobRunner;
+		watcher: UnitWatcher;
+		reminders: ReminderWorker;
+	};
 	/**
 	 * The embedded store this process started, if any: another server (a test's second process) can
 	 * reach the same data through it, as several servers share one Apache CouchDB in production.
@@ -124,7 +132,8 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 				runner: workers.runner,
 				forwarder: workers.forwarder,
 				transfers: workers.transfers,
-				watcher: workers.watcher
+				watcher: workers.watcher,
+				reminders: workers.reminders
 			},
 			embeddedStore: embedded
 				? { url: embedded.url, user: embedded.admin.user, password: embedded.admin.password }

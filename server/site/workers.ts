@@ -9,12 +9,14 @@ import { JobRunner, type WorkerHooks } from '../workers/job-runner';
 import { createMergeWorker } from '../workers/merge-worker';
 import { createSplitWorker, type SplitDeps } from '../workers/split-worker';
 import { createTransferWorker } from '../workers/transfer-worker';
+import { ReminderWorker } from '../workers/reminder-worker';
 import { UnitWatcher } from '../workers/unit-watcher';
 import type { Services } from './services';
 
 // The workers running in this process, coordinated with any other process only through CouchDB
 // documents (leases, job documents): merges and splits (`runner`, `forwarder`), transfers between
-// units (`transfers`) and the watcher of the unit databases (`watcher`).
+// units (`transfers`), the watcher of the unit databases (`watcher`) and the post office of
+// reminders (`reminders`).
 
 /** `idle` until started (workers disabled in the config stay idle), `running`, then `stopped`. */
 export type WorkersState = 'idle' | 'running' | 'stopped';
@@ -24,6 +26,7 @@ export class Workers {
 	readonly forwarder: Forwarder;
 	readonly transfers: JobRunner;
 	readonly watcher: UnitWatcher;
+	readonly reminders: ReminderWorker;
 	readonly #directory: DirectoryIndex;
 	#state: WorkersState = 'idle';
 
@@ -113,6 +116,19 @@ export class Workers {
 			onJob: () => this.transfers.nudge(),
 			logger
 		});
+		this.reminders = new ReminderWorker({
+			couch,
+			provision,
+			updates: services.dbUpdates,
+			db: jobs.db,
+			owner,
+			leaseMs: config.workers.leaseMs,
+			pollMs: Math.max(config.workers.pollMs, 100),
+			batchSize: config.workers.batchSize,
+			logger,
+			hooks,
+			onWrite: services.touch
+		});
 	}
 
 	get state(): WorkersState {
@@ -126,6 +142,7 @@ export class Workers {
 		this.forwarder.start();
 		this.transfers.start();
 		this.watcher.start();
+		this.reminders.start();
 	}
 
 	/**
@@ -141,6 +158,7 @@ export class Workers {
 	written(db: string): void {
 		this.forwarder.nudge(db);
 		this.watcher.nudge(db);
+		this.reminders.nudge(db);
 	}
 
 	async stop(): Promise<void> {
@@ -149,5 +167,6 @@ export class Workers {
 		await this.transfers.stop();
 		await this.forwarder.stop();
 		await this.watcher.stop();
+		await this.reminders.stop();
 	}
 }

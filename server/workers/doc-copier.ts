@@ -28,9 +28,21 @@ export interface RevDoc extends CouchDoc {
 	[key: string]: unknown;
 }
 
-/** Documents no worker copies: the unit's own description and the design documents. */
+/**
+ * Documents no worker copies: the unit's own description and the design documents; and what was
+ * addressed to or sent by this unit as such — its reminders, their copies, receipts and status
+ * (ADR 0018), and its devices' sync reports — which stay readable where they are: copied into the
+ * unit a merged one joined, a sent reminder would be delivered again in the survivor's name.
+ */
 export function isUnitOwned(id: string): boolean {
-	return id === 'unit' || id.startsWith('_design/') || id.startsWith('_local/');
+	return (
+		id === 'unit' ||
+		id.startsWith('_design/') ||
+		id.startsWith('_local/') ||
+		id.startsWith('reminder:') ||
+		id.startsWith('reminder-') ||
+		id.startsWith('device-report:')
+	);
 }
 
 export class DocCopier {

@@ -42,6 +42,8 @@ export type HookVerdict = 'crash' | void;
 export interface WorkerHooks {
 	afterStep?(info: { jobId: string; kind: JobKind; step: string; index: number }): HookVerdict;
 	afterBatch?(info: { jobId: string; kind: JobKind; step: string; copied: number }): HookVerdict;
+	/** The reminder worker (reminder-worker.ts), after the n-th copy of a reminder was delivered. */
+	afterReminderDelivery?(info: { reminderId: string; unitId: string; index: number }): HookVerdict;
 }
 
 export interface JobContext {

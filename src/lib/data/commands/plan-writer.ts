@@ -81,3 +81,17 @@ async function writeDocs(db: string, docs: object[]): Promise<string[]> {
 	}
 	return conflicts;
 }
+
+/**
+ * Writes small documents that are not a member's (reminders, receipts), noting each as waiting to
+ * upload; refused as a whole message when one of them changed meanwhile.
+ */
+export async function writeRecords(options: { db: string; docs: object[] }): Promise<WriteResult> {
+	const conflicts = await writeDocs(options.db, options.docs);
+	return conflicts.length > 0
+		? {
+				ok: false,
+				message: 'Dữ liệu vừa được thay đổi trên máy khác. Hãy mở lại trang rồi thực hiện lại.'
+			}
+		: { ok: true };
+}

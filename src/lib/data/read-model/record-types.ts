@@ -7,7 +7,12 @@ export const RECORD_TYPES: ReadonlySet<string> = new Set([
 	'figures',
 	'target',
 	// What each device reports of its sync (domain/figures/device-report-schema.ts).
-	'device-report'
+	'device-report',
+	// Reminders (domain/reminders): sent, their status, received copies and this unit's receipts.
+	'reminder',
+	'reminder-status',
+	'reminder-received',
+	'reminder-receipt'
 ]);
 
 export function isRecordType(type: unknown): type is string {

@@ -131,7 +131,12 @@ class Session {
 
 	/** Who merges concurrent edits here: the account, unless she only views. */
 	#writer() {
-		return this.#info && this.canWrite ? { login: this.#info.user.login } : null;
+		const info = this.#info;
+		if (!info || !this.canWrite) return null;
+		return {
+			login: info.user.login,
+			report: { db: info.unit.db, unitId: info.unit.id, deviceId: info.device.id }
+		};
 	}
 
 	#startSync() {

@@ -3,6 +3,7 @@ import type { IndexerHandle } from '$lib/data/read-model/indexer';
 import { getSetting, putSetting, deviceDb, type UnitRow } from '$lib/data/store/device-db';
 import { allowLocalDbs } from '$lib/data/store/wiped-dbs';
 import { loadEngineChunk, type EngineChunk } from './load-engine-chunk';
+import { isUserChange } from './outbox';
 import type { SyncProblem, UnitSyncHandle } from './unit-sync';
 
 // The one owner of what runs on the device while someone is signed in, with one lifecycle (start,
@@ -16,6 +17,8 @@ export type SyncPhase = 'idle' | 'offline' | 'syncing' | 'synced' | 'problem';
 /** Who merges concurrent edits on this device: the signed-in account, unless she only views. */
 export interface EngineWriter {
 	login: string;
+	/** The account's own unit database and this device: where it reports its syncs (device-report.ts). */
+	report?: { db: string; unitId: string; deviceId: string };
 }
 
 export interface EngineStart {
@@ -181,7 +184,7 @@ class DeviceEngine {
 
 	#watchOutbox(): () => void {
 		return watchQuery({
-			query: () => deviceDb.outbox.toArray(),
+			query: async () => (await deviceDb.outbox.toArray()).filter(isUserChange),
 			next: (entries) => {
 				this.#pending = entries.length;
 				this.#refused = entries.filter((e) => e.refused).length;
@@ -200,7 +203,10 @@ class DeviceEngine {
 					(u): u is UnitRow => !!u && u.status === 'merged' && !!u.mergedInto
 				);
 				const pending = await Promise.all(
-					merged.map((u) => deviceDb.outbox.where('db').equals(u.db).count())
+					merged.map(
+						async (u) =>
+							(await deviceDb.outbox.where('db').equals(u.db).toArray()).filter(isUserChange).length
+					)
 				);
 				return merged.map((unit, i) => ({ unit, pending: pending[i] ?? 0 }));
 			},
@@ -212,8 +218,18 @@ class DeviceEngine {
 	}
 
 	#startUnitSync(chunk: EngineChunk, db: string): UnitSyncHandle {
+		const report = this.#writer?.report;
 		return chunk.startUnitSync({
 			db,
+			...(report && report.db === db
+				? {
+						reporter: {
+							unitId: report.unitId,
+							deviceId: report.deviceId,
+							login: this.#writer!.login
+						}
+					}
+				: {}),
 			listener: {
 				onActive: () => {
 					if (this.#online) this.#phase = 'syncing';

@@ -33,6 +33,18 @@ export async function markRefused(options: { docId: string; reason: string }): P
 	await deviceDb.outbox.update(options.docId, { refused: options.reason });
 }
 
-export function countPending(db?: string): Promise<number> {
-	return db ? deviceDb.outbox.where('db').equals(db).count() : deviceDb.outbox.count();
+/**
+ * The device's own sync report (device-report.ts) is bookkeeping, not a change the secretary made:
+ * it is never counted as waiting, and a unit's data may be let go without it (a merged unit's closed
+ * database refuses it for good).
+ */
+export function isUserChange(entry: { docId: string }): boolean {
+	return !entry.docId.startsWith('device-report:');
+}
+
+export async function countPending(db?: string): Promise<number> {
+	const entries = await (db
+		? deviceDb.outbox.where('db').equals(db).toArray()
+		: deviceDb.outbox.toArray());
+	return entries.filter(isUserChange).length;
 }

@@ -6,6 +6,7 @@ import { clearPushed, markRefused } from './outbox';
 import { backOff, classifyError, isAbort, type SyncProblem } from './problems';
 import { localDb, WipedDatabaseError, type RemoteOptions } from '$lib/data/store/pouch';
 import { putSetting, deviceDb } from '$lib/data/store/device-db';
+import { reportSync, type DeviceReporter } from './device-report';
 
 // Live two-way sync of one unit database (docs/decisions/0008-sync-protocol.md): a first sync
 // streamed in one request with progress, then push and pull in parallel, each in as few round trips
@@ -78,6 +79,7 @@ interface PushPass {
 class UnitSync implements UnitSyncHandle {
 	readonly #db: string;
 	readonly #listener: SyncListener;
+	readonly #reporter: DeviceReporter | undefined;
 	readonly #remote: ReturnType<typeof couchRemote>;
 	readonly #known = new KnownRevs();
 	// Opened at each run: a database wiped from the device (sign-out, revoked) is never reopened by
@@ -104,9 +106,15 @@ class UnitSync implements UnitSyncHandle {
 	/** Documents moved since the last sync log entry. */
 	readonly #counts = { push: 0, pull: 0 };
 
-	constructor(options: { db: string; listener: SyncListener; remote?: RemoteOptions }) {
+	constructor(options: {
+		db: string;
+		listener: SyncListener;
+		remote?: RemoteOptions;
+		reporter?: DeviceReporter;
+	}) {
 		this.#db = options.db;
 		this.#listener = options.listener;
+		this.#reporter = options.reporter;
 		this.#remote = couchRemote({ db: options.db, remote: options.remote });
 	}
 
@@ -207,6 +215,11 @@ class UnitSync implements UnitSyncHandle {
 			counts.push = 0;
 		}
 		this.#listener.onIdle?.({ db: this.#db, at });
+		// A completed sync: the device reports it when due (device-report.ts; its own push ends in
+		// another idle, where the counts are unchanged and nothing more is written).
+		if (this.#reporter) {
+			void reportSync({ db: this.#db, reporter: this.#reporter, at }).catch(() => undefined);
+		}
 	}
 
 	#onPushed = async (outcome: PushOutcome) => {
@@ -386,6 +399,8 @@ export function startUnitSync(options: {
 	db: string;
 	listener: SyncListener;
 	remote?: RemoteOptions;
+	/** The device reports its sync into this database (its own unit's, and not for a viewer). */
+	reporter?: DeviceReporter;
 }): UnitSyncHandle {
 	return new UnitSync(options).start();
 }

@@ -1,0 +1,2 @@
+export * from './reminder-schema';
+export * from './compose';
