@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { appShellBench, type AppShellResult } from './app-shell-bench';
+import { dashboardBench, type DashboardResult } from './dashboard-bench';
 import { ROOT } from './bundle';
 import { loadBench, type LoadResult } from './load-bench';
 import { readModelBench, type ReadModelResult } from './read-model-bench';
@@ -26,7 +27,7 @@ import {
 // bench/results/. Options (after `npm run bench --`):
 //   --quick            smaller scales (a smoke run of a minute or two)
 //   --only=a,b         scenarios: unit, pinned, single-db, incremental, interrupted, read-model,
-//                      app-shell, load
+//                      app-shell, dashboard, load
 //   --single-db        also the 16,000 members in ONE database (docs/measured.md's shape; ~6 min more)
 //   --no-build         app shell: use the existing build/ instead of running `npm run build`
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
@@ -41,7 +42,16 @@ const option = (name: string) =>
 	args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 const quick = flag('quick');
-const ALL = ['unit', 'pinned', 'incremental', 'interrupted', 'read-model', 'app-shell', 'load'];
+const ALL = [
+	'unit',
+	'pinned',
+	'incremental',
+	'interrupted',
+	'read-model',
+	'app-shell',
+	'dashboard',
+	'load'
+];
 const only = option('only')?.split(',') ?? [...ALL, ...(flag('single-db') ? ['single-db'] : [])];
 const embedded: BenchStore = { kind: option('store') === 'memory' ? 'memory' : 'leveldb' };
 const couchdbUrl = option('couchdb');
@@ -69,6 +79,7 @@ export interface StoreRun {
 	incremental?: IncrementalResult;
 	interrupted?: InterruptedResult;
 	appShell?: AppShellResult;
+	dashboard?: DashboardResult;
 	load?: LoadResult;
 }
 
@@ -291,6 +302,11 @@ async function serverScenarios(options: {
 			store,
 			log
 		});
+	});
+
+	await attempt('dashboard', async () => {
+		// Uses the build the app-shell scenario made (or the existing one with --no-build).
+		run.dashboard = await dashboardBench({ store, samples: quick ? 1 : 3, log });
 	});
 
 	await attempt('load', async () => {

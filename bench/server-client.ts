@@ -45,6 +45,8 @@ export interface BenchServer {
 		db: string
 	): Promise<{ docs: number; raw: number; gzip: number; brotli4: number; brotli11: number }>;
 	createDevices(options: { login: string; count: number }): Promise<string[]>;
+	/** Nudges the figures worker for these databases and waits for one whole cycle. */
+	figures(options: { dbs: string[] }): Promise<{ read: number; computed: number; written: number }>;
 	/** Signs in through POST /api/session (directly, not over the emulated link). */
 	signIn(options: { login: string; password: string }): Promise<string>;
 	close(): Promise<void>;
@@ -91,6 +93,7 @@ export async function startBenchServer(options: {
 		state: (db) => call('state', { db }),
 		payload: (db) => call('payload', { db }),
 		createDevices: (o) => call('createDevices', o),
+		figures: (o) => call('figures', o),
 		async signIn({ login, password }) {
 			const res = await fetch(`${url}/api/session`, {
 				method: 'POST',

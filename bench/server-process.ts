@@ -17,7 +17,7 @@ import type { BenchStore } from './server-client';
 
 export type ServerCommand =
 	| { op: 'start'; store: BenchStore; buildDir?: string }
-	| { op: 'createUnit'; name: string; password: string }
+	| { op: 'createUnit'; name: string; password: string; kind?: string; parentId?: string }
 	| {
 			op: 'seed';
 			db: string;
@@ -32,6 +32,7 @@ export type ServerCommand =
 	| { op: 'state'; db: string }
 	| { op: 'payload'; db: string }
 	| { op: 'createDevices'; login: string; count: number }
+	| { op: 'figures'; dbs: string[] }
 	| { op: 'close' };
 
 let server: DoanvuServer | undefined;
@@ -96,7 +97,8 @@ async function handle(command: ServerCommand): Promise<unknown> {
 			const s = need();
 			const unit = await s.provision.createUnit({
 				name: command.name,
-				kind: 'doan-xa',
+				kind: command.kind ?? 'doan-xa',
+				...(command.parentId ? { parentId: command.parentId } : {}),
 				createdBy: 'bench'
 			});
 			const login = `bt${randomBytes(4).toString('hex')}`;
@@ -173,6 +175,13 @@ async function handle(command: ServerCommand): Promise<unknown> {
 			return serverDigest(command.db);
 		case 'payload':
 			return payloadSizes(command.db);
+		case 'figures': {
+			// Written by the admin client (seeding), so not recorded for the workers: told here.
+			const figures = need().workers.figures;
+			if (!figures) throw new Error('the figures worker is off');
+			for (const db of command.dbs) figures.nudge(db);
+			return figures.cycle();
+		}
 		case 'createDevices': {
 			const s = need();
 			const cookies: string[] = [];
