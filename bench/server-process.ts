@@ -6,6 +6,7 @@ import { gzipSync, brotliCompressSync, constants as zlibConstants } from 'node:z
 import { createDoanvuServer, type DoanvuServer } from '../server/site/doanvu-server';
 import { cleanUpServerData } from '../tests/support/test-server';
 import { generateHistory, generateMembers, type EthnicMixPreset } from '../src/lib/synthetic';
+import type { UnitKindId } from '../src/lib/domain/unit-kinds';
 import { buildDigest, type DbDigest } from './digest';
 import type { BenchStore } from './server-client';
 
@@ -17,7 +18,7 @@ import type { BenchStore } from './server-client';
 
 export type ServerCommand =
 	| { op: 'start'; store: BenchStore; buildDir?: string }
-	| { op: 'createUnit'; name: string; password: string; kind?: string; parentId?: string }
+	| { op: 'createUnit'; name: string; password: string; kind?: UnitKindId; parentId?: string }
 	| {
 			op: 'seed';
 			db: string;
