@@ -22,6 +22,12 @@ import type { DesignDoc } from './couch-client';
 // Version 5 also lets deputies write `branch:` documents as they write members (the unit manages its chi
 // đoàn in the app), never deletes one (members' history names it: it merges or closes instead), and
 // checks its name, kind and status, and that a new one's id starts with the unit's id.
+// Version 6 (docs/figures.md, issue #13): `figures:` documents are the server's alone — any user's
+// write, update or deletion of one is refused, whatever its body says; `target:<unitId>:<year>`
+// (a superior's yearly target for a subordinate unit) and `device-report:<deviceId>` are written by
+// a secretary or deputy (or the top unit's admin) of this database's own unit only — not by a
+// superior syncing it — with the id matching the body and non-negative integer counts. That a
+// target's unit lies beneath this one is checked by the /couch write guard (it needs the directory).
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -29,7 +35,7 @@ export const DESIGN_DOC_ID = '_design/doanvu';
  * Bumped whenever the function below changes: the directory records which version each unit
  * database has (`designVersion`), and the server brings older ones up to date at start.
  */
-export const DESIGN_DOC_VERSION = 5;
+export const DESIGN_DOC_VERSION = 6;
 
 /**
  * `open`: the unit's accounts (and its superiors') write as the rules below allow.
@@ -58,7 +64,8 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	if (id.indexOf('_design/') === 0) deny('Không được thay đổi tài liệu thiết kế.');
 	var type = newDoc.type;
 	if (type === 'unit') deny('Thông tin đơn vị chỉ do máy chủ cập nhật.');
-	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission') deny('Loại tài liệu không hợp lệ.');
+	if (type === 'figures' || id.indexOf('figures:') === 0 || (oldDoc && oldDoc.type === 'figures')) deny('Số liệu tổng hợp chỉ do máy chủ tính và ghi.');
+	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission' && type !== 'target' && type !== 'device-report') deny('Loại tài liệu không hợp lệ.');
 	if (newDoc.unitId !== UNIT_ID) deny('Tài liệu không thuộc đơn vị của cơ sở dữ liệu này.');
 	if (newDoc.updatedBy !== userCtx.name) deny('Người cập nhật (updatedBy) phải là tài khoản đang đăng nhập.');
 	if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) deny('Không được đổi loại của tài liệu.');
@@ -86,6 +93,29 @@ function validateSource(unitId: string, mode: DesignMode): string {
 		if (newDoc.transferId !== oldDoc.transferId || newDoc.memberId !== oldDoc.memberId || newDoc.fromUnitId !== oldDoc.fromUnitId) deny('Không được sửa nội dung đề nghị chuyển sinh hoạt.');
 		if (newDoc.state === 'accepted' && !newDoc.branchId) deny('Tiếp nhận cần chọn chi đoàn (branchId).');
 		if (newDoc.state === 'rejected' && !newDoc.rejectionReason) deny('Từ chối cần ghi lý do (rejectionReason).');
+		return;
+	}
+	if (type === 'target' || type === 'device-report') {
+		if (!has('unit:' + UNIT_ID) || !(has('role:secretary') || has('role:deputy') || has('role:admin'))) deny('Chỉ Bí thư hoặc Phó Bí thư của đơn vị được ghi tài liệu này.');
+	}
+	if (type === 'target') {
+		var target = /^target:([a-z0-9]{4,24}):(\\d{4})$/.exec(id);
+		if (!target) deny('Mã chỉ tiêu phải có dạng target:<mã đơn vị>:<năm>.');
+		if (target[1] === UNIT_ID) deny('Chỉ tiêu chỉ giao cho đơn vị trực thuộc.');
+		if (newDoc._deleted) return;
+		if (newDoc.forUnitId !== target[1] || newDoc.year !== Number(target[2])) deny('Đơn vị hoặc năm của chỉ tiêu không khớp với mã.');
+		if (typeof newDoc.members !== 'number' || newDoc.members < 0 || Math.floor(newDoc.members) !== newDoc.members) deny('Chỉ tiêu đoàn viên (members) phải là số nguyên không âm.');
+		return;
+	}
+	if (type === 'device-report') {
+		if (!/^device-report:[A-Za-z0-9_-]{8,64}$/.test(id)) deny('Mã báo cáo thiết bị phải có dạng device-report:<mã thiết bị>.');
+		if (newDoc._deleted) return;
+		if (id !== 'device-report:' + newDoc.deviceId) deny('Mã báo cáo thiết bị không khớp với thiết bị (deviceId).');
+		var counts = ['waiting', 'refused'];
+		for (var c = 0; c < counts.length; c++) {
+			var n = newDoc[counts[c]];
+			if (typeof n !== 'number' || n < 0 || Math.floor(n) !== n) deny('Số đếm ' + counts[c] + ' phải là số nguyên không âm.');
+		}
 		return;
 	}
 	if (type === 'numbering') {

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AccountDoc } from '../accounts/account-service';
 import type { CouchClient } from '../couch/couch-client';
+import type { UnitRecord } from '../couch/provision-service';
 import { isUnitDb, unitIdOfDb } from '../couch/db-names';
 import { sendError } from '../http/app-error';
 import {
@@ -42,8 +43,9 @@ export { refusalReason, RETRY_LATER } from './citizen-id-check';
 // the registry's lookup limit, shared with GET /api/registry/check; past it the refusal names nobody
 // and carries `retry: true`, and the device sends the document again at a later sync. Replicated
 // writes (`new_edits: false`) that would graft another revision onto a stored history entry are
-// refused here too (history-branches.ts): Apache CouchDB would take them for a creation. Nothing is
-// logged.
+// refused here too (history-branches.ts): Apache CouchDB would take them for a creation. A
+// `target:` document for a unit not beneath the database's unit is refused here (the design
+// document checks its shape but cannot see the tree). Nothing is logged.
 
 /** A hook of the proxy for requests whose body must be read before they are forwarded. */
 export interface ProxyBodyGuard {
@@ -75,6 +77,11 @@ type BulkResult = {
 };
 
 type Claim = { id: string; rev: string };
+
+/** What the guard needs of a unit: the registry's part, and where it sits in the tree. */
+export type GuardUnit = RegistryUnit & Pick<UnitRecord, 'ancestors'>;
+
+const NOT_A_SUBORDINATE = 'Chỉ được giao chỉ tiêu cho đơn vị trực thuộc đơn vị mình.';
 
 /**
  * A write once read:
@@ -117,13 +124,13 @@ export class WriteGuard implements ProxyBodyGuard {
 	readonly #couch: CouchClient;
 	readonly #upstream: CouchUpstream;
 	readonly #registry: CitizenRegistry;
-	readonly #units: (id: string) => Promise<RegistryUnit | undefined>;
+	readonly #units: (id: string) => Promise<GuardUnit | undefined>;
 
 	constructor(options: {
 		couch: CouchClient;
 		upstream: CouchUpstream;
 		registry: CitizenRegistry;
-		units: (id: string) => Promise<RegistryUnit | undefined>;
+		units: (id: string) => Promise<GuardUnit | undefined>;
 	}) {
 		this.#couch = options.couch;
 		this.#upstream = options.upstream;
@@ -134,7 +141,10 @@ export class WriteGuard implements ProxyBodyGuard {
 	wants({ method, path }: { method: string; path: string }): boolean {
 		if (method === 'POST') return path.endsWith('/_bulk_docs');
 		const id = docIdOf(path) ?? '';
-		return method === 'PUT' && (id.startsWith('member:') || id.startsWith('history:'));
+		return (
+			method === 'PUT' &&
+			(id.startsWith('member:') || id.startsWith('history:') || id.startsWith('target:'))
+		);
 	}
 
 	async handle(request: GuardedRequest): Promise<void> {
@@ -193,6 +203,11 @@ export class WriteGuard implements ProxyBodyGuard {
 				refused.set(index, { reason: HISTORY_IS_IMMUTABLE });
 			}
 		}
+		// A target is set by a superior for a unit beneath it only (validate_doc_update cannot know
+		// the tree; it checks the rest of the document).
+		for (const [index, reason] of await this.#foreignTargets(unitId, docs)) {
+			refused.set(index, { reason });
+		}
 		// A database the directory does not know has no unit to claim for (CouchDB refuses it).
 		if (!unit) subjects.length = 0;
 		if (refused.size === 0 && subjects.length === 0) return { state: 'unchecked', body };
@@ -227,6 +242,21 @@ export class WriteGuard implements ProxyBodyGuard {
 		});
 		if (bulk && refused.size > 0) refuseHistoryOfRefused(docs, refused);
 		return { state: 'checked', bulk, body, docs, refused, created };
+	}
+
+	/** Targets in the write for a unit that is not beneath the database's unit, with the reason. */
+	async #foreignTargets(unitId: string | undefined, docs: unknown[]): Promise<Map<number, string>> {
+		const refused = new Map<number, string>();
+		for (const [index, doc] of docs.entries()) {
+			if (!isRecord(doc) || doc._deleted === true) continue;
+			if (doc.type !== 'target' && !String(doc._id ?? '').startsWith('target:')) continue;
+			const target =
+				typeof doc.forUnitId === 'string' ? await this.#units(doc.forUnitId) : undefined;
+			if (!unitId || !target || !target.ancestors.includes(unitId)) {
+				refused.set(index, NOT_A_SUBORDINATE);
+			}
+		}
+		return refused;
 	}
 
 	/** A single document PUT: refused as a whole, or forwarded and its claim kept only if stored. */

@@ -18,6 +18,7 @@ import type { JobRunner, WorkerHooks } from '../workers/job-runner';
 import type { Forwarder } from '../workers/forwarder';
 import type { JobService } from '../workers/job-service';
 import type { UnitWatcher } from '../workers/unit-watcher';
+import type { FiguresWorker } from '../workers/figures-worker';
 import { createServices } from './services';
 import { Workers } from './workers';
 
@@ -43,7 +44,14 @@ export interface DoanvuServer {
 	 * The workers running in this process: merges and splits (`runner`, `forwarder`), transfers
 	 * between units (`transfers`) and the watcher of the unit databases (`watcher`).
 	 */
-	workers: { runner: JobRunner; forwarder: Forwarder; transfers: JobRunner; watcher: UnitWatcher };
+	workers: {
+		runner: JobRunner;
+		forwarder: Forwarder;
+		transfers: JobRunner;
+		watcher: UnitWatcher;
+		/** The figures worker (figures-worker.ts), when the config runs it. */
+		figures: FiguresWorker | undefined;
+	};
 	/**
 	 * The embedded store this process started, if any: another server (a test's second process) can
 	 * reach the same data through it, as several servers share one Apache CouchDB in production.
@@ -124,7 +132,8 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 				runner: workers.runner,
 				forwarder: workers.forwarder,
 				transfers: workers.transfers,
-				watcher: workers.watcher
+				watcher: workers.watcher,
+				figures: workers.figures
 			},
 			embeddedStore: embedded
 				? { url: embedded.url, user: embedded.admin.user, password: embedded.admin.password }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../http/logger';
 import type { DirectoryIndex } from '../org/directory-index';
 import { DocCopier } from '../workers/doc-copier';
+import { FiguresWorker } from '../workers/figures-worker';
 import { Forwarder } from '../workers/forwarder';
 import { JobRunner, type WorkerHooks } from '../workers/job-runner';
 import { createMergeWorker } from '../workers/merge-worker';
@@ -14,7 +15,7 @@ import type { Services } from './services';
 
 // The workers running in this process, coordinated with any other process only through CouchDB
 // documents (leases, job documents): merges and splits (`runner`, `forwarder`), transfers between
-// units (`transfers`) and the watcher of the unit databases (`watcher`).
+// units (`transfers`), the watcher of the unit databases (`watcher`) and the figures (`figures`).
 
 /** `idle` until started (workers disabled in the config stay idle), `running`, then `stopped`. */
 export type WorkersState = 'idle' | 'running' | 'stopped';
@@ -24,6 +25,8 @@ export class Workers {
 	readonly forwarder: Forwarder;
 	readonly transfers: JobRunner;
 	readonly watcher: UnitWatcher;
+	/** The figures of every unit, rolled up the tree; undefined when the config leaves it off. */
+	readonly figures: FiguresWorker | undefined;
 	readonly #directory: DirectoryIndex;
 	#state: WorkersState = 'idle';
 
@@ -113,6 +116,22 @@ export class Workers {
 			onJob: () => this.transfers.nudge(),
 			logger
 		});
+		const figures = config.workers.figures;
+		this.figures = figures?.enabled
+			? new FiguresWorker({
+					couch,
+					accounts,
+					devices,
+					updates: services.dbUpdates,
+					directoryDb: services.names.directory,
+					jobsDb: jobs.db,
+					owner,
+					leaseMs: config.workers.leaseMs,
+					pollMs: figures.pollMs,
+					minIntervalMs: figures.minIntervalMs,
+					logger
+				})
+			: undefined;
 	}
 
 	get state(): WorkersState {
@@ -126,6 +145,7 @@ export class Workers {
 		this.forwarder.start();
 		this.transfers.start();
 		this.watcher.start();
+		this.figures?.start();
 	}
 
 	/**
@@ -141,6 +161,7 @@ export class Workers {
 	written(db: string): void {
 		this.forwarder.nudge(db);
 		this.watcher.nudge(db);
+		this.figures?.nudge(db);
 	}
 
 	async stop(): Promise<void> {
@@ -149,5 +170,6 @@ export class Workers {
 		await this.transfers.stop();
 		await this.forwarder.stop();
 		await this.watcher.stop();
+		await this.figures?.stop();
 	}
 }

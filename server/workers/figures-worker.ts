@@ -1,0 +1,469 @@
+import * as v from 'valibot';
+import type { AccountService } from '../accounts/account-service';
+import type { DeviceService } from '../accounts/device-service';
+import type { CouchClient } from '../couch/couch-client';
+import { isUnitDb, unitIdOfDb } from '../couch/db-names';
+import type { DbUpdates } from '../couch/db-updates';
+import { unitStatus, type UnitRecord } from '../couch/provision-service';
+import { describeError, type Logger } from '../http/logger';
+import { todayIso } from '../../src/lib/domain/dates';
+import {
+	addSummaries,
+	figuresDocId,
+	FIGURES_SCHEMA_VERSION,
+	FiguresDocSchema,
+	type FiguresDoc,
+	type Summary
+} from '../../src/lib/domain/figures';
+import { FiguresReader, type UnitPart } from './figures-reader';
+import { FiguresStore } from './figures-store';
+import { FiguresTree } from './figures-tree';
+import { LeasedLoop } from './leased-loop';
+import { WatcherRecords, type Seq } from './watcher-records';
+
+// The figures worker (docs/figures.md, docs/decisions/0016-figures-rolled-up-the-tree.md): puts each
+// unit's figures — its own members' counts and its whole subtree's — into its own database and every
+// ancestor's, so a superior's phone holds its subtree's figures offline. One process at a time
+// (`lease:figures`). It follows `doanvu_dbupdates` with its own checkpoint, and the directory's
+// `_changes`; per cycle:
+//   1. the units whose database changed are read (and only they: the rest is known from the figures
+//      already written, in memory or read back once from the top unit's database after a start);
+//   2. they and all their ancestors — and, for a unit created, merged, split or moved, its old
+//      ancestors too — are added up bottom-up by depth, each exactly once however many of its
+//      descendants changed: total = own + Σ children's totals;
+//   3. each `figures:<unit>` goes into the unit's database and every ancestor's, written only where
+//      its content changed.
+// A first start (no checkpoint) reads every unit once. So does a new day in Vietnam (ages, the
+// month's dues and the year's counts depend on the date).
+
+const LEASE_ID = 'lease:figures';
+const CHECKPOINT_ID = '_local/dbupdates:figures';
+const SERVER_NAME = 'doanvu-server';
+const SERIES_MONTHS = 24;
+
+interface Known {
+	part: UnitPart;
+	total: Summary;
+	series: Record<string, number>;
+}
+
+export interface FiguresWorkerOptions {
+	couch: CouchClient;
+	accounts: AccountService;
+	devices: DeviceService;
+	updates: DbUpdates;
+	/** The directory database (units) and the jobs database (the lease and the checkpoint). */
+	directoryDb: string;
+	jobsDb: string;
+	owner: string;
+	leaseMs: number;
+	/** How often `doanvu_dbupdates` is looked at when nothing nudged the worker. */
+	pollMs: number;
+	/** The least time between two cycles once something changed (writes coming in bursts add up). */
+	minIntervalMs: number;
+	logger: Logger;
+	/** The clock (Vietnam's today is taken from it); tests fix it. */
+	now?: () => Date;
+}
+
+export class FiguresWorker {
+	readonly #reader: FiguresReader;
+	readonly #store: FiguresStore;
+	readonly #tree: FiguresTree;
+	readonly #records: WatcherRecords;
+	readonly #updates: DbUpdates;
+	readonly #logger: Logger;
+	readonly #now: () => Date;
+	readonly #pollMs: number;
+	readonly #minIntervalMs: number;
+	readonly #loop: LeasedLoop;
+	readonly #known = new Map<string, Known>();
+	readonly #nudged = new Set<string>();
+	/** Units whose database could not be read: read again at the next cycle. */
+	readonly #retryRead = new Set<string>();
+	/** Units whose figures could not all be written: written again at the next cycle. */
+	readonly #retry = new Set<string>();
+	#waiters: (() => void)[] = [];
+	#updatesSince: Seq | undefined;
+	#warmed = false;
+	#day: string | undefined;
+	#behind = false;
+	/** Units read and figures documents written by the last cycle (tests and logs). */
+	#lastCycle = { read: 0, computed: 0, written: 0 };
+
+	constructor(options: FiguresWorkerOptions) {
+		this.#reader = new FiguresReader(options);
+		this.#store = new FiguresStore(options);
+		this.#tree = new FiguresTree({ couch: options.couch, db: options.directoryDb });
+		this.#records = new WatcherRecords({ couch: options.couch, db: options.jobsDb });
+		this.#updates = options.updates;
+		this.#logger = options.logger;
+		this.#now = options.now ?? (() => new Date());
+		this.#pollMs = options.pollMs;
+		this.#minIntervalMs = options.minIntervalMs;
+		this.#loop = new LeasedLoop({
+			couch: options.couch,
+			db: options.jobsDb,
+			leaseId: LEASE_ID,
+			owner: options.owner,
+			leaseMs: options.leaseMs,
+			logger: options.logger,
+			failureEvent: 'figures_failed',
+			tick: () => this.#tick(),
+			nextDelay: () => {
+				if (this.#waiters.length > 0) return 0;
+				if (this.#nudged.size > 0 || this.#behind || this.#retry.size + this.#retryRead.size > 0)
+					return this.#minIntervalMs;
+				return this.#loop.holdsLease ? this.#pollMs : Math.max(this.#pollMs, options.leaseMs / 4);
+			},
+			beforeRenewal: (lapsed) => {
+				if (!lapsed) return;
+				// Another process may have written figures and moved the checkpoint meanwhile.
+				this.#updatesSince = undefined;
+				this.#warmed = false;
+				this.#known.clear();
+				this.#store.forget();
+				this.#records.forget();
+			}
+		});
+	}
+
+	start(): void {
+		this.#loop.start();
+	}
+
+	async stop(): Promise<void> {
+		await this.#loop.stop();
+		for (const resolve of this.#waiters.splice(0)) resolve();
+	}
+
+	/** This process wrote to `db` (the proxy forwarded a write): its figures at the next cycle. */
+	nudge(db: string): void {
+		if (!this.#loop.running || !isUnitDb(db)) return;
+		this.#nudged.add(db);
+		this.#loop.soon(this.#minIntervalMs);
+	}
+
+	/**
+	 * Resolves once a whole cycle that began after this call has ended: what was written before the
+	 * call (through this process's proxy, or recorded in `doanvu_dbupdates`) is in the figures.
+	 */
+	cycle(): Promise<void> {
+		if (!this.#loop.running) return Promise.resolve();
+		const done = new Promise<void>((resolve) => this.#waiters.push(resolve));
+		this.#loop.soon(0);
+		return done;
+	}
+
+	/** What the last cycle did: units read, figures computed, copies written or deleted. */
+	get lastCycle(): { read: number; computed: number; written: number } {
+		return { ...this.#lastCycle };
+	}
+
+	async #tick(): Promise<void> {
+		const waiters = this.#waiters.splice(0);
+		try {
+			if (!(await this.#loop.holdLease())) {
+				// Another process computes; it learns of these databases from `doanvu_dbupdates`.
+				this.#nudged.clear();
+				this.#behind = false;
+				return;
+			}
+			await this.#cycle();
+		} finally {
+			for (const resolve of waiters) resolve();
+		}
+	}
+
+	async #cycle(): Promise<void> {
+		const now = this.#now();
+		const today = todayIso(now);
+		/** Units whose database is read. */
+		const readOwn = new Set<string>(this.#retryRead);
+		this.#retryRead.clear();
+		/** Units whose figures are rebuilt (their ancestors are added below). */
+		const rebuild = new Set<string>(this.#retry);
+		this.#retry.clear();
+		/** Holder unit → figures ids to delete there (units no longer beneath it). */
+		const removals = new Map<string, Set<string>>();
+		const remove = (holder: string, id: string) => {
+			if (!this.#tree.get(holder)) return;
+			const set = removals.get(holder) ?? new Set<string>();
+			set.add(figuresDocId(id));
+			removals.set(holder, set);
+		};
+
+		const firstLoad = !this.#tree.loaded;
+		for (const { before, after } of await this.#tree.catchUp()) {
+			if (firstLoad && !before) continue;
+			const id = (after ?? before)!.id;
+			if (after) {
+				rebuild.add(id);
+				if (!before) readOwn.add(id);
+			}
+			for (const old of before?.ancestors ?? []) {
+				rebuild.add(old);
+				if (!after?.ancestors.includes(old)) remove(old, id);
+			}
+		}
+
+		this.#updatesSince ??= (await this.#records.getLocal<{ seq?: Seq }>(CHECKPOINT_ID))?.seq;
+		const since = this.#updatesSince;
+		if (since === undefined) {
+			// The first start of this deployment: every unit once.
+			for (const unit of this.#tree.all()) readOwn.add(unit.id);
+		}
+		if (!this.#warmed) {
+			await this.#warm({ today, readOwn, rebuild });
+			this.#warmed = true;
+		}
+		if (this.#day !== today) {
+			// A new day in Vietnam: ages, the month's dues, the year's counts move.
+			if (this.#day !== undefined) for (const unit of this.#tree.all()) readOwn.add(unit.id);
+			this.#day = today;
+		}
+
+		const { dbs, lastSeq, more } = await this.#updates.changedSince({ since: since ?? 0 });
+		for (const db of [...dbs, ...this.#nudged]) {
+			if (!isUnitDb(db)) continue;
+			const id = unitIdOfDb(db);
+			if (this.#tree.get(id)) readOwn.add(id);
+		}
+		this.#nudged.clear();
+
+		const read = [...readOwn].filter((id) => this.#tree.get(id));
+		const computed = await this.#compute({ today, now, readOwn: new Set(read), rebuild });
+		let written = 0;
+		const holders = new Set([...computed.byHolder.keys(), ...removals.keys()]);
+		const list = [...holders];
+		for (let i = 0; i < list.length; i += 4) {
+			await Promise.all(
+				list.slice(i, i + 4).map(async (holder) => {
+					const unit = this.#tree.get(holder);
+					if (!unit) return;
+					try {
+						const outcome = await this.#store.write({
+							db: unit.db,
+							docs: computed.byHolder.get(holder) ?? [],
+							remove: [...(removals.get(holder) ?? [])]
+						});
+						written += outcome.written + outcome.deleted;
+					} catch (error) {
+						for (const doc of computed.byHolder.get(holder) ?? []) this.#retry.add(doc.of.id);
+						this.#retry.add(holder);
+						this.#logger.error('figures_write_failed', {
+							db: unit.db,
+							error: describeError(error)
+						});
+					}
+				})
+			);
+		}
+		// Moved on only once the figures are written: a crash before this reads them again.
+		if (String(lastSeq) !== String(since)) {
+			await this.#records.checkpoint(CHECKPOINT_ID, { seq: lastSeq });
+			this.#updatesSince = lastSeq;
+		}
+		this.#behind = more;
+		this.#lastCycle = { read: computed.read, computed: computed.count, written };
+		if (written > 0) this.#logger.info('figures_written', this.#lastCycle);
+	}
+
+	/**
+	 * After a start: the figures already written, read back from the top units' databases (each holds
+	 * its whole tree's), so only what changes is read again. A unit without figures, or whose figures
+	 * describe another place in the tree, is done again.
+	 */
+	async #warm(options: { today: string; readOwn: Set<string>; rebuild: Set<string> }) {
+		for (const root of this.#tree.roots()) {
+			for (const doc of await this.#store.readAll(root.db)) {
+				const unit = this.#tree.get(doc.of.id);
+				if (!unit) continue;
+				this.#known.set(unit.id, {
+					part: { own: doc.own, branches: doc.branches, activity: doc.activity, today: doc.today },
+					total: doc.total,
+					series: doc.series
+				});
+				const described = JSON.stringify([doc.of.parentId, doc.of.ancestors, doc.children]);
+				const now = JSON.stringify([unit.parentId, unit.ancestors, this.#tree.children(unit.id)]);
+				if (described !== now || doc.of.name !== unit.name || doc.of.status !== unitStatus(unit))
+					options.rebuild.add(unit.id);
+			}
+		}
+		for (const unit of this.#tree.all()) {
+			const known = this.#known.get(unit.id);
+			if (!known || known.part.today !== options.today) options.readOwn.add(unit.id);
+		}
+		this.#day = options.today;
+	}
+
+	/** Reads what must be read, and adds up bottom-up: the documents to write, by holder. */
+	async #compute(options: {
+		today: string;
+		now: Date;
+		readOwn: Set<string>;
+		rebuild: Set<string>;
+	}): Promise<{ byHolder: Map<string, FiguresDoc[]>; read: number; count: number }> {
+		const { today, readOwn } = options;
+		const due = new Set<string>();
+		for (const id of [...options.rebuild, ...readOwn]) {
+			const unit = this.#tree.get(id);
+			if (!unit) continue;
+			due.add(id);
+			for (const ancestor of this.#tree.ancestors(unit)) due.add(ancestor);
+		}
+		await this.#loadChildren(due, readOwn);
+
+		// The databases to read, four at a time (they do not depend on each other).
+		const parts = new Map<string, UnitPart>();
+		const blocked = new Set<string>();
+		const reading = [...readOwn];
+		for (let i = 0; i < reading.length && this.#loop.running; i += 4) {
+			await Promise.all(
+				reading.slice(i, i + 4).map(async (id) => {
+					const unit = this.#tree.get(id)!;
+					try {
+						parts.set(id, await this.#reader.read({ unitId: id, db: unit.db, today }));
+					} catch (error) {
+						this.#retryRead.add(id);
+						if (!this.#known.has(id)) blocked.add(id);
+						this.#logger.error('figures_read_failed', { db: unit.db, error: describeError(error) });
+					}
+				})
+			);
+		}
+
+		const byHolder = new Map<string, FiguresDoc[]>();
+		const order = [...due]
+			.map((id) => this.#tree.get(id)!)
+			.sort((a, b) => b.ancestors.length - a.ancestors.length || (a.id < b.id ? -1 : 1));
+		const at = options.now.toISOString();
+		let count = 0;
+		for (const unit of order) {
+			const children = this.#tree.children(unit.id);
+			const part = parts.get(unit.id) ?? this.#known.get(unit.id)?.part;
+			if (!part || blocked.has(unit.id) || children.some((child) => blocked.has(child))) {
+				// Without a part of its subtree its total would be wrong: it waits for the next cycle.
+				blocked.add(unit.id);
+				continue;
+			}
+			const total = addSummaries([
+				part.own,
+				...children.flatMap((child) => {
+					const known = this.#known.get(child);
+					return known ? [known.total] : [];
+				})
+			]);
+			const series = seriesWith(this.#known.get(unit.id)?.series ?? {}, today, total.onRolls);
+			this.#known.set(unit.id, { part, total, series });
+			const doc = this.#doc({ unit, children, part, total, series, today, at });
+			if (!doc) continue;
+			count++;
+			for (const holder of [unit.id, ...this.#tree.ancestors(unit)]) {
+				const docs = byHolder.get(holder) ?? [];
+				docs.push({ ...doc, unitId: holder });
+				byHolder.set(holder, docs);
+			}
+		}
+		return { byHolder, read: parts.size, count };
+	}
+
+	/**
+	 * Every child of a unit to add up must be known: the ones not in memory are read from the
+	 * unit's database (one request per unit, which holds its children's figures); a child without
+	 * figures yet is read in full, and so on down.
+	 */
+	async #loadChildren(due: Set<string>, readOwn: Set<string>): Promise<void> {
+		const queue = [...due];
+		while (queue.length > 0) {
+			const id = queue.pop()!;
+			const unit = this.#tree.get(id);
+			if (!unit) continue;
+			const wanted = this.#tree
+				.children(id)
+				.filter((child) => !this.#known.has(child) && !due.has(child));
+			const selfMissing = !this.#known.has(id) && !readOwn.has(id);
+			if (selfMissing) wanted.push(id);
+			if (wanted.length === 0) continue;
+			const found = await this.#store
+				.read(
+					unit.db,
+					wanted.map((child) => figuresDocId(child))
+				)
+				.catch(() => []);
+			for (const doc of found) {
+				this.#known.set(doc.of.id, {
+					part: { own: doc.own, branches: doc.branches, activity: doc.activity, today: doc.today },
+					total: doc.total,
+					series: doc.series
+				});
+			}
+			for (const missing of wanted) {
+				if (this.#known.has(missing)) continue;
+				readOwn.add(missing);
+				if (missing !== id) {
+					due.add(missing);
+					queue.push(missing);
+				}
+			}
+		}
+	}
+
+	#doc(options: {
+		unit: UnitRecord;
+		children: string[];
+		part: UnitPart;
+		total: Summary;
+		series: Record<string, number>;
+		today: string;
+		at: string;
+	}): FiguresDoc | undefined {
+		const { unit, part, at } = options;
+		const doc: FiguresDoc = {
+			_id: figuresDocId(unit.id),
+			type: 'figures',
+			v: FIGURES_SCHEMA_VERSION,
+			unitId: unit.id,
+			of: {
+				id: unit.id,
+				name: unit.name,
+				kind: unit.kind,
+				parentId: unit.parentId,
+				ancestors: unit.ancestors,
+				status: unitStatus(unit)
+			},
+			children: options.children,
+			today: options.today,
+			computedAt: at,
+			own: part.own,
+			total: options.total,
+			branches: part.branches,
+			series: options.series,
+			activity: part.activity,
+			createdAt: at,
+			createdBy: SERVER_NAME,
+			updatedAt: at,
+			updatedBy: SERVER_NAME
+		};
+		const checked = v.safeParse(FiguresDocSchema, doc);
+		if (!checked.success) {
+			this.#logger.error('figures_invalid', {
+				unit: unit.id,
+				issue: checked.issues[0]?.message ?? ''
+			});
+			return undefined;
+		}
+		return doc;
+	}
+}
+
+/** The month's count set, the 24 latest months kept. */
+export function seriesWith(
+	series: Record<string, number>,
+	today: string,
+	onRolls: number
+): Record<string, number> {
+	const next = { ...series, [today.slice(0, 7)]: onRolls };
+	const months = Object.keys(next).sort().slice(-SERIES_MONTHS);
+	return Object.fromEntries(months.map((month) => [month, next[month]!]));
+}
