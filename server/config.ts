@@ -103,6 +103,8 @@ export interface FiguresWorkerConfig {
 	pollMs: number;
 	/** The least time between two cycles once something changed: a burst of writes adds up to one. */
 	minIntervalMs: number;
+	/** Tests only: the worker's clock (Vietnam's today is taken from it). */
+	now?: () => Date;
 }
 
 /**

@@ -42,6 +42,12 @@ export class Workers {
 		const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 		this.#directory = services.directory;
 		const onDirectoryChange = () => this.directoryChanged();
+		// The workers' own writes to unit databases: recorded for other processes, and the figures
+		// of this one look at them at once.
+		const touch = (db: string) => {
+			services.touch(db);
+			this.figures?.nudge(db);
+		};
 		const reorg: SplitDeps = {
 			couch,
 			provision,
@@ -51,7 +57,7 @@ export class Workers {
 			copier: new DocCopier({
 				couch,
 				checkpointDb: services.names.directory,
-				onWrite: services.touch
+				onWrite: touch
 			}),
 			security,
 			registry,
@@ -85,7 +91,7 @@ export class Workers {
 			registry,
 			audit,
 			copier: reorg.copier,
-			touch: services.touch
+			touch
 		});
 		this.transfers = new JobRunner({
 			jobs,
@@ -129,6 +135,7 @@ export class Workers {
 					leaseMs: config.workers.leaseMs,
 					pollMs: figures.pollMs,
 					minIntervalMs: figures.minIntervalMs,
+					...(figures.now ? { now: figures.now } : {}),
 					logger
 				})
 			: undefined;

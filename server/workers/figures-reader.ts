@@ -76,7 +76,9 @@ export class FiguresReader {
 			} else if (type === 'history' && doc._id.startsWith('history:')) {
 				history.push(doc as unknown as HistoryDoc);
 			} else if (type === 'branch' && doc._id.startsWith('branch:')) {
-				branches.set(doc._id, { name: String(doc.name ?? ''), status: String(doc.status ?? '') });
+				// Version 1 chi đoàn had no status, only `closed` (branch-schema.ts upgrades them so).
+				const status = doc.status ?? (doc.closed ? 'closed' : 'active');
+				branches.set(doc._id, { name: String(doc.name ?? ''), status: String(status) });
 			} else if (type === 'transfer' && doc.state === 'pending') {
 				pendingIn++;
 			} else if (type === 'device-report' && typeof doc.deviceId === 'string') {
