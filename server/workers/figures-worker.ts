@@ -41,6 +41,18 @@ const CHECKPOINT_ID = '_local/dbupdates:figures';
 const SERVER_NAME = 'doanvu-server';
 const SERIES_MONTHS = 24;
 
+/** What cycles did: units whose database was read, figures computed, copies written or deleted. */
+export interface CycleStats {
+	read: number;
+	computed: number;
+	written: number;
+}
+
+interface Waiter {
+	resolve: (stats: CycleStats) => void;
+	stats: CycleStats;
+}
+
 interface Known {
 	part: UnitPart;
 	total: Summary;
@@ -83,13 +95,15 @@ export class FiguresWorker {
 	readonly #retryRead = new Set<string>();
 	/** Units whose figures could not all be written: written again at the next cycle. */
 	readonly #retry = new Set<string>();
-	#waiters: (() => void)[] = [];
+	#waiters: Waiter[] = [];
 	#updatesSince: Seq | undefined;
 	#warmed = false;
 	#day: string | undefined;
 	#behind = false;
-	/** Units read and figures documents written by the last cycle (tests and logs). */
-	#lastCycle = { read: 0, computed: 0, written: 0 };
+	/** The lease ran out at some point: what this process remembers is forgotten at the next cycle. */
+	#stale = false;
+	/** What the last cycle did (tests and logs). */
+	#lastCycle: CycleStats = { read: 0, computed: 0, written: 0 };
 
 	constructor(options: FiguresWorkerOptions) {
 		this.#reader = new FiguresReader(options);
@@ -117,13 +131,9 @@ export class FiguresWorker {
 				return this.#loop.holdsLease ? this.#pollMs : Math.max(this.#pollMs, options.leaseMs / 4);
 			},
 			beforeRenewal: (lapsed) => {
-				if (!lapsed) return;
-				// Another process may have written figures and moved the checkpoint meanwhile.
-				this.#updatesSince = undefined;
-				this.#warmed = false;
-				this.#known.clear();
-				this.#store.forget();
-				this.#records.forget();
+				// Another process may have written figures and moved the checkpoint meanwhile: what
+				// this one remembers goes — at the next cycle, not in the middle of this one.
+				if (lapsed) this.#stale = true;
 			}
 		});
 	}
@@ -134,7 +144,7 @@ export class FiguresWorker {
 
 	async stop(): Promise<void> {
 		await this.#loop.stop();
-		for (const resolve of this.#waiters.splice(0)) resolve();
+		for (const waiter of this.#waiters.splice(0)) waiter.resolve(waiter.stats);
 	}
 
 	/** This process wrote to `db` (the proxy forwarded a write): its figures at the next cycle. */
@@ -146,22 +156,27 @@ export class FiguresWorker {
 
 	/**
 	 * Resolves once a whole cycle that began after this call has ended: what was written before the
-	 * call (through this process's proxy, or recorded in `doanvu_dbupdates`) is in the figures.
+	 * call (through this process's proxy, or recorded in `doanvu_dbupdates`) is in the figures. It
+	 * answers what every cycle that ended meanwhile did (one already running when it was called may
+	 * have taken this process's latest nudges).
 	 */
-	cycle(): Promise<void> {
-		if (!this.#loop.running) return Promise.resolve();
-		const done = new Promise<void>((resolve) => this.#waiters.push(resolve));
+	cycle(): Promise<CycleStats> {
+		if (!this.#loop.running) return Promise.resolve({ read: 0, computed: 0, written: 0 });
+		const done = new Promise<CycleStats>((resolve) =>
+			this.#waiters.push({ resolve, stats: { read: 0, computed: 0, written: 0 } })
+		);
 		this.#loop.soon(0);
 		return done;
 	}
 
-	/** What the last cycle did: units read, figures computed, copies written or deleted. */
-	get lastCycle(): { read: number; computed: number; written: number } {
+	/** What the last cycle did. */
+	get lastCycle(): CycleStats {
 		return { ...this.#lastCycle };
 	}
 
 	async #tick(): Promise<void> {
 		const waiters = this.#waiters.splice(0);
+		let stats: CycleStats = { read: 0, computed: 0, written: 0 };
 		try {
 			if (!(await this.#loop.holdLease())) {
 				// Another process computes; it learns of these databases from `doanvu_dbupdates`.
@@ -169,13 +184,29 @@ export class FiguresWorker {
 				this.#behind = false;
 				return;
 			}
-			await this.#cycle();
+			if (this.#stale) {
+				this.#stale = false;
+				this.#updatesSince = undefined;
+				this.#warmed = false;
+				this.#known.clear();
+				this.#store.forget();
+				this.#records.forget();
+			}
+			stats = await this.#cycle();
+		} catch (error) {
+			// Another process took the lease during a long cycle: it carries on from the checkpoint.
+			if (!(error instanceof LeaseLost)) throw error;
 		} finally {
-			for (const resolve of waiters) resolve();
+			for (const waiter of [...waiters, ...this.#waiters]) {
+				waiter.stats.read += stats.read;
+				waiter.stats.computed += stats.computed;
+				waiter.stats.written += stats.written;
+			}
+			for (const waiter of waiters) waiter.resolve(waiter.stats);
 		}
 	}
 
-	async #cycle(): Promise<void> {
+	async #cycle(): Promise<CycleStats> {
 		const now = this.#now();
 		const today = todayIso(now);
 		/** Units whose database is read. */
@@ -237,6 +268,7 @@ export class FiguresWorker {
 		const holders = new Set([...computed.byHolder.keys(), ...removals.keys()]);
 		const list = [...holders];
 		for (let i = 0; i < list.length; i += 4) {
+			await this.#keepLease();
 			await Promise.all(
 				list.slice(i, i + 4).map(async (holder) => {
 					const unit = this.#tree.get(holder);
@@ -267,6 +299,12 @@ export class FiguresWorker {
 		this.#behind = more;
 		this.#lastCycle = { read: computed.read, computed: computed.count, written };
 		if (written > 0) this.#logger.info('figures_written', this.#lastCycle);
+		return this.#lastCycle;
+	}
+
+	/** A long cycle (a first start reads every unit) renews its lease as it goes. */
+	async #keepLease(): Promise<void> {
+		if (!(await this.#loop.holdLease())) throw new LeaseLost();
 	}
 
 	/**
@@ -319,6 +357,7 @@ export class FiguresWorker {
 		const blocked = new Set<string>();
 		const reading = [...readOwn];
 		for (let i = 0; i < reading.length && this.#loop.running; i += 4) {
+			await this.#keepLease();
 			await Promise.all(
 				reading.slice(i, i + 4).map(async (id) => {
 					const unit = this.#tree.get(id)!;
@@ -456,6 +495,8 @@ export class FiguresWorker {
 		return doc;
 	}
 }
+
+class LeaseLost extends Error {}
 
 /** The month's count set, the 24 latest months kept. */
 export function seriesWith(
