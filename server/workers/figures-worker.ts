@@ -1,20 +1,13 @@
-import * as v from 'valibot';
 import type { AccountService } from '../accounts/account-service';
 import type { DeviceService } from '../accounts/device-service';
 import type { CouchClient } from '../couch/couch-client';
 import { isUnitDb, unitIdOfDb } from '../couch/db-names';
 import type { DbUpdates } from '../couch/db-updates';
-import { unitStatus, type UnitRecord } from '../couch/provision-service';
+import { unitStatus } from '../couch/provision-service';
 import { describeError, type Logger } from '../http/logger';
 import { todayIso } from '../../src/lib/domain/dates';
-import {
-	addSummaries,
-	figuresDocId,
-	FIGURES_SCHEMA_VERSION,
-	FiguresDocSchema,
-	type FiguresDoc,
-	type Summary
-} from '../../src/lib/domain/figures';
+import { addSummaries, figuresDocId, type FiguresDoc } from '../../src/lib/domain/figures';
+import { buildFiguresDoc, knownOf, seriesWith, type Known } from './figures-doc';
 import { FiguresReader, type UnitPart } from './figures-reader';
 import { FiguresStore } from './figures-store';
 import { FiguresTree } from './figures-tree';
@@ -38,8 +31,6 @@ import { WatcherRecords, type Seq } from './watcher-records';
 
 const LEASE_ID = 'lease:figures';
 const CHECKPOINT_ID = '_local/dbupdates:figures';
-const SERVER_NAME = 'doanvu-server';
-const SERIES_MONTHS = 24;
 
 /** What cycles did: units whose database was read, figures computed, copies written or deleted. */
 export interface CycleStats {
@@ -51,12 +42,6 @@ export interface CycleStats {
 interface Waiter {
 	resolve: (stats: CycleStats) => void;
 	stats: CycleStats;
-}
-
-interface Known {
-	part: UnitPart;
-	total: Summary;
-	series: Record<string, number>;
 }
 
 export interface FiguresWorkerOptions {
@@ -298,7 +283,7 @@ export class FiguresWorker {
 		}
 		this.#behind = more;
 		this.#lastCycle = { read: computed.read, computed: computed.count, written };
-		if (written > 0) this.#logger.info('figures_written', this.#lastCycle);
+		if (written > 0) this.#logger.info('figures_written', { ...this.#lastCycle });
 		return this.#lastCycle;
 	}
 
@@ -317,11 +302,7 @@ export class FiguresWorker {
 			for (const doc of await this.#store.readAll(root.db)) {
 				const unit = this.#tree.get(doc.of.id);
 				if (!unit) continue;
-				this.#known.set(unit.id, {
-					part: { own: doc.own, branches: doc.branches, activity: doc.activity, today: doc.today },
-					total: doc.total,
-					series: doc.series
-				});
+				this.#known.set(unit.id, knownOf(doc));
 				const described = JSON.stringify([doc.of.parentId, doc.of.ancestors, doc.children]);
 				const now = JSON.stringify([unit.parentId, unit.ancestors, this.#tree.children(unit.id)]);
 				if (described !== now || doc.of.name !== unit.name || doc.of.status !== unitStatus(unit))
@@ -395,8 +376,12 @@ export class FiguresWorker {
 			]);
 			const series = seriesWith(this.#known.get(unit.id)?.series ?? {}, today, total.onRolls);
 			this.#known.set(unit.id, { part, total, series });
-			const doc = this.#doc({ unit, children, part, total, series, today, at });
-			if (!doc) continue;
+			const built = buildFiguresDoc({ unit, children, part, total, series, today, at });
+			if (typeof built === 'string') {
+				this.#logger.error('figures_invalid', { unit: unit.id, issue: built });
+				continue;
+			}
+			const doc = built;
 			count++;
 			for (const holder of [unit.id, ...this.#tree.ancestors(unit)]) {
 				const docs = byHolder.get(holder) ?? [];
@@ -431,11 +416,7 @@ export class FiguresWorker {
 				)
 				.catch(() => []);
 			for (const doc of found) {
-				this.#known.set(doc.of.id, {
-					part: { own: doc.own, branches: doc.branches, activity: doc.activity, today: doc.today },
-					total: doc.total,
-					series: doc.series
-				});
+				this.#known.set(doc.of.id, knownOf(doc));
 			}
 			for (const missing of wanted) {
 				if (this.#known.has(missing)) continue;
@@ -447,64 +428,6 @@ export class FiguresWorker {
 			}
 		}
 	}
-
-	#doc(options: {
-		unit: UnitRecord;
-		children: string[];
-		part: UnitPart;
-		total: Summary;
-		series: Record<string, number>;
-		today: string;
-		at: string;
-	}): FiguresDoc | undefined {
-		const { unit, part, at } = options;
-		const doc: FiguresDoc = {
-			_id: figuresDocId(unit.id),
-			type: 'figures',
-			v: FIGURES_SCHEMA_VERSION,
-			unitId: unit.id,
-			of: {
-				id: unit.id,
-				name: unit.name,
-				kind: unit.kind,
-				parentId: unit.parentId,
-				ancestors: unit.ancestors,
-				status: unitStatus(unit)
-			},
-			children: options.children,
-			today: options.today,
-			computedAt: at,
-			own: part.own,
-			total: options.total,
-			branches: part.branches,
-			series: options.series,
-			activity: part.activity,
-			createdAt: at,
-			createdBy: SERVER_NAME,
-			updatedAt: at,
-			updatedBy: SERVER_NAME
-		};
-		const checked = v.safeParse(FiguresDocSchema, doc);
-		if (!checked.success) {
-			this.#logger.error('figures_invalid', {
-				unit: unit.id,
-				issue: checked.issues[0]?.message ?? ''
-			});
-			return undefined;
-		}
-		return doc;
-	}
 }
 
 class LeaseLost extends Error {}
-
-/** The month's count set, the 24 latest months kept. */
-export function seriesWith(
-	series: Record<string, number>,
-	today: string,
-	onRolls: number
-): Record<string, number> {
-	const next = { ...series, [today.slice(0, 7)]: onRolls };
-	const months = Object.keys(next).sort().slice(-SERIES_MONTHS);
-	return Object.fromEntries(months.map((month) => [month, next[month]!]));
-}
