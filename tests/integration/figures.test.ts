@@ -20,7 +20,7 @@ import {
 import { planTransferRequest } from '../../src/lib/domain/operations/transfer-request';
 import { generateHistory, generateMembers } from '../../src/lib/synthetic';
 import { deviceContext, validMember, vietnamToday } from '../support/domain-fixture';
-import { branchDoc, until } from '../support/org-api';
+import { api, branchDoc, until, waitForJob } from '../support/org-api';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
 
 // The figures of a generated province in the 2025 shape — a Tỉnh đoàn over communes and wards
@@ -185,8 +185,13 @@ async function latestWrite(unit: UnitRecord): Promise<string> {
 		.at(-1)!;
 }
 
+/** The unit and the units whose figures add into its total (merged and dissolved ones do not). */
 function subtree(unit: UnitRecord): UnitRecord[] {
-	return all.filter((other) => other.id === unit.id || other.ancestors.includes(unit.id));
+	return all.filter(
+		(other) =>
+			other.id === unit.id ||
+			(other.ancestors.includes(unit.id) && (other.status ?? 'active') === 'active')
+	);
 }
 
 async function expectTotalsMatchDirectCount(): Promise<void> {
@@ -533,6 +538,33 @@ describe('the figures of a generated province', () => {
 		expect(JSON.stringify(activity)).not.toContain(deviceId);
 		expect(JSON.stringify(activity)).not.toMatch(/secret|userAgent|Chrome/);
 	});
+
+	it('a merge: the merged unit leaves its parent’s sum, its members count in the survivor', async () => {
+		const [merged, survivor] = [grassroots[1]!, grassroots[2]!];
+		expect([merged.parentId, survivor.parentId]).toEqual([editedParent.id, editedParent.id]);
+		const before = await provinceFigures();
+		const manager = await signInSecretary(editedParent.id);
+		const job = await api<{ id: string }>(server, `/units/${merged.id}/merge`, {
+			cookie: manager.cookie,
+			body: { intoId: survivor.id }
+		});
+		expect(job.status).toBe(202);
+		const done = await waitForJob(server, { cookie: manager.cookie, id: job.body.id });
+		expect(done.state).toBe('done');
+		// No nudge from the test: the directory's change and the merge's own writes tell the worker.
+		await figures.cycle();
+		const after = await provinceFigures();
+		expect(after.get(merged.id)!.of.status).toBe('merged');
+		expect(after.get(editedParent.id)!.children).not.toContain(merged.id);
+		expect(after.get(survivor.id)!.own.onRolls).toBe(
+			before.get(survivor.id)!.own.onRolls + before.get(merged.id)!.own.onRolls
+		);
+		expect(after.get(editedParent.id)!.total.onRolls).toBe(
+			before.get(editedParent.id)!.total.onRolls
+		);
+		expect(after.get(province.id)!.total.onRolls).toBe(before.get(province.id)!.total.onRolls);
+		all = await server.provision.listUnits();
+	}, 120_000);
 
 	it('every unit’s total is its own plus its children’s totals, and still the direct count', async () => {
 		const docs = await provinceFigures();
