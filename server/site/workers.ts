@@ -130,6 +130,7 @@ export class Workers {
 					devices,
 					updates: services.dbUpdates,
 					directoryDb: services.names.directory,
+					accountsDb: services.names.accounts,
 					jobsDb: jobs.db,
 					owner,
 					leaseMs: config.workers.leaseMs,

@@ -97,6 +97,13 @@ export class FiguresReader {
 			if (!member.branchId || !isMemberStatus(member.status) || !isOnRolls(member.status)) continue;
 			onRollsByBranch.set(member.branchId, (onRollsByBranch.get(member.branchId) ?? 0) + 1);
 		}
+		const reported = new Map<string, Reported>();
+		for (const [deviceId, report] of reports) {
+			reported.set(deviceId.slice(0, 8), {
+				login: String(report.createdBy ?? ''),
+				report: reportPart(report)
+			});
+		}
 		const branchRows: FiguresDoc['branches'] = [];
 		for (const [id, branch] of branches) {
 			const onRolls = onRollsByBranch.get(id) ?? 0;
@@ -110,7 +117,7 @@ export class FiguresReader {
 			branches: branchRows,
 			activity: {
 				...(lastWriteAt ? { lastWriteAt } : {}),
-				devices: await this.#unitDevices(unitId, reports),
+				devices: await this.devices(unitId, reported),
 				pendingTransfersOut: pendingOut,
 				pendingTransfersIn: pendingIn,
 				conflicts
@@ -143,37 +150,60 @@ export class FiguresReader {
 	}
 
 	/**
-	 * The unit's devices as its superiors see them: the server's record (last seen, revoked) merged
-	 * with the device's own report (last sync, waiting, refused). Never a secret, never a user agent.
+	 * The unit's devices again (a sign-in, a revocation, a device seen again), their reports kept
+	 * from the figures already computed: its database need not be read for that.
 	 */
-	async #unitDevices(unitId: string, reports: Map<string, Doc>): Promise<FiguresDevice[]> {
+	refreshDevices(unitId: string, previous: FiguresDevice[]): Promise<FiguresDevice[]> {
+		const reported = new Map<string, Reported>();
+		for (const device of previous) {
+			if (device.lastSyncAt === undefined) continue;
+			const { lastSyncAt, waiting, refused } = device;
+			reported.set(device.id, {
+				login: device.login,
+				report: {
+					lastSyncAt,
+					...(waiting !== undefined ? { waiting } : {}),
+					...(refused !== undefined ? { refused } : {})
+				}
+			});
+		}
+		return this.devices(unitId, reported);
+	}
+
+	/**
+	 * The unit's devices as its superiors see them: the server's record (last seen, revoked) merged
+	 * with the device's own report (last sync, waiting, refused), by the id's first 8 characters.
+	 * Never a secret, never a user agent.
+	 */
+	async devices(unitId: string, reported: Map<string, Reported>): Promise<FiguresDevice[]> {
 		const devices: FiguresDevice[] = [];
 		const seen = new Set<string>();
 		for (const account of await this.#accounts.listByUnit(unitId)) {
 			for (const device of await this.#devices.listDevices({ login: account.login })) {
-				seen.add(device.id);
+				const id = device.id.slice(0, 8);
+				seen.add(id);
 				devices.push({
-					id: device.id.slice(0, 8),
+					id,
 					login: account.login,
 					lastSeenAt: device.lastSeenAt,
 					state: device.revokedAt ? 'revoked' : 'active',
-					...reportPart(reports.get(device.id))
+					...reported.get(id)?.report
 				});
 			}
 		}
 		// A report from a device the accounts no longer list (its account moved or was removed).
-		for (const [deviceId, report] of reports) {
-			if (seen.has(deviceId)) continue;
-			devices.push({
-				id: deviceId.slice(0, 8),
-				login: String(report.createdBy ?? ''),
-				state: 'active',
-				...reportPart(report)
-			});
+		for (const [id, { login, report }] of reported) {
+			if (!seen.has(id)) devices.push({ id, login, state: 'active', ...report });
 		}
 		devices.sort((a, b) => a.login.localeCompare(b.login) || a.id.localeCompare(b.id));
 		return devices;
 	}
+}
+
+/** A device's own report, by the first 8 characters of its id. */
+interface Reported {
+	login: string;
+	report: Partial<FiguresDevice>;
 }
 
 function reportPart(report: Doc | undefined): Partial<FiguresDevice> {

@@ -7,6 +7,7 @@ import { unitStatus } from '../couch/provision-service';
 import { describeError, type Logger } from '../http/logger';
 import { todayIso } from '../../src/lib/domain/dates';
 import { addSummaries, figuresDocId, type FiguresDoc } from '../../src/lib/domain/figures';
+import { FiguresAccounts } from './figures-accounts';
 import { buildFiguresDoc, knownOf, seriesWith, type Known } from './figures-doc';
 import { FiguresReader, type UnitPart } from './figures-reader';
 import { FiguresStore } from './figures-store';
@@ -49,8 +50,10 @@ export interface FiguresWorkerOptions {
 	accounts: AccountService;
 	devices: DeviceService;
 	updates: DbUpdates;
-	/** The directory database (units) and the jobs database (the lease and the checkpoint). */
+	/** The directory database (units), the accounts database (devices), the jobs database (the
+	 * lease and the checkpoint). */
 	directoryDb: string;
+	accountsDb: string;
 	jobsDb: string;
 	owner: string;
 	leaseMs: number;
@@ -67,6 +70,7 @@ export class FiguresWorker {
 	readonly #reader: FiguresReader;
 	readonly #store: FiguresStore;
 	readonly #tree: FiguresTree;
+	readonly #accounts: FiguresAccounts;
 	readonly #records: WatcherRecords;
 	readonly #updates: DbUpdates;
 	readonly #logger: Logger;
@@ -94,6 +98,11 @@ export class FiguresWorker {
 		this.#reader = new FiguresReader(options);
 		this.#store = new FiguresStore(options);
 		this.#tree = new FiguresTree({ couch: options.couch, db: options.directoryDb });
+		this.#accounts = new FiguresAccounts({
+			couch: options.couch,
+			db: options.accountsDb,
+			accounts: options.accounts
+		});
 		this.#records = new WatcherRecords({ couch: options.couch, db: options.jobsDb });
 		this.#updates = options.updates;
 		this.#logger = options.logger;
@@ -154,6 +163,11 @@ export class FiguresWorker {
 		return done;
 	}
 
+	/** Whether this process computes the figures now (it holds the lease). */
+	get holdsLease(): boolean {
+		return this.#loop.holdsLease;
+	}
+
 	/** What the last cycle did. */
 	get lastCycle(): CycleStats {
 		return { ...this.#lastCycle };
@@ -176,6 +190,7 @@ export class FiguresWorker {
 				this.#known.clear();
 				this.#store.forget();
 				this.#records.forget();
+				this.#accounts.reset();
 			}
 			stats = await this.#cycle();
 		} catch (error) {
@@ -247,8 +262,20 @@ export class FiguresWorker {
 		}
 		this.#nudged.clear();
 
+		// Units whose devices changed (in the accounts database): their device list only.
+		const devicesOnly = new Set<string>();
+		for (const id of await this.#accounts.changedUnits()) {
+			if (this.#tree.get(id) && !readOwn.has(id)) devicesOnly.add(id);
+		}
+
 		const read = [...readOwn].filter((id) => this.#tree.get(id));
-		const computed = await this.#compute({ today, now, readOwn: new Set(read), rebuild });
+		const computed = await this.#compute({
+			today,
+			now,
+			readOwn: new Set(read),
+			rebuild,
+			devicesOnly
+		});
 		let written = 0;
 		const holders = new Set([...computed.byHolder.keys(), ...removals.keys()]);
 		const list = [...holders];
@@ -322,10 +349,11 @@ export class FiguresWorker {
 		now: Date;
 		readOwn: Set<string>;
 		rebuild: Set<string>;
+		devicesOnly: Set<string>;
 	}): Promise<{ byHolder: Map<string, FiguresDoc[]>; read: number; count: number }> {
 		const { today, readOwn } = options;
 		const due = new Set<string>();
-		for (const id of [...options.rebuild, ...readOwn]) {
+		for (const id of [...options.rebuild, ...readOwn, ...options.devicesOnly]) {
 			const unit = this.#tree.get(id);
 			if (!unit) continue;
 			due.add(id);
@@ -351,6 +379,19 @@ export class FiguresWorker {
 					}
 				})
 			);
+		}
+
+		for (const id of options.devicesOnly) {
+			const known = this.#known.get(id);
+			if (readOwn.has(id) || !known) continue;
+			try {
+				const devices = await this.#reader.refreshDevices(id, known.part.activity.devices);
+				const activity = { ...known.part.activity, devices };
+				this.#known.set(id, { ...known, part: { ...known.part, activity } });
+			} catch (error) {
+				this.#retry.add(id);
+				this.#logger.error('figures_devices_failed', { unit: id, error: describeError(error) });
+			}
 		}
 
 		const byHolder = new Map<string, FiguresDoc[]>();

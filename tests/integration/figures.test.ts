@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRecord } from '../../server/couch/provision-service';
-import type { FiguresWorker } from '../../server/workers/figures-worker';
+import type { CycleStats, FiguresWorker } from '../../server/workers/figures-worker';
 import type { UnitKindId } from '../../src/lib/domain/unit-kinds';
 import {
 	addSummaries,
@@ -46,6 +46,8 @@ const TODAY = '2026-12-07';
 type Doc = { _id: string; _rev?: string; [key: string]: unknown };
 
 let server: TestServer;
+let second: TestServer | undefined;
+let third: TestServer | undefined;
 let figures: FiguresWorker;
 let province: UnitRecord;
 let communes: UnitRecord[] = [];
@@ -301,8 +303,41 @@ beforeAll(async () => {
 }, SETUP_MS);
 
 afterAll(async () => {
+	await third?.close({ keepData: true });
+	await second?.close({ keepData: true });
 	await server?.close();
 });
+
+/** Another server process on the same store, its figures worker at the same clock. */
+function sameStoreServer(): Promise<TestServer> {
+	const store = server.embeddedStore;
+	return startTestServer({
+		dbPrefix: server.config.dbPrefix,
+		...(store
+			? { couchdbUrl: store.url, couchdbUser: store.user, couchdbPassword: store.password }
+			: {}),
+		workers: {
+			...TEST_WORKERS,
+			figures: { enabled: true, pollMs: 60_000, minIntervalMs: 10, now: () => NOW }
+		}
+	});
+}
+
+/** Cycles until the worker holds the lease; what those cycles did, added up. */
+async function takeOver(worker: FiguresWorker): Promise<CycleStats> {
+	const total: CycleStats = { read: 0, computed: 0, written: 0 };
+	await until(
+		async () => {
+			const cycle = await worker.cycle();
+			total.read += cycle.read;
+			total.computed += cycle.computed;
+			total.written += cycle.written;
+			return worker.holdsLease;
+		},
+		{ what: 'the figures lease' }
+	);
+	return total;
+}
 
 describe('the figures of a generated province', () => {
 	it('are valid documents, at every level, for Vietnam’s date', async () => {
@@ -563,6 +598,10 @@ describe('the figures of a generated province', () => {
 			before.get(editedParent.id)!.total.onRolls
 		);
 		expect(after.get(province.id)!.total.onRolls).toBe(before.get(province.id)!.total.onRolls);
+		// The manager's sign-in wrote nothing to the group's database; its device is listed all the same.
+		expect(after.get(editedParent.id)!.activity.devices.map((device) => device.login)).toContain(
+			manager.login
+		);
 		all = await server.provision.listUnits();
 	}, 120_000);
 
@@ -574,4 +613,34 @@ describe('the figures of a generated province', () => {
 		}
 		await expectTotalsMatchDirectCount();
 	}, 300_000);
+
+	it('after a restart, another process reads back what was written and reads no database', async () => {
+		// Let the last writes (a merge's forwarding, the touches recorded a second late) settle first.
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		await figures.cycle();
+		const before = await provinceFigures();
+		await figures.stop();
+		second = await sameStoreServer();
+		// Once the stopped worker's lease has run out, the other process takes over.
+		const restarted = await takeOver(second.workers.figures!);
+		expect(restarted).toEqual({ read: 0, computed: 0, written: 0 });
+		expect(await provinceFigures()).toEqual(before);
+
+		// Without its checkpoint (a first start) a process reads every unit once, and rewrites nothing.
+		const jobsDb = second.jobs.db;
+		const checkpoint = await second.couch.getDoc({ db: jobsDb, id: '_local/dbupdates:figures' });
+		expect(checkpoint?._rev).toBeDefined();
+		const removed = await second.couch.request({
+			method: 'DELETE',
+			path: `${jobsDb}/_local/${encodeURIComponent('dbupdates:figures')}`,
+			query: { rev: checkpoint!._rev! }
+		});
+		expect(removed.status).toBeLessThan(300);
+		await second.workers.figures!.stop();
+		third = await sameStoreServer();
+		const fresh = await takeOver(third.workers.figures!);
+		expect(fresh.read).toBe(all.length);
+		expect(fresh.written).toBe(0);
+		expect(await provinceFigures()).toEqual(before);
+	}, 120_000);
 });
