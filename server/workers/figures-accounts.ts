@@ -66,11 +66,6 @@ export class FiguresAccounts {
 		}
 	}
 
-	/** Forgets the position: the next call starts from now. */
-	reset(): void {
-		this.#seq = undefined;
-	}
-
 	async #unitOfLogin(login: string): Promise<string | undefined> {
 		const known = this.#unitOf.get(login);
 		if (known) return known;

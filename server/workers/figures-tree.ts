@@ -76,11 +76,6 @@ export class FiguresTree {
 		return record.ancestors.filter((id) => this.#units.has(id));
 	}
 
-	/** Forgets the position: the next catch-up reads the whole directory again. */
-	reset(): void {
-		this.#seq = undefined;
-	}
-
 	/** Reads the directory's changes; returns the units whose place in the tree changed. */
 	async catchUp(): Promise<TreeChange[]> {
 		const changes: TreeChange[] = [];

@@ -190,7 +190,7 @@ export class FiguresWorker {
 				this.#known.clear();
 				this.#store.forget();
 				this.#records.forget();
-				this.#accounts.reset();
+				// The accounts feed keeps its place: changes seen twice only list devices twice.
 			}
 			stats = await this.#cycle();
 		} catch (error) {
