@@ -109,7 +109,7 @@ export class FiguresTree {
 			if (page.results.length < 2000) break;
 		}
 		if (full) {
-			// Read again from the start (after reset): units the directory no longer lists go.
+			// A whole reading: units the directory no longer lists go.
 			for (const [id, before] of this.#units) {
 				if (seen.has(id)) continue;
 				this.#units.delete(id);
