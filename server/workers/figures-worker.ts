@@ -84,6 +84,8 @@ export class FiguresWorker {
 	readonly #retryRead = new Set<string>();
 	/** Units whose figures could not all be written: written again at the next cycle. */
 	readonly #retry = new Set<string>();
+	/** Copies still to delete (holder unit → figures ids), when a cycle failed before. */
+	readonly #removals = new Map<string, Set<string>>();
 	#waiters: Waiter[] = [];
 	#updatesSince: Seq | undefined;
 	#warmed = false;
@@ -216,13 +218,35 @@ export class FiguresWorker {
 		const rebuild = new Set<string>(this.#retry);
 		this.#retry.clear();
 		/** Holder unit → figures ids to delete there (units no longer beneath it). */
-		const removals = new Map<string, Set<string>>();
+		const removals = new Map(this.#removals);
+		this.#removals.clear();
 		const remove = (holder: string, id: string) => {
 			if (!this.#tree.get(holder)) return;
 			const set = removals.get(holder) ?? new Set<string>();
 			set.add(figuresDocId(id));
 			removals.set(holder, set);
 		};
+		try {
+			return await this.#work({ now, today, readOwn, rebuild, removals, remove });
+		} catch (error) {
+			// What this cycle learnt (the directory's changes above all: they are not read again)
+			// is done at the next one.
+			for (const id of readOwn) this.#retryRead.add(id);
+			for (const id of rebuild) this.#retry.add(id);
+			for (const [holder, ids] of removals) this.#removals.set(holder, ids);
+			throw error;
+		}
+	}
+
+	async #work(options: {
+		now: Date;
+		today: string;
+		readOwn: Set<string>;
+		rebuild: Set<string>;
+		removals: Map<string, Set<string>>;
+		remove: (holder: string, id: string) => void;
+	}): Promise<CycleStats> {
+		const { now, today, readOwn, rebuild, removals, remove } = options;
 
 		const firstLoad = !this.#tree.loaded;
 		for (const { before, after } of await this.#tree.catchUp()) {
