@@ -6,10 +6,11 @@ import type { DbUpdates } from '../couch/db-updates';
 import { unitStatus } from '../couch/provision-service';
 import { describeError, type Logger } from '../http/logger';
 import { todayIso } from '../../src/lib/domain/dates';
-import { addSummaries, figuresDocId, type FiguresDoc } from '../../src/lib/domain/figures';
+import { figuresDocId } from '../../src/lib/domain/figures';
 import { FiguresAccounts } from './figures-accounts';
-import { buildFiguresDoc, knownOf, seriesWith, type Known } from './figures-doc';
-import { FiguresReader, type UnitPart } from './figures-reader';
+import { knownOf } from './figures-doc';
+import { FiguresReader } from './figures-reader';
+import { FiguresRollup } from './figures-rollup';
 import { FiguresStore } from './figures-store';
 import { FiguresTree } from './figures-tree';
 import { LeasedLoop } from './leased-loop';
@@ -78,7 +79,7 @@ export class FiguresWorker {
 	readonly #pollMs: number;
 	readonly #minIntervalMs: number;
 	readonly #loop: LeasedLoop;
-	readonly #known = new Map<string, Known>();
+	readonly #rollup: FiguresRollup;
 	readonly #nudged = new Set<string>();
 	/** Units whose database could not be read: read again at the next cycle. */
 	readonly #retryRead = new Set<string>();
@@ -106,6 +107,14 @@ export class FiguresWorker {
 			accounts: options.accounts
 		});
 		this.#records = new WatcherRecords({ couch: options.couch, db: options.jobsDb });
+		this.#rollup = new FiguresRollup({
+			tree: this.#tree,
+			store: this.#store,
+			reader: this.#reader,
+			logger: options.logger,
+			keepLease: () => this.#keepLease(),
+			running: () => this.#loop.running
+		});
 		this.#updates = options.updates;
 		this.#logger = options.logger;
 		this.#now = options.now ?? (() => new Date());
@@ -189,7 +198,7 @@ export class FiguresWorker {
 				this.#stale = false;
 				this.#updatesSince = undefined;
 				this.#warmed = false;
-				this.#known.clear();
+				this.#rollup.known.clear();
 				this.#store.forget();
 				this.#records.forget();
 				// The accounts feed keeps its place: changes seen twice only list devices twice.
@@ -293,12 +302,14 @@ export class FiguresWorker {
 		}
 
 		const read = [...readOwn].filter((id) => this.#tree.get(id));
-		const computed = await this.#compute({
+		const computed = await this.#rollup.compute({
 			today,
 			now,
 			readOwn: new Set(read),
 			rebuild,
-			devicesOnly
+			devicesOnly,
+			onFailure: ({ unitId, readOwn: reading }) =>
+				(reading ? this.#retryRead : this.#retry).add(unitId)
 		});
 		let written = 0;
 		const holders = new Set([...computed.byHolder.keys(), ...removals.keys()]);
@@ -353,7 +364,7 @@ export class FiguresWorker {
 			for (const doc of await this.#store.readAll(root.db)) {
 				const unit = this.#tree.get(doc.of.id);
 				if (!unit) continue;
-				this.#known.set(unit.id, knownOf(doc));
+				this.#rollup.known.set(unit.id, knownOf(doc));
 				const described = JSON.stringify([doc.of.parentId, doc.of.ancestors, doc.children]);
 				const now = JSON.stringify([unit.parentId, unit.ancestors, this.#tree.children(unit.id)]);
 				if (described !== now || doc.of.name !== unit.name || doc.of.status !== unitStatus(unit))
@@ -361,137 +372,10 @@ export class FiguresWorker {
 			}
 		}
 		for (const unit of this.#tree.all()) {
-			const known = this.#known.get(unit.id);
+			const known = this.#rollup.known.get(unit.id);
 			if (!known || known.part.today !== options.today) options.readOwn.add(unit.id);
 		}
 		this.#day = options.today;
-	}
-
-	/** Reads what must be read, and adds up bottom-up: the documents to write, by holder. */
-	async #compute(options: {
-		today: string;
-		now: Date;
-		readOwn: Set<string>;
-		rebuild: Set<string>;
-		devicesOnly: Set<string>;
-	}): Promise<{ byHolder: Map<string, FiguresDoc[]>; read: number; count: number }> {
-		const { today, readOwn } = options;
-		const due = new Set<string>();
-		for (const id of [...options.rebuild, ...readOwn, ...options.devicesOnly]) {
-			const unit = this.#tree.get(id);
-			if (!unit) continue;
-			due.add(id);
-			for (const ancestor of this.#tree.ancestors(unit)) due.add(ancestor);
-		}
-		await this.#loadChildren(due, readOwn);
-
-		// The databases to read, four at a time (they do not depend on each other).
-		const parts = new Map<string, UnitPart>();
-		const blocked = new Set<string>();
-		const reading = [...readOwn];
-		for (let i = 0; i < reading.length && this.#loop.running; i += 4) {
-			await this.#keepLease();
-			await Promise.all(
-				reading.slice(i, i + 4).map(async (id) => {
-					const unit = this.#tree.get(id)!;
-					try {
-						parts.set(id, await this.#reader.read({ unitId: id, db: unit.db, today }));
-					} catch (error) {
-						this.#retryRead.add(id);
-						if (!this.#known.has(id)) blocked.add(id);
-						this.#logger.error('figures_read_failed', { db: unit.db, error: describeError(error) });
-					}
-				})
-			);
-		}
-
-		for (const id of options.devicesOnly) {
-			const known = this.#known.get(id);
-			if (readOwn.has(id) || !known) continue;
-			try {
-				const devices = await this.#reader.refreshDevices(id, known.part.activity.devices);
-				const activity = { ...known.part.activity, devices };
-				this.#known.set(id, { ...known, part: { ...known.part, activity } });
-			} catch (error) {
-				this.#retry.add(id);
-				this.#logger.error('figures_devices_failed', { unit: id, error: describeError(error) });
-			}
-		}
-
-		const byHolder = new Map<string, FiguresDoc[]>();
-		const order = [...due]
-			.map((id) => this.#tree.get(id)!)
-			.sort((a, b) => b.ancestors.length - a.ancestors.length || (a.id < b.id ? -1 : 1));
-		const at = options.now.toISOString();
-		let count = 0;
-		for (const unit of order) {
-			const children = this.#tree.children(unit.id);
-			const part = parts.get(unit.id) ?? this.#known.get(unit.id)?.part;
-			if (!part || blocked.has(unit.id) || children.some((child) => blocked.has(child))) {
-				// Without a part of its subtree its total would be wrong: it waits for the next cycle.
-				blocked.add(unit.id);
-				continue;
-			}
-			const total = addSummaries([
-				part.own,
-				...children.flatMap((child) => {
-					const known = this.#known.get(child);
-					return known ? [known.total] : [];
-				})
-			]);
-			const series = seriesWith(this.#known.get(unit.id)?.series ?? {}, today, total.onRolls);
-			this.#known.set(unit.id, { part, total, series });
-			const built = buildFiguresDoc({ unit, children, part, total, series, today, at });
-			if (typeof built === 'string') {
-				this.#logger.error('figures_invalid', { unit: unit.id, issue: built });
-				continue;
-			}
-			const doc = built;
-			count++;
-			for (const holder of [unit.id, ...this.#tree.ancestors(unit)]) {
-				const docs = byHolder.get(holder) ?? [];
-				docs.push({ ...doc, unitId: holder });
-				byHolder.set(holder, docs);
-			}
-		}
-		return { byHolder, read: parts.size, count };
-	}
-
-	/**
-	 * Every child of a unit to add up must be known: the ones not in memory are read from the
-	 * unit's database (one request per unit, which holds its children's figures); a child without
-	 * figures yet is read in full, and so on down.
-	 */
-	async #loadChildren(due: Set<string>, readOwn: Set<string>): Promise<void> {
-		const queue = [...due];
-		while (queue.length > 0) {
-			const id = queue.pop()!;
-			const unit = this.#tree.get(id);
-			if (!unit) continue;
-			const wanted = this.#tree
-				.children(id)
-				.filter((child) => !this.#known.has(child) && !due.has(child));
-			const selfMissing = !this.#known.has(id) && !readOwn.has(id);
-			if (selfMissing) wanted.push(id);
-			if (wanted.length === 0) continue;
-			const found = await this.#store
-				.read(
-					unit.db,
-					wanted.map((child) => figuresDocId(child))
-				)
-				.catch(() => []);
-			for (const doc of found) {
-				this.#known.set(doc.of.id, knownOf(doc));
-			}
-			for (const missing of wanted) {
-				if (this.#known.has(missing)) continue;
-				readOwn.add(missing);
-				if (missing !== id) {
-					due.add(missing);
-					queue.push(missing);
-				}
-			}
-		}
 	}
 }
 
