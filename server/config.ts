@@ -89,6 +89,22 @@ export interface WorkerConfig {
 	sweepMs?: number;
 	/** Transfers carried out at once by this process. */
 	transferConcurrency?: number;
+	/**
+	 * The figures worker (server/workers/figures-worker.ts, docs/figures.md). Absent: not run — the
+	 * test servers leave it out unless a test asks for it (its documents would change what other
+	 * tests count in a unit database); loadConfig always sets it.
+	 */
+	figures?: FiguresWorkerConfig;
+}
+
+export interface FiguresWorkerConfig {
+	enabled: boolean;
+	/** How often `doanvu_dbupdates` is looked at when nothing in this process nudged the worker. */
+	pollMs: number;
+	/** The least time between two cycles once something changed: a burst of writes adds up to one. */
+	minIntervalMs: number;
+	/** Tests only: the worker's clock (Vietnam's today is taken from it). */
+	now?: () => Date;
 }
 
 /**
@@ -169,6 +185,7 @@ const EnvSchema = v.object({
 		)
 	),
 	LOG: onOff('LOG', 'on'),
+	FIGURES_WORKER: onOff('FIGURES_WORKER', 'on'),
 	MAX_DOCS_PER_BATCH: v.pipe(
 		v.optional(v.string(), '2000'),
 		v.regex(/^\d{1,7}$/, 'MAX_DOCS_PER_BATCH phải là một số nguyên dương.'),
@@ -270,7 +287,9 @@ export function loadConfig(
 			forwardMinMs: 2000,
 			forwardMaxMs: 10 * 60_000,
 			sweepMs: 10 * 60_000,
-			transferConcurrency: 4
+			transferConcurrency: 4,
+			// Figures are for the morning screen: a few seconds late is fine, a busy tree adds up.
+			figures: { enabled: env.FIGURES_WORKER, pollMs: 10_000, minIntervalMs: 2000 }
 		}
 	};
 	const merged = { ...config, ...stripUndefined(options.overrides ?? {}) };

@@ -22,8 +22,12 @@ import type { DesignDoc } from './couch-client';
 // Version 5 also lets deputies write `branch:` documents as they write members (the unit manages its chi
 // đoàn in the app), never deletes one (members' history names it: it merges or closes instead), and
 // checks its name, kind and status, and that a new one's id starts with the unit's id.
-// Version 6 (issue #13): `target:<unitId>:<year>`, a superior's target for a subordinate unit, kept
-// in the superior's own database (its id names the subordinate and the year; never deleted).
+// Version 6 (docs/figures.md, issue #13): `figures:` documents are the server's alone — any user's
+// write, update or deletion of one is refused, whatever its body says; `target:<unitId>:<year>`
+// (a superior's yearly target for a subordinate unit) and `device-report:<deviceId>` are written by
+// a secretary or deputy (or the top unit's admin) of this database's own unit only — not by a
+// superior syncing it — with the id matching the body and non-negative integer counts. That a
+// target's unit lies beneath this one is checked by the /couch write guard (it needs the directory).
 // Version 6 (reminders, docs/decisions/0018-reminders-and-receipts.md): `reminder:<ulid>` written
 // once by the unit's own secretary or deputy (not a superior's account), never changed or deleted;
 // `reminder-received:` copies and `reminder-status:` documents only by the server; a
@@ -65,6 +69,7 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	if (id.indexOf('_design/') === 0) deny('Không được thay đổi tài liệu thiết kế.');
 	var type = newDoc.type;
 	if (type === 'unit') deny('Thông tin đơn vị chỉ do máy chủ cập nhật.');
+	if (type === 'figures' || id.indexOf('figures:') === 0 || (oldDoc && oldDoc.type === 'figures')) deny('Số liệu tổng hợp chỉ do máy chủ tính và ghi.');
 	if (type === 'reminder-received' || type === 'reminder-status' || id.indexOf('reminder-received:') === 0 || id.indexOf('reminder-status:') === 0) deny('Tài liệu đôn đốc này chỉ do máy chủ ghi.');
 	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission' && type !== 'reminder' && type !== 'reminder-receipt' && type !== 'device-report' && type !== 'target') deny('Loại tài liệu không hợp lệ.');
 	if (newDoc.unitId !== UNIT_ID) deny('Tài liệu không thuộc đơn vị của cơ sở dữ liệu này.');
@@ -96,6 +101,29 @@ function validateSource(unitId: string, mode: DesignMode): string {
 		if (newDoc.state === 'rejected' && !newDoc.rejectionReason) deny('Từ chối cần ghi lý do (rejectionReason).');
 		return;
 	}
+	if (type === 'target' || type === 'device-report') {
+		if (!has('unit:' + UNIT_ID) || !(has('role:secretary') || has('role:deputy') || has('role:admin'))) deny('Chỉ Bí thư hoặc Phó Bí thư của đơn vị được ghi tài liệu này.');
+	}
+	if (type === 'target') {
+		var target = /^target:([a-z0-9]{4,24}):(\\d{4})$/.exec(id);
+		if (!target) deny('Mã chỉ tiêu phải có dạng target:<mã đơn vị>:<năm>.');
+		if (target[1] === UNIT_ID) deny('Chỉ tiêu chỉ giao cho đơn vị trực thuộc.');
+		if (newDoc._deleted) deny('Không được xóa chỉ tiêu: hãy đặt chỉ tiêu khác.');
+		if (newDoc.forUnitId !== target[1] || newDoc.year !== Number(target[2])) deny('Đơn vị hoặc năm của chỉ tiêu không khớp với mã.');
+		if (typeof newDoc.members !== 'number' || newDoc.members < 0 || Math.floor(newDoc.members) !== newDoc.members) deny('Chỉ tiêu đoàn viên (members) phải là số nguyên không âm.');
+		return;
+	}
+	if (type === 'device-report') {
+		if (!/^device-report:[A-Za-z0-9_-]{8,64}$/.test(id)) deny('Mã báo cáo thiết bị phải có dạng device-report:<mã thiết bị>.');
+		if (newDoc._deleted) deny('Không được xóa báo cáo thiết bị.');
+		if (id !== 'device-report:' + newDoc.deviceId) deny('Mã báo cáo thiết bị không khớp với thiết bị (deviceId).');
+		var counts = ['waiting', 'refused'];
+		for (var c = 0; c < counts.length; c++) {
+			var n = newDoc[counts[c]];
+			if (typeof n !== 'number' || n < 0 || Math.floor(n) !== n) deny('Số đếm ' + counts[c] + ' phải là số nguyên không âm.');
+		}
+		return;
+	}
 	if (type === 'numbering') {
 		if (!/^numbering:\\d{4}$/.test(id)) deny('Mã sổ đăng ký số phải có dạng numbering:<năm>.');
 		if (newDoc._deleted) deny('Không được xóa sổ đăng ký số văn bản.');
@@ -109,14 +137,6 @@ function validateSource(unitId: string, mode: DesignMode): string {
 		if (newDoc._deleted) deny('Không được xóa kết quả rèn luyện đã chuyển cấp trên.');
 		if (newDoc.year !== Number(id.slice(9))) deny('Năm của kết quả rèn luyện không khớp với mã.');
 		if (!newDoc.bands || typeof newDoc.bands.length !== 'number') deny('Kết quả rèn luyện thiếu số liệu xếp loại (bands).');
-		return;
-	}
-	if (type === 'target') {
-		var targetId = /^target:([a-z0-9]{4,24}):(\\d{4})$/.exec(id);
-		if (!targetId) deny('Mã chỉ tiêu phải có dạng target:<mã đơn vị>:<năm>.');
-		if (newDoc._deleted) deny('Không được xóa chỉ tiêu: hãy đặt chỉ tiêu khác.');
-		if (newDoc.forUnitId !== targetId[1] || newDoc.year !== Number(targetId[2])) deny('Đơn vị hoặc năm của chỉ tiêu không khớp với mã.');
-		if (typeof newDoc.members !== 'number' || newDoc.members < 0 || Math.floor(newDoc.members) !== newDoc.members) deny('Chỉ tiêu (members) phải là số nguyên không âm.');
 		return;
 	}
 	if (type === 'reminder') {
@@ -136,12 +156,6 @@ function validateSource(unitId: string, mode: DesignMode): string {
 		if (!newDoc.receivedAt) deny('Xác nhận đôn đốc thiếu thời điểm nhận (receivedAt).');
 		if (oldDoc && !oldDoc._deleted && oldDoc.readAt && (newDoc.readAt !== oldDoc.readAt || newDoc.readBy !== oldDoc.readBy)) deny('Đôn đốc đã được đọc: không được sửa thời điểm đọc.');
 		if (newDoc.readAt && !(oldDoc && !oldDoc._deleted && oldDoc.readAt) && newDoc.readBy !== userCtx.name) deny('Người đọc (readBy) phải là tài khoản đang đăng nhập.');
-		return;
-	}
-	if (type === 'device-report') {
-		if (!has('unit:' + UNIT_ID)) deny('Báo cáo đồng bộ chỉ do thiết bị của chính đơn vị gửi.');
-		if (id !== 'device-report:' + newDoc.deviceId || !/^device-report:[A-Za-z0-9_-]{8,64}$/.test(id)) deny('Mã báo cáo thiết bị phải có dạng device-report:<mã thiết bị>.');
-		if (newDoc._deleted) deny('Không được xóa báo cáo thiết bị.');
 		return;
 	}
 	if (type === 'branch') {

@@ -45,8 +45,9 @@ export { refusalReason, RETRY_LATER } from './citizen-id-check';
 // the registry's lookup limit, shared with GET /api/registry/check; past it the refusal names nobody
 // and carries `retry: true`, and the device sends the document again at a later sync. Replicated
 // writes (`new_edits: false`) that would graft another revision onto a stored history entry are
-// refused here too (history-branches.ts): Apache CouchDB would take them for a creation. Nothing is
-// logged.
+// refused here too (history-branches.ts): Apache CouchDB would take them for a creation. A
+// `target:` document for a unit not beneath the database's unit is refused here (the design
+// document checks its shape but cannot see the tree). Nothing is logged.
 
 /** A hook of the proxy for requests whose body must be read before they are forwarded. */
 export interface ProxyBodyGuard {
@@ -80,6 +81,11 @@ type BulkResult = {
 };
 
 type Claim = { id: string; rev: string };
+
+/** What the guard needs of a unit: the registry's part, and where it sits in the tree. */
+export type GuardUnit = RegistryUnit & Pick<UnitRecord, 'ancestors'>;
+
+const NOT_A_SUBORDINATE = 'Chỉ được giao chỉ tiêu cho đơn vị trực thuộc đơn vị mình.';
 
 /**
  * A write once read:
@@ -145,7 +151,8 @@ export class WriteGuard implements ProxyBodyGuard {
 			(id.startsWith('member:') ||
 				id.startsWith('history:') ||
 				id.startsWith('reminder:') ||
-				id.startsWith('device-report:'))
+				id.startsWith('device-report:') ||
+				id.startsWith('target:'))
 		);
 	}
 
@@ -215,6 +222,11 @@ export class WriteGuard implements ProxyBodyGuard {
 		for (const [index, reason] of deviceReportRefusals({ docs, deviceId: request.deviceId })) {
 			refused.set(index, { reason });
 		}
+		// A target is set by a superior for a unit beneath it only (validate_doc_update cannot know
+		// the tree; it checks the rest of the document).
+		for (const [index, reason] of await this.#foreignTargets(unitId, docs)) {
+			refused.set(index, { reason });
+		}
 		// A database the directory does not know has no unit to claim for (CouchDB refuses it).
 		if (!unit) subjects.length = 0;
 		if (refused.size === 0 && subjects.length === 0) return { state: 'unchecked', body };
@@ -249,6 +261,21 @@ export class WriteGuard implements ProxyBodyGuard {
 		});
 		if (bulk && refused.size > 0) refuseHistoryOfRefused(docs, refused);
 		return { state: 'checked', bulk, body, docs, refused, created };
+	}
+
+	/** Targets in the write for a unit that is not beneath the database's unit, with the reason. */
+	async #foreignTargets(unitId: string | undefined, docs: unknown[]): Promise<Map<number, string>> {
+		const refused = new Map<number, string>();
+		for (const [index, doc] of docs.entries()) {
+			if (!isRecord(doc) || doc._deleted === true) continue;
+			if (doc.type !== 'target' && !String(doc._id ?? '').startsWith('target:')) continue;
+			const target =
+				typeof doc.forUnitId === 'string' ? await this.#units(doc.forUnitId) : undefined;
+			if (!unitId || !target || !target.ancestors.includes(unitId)) {
+				refused.set(index, NOT_A_SUBORDINATE);
+			}
+		}
+		return refused;
 	}
 
 	/** A single document PUT: refused as a whole, or forwarded and its claim kept only if stored. */

@@ -19,6 +19,7 @@ import type { Forwarder } from '../workers/forwarder';
 import type { JobService } from '../workers/job-service';
 import type { ReminderWorker } from '../workers/reminder-worker';
 import type { UnitWatcher } from '../workers/unit-watcher';
+import type { FiguresWorker } from '../workers/figures-worker';
 import { createServices } from './services';
 import { Workers } from './workers';
 
@@ -51,6 +52,8 @@ export interface DoanvuServer {
 		transfers: JobRunner;
 		watcher: UnitWatcher;
 		reminders: ReminderWorker;
+		/** The figures worker (figures-worker.ts), when the config runs it. */
+		figures: FiguresWorker | undefined;
 	};
 	/**
 	 * The embedded store this process started, if any: another server (a test's second process) can
@@ -133,7 +136,8 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 				forwarder: workers.forwarder,
 				transfers: workers.transfers,
 				watcher: workers.watcher,
-				reminders: workers.reminders
+				reminders: workers.reminders,
+				figures: workers.figures
 			},
 			embeddedStore: embedded
 				? { url: embedded.url, user: embedded.admin.user, password: embedded.admin.password }

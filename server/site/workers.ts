@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../http/logger';
 import type { DirectoryIndex } from '../org/directory-index';
 import { DocCopier } from '../workers/doc-copier';
+import { FiguresWorker } from '../workers/figures-worker';
 import { Forwarder } from '../workers/forwarder';
 import { JobRunner, type WorkerHooks } from '../workers/job-runner';
 import { createMergeWorker } from '../workers/merge-worker';
@@ -15,8 +16,8 @@ import type { Services } from './services';
 
 // The workers running in this process, coordinated with any other process only through CouchDB
 // documents (leases, job documents): merges and splits (`runner`, `forwarder`), transfers between
-// units (`transfers`), the watcher of the unit databases (`watcher`) and the post office of
-// reminders (`reminders`).
+// units (`transfers`), the watcher of the unit databases (`watcher`), the post office of
+// reminders (`reminders`) and the figures (`figures`).
 
 /** `idle` until started (workers disabled in the config stay idle), `running`, then `stopped`. */
 export type WorkersState = 'idle' | 'running' | 'stopped';
@@ -27,6 +28,8 @@ export class Workers {
 	readonly transfers: JobRunner;
 	readonly watcher: UnitWatcher;
 	readonly reminders: ReminderWorker;
+	/** The figures of every unit, rolled up the tree; undefined when the config leaves it off. */
+	readonly figures: FiguresWorker | undefined;
 	readonly #directory: DirectoryIndex;
 	#state: WorkersState = 'idle';
 
@@ -42,6 +45,12 @@ export class Workers {
 		const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 		this.#directory = services.directory;
 		const onDirectoryChange = () => this.directoryChanged();
+		// The workers' own writes to unit databases: recorded for other processes, and the figures
+		// of this one look at them at once.
+		const touch = (db: string) => {
+			services.touch(db);
+			this.figures?.nudge(db);
+		};
 		const reorg: SplitDeps = {
 			couch,
 			provision,
@@ -51,7 +60,7 @@ export class Workers {
 			copier: new DocCopier({
 				couch,
 				checkpointDb: services.names.directory,
-				onWrite: services.touch
+				onWrite: touch
 			}),
 			security,
 			registry,
@@ -85,7 +94,7 @@ export class Workers {
 			registry,
 			audit,
 			copier: reorg.copier,
-			touch: services.touch
+			touch
 		});
 		this.transfers = new JobRunner({
 			jobs,
@@ -129,6 +138,24 @@ export class Workers {
 			hooks,
 			onWrite: services.touch
 		});
+		const figures = config.workers.figures;
+		this.figures = figures?.enabled
+			? new FiguresWorker({
+					couch,
+					accounts,
+					devices,
+					updates: services.dbUpdates,
+					directoryDb: services.names.directory,
+					accountsDb: services.names.accounts,
+					jobsDb: jobs.db,
+					owner,
+					leaseMs: config.workers.leaseMs,
+					pollMs: figures.pollMs,
+					minIntervalMs: figures.minIntervalMs,
+					...(figures.now ? { now: figures.now } : {}),
+					logger
+				})
+			: undefined;
 	}
 
 	get state(): WorkersState {
@@ -143,6 +170,7 @@ export class Workers {
 		this.transfers.start();
 		this.watcher.start();
 		this.reminders.start();
+		this.figures?.start();
 	}
 
 	/**
@@ -159,6 +187,7 @@ export class Workers {
 		this.forwarder.nudge(db);
 		this.watcher.nudge(db);
 		this.reminders.nudge(db);
+		this.figures?.nudge(db);
 	}
 
 	async stop(): Promise<void> {
@@ -168,5 +197,6 @@ export class Workers {
 		await this.forwarder.stop();
 		await this.watcher.stop();
 		await this.reminders.stop();
+		await this.figures?.stop();
 	}
 }

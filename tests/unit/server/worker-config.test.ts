@@ -33,4 +33,12 @@ describe('worker settings from the environment', () => {
 			expect(() => loadConfig({ env })).toThrow(new RegExp(`${name}.*phải`));
 		}
 	});
+
+	it('run the figures worker unless FIGURES_WORKER=off (a typo refused)', () => {
+		expect(loadConfig({ env: {} }).workers.figures).toMatchObject({ enabled: true });
+		expect(loadConfig({ env: { FIGURES_WORKER: 'off' } }).workers.figures?.enabled).toBe(false);
+		expect(() => loadConfig({ env: { FIGURES_WORKER: 'maybe' } })).toThrow(
+			/FIGURES_WORKER.*on hoặc off/
+		);
+	});
 });
