@@ -45,6 +45,8 @@ export class ReminderInbox {
 		if (!row || !info) return;
 		this.#opened = [
 			...this.#opened.filter((o) => o.docId !== row.docId),
+			// A timestamp read once, not reactive state.
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity
 			{ ...row, readAt: row.readAt ?? new Date().toISOString() }
 		];
 		if (!session.canWrite) return;
