@@ -2,14 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
+import { putThroughProxy } from '../support/reminder-fixture';
+import { generateMembers } from '../../src/lib/synthetic';
+import { TEST_WORKERS } from '../support/test-server';
 import type { LinkCutter } from '../support/link-cutter';
 import { expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 import { addDays, formatDate, todayIso } from '../../src/lib/domain/dates';
 
-// Reminders at 360 px, offline on both ends: the province writes one with no signal ("chờ gửi"),
-// sends it when the signal is back; the commune's secretary, still offline, has nothing yet; online
-// again, she finds it on her home screen and opens it; the province sees it read, by her.
+// The superior's morning at 360 px, with the real figures worker, offline on both ends: the
+// province signs in and lands on its dashboard, where the lagging commune comes first; it selects
+// it and writes a reminder with no signal ("chờ gửi"), sends it when the signal is back; the
+// commune's secretary, still offline, has nothing yet; online again, she finds it on her home
+// screen and opens it; the province sees it read, by her; and the dashboard opens with no network.
 
 let server: TestServer;
 let link: LinkCutter;
@@ -18,8 +23,22 @@ let commune: { id: string; db: string };
 let secretary: { login: string; password: string };
 let province: { login: string; password: string };
 
+async function seed(unit: { id: string; db: string }, seedNo: number, count: number) {
+	const members = generateMembers({
+		seed: seedNo,
+		count,
+		unitId: unit.id,
+		branchIds: [],
+		today: '2026-11-28',
+		ethnicMix: 'mountain-district'
+	}).map((m) => ({ ...m, status: 'active' as const }));
+	await server.couch.bulkDocs({ db: unit.db, docs: members });
+}
+
 beforeAll(async () => {
-	({ server, link, browser } = await startBrowserSite());
+	({ server, link, browser } = await startBrowserSite({
+		workers: { ...TEST_WORKERS, figures: { enabled: true, pollMs: 200, minIntervalMs: 50 } }
+	}));
 	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
 	province = { login: top.login, password: top.password };
 	const created = await server.createUnitWithAccount({
@@ -28,6 +47,43 @@ beforeAll(async () => {
 	});
 	commune = created.unit;
 	secretary = { login: created.login, password: created.password };
+	const other = await server.createUnitWithAccount({
+		name: 'Đoàn xã Tân Sơn',
+		parentId: top.unit.id
+	});
+	await seed(commune, 21, 6);
+	await seed(other.unit, 22, 9);
+	// The province's targets for the year, as its dashboard writes them: Thanh Sơn has 6 of 60
+	// (the laggard), Tân Sơn 9 of 10.
+	const { cookie } = await server.signIn(province);
+	const year = Number(todayIso().slice(0, 4));
+	const at = new Date().toISOString();
+	for (const [unitId, members] of [
+		[commune.id, 60],
+		[other.unit.id, 10]
+	] as const) {
+		const res = await putThroughProxy(server, {
+			db: top.unit.db,
+			cookie,
+			doc: {
+				_id: `target:${unitId}:${year}`,
+				type: 'target',
+				v: 1,
+				unitId: top.unit.id,
+				forUnitId: unitId,
+				year,
+				members,
+				createdAt: at,
+				createdBy: province.login,
+				updatedAt: at,
+				updatedBy: province.login
+			}
+		});
+		expect(res.status).toBe(201);
+	}
+	// The members were written by the server admin (not through /couch): the worker is told.
+	for (const db of [top.unit.db, commune.db, other.unit.db]) server.workers.figures!.nudge(db);
+	await server.workers.figures!.cycle();
 });
 
 afterAll(() => closeBrowserSite({ browser, link, server }));
@@ -42,11 +98,24 @@ describe('a reminder from the province to a lagging commune', () => {
 		const communeContext = await phoneContext(browser);
 		const provincePage = await provinceContext.newPage();
 		const communePage = await communeContext.newPage();
-		await signInSynced(provincePage, { url: link.url, account: province });
 		await signInSynced(communePage, { url: link.url, account: secretary });
+		await signInSynced(provincePage, { url: link.url, account: province, landing: '/tong-quan' });
 
-		// The dashboard's link, with the laggard selected: the form knows its name while online.
-		await provincePage.goto(`${link.url}/tong-quan/don-doc?units=${commune.id}`);
+		// Her morning screen: the subtree's figures, the laggard first, said in words.
+		await expect
+			.poll(() => provincePage.getByTestId('headline-onrolls').textContent(), { timeout: 30_000 })
+			.toContain('15');
+		const first = provincePage.getByTestId('progress-row').first();
+		await expect.poll(() => first.textContent()).toContain('Đoàn xã Thanh Sơn');
+		expect(await first.textContent()).toContain('Chậm tiến độ');
+		expect(await provincePage.getByTestId('progress-row').nth(1).textContent()).toContain(
+			'Đoàn xã Tân Sơn'
+		);
+
+		// She selects the laggard and goes to write the reminder.
+		await provincePage.getByLabel('Chọn Đoàn xã Thanh Sơn').check();
+		await provincePage.getByRole('button', { name: 'Gửi đôn đốc (1)' }).click();
+		await provincePage.waitForURL(`**/tong-quan/don-doc?units=${commune.id}`);
 		const choice = provincePage.getByRole('checkbox', { name: 'Đoàn xã Thanh Sơn' });
 		await expect.poll(() => choice.isChecked()).toBe(true);
 
@@ -107,7 +176,18 @@ describe('a reminder from the province to a lagging commune', () => {
 		await provincePage.goto(`${link.url}/tong-quan/don-doc`);
 		await expect.poll(() => provincePage.locator('.list').textContent()).toContain('Đã đọc 1/1');
 
-		await provinceContext.close();
+		// With no network at all, the dashboard still opens from the synced figures.
 		await communeContext.close();
+		link.cut();
+		await provinceContext.setOffline(true);
+		await provincePage.goto(`${link.url}/tong-quan`);
+		await expect
+			.poll(() => provincePage.getByTestId('headline-onrolls').textContent(), { timeout: 30_000 })
+			.toContain('15');
+		expect(await provincePage.getByTestId('progress-row').first().textContent()).toContain(
+			'Đoàn xã Thanh Sơn'
+		);
+		link.restore();
+		await provinceContext.close();
 	});
 });

@@ -13,11 +13,14 @@ export interface BrowserSite {
 	browser: Browser;
 }
 
-export async function startBrowserSite(): Promise<BrowserSite> {
+/** The built app on a test server (options as startTestServer's: a worker turned on…). */
+export async function startBrowserSite(
+	options: Parameters<typeof startTestServer>[0] = {}
+): Promise<BrowserSite> {
 	ensureBuilt();
 	const started: Partial<BrowserSite> = {};
 	try {
-		started.server = await startTestServer();
+		started.server = await startTestServer(options);
 		started.link = await startLinkCutter({ targetPort: started.server.port });
 		started.browser = await launchBrowser();
 		return started as BrowserSite;
