@@ -32,7 +32,8 @@ export interface RevDoc extends CouchDoc {
  * Documents no worker copies: the unit's own description and the design documents; and what was
  * addressed to or sent by this unit as such — its reminders, their copies, receipts and status
  * (ADR 0018), and its devices' sync reports — which stay readable where they are: copied into the
- * unit a merged one joined, a sent reminder would be delivered again in the survivor's name.
+ * unit a merged one joined, a sent reminder would be delivered again in the survivor's name —
+ * and the figures, which the figures worker computes for each database it holds them in.
  */
 export function isUnitOwned(id: string): boolean {
 	return (
@@ -41,7 +42,8 @@ export function isUnitOwned(id: string): boolean {
 		id.startsWith('_local/') ||
 		id.startsWith('reminder:') ||
 		id.startsWith('reminder-') ||
-		id.startsWith('device-report:')
+		id.startsWith('device-report:') ||
+		id.startsWith('figures:')
 	);
 }
 

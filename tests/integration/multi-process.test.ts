@@ -144,9 +144,15 @@ async function finished(jobId: string): Promise<JobDoc> {
 	);
 }
 
+/**
+ * A unit database's documents, without the design document and the figures: those are the figures
+ * worker's (on in these processes, as in production), written whenever it gets to them.
+ */
 async function liveDocs(db: string): Promise<Doc[]> {
 	const rows = await host.couch.allDocs<Doc>({ db, includeDocs: true });
-	return rows.flatMap((row) => (row.doc && !row.id.startsWith('_design/') ? [row.doc] : []));
+	return rows.flatMap((row) =>
+		row.doc && !row.id.startsWith('_design/') && !row.id.startsWith('figures:') ? [row.doc] : []
+	);
 }
 
 interface Phone {
