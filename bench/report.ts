@@ -129,13 +129,13 @@ export function renderTable(results: BenchResults): string {
 				`dashboard: a province with ${dash.subordinates} subordinate units (${dash.members.toLocaleString('en')} members): sign-in to the progress list; a grassroots edit to the province's figures`,
 				'Slow 4G',
 				run.store,
-				`sign-in → /tong-quan rows in ${ms(dash.signInToDashboardMs.median)} (median of ${dash.signInToDashboardMs.samples.length}); rollup ${ms(dash.rollupMs.median)} (median of ${dash.rollupMs.samples.length})`,
+				`sign-in → /tong-quan rows in ${ms(dash.signInToDashboardMs.median)} on a first visit, ${ms(dash.installedSignInMs.median)} with the app installed (medians of ${dash.signInToDashboardMs.samples.length}); rollup ${ms(dash.rollupMs.median)} (median of ${dash.rollupMs.samples.length})`,
 				'—',
 				'—',
 				'—',
 				'—',
 				'—',
-				`province database ${dash.provinceDb.docs} docs, ${bytes(dash.provinceDb.gzip)} gzip (${bytes(dash.provinceDb.raw)} raw); ↓${bytes(dash.signInDownBytes)} during the sign-in`
+				`province database ${dash.provinceDb.docs} docs, ${bytes(dash.provinceDb.gzip)} gzip (${bytes(dash.provinceDb.raw)} raw); ↓${bytes(dash.signInDownBytes)} during a first sign-in, ↓${bytes(dash.installedDownBytes)} installed`
 			]);
 		}
 	}
@@ -216,7 +216,7 @@ export function targetsOf(results: BenchResults): string[] {
 		if (!dash) continue;
 		// Issue #13: the province's dashboard within 3 s of signing in on Slow 4G (300 units beneath).
 		out.push(
-			`${mark(dash.signInToDashboardMs.median <= 3000)} dashboard (${run.store}): sign-in to the progress list ${ms(dash.signInToDashboardMs.median)} on Slow 4G with ${dash.subordinates} units beneath (target ≤ 3 s)`
+			`${mark(dash.signInToDashboardMs.median <= 3000)} dashboard (${run.store}): sign-in to the progress list ${ms(dash.signInToDashboardMs.median)} on Slow 4G with ${dash.subordinates} units beneath, first visit (target ≤ 3 s); ${ms(dash.installedSignInMs.median)} installed`
 		);
 	}
 	for (const run of storeRuns(results)) {
