@@ -12,6 +12,7 @@ import {
 	type SessionInfo
 } from './sign-in';
 import { deviceEngine } from '$lib/data/sync/device-engine.svelte';
+import { loadEngineChunk } from '$lib/data/sync/load-engine-chunk';
 import { appLock } from '$lib/data/device/app-lock.svelte';
 import type { SyncProblem } from '$lib/data/sync/unit-sync';
 import {
@@ -216,6 +217,10 @@ class Session {
 	}
 
 	async signIn(options: { login: string; password: string }) {
+		// The sync engine's code is needed as soon as the server answers: on a first visit over a
+		// slow link it downloads while the password is checked, not after (a failure here is only a
+		// later download).
+		loadEngineChunk().catch(() => {});
 		const info = await signIn(options);
 		await appLock.rememberPassword({ login: info.user.login, password: options.password });
 		this.#notice = null;
