@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { generateMembers } from '../../src/lib/synthetic';
+import { seedActiveMembers } from '../support/member-fixture';
 import type { TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
 import type { LinkCutter } from '../support/link-cutter';
@@ -25,20 +25,6 @@ let thanhSon: { id: string; db: string };
 let tanSon: { id: string; db: string };
 let secretary: { login: string; password: string };
 
-async function seed(unit: { id: string; db: string }, seedNo: number, count: number) {
-	// Everyone on the rolls, so the default list (active members) shows them all.
-	const members = generateMembers({
-		seed: seedNo,
-		count,
-		unitId: unit.id,
-		branchIds: [],
-		today: '2026-11-28',
-		ethnicMix: 'mountain-district'
-	}).map((m) => ({ ...m, status: 'active' as const }));
-	await server.couch.bulkDocs({ db: unit.db, docs: members });
-	return members;
-}
-
 beforeAll(async () => {
 	({ server, link, browser } = await startBrowserSite());
 	const top = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
@@ -52,8 +38,8 @@ beforeAll(async () => {
 	secretary = { login: a.login, password: a.password };
 	tanSon = (await server.createUnitWithAccount({ name: 'Đoàn xã Tân Sơn', parentId: province.id }))
 		.unit;
-	await seed(thanhSon, 11, 12);
-	await seed(tanSon, 12, 8);
+	await seedActiveMembers(server, { unit: thanhSon, seed: 11, count: 12 });
+	await seedActiveMembers(server, { unit: tanSon, seed: 12, count: 8 });
 });
 
 afterAll(() => closeBrowserSite({ browser, link, server }));

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
 import { putThroughProxy } from '../support/reminder-fixture';
-import { generateMembers } from '../../src/lib/synthetic';
+import { seedActiveMembers } from '../support/member-fixture';
 import { TEST_WORKERS } from '../support/test-server';
 import type { LinkCutter } from '../support/link-cutter';
 import { expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
@@ -23,18 +23,6 @@ let commune: { id: string; db: string };
 let secretary: { login: string; password: string };
 let province: { login: string; password: string };
 
-async function seed(unit: { id: string; db: string }, seedNo: number, count: number) {
-	const members = generateMembers({
-		seed: seedNo,
-		count,
-		unitId: unit.id,
-		branchIds: [],
-		today: '2026-11-28',
-		ethnicMix: 'mountain-district'
-	}).map((m) => ({ ...m, status: 'active' as const }));
-	await server.couch.bulkDocs({ db: unit.db, docs: members });
-}
-
 beforeAll(async () => {
 	({ server, link, browser } = await startBrowserSite({
 		workers: { ...TEST_WORKERS, figures: { enabled: true, pollMs: 200, minIntervalMs: 50 } }
@@ -51,8 +39,8 @@ beforeAll(async () => {
 		name: 'Đoàn xã Tân Sơn',
 		parentId: top.unit.id
 	});
-	await seed(commune, 21, 6);
-	await seed(other.unit, 22, 9);
+	await seedActiveMembers(server, { unit: commune, seed: 21, count: 6 });
+	await seedActiveMembers(server, { unit: other.unit, seed: 22, count: 9 });
 	// The province's targets for the year, as its dashboard writes them: Thanh Sơn has 6 of 60
 	// (the laggard), Tân Sơn 9 of 10.
 	const { cookie } = await server.signIn(province);

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { MemberDoc } from '../../src/lib/domain/member-schema';
+import { generateMembers } from '../../src/lib/synthetic';
+import type { TestServer } from './test-server';
 
 // Minimal member documents as a device writes them (docs/architecture.md, "Documents in a unit
 // database"): enough for the server's validation, not the full domain schema.
@@ -53,4 +56,25 @@ export function memberDoc(options: {
 		updatedAt: at,
 		updatedBy: options.login
 	};
+}
+
+/**
+ * Generated members written straight into a unit's database by the server admin (fast set-up), all
+ * on the rolls so the default list shows them. Not recorded for the workers: a test that needs the
+ * figures nudges the figures worker itself.
+ */
+export async function seedActiveMembers(
+	server: TestServer,
+	options: { unit: { id: string; db: string }; seed: number; count: number }
+): Promise<MemberDoc[]> {
+	const members = generateMembers({
+		seed: options.seed,
+		count: options.count,
+		unitId: options.unit.id,
+		branchIds: [],
+		today: '2026-11-28',
+		ethnicMix: 'mountain-district'
+	}).map((m) => ({ ...m, status: 'active' as const }));
+	await server.couch.bulkDocs({ db: options.unit.db, docs: members });
+	return members;
 }
