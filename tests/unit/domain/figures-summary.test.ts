@@ -94,6 +94,28 @@ describe('summariseUnit', () => {
 		expect(summariseUnit({ members, history: [], today }).comingOfAge).toBe(2);
 	});
 
+	it('counts the coming of age of this year and the four ahead, year by year', () => {
+		const members = [
+			member({ birthDate: '1996-05-01' }), // 30 in 2026
+			member({ birthDate: '1997-01-01' }), // 2027
+			member({ birthDate: '1997-12-31' }), // 2027
+			member({ birthDate: '2000-07-07' }), // 2030
+			member({ birthDate: '2001-02-02' }), // 2031: beyond the five years
+			member({ birthDate: '1995-06-06' }), // 2025: already past
+			member({ birthDate: '1998-03-03', fullTimeUnionStaff: true }),
+			member({ birthDate: '1999-03-03', status: 'removed' })
+		];
+		const summary = summariseUnit({ members, history: [], today });
+		expect(summary.comingOfAgeByYear).toEqual({ '2026': 1, '2027': 2, '2030': 1 });
+		// A parent adds its children's year by year, a figure of an older shape (none) counting 0.
+		const older = { ...summary, comingOfAgeByYear: undefined };
+		expect(addSummaries([summary, summary, older]).comingOfAgeByYear).toEqual({
+			'2026': 2,
+			'2027': 4,
+			'2030': 2
+		});
+	});
+
 	it('counts dues paid through this month or later', () => {
 		const members = [
 			member({ duesPaidThrough: '2026-12' }),

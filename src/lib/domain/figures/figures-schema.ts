@@ -36,6 +36,7 @@ export const SummarySchema = v.object({
 	ratings: CountMap,
 	training: v.object({ registered: Count, scored: Count, byBand: CountMap }),
 	comingOfAge: Count,
+	comingOfAgeByYear: v.optional(CountMap),
 	duesPaidUp: Count,
 	year: v.object({
 		admissions: Count,

@@ -13,6 +13,9 @@ import { DEFAULT_RULES, type MembershipRules } from '../rules/table';
 export const SUMMARY_AGE_BANDS = ['under-16', '16-18', '19-24', '25-30', 'over-30'] as const;
 export type SummaryAgeBand = (typeof SUMMARY_AGE_BANDS)[number];
 
+/** How many years of coming of age ahead the figures count (this year included). */
+export const COMING_OF_AGE_YEARS = 5;
+
 export interface Summary {
 	/** Members on the rolls: active, or transferring (still counted until the receiver accepts). */
 	onRolls: number;
@@ -36,6 +39,11 @@ export interface Summary {
 	training: { registered: number; scored: number; byBand: Record<string, number> };
 	/** Members on the rolls whose coming-of-age birthday falls in the year. */
 	comingOfAge: number;
+	/**
+	 * The same for this year and the next ones ('YYYY' → members), so a superior sees the waves of
+	 * coming of age ahead (optional: figures written before it have none).
+	 */
+	comingOfAgeByYear?: Record<string, number>;
 	/** Members on the rolls with dues paid through the current month or later. */
 	duesPaidUp: number;
 	/** What happened in the year, from the history entries in force. */
@@ -63,6 +71,7 @@ export function emptySummary(): Summary {
 		ratings: {},
 		training: { registered: 0, scored: 0, byBand: {} },
 		comingOfAge: 0,
+		comingOfAgeByYear: {},
 		duesPaidUp: 0,
 		year: { admissions: 0, transfersIn: 0, transfersOut: 0, removals: 0, comingOfAge: 0 }
 	};
@@ -177,11 +186,12 @@ export function summariseUnit(options: {
 		if (member.birthDate) {
 			const band = ageBand(member.birthDate, today);
 			summary.byAgeBand[band] = (summary.byAgeBand[band] ?? 0) + 1;
-			if (
-				!member.fullTimeUnionStaff &&
-				comingOfAgeDate({ birthDate: member.birthDate, rules }).slice(0, 4) === year
-			)
-				summary.comingOfAge++;
+			if (!member.fullTimeUnionStaff) {
+				const comingYear = comingOfAgeDate({ birthDate: member.birthDate, rules }).slice(0, 4);
+				if (comingYear === year) summary.comingOfAge++;
+				if (comingYear >= year && Number(comingYear) < Number(year) + COMING_OF_AGE_YEARS)
+					bump((summary.comingOfAgeByYear ??= {}), comingYear);
+			}
 		}
 		if (member.duesPaidThrough && member.duesPaidThrough >= month) summary.duesPaidUp++;
 	}
