@@ -185,7 +185,7 @@ export class FiguresReader {
 				devices.push({
 					id,
 					login: account.login,
-					lastSeenAt: device.lastSeenAt,
+					lastSeenAt: toTheHour(device.lastSeenAt),
 					state: device.revokedAt ? 'revoked' : 'active',
 					...reported.get(id)?.report
 				});
@@ -217,4 +217,14 @@ function reportPart(report: Doc | undefined): Partial<FiguresDevice> {
 		...(waiting !== undefined ? { waiting } : {}),
 		...(refused !== undefined ? { refused } : {})
 	};
+}
+
+/**
+ * `lastSeenAt` to the hour: the server rewrites it every few minutes while a device works, and each
+ * change of a unit's figures is written into every ancestor's database. Superiors read it in days.
+ */
+export function toTheHour(timestamp: string): string {
+	const time = Date.parse(timestamp);
+	if (Number.isNaN(time)) return timestamp;
+	return new Date(time - (time % 3_600_000)).toISOString();
 }
