@@ -17,6 +17,7 @@ import {
 	type ReminderStatusDoc
 } from '../../src/lib/domain/reminders';
 import type { WorkerHooks } from './job-runner';
+import { ChangedDbs } from './changed-dbs';
 import { LeasedLoop } from './leased-loop';
 import { WatcherRecords, type Seq } from './watcher-records';
 import { recipientRefusal } from './reminder-recipients';
@@ -58,20 +59,16 @@ function isReminderDocId(id: string): boolean {
 export class ReminderWorker {
 	readonly #couch: CouchClient;
 	readonly #provision: ProvisionService;
-	readonly #updates: DbUpdates;
 	readonly #records: WatcherRecords;
+	readonly #changed: ChangedDbs;
 	readonly #batchSize: number;
 	readonly #pollMs: number;
 	readonly #logger: Logger;
 	readonly #hooks: ReminderHooks;
 	readonly #onWrite: (db: string) => void;
 	readonly #loop: LeasedLoop;
-	readonly #nudged = new Set<string>();
-	readonly #retry = new Set<string>();
 	/** Where this process is in each unit database, as last checkpointed. */
 	readonly #seqs = new Map<string, Seq>();
-	#updatesSince: Seq | undefined;
-	#behind = false;
 	#crashed = false;
 
 	constructor(options: {
@@ -91,8 +88,12 @@ export class ReminderWorker {
 	}) {
 		this.#couch = options.couch;
 		this.#provision = options.provision;
-		this.#updates = options.updates;
 		this.#records = new WatcherRecords({ couch: options.couch, db: options.db });
+		this.#changed = new ChangedDbs({
+			updates: options.updates,
+			records: this.#records,
+			checkpointId: UPDATES_CHECKPOINT
+		});
 		this.#batchSize = options.batchSize;
 		this.#pollMs = options.pollMs;
 		this.#logger = options.logger;
@@ -110,14 +111,14 @@ export class ReminderWorker {
 			tick: () => this.#tick(),
 			nextDelay: ({ failed }) => {
 				if (this.#crashed) return 60_000;
-				const again = !failed && (this.#nudged.size > 0 || this.#behind);
+				const again = !failed && this.#changed.pending;
 				const idle = this.#loop.holdsLease ? this.#pollMs : leaseMs / 4;
 				return again ? 0 : Math.max(this.#pollMs, idle);
 			},
 			beforeRenewal: (lapsed) => {
 				if (!lapsed) return;
 				// Another process may have moved the checkpoints while it held the lease.
-				this.#updatesSince = undefined;
+				this.#changed.forget();
 				this.#seqs.clear();
 				this.#records.forget();
 			}
@@ -140,38 +141,21 @@ export class ReminderWorker {
 	/** This process wrote to `db`: look at it at the next tick. */
 	nudge(db: string): void {
 		if (!this.#loop.running || this.#crashed || !isUnitDb(db)) return;
-		this.#nudged.add(db);
+		this.#changed.nudge(db);
 		this.#loop.soon(Math.min(this.#pollMs, 50));
 	}
 
 	async #tick(): Promise<void> {
 		if (this.#crashed) return;
 		if (!(await this.#loop.holdLease())) {
-			this.#nudged.clear();
-			this.#behind = false;
+			this.#changed.drop();
 			return;
 		}
-		const since = (this.#updatesSince ??=
-			(await this.#records.getLocal<{ seq?: Seq }>(UPDATES_CHECKPOINT))?.seq ?? 0);
-		const { dbs, lastSeq, more } = await this.#updates.changedSince({ since });
-		for (const db of [...this.#nudged, ...this.#retry]) dbs.add(db);
-		this.#nudged.clear();
-		this.#retry.clear();
-		const due = [...dbs].filter((db) => isUnitDb(db));
-		for (let i = 0; i < due.length && this.#loop.running; i += 4) {
-			if (i > 0 && !(await this.#loop.holdLease())) {
-				for (const db of due.slice(i)) this.#retry.add(db);
-				return;
-			}
-			await Promise.all(due.slice(i, i + 4).map((db) => this.#followDb(db)));
-			if (this.#crashed) return;
-		}
-		// Moved on only after the databases were read: a crash before this reads them again.
-		if (String(lastSeq) !== String(since)) {
-			await this.#records.checkpoint(UPDATES_CHECKPOINT, { seq: lastSeq });
-			this.#updatesSince = lastSeq;
-		}
-		this.#behind = more;
+		await this.#changed.round({
+			loop: this.#loop,
+			visit: (db) => this.#followDb(db),
+			halted: () => this.#crashed
+		});
 	}
 
 	async #followDb(db: string): Promise<void> {
@@ -222,7 +206,7 @@ export class ReminderWorker {
 				this.#crashed = true;
 				return;
 			}
-			this.#retry.add(db);
+			this.#changed.retry(db);
 			this.#logger.error('reminders_db_failed', { db, error: describeError(error) });
 		}
 	}

@@ -7,6 +7,7 @@ import type { AuditService } from '../audit/audit-service';
 import type { ProvisionService, UnitRecord } from '../couch/provision-service';
 import type { CitizenRegistry } from '../registry/registry-service';
 import { transferJobFor, type TransferWorker } from './transfer-worker';
+import { ChangedDbs } from './changed-dbs';
 import { LeasedLoop } from './leased-loop';
 import { WatcherRecords, type Seq, type WatcherState } from './watcher-records';
 
@@ -41,21 +42,15 @@ export class UnitWatcher {
 	readonly #registry: CitizenRegistry;
 	readonly #audit: AuditService;
 	readonly #transfers: TransferWorker;
-	readonly #updates: DbUpdates;
 	readonly #pollMs: number;
 	readonly #sweepMs: number;
 	readonly #batchSize: number;
 	readonly #onJob: () => void;
 	readonly #logger: Logger;
 	readonly #records: WatcherRecords;
-	readonly #nudged = new Set<string>();
-	/** Databases whose reading failed: read again at the next tick. */
-	readonly #retry = new Set<string>();
-	/** More changed databases are listed than one tick reads: the next tick comes at once. */
-	#behind = false;
+	readonly #changed: ChangedDbs;
 	#state: (WatcherState & { rev?: string }) | undefined;
 	#stateReadAt = 0;
-	#updatesSince: Seq | undefined;
 	#parkedSweptAt = 0;
 	#sweptAt = -Infinity;
 	#sweptGeneration = 0;
@@ -85,13 +80,17 @@ export class UnitWatcher {
 		this.#registry = options.registry;
 		this.#audit = options.audit;
 		this.#transfers = options.transfers;
-		this.#updates = options.updates;
 		this.#pollMs = options.pollMs;
 		this.#sweepMs = options.sweepMs;
 		this.#batchSize = options.batchSize;
 		this.#onJob = options.onJob;
 		this.#logger = options.logger;
 		this.#records = new WatcherRecords({ couch: options.couch, db: options.registry.db });
+		this.#changed = new ChangedDbs({
+			updates: options.updates,
+			records: this.#records,
+			checkpointId: UPDATES_CHECKPOINT
+		});
 		const leaseMs = options.leaseMs;
 		this.#loop = new LeasedLoop({
 			couch: options.couch,
@@ -103,7 +102,7 @@ export class UnitWatcher {
 			failureEvent: 'watch_failed',
 			tick: () => this.#tick(),
 			nextDelay: ({ failed }) => {
-				const again = !failed && (this.#nudged.size > 0 || this.#behind);
+				const again = !failed && this.#changed.pending;
 				// Without the lease there is nothing to do before it could run out.
 				const idle = this.#loop.holdsLease ? this.#pollMs : leaseMs / 4;
 				return again ? 0 : Math.max(this.#pollMs, idle);
@@ -111,7 +110,7 @@ export class UnitWatcher {
 			beforeRenewal: (lapsed) => {
 				if (!lapsed) return;
 				// Another process may have moved the checkpoints while it held the lease.
-				this.#updatesSince = undefined;
+				this.#changed.forget();
 				this.#state = undefined;
 				this.#records.forget();
 			}
@@ -129,7 +128,7 @@ export class UnitWatcher {
 	/** This process wrote to `db` (the proxy forwarded a write): look at it at the next tick. */
 	nudge(db: string): void {
 		if (!this.#loop.running || !isUnitDb(db)) return;
-		this.#nudged.add(db);
+		this.#changed.nudge(db);
 		this.#loop.soon(Math.min(this.#pollMs, 50));
 	}
 
@@ -155,8 +154,7 @@ export class UnitWatcher {
 	async #tick(): Promise<void> {
 		if (!(await this.#loop.holdLease())) {
 			// Another process watches; it learns of these databases from `doanvu_dbupdates`.
-			this.#nudged.clear();
-			this.#behind = false;
+			this.#changed.drop();
 			return;
 		}
 		if (!this.#state || Date.now() - this.#stateReadAt > 10_000) {
@@ -181,26 +179,13 @@ export class UnitWatcher {
 				else this.#stateReadAt = 0;
 			}
 		}
-		const since = (this.#updatesSince ??=
-			(await this.#records.getLocal<{ seq?: Seq }>(UPDATES_CHECKPOINT))?.seq ?? 0);
-		const { dbs, lastSeq, more } = await this.#updates.changedSince({ since });
-		for (const db of [...this.#nudged, ...this.#retry]) dbs.add(db);
-		this.#nudged.clear();
-		this.#retry.clear();
-		const due = [...dbs].filter((db) => isUnitDb(db));
-		for (let i = 0; i < due.length && this.#loop.running; i += 4) {
-			if (i > 0 && !(await this.#loop.holdLease())) {
-				for (const db of due.slice(i)) this.#retry.add(db);
-				return;
-			}
-			await Promise.all(due.slice(i, i + 4).map((db) => this.#watchDb(db, state.generation)));
-		}
-		// Moved on only after the databases were read: a crash before this reads them again.
-		if (String(lastSeq) !== String(since)) {
-			await this.#records.checkpoint(UPDATES_CHECKPOINT, { seq: lastSeq });
-			this.#updatesSince = lastSeq;
-		}
-		this.#behind = more;
+		if (
+			!(await this.#changed.round({
+				loop: this.#loop,
+				visit: (db) => this.#watchDb(db, state.generation)
+			}))
+		)
+			return;
 		if (Date.now() - this.#parkedSweptAt > this.#sweepMs) {
 			this.#parkedSweptAt = Date.now();
 			await this.#sweepParked();
@@ -234,7 +219,7 @@ export class UnitWatcher {
 				if (page.results.length < this.#batchSize || !this.#loop.running) return;
 			}
 		} catch (error) {
-			this.#retry.add(db);
+			this.#changed.retry(db);
 			this.#logger.error('watch_db_failed', { db, error: describeError(error) });
 		}
 	}
