@@ -1,0 +1,56 @@
+import * as v from 'valibot';
+import { validateMemberInput, type MemberFieldErrors } from '../member-input';
+import type { MembershipRules } from '../rules/table';
+import { DECLARED_FIELD_KEYS, type DeclaredFields } from './declaration-schema';
+
+// The boundary of a member's own declaration, shared by her phone (the form answers before she
+// sends) and the server (which trusts nothing the phone says): the raw fields as sent — only the
+// declared fields, each a bounded string or a boolean — then the member form's own rules.
+
+/** Longest text a declared field may hold: addresses are the long ones. */
+export const DECLARED_TEXT_MAX = 300;
+
+const DeclaredValue = v.union(
+	[
+		v.pipe(
+			v.string(),
+			v.maxLength(DECLARED_TEXT_MAX, `Mỗi ô không quá ${DECLARED_TEXT_MAX} ký tự.`)
+		),
+		v.boolean()
+	],
+	'Giá trị phải là chữ hoặc đúng/sai.'
+);
+
+/** The raw fields of a declaration as sent: known keys only, bounded values. */
+export const DeclarationInputSchema = v.strictObject(
+	Object.fromEntries(DECLARED_FIELD_KEYS.map((key) => [key, v.optional(DeclaredValue)])) as Record<
+		(typeof DECLARED_FIELD_KEYS)[number],
+		v.OptionalSchema<typeof DeclaredValue, undefined>
+	>,
+	'Bản khai có trường không thuộc hồ sơ đoàn viên.'
+);
+export type DeclarationInput = v.InferOutput<typeof DeclarationInputSchema>;
+
+export type DeclarationInputResult =
+	{ ok: true; value: DeclaredFields } | { ok: false; errors: MemberFieldErrors };
+
+/**
+ * A declaration's fields checked by the member form's rules (a new record: ethnicity, religion and
+ * education answered, never defaulted), normalised as the unit's form would store them.
+ */
+export function validateDeclarationInput(options: {
+	input: DeclarationInput;
+	/** Vietnam's date today (dates.ts todayIso). */
+	today: string;
+	rules?: MembershipRules;
+}): DeclarationInputResult {
+	const result = validateMemberInput({
+		input: { ...options.input, status: 'active', branchId: '' },
+		today: options.today,
+		rules: options.rules,
+		newRecord: true
+	});
+	if (!result.ok) return result;
+	const { status: _status, branchId: _branch, ...declared } = result.value;
+	return { ok: true, value: declared };
+}
