@@ -154,8 +154,10 @@ export async function submitDeclaration(options: {
 	return { res, receipt, body };
 }
 
-/** A marker for names: letters only (the member form refuses digits in names). */
+/** A marker for names: letters only (the member form refuses digits in names), capitalised as the
+ * form stores a name, so it is found as it was sent. */
 export function nameMarker(): string {
 	const letters = 'abcdeghiklmnopqrstuvxy';
-	return [...randomBytes(6)].map((byte) => letters[byte % letters.length]).join('');
+	const word = [...randomBytes(6)].map((byte) => letters[byte % letters.length]).join('');
+	return word.charAt(0).toUpperCase() + word.slice(1);
 }
