@@ -328,6 +328,59 @@ describe('a chi đoàn link', () => {
 	});
 });
 
+describe('resends that must not duplicate', () => {
+	it('three identical submissions at once: one declaration, one 201', async () => {
+		const given = nameMarker();
+		const body = {
+			link: link.token,
+			receipt: newReceiptCode(),
+			fields: declarationFields({ givenName: given }),
+			consent: consentNow()
+		};
+		const answers = await Promise.all([1, 2, 3].map(() => declarationApi(server, '', body)));
+		const statuses = answers.map((res) => res.status).sort();
+		expect(statuses).toEqual([200, 200, 201]);
+		const docs = (await declarationsIn(commune)).filter((d) => d.fields.givenName === given);
+		expect(docs).toHaveLength(1);
+	});
+
+	it('a resend after the server stopped between the declaration and its receipt', async () => {
+		const given = nameMarker();
+		const body = {
+			link: link.token,
+			receipt: newReceiptCode(),
+			fields: declarationFields({ givenName: given }),
+			consent: consentNow()
+		};
+		expect((await declarationApi(server, '', body)).status).toBe(201);
+		// The state a crash after the first write leaves: the declaration stored, no receipt.
+		const db = server.provision.names.declarations;
+		const id = `receipt:${receiptHash(body.receipt)}`;
+		const entry = await server.couch.getDoc({ db, id });
+		await server.couch.request({
+			method: 'DELETE',
+			path: `${db}/${encodeURIComponent(id)}`,
+			query: { rev: entry!._rev }
+		});
+		const lost = await declarationApi(server, '/status', { receipt: body.receipt });
+		expect(lost.status).toBe(404);
+
+		const resent = await declarationApi(server, '', body);
+		expect(resent.status).toBe(200);
+		expect(await resent.json()).toMatchObject({ state: 'pending', revision: 1 });
+		const docs = (await declarationsIn(commune)).filter((d) => d.fields.givenName === given);
+		expect(docs).toHaveLength(1);
+		const found = await declarationApi(server, '/status', { receipt: body.receipt });
+		expect(found.status).toBe(200);
+		// The same code with other content is still refused once the receipt is back.
+		const other = await declarationApi(server, '', {
+			...body,
+			fields: declarationFields({ givenName: nameMarker() })
+		});
+		expect(other.status).toBe(409);
+	});
+});
+
 describe('a receipt code is unknown until used', () => {
 	it('answers 404 for a code never submitted', async () => {
 		const res = await declarationApi(server, '/status', { receipt: newReceiptCode() });
