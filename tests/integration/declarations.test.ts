@@ -18,6 +18,7 @@ import {
 	submitDeclaration,
 	type JoinLink
 } from '../support/declaration-fixture';
+import { api, waitForJob } from '../support/org-api';
 import { createProvince, signedIn, type SignedIn } from '../support/org-setup';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -30,6 +31,7 @@ let server: TestServer;
 let province: UnitRecord;
 let commune: UnitRecord;
 let secretary: SignedIn;
+let provinceAdmin: SignedIn;
 let link: JoinLink;
 
 async function declarationsIn(unit: UnitRecord): Promise<DeclarationDoc[]> {
@@ -81,7 +83,9 @@ async function writeReview(options: {
 
 beforeAll(async () => {
 	server = await startTestServer();
-	province = (await createProvince(server, 'Tỉnh đoàn Khai Báo')).unit;
+	const top = await createProvince(server, 'Tỉnh đoàn Khai Báo');
+	province = top.unit;
+	provinceAdmin = await signedIn(server, top);
 	const created = await server.createUnitWithAccount({
 		parentId: province.id,
 		name: 'Đoàn xã Khai Báo'
@@ -378,6 +382,57 @@ describe('resends that must not duplicate', () => {
 			fields: declarationFields({ givenName: nameMarker() })
 		});
 		expect(other.status).toBe(409);
+	});
+});
+
+describe('a merged unit', () => {
+	it("its declarations follow its members; its links stop; the survivor's review is what she sees", async () => {
+		const away = await server.createUnitWithAccount({ parentId: province.id, name: 'Đoàn xã Cũ' });
+		const stays = await server.createUnitWithAccount({
+			parentId: province.id,
+			name: 'Đoàn xã Mới'
+		});
+		const awayLink = await createJoinLink({ server, unit: away.unit });
+		const given = nameMarker();
+		const sent = await submitDeclaration({
+			server,
+			token: awayLink.token,
+			fields: declarationFields({ givenName: given })
+		});
+		expect(sent.res.status).toBe(201);
+		const merge = await api<{ id: string }>(server, `/units/${away.unit.id}/merge`, {
+			cookie: provinceAdmin.cookie,
+			body: { intoId: stays.unit.id }
+		});
+		expect(merge.status).toBe(202);
+		const job = await waitForJob(server, { cookie: provinceAdmin.cookie, id: merge.body.id });
+		expect(job).toMatchObject({ state: 'done' });
+
+		// The link of a unit that no longer exists: refused with a reason, not delivered anywhere.
+		const info = await server.request(`/api/join/${awayLink.token}`);
+		expect(info.status).toBe(410);
+		expect(await info.json()).toMatchObject({ error: 'unit_closed' });
+		const late = await submitDeclaration({ server, token: awayLink.token });
+		expect(late.res.status).toBe(410);
+		// Join links stay with their unit: the survivor got none of the merged unit's.
+		expect(await server.couch.getDoc({ db: stays.unit.db, id: 'join-link:unit' })).toBeUndefined();
+
+		const copy = (await declarationsIn(stays.unit)).find((d) => d.fields.givenName === given);
+		expect(copy).toMatchObject({ unitId: stays.unit.id });
+		const status = await declarationApi(server, '/status', { receipt: sent.receipt });
+		expect(await status.json()).toMatchObject({
+			state: 'pending',
+			unit: { id: stays.unit.id, name: 'Đoàn xã Mới' }
+		});
+		// A correction lands in the survivor's copy, where its secretary reviews it.
+		const corrected = await declarationApi(server, '/correct', {
+			receipt: sent.receipt,
+			fields: declarationFields({ givenName: given, phone: '0911222333' }),
+			consent: consentNow()
+		});
+		expect(corrected.status).toBe(200);
+		const after = await server.couch.getDoc<DeclarationDoc>({ db: stays.unit.db, id: copy!._id });
+		expect(after).toMatchObject({ revision: 2 });
 	});
 });
 
