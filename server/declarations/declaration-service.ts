@@ -119,15 +119,16 @@ export class DeclarationService {
 		const perLink = this.#limiter.link(linkKey);
 		if (!perLink.ok) throw tooMany(perLink.retryAfterSeconds);
 
-		const { unit, link } = await this.#reader.openLink(token);
 		const consent = consentOf(input.consent);
 		const fingerprint = submissionFingerprint(code, { link: linkKey, fields, consent });
 
+		// An identical resend is answered even if the link was disabled since: she did send it.
 		const recorded = await this.#index.get(code);
-		if (recorded) {
-			if (recorded.submission !== fingerprint) throw RECEIPT_TAKEN();
+		if (recorded && recorded.submission === fingerprint) {
 			return { status: 200, view: await this.#viewOf(code, recorded) };
 		}
+		const { unit, link } = await this.#reader.openLink(token);
+		if (recorded) throw RECEIPT_TAKEN();
 
 		const id = `declaration:${derivedUlid({ time: ulidTime(consent.at), seed: receiptHash(code) })}`;
 		const now = this.#now().toISOString();

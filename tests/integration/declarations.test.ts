@@ -414,6 +414,9 @@ describe('a merged unit', () => {
 		expect(await info.json()).toMatchObject({ error: 'unit_closed' });
 		const late = await submitDeclaration({ server, token: awayLink.token });
 		expect(late.res.status).toBe(410);
+		// Her phone resending the declaration it sent before the merge still gets its answer.
+		const resent = await declarationApi(server, '', sent.sentBody);
+		expect(resent.status).toBe(200);
 		// Join links stay with their unit: the survivor got none of the merged unit's.
 		expect(await server.couch.getDoc({ db: stays.unit.db, id: 'join-link:unit' })).toBeUndefined();
 

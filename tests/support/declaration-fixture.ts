@@ -23,8 +23,8 @@ import type { TestServer } from './test-server';
 //     `enabled: false` disables it.
 //   - declarationFields(overrides?) → the raw fields of a valid declaration (a woman born twenty
 //     years before today, so any date the suite runs on accepts her).
-//   - submitDeclaration({ server, token, fields?, receipt?, consent? }) → the HTTP answer and the
-//     receipt code used (a fresh one unless given).
+//   - submitDeclaration({ server, token, fields?, receipt?, consent?, headers? }) → the HTTP answer,
+//     its parsed body, the receipt code used (a fresh one unless given) and the body sent.
 //   - declarationApi(server, path, body) → POST /api/declarations<path> with a JSON body.
 
 export interface JoinLink {
@@ -137,21 +137,23 @@ export async function submitDeclaration(options: {
 	receipt?: string;
 	consent?: unknown;
 	headers?: Record<string, string>;
-}): Promise<{ res: Response; receipt: string; body: Record<string, unknown> }> {
+}): Promise<{
+	res: Response;
+	receipt: string;
+	body: Record<string, unknown>;
+	/** What was sent: send it again to act out a resend. */
+	sentBody: Record<string, unknown>;
+}> {
 	const receipt = options.receipt ?? newReceiptCode();
-	const res = await declarationApi(
-		options.server,
-		'',
-		{
-			link: options.token,
-			receipt,
-			fields: options.fields ?? declarationFields(),
-			consent: options.consent ?? consentNow()
-		},
-		options.headers
-	);
+	const sentBody = {
+		link: options.token,
+		receipt,
+		fields: options.fields ?? declarationFields(),
+		consent: options.consent ?? consentNow()
+	};
+	const res = await declarationApi(options.server, '', sentBody, options.headers);
 	const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-	return { res, receipt, body };
+	return { res, receipt, body, sentBody };
 }
 
 /** A marker for names: letters only (the member form refuses digits in names), capitalised as the
