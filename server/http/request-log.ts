@@ -8,7 +8,8 @@ import type { Logger } from './logger';
  */
 export function loggedPath(url: string): string {
 	const path = url.split('?', 1)[0] ?? '';
-	return path.replace(/^(\/api\/join\/[^/-]*)-[^/]*/i, '$1-…');
+	// Whatever follows the unit id goes, however it was spelt (`-`, `%2D`, extra segments).
+	return path.replace(/^(\/api\/join\/[a-z0-9]*).+$/i, '$1…');
 }
 
 /** One log line per request once its answer is out: method, path without query, status, time, login. */

@@ -556,7 +556,10 @@ describe('floods', () => {
 
 describe('what is logged', () => {
 	it('the request log keeps no join code', () => {
-		expect(loggedPath(`/api/join/${link.token}?x=1`)).toBe(`/api/join/${unit.id}-…`);
+		expect(loggedPath(`/api/join/${link.token}?x=1`)).toBe(`/api/join/${unit.id}…`);
+		const [, code] = link.token.split('-');
+		expect(loggedPath(`/api/join/${unit.id}%2D${code}`)).not.toContain(code);
+		expect(loggedPath(`/api/join/${unit.id}-${code}/extra`)).not.toContain(code);
 		expect(loggedPath('/api/declarations/status')).toBe('/api/declarations/status');
 	});
 });
