@@ -142,7 +142,7 @@ describe('the province’s morning screen', () => {
 		await expect.poll(() => names(page)).toEqual(LAGGARDS_FIRST);
 		const rows = await screenRows(page);
 		expect(rows[0]!.slice(1, 4)).toEqual(['Chậm tiến độ', '80', '20']);
-		expect(rows[0]![6]).toBe('25%');
+		expect(rows[0]![7]).toBe('25%');
 		expect(rows[1]![1]).toBe('Cần chú ý');
 		expect(rows[3]![1]).toBe('Đạt tiến độ');
 		await expect
