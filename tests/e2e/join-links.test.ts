@@ -63,6 +63,16 @@ async function stored(id: string): Promise<JoinLinkDoc | undefined> {
 	return server.couch.getDoc<JoinLinkDoc>({ db: commune.db, id });
 }
 
+/** What the public API answers for a join link's token (what a member's phone would get). */
+async function join(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+	const token = url.slice(url.lastIndexOf('/') + 1);
+	const res = await server.request(`/api/join/${token}`);
+	return {
+		status: res.status,
+		body: (await res.json().catch(() => ({}))) as Record<string, unknown>
+	};
+}
+
 async function synced(card: Locator): Promise<void> {
 	await expect.poll(() => card.getByTestId('link-waiting').count(), { timeout: 30_000 }).toBe(0);
 }
@@ -119,6 +129,14 @@ describe('join links', () => {
 			.toBe(rotatedUrl.slice(-10));
 		expect((await stored('join-link:unit'))?.rotatedAt).toBeDefined();
 		expect((await stored('join-link:unit'))?.code).not.toBe(first?.code);
+		// The public side agrees: the new link opens the unit's form, the old poster's does not.
+		const opened = await join(rotatedUrl);
+		expect(opened.status).toBe(200);
+		expect(opened.body.unit).toEqual({ id: commune.id, name: commune.name });
+		expect((await join(unitUrl)).status).toBe(404);
+		const branchOpened = await join(branchUrl);
+		expect(branchOpened.status).toBe(200);
+		expect(branchOpened.body.branch).toMatchObject({ name: BRANCHES[0] });
 
 		// Pausing the chi đoàn's link.
 		await branchCard.getByTestId('pause-link').click();
@@ -126,6 +144,7 @@ describe('join links', () => {
 		await branchCard.getByTestId('resume-link').waitFor();
 		await synced(branchCard);
 		await expect.poll(async () => (await stored(`join-link:${branchId}`))?.enabled).toBe(false);
+		expect((await join(branchUrl)).status).toBe(410);
 
 		// The A5 poster of the unit's link: its name, the large QR of the new address, the steps.
 		await unitCard.getByTestId('poster-link').click();
@@ -169,6 +188,7 @@ describe('join links', () => {
 			.toContain('Đường dẫn chỉ dùng được sau khi đồng bộ');
 		const scope = await card.getAttribute('data-scope');
 		expect(await stored(`join-link:${scope}`)).toBeUndefined();
+		expect((await join(url)).status).toBe(404);
 
 		link.restore();
 		await context.setOffline(false);
@@ -176,6 +196,7 @@ describe('join links', () => {
 		await expect
 			.poll(async () => (await stored(`join-link:${scope}`))?.code, { timeout: 30_000 })
 			.toBe(url.slice(-10));
+		expect((await join(url)).status).toBe(200);
 		await context.close();
 	});
 });
