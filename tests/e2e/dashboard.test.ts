@@ -4,7 +4,11 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../support/test-server';
 import type { LinkCutter } from '../support/link-cutter';
 import type { UnitRecord } from '../../server/couch/provision-service';
-import { formatCell } from '../../src/lib/domain/figures/progress-table';
+import {
+	formatCell,
+	PERCENT_COLUMN,
+	PROGRESS_COLUMNS
+} from '../../src/lib/domain/figures/progress-table';
 import { HEADER_ROW } from '../../src/lib/data/export/progress-xlsx';
 import {
 	cspViolations,
@@ -142,7 +146,9 @@ describe('the province’s morning screen', () => {
 		await expect.poll(() => names(page)).toEqual(LAGGARDS_FIRST);
 		const rows = await screenRows(page);
 		expect(rows[0]!.slice(1, 4)).toEqual(['Chậm tiến độ', '80', '20']);
-		expect(rows[0]![7]).toBe('25%');
+		expect(rows[0]![PERCENT_COLUMN]).toBe('25%');
+		// No declarations in these figures: nothing waits for review.
+		expect(rows[0]![PROGRESS_COLUMNS.indexOf('Chờ duyệt')]).toBe('0');
 		expect(rows[1]![1]).toBe('Cần chú ý');
 		expect(rows[3]![1]).toBe('Đạt tiến độ');
 		await expect
@@ -178,11 +184,14 @@ describe('the province’s morning screen', () => {
 		const [y, m, d] = vietnamToday().split('-');
 		expect(String(sheet.getCell(1, 1).value)).toContain(`${d}/${m}/${y}`);
 		expect(sheet.getCell(HEADER_ROW, 1).value).toBe('Đơn vị');
+		expect(sheet.getCell(HEADER_ROW, PROGRESS_COLUMNS.indexOf('Chờ duyệt') + 1).value).toBe(
+			'Chờ duyệt'
+		);
 		const fromFile = shown.map((_, r) =>
 			shown[0]!.map((__, c) => {
 				const value = sheet.getCell(HEADER_ROW + 1 + r, c + 1).value as string | number | null;
 				const text = formatCell(value ?? null);
-				return c === 6 && value !== null ? `${text}%` : text;
+				return c === PERCENT_COLUMN && value !== null ? `${text}%` : text;
 			})
 		);
 		expect(fromFile).toEqual(shown);
