@@ -75,6 +75,11 @@ function figuresTree(): FiguresSeedUnit[] {
 		seed(province, 0, 400),
 		seed(units.thanhSon!, 95, 100), // 95 %: on track
 		seed(units.tanSon!, 20, 80, {
+			// Its members' declarations: 3 new and 1 sent back for a correction wait for review.
+			own: {
+				onRolls: 20,
+				declarations: { pending: 3, correctionRequested: 1, approved: 5, rejected: 2, withdrawn: 1 }
+			},
 			// 25 %: the laggard, and its phone has not synced for twelve days.
 			lastWriteAt: `${shiftDate({ date: today, days: -12 })}T03:00:00.000Z`,
 			devices: [
@@ -147,8 +152,12 @@ describe('the province’s morning screen', () => {
 		const rows = await screenRows(page);
 		expect(rows[0]!.slice(1, 4)).toEqual(['Chậm tiến độ', '80', '20']);
 		expect(rows[0]![PERCENT_COLUMN]).toBe('25%');
-		// No declarations in these figures: nothing waits for review.
-		expect(rows[0]![PROGRESS_COLUMNS.indexOf('Chờ duyệt')]).toBe('0');
+		// Declarations waiting for Tân Sơn (pending and sent back), none for Kiệt Sơn.
+		expect(rows[0]![PROGRESS_COLUMNS.indexOf('Chờ duyệt')]).toBe('4');
+		expect(rows[1]![PROGRESS_COLUMNS.indexOf('Chờ duyệt')]).toBe('0');
+		expect(await page.getByTestId('headline-pending').textContent()).toContain('4');
+		expect(await page.getByTestId('headline-approved').textContent()).toContain('5');
+		expect(await page.getByTestId('headline-rejected').textContent()).toContain('2');
 		expect(rows[1]![1]).toBe('Cần chú ý');
 		expect(rows[3]![1]).toBe('Đạt tiến độ');
 		await expect
