@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { createProvince } from '../support/org-setup';
 import { branchDoc } from '../support/org-api';
 import { phoneContext, signInSynced } from '../support/browser';
+import { check } from '../support/phone-layout';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 import { matrixPath } from '../../src/lib/ui/qr-svg';
 import type { JoinLinkDoc } from '../../src/lib/domain/declarations/declaration-schema';
@@ -22,6 +23,7 @@ let link: LinkCutter;
 let browser: Browser;
 let commune: { id: string; db: string; name: string };
 let secretary: { login: string; password: string };
+let viewer: { login: string; password: string };
 const BRANCHES = ['Chi đoàn Thôn Đồng Tâm', 'Chi đoàn Thôn Hạ'];
 
 beforeAll(async () => {
@@ -33,6 +35,7 @@ beforeAll(async () => {
 	});
 	commune = { id: created.unit.id, db: created.unit.db, name: 'Đoàn xã Thanh Sơn' };
 	secretary = { login: created.login, password: created.password };
+	viewer = await server.createAccountIn({ unitId: commune.id, role: 'viewer' });
 	const docs = BRANCHES.map((name) => branchDoc({ unitId: commune.id, login: 'test', name }));
 	const results = await server.couch.bulkDocs({ db: commune.db, docs });
 	expect(results.filter((row) => row.error)).toEqual([]);
@@ -110,10 +113,8 @@ describe('join links', () => {
 		expect(branchLink?.branchId).toBe(`branch:${branchId}`);
 		expect(branchLink?.code).toBe(branchUrl.slice(-10));
 
-		// Nothing spills over the phone's width.
-		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-			360
-		);
+		// Nothing spills over the phone's width; every button is a thumb's size.
+		await check(page, 'join-links');
 
 		// Rotating asks first, then gives the unit's link a new code; the old one is gone.
 		await unitCard.getByTestId('rotate-link').click();
@@ -172,6 +173,28 @@ describe('join links', () => {
 		expect(await page.getByTestId('print-poster').isVisible()).toBe(false);
 		expect(await poster.isVisible()).toBe(true);
 		await page.emulateMedia({ media: 'screen' });
+		await check(page, 'poster');
+
+		// The chi đoàn's own page leads to its link.
+		await page.goto(`${link.url}/chi-doan/${branchId}`);
+		await page.getByTestId('branch-join-link').click();
+		await page.waitForURL(`**/ban-khai/duong-dan#link-${branchId}`);
+		await row(page, BRANCHES[0]!).getByTestId('link-url').waitFor();
+	});
+
+	it('are read-only for the unit’s viewer', async () => {
+		const viewerContext = await phoneContext(browser);
+		const page = await viewerContext.newPage();
+		await signInSynced(page, { url: link.url, account: viewer });
+		await page.goto(`${link.url}/ban-khai/duong-dan`);
+		await page.getByTestId('read-only').waitFor();
+		const unitCard = row(page, `Cả đơn vị: ${commune.name}`);
+		await expect.poll(() => urlOf(unitCard), { timeout: 20_000 }).toMatch(/\/khai\//);
+		expect(await unitCard.getByTestId('poster-link').count()).toBe(1);
+		for (const act of ['create-link', 'rotate-link', 'pause-link', 'resume-link']) {
+			expect(await page.getByTestId(act).count(), act).toBe(0);
+		}
+		await viewerContext.close();
 	});
 
 	it('made with no signal, waits for sync and then reaches the server', async () => {
