@@ -16,6 +16,7 @@ import { figuresDocId, FiguresDocSchema, type FiguresDoc } from '../../src/lib/d
 import { ulid } from '../../server/ulid';
 import { validMember } from '../support/domain-fixture';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
+import { createJoinLink, declarationApi, submitDeclaration } from '../support/declaration-fixture';
 
 // Members' declarations counted in the figures (ADR 0019 "Counts"): declarations and the unit's
 // reviews written into a commune's database reach the province's copy of the commune's figures in
@@ -176,5 +177,29 @@ describe('declarations in the figures', () => {
 		expect((await figuresOf(province, quiet)).total.declarations?.pending).toBe(0);
 		// Counts only: no name or field of a declaration leaves the unit's database.
 		expect(JSON.stringify(inProvince)).not.toContain('Lan');
+	});
+
+	it('counts what members send and withdraw through the public API after a cycle', async () => {
+		const { token } = await createJoinLink({ server, unit: quiet });
+		const kept = await submitDeclaration({ server, token });
+		expect(kept.res.status).toBe(201);
+		const gone = await submitDeclaration({ server, token });
+		expect(gone.res.status).toBe(201);
+		const withdrawn = await declarationApi(server, '/withdraw', { receipt: gone.receipt });
+		expect(withdrawn.status).toBe(200);
+
+		await figures.cycle();
+		const counted = await figuresOf(province, quiet);
+		expect(counted.own.declarations).toEqual({
+			pending: 1,
+			correctionRequested: 0,
+			approved: 0,
+			rejected: 0,
+			withdrawn: 1
+		});
+		expect((await figuresOf(province, province)).total.declarations).toMatchObject({
+			pending: 4,
+			withdrawn: 2
+		});
 	});
 });
