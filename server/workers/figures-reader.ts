@@ -8,12 +8,14 @@ import {
 	type FiguresDevice,
 	type FiguresDoc,
 	type Summary,
+	type SummaryDeclaration,
+	type SummaryDeclarationReview,
 	type SummaryHistory,
 	type SummaryMember
 } from '../../src/lib/domain/figures';
 
 // What the figures worker reads of ONE unit (docs/figures.md): its database in full (members,
-// history, chi đoàn, transfer offers, device reports), and its accounts' devices from
+// history, chi đoàn, transfer offers, device reports, members' declarations and their reviews), and its accounts' devices from
 // `doanvu_accounts`. Only a unit whose database changed is read; its parent's figures are then
 // added up from what is already known. Counts leave this file, never a name or a record.
 
@@ -59,6 +61,9 @@ export class FiguresReader {
 		const history: HistoryDoc[] = [];
 		const branches = new Map<string, { name: string; status: string }>();
 		const reports = new Map<string, Doc>();
+		// Members' declarations and the unit's reviews (ADR 0019): counted by state, nothing else kept.
+		const declarations: SummaryDeclaration[] = [];
+		const reviews: SummaryDeclarationReview[] = [];
 		let pendingIn = 0;
 		let pendingOut = 0;
 		let conflicts = 0;
@@ -83,6 +88,18 @@ export class FiguresReader {
 				pendingIn++;
 			} else if (type === 'device-report' && typeof doc.deviceId === 'string') {
 				reports.set(doc.deviceId, doc);
+			} else if (type === 'declaration' && doc._id.startsWith('declaration:')) {
+				declarations.push({
+					_id: doc._id,
+					state: String(doc.state),
+					revision: Number(doc.revision)
+				});
+			} else if (type === 'declaration-review' && doc._id.startsWith('declaration-review:')) {
+				reviews.push({
+					declarationId: String(doc.declarationId),
+					decision: String(doc.decision),
+					revision: Number(doc.revision)
+				});
 			}
 		}
 		const inForce: SummaryHistory[] = entriesInForce(history).map((entry) => ({
@@ -91,7 +108,12 @@ export class FiguresReader {
 			at: entry.at,
 			data: (entry as { data?: Record<string, unknown> }).data ?? {}
 		}));
-		const own = summariseUnit({ members, history: inForce, today });
+		const own = summariseUnit({
+			members,
+			history: inForce,
+			today,
+			declarations: { declarations, reviews }
+		});
 		const onRollsByBranch = new Map<string, number>();
 		for (const member of members as (SummaryMember & { branchId?: string })[]) {
 			if (!member.branchId || !isMemberStatus(member.status) || !isOnRolls(member.status)) continue;

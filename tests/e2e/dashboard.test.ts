@@ -4,7 +4,11 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../support/test-server';
 import type { LinkCutter } from '../support/link-cutter';
 import type { UnitRecord } from '../../server/couch/provision-service';
-import { formatCell } from '../../src/lib/domain/figures/progress-table';
+import {
+	formatCell,
+	PERCENT_COLUMN,
+	PROGRESS_COLUMNS
+} from '../../src/lib/domain/figures/progress-table';
 import { HEADER_ROW } from '../../src/lib/data/export/progress-xlsx';
 import {
 	cspViolations,
@@ -71,6 +75,11 @@ function figuresTree(): FiguresSeedUnit[] {
 		seed(province, 0, 400),
 		seed(units.thanhSon!, 95, 100), // 95 %: on track
 		seed(units.tanSon!, 20, 80, {
+			// Its members' declarations: 3 new and 1 sent back for a correction wait for review.
+			own: {
+				onRolls: 20,
+				declarations: { pending: 3, correctionRequested: 1, approved: 5, rejected: 2, withdrawn: 1 }
+			},
 			// 25 %: the laggard, and its phone has not synced for twelve days.
 			lastWriteAt: `${shiftDate({ date: today, days: -12 })}T03:00:00.000Z`,
 			devices: [
@@ -142,7 +151,13 @@ describe('the province’s morning screen', () => {
 		await expect.poll(() => names(page)).toEqual(LAGGARDS_FIRST);
 		const rows = await screenRows(page);
 		expect(rows[0]!.slice(1, 4)).toEqual(['Chậm tiến độ', '80', '20']);
-		expect(rows[0]![6]).toBe('25%');
+		expect(rows[0]![PERCENT_COLUMN]).toBe('25%');
+		// Declarations waiting for Tân Sơn (pending and sent back), none for Kiệt Sơn.
+		expect(rows[0]![PROGRESS_COLUMNS.indexOf('Chờ duyệt')]).toBe('4');
+		expect(rows[1]![PROGRESS_COLUMNS.indexOf('Chờ duyệt')]).toBe('0');
+		expect(await page.getByTestId('headline-pending').textContent()).toContain('4');
+		expect(await page.getByTestId('headline-approved').textContent()).toContain('5');
+		expect(await page.getByTestId('headline-rejected').textContent()).toContain('2');
 		expect(rows[1]![1]).toBe('Cần chú ý');
 		expect(rows[3]![1]).toBe('Đạt tiến độ');
 		await expect
@@ -178,11 +193,14 @@ describe('the province’s morning screen', () => {
 		const [y, m, d] = vietnamToday().split('-');
 		expect(String(sheet.getCell(1, 1).value)).toContain(`${d}/${m}/${y}`);
 		expect(sheet.getCell(HEADER_ROW, 1).value).toBe('Đơn vị');
+		expect(sheet.getCell(HEADER_ROW, PROGRESS_COLUMNS.indexOf('Chờ duyệt') + 1).value).toBe(
+			'Chờ duyệt'
+		);
 		const fromFile = shown.map((_, r) =>
 			shown[0]!.map((__, c) => {
 				const value = sheet.getCell(HEADER_ROW + 1 + r, c + 1).value as string | number | null;
 				const text = formatCell(value ?? null);
-				return c === 6 && value !== null ? `${text}%` : text;
+				return c === PERCENT_COLUMN && value !== null ? `${text}%` : text;
 			})
 		);
 		expect(fromFile).toEqual(shown);

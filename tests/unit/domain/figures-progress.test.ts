@@ -68,6 +68,31 @@ describe('progressRow', () => {
 		expect(row).toMatchObject({ declared: 3, approved: 2, percent: 77.8 });
 	});
 
+	it('counts declarations waiting for the unit (pending and sent back), 0 for old figures', () => {
+		const figures = figuresOf(
+			unit('xa000004', {
+				own: {
+					onRolls: 2,
+					declarations: {
+						pending: 4,
+						correctionRequested: 1,
+						approved: 6,
+						rejected: 2,
+						withdrawn: 1
+					}
+				},
+				lastWriteAt: RECENT
+			})
+		);
+		const row = progressRow({ figures, today: TODAY });
+		expect(row.pendingReview).toBe(5);
+		const cells = progressTable([row]);
+		expect(cells.rows[0]![cells.headers.indexOf('Chờ duyệt')]).toBe(5);
+		const old = figuresOf(unit('xa000005', { own: { onRolls: 2 }, lastWriteAt: RECENT }));
+		expect(old.total.declarations).toBeUndefined();
+		expect(progressRow({ figures: old, today: TODAY }).pendingReview).toBe(0);
+	});
+
 	it('reads days since activity on Vietnam’s calendar (evening UTC is already tomorrow)', () => {
 		// 18:00 UTC on the 6th is 01:00 on the 7th in Vietnam: the same day as today.
 		expect(daysSince({ instant: '2026-12-06T18:00:00Z', today: TODAY })).toBe(0);
@@ -216,11 +241,12 @@ describe('progressTable', () => {
 		const table = progressTable([a, b]);
 		expect(table.headers[0]).toBe('Đơn vị');
 		expect(table.rows[0]).toEqual(progressCells(a));
-		expect(table.rows[0]!.slice(0, 7)).toEqual([
+		expect(table.rows[0]!.slice(0, 8)).toEqual([
 			'Đoàn xã xa000020',
 			'Cần chú ý',
 			2000,
 			1234,
+			0,
 			0,
 			0,
 			61.7

@@ -38,6 +38,16 @@ export const SummarySchema = v.object({
 	comingOfAge: Count,
 	comingOfAgeByYear: v.optional(CountMap),
 	duesPaidUp: Count,
+	// Optional: figures written before declarations (ADR 0019) have none and still load.
+	declarations: v.optional(
+		v.object({
+			pending: Count,
+			correctionRequested: Count,
+			approved: Count,
+			rejected: Count,
+			withdrawn: Count
+		})
+	),
 	year: v.object({
 		admissions: Count,
 		transfersIn: Count,

@@ -19,6 +19,7 @@ export const PROGRESS_COLUMNS = [
 	'Đoàn viên',
 	'Tự khai',
 	'Đã duyệt',
+	'Chờ duyệt',
 	'Tỷ lệ hoàn thành (%)',
 	'Số ngày không hoạt động',
 	'Máy lâu chưa đồng bộ',
@@ -27,7 +28,7 @@ export const PROGRESS_COLUMNS = [
 ] as const;
 
 /** Column index of "Tỷ lệ hoàn thành (%)": a number with one decimal in the file. */
-export const PERCENT_COLUMN = 6;
+export const PERCENT_COLUMN = 7;
 
 export function progressCells(row: ProgressRow): ProgressCell[] {
 	return [
@@ -37,6 +38,7 @@ export function progressCells(row: ProgressRow): ProgressCell[] {
 		row.onRolls,
 		row.declared,
 		row.approved,
+		row.pendingReview,
 		row.percent,
 		row.daysSinceActivity,
 		row.staleDevices,

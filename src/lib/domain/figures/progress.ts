@@ -1,6 +1,7 @@
 import { addDays, formatNumber, todayIso } from '../dates';
 import { unitKindLabel } from '../unit-kinds';
 import type { FiguresDoc } from './figures-schema';
+import type { DeclarationCounts } from './summary';
 
 // The superior's progress view of its subordinate units (docs/dashboard.md):
 // pure functions over the figures documents the device already holds, so the screen, its export
@@ -51,6 +52,8 @@ export interface ProgressRow {
 	/** Of them, declared by the members themselves, and of those approved by the unit. */
 	declared: number;
 	approved: number;
+	/** Declarations waiting for the unit (pending, or corrected after a request; ADR 0019). */
+	pendingReview: number;
 	/** On the rolls as a % of the target, one decimal; null without a target. */
 	percent: number | null;
 	/** Whole days since the last write or sync of any of its devices; null: never. */
@@ -130,6 +133,12 @@ function judge(
 		: { light: 'green', reason: '' };
 }
 
+/** Declarations the unit still has to act on: new or corrected, and those sent back for a
+ * correction (the member's turn, but not closed); 0 for figures written before declarations. */
+export function pendingReview(counts: DeclarationCounts | undefined): number {
+	return (counts?.pending ?? 0) + (counts?.correctionRequested ?? 0);
+}
+
 /** One subordinate unit's progress row on `today` (Vietnam's date), against its target if any. */
 export function progressRow(options: {
 	figures: FiguresDoc;
@@ -162,6 +171,7 @@ export function progressRow(options: {
 		onRolls: figures.total.onRolls,
 		declared: figures.total.bySource.self,
 		approved: figures.total.bySource.selfApproved ?? 0,
+		pendingReview: pendingReview(figures.total.declarations),
 		percent: percentOf(figures.total.onRolls, target),
 		daysSinceActivity: activity === null ? null : daysSince({ instant: activity, today }),
 		devices: active.length,

@@ -3,6 +3,7 @@ import { isEthnicMinority } from '../ethnic-groups';
 import { normaliseGeneralEducation } from '../labels';
 import { isOnRolls, MEMBER_STATUSES, type MemberStatus } from '../member-statuses';
 import { DEFAULT_RULES, type MembershipRules } from '../rules/table';
+import { declarationStatus, type DeclarationState } from '../declarations/declaration-status';
 
 // A unit's figures (docs/figures.md): counts only, never a name or a record, so a superior may hold
 // its whole subtree's figures on a phone. Every leaf is a count and every map adds key by key, so a
@@ -46,6 +47,11 @@ export interface Summary {
 	comingOfAgeByYear?: Record<string, number>;
 	/** Members on the rolls with dues paid through the current month or later. */
 	duesPaidUp: number;
+	/**
+	 * The members' own declarations (ADR 0019) by where each stands (declaration-status.ts), all of
+	 * them whatever their age: optional, figures written before declarations existed have none.
+	 */
+	declarations?: DeclarationCounts;
 	/** What happened in the year, from the history entries in force. */
 	year: {
 		admissions: number;
@@ -54,6 +60,71 @@ export interface Summary {
 		removals: number;
 		comingOfAge: number;
 	};
+}
+
+/** Declarations by state; every state of `DeclarationState`, so a sum never misses one. */
+export type DeclarationCounts = Record<DeclarationCountKey, number>;
+export const DECLARATION_COUNT_KEYS = [
+	'pending',
+	'correctionRequested',
+	'approved',
+	'rejected',
+	'withdrawn'
+] as const;
+export type DeclarationCountKey = (typeof DECLARATION_COUNT_KEYS)[number];
+
+const COUNT_KEY_OF: Readonly<Record<DeclarationState, DeclarationCountKey>> = {
+	pending: 'pending',
+	'correction-requested': 'correctionRequested',
+	approved: 'approved',
+	rejected: 'rejected',
+	withdrawn: 'withdrawn'
+};
+
+export function emptyDeclarationCounts(): DeclarationCounts {
+	return { pending: 0, correctionRequested: 0, approved: 0, rejected: 0, withdrawn: 0 };
+}
+
+/** What the summary reads of a declaration (declaration-schema.ts, any version with these). */
+export interface SummaryDeclaration {
+	_id: string;
+	state: string;
+	revision: number;
+}
+
+/** What the summary reads of the unit's review of one (`declarationId` names the declaration). */
+export interface SummaryDeclarationReview {
+	declarationId: string;
+	decision: string;
+	revision: number;
+}
+
+/**
+ * The unit's declarations by state, each derived from the member's document and the unit's review
+ * exactly as the member and the queue see it (declarationStatus). A review whose declaration is not
+ * (yet) there counts nothing: replication may bring one before the other.
+ */
+export function countDeclarations(
+	declarations: readonly SummaryDeclaration[],
+	reviews: readonly SummaryDeclarationReview[]
+): DeclarationCounts {
+	const counts = emptyDeclarationCounts();
+	const reviewOf = new Map(reviews.map((review) => [review.declarationId, review]));
+	for (const declaration of declarations) {
+		if (declaration.state !== 'submitted' && declaration.state !== 'withdrawn') continue;
+		const review = reviewOf.get(declaration._id);
+		const status = declarationStatus(
+			{ state: declaration.state, revision: declaration.revision },
+			review &&
+				(review.decision === 'approved' ||
+					review.decision === 'rejected' ||
+					review.decision === 'correction-requested')
+				? { decision: review.decision, revision: review.revision }
+				: null
+		);
+		counts[COUNT_KEY_OF[status.state]]++;
+	}
+	return counts;
 }
 
 export function emptySummary(): Summary {
@@ -152,6 +223,11 @@ export function summariseUnit(options: {
 	history: readonly SummaryHistory[];
 	today: string;
 	rules?: MembershipRules;
+	/** The unit's declarations and its reviews of them; given, the summary counts them. */
+	declarations?: {
+		declarations: readonly SummaryDeclaration[];
+		reviews: readonly SummaryDeclarationReview[];
+	};
 }): Summary {
 	const { today } = options;
 	const rules = options.rules ?? DEFAULT_RULES;
@@ -232,5 +308,11 @@ export function summariseUnit(options: {
 	summary.training.registered = registered.size;
 	summary.training.scored = scored.size;
 	for (const band of scored.values()) bump(summary.training.byBand, band);
+	if (options.declarations) {
+		summary.declarations = countDeclarations(
+			options.declarations.declarations,
+			options.declarations.reviews
+		);
+	}
 	return summary;
 }

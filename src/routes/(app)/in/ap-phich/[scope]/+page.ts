@@ -1,0 +1,3 @@
+export function load({ params }) {
+	return { scope: params.scope };
+}
