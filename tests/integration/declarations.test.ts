@@ -157,10 +157,12 @@ describe('a declaration from submission to decision', () => {
 			createdBy: 'doanvu-server',
 			updatedBy: 'doanvu-server'
 		});
-		const index = await server.couch.getDoc<{ unitId: string; declarationId: string }>({
-			db: server.provision.names.declarations,
-			id: `receipt:${receiptHash(receipt)}`
-		});
+		const index = await server.couch.getDoc<{ _id: string; unitId: string; declarationId: string }>(
+			{
+				db: server.provision.names.declarations,
+				id: `receipt:${receiptHash(receipt)}`
+			}
+		);
 		expect(index).toMatchObject({ unitId: commune.id, declarationId });
 		// The index holds no personal data and not the code itself.
 		expect(JSON.stringify(index)).not.toContain(given);

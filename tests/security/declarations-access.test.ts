@@ -367,7 +367,7 @@ describe('reviews and join links: the unit’s own secretary or deputy only', ()
 				);
 			}
 			// Nor rotate or disable the unit's link (the stored revision, changed).
-			const current = await org.server.couch.getDoc<Record<string, unknown>>({
+			const current = await org.server.couch.getDoc<{ _id: string } & Record<string, unknown>>({
 				db: org.units.communeA.unit.db,
 				id: 'join-link:unit'
 			});
@@ -383,7 +383,7 @@ describe('reviews and join links: the unit’s own secretary or deputy only', ()
 	}
 
 	it('the secretary cannot delete her join link, nor point it at another unit’s chi đoàn', async () => {
-		const current = await org.server.couch.getDoc<{ _rev: string }>({
+		const current = await org.server.couch.getDoc<{ _id: string; _rev: string }>({
 			db: org.units.communeA.unit.db,
 			id: 'join-link:unit'
 		});

@@ -349,7 +349,10 @@ describe('links that do not open', () => {
 
 	it('a dissolved unit: 410 with a reason, nothing stored', async () => {
 		const doomed = (
-			await server.createUnitWithAccount({ parentId: unit.parentId, name: 'Đoàn xã Giải Thể' })
+			await server.createUnitWithAccount({
+				parentId: unit.parentId ?? undefined,
+				name: 'Đoàn xã Giải Thể'
+			})
 		).unit;
 		const doomedLink = await createJoinLink({ server, unit: doomed });
 		await server.provision.updateUnit(doomed.id, (current) => ({

@@ -24,7 +24,7 @@ describe('receipt codes', () => {
 		const codes = new Set(Array.from({ length: 200 }, () => newReceiptCode()));
 		expect(codes.size).toBe(200);
 		for (const code of codes) expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{12}$/);
-		const code = [...codes][0];
+		const code = [...codes][0]!;
 		const written = formatReceiptCode(code);
 		expect(written).toMatch(/^.{4}-.{4}-.{4}$/);
 		expect(parseReceiptCode(written)).toBe(code);
@@ -50,7 +50,7 @@ describe('receipt codes', () => {
 		const code = newReceiptCode();
 		const path = receiptPath(code);
 		expect(path.split('#')[0]).toBe('/khai/bien-nhan');
-		expect(parseReceiptCode(path.split('#')[1])).toBe(code);
+		expect(parseReceiptCode(path.split('#')[1]!)).toBe(code);
 	});
 });
 
