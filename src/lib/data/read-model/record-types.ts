@@ -12,7 +12,11 @@ export const RECORD_TYPES: ReadonlySet<string> = new Set([
 	'reminder',
 	'reminder-status',
 	'reminder-received',
-	'reminder-receipt'
+	'reminder-receipt',
+	// Self-declarations (domain/declarations): join links, members' declarations, the unit's reviews.
+	'join-link',
+	'declaration',
+	'declaration-review'
 ]);
 
 export function isRecordType(type: unknown): type is string {
