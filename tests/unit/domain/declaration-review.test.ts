@@ -15,7 +15,7 @@ import {
 	type DeclarationReviewDoc,
 	type ReviewResult
 } from '../../../src/lib/domain/declarations';
-import { HISTORY_KIND_LABELS, upgradeHistoryDoc } from '$lib/domain';
+import { HISTORY_KIND_LABELS, planReversal, reversalRefusal, upgradeHistoryDoc } from '$lib/domain';
 import { context, expectValidEntry, expectValidMember, member, NOW } from './operation-fixtures';
 
 // The unit's review of a member's own declaration (ADR 0019): approving creates a member or updates
@@ -378,3 +378,58 @@ describe('the declaration-approved history kind', () => {
 		).toThrow(/không hợp lệ/);
 	});
 });
+
+describe('reversing an approval', () => {
+	it('puts the unit’s values back after an update, and refuses to undo a created record', () => {
+		const existing = member({ citizenId: '011205009999', provenance: { source: 'unit' } });
+		const decl = declaration({
+			fields: { ...declaration().fields, ...pick(existing), currentAddress: 'Bản Nà Lừa' }
+		});
+		const approved = planOf(
+			planApproval({
+				...context(),
+				declaration: decl,
+				match: { kind: 'citizen-id', member: existing },
+				choice: { kind: 'existing', member: existing },
+				acceptedFields: ['currentAddress']
+			})
+		);
+		const after = { ...approved.member!, _rev: '4-bbb' };
+		const reversed = planReversal({
+			...context(),
+			member: after,
+			entry: approved.entries[0]!,
+			history: approved.entries,
+			input: { reason: 'Nhầm địa chỉ' }
+		});
+		if (!reversed.ok) throw new Error(JSON.stringify(reversed.errors));
+		expect(reversed.plan.member?.currentAddress).toBeUndefined();
+
+		const created = planOf(
+			planApproval({
+				...context(),
+				declaration: declaration(),
+				match: { kind: 'none' },
+				choice: { kind: 'new' }
+			})
+		);
+		expect(
+			reversalRefusal({
+				member: created.member!,
+				entry: created.entries[0]!,
+				history: created.entries
+			})
+		).toMatch(/đã tạo hồ sơ/);
+	});
+});
+
+function pick(m: ReturnType<typeof member>) {
+	return {
+		familyName: m.familyName,
+		middleName: m.middleName,
+		givenName: m.givenName,
+		gender: m.gender,
+		birthDate: m.birthDate,
+		ethnicCode: m.ethnicCode
+	};
+}
