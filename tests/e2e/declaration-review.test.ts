@@ -184,7 +184,7 @@ describe('the review queue', () => {
 			.poll(
 				async () =>
 					(
-						await server.couch.getDoc<{ provenance?: { source: string } }>({
+						await server.couch.getDoc<{ _id: string; provenance?: { source: string } }>({
 							db: thanhSon.unit.db,
 							id: created
 						})
@@ -245,7 +245,11 @@ describe('the review queue', () => {
 		await expect
 			.poll(async () => (await serverReview(ulidOf(clashing)))?.reason, { timeout: 30_000 })
 			.toBe('Bạn đang sinh hoạt ở Đoàn xã Tân Lập.');
-		const record = await server.couch.getDoc<{ phone?: string; currentAddress?: string }>({
+		const record = await server.couch.getDoc<{
+			_id: string;
+			phone?: string;
+			currentAddress?: string;
+		}>({
 			db: thanhSon.unit.db,
 			id: EXISTING
 		});
