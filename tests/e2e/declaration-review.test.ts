@@ -263,4 +263,20 @@ describe('the review queue', () => {
 		);
 		await context.close();
 	});
+
+	it('a viewer of the unit sees the queue and the decisions, and cannot decide', async () => {
+		const viewer = await server.createAccountIn({ unitId: thanhSon.unit.id, role: 'viewer' });
+		const context = await phoneContext(browser);
+		const page = await context.newPage();
+		await signInSynced(page, { url: link.url, account: viewer });
+		await page.goto(`${link.url}/ban-khai`);
+		await expect.poll(() => page.getByTestId('read-only').textContent()).toContain('bạn chỉ xem');
+		await page.getByTestId('filter-all').click();
+		await expect.poll(() => page.getByTestId('declaration-row').count()).toBe(3);
+		expect(await page.getByTestId('bulk-approve').count()).toBe(0);
+		await openDeclaration(page, 'Lò Văn Quân');
+		expect(await page.getByTestId('declaration-state').textContent()).toBe('Không duyệt');
+		expect(await page.getByTestId('approve').count()).toBe(0);
+		await context.close();
+	});
 });
