@@ -5,6 +5,7 @@ import type { MemberDoc } from '$lib/domain/member-schema';
 import {
 	approveDeclaration,
 	approveDeclarations,
+	readDeclarationRevision,
 	rejectDeclaration
 } from '../../../src/lib/data/commands/declarations';
 import {
@@ -172,5 +173,44 @@ describe('deciding', () => {
 		expect(await declarationCounts(db)).toMatchObject({ pending: 1, approved: 2 });
 		const created = await deviceDb.members.where('db').equals(db).toArray();
 		expect(created.map((m) => m.fullName).sort()).toEqual(['Hà Thị Hoa', 'Lò Văn Pằng', 'Lò Văn Quân']);
+	});
+
+	it('a correction that crossed the approval is flagged, then read with the ticked field taken', async () => {
+		const id = '01JE0000000000000000000001';
+		const approved = await approveDeclaration({
+			db,
+			id,
+			choice: { kind: 'new' },
+			actor: { login: 'bithu' },
+			now
+		});
+		if (!approved.ok) throw new Error(approved.message);
+		// The member's correction, sent before she knew, comes down with a sync.
+		const current = await localDb(db).get<DeclarationDoc>(`declaration:${id}`);
+		await localDb(db).put({
+			...current,
+			revision: 2,
+			fields: { ...current.fields, email: 'pang@example.vn' },
+			correctedAt: now.toISOString()
+		});
+		await catchUp(db);
+		const row = (await declarationQueue(db)).find((r) => r.id === id);
+		expect(row?.status).toMatchObject({ state: 'approved', changedAfterReview: true });
+		const detail = await declarationDetail({ db, id });
+		expect(detail?.approvedRecord?.differences.map((d) => d.field)).toEqual(['email']);
+		expect(detail?.approvedRecord?.preTicked).toEqual(['email']);
+
+		const read = await readDeclarationRevision({
+			db,
+			id,
+			acceptedFields: ['email'],
+			actor: { login: 'bithu' },
+			now
+		});
+		expect(read).toEqual({ ok: true, memberId: approved.memberId });
+		expect((await localDb(db).get<MemberDoc>(approved.memberId!)).email).toBe('pang@example.vn');
+		await catchUp(db);
+		const after = (await declarationQueue(db)).find((r) => r.id === id);
+		expect(after?.status).toMatchObject({ state: 'approved', changedAfterReview: false });
 	});
 });

@@ -11,6 +11,7 @@ import {
 	planApproval,
 	planCorrectionRequest,
 	planRejection,
+	planRevisionRead,
 	type DeclarationDoc,
 	type DeclarationReviewDoc,
 	type ReviewResult
@@ -433,3 +434,79 @@ function pick(m: ReturnType<typeof member>) {
 		ethnicCode: m.ethnicCode
 	};
 }
+
+describe('a correction that crossed the decision', () => {
+	it('keeps the decision, moves to the revision read, and takes only the ticked fields', () => {
+		const approved = planOf(
+			planApproval({
+				...context(),
+				declaration: declaration(),
+				match: { kind: 'none' },
+				choice: { kind: 'new' }
+			})
+		);
+		const member = { ...approved.member!, _rev: '1-mmm' };
+		const review = { ...approved.review, _rev: '1-rrr' };
+		const corrected = declaration({
+			revision: 2,
+			fields: { ...declaration().fields, phone: '0900000001', email: 'pang@example.vn' }
+		});
+		expect(declarationStatus(corrected, review)).toMatchObject({
+			state: 'approved',
+			changedAfterReview: true
+		});
+		const later = context({ now: '2025-11-29T03:00:00.000Z', today: '2025-11-29' });
+		const plan = planOf(
+			planRevisionRead({
+				...later,
+				declaration: corrected,
+				review,
+				member,
+				acceptedFields: ['email']
+			})
+		);
+		expect(plan.member?.email).toBe('pang@example.vn');
+		expect(plan.member?.phone).toBe('0912345678');
+		expect(plan.member?.provenance.approvedAt).toBe('2025-11-29T03:00:00.000Z');
+		expect(plan.entries[0]?.data).toMatchObject({ revision: 2, created: false, fields: ['email'] });
+		expect(plan.review).toMatchObject({
+			_rev: '1-rrr',
+			decision: 'approved',
+			memberId: member._id,
+			revision: 2,
+			decidedAt: '2025-11-29T03:00:00.000Z'
+		});
+		expect(declarationStatus(corrected, plan.review).changedAfterReview).toBe(false);
+		// Read once: nothing more to read.
+		expect(
+			refusal(planRevisionRead({ ...later, declaration: corrected, review: plan.review }))
+		).toMatch(/đã đọc lần sửa mới nhất/);
+	});
+
+	it('after a rejection only records the reading', () => {
+		const rejected = planOf(
+			planRejection({ ...context(), declaration: declaration(), reason: 'Không đúng người' })
+		);
+		const corrected = declaration({ revision: 2 });
+		const plan = planOf(
+			planRevisionRead({ ...context(), declaration: corrected, review: rejected.review })
+		);
+		expect(plan.member).toBeNull();
+		expect(plan.entries).toEqual([]);
+		expect(plan.review).toMatchObject({
+			decision: 'rejected',
+			reason: 'Không đúng người',
+			revision: 2
+		});
+		expect(
+			refusal(
+				planRevisionRead({
+					...context(),
+					declaration: corrected,
+					review: rejected.review,
+					acceptedFields: ['phone']
+				})
+			)
+		).toMatch(/không lấy thông tin/);
+	});
+});

@@ -6,6 +6,7 @@ import {
 	planApproval,
 	planCorrectionRequest,
 	planRejection,
+	planRevisionRead,
 	type DeclarationDoc,
 	type DeclarationReviewDoc,
 	type ReviewResult
@@ -168,6 +169,38 @@ export async function requestDeclarationCorrection(options: {
 			...contextOf(options.db, options.actor, options.now ?? new Date()),
 			...loaded,
 			reason: options.reason
+		})
+	);
+}
+
+/**
+ * The unit reads a revision the member sent after the final decision: the decision stands; after
+ * an approval the ticked differences are taken onto the approved record.
+ */
+export async function readDeclarationRevision(options: {
+	db: string;
+	id: string;
+	acceptedFields?: readonly string[];
+	registry?: CitizenIdRegistryAnswer;
+	actor: Actor;
+	now?: Date;
+}): Promise<ReviewCommandResult> {
+	const { db } = options;
+	const loaded = await load(db, options.id);
+	if (!loaded?.review) return { ok: false, message: NOT_FOUND };
+	const member =
+		loaded.review.decision === 'approved' && loaded.review.memberId
+			? await getMember({ db, id: loaded.review.memberId })
+			: null;
+	return write(
+		db,
+		planRevisionRead({
+			...contextOf(db, options.actor, options.now ?? new Date()),
+			declaration: loaded.declaration,
+			review: loaded.review,
+			...(member ? { member } : {}),
+			...(options.acceptedFields ? { acceptedFields: options.acceptedFields } : {}),
+			...(options.registry ? { registry: options.registry } : {})
 		})
 	);
 }

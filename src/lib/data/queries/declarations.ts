@@ -175,6 +175,8 @@ export interface DeclarationDetail {
 	records: MatchedRecord[];
 	/** The member an approval created or updated. */
 	approvedMemberId?: string;
+	/** That member, with what a revision sent after the approval would change on it. */
+	approvedRecord?: MatchedRecord;
 	waiting: boolean;
 	refused?: string;
 }
@@ -209,6 +211,13 @@ export async function declarationDetail(options: {
 		const differences = declarationDifferences({ declared: declaration.fields, recorded: member });
 		records.push({ member, differences, preTicked: defaultAcceptedFields(differences) });
 	}
+	const approvedMember =
+		review?.decision === 'approved' && review.memberId
+			? await getMember({ db, id: review.memberId })
+			: null;
+	const approvedDifferences = approvedMember
+		? declarationDifferences({ declared: declaration.fields, recorded: approvedMember })
+		: [];
 	const branchName = declaration.branchId
 		? (branches.find((b) => b.id === declaration.branchId)?.name ?? declaration.branchId)
 		: undefined;
@@ -222,6 +231,15 @@ export async function declarationDetail(options: {
 		records,
 		...(review?.decision === 'approved' && review.memberId
 			? { approvedMemberId: review.memberId }
+			: {}),
+		...(approvedMember
+			? {
+					approvedRecord: {
+						member: approvedMember,
+						differences: approvedDifferences,
+						preTicked: defaultAcceptedFields(approvedDifferences)
+					}
+				}
 			: {}),
 		waiting: !!outboxEntry && !outboxEntry.refused,
 		...(outboxEntry?.refused ? { refused: outboxEntry.refused } : {})

@@ -231,12 +231,49 @@ export function planApproval(
 	if (!matched.includes(target._id)) {
 		return { ok: false, message: 'Hồ sơ được chọn không khớp với bản khai.' };
 	}
+	const taken = takeFields({
+		context: options,
+		declaration,
+		member: target,
+		acceptedFields: options.acceptedFields ?? [],
+		registry: options.registry
+	});
+	if (!taken.ok) return taken;
+	return {
+		ok: true,
+		plan: {
+			member: taken.member,
+			entries: [taken.entry],
+			review: reviewDoc({
+				context: options,
+				declaration,
+				review,
+				decision: 'approved',
+				memberId: target._id
+			})
+		}
+	};
+}
+
+/**
+ * The ticked differences taken onto a record, with the `declaration-approved` entry saying which.
+ * Only fields where the declaration differs may be taken; a citizen id on the rolls elsewhere never.
+ */
+function takeFields(options: {
+	context: OperationContext;
+	declaration: DeclarationDoc;
+	member: MemberDoc;
+	acceptedFields: readonly string[];
+	registry: CitizenIdRegistryAnswer | undefined;
+}): { ok: true; member: MemberDoc | null; entry: HistoryDoc } | { ok: false; message: string } {
+	const { context, declaration, member: target } = options;
+	const approvedBy = context.actor.login;
 	const differences = declarationDifferences({
 		declared: declaration.fields,
 		recorded: target
 	});
 	const byField = new Map(differences.map((d) => [d.field as string, d]));
-	const accepted = [...new Set(options.acceptedFields ?? [])];
+	const accepted = [...new Set(options.acceptedFields)];
 	const unknown = accepted.filter((field) => !byField.has(field));
 	if (unknown.length > 0) {
 		return {
@@ -257,14 +294,14 @@ export function planApproval(
 		];
 	}
 	if (target.provenance.source === 'self') {
-		patch.provenance = { source: 'self', approvedBy, approvedAt };
+		patch.provenance = { source: 'self', approvedBy, approvedAt: context.now };
 	}
-	const applied = applyMemberPatch({ member: target, patch, at: options.now, by: approvedBy });
+	const applied = applyMemberPatch({ member: target, patch, at: context.now, by: approvedBy });
 	const entry = buildEntry({
-		context: options,
+		context,
 		member: target,
 		kind: 'declaration-approved',
-		at: options.today,
+		at: context.today,
 		data: {
 			declarationId: declaration._id,
 			revision: declaration.revision,
@@ -273,18 +310,64 @@ export function planApproval(
 		},
 		effect: applied.effect
 	});
+	return { ok: true, member: applied.changed.length > 0 ? applied.member : null, entry };
+}
+
+/**
+ * The unit reads a revision the member sent after its final decision (two offline acts crossed):
+ * the decision stands — the review only moves to the revision read, by whom and when — and, after
+ * an approval, the ticked differences of the new revision are taken onto the approved record.
+ */
+export function planRevisionRead(
+	options: OperationContext & {
+		declaration: DeclarationDoc;
+		review: DeclarationReviewDoc;
+		/** The record the approval created or updated (approvals only). */
+		member?: MemberDoc;
+		acceptedFields?: readonly string[];
+		registry?: CitizenIdRegistryAnswer;
+	}
+): ReviewResult {
+	const { declaration, review } = options;
+	if (declaration.unitId !== options.actor.unitId) {
+		return { ok: false, message: 'Bản khai này không thuộc đơn vị của bạn.' };
+	}
+	if (!declarationStatus(declaration, review).changedAfterReview) {
+		return { ok: false, message: 'Đơn vị đã đọc lần sửa mới nhất của bản khai này.' };
+	}
+	const accepted = options.acceptedFields ?? [];
+	let member: MemberDoc | null = null;
+	const entries: HistoryDoc[] = [];
+	if (review.decision === 'approved' && accepted.length > 0) {
+		if (!options.member || options.member._id !== review.memberId) {
+			return { ok: false, message: 'Không tìm thấy hồ sơ đã duyệt từ bản khai này.' };
+		}
+		const taken = takeFields({
+			context: options,
+			declaration,
+			member: options.member,
+			acceptedFields: accepted,
+			registry: options.registry
+		});
+		if (!taken.ok) return taken;
+		member = taken.member;
+		entries.push(taken.entry);
+	} else if (accepted.length > 0) {
+		return { ok: false, message: 'Bản khai không được duyệt: không lấy thông tin vào hồ sơ.' };
+	}
 	return {
 		ok: true,
 		plan: {
-			member: applied.changed.length > 0 ? applied.member : null,
-			entries: [entry],
-			review: reviewDoc({
-				context: options,
-				declaration,
-				review,
-				decision: 'approved',
-				memberId: target._id
-			})
+			member,
+			entries,
+			review: {
+				...review,
+				revision: declaration.revision,
+				decidedAt: options.now,
+				decidedBy: options.actor.login,
+				updatedAt: options.now,
+				updatedBy: options.actor.login
+			}
 		}
 	};
 }
