@@ -203,6 +203,10 @@ describe('the review queue', () => {
 		expect(await addressRow.textContent()).toContain('ô trống');
 		expect(await addressRow.getByRole('checkbox').isChecked()).toBe(true);
 		expect(await phoneRow.getByRole('checkbox').isChecked()).toBe(false);
+		// The differences table fits the 360 px screen.
+		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+			360
+		);
 		await page.getByTestId('approve').click();
 		await expect.poll(() => page.getByTestId('approved').textContent()).toContain('Đã duyệt');
 		await page.getByTestId('approved-member-link').click();
