@@ -170,7 +170,15 @@ const HISTORY_DATA = {
 	}),
 	death: v.strictObject({}),
 	'profile-edit': v.strictObject({ fields: v.pipe(v.array(v.string()), v.minLength(1)) }),
-	reversal: v.strictObject({ reversedKind: v.picklist(HISTORY_KINDS), reason: RequiredText })
+	reversal: v.strictObject({ reversedKind: v.picklist(HISTORY_KINDS), reason: RequiredText }),
+	// A member's own declaration approved by the unit (docs/decisions/0019-self-declarations.md):
+	// which declaration and revision, whether the record was created from it, which fields it set.
+	'declaration-approved': v.strictObject({
+		declarationId: v.pipe(v.string(), v.regex(/^declaration:[0-9A-HJKMNP-TV-Z]{26}$/)),
+		revision: v.pipe(v.number(), v.integer(), v.minValue(1)),
+		created: v.boolean(),
+		fields: v.array(v.string())
+	})
 } satisfies Record<HistoryKind, v.GenericSchema>;
 
 const commonEntries = {
@@ -220,7 +228,8 @@ export const HistoryDocSchema = v.pipe(
 		variantOf('dues-payment'),
 		variantOf('death'),
 		variantOf('profile-edit'),
-		variantOf('reversal')
+		variantOf('reversal'),
+		variantOf('declaration-approved')
 	]),
 	v.check(
 		(doc) => (doc.kind === 'reversal') === (doc.reverses !== undefined),

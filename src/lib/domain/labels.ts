@@ -87,7 +87,8 @@ export const HISTORY_KINDS = [
 	'dues-payment',
 	'death',
 	'profile-edit',
-	'reversal'
+	'reversal',
+	'declaration-approved'
 ] as const;
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
 export const HISTORY_KIND_LABELS: Readonly<Record<HistoryKind, string>> = {
@@ -108,7 +109,8 @@ export const HISTORY_KIND_LABELS: Readonly<Record<HistoryKind, string>> = {
 	'dues-payment': 'Đóng đoàn phí',
 	death: 'Từ trần',
 	'profile-edit': 'Sửa thông tin hồ sơ',
-	reversal: 'Hủy bỏ nghiệp vụ'
+	reversal: 'Hủy bỏ nghiệp vụ',
+	'declaration-approved': 'Duyệt thông tin tự khai'
 };
 
 export function historyKindLabel(value: string): string {

@@ -69,6 +69,12 @@ export function entryDetail(entry: HistoryDoc, branchName: (id: string) => strin
 			return '';
 		case 'profile-edit':
 			return `Sửa: ${entry.data.fields.map((f) => memberFieldLabel(f)).join(', ')}.`;
+		case 'declaration-approved':
+			return entry.data.created
+				? 'Tạo hồ sơ từ bản tự khai của đoàn viên.'
+				: entry.data.fields.length > 0
+					? `Lấy từ bản tự khai: ${entry.data.fields.map((f) => memberFieldLabel(f)).join(', ')}.`
+					: 'Bản tự khai khớp hồ sơ, không thay đổi trường nào.';
 		case 'reversal':
 			return `Hủy "${historyKindLabel(entry.data.reversedKind)}". Lý do: ${entry.data.reason}`;
 	}

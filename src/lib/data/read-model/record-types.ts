@@ -13,7 +13,7 @@ export const RECORD_TYPES: ReadonlySet<string> = new Set([
 	'reminder-status',
 	'reminder-received',
 	'reminder-receipt',
-	// Members' declarations (domain/declarations): join links, declarations, the unit's reviews.
+	// Self-declarations (domain/declarations): join links, members' declarations, the unit's reviews.
 	'join-link',
 	'declaration',
 	'declaration-review'

@@ -5,3 +5,4 @@ export * from './declaration-input';
 export * from './declaration-schema';
 export * from './declaration-status';
 export * from './matching';
+export * from './review';

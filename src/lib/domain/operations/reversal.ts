@@ -58,6 +58,15 @@ export function reversalRefusal(options: {
 				: 'chuyển sinh hoạt giữa hai đơn vị chỉ dừng khi đơn vị nhận từ chối, hoặc chuyển ngược lại.')
 		);
 	}
+	// A record created from a member's declaration, like an admission, is not undone by an entry:
+	// the record itself is deleted (entered by mistake) or the member removed. An approval that only
+	// took some declared fields onto a record is reversed like a profile edit.
+	if (entry.kind === 'declaration-approved' && entry.data.created) {
+		return (
+			`Không hủy được "${HISTORY_KIND_LABELS[entry.kind]}" đã tạo hồ sơ: hồ sơ nhập nhầm thì xóa ` +
+			'hồ sơ, còn đoàn viên thôi sinh hoạt thì ghi xóa tên.'
+		);
+	}
 	if (reversedIds(options.history).has(entry._id)) return 'Nghiệp vụ này đã được hủy trước đó.';
 	const changedSince = Object.entries(entry.effect?.after ?? {})
 		.filter(([key, value]) => !sameValue((member as Record<string, unknown>)[key], value))
