@@ -19,6 +19,7 @@ import {
 	schemaProblem,
 	type Refusal
 } from './citizen-id-check';
+import { approvalsToCheck, refuseApprovalsWithoutMember } from './declaration-review-check';
 import { forgedHistoryRevisions, HISTORY_IS_IMMUTABLE } from './history-branches';
 import type { BufferedAnswer, CouchUpstream } from './upstream';
 import { reminderRefusals } from './reminder-check';
@@ -152,7 +153,8 @@ export class WriteGuard implements ProxyBodyGuard {
 				id.startsWith('history:') ||
 				id.startsWith('reminder:') ||
 				id.startsWith('device-report:') ||
-				id.startsWith('target:'))
+				id.startsWith('target:') ||
+				id.startsWith('declaration-review:'))
 		);
 	}
 
@@ -227,9 +229,14 @@ export class WriteGuard implements ProxyBodyGuard {
 		for (const [index, reason] of await this.#foreignTargets(unitId, docs)) {
 			refused.set(index, { reason });
 		}
+		// An approval of a declaration stands with its member record (declaration-review-check.ts),
+		// decided once the members are.
+		const approvals = approvalsToCheck(docs);
 		// A database the directory does not know has no unit to claim for (CouchDB refuses it).
 		if (!unit) subjects.length = 0;
-		if (refused.size === 0 && subjects.length === 0) return { state: 'unchecked', body };
+		if (refused.size === 0 && subjects.length === 0 && approvals.length === 0) {
+			return { state: 'unchecked', body };
+		}
 
 		const answers =
 			unit && subjects.length > 0
@@ -260,6 +267,9 @@ export class WriteGuard implements ProxyBodyGuard {
 			);
 		});
 		if (bulk && refused.size > 0) refuseHistoryOfRefused(docs, refused);
+		if (approvals.length > 0) {
+			await refuseApprovalsWithoutMember({ couch: this.#couch, db, docs, approvals, refused });
+		}
 		return { state: 'checked', bulk, body, docs, refused, created };
 	}
 

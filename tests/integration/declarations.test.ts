@@ -18,6 +18,7 @@ import {
 	submitDeclaration,
 	type JoinLink
 } from '../support/declaration-fixture';
+import { fakeUlid } from '../support/member-fixture';
 import { api, waitForJob } from '../support/org-api';
 import { createProvince, signedIn, type SignedIn } from '../support/org-setup';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -446,5 +447,164 @@ describe('a receipt code is unknown until used', () => {
 		const res = await declarationApi(server, '/status', { receipt: newReceiptCode() });
 		expect(res.status).toBe(404);
 		expect(await res.json()).toMatchObject({ error: 'declaration_unknown' });
+	});
+});
+
+describe('an approval stands with its member record', () => {
+	// The unit approves on a phone that syncs later; the write guard lets the approval through only
+	// with the member record it names (server/proxy/declaration-review-check.ts).
+	function fullMember(options: {
+		unit: UnitRecord;
+		login: string;
+		id: string;
+		givenName: string;
+		citizenId: string;
+	}): Record<string, unknown> {
+		const at = new Date().toISOString();
+		return {
+			_id: options.id,
+			type: 'member',
+			v: 2,
+			unitId: options.unit.id,
+			familyName: 'Lò',
+			middleName: 'Văn',
+			givenName: options.givenName,
+			gender: 'male',
+			birthDate: '2002-01-15',
+			citizenId: options.citizenId,
+			ethnicCode: '02',
+			religion: 'Không',
+			nationality: 'Việt Nam',
+			partyMember: false,
+			status: 'active',
+			provenance: { source: 'self', approvedBy: options.login, approvedAt: at },
+			createdAt: at,
+			createdBy: options.login,
+			updatedAt: at,
+			updatedBy: options.login
+		};
+	}
+
+	function approval(declarationId: string, memberId: string): Record<string, unknown> {
+		const at = new Date().toISOString();
+		return {
+			_id: declarationReviewId(declarationId),
+			type: 'declaration-review',
+			v: 1,
+			unitId: commune.id,
+			declarationId,
+			decision: 'approved',
+			revision: 1,
+			memberId,
+			decidedAt: at,
+			decidedBy: secretary.login,
+			createdAt: at,
+			createdBy: secretary.login,
+			updatedAt: at,
+			updatedBy: secretary.login
+		};
+	}
+
+	async function pushed(
+		docs: unknown[]
+	): Promise<{ id: string; error?: string; reason?: string }[]> {
+		const res = await server.request(`/couch/${commune.db}/_bulk_docs`, {
+			method: 'POST',
+			cookie: secretary.cookie,
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ docs })
+		});
+		expect(res.status).toBe(201);
+		return (await res.json()) as { id: string; error?: string; reason?: string }[];
+	}
+
+	async function newDeclaration(): Promise<string> {
+		const sent = await submitDeclaration({
+			server,
+			token: link.token,
+			fields: declarationFields({ givenName: nameMarker() })
+		});
+		expect(sent.res.status).toBe(201);
+		const view = sent.body as unknown as DeclarationView;
+		const doc = (await declarationsIn(commune)).find(
+			(d) => d.fields.givenName === view.fields.givenName
+		);
+		return doc!._id;
+	}
+
+	it('waits for a member record that has not reached the server', async () => {
+		const declarationId = await newDeclaration();
+		const [row] = await pushed([approval(declarationId, `member:${fakeUlid()}`)]);
+		expect(row?.error).toBe('forbidden');
+		expect(row?.reason).toContain('chưa lên máy chủ');
+		expect(
+			await server.couch.getDoc({ db: commune.db, id: declarationReviewId(declarationId) })
+		).toBeUndefined();
+	});
+
+	it('is stored with its member, and refused with it when the member is on another unit’s rolls', async () => {
+		// Another commune holds this citizen id on its rolls (written as a phone would: the
+		// registry learns it).
+		const other = await server.createUnitWithAccount({
+			parentId: province.id,
+			name: 'Đoàn xã Bên Cạnh'
+		});
+		const otherSecretary = await signedIn(server, other);
+		const held = fullMember({
+			unit: other.unit,
+			login: other.login,
+			id: `member:${fakeUlid()}`,
+			givenName: 'Quân',
+			citizenId: '011202000777'
+		});
+		const put = await server.request(
+			`/couch/${other.unit.db}/${encodeURIComponent(String(held._id))}`,
+			{
+				method: 'PUT',
+				cookie: otherSecretary.cookie,
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(held)
+			}
+		);
+		expect(put.status).toBe(201);
+
+		// Approved offline as a new member: both refused, the approval with the member's reason.
+		const clashId = await newDeclaration();
+		const clashMember = `member:${fakeUlid()}`;
+		const refused = await pushed([
+			fullMember({
+				unit: commune,
+				login: secretary.login,
+				id: clashMember,
+				givenName: 'Quân',
+				citizenId: '011202000777'
+			}),
+			approval(clashId, clashMember)
+		]);
+		expect(refused.map((r) => r.error)).toEqual(['forbidden', 'forbidden']);
+		expect(refused[1]?.reason).toBe(refused[0]?.reason);
+		expect(
+			await server.couch.getDoc({ db: commune.db, id: declarationReviewId(clashId) })
+		).toBeUndefined();
+
+		// A member nobody else holds: both stored.
+		const fineId = await newDeclaration();
+		const fineMember = `member:${fakeUlid()}`;
+		const stored = await pushed([
+			fullMember({
+				unit: commune,
+				login: secretary.login,
+				id: fineMember,
+				givenName: 'Pằng',
+				citizenId: '011205009999'
+			}),
+			approval(fineId, fineMember)
+		]);
+		expect(stored.map((r) => r.error)).toEqual([undefined, undefined]);
+		const review = await server.couch.getDoc<{ _id: string; memberId: string }>({
+			db: commune.db,
+			id: declarationReviewId(fineId)
+		});
+		expect(review?.memberId).toBe(fineMember);
 	});
 });

@@ -9,7 +9,11 @@ import type { TestServer } from './test-server';
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export function fakeUlid(): string {
-	const time = Date.now().toString(32).toUpperCase().padStart(10, '0');
+	// Crockford's alphabet for the time too (Number#toString(32) would give I, L, O and U).
+	let time = '';
+	for (let rest = Date.now(), i = 0; i < 10; i++, rest = Math.floor(rest / 32)) {
+		time = CROCKFORD[rest % 32] + time;
+	}
 	let rest = '';
 	for (const byte of randomBytes(16)) rest += CROCKFORD[byte % 32];
 	return `${time}${rest}`.slice(0, 26);
