@@ -38,7 +38,8 @@ export function toMemberRow(doc: MemberDoc & { _conflicts?: string[] }, db: stri
 		staysUntil: doc.staysUntil,
 		duesPaidThrough: doc.duesPaidThrough,
 		duesCategory: doc.duesCategory,
-		transferTo: doc.transfer?.toUnitName
+		transferTo: doc.transfer?.toUnitName,
+		selfDeclared: doc.provenance?.source === 'self' ? 1 : 0
 	};
 }
 

@@ -50,6 +50,9 @@ export interface MemberRow {
 	duesCategory?: string;
 	/** The receiving unit of a pending transfer. */
 	transferTo?: string;
+	/** Declared by the member herself (provenance `self`): the roster says so. Rows written
+	 * before this field existed lack it until the member is next written or the read model rebuilt. */
+	selfDeclared?: 0 | 1;
 }
 
 /** A history entry (one operation on a member), for unit-wide lists: ratings of a year, bulk acts. */
