@@ -10,11 +10,11 @@ import {
 } from '$lib/domain/labels';
 import { MEMBER_FIELD_LABELS } from '$lib/domain/member-input';
 import type { DeclarationInput } from '$lib/domain/declarations/declaration-input';
+import type { DeclaredFields } from '$lib/domain/declarations/declaration-schema';
 import {
 	DECLARED_FIELD_KEYS,
-	type DeclaredFieldKey,
-	type DeclaredFields
-} from '$lib/domain/declarations/declaration-schema';
+	type DeclaredFieldKey
+} from '$lib/domain/declarations/declared-fields';
 
 // The member's form, as she reads it: short sections in words she knows, the fields she must answer
 // first (and marked), the rest folded away so the first screen is short. Same fields, labels and
@@ -113,12 +113,7 @@ export const DECLARATION_SECTIONS: readonly SectionSpec[] = [
 	{
 		id: 'doan',
 		title: 'Thông tin Đoàn',
-		fields: [
-			date('joinedOn'),
-			text('joinedPlace'),
-			text('cardNumber'),
-			text('unionPosition')
-		]
+		fields: [date('joinedOn'), text('joinedPlace'), text('cardNumber'), text('unionPosition')]
 	},
 	{
 		id: 'hoc-van',
@@ -130,7 +125,10 @@ export const DECLARATION_SECTIONS: readonly SectionSpec[] = [
 				key: 'politicalTheory',
 				kind: 'select',
 				label: label.politicalTheory,
-				options: POLITICAL_THEORY_LEVELS.map((p) => ({ value: p, label: POLITICAL_THEORY_LABELS[p] }))
+				options: POLITICAL_THEORY_LEVELS.map((p) => ({
+					value: p,
+					label: POLITICAL_THEORY_LABELS[p]
+				}))
 			},
 			text('itSkill'),
 			text('foreignLanguage'),
