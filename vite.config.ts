@@ -10,6 +10,7 @@ export default defineConfig({
 	build: {
 		target: 'es2020',
 		chunkSizeWarningLimit: 400,
+
 		rolldownOptions: {
 			output: {
 				codeSplitting: {

@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { phoneContext } from '../support/browser';
+import { closeBrowserSite, startBrowserSite, type BrowserSite } from '../support/browser-site';
+
+// The members' public page (/khai/<link>, docs/decisions/0019-self-declarations.md) on a 360 px
+// phone, built and served by the real server: what it downloads before the form is usable (60 KB of
+// JavaScript, gzip, none of the app's sync engine, PouchDB or Dexie), the form's Vietnamese errors,
+// the consent refused when unticked, an unknown link, and a declaration queued without signal that
+// survives a reload with no network (the page's own service worker).
+
+const BUDGET = 60 * 1024;
+// A well-formed link of a unit and code nobody made.
+const LINK = 'tinhdoanpt01-ABCDEFGH12';
+// What only the app's data code holds: Dexie's and PouchDB's names, the sync engine's checkpoint.
+const APP_DATA_CODE = /Dexie|PouchDB|doanvu-sync-pull/;
+
+let site: BrowserSite;
+beforeAll(async () => {
+	site = await startBrowserSite();
+});
+afterAll(async () => {
+	await closeBrowserSite(site);
+});
+
+/** The form on screen, the join link's check failing as without signal (it must still show). */
+async function openForm(context: BrowserContext): Promise<Page> {
+	const page = await context.newPage();
+	await page.route('**/api/join/**', (route) => route.abort('internetdisconnected'));
+	await page.goto(`${site.server.url}/khai/${LINK}`);
+	await page.locator('#f-familyName').waitFor();
+	return page;
+}
+
+function gzipOfBuilt(path: string): number {
+	return gzipSync(new Uint8Array(readFileSync(join('build', path)))).length;
+}
+
+async function fillValid(page: Page) {
+	await page.locator('#f-familyName').fill('Nguyễn');
+	await page.locator('#f-givenName').fill('Hoa');
+	await page.locator('#f-gender').selectOption('female');
+	await page.locator('#f-birthDate').fill('05/01/2003');
+	await page.locator('#f-ethnicCode').fill('Kinh');
+	await page.locator('#f-religion').fill('Không');
+	await page.locator('#f-generalEducation').fill('12/12');
+}
+
+describe('the declaration page', () => {
+	it('is usable with less than 60 KB of JavaScript, none of it the app’s data code', async () => {
+		const context = await phoneContext(site.browser);
+		const page = await openForm(context);
+		await page.waitForFunction(() => performance.getEntriesByName('declaration-form-ready').length);
+		const scripts = await page.evaluate(() => {
+			const ready = performance.getEntriesByName('declaration-form-ready')[0]!.startTime;
+			return (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+				.filter((r) => new URL(r.name).pathname.endsWith('.js'))
+				.map((r) => ({ path: new URL(r.name).pathname, before: r.startTime <= ready }));
+		});
+		const before = scripts.filter((s) => s.before);
+		const bytes = before.reduce((sum, s) => sum + gzipOfBuilt(s.path), 0);
+		expect(before.length).toBeGreaterThan(3);
+		expect(bytes, before.map((s) => s.path).join(', ')).toBeLessThan(BUDGET);
+		// Everything it loaded, the checks fetched after the form showed included.
+		await page.waitForLoadState('networkidle');
+		const all = await page.evaluate(() =>
+			(performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+				.map((r) => new URL(r.name).pathname)
+				.filter((path) => path.endsWith('.js'))
+		);
+		for (const path of all) {
+			expect(APP_DATA_CODE.test(readFileSync(join('build', path), 'utf8')), path).toBe(false);
+		}
+		await context.close();
+	});
+
+	it('says in Vietnamese what is wrong, beside each field, and focuses the first', async () => {
+		const context = await phoneContext(site.browser);
+		const page = await openForm(context);
+		await page.locator('#f-familyName').fill('Nguyễn');
+		await page.locator('#f-birthDate').fill('31/02/2003');
+		await page.getByRole('button', { name: 'Gửi' }).click();
+		await expect
+			.poll(() => page.locator('#f-givenName-error').textContent())
+			.toBe('Tên không được để trống.');
+		expect(await page.locator('#f-birthDate-error').textContent()).toContain('không có ngày');
+		expect(await page.locator('#f-ethnicCode-error').textContent()).toBe(
+			'Dân tộc không được để trống.'
+		);
+		expect(await page.getByTestId('form-errors').textContent()).toContain('chỗ cần sửa');
+		expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-givenName');
+		expect(await page.locator('#f-givenName').getAttribute('aria-describedby')).toBe(
+			'f-givenName-error'
+		);
+		await context.close();
+	});
+
+	it('refuses to send without the consent box ticked, with the consent text shown', async () => {
+		const context = await phoneContext(site.browser);
+		const page = await openForm(context);
+		await fillValid(page);
+		const consent = page.getByTestId('consent');
+		expect(await consent.textContent()).toContain('Quyền của bạn');
+		expect(await page.locator('#f-consent').isChecked()).toBe(false);
+		await page.getByRole('button', { name: 'Gửi' }).click();
+		await expect
+			.poll(() => page.locator('#f-consent-error').textContent())
+			.toBe('Cần đánh dấu đồng ý xử lý thông tin cá nhân để gửi bản khai.');
+		expect(await page.getByTestId('receipt').count()).toBe(0);
+		await context.close();
+	});
+
+	it('says a link that cannot be one, or that the server does not know, in Vietnamese', async () => {
+		const context = await phoneContext(site.browser);
+		const page = await context.newPage();
+		await page.goto(`${site.server.url}/khai/khong-phai-duong-dan`);
+		expect(await page.getByTestId('link-problem').textContent()).toContain(
+			'Đường dẫn khai báo này không đúng'
+		);
+		await page.goto(`${site.server.url}/khai/${LINK}`);
+		await expect
+			.poll(() => page.getByTestId('link-problem').textContent(), { timeout: 15_000 })
+			.toContain('Đường dẫn khai báo này không đúng');
+		expect(await page.locator('#f-familyName').count()).toBe(0);
+		await context.close();
+	});
+
+	it('queues a declaration sent without signal, and reopens offline still showing it', async () => {
+		const context = await phoneContext(site.browser);
+		const page = await openForm(context);
+		// The page's own worker has taken the page (clientsClaim): from here it opens offline.
+		await page.waitForFunction(
+			() => navigator.serviceWorker?.controller?.scriptURL.endsWith('/khai/sw.js'),
+			null,
+			{ timeout: 30_000 }
+		);
+		await page.waitForLoadState('networkidle');
+		await context.setOffline(true);
+		await fillValid(page);
+		await page.locator('#f-consent').check();
+		await page.getByRole('button', { name: 'Gửi' }).click();
+		await expect.poll(() => page.getByTestId('receipt-status').textContent()).toBe('Chờ gửi');
+		const code = (await page.getByTestId('receipt-code').textContent())!;
+		expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+
+		await page.reload();
+		await page.getByTestId('receipt').waitFor({ timeout: 30_000 });
+		expect(await page.getByTestId('receipt-code').textContent()).toBe(code);
+		expect(await page.getByTestId('receipt-status').textContent()).toBe('Chờ gửi');
+
+		// The receipt page, offline too, lists it among this phone's declarations.
+		await page.goto(`${site.server.url}/khai/bien-nhan`);
+		await expect
+			.poll(() => page.getByTestId('local-receipts').textContent(), { timeout: 30_000 })
+			.toContain(code);
+		await context.close();
+	});
+});
