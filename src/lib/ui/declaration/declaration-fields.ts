@@ -8,7 +8,7 @@ import {
 	POLITICAL_THEORY_LABELS,
 	POLITICAL_THEORY_LEVELS
 } from '$lib/domain/labels';
-import { MEMBER_FIELD_LABELS } from '$lib/domain/member-input';
+import { MEMBER_FIELD_LABELS } from '$lib/domain/member-field-labels';
 import type { DeclarationInput } from '$lib/domain/declarations/declaration-input';
 import type { DeclaredFields } from '$lib/domain/declarations/declaration-schema';
 import {
