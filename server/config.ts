@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { RateLimits } from './accounts/login-rate-limiter';
 import { PASSWORD_ITERATIONS } from './accounts/password-hash';
+import { DECLARATION_LIMITS, type DeclarationLimits } from './declarations/declaration-limits';
 
 // Server configuration: environment variables, validated once at start so that a typo fails loudly
 // instead of running with a surprising default.
@@ -59,6 +60,11 @@ export interface Config {
 	 * must not become a lookup service.
 	 */
 	registryCheckLimits: RateLimits;
+	/**
+	 * The public declaration API's brakes per address and per join link (docs/decisions/
+	 * 0019-self-declarations.md, "Limits"); tests lower them.
+	 */
+	declarationLimits: DeclarationLimits;
 	/** The reorganisation workers in this process (docs/decisions/0007-reorganisation-workers.md). */
 	workers: WorkerConfig;
 	/**
@@ -277,6 +283,7 @@ export function loadConfig(
 		// A login locked out again within a quiet window waits twice as long, up to a day.
 		loginLimits: { perLogin: 10, perIp: 100, windowMs: 15 * 60_000, maxBlockMs: 24 * 60 * 60_000 },
 		registryCheckLimits: REGISTRY_LOOKUP_LIMITS,
+		declarationLimits: DECLARATION_LIMITS,
 		passwordIterations: PASSWORD_ITERATIONS,
 		workers: {
 			enabled: true,

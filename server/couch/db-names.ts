@@ -20,6 +20,8 @@ export interface DbNames {
 	dbUpdates: string;
 	/** The national citizen-id registry: `cid:<citizenId>` claims (registry-service.ts). */
 	registry: string;
+	/** The public declaration API's receipt index: `receipt:<sha256>` → unit and declaration. */
+	declarations: string;
 }
 
 export function dbNames(prefix = ''): DbNames {
@@ -28,7 +30,8 @@ export function dbNames(prefix = ''): DbNames {
 		accounts: `${prefix}doanvu_accounts`,
 		audit: `${prefix}doanvu_audit`,
 		dbUpdates: `${prefix}doanvu_dbupdates`,
-		registry: `${prefix}doanvu_registry`
+		registry: `${prefix}doanvu_registry`,
+		declarations: `${prefix}doanvu_declarations`
 	};
 }
 

@@ -33,6 +33,19 @@ import type { DesignDoc } from './couch-client';
 // `reminder-received:` copies and `reminder-status:` documents only by the server; a
 // `reminder-receipt:` only by the unit's own accounts, its read time and reader never changed once
 // set; and `device-report:<deviceId>` from the unit's own accounts, whose id names its deviceId.
+// Version 7 (self-declarations, docs/decisions/0019-self-declarations.md): `declaration:` documents
+// are the server's alone, as `figures:` are (it writes them on the member's behalf from the public
+// API) — any user's write, update or deletion is refused, whatever the body says. `join-link:unit`
+// and `join-link:<branch key>` are written by the unit's own secretary, deputy or admin (not a
+// superior's account), with a 10-character Crockford code and an `enabled` flag, never deleted (it
+// is disabled instead); a chi đoàn's link names the chi đoàn whose id it carries. A
+// `declaration-review:<ulid>` is written by the same accounts for `declaration:<the same ulid>`,
+// with a decision, the revision it read (a positive integer), `decidedBy` the writer whenever the
+// decision changes, and a reason (1–500 characters) for a rejection or a correction request; it is
+// never deleted. An approval or a rejection is final: a later write (the unit reading a revision the
+// member sent after the decision) keeps the decision, the reason and the member id, and may only
+// move the revision forward and record who read it and when (decidedBy then is the writer or
+// unchanged).
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -40,7 +53,7 @@ export const DESIGN_DOC_ID = '_design/doanvu';
  * Bumped whenever the function below changes: the directory records which version each unit
  * database has (`designVersion`), and the server brings older ones up to date at start.
  */
-export const DESIGN_DOC_VERSION = 6;
+export const DESIGN_DOC_VERSION = 7;
 
 /**
  * `open`: the unit's accounts (and its superiors') write as the rules below allow.
@@ -71,7 +84,8 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	if (type === 'unit') deny('Thông tin đơn vị chỉ do máy chủ cập nhật.');
 	if (type === 'figures' || id.indexOf('figures:') === 0 || (oldDoc && oldDoc.type === 'figures')) deny('Số liệu tổng hợp chỉ do máy chủ tính và ghi.');
 	if (type === 'reminder-received' || type === 'reminder-status' || id.indexOf('reminder-received:') === 0 || id.indexOf('reminder-status:') === 0) deny('Tài liệu đôn đốc này chỉ do máy chủ ghi.');
-	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission' && type !== 'reminder' && type !== 'reminder-receipt' && type !== 'device-report' && type !== 'target') deny('Loại tài liệu không hợp lệ.');
+	if (type === 'declaration' || id.indexOf('declaration:') === 0 || (oldDoc && oldDoc.type === 'declaration')) deny('Bản khai của đoàn viên chỉ do máy chủ ghi.');
+	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission' && type !== 'reminder' && type !== 'reminder-receipt' && type !== 'device-report' && type !== 'target' && type !== 'join-link' && type !== 'declaration-review') deny('Loại tài liệu không hợp lệ.');
 	if (newDoc.unitId !== UNIT_ID) deny('Tài liệu không thuộc đơn vị của cơ sở dữ liệu này.');
 	if (newDoc.updatedBy !== userCtx.name) deny('Người cập nhật (updatedBy) phải là tài khoản đang đăng nhập.');
 	if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) deny('Không được đổi loại của tài liệu.');
@@ -122,6 +136,34 @@ function validateSource(unitId: string, mode: DesignMode): string {
 			var n = newDoc[counts[c]];
 			if (typeof n !== 'number' || n < 0 || Math.floor(n) !== n) deny('Số đếm ' + counts[c] + ' phải là số nguyên không âm.');
 		}
+		return;
+	}
+	if (type === 'join-link' || type === 'declaration-review') {
+		if (!has('unit:' + UNIT_ID) || !(has('role:secretary') || has('role:deputy') || has('role:admin'))) deny('Chỉ Bí thư hoặc Phó Bí thư của đơn vị được ghi tài liệu này.');
+		if (newDoc._deleted) deny(type === 'join-link' ? 'Không được xóa đường dẫn khai báo: hãy tắt đường dẫn.' : 'Không được xóa kết quả duyệt bản khai.');
+	}
+	if (type === 'join-link') {
+		if (id !== 'join-link:unit' && !/^join-link:${unitId}[A-Za-z0-9-]{1,40}$/.test(id)) deny('Mã đường dẫn khai báo phải có dạng join-link:unit hoặc join-link:<mã chi đoàn>.');
+		if (id === 'join-link:unit' ? newDoc.branchId !== undefined : newDoc.branchId !== 'branch:' + id.slice(10)) deny('Chi đoàn (branchId) của đường dẫn khai báo không khớp với mã.');
+		if (typeof newDoc.code !== 'string' || !/^[0-9A-HJKMNP-TV-Z]{10}$/.test(newDoc.code)) deny('Mã đường dẫn (code) phải gồm 10 ký tự.');
+		if (typeof newDoc.enabled !== 'boolean') deny('Đường dẫn khai báo thiếu trạng thái bật/tắt (enabled).');
+		return;
+	}
+	if (type === 'declaration-review') {
+		if (!/^declaration-review:[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) deny('Mã duyệt bản khai phải có dạng declaration-review:<ULID>.');
+		if (newDoc.declarationId !== 'declaration:' + id.slice(19)) deny('Kết quả duyệt không khớp với bản khai (declarationId).');
+		if (['approved', 'rejected', 'correction-requested'].indexOf(newDoc.decision) === -1) deny('Kết quả duyệt (decision) không hợp lệ.');
+		if (typeof newDoc.revision !== 'number' || newDoc.revision < 1 || Math.floor(newDoc.revision) !== newDoc.revision) deny('Lần sửa đã đọc (revision) phải là số nguyên dương.');
+		if (newDoc.reason !== undefined && (typeof newDoc.reason !== 'string' || newDoc.reason.length > 500)) deny('Lý do không quá 500 ký tự.');
+		if (newDoc.decision !== 'approved' && (typeof newDoc.reason !== 'string' || !/\\S/.test(newDoc.reason))) deny('Cần ghi lý do để đoàn viên biết (reason).');
+		if (!newDoc.decidedAt) deny('Kết quả duyệt thiếu thời điểm (decidedAt).');
+		var before = oldDoc && !oldDoc._deleted ? oldDoc : null;
+		if (before && (before.decision === 'approved' || before.decision === 'rejected')) {
+			if (newDoc.decision !== before.decision || newDoc.reason !== before.reason || newDoc.memberId !== before.memberId) deny('Bản khai đã được duyệt hoặc từ chối: không được đổi kết quả.');
+			if (newDoc.revision < before.revision) deny('Không được lùi lần sửa đã đọc (revision).');
+		}
+		var sameDecider = before && before.decision === newDoc.decision && before.decidedBy === newDoc.decidedBy;
+		if (!sameDecider && newDoc.decidedBy !== userCtx.name) deny('Người duyệt (decidedBy) phải là tài khoản đang đăng nhập.');
 		return;
 	}
 	if (type === 'numbering') {

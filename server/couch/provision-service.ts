@@ -199,7 +199,8 @@ export class ProvisionService {
 			this.names.accounts,
 			this.names.audit,
 			this.names.dbUpdates,
-			this.names.registry
+			this.names.registry,
+			this.names.declarations
 		];
 		for (const db of dbs) {
 			if (!(await this.#couch.databaseExists(db))) await this.#couch.createDatabase(db);

@@ -2,6 +2,11 @@ import compression from 'compression';
 import express, { type Express, type Request, type Response } from 'express';
 import type { AccountAdmin } from '../accounts/account-admin';
 import { createApiRouter } from '../accounts/api-router';
+import { DeclarationLimiter } from '../declarations/declaration-limits';
+import { createDeclarationRouter } from '../declarations/declaration-router';
+import { DeclarationService } from '../declarations/declaration-service';
+import { ReceiptIndex } from '../declarations/receipt-index';
+import { UnitReader } from '../declarations/unit-reader';
 import type { SessionController } from '../accounts/session-controller';
 import type { Config } from '../config';
 import { createOrgRouter } from '../org/org-router';
@@ -57,6 +62,22 @@ export function createHttpApp(options: {
 		compression({
 			// Live feeds are skipped: a compressor would hold heartbeats and single changes back.
 			filter: (req, res) => !isLiveFeed(req as Request) && compression.filter(req, res)
+		})
+	);
+	// Before the other /api routers: their JSON parser takes larger bodies than the public one may.
+	app.use(
+		'/api',
+		createDeclarationRouter({
+			service: new DeclarationService({
+				couch,
+				reader: new UnitReader({ couch, units: services.unitById }),
+				index: new ReceiptIndex({ couch, db: services.names.declarations }),
+				limiter: new DeclarationLimiter(config.declarationLimits),
+				onWrite: (db) => {
+					services.dbUpdates.touch(db);
+					workers.written(db);
+				}
+			})
 		})
 	);
 	app.use(

@@ -33,7 +33,10 @@ export interface RevDoc extends CouchDoc {
  * addressed to or sent by this unit as such — its reminders, their copies, receipts and status
  * (ADR 0018), and its devices' sync reports — which stay readable where they are: copied into the
  * unit a merged one joined, a sent reminder would be delivered again in the survivor's name —
- * and the figures, which the figures worker computes for each database it holds them in.
+ * and the figures, which the figures worker computes for each database it holds them in. A unit's
+ * join links (ADR 0019) are its own too: copied, a merged unit's poster would keep delivering to
+ * the survivor under a code its secretary never gave out. Declarations and their reviews are
+ * copied like members: the survivor reviews what the merged unit had not.
  */
 export function isUnitOwned(id: string): boolean {
 	return (
@@ -43,6 +46,7 @@ export function isUnitOwned(id: string): boolean {
 		id.startsWith('reminder:') ||
 		id.startsWith('reminder-') ||
 		id.startsWith('device-report:') ||
+		id.startsWith('join-link:') ||
 		id.startsWith('figures:')
 	);
 }

@@ -168,4 +168,5 @@ export async function cleanUpServerData(options: {
 	await couch.deleteDatabase(provision.names.audit).catch(() => false);
 	await couch.deleteDatabase(provision.names.dbUpdates).catch(() => false);
 	await couch.deleteDatabase(provision.names.registry).catch(() => false);
+	await couch.deleteDatabase(provision.names.declarations).catch(() => false);
 }
