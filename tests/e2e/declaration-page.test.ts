@@ -5,6 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phoneContext } from '../support/browser';
 import { closeBrowserSite, startBrowserSite, type BrowserSite } from '../support/browser-site';
+import { createJoinLink } from '../support/declaration-fixture';
 
 // The members' public page (/khai/<link>, docs/decisions/0019-self-declarations.md) on a 360 px
 // phone, built and served by the real server: what it downloads before the form is usable (60 KB of
@@ -37,6 +38,16 @@ async function openForm(context: BrowserContext): Promise<Page> {
 
 function gzipOfBuilt(path: string): number {
 	return gzipSync(new Uint8Array(readFileSync(join('build', path)))).length;
+}
+
+/** The page's own worker has taken the page (clientsClaim): from here it opens offline. */
+async function untilControlled(page: Page) {
+	await page.waitForFunction(
+		() => navigator.serviceWorker?.controller?.scriptURL.endsWith('/khai/sw.js'),
+		null,
+		{ timeout: 30_000 }
+	);
+	await page.waitForLoadState('networkidle');
 }
 
 async function fillValid(page: Page) {
@@ -131,13 +142,7 @@ describe('the declaration page', () => {
 	it('queues a declaration sent without signal, and reopens offline still showing it', async () => {
 		const context = await phoneContext(site.browser);
 		const page = await openForm(context);
-		// The page's own worker has taken the page (clientsClaim): from here it opens offline.
-		await page.waitForFunction(
-			() => navigator.serviceWorker?.controller?.scriptURL.endsWith('/khai/sw.js'),
-			null,
-			{ timeout: 30_000 }
-		);
-		await page.waitForLoadState('networkidle');
+		await untilControlled(page);
 		await context.setOffline(true);
 		await fillValid(page);
 		await page.locator('#f-consent').check();
@@ -156,6 +161,58 @@ describe('the declaration page', () => {
 		await expect
 			.poll(() => page.getByTestId('local-receipts').textContent(), { timeout: 30_000 })
 			.toContain(code);
+		await context.close();
+	});
+
+	it('sends a queued declaration when the signal returns; the receipt shows it, corrects it, withdraws it', async () => {
+		const { unit } = await site.server.createUnitWithAccount({ name: 'Đoàn xã Khai Báo' });
+		const link = await createJoinLink({ server: site.server, unit });
+		const context = await phoneContext(site.browser);
+		const page = await context.newPage();
+		await page.goto(`${site.server.url}/khai/${link.token}`);
+		await expect
+			.poll(() => page.getByTestId('join-unit').textContent(), { timeout: 15_000 })
+			.toContain('Đoàn xã Khai Báo');
+		await untilControlled(page);
+
+		await context.setOffline(true);
+		await fillValid(page);
+		await page.locator('#f-consent').check();
+		await page.getByRole('button', { name: 'Gửi' }).click();
+		await expect.poll(() => page.getByTestId('receipt-status').textContent()).toBe('Chờ gửi');
+		const code = (await page.getByTestId('receipt-code').textContent())!;
+		await page.reload();
+		await page.getByTestId('receipt').waitFor({ timeout: 30_000 });
+		expect(await page.getByTestId('receipt-status').textContent()).toBe('Chờ gửi');
+
+		// The signal returns: the page sends it by itself (the `online` event).
+		await context.setOffline(false);
+		await expect
+			.poll(() => page.getByTestId('receipt-status').textContent(), { timeout: 45_000 })
+			.toBe('Đã gửi');
+		expect(await page.getByTestId('receipt-code').textContent()).toBe(code);
+
+		await page.goto(`${site.server.url}/khai/bien-nhan#${code}`);
+		await expect
+			.poll(() => page.getByTestId('receipt-status').textContent(), { timeout: 15_000 })
+			.toBe('Đã gửi, chờ duyệt');
+		expect(await page.getByTestId('receipt-revision').textContent()).toContain('Lần khai: 1');
+
+		await page.getByRole('button', { name: 'Sửa bản khai' }).click();
+		expect(await page.locator('#f-birthDate').inputValue()).toBe('05/01/2003');
+		await page.locator('#f-religion').fill('Phật giáo');
+		await page.locator('#f-consent').check();
+		await page.getByRole('button', { name: 'Gửi bản đã sửa' }).click();
+		await expect
+			.poll(() => page.getByTestId('receipt-revision').textContent(), { timeout: 15_000 })
+			.toContain('Lần khai: 2');
+
+		await page.getByRole('button', { name: 'Rút bản khai' }).click();
+		await page.getByRole('button', { name: 'Đồng ý rút' }).click();
+		await expect
+			.poll(() => page.getByTestId('receipt-status').textContent(), { timeout: 15_000 })
+			.toBe('Đã rút');
+		expect(await page.getByRole('button', { name: 'Sửa bản khai' }).count()).toBe(0);
 		await context.close();
 	});
 });
