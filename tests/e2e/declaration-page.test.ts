@@ -215,4 +215,49 @@ describe('the declaration page', () => {
 		expect(await page.getByRole('button', { name: 'Sửa bản khai' }).count()).toBe(0);
 		await context.close();
 	});
+
+	it('shows a refusal (the link disabled meanwhile) and does not send it again', async () => {
+		const { unit } = await site.server.createUnitWithAccount({ name: 'Đoàn xã Tắt Link' });
+		const link = await createJoinLink({ server: site.server, unit });
+		const context = await phoneContext(site.browser);
+		const page = await context.newPage();
+		await page.goto(`${site.server.url}/khai/${link.token}`);
+		await page.getByTestId('join-unit').waitFor({ timeout: 15_000 });
+		await untilControlled(page);
+		await context.setOffline(true);
+		await fillValid(page);
+		await page.locator('#f-consent').check();
+		await page.getByRole('button', { name: 'Gửi' }).click();
+		await expect.poll(() => page.getByTestId('receipt-status').textContent()).toBe('Chờ gửi');
+
+		// The unit turns the link off while the phone has no signal.
+		await createJoinLink({
+			server: site.server,
+			unit,
+			secretaryCookie: link.cookie,
+			code: link.doc.code,
+			enabled: false
+		});
+		let posts = 0;
+		page.on('request', (request) => {
+			if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/declarations')
+				posts++;
+		});
+		await context.setOffline(false);
+		await expect
+			.poll(() => page.getByTestId('receipt-status').textContent(), { timeout: 45_000 })
+			.toBe('Chưa gửi được');
+		expect(await page.getByTestId('refusal').textContent()).toContain('tắt');
+		const afterRefusal = posts;
+		// Another `online` and the page opening again: nothing is sent again.
+		await page.evaluate(() => window.dispatchEvent(new Event('online')));
+		await page.reload();
+		// The page says the link is off, and still shows her refused declaration.
+		await page.getByTestId('link-problem').waitFor({ timeout: 15_000 });
+		expect(await page.getByTestId('refusal').isVisible()).toBe(true);
+		await page.waitForTimeout(1_000);
+		expect(afterRefusal).toBe(1);
+		expect(posts).toBe(1);
+		await context.close();
+	});
 });
