@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phoneContext } from '../support/browser';
 import { closeBrowserSite, startBrowserSite, type BrowserSite } from '../support/browser-site';
 import { createJoinLink } from '../support/declaration-fixture';
+import { layoutProblems } from '../support/phone-layout';
 
 // The members' public page (/khai/<link>, docs/decisions/0019-self-declarations.md) on a 360 px
 // phone, built and served by the real server: what it downloads before the form is usable (60 KB of
@@ -106,6 +107,28 @@ describe('the declaration page', () => {
 		expect(await page.locator('#f-givenName').getAttribute('aria-describedby')).toBe(
 			'f-givenName-error'
 		);
+		await context.close();
+	});
+
+	it('fits a 360 px phone with every section open, keeps what she typed, finds "muong" in the list', async () => {
+		const context = await phoneContext(site.browser);
+		const page = await openForm(context);
+		for (const summary of await page.locator('summary').all()) await summary.click();
+		await page.locator('#f-ethnicCode').fill('muong');
+		const list = page.locator('#f-ethnicCode-list');
+		await expect.poll(() => list.getByRole('option').allTextContents()).toEqual(['Mường']);
+		await list.getByRole('button', { name: 'Mường' }).click();
+		expect(await page.locator('#f-ethnicCode').inputValue()).toBe('Mường');
+		expect(await layoutProblems(page)).toEqual([]);
+
+		// Closed before sending: what she typed is there when she opens the link again.
+		await page.locator('#f-familyName').fill('Lò');
+		await page.locator('#f-birthDate').fill('05/01/2003');
+		await page.reload();
+		await page.locator('#f-familyName').waitFor();
+		expect(await page.locator('#f-familyName').inputValue()).toBe('Lò');
+		expect(await page.locator('#f-birthDate').inputValue()).toBe('05/01/2003');
+		expect(await page.locator('#f-ethnicCode').inputValue()).toBe('Mường');
 		await context.close();
 	});
 
