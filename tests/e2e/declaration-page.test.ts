@@ -5,7 +5,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phoneContext } from '../support/browser';
 import { closeBrowserSite, startBrowserSite, type BrowserSite } from '../support/browser-site';
-import { createJoinLink } from '../support/declaration-fixture';
+import { declarationReviewId } from '../../src/lib/domain/declarations';
+import { createJoinLink, submitDeclaration, type JoinLink } from '../support/declaration-fixture';
 import { layoutProblems } from '../support/phone-layout';
 
 // The members' public page (/khai/<link>, docs/decisions/0019-self-declarations.md) on a 360 px
@@ -283,4 +284,102 @@ describe('the declaration page', () => {
 		expect(posts).toBe(1);
 		await context.close();
 	});
+
+	it('shows the unit’s correction request with its reason, then its approval, on the receipt page', async () => {
+		const { unit } = await site.server.createUnitWithAccount({ name: 'Đoàn xã Duyệt Khai' });
+		const link = await createJoinLink({ server: site.server, unit });
+		const sent = await submitDeclaration({ server: site.server, token: link.token });
+		expect(sent.res.status).toBe(201);
+		const [row] = await site.server.couch.allDocs<{ _id: string }>({
+			db: unit.db,
+			startkey: 'declaration:',
+			endkey: 'declaration:\ufff0'
+		});
+		const declarationId = row!.id;
+		const reason = 'Ngày sinh chưa khớp giấy khai sinh, hãy kiểm tra lại.';
+		await review(link, {
+			unitId: unit.id,
+			db: unit.db,
+			declarationId,
+			decision: 'correction-requested',
+			revision: 1,
+			reason
+		});
+
+		const context = await phoneContext(site.browser);
+		const page = await context.newPage();
+		await page.goto(`${site.server.url}/khai/bien-nhan#${sent.receipt}`);
+		await expect
+			.poll(() => page.getByTestId('receipt-status').textContent(), { timeout: 15_000 })
+			.toBe('Cần sửa');
+		expect(await page.getByTestId('receipt-reason').textContent()).toContain(reason);
+
+		await page.getByRole('button', { name: 'Sửa bản khai' }).click();
+		await page.locator('#f-religion').fill('Công giáo');
+		await page.locator('#f-consent').check();
+		await page.getByRole('button', { name: 'Gửi bản đã sửa' }).click();
+		await expect
+			.poll(() => page.getByTestId('receipt-status').textContent(), { timeout: 15_000 })
+			.toBe('Đã gửi, chờ duyệt');
+		expect(await page.getByTestId('receipt-revision').textContent()).toContain('Lần khai: 2');
+
+		await review(link, {
+			unitId: unit.id,
+			db: unit.db,
+			declarationId,
+			decision: 'approved',
+			revision: 2
+		});
+		await page.reload();
+		await expect
+			.poll(() => page.getByTestId('receipt-status').textContent(), { timeout: 15_000 })
+			.toBe('Đã duyệt');
+		expect(await page.getByRole('button', { name: 'Sửa bản khai' }).count()).toBe(0);
+		expect(await page.getByRole('button', { name: 'Rút bản khai' }).count()).toBe(0);
+		await context.close();
+	});
 });
+
+/** The unit's decision, written by its secretary through /couch as her phone's sync would. */
+async function review(
+	link: JoinLink,
+	options: {
+		unitId: string;
+		db: string;
+		declarationId: string;
+		decision: 'approved' | 'correction-requested';
+		revision: number;
+		reason?: string;
+	}
+) {
+	const id = declarationReviewId(options.declarationId);
+	const path = `/couch/${options.db}/${encodeURIComponent(id)}`;
+	const current = await site.server.request(path, { cookie: link.cookie });
+	const before = current.ok
+		? ((await current.json()) as { _rev: string; createdAt: string })
+		: undefined;
+	const at = new Date().toISOString();
+	const res = await site.server.request(path, {
+		method: 'PUT',
+		cookie: link.cookie,
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({
+			_id: id,
+			...(before ? { _rev: before._rev } : {}),
+			type: 'declaration-review',
+			v: 1,
+			unitId: options.unitId,
+			declarationId: options.declarationId,
+			decision: options.decision,
+			revision: options.revision,
+			...(options.reason ? { reason: options.reason } : {}),
+			decidedAt: at,
+			decidedBy: link.login,
+			createdAt: before?.createdAt ?? at,
+			createdBy: link.login,
+			updatedAt: at,
+			updatedBy: link.login
+		})
+	});
+	expect(res.status).toBe(201);
+}
