@@ -338,6 +338,27 @@ describe('the declaration page', () => {
 		expect(await page.getByRole('button', { name: 'Rút bản khai' }).count()).toBe(0);
 		await context.close();
 	});
+
+	// Last: it spends this address's allowance of unknown receipt codes.
+	it('says which codes it does not know, then asks a guesser to wait, in Vietnamese', async () => {
+		const context = await phoneContext(site.browser);
+		const page = await context.newPage();
+		await page.goto(`${site.server.url}/khai/bien-nhan`);
+		const problem = page.getByTestId('receipt-problem');
+		await page.locator('#receipt-code').fill('12345');
+		await page.getByRole('button', { name: 'Xem' }).click();
+		await expect.poll(() => problem.textContent()).toContain('Mã biên nhận gồm 12 chữ và số');
+		let said = '';
+		for (let i = 0; i < 12 && !/thử lại sau/.test(said); i++) {
+			await page.locator('#receipt-code').fill(`0000-0000-${String(i).padStart(4, '0')}`);
+			await page.getByRole('button', { name: 'Xem' }).click();
+			await expect.poll(() => page.getByText('Đang xem…').count()).toBe(0);
+			said = (await problem.textContent()) ?? '';
+			if (i === 0) expect(said).toContain('Không tìm thấy bản khai');
+		}
+		expect(said).toMatch(/thử lại sau \d+ phút/);
+		await context.close();
+	});
 });
 
 /** The unit's decision, written by its secretary through /couch as her phone's sync would. */
