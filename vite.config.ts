@@ -7,7 +7,27 @@ const nodePouch = fileURLToPath(new URL('./tests/support/pouchdb-node.ts', impor
 export default defineConfig({
 	plugins: [sveltekit()],
 	server: { port: 5173 },
-	build: { target: 'es2020', chunkSizeWarningLimit: 400 },
+	build: {
+		target: 'es2020',
+		chunkSizeWarningLimit: 400,
+
+		rolldownOptions: {
+			output: {
+				codeSplitting: {
+					groups: [
+						{
+							// What the members' public page (/khai) needs before its form is usable, in a chunk
+							// of its own: left to the default split, these small modules share chunks with the
+							// app's (the rules table, the schemas), and the page would pass its 60 KB budget
+							// (docs/decisions/0019-self-declarations.md). Its checks load after the form shows.
+							name: 'declaration-basics',
+							test: /src\/lib\/domain\/(labels|dates|ethnic-groups|text|member-field-labels|org\/ids|declarations\/(codes|consent-texts|declared-fields))\.ts$/
+						}
+					]
+				}
+			}
+		}
+	},
 	test: {
 		projects: [
 			{

@@ -3,6 +3,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { appShellBench, type AppShellResult } from './app-shell-bench';
 import { dashboardBench, type DashboardResult } from './dashboard-bench';
+import { declarationPageBench, type DeclarationPageResult } from './declaration-page-bench';
 import { ROOT } from './bundle';
 import { loadBench, type LoadResult } from './load-bench';
 import { readModelBench, type ReadModelResult } from './read-model-bench';
@@ -27,7 +28,7 @@ import {
 // bench/results/. Options (after `npm run bench --`):
 //   --quick            smaller scales (a smoke run of a minute or two)
 //   --only=a,b         scenarios: unit, pinned, single-db, incremental, interrupted, read-model,
-//                      app-shell, dashboard, load
+//                      app-shell, dashboard, declaration-page, load
 //   --single-db        also the 16,000 members in ONE database (docs/measured.md's shape; ~6 min more)
 //   --no-build         app shell: use the existing build/ instead of running `npm run build`
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
@@ -50,6 +51,7 @@ const ALL = [
 	'read-model',
 	'app-shell',
 	'dashboard',
+	'declaration-page',
 	'load'
 ];
 const only = option('only')?.split(',') ?? [...ALL, ...(flag('single-db') ? ['single-db'] : [])];
@@ -80,6 +82,7 @@ export interface StoreRun {
 	interrupted?: InterruptedResult;
 	appShell?: AppShellResult;
 	dashboard?: DashboardResult;
+	declarationPage?: DeclarationPageResult;
 	load?: LoadResult;
 }
 
@@ -307,6 +310,11 @@ async function serverScenarios(options: {
 	await attempt('dashboard', async () => {
 		// Uses the build the app-shell scenario made (or the existing one with --no-build).
 		run.dashboard = await dashboardBench({ store, samples: quick ? 1 : 3, log });
+	});
+
+	await attempt('declaration-page', async () => {
+		// Uses the existing build (made by app-shell, or `npm run build`).
+		run.declarationPage = await declarationPageBench({ store, samples: quick ? 1 : 3, log });
 	});
 
 	await attempt('load', async () => {

@@ -18,7 +18,7 @@ function isSpreadsheetLibrary(url: string): boolean {
 const { count, size, warnings } = await generateSW({
 	globDirectory: dir,
 	globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,json,woff2}'],
-	globIgnores: ['sw.js', 'workbox-*.js'],
+	globIgnores: ['sw.js', 'workbox-*.js', 'khai/sw.js'],
 	swDest: `${dir}/sw.js`,
 	mode: 'production',
 	inlineWorkboxRuntime: true,

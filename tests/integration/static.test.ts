@@ -15,6 +15,12 @@ beforeAll(async () => {
 	mkdirSync(join(buildDir, '_app', 'immutable', 'entry'), { recursive: true });
 	writeFileSync(join(buildDir, 'index.html'), '<!doctype html><title>Đoàn vụ</title>');
 	writeFileSync(join(buildDir, 'sw.js'), 'self.addEventListener("fetch", () => {});');
+	// The declaration page's own worker (scripts/build-declaration-sw.ts), scope /khai/.
+	mkdirSync(join(buildDir, 'khai'));
+	writeFileSync(
+		join(buildDir, 'khai', 'sw.js'),
+		'/* khai */ self.addEventListener("fetch", () => {});'
+	);
 	writeFileSync(join(buildDir, 'manifest.webmanifest'), '{"name":"Đoàn vụ"}');
 	writeFileSync(join(buildDir, '_app', 'immutable', 'entry', 'app.abc123.js'), 'export {};');
 	server = await startTestServer({ buildDir });
@@ -49,6 +55,19 @@ describe('static app', () => {
 		expect((await api.json()).reason).toBe('Không tìm thấy địa chỉ này.');
 		expect((await server.request('/couch/unit_abcd/')).status).toBe(401);
 		expect((await server.request('/', { method: 'POST' })).status).toBe(404);
+	});
+
+	it('serves the declaration page’s worker at /khai/sw.js, revalidated, and the shell for /khai links', async () => {
+		const worker = await server.request('/khai/sw.js');
+		expect(worker.status).toBe(200);
+		expect(worker.headers.get('content-type')).toContain('javascript');
+		expect(worker.headers.get('cache-control')).toBe('no-cache');
+		expect(await worker.text()).toContain('/* khai */');
+		for (const path of ['/khai/tinhdoanpt01-ABCDEFGH12', '/khai/bien-nhan', '/khai']) {
+			const page = await server.request(path);
+			expect({ path, status: page.status }).toEqual({ path, status: 200 });
+			expect(await page.text()).toContain('<title>Đoàn vụ</title>');
+		}
 	});
 
 	it('explains in Vietnamese when the app has not been built', async () => {

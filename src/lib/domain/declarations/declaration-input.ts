@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { validateMemberInput, type MemberFieldErrors } from '../member-input';
 import type { MembershipRules } from '../rules/table';
-import { DECLARED_FIELD_KEYS, type DeclaredFields } from './declaration-schema';
+import type { DeclaredFields } from './declaration-schema';
+import { DECLARED_FIELD_KEYS } from './declared-fields';
 
 // The boundary of a member's own declaration, shared by her phone (the form answers before she
 // sends) and the server (which trusts nothing the phone says): the raw fields as sent — only the

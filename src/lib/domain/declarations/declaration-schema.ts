@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MEMBER_ID_PATTERN, MemberFieldsSchema, type MemberFieldKey } from '../member-schema';
+import { MEMBER_ID_PATTERN, MemberFieldsSchema } from '../member-schema';
 import { ULID_PATTERN, UNIT_ID_PATTERN } from '../org/ids';
 import { ConsentRecordSchema } from './consent';
 
@@ -18,45 +18,9 @@ import { ConsentRecordSchema } from './consent';
 
 export const DECLARATION_SCHEMA_VERSION = 1 as const;
 
-/**
- * The member record's fields a member declares herself: all of them but the status (a declaration
- * is of a member on the rolls; the unit decides anything else) and the chi đoàn (the link says it).
- */
-export const DECLARED_FIELD_KEYS = [
-	'familyName',
-	'middleName',
-	'givenName',
-	'otherName',
-	'gender',
-	'birthDate',
-	'citizenId',
-	'citizenIdIssuedOn',
-	'citizenIdIssuedBy',
-	'ethnicCode',
-	'religion',
-	'nationality',
-	'hometown',
-	'permanentAddress',
-	'currentAddress',
-	'phone',
-	'email',
-	'joinedOn',
-	'joinedPlace',
-	'cardNumber',
-	'unionPosition',
-	'generalEducation',
-	'professionalQualification',
-	'politicalTheory',
-	'itSkill',
-	'foreignLanguage',
-	'partyMember',
-	'partyJoinedOn',
-	'partyOfficialOn',
-	'partySympathizer',
-	'occupation'
-] as const satisfies readonly MemberFieldKey[];
-
-export type DeclaredFieldKey = (typeof DECLARED_FIELD_KEYS)[number];
+// The declared fields' list lives in declared-fields.ts (no schema there: the member's public page
+// imports it without the member schema's code).
+export { DECLARED_FIELD_KEYS, type DeclaredFieldKey } from './declared-fields';
 
 /** The declared fields as stored: the member schema's own rules for each (normalised already). */
 export const DeclaredFieldsSchema = v.strictObject(

@@ -1,0 +1,38 @@
+import type { MemberFieldKey } from './member-schema';
+
+/** The field names users see, as every error message starts with them. */
+export const MEMBER_FIELD_LABELS: Readonly<Record<MemberFieldKey, string>> = {
+	familyName: 'Họ',
+	middleName: 'Tên đệm',
+	givenName: 'Tên',
+	otherName: 'Tên gọi khác',
+	gender: 'Giới tính',
+	birthDate: 'Ngày sinh',
+	citizenId: 'Số CCCD',
+	citizenIdIssuedOn: 'Ngày cấp CCCD',
+	citizenIdIssuedBy: 'Nơi cấp CCCD',
+	ethnicCode: 'Dân tộc',
+	religion: 'Tôn giáo',
+	nationality: 'Quốc tịch',
+	hometown: 'Quê quán',
+	permanentAddress: 'Nơi thường trú',
+	currentAddress: 'Nơi ở hiện nay',
+	phone: 'Số điện thoại',
+	email: 'Email',
+	joinedOn: 'Ngày vào Đoàn',
+	joinedPlace: 'Nơi kết nạp',
+	cardNumber: 'Số thẻ đoàn viên',
+	branchId: 'Chi đoàn',
+	unionPosition: 'Chức vụ Đoàn',
+	generalEducation: 'Giáo dục phổ thông',
+	professionalQualification: 'Chuyên môn',
+	politicalTheory: 'Lý luận chính trị',
+	itSkill: 'Tin học',
+	foreignLanguage: 'Ngoại ngữ',
+	partyMember: 'Đảng viên',
+	partyJoinedOn: 'Ngày vào Đảng',
+	partyOfficialOn: 'Ngày chính thức',
+	partySympathizer: 'Cảm tình Đảng',
+	occupation: 'Nghề nghiệp',
+	status: 'Trạng thái'
+};
