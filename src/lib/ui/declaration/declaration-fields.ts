@@ -30,6 +30,9 @@ export interface FieldSpec {
 	kind: FieldKind;
 	label: string;
 	required?: boolean;
+	/** Optional, yet shown with the required ones rather than folded: the tên đệm belongs between
+	 * họ and tên, and most members have one. */
+	shown?: boolean;
 	hint?: string;
 	inputmode?: 'numeric' | 'tel' | 'email' | 'text';
 	autocomplete?: string;
@@ -68,7 +71,7 @@ export const DECLARATION_SECTIONS: readonly SectionSpec[] = [
 		title: 'Họ tên và ngày sinh',
 		fields: [
 			text('familyName', { required: true, autocomplete: 'family-name' }),
-			text('middleName', { autocomplete: 'additional-name' }),
+			text('middleName', { shown: true, autocomplete: 'additional-name' }),
 			text('givenName', { required: true, autocomplete: 'given-name' }),
 			{
 				key: 'gender',
