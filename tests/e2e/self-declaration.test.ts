@@ -16,7 +16,7 @@ import { createJoinLink, type JoinLink } from '../support/declaration-fixture';
 let server: TestServer;
 let link: LinkCutter;
 let browser: Browser;
-let commune: { unit: { id: string; db: string }; login: string; password: string };
+let commune: Awaited<ReturnType<TestServer['createUnitWithAccount']>>;
 let joinLink: JoinLink;
 
 beforeAll(async () => {
@@ -100,7 +100,7 @@ describe('a member declares herself; her unit approves', () => {
 					await member.goto(`${link.url}/khai/bien-nhan#${code}`);
 					return member.getByTestId('receipt-status').textContent({ timeout: 10_000 });
 				},
-				{ timeout: 45_000, intervals: [1_000] }
+				{ timeout: 45_000, interval: 1_000 }
 			)
 			.toBe('Đã duyệt');
 
