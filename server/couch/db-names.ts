@@ -22,6 +22,8 @@ export interface DbNames {
 	registry: string;
 	/** The public declaration API's receipt index: `receipt:<sha256>` → unit and declaration. */
 	declarations: string;
+	/** Mail attachments (ADR 0021): `file:<sha256>` with its readers, the bytes as an attachment. */
+	files: string;
 }
 
 export function dbNames(prefix = ''): DbNames {
@@ -31,7 +33,8 @@ export function dbNames(prefix = ''): DbNames {
 		audit: `${prefix}doanvu_audit`,
 		dbUpdates: `${prefix}doanvu_dbupdates`,
 		registry: `${prefix}doanvu_registry`,
-		declarations: `${prefix}doanvu_declarations`
+		declarations: `${prefix}doanvu_declarations`,
+		files: `${prefix}doanvu_files`
 	};
 }
 

@@ -200,7 +200,8 @@ export class ProvisionService {
 			this.names.audit,
 			this.names.dbUpdates,
 			this.names.registry,
-			this.names.declarations
+			this.names.declarations,
+			this.names.files
 		];
 		for (const db of dbs) {
 			if (!(await this.#couch.databaseExists(db))) await this.#couch.createDatabase(db);

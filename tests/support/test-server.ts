@@ -169,4 +169,5 @@ export async function cleanUpServerData(options: {
 	await couch.deleteDatabase(provision.names.dbUpdates).catch(() => false);
 	await couch.deleteDatabase(provision.names.registry).catch(() => false);
 	await couch.deleteDatabase(provision.names.declarations).catch(() => false);
+	await couch.deleteDatabase(provision.names.files).catch(() => false);
 }
