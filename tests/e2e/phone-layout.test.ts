@@ -149,8 +149,9 @@ describe(`the main screens at ${WIDTH} px`, () => {
 
 	it('a half-filled add form comes back after a reload, and goes once abandoned', async () => {
 		await page.getByLabel('Họ', { exact: true }).fill('Hà');
-		// The draft is written shortly after the last keystroke.
-		await page.waitForTimeout(800);
+		// The draft is written shortly after the last keystroke: wait until the device holds it (a
+		// fixed wait was too short on a loaded machine).
+		await expect.poll(() => storedDrafts(page), { timeout: 15_000 }).toContain('Hà');
 		await page.reload();
 		await page.getByText('Đã khôi phục phần bạn nhập dở lần trước.').waitFor();
 		expect(await page.getByLabel('Họ', { exact: true }).inputValue()).toBe('Hà');
@@ -242,3 +243,24 @@ describe('the server’s own answer for a missing file', () => {
 		expect(body).not.toMatch(/Cannot GET|Not Found/i);
 	});
 });
+
+/** The drafts the device keeps (settings `draft:*` in IndexedDB), as one text to search. */
+function storedDrafts(page: Page): Promise<string> {
+	return page.evaluate(
+		() =>
+			new Promise<string>((resolve, reject) => {
+				const open = indexedDB.open('doanvu');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const request = open.result.transaction('settings').objectStore('settings').getAll();
+					request.onsuccess = () =>
+						resolve(
+							JSON.stringify(
+								(request.result as { key: string }[]).filter((row) => row.key.startsWith('draft:'))
+							)
+						);
+					request.onerror = () => reject(request.error);
+				};
+			})
+	);
+}

@@ -20,6 +20,10 @@ export class FormFlow<D = unknown> {
 	readonly #draft: (() => string) | undefined;
 	/** Drafts are written only between `restore` and the end of the form (saved or abandoned). */
 	#keeping = false;
+	/** The draft write waiting for the typing to pause, and the one under way: the end of the form
+	 * cancels the first and waits for the second, so no late write brings a dropped draft back. */
+	#waiting: ReturnType<typeof setTimeout> | undefined;
+	#writing: Promise<void> = Promise.resolve();
 
 	/** `draft`: the draft's name on this device (a function when it depends on the page). */
 	constructor(options: { draft?: string | (() => string) } = {}) {
@@ -55,7 +59,12 @@ export class FormFlow<D = unknown> {
 	keep(snapshot: D): (() => void) | undefined {
 		const name = this.#draft?.();
 		if (!name || !this.#keeping) return undefined;
-		const timer = setTimeout(() => void saveDraft(name, snapshot), DRAFT_DELAY_MS);
+		clearTimeout(this.#waiting);
+		const timer = setTimeout(() => {
+			if (!this.#keeping) return;
+			this.#writing = this.#writing.then(() => saveDraft(name, snapshot)).catch(() => undefined);
+		}, DRAFT_DELAY_MS);
+		this.#waiting = timer;
 		return () => clearTimeout(timer);
 	}
 
@@ -90,6 +99,8 @@ export class FormFlow<D = unknown> {
 	/** Ends the form without saving it: the draft goes. */
 	async discard(): Promise<void> {
 		this.#keeping = false;
+		clearTimeout(this.#waiting);
+		await this.#writing;
 		const name = this.#draft?.();
 		if (name) await clearDraft(name);
 	}
