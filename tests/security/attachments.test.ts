@@ -224,7 +224,7 @@ describe('uploads the server must refuse', () => {
 			await uploadFile(server, { cookie: 'dv_session=forged.forged', bytes }),
 			[401]
 		);
-		for (const headers of [
+		for (const headers of <Record<string, string>[]>[
 			{ origin: 'https://evil.example' },
 			{ 'sec-fetch-site': 'cross-site' },
 			{ 'sec-fetch-site': 'same-site', origin: 'https://other.doanvu.example' }
