@@ -66,17 +66,20 @@ export function createAttachmentRouter(options: {
 	const limiter = new LoginRateLimiter(options.uploadLimits);
 	const router = express.Router();
 
-	/** The signed-in account, or undefined once it has answered (the body, if any, is dropped). */
+	/** The signed-in account, or undefined once it has answered (an upload's body is dropped). */
 	const signedIn = async (req: Request, res: Response): Promise<AccountDoc | undefined> => {
 		res.set('cache-control', 'no-store');
 		const auth = await sessions.authenticate(req, res);
+		const dropBody = () => {
+			if (req.method === 'POST') closeAfter(req, res);
+		};
 		if (!auth.ok) {
-			closeAfter(req, res);
+			dropBody();
 			sendError(res, { status: 401, error: auth.error, reason: auth.reason });
 			return undefined;
 		}
 		if (auth.account.mustChangePassword) {
-			closeAfter(req, res);
+			dropBody();
 			sendError(res, {
 				status: 403,
 				error: 'password_change_required',
