@@ -1,0 +1,549 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MailStatusDoc } from '../../src/lib/domain/mail';
+import { until } from '../support/org-api';
+import { fileDocOf, mailDoc, mailIdOf, mailReceiptDoc, putFileDoc } from '../support/mail-fixture';
+import { expectAlive, expectRefused, expectRefusedResponse } from './support/attack-log';
+import {
+	couch,
+	expectDenied,
+	inBatches,
+	startOrg,
+	type Actor,
+	type Org
+} from './support/org-fixture';
+
+// Mail between units (docs/decisions/0021-mail-between-units.md) against every account that should
+// not see or shape it: the province sends a directive with an attachment to commune A only; nobody
+// outside the province and A reads it by any path; nobody forges the post office's documents
+// (copies, status), edits or deletes a sent mail, sends from a unit that is not theirs or as a
+// viewer, writes a receipt for another unit or in another's name, or gains a file by naming its hash.
+
+let org: Org;
+let mailId: string;
+const MARKER = `Thư${Math.random().toString(36).slice(2, 10)}`;
+const SHA_PROVINCE = 'b'.repeat(64);
+const SHA_OTHER = 'c'.repeat(64);
+const SHA_MISSING = 'd'.repeat(64);
+
+function ids() {
+	const province = org.units.province.unit;
+	return {
+		mail: `mail:${mailId}`,
+		status: `mail-status:${mailId}`,
+		copy: `mail-received:${province.id}:${mailId}`,
+		receipt: `mail-receipt:${province.id}:${mailId}`
+	};
+}
+
+function statusDoc() {
+	return org.server.couch.getDoc<MailStatusDoc>({
+		db: org.units.province.unit.db,
+		id: ids().status
+	});
+}
+
+function attachment(sha256: string) {
+	return { id: sha256, name: 'van-ban.pdf', type: 'application/pdf', size: 2048 };
+}
+
+async function put(actor: Actor, db: string, doc: { _id: string }) {
+	return couch(org.server, `/${db}/${encodeURIComponent(doc._id)}`, {
+		method: 'PUT',
+		cookie: org.cookies[actor],
+		body: doc
+	});
+}
+
+beforeAll(async () => {
+	org = await startOrg();
+	await putFileDoc(org.server, { sha256: SHA_PROVINCE, readers: [org.units.province.unit.id] });
+	await putFileDoc(org.server, { sha256: SHA_OTHER, readers: [org.units.otherProvince.unit.id] });
+	const mail = mailDoc({
+		unitId: org.units.province.unit.id,
+		login: org.logins.provinceAdmin,
+		kind: 'directive',
+		subject: `Văn bản chỉ đạo ${MARKER}`,
+		recipients: [org.units.communeA.unit.id],
+		attachments: [attachment(SHA_PROVINCE)]
+	});
+	mailId = mailIdOf(mail);
+	expect((await put('provinceAdmin', org.units.province.unit.db, mail)).status).toBe(201);
+	await until(async () => (await statusDoc())?.recipients[org.units.communeA.unit.id]);
+});
+
+afterAll(async () => {
+	await expectAlive(org.server.url);
+	await org?.server.close();
+});
+
+describe('reading a mail outside its sender and recipients', () => {
+	it('control: the recipient reads her copy, the sender its status, A reads the file', async () => {
+		const copy = await couch(org.server, `/${org.units.communeA.unit.db}/${ids().copy}`, {
+			cookie: org.cookies.viewerA
+		});
+		expect(copy.status).toBe(200);
+		expect(await copy.text()).toContain(MARKER);
+		const status = await couch(org.server, `/${org.units.province.unit.db}/${ids().status}`, {
+			cookie: org.cookies.provinceAdmin
+		});
+		expect(status.status).toBe(200);
+		expect((await fileDocOf(org.server, SHA_PROVINCE))?.readers).toEqual([
+			org.units.province.unit.id,
+			org.units.communeA.unit.id
+		]);
+	});
+
+	const outsiders: Actor[] = ['secretaryB', 'schoolSecretary', 'otherAdmin'];
+	for (const actor of outsiders) {
+		it(`${actor} reads it by no path`, async () => {
+			const probes: { method: string; path: string; body?: unknown }[] = [];
+			for (const [db, id] of [
+				[org.units.province.unit.db, ids().mail],
+				[org.units.province.unit.db, ids().status],
+				[org.units.communeA.unit.db, ids().copy]
+			] as const) {
+				const key = encodeURIComponent(id);
+				probes.push(
+					{ method: 'GET', path: `/${db}/${key}` },
+					{ method: 'GET', path: `/${db}/${key}?open_revs=all` },
+					{ method: 'GET', path: `/${db}/${key}?revs_info=true&conflicts=true` },
+					{ method: 'HEAD', path: `/${db}/${key}` },
+					{ method: 'GET', path: `/${db}/_all_docs?include_docs=true` },
+					{ method: 'GET', path: `/${db}/_all_docs?keys=${encodeURIComponent(`["${id}"]`)}` },
+					{ method: 'POST', path: `/${db}/_all_docs?include_docs=true`, body: { keys: [id] } },
+					{ method: 'GET', path: `/${db}/_changes?include_docs=true&since=0` },
+					{
+						method: 'POST',
+						path: `/${db}/_changes?filter=_doc_ids&include_docs=true`,
+						body: { doc_ids: [id] }
+					},
+					{ method: 'POST', path: `/${db}/_bulk_get`, body: { docs: [{ id }] } },
+					{ method: 'POST', path: `/${db}/_find`, body: { selector: { type: { $gt: null } } } }
+				);
+			}
+			await inBatches(probes, 6, async (probe) => {
+				const res = await couch(org.server, probe.path, {
+					method: probe.method,
+					cookie: org.cookies[actor],
+					...(probe.body === undefined ? {} : { body: probe.body })
+				});
+				await expectDenied(`${actor}: ${probe.method} /couch${probe.path} (a mail)`, res, {
+					secrets: [MARKER, mailId]
+				});
+			});
+			const own = org.units[org.homes[actor]].unit.db;
+			const rows = await org.server.couch.allDocs({
+				db: own,
+				startkey: 'mail-received:',
+				endkey: 'mail-received:\ufff0'
+			});
+			expectRefused(`${actor}: a copy of a mail not sent to it`, rows.length === 0);
+			const readers = (await fileDocOf(org.server, SHA_PROVINCE))?.readers ?? [];
+			expectRefused(
+				`${actor}: a reader of a file sent to A only`,
+				!readers.includes(org.units[org.homes[actor]].unit.id)
+			);
+		});
+	}
+});
+
+describe("forging the post office's documents", () => {
+	function forgedCopy(unitId: string, login: string, type = 'mail-received') {
+		const at = new Date().toISOString();
+		const forgedId = '01J0000000000000000000ABCD';
+		return {
+			_id: `mail-received:${org.units.province.unit.id}:${forgedId}`,
+			type,
+			v: 1,
+			unitId,
+			mailId: forgedId,
+			fromUnitId: org.units.province.unit.id,
+			kind: 'directive',
+			subject: 'Chỉ đạo giả',
+			recipients: [unitId],
+			sentAt: at,
+			sentBy: org.logins.provinceAdmin,
+			createdAt: at,
+			createdBy: login,
+			updatedAt: at,
+			updatedBy: login
+		};
+	}
+
+	it('a received copy is refused by every write path, from the unit and its superior', async () => {
+		const db = org.units.communeA.unit.db;
+		for (const actor of ['secretaryA', 'deputyA', 'provinceAdmin'] as Actor[]) {
+			for (const type of ['mail-received', 'mail-receipt', 'member']) {
+				const doc = forgedCopy(org.units.communeA.unit.id, org.logins[actor], type);
+				await expectRefusedResponse(
+					`${actor}: PUT a forged mail-received (type ${type})`,
+					await put(actor, db, doc)
+				);
+			}
+			const doc = forgedCopy(org.units.communeA.unit.id, org.logins[actor]);
+			const bulk = await couch(org.server, `/${db}/_bulk_docs`, {
+				method: 'POST',
+				cookie: org.cookies[actor],
+				body: { docs: [doc] }
+			});
+			const rows = (await bulk.json()) as { error?: string }[];
+			expectRefused(`${actor}: _bulk_docs a forged mail-received`, rows[0]?.error === 'forbidden');
+			const replicated = await couch(org.server, `/${db}/_bulk_docs`, {
+				method: 'POST',
+				cookie: org.cookies[actor],
+				body: { docs: [{ ...doc, _rev: '1-abc' }], new_edits: false }
+			});
+			const replicatedRows = (await replicated.json()) as { error?: string }[];
+			expectRefused(
+				`${actor}: replicate (new_edits: false) a forged mail-received`,
+				replicatedRows.some((row) => row.error === 'forbidden') &&
+					!(await org.server.couch.getDoc({ db, id: doc._id }))
+			);
+		}
+		const real = await org.server.couch.getDoc<{ _id: string; _rev: string }>({
+			db,
+			id: ids().copy
+		});
+		await expectRefusedResponse(
+			'secretaryA: DELETE the received mail',
+			await couch(org.server, `/${db}/${encodeURIComponent(ids().copy)}?rev=${real!._rev}`, {
+				method: 'DELETE',
+				cookie: org.cookies.secretaryA
+			})
+		);
+		await expectRefusedResponse(
+			'secretaryA: rewrite the received mail',
+			await put('secretaryA', db, {
+				...real,
+				subject: 'Đã sửa',
+				updatedBy: org.logins.secretaryA
+			})
+		);
+		await expectRefusedResponse(
+			'secretaryA: rewrite the received mail as another type',
+			await put('secretaryA', db, {
+				...real,
+				type: 'mail-receipt',
+				updatedBy: org.logins.secretaryA
+			})
+		);
+		const after = await org.server.couch.getDoc<{ _rev: string }>({ db, id: ids().copy });
+		expect(after?._rev).toBe(real!._rev);
+	});
+
+	it('a status document is refused to the sender and to the recipient', async () => {
+		const at = new Date().toISOString();
+		const forged = (login: string) => ({
+			_id: ids().status,
+			type: 'mail-status',
+			v: 1,
+			unitId: org.units.province.unit.id,
+			mailId,
+			recipients: {
+				[org.units.communeA.unit.id]: { state: 'delivered', openedAt: at, openedBy: 'ai-do' }
+			},
+			createdAt: at,
+			createdBy: login,
+			updatedAt: at,
+			updatedBy: login
+		});
+		const db = org.units.province.unit.db;
+		const current = await statusDoc();
+		for (const actor of ['provinceAdmin', 'secretaryA'] as Actor[]) {
+			await expectRefusedResponse(
+				`${actor}: PUT a forged mail-status`,
+				await put(actor, db, { ...forged(org.logins[actor]), _rev: current!._rev })
+			);
+		}
+		await expectRefusedResponse(
+			'provinceAdmin: DELETE the mail status',
+			await couch(org.server, `/${db}/${encodeURIComponent(ids().status)}?rev=${current!._rev}`, {
+				method: 'DELETE',
+				cookie: org.cookies.provinceAdmin
+			})
+		);
+		await expectRefusedResponse(
+			'provinceAdmin: a new mail-status under another type',
+			await put('provinceAdmin', db, {
+				...forged(org.logins.provinceAdmin),
+				_id: 'mail-status:01J0000000000000000000ABCD',
+				type: 'numbering'
+			})
+		);
+		expect((await statusDoc())?._rev).toBe(current!._rev);
+	});
+});
+
+describe('sending what one may not', () => {
+	async function attemptMail(
+		name: string,
+		actor: Actor,
+		options: {
+			db: string;
+			unitId: string;
+			recipients: string[];
+			kind?: 'message' | 'directive' | 'meeting';
+			attachments?: ReturnType<typeof attachment>[];
+			bulk?: 'edits' | 'replicated';
+			reason?: string;
+		}
+	) {
+		const doc = mailDoc({
+			unitId: options.unitId,
+			login: org.logins[actor],
+			recipients: options.recipients,
+			kind: options.kind ?? 'directive',
+			...(options.attachments ? { attachments: options.attachments } : {})
+		});
+		let refused: boolean;
+		let reason: string | undefined;
+		if (options.bulk) {
+			const res = await couch(org.server, `/${options.db}/_bulk_docs`, {
+				method: 'POST',
+				cookie: org.cookies[actor],
+				body:
+					options.bulk === 'replicated'
+						? { docs: [{ ...doc, _rev: '1-abc' }], new_edits: false }
+						: { docs: [doc] }
+			});
+			const rows = (await res.json().catch(() => [])) as { error?: string; reason?: string }[];
+			refused = res.status >= 400 || rows.some((row) => row.error === 'forbidden');
+			reason = rows.find((row) => row.error === 'forbidden')?.reason;
+		} else {
+			const res = await put(actor, options.db, doc);
+			refused = res.status === 403;
+			reason = ((await res.json().catch(() => ({}))) as { reason?: string }).reason;
+		}
+		const stored = await org.server.couch.getDoc({ db: options.db, id: doc._id });
+		expectRefused(name, refused && !stored, reason);
+		if (options.reason && options.bulk !== 'replicated') expect(reason).toBe(options.reason);
+	}
+
+	it('a directive sideways or upwards, a message sideways, by every write path', async () => {
+		const { province, communeA, communeB, otherProvince } = org.units;
+		for (const bulk of [undefined, 'edits', 'replicated'] as const) {
+			const how = bulk ?? 'put';
+			await attemptMail(`secretaryA sends a directive to its sibling B (${how})`, 'secretaryA', {
+				db: communeA.unit.db,
+				unitId: communeA.unit.id,
+				recipients: [communeB.unit.id],
+				bulk,
+				reason: 'Văn bản chỉ đạo chỉ gửi cho các đơn vị trực thuộc.'
+			});
+			await attemptMail(`secretaryA invites its superior to a meeting (${how})`, 'secretaryA', {
+				db: communeA.unit.db,
+				unitId: communeA.unit.id,
+				recipients: [province.unit.id],
+				kind: 'meeting',
+				bulk
+			});
+			await attemptMail(`secretaryA messages its sibling B (${how})`, 'secretaryA', {
+				db: communeA.unit.db,
+				unitId: communeA.unit.id,
+				recipients: [communeB.unit.id],
+				kind: 'message',
+				bulk
+			});
+			await attemptMail(`provinceAdmin writes to another province (${how})`, 'provinceAdmin', {
+				db: province.unit.db,
+				unitId: province.unit.id,
+				recipients: [communeA.unit.id, otherProvince.unit.id],
+				kind: 'message',
+				bulk
+			});
+		}
+	});
+
+	it('a mail in the name of a subordinate unit, or by a viewer', async () => {
+		const { province, communeA } = org.units;
+		await attemptMail('provinceAdmin sends as commune A (to the province)', 'provinceAdmin', {
+			db: communeA.unit.db,
+			unitId: communeA.unit.id,
+			recipients: [province.unit.id],
+			kind: 'message'
+		});
+		await attemptMail('viewerA sends a message to the province', 'viewerA', {
+			db: communeA.unit.db,
+			unitId: communeA.unit.id,
+			recipients: [province.unit.id],
+			kind: 'message'
+		});
+	});
+
+	it('a mail naming a file its unit never uploaded nor received', async () => {
+		const { province, communeA } = org.units;
+		for (const bulk of [undefined, 'edits', 'replicated'] as const) {
+			const how = bulk ?? 'put';
+			await attemptMail(
+				`provinceAdmin attaches another province's file (${how})`,
+				'provinceAdmin',
+				{
+					db: province.unit.db,
+					unitId: province.unit.id,
+					recipients: [communeA.unit.id],
+					attachments: [attachment(SHA_OTHER)],
+					bulk,
+					reason: 'Tệp đính kèm chưa được tải lên từ đơn vị này.'
+				}
+			);
+			await attemptMail(`provinceAdmin attaches a file never uploaded (${how})`, 'provinceAdmin', {
+				db: province.unit.db,
+				unitId: province.unit.id,
+				recipients: [communeA.unit.id],
+				attachments: [attachment(SHA_MISSING)],
+				bulk,
+				reason: 'Tệp đính kèm chưa được tải lên từ đơn vị này.'
+			});
+		}
+		const other = await fileDocOf(org.server, SHA_OTHER);
+		expectRefused(
+			'the other province file gained no reader',
+			JSON.stringify(other?.readers) === JSON.stringify([org.units.otherProvince.unit.id])
+		);
+	});
+
+	it('a sent mail is never rewritten nor deleted', async () => {
+		const db = org.units.province.unit.db;
+		const sent = await org.server.couch.getDoc<
+			Record<string, unknown> & { _id: string; _rev: string }
+		>({ db, id: ids().mail });
+		await expectRefusedResponse(
+			'provinceAdmin adds a recipient to a sent mail',
+			await put('provinceAdmin', db, {
+				...sent!,
+				recipients: [org.units.communeA.unit.id, org.units.communeB.unit.id]
+			})
+		);
+		await expectRefusedResponse(
+			'provinceAdmin deletes a sent mail',
+			await couch(org.server, `/${db}/${encodeURIComponent(ids().mail)}?rev=${sent!._rev}`, {
+				method: 'DELETE',
+				cookie: org.cookies.provinceAdmin
+			})
+		);
+		const bulk = await couch(org.server, `/${db}/_bulk_docs`, {
+			method: 'POST',
+			cookie: org.cookies.provinceAdmin,
+			body: { docs: [{ _id: ids().mail, _rev: sent!._rev, _deleted: true }] }
+		});
+		const rows = (await bulk.json()) as { error?: string }[];
+		expectRefused('provinceAdmin deletes a sent mail (_bulk_docs)', rows[0]?.error === 'forbidden');
+		expect((await org.server.couch.getDoc<{ _rev: string }>({ db, id: ids().mail }))?._rev).toBe(
+			sent!._rev
+		);
+	});
+});
+
+describe('receipts that did not happen', () => {
+	const receiptOf = (login: string, extra = {}) =>
+		mailReceiptDoc({
+			unitId: org.units.communeA.unit.id,
+			login,
+			fromUnitId: org.units.province.unit.id,
+			mailId,
+			extra
+		});
+
+	it("the superior cannot acknowledge the mail in the recipient's database", async () => {
+		const at = new Date().toISOString();
+		await expectRefusedResponse(
+			'provinceAdmin writes an acknowledged receipt for commune A',
+			await put(
+				'provinceAdmin',
+				org.units.communeA.unit.db,
+				receiptOf(org.logins.provinceAdmin, {
+					acknowledgedAt: at,
+					acknowledgedBy: org.logins.provinceAdmin
+				})
+			)
+		);
+		await expectRefusedResponse(
+			'secretaryB writes a receipt in commune A',
+			await put('secretaryB', org.units.communeA.unit.db, receiptOf(org.logins.secretaryB))
+		);
+		await expectRefusedResponse(
+			'viewerA writes a receipt',
+			await put('viewerA', org.units.communeA.unit.db, receiptOf(org.logins.viewerA))
+		);
+	});
+
+	it('an opened, acknowledged or answered receipt must name its writer', async () => {
+		const at = new Date().toISOString();
+		const db = org.units.communeA.unit.db;
+		const forgeries: [string, Record<string, unknown>][] = [
+			['openedBy', { openedAt: at, openedBy: org.logins.secretaryA }],
+			['acknowledgedBy', { acknowledgedAt: at, acknowledgedBy: org.logins.secretaryA }],
+			['response.by', { response: { answer: 'attending', at, by: org.logins.secretaryA } }]
+		];
+		for (const [field, extra] of forgeries) {
+			await expectRefusedResponse(
+				`deputyA records secretaryA in ${field}`,
+				await put('deputyA', db, receiptOf(org.logins.deputyA, extra))
+			);
+		}
+		await expectRefusedResponse(
+			'deputyA writes a receipt whose id names another mail',
+			await put('deputyA', db, {
+				...receiptOf(org.logins.deputyA),
+				_id: `mail-receipt:${org.units.province.unit.id}:01J0000000000000000000ABCD`
+			})
+		);
+	});
+
+	it('an opened time once recorded is never moved, and a receipt is never deleted', async () => {
+		const db = org.units.communeA.unit.db;
+		const first = receiptOf(org.logins.secretaryA, {
+			openedAt: '2026-12-07T01:00:00.000Z',
+			openedBy: org.logins.secretaryA
+		});
+		const res = await put('secretaryA', db, first);
+		expect(res.status).toBe(201);
+		const { rev } = (await res.json()) as { rev: string };
+		await expectRefusedResponse(
+			'deputyA moves the opened time and reader',
+			await put('deputyA', db, {
+				...first,
+				_rev: rev,
+				openedAt: '2026-12-07T03:00:00.000Z',
+				openedBy: org.logins.deputyA,
+				updatedBy: org.logins.deputyA
+			})
+		);
+		await expectRefusedResponse(
+			'secretaryA deletes the receipt',
+			await couch(org.server, `/${db}/${encodeURIComponent(first._id)}?rev=${rev}`, {
+				method: 'DELETE',
+				cookie: org.cookies.secretaryA
+			})
+		);
+		// The status shows the time the receipt first said.
+		const status = await until(async () => {
+			const doc = await statusDoc();
+			return doc?.recipients[org.units.communeA.unit.id]?.openedAt ? doc : undefined;
+		});
+		expect(status.recipients[org.units.communeA.unit.id]).toMatchObject({
+			openedAt: '2026-12-07T01:00:00.000Z',
+			openedBy: org.logins.secretaryA
+		});
+	});
+
+	it('a unit the mail was not sent to cannot appear in the status by writing a receipt', async () => {
+		const doc = mailReceiptDoc({
+			unitId: org.units.communeB.unit.id,
+			login: org.logins.secretaryB,
+			fromUnitId: org.units.province.unit.id,
+			mailId,
+			extra: { acknowledgedAt: new Date().toISOString(), acknowledgedBy: org.logins.secretaryB }
+		});
+		const res = await put('secretaryB', org.units.communeB.unit.db, doc);
+		expect(res.status).toBe(201);
+		const before = await statusDoc();
+		org.server.workers.reminders.nudge(org.units.communeB.unit.db);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const after = await statusDoc();
+		expectRefused(
+			'secretaryB: a receipt for a mail sent to A only',
+			!after?.recipients[org.units.communeB.unit.id] && after?._rev === before?._rev
+		);
+	});
+});
