@@ -44,6 +44,8 @@ export class PostOffice {
 	readonly #loop: LeasedLoop;
 	/** Where this process is in each unit database, as last checkpointed. */
 	readonly #seqs = new Map<string, Seq>();
+	/** Rows read past the written checkpoint of each database (pages without post). */
+	readonly #unsaved = new Map<string, number>();
 	#crashed = false;
 
 	constructor(options: {
@@ -92,6 +94,7 @@ export class PostOffice {
 				// Another process may have moved the checkpoints while it held the lease.
 				this.#changed.forget();
 				this.#seqs.clear();
+				this.#unsaved.clear();
 				this.#records.forget();
 			}
 		});
@@ -172,7 +175,18 @@ export class PostOffice {
 					);
 				}
 				if (page.results.length > 0 && String(page.last_seq) !== String(since)) {
-					await this.#checkpoint(db, page.last_seq);
+					// A page without post (the copies this office just wrote, members…) moves the
+					// checkpoint in memory; it is written with the next page that had post, or every
+					// `limit` rows: reading such a page again after a crash costs one request, while
+					// writing a checkpoint for each of 300 freshly delivered databases held up the
+					// next mail by seconds.
+					const unsaved = (this.#unsaved.get(db) ?? 0) + page.results.length;
+					if (wanted.length > 0 || unsaved >= limit) {
+						await this.#checkpoint(db, page.last_seq);
+					} else {
+						this.#seqs.set(db, page.last_seq);
+						this.#unsaved.set(db, unsaved);
+					}
 				}
 				since = page.last_seq;
 				if (page.results.length < limit || !this.#loop.running) return;
@@ -218,8 +232,12 @@ export class PostOffice {
 	}
 
 	async #checkpoint(db: string, seq: Seq): Promise<void> {
-		if (this.#seqs.size > 50_000) this.#seqs.clear();
+		if (this.#seqs.size > 50_000) {
+			this.#seqs.clear();
+			this.#unsaved.clear();
+		}
 		this.#seqs.set(db, seq);
+		this.#unsaved.delete(db);
 		await this.#records.checkpoint(dbCheckpoint(db), { seq });
 	}
 
