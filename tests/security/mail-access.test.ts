@@ -46,7 +46,7 @@ function attachment(sha256: string) {
 	return { id: sha256, name: 'van-ban.pdf', type: 'application/pdf', size: 2048 };
 }
 
-async function put(actor: Actor, db: string, doc: { _id: string }) {
+async function put(actor: Actor, db: string, doc: { _id: string } & Record<string, unknown>) {
 	return couch(org.server, `/${db}/${encodeURIComponent(doc._id)}`, {
 		method: 'PUT',
 		cookie: org.cookies[actor],
@@ -214,7 +214,7 @@ describe("forging the post office's documents", () => {
 		await expectRefusedResponse(
 			'secretaryA: rewrite the received mail',
 			await put('secretaryA', db, {
-				...real,
+				...real!,
 				subject: 'Đã sửa',
 				updatedBy: org.logins.secretaryA
 			})
@@ -222,12 +222,15 @@ describe("forging the post office's documents", () => {
 		await expectRefusedResponse(
 			'secretaryA: rewrite the received mail as another type',
 			await put('secretaryA', db, {
-				...real,
+				...real!,
 				type: 'mail-receipt',
 				updatedBy: org.logins.secretaryA
 			})
 		);
-		const after = await org.server.couch.getDoc<{ _rev: string }>({ db, id: ids().copy });
+		const after = await org.server.couch.getDoc<{ _id: string; _rev: string }>({
+			db,
+			id: ids().copy
+		});
 		expect(after?._rev).toBe(real!._rev);
 	});
 
@@ -428,9 +431,9 @@ describe('sending what one may not', () => {
 		});
 		const rows = (await bulk.json()) as { error?: string }[];
 		expectRefused('provinceAdmin deletes a sent mail (_bulk_docs)', rows[0]?.error === 'forbidden');
-		expect((await org.server.couch.getDoc<{ _rev: string }>({ db, id: ids().mail }))?._rev).toBe(
-			sent!._rev
-		);
+		expect(
+			(await org.server.couch.getDoc<{ _id: string; _rev: string }>({ db, id: ids().mail }))?._rev
+		).toBe(sent!._rev);
 	});
 });
 
