@@ -240,7 +240,8 @@ function copyOf(options: {
 		unitId: recipient.id,
 		mailId,
 		fromUnitId: sender.id,
-		fromName: mail.fromName ?? sender.name,
+		// The directory's name, not the one the sender's device wrote: a unit cannot sign as another.
+		fromName: sender.name,
 		sentAt: mail.createdAt,
 		sentBy: mail.createdBy,
 		createdAt: now,

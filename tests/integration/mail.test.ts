@@ -111,6 +111,7 @@ describe('a directive to 300 communes, the post office killed mid-way', () => {
 				kind: 'directive',
 				subject: mail.subject,
 				directive: mail.directive,
+				fromName: province.unit.name,
 				sentBy: secretary.login
 			});
 			expect(status.recipients[unit.id]).toEqual({

@@ -437,6 +437,82 @@ describe('sending what one may not', () => {
 	});
 });
 
+describe('signing and recording in the name of another', () => {
+	it("a mail signed with another unit's name arrives under its sender's own name", async () => {
+		const mail = {
+			...mailDoc({
+				unitId: org.units.communeA.unit.id,
+				login: org.logins.secretaryA,
+				recipients: [org.units.province.unit.id]
+			}),
+			fromName: 'Ban Bí thư Trung ương Đoàn'
+		};
+		expect((await put('secretaryA', org.units.communeA.unit.db, mail)).status).toBe(201);
+		const copy = await until(() =>
+			org.server.couch.getDoc<{ _id: string; fromName?: string }>({
+				db: org.units.province.unit.db,
+				id: `mail-received:${org.units.communeA.unit.id}:${mailIdOf(mail)}`
+			})
+		);
+		expectRefused(
+			'secretaryA signs a message as the central committee',
+			copy.fromName === org.units.communeA.unit.name,
+			copy.fromName
+		);
+	});
+
+	it("a meeting's attendance is the inviting unit's own record, never deleted", async () => {
+		const at = new Date().toISOString();
+		const attendance = (unitId: string, login: string) => ({
+			_id: `meeting-attendance:${mailId}`,
+			type: 'meeting-attendance',
+			v: 1,
+			unitId,
+			mailId,
+			units: { [org.units.communeA.unit.id]: { present: true } },
+			recordedAt: at,
+			recordedBy: login,
+			createdAt: at,
+			createdBy: login,
+			updatedAt: at,
+			updatedBy: login
+		});
+		const a = org.units.communeA.unit;
+		await expectRefusedResponse(
+			"provinceAdmin records attendance in commune A's database",
+			await put('provinceAdmin', a.db, attendance(a.id, org.logins.provinceAdmin))
+		);
+		await expectRefusedResponse(
+			'viewerA records attendance',
+			await put('viewerA', a.db, attendance(a.id, org.logins.viewerA))
+		);
+		const db = org.units.province.unit.db;
+		const own = await put(
+			'provinceAdmin',
+			db,
+			attendance(org.units.province.unit.id, org.logins.provinceAdmin)
+		);
+		expect(own.status).toBe(201);
+		const { rev } = (await own.json()) as { rev: string };
+		await expectRefusedResponse(
+			'provinceAdmin deletes its meeting attendance',
+			await couch(
+				org.server,
+				`/${db}/${encodeURIComponent(`meeting-attendance:${mailId}`)}?rev=${rev}`,
+				{ method: 'DELETE', cookie: org.cookies.provinceAdmin }
+			)
+		);
+		await expectRefusedResponse(
+			'provinceAdmin records attendance for another meeting under this id',
+			await put('provinceAdmin', db, {
+				...attendance(org.units.province.unit.id, org.logins.provinceAdmin),
+				_rev: rev,
+				mailId: '01J0000000000000000000ABCD'
+			})
+		);
+	});
+});
+
 describe('receipts that did not happen', () => {
 	const receiptOf = (login: string, extra = {}) =>
 		mailReceiptDoc({
