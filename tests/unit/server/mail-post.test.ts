@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isUnitOwned } from '../../../server/workers/doc-copier';
 import { mailRecipientRefusal } from '../../../server/workers/mail-recipients';
 import { withReceipt, withReply } from '../../../server/workers/mail-status';
 import type { MailReceiptDoc, MailRecipientStatus } from '../../../src/lib/domain/mail';
@@ -107,5 +108,21 @@ describe('withReceipt', () => {
 		expect(withReceipt(replied, receipt({ repliedAt: '2026-12-08T00:00:00Z' }))).toMatchObject({
 			repliedAt: '2026-12-07T06:00:00Z'
 		});
+	});
+});
+
+describe('a merge', () => {
+	it("copies none of a unit's mail documents (they would be sent again in the survivor's name)", () => {
+		const ulid = '01J0000000000000000000ABCD';
+		for (const id of [
+			`mail:${ulid}`,
+			`mail-received:tinh:${ulid}`,
+			`mail-receipt:tinh:${ulid}`,
+			`mail-status:${ulid}`,
+			`meeting-attendance:${ulid}`
+		]) {
+			expect(isUnitOwned(id), id).toBe(true);
+		}
+		expect(isUnitOwned(`member:${ulid}`)).toBe(false);
 	});
 });
