@@ -6,6 +6,7 @@ import { dashboardBench, type DashboardResult } from './dashboard-bench';
 import { declarationPageBench, type DeclarationPageResult } from './declaration-page-bench';
 import { ROOT } from './bundle';
 import { loadBench, type LoadResult } from './load-bench';
+import { mailFanoutBench, type MailFanoutResult } from './mail-bench';
 import { readModelBench, type ReadModelResult } from './read-model-bench';
 import { renderTable, targetsOf } from './report';
 import { couchdbStore, startBenchServer, storeLabel, type BenchStore } from './server-client';
@@ -28,7 +29,7 @@ import {
 // bench/results/. Options (after `npm run bench --`):
 //   --quick            smaller scales (a smoke run of a minute or two)
 //   --only=a,b         scenarios: unit, pinned, single-db, incremental, interrupted, read-model,
-//                      app-shell, dashboard, declaration-page, load
+//                      app-shell, dashboard, declaration-page, load, mail-fanout
 //   --single-db        also the 16,000 members in ONE database (docs/measured.md's shape; ~6 min more)
 //   --no-build         app shell: use the existing build/ instead of running `npm run build`
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
@@ -52,7 +53,8 @@ const ALL = [
 	'app-shell',
 	'dashboard',
 	'declaration-page',
-	'load'
+	'load',
+	'mail-fanout'
 ];
 const only = option('only')?.split(',') ?? [...ALL, ...(flag('single-db') ? ['single-db'] : [])];
 const embedded: BenchStore = { kind: option('store') === 'memory' ? 'memory' : 'leveldb' };
@@ -84,6 +86,7 @@ export interface StoreRun {
 	dashboard?: DashboardResult;
 	declarationPage?: DeclarationPageResult;
 	load?: LoadResult;
+	mailFanout?: MailFanoutResult;
 }
 
 /** The embedded store's run at the top level (as in every earlier results file), CouchDB's beside. */
@@ -324,6 +327,10 @@ async function serverScenarios(options: {
 			store,
 			log
 		});
+	});
+
+	await attempt('mail-fanout', async () => {
+		run.mailFanout = await mailFanoutBench({ store, samples: quick ? 1 : 3, log });
 	});
 }
 
