@@ -21,6 +21,11 @@ export interface FileDoc extends CouchDoc {
 	_attachments?: Record<string, unknown>;
 }
 
+/** Whether `unitId` is among the file's readers (not its ancestors: see FileStore.mayRead). */
+export function isFileReader(file: FileDoc, unitId: string): boolean {
+	return Array.isArray(file.readers) && file.readers.includes(unitId);
+}
+
 /** Conflicting writers (two uploads of the same file, the post office) are retried this often. */
 const MAX_TRIES = 8;
 
@@ -102,6 +107,23 @@ export class FileStore {
 		if (!existing) return false;
 		await this.#addReadersTo(existing, unitIds);
 		return true;
+	}
+
+	/**
+	 * The post office, before it delivers a mail: the recipients become readers of a file the
+	 * sender's unit may read itself — never of one it merely names (a mail that reached the store by
+	 * another path than the write guard cannot hand out a file by its hash).
+	 */
+	async share(options: {
+		sha256: string;
+		from: string;
+		to: string[];
+	}): Promise<'shared' | 'missing' | 'not-from-reader'> {
+		const existing = await this.get(options.sha256);
+		if (!existing || existing.type !== 'file') return 'missing';
+		if (!isFileReader(existing, options.from)) return 'not-from-reader';
+		await this.#addReadersTo(existing, options.to);
+		return 'shared';
 	}
 
 	async #addReadersTo(first: FileDoc, unitIds: string[]): Promise<FileDoc> {

@@ -43,6 +43,8 @@ export function createHttpApp(options: {
 }): Express {
 	const { config, logger, services, workers, units, accountAdmin, sessions } = options;
 	const { couch, accounts, provision, audit, registry } = services;
+	// Mail attachments' store: the API uploads and serves, the write guard checks a mail's files.
+	const files = new FileStore({ couch, db: provision.names.files, units: services.unitById });
 	// One way on to CouchDB for every device request, checked writes included.
 	const upstream = new CouchUpstream({ couch, couchSessions: services.couchSessions });
 
@@ -71,7 +73,7 @@ export function createHttpApp(options: {
 		'/api',
 		createAttachmentRouter({
 			sessions,
-			files: new FileStore({ couch, db: provision.names.files, units: services.unitById }),
+			files,
 			audit,
 			uploadLimits: config.attachmentUploadLimits
 		})
@@ -140,7 +142,7 @@ export function createHttpApp(options: {
 				upstream,
 				registry,
 				units: services.unitById,
-				filesDb: services.names.files
+				files
 			})
 		})
 	);

@@ -1,8 +1,7 @@
 import * as v from 'valibot';
-import type { CouchClient } from '../couch/couch-client';
 import type { UnitRecord } from '../couch/provision-service';
 import { MailDocSchema } from '../../src/lib/domain/mail';
-import { isReader, readFileDoc } from '../workers/file-readers';
+import { isFileReader, type FileStore } from '../attachments/file-store';
 import { mailRecipientRefusal } from '../workers/mail-recipients';
 import { isRecord } from './citizen-id-check';
 
@@ -20,8 +19,7 @@ export async function mailRefusals(options: {
 	unitId: string;
 	docs: unknown[];
 	units: (id: string) => Promise<UnitRecord | undefined>;
-	couch: CouchClient;
-	filesDb: string;
+	files: FileStore;
 }): Promise<Map<number, string>> {
 	const refused = new Map<number, string>();
 	for (const [index, doc] of options.docs.entries()) {
@@ -39,8 +37,7 @@ async function refusalOf(
 	options: {
 		unitId: string;
 		units: (id: string) => Promise<UnitRecord | undefined>;
-		couch: CouchClient;
-		filesDb: string;
+		files: FileStore;
 	}
 ): Promise<string | undefined> {
 	const parsed = v.safeParse(MailDocSchema, doc);
@@ -62,12 +59,8 @@ async function refusalOf(
 		if (reason) return reason;
 	}
 	for (const attachment of mail.attachments ?? []) {
-		const file = await readFileDoc({
-			couch: options.couch,
-			filesDb: options.filesDb,
-			sha256: attachment.id
-		});
-		if (!file || !isReader(file, options.unitId)) return ATTACHMENT_NOT_UPLOADED;
+		const file = await options.files.get(attachment.id);
+		if (!file || !isFileReader(file, options.unitId)) return ATTACHMENT_NOT_UPLOADED;
 	}
 	return undefined;
 }

@@ -19,6 +19,7 @@ import {
 	schemaProblem,
 	type Refusal
 } from './citizen-id-check';
+import type { FileStore } from '../attachments/file-store';
 import { approvalsToCheck, refuseApprovalsWithoutMember } from './declaration-review-check';
 import { forgedHistoryRevisions, HISTORY_IS_IMMUTABLE } from './history-branches';
 import type { BufferedAnswer, CouchUpstream } from './upstream';
@@ -131,7 +132,7 @@ export class WriteGuard implements ProxyBodyGuard {
 	readonly #upstream: CouchUpstream;
 	readonly #registry: CitizenRegistry;
 	readonly #units: (id: string) => Promise<UnitRecord | undefined>;
-	readonly #filesDb: string;
+	readonly #files: FileStore;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -140,13 +141,13 @@ export class WriteGuard implements ProxyBodyGuard {
 		/** The directory's units (their ancestors too: a reminder goes to descendants only). */
 		units: (id: string) => Promise<UnitRecord | undefined>;
 		/** The file store (`doanvu_files`): a mail attaches only files its unit may read. */
-		filesDb: string;
+		files: FileStore;
 	}) {
 		this.#couch = options.couch;
 		this.#upstream = options.upstream;
 		this.#registry = options.registry;
 		this.#units = options.units;
-		this.#filesDb = options.filesDb;
+		this.#files = options.files;
 	}
 
 	wants({ method, path }: { method: string; path: string }): boolean {
@@ -230,8 +231,7 @@ export class WriteGuard implements ProxyBodyGuard {
 				unitId,
 				docs,
 				units: this.#units,
-				couch: this.#couch,
-				filesDb: this.#filesDb
+				files: this.#files
 			});
 			for (const [index, reason] of mail) refused.set(index, { reason });
 		}

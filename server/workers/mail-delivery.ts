@@ -13,7 +13,7 @@ import {
 	type MailStatusDoc,
 	type ReceivedMailDoc
 } from '../../src/lib/domain/mail';
-import { addFileReaders } from './file-readers';
+import { FileStore } from '../attachments/file-store';
 import type { WorkerHooks } from './job-runner';
 import { mailRecipientRefusal } from './mail-recipients';
 import { updateMailStatus, withReceipt, withReply } from './mail-status';
@@ -52,6 +52,7 @@ export class MailDelivery implements PostHandler {
 	readonly prefixes = ['mail:', 'mail-receipt:'] as const;
 	readonly #couch: CouchClient;
 	readonly #provision: ProvisionService;
+	readonly #files: FileStore;
 	readonly #logger: Logger;
 	readonly #hooks: MailHooks;
 	readonly #onWrite: (db: string) => void;
@@ -65,6 +66,11 @@ export class MailDelivery implements PostHandler {
 	}) {
 		this.#couch = options.couch;
 		this.#provision = options.provision;
+		this.#files = new FileStore({
+			couch: options.couch,
+			db: options.provision.names.files,
+			units: (id) => options.provision.getUnit(id)
+		});
 		this.#logger = options.logger;
 		this.#hooks = options.hooks ?? {};
 		this.#onWrite = options.onWrite;
@@ -106,15 +112,18 @@ export class MailDelivery implements PostHandler {
 		}
 		// Before any copy arrives, its recipients may open what it carries.
 		if (allowed.length > 0 && mail.attachments && mail.attachments.length > 0) {
-			await addFileReaders({
-				couch: this.#couch,
-				filesDb: this.#provision.names.files,
-				logger: this.#logger,
-				senderId: sender.id,
-				mailId,
-				files: mail.attachments.map((file) => file.id),
-				readers: allowed.map((unit) => unit.id)
-			});
+			// A missing file (or one the sender may not read) is logged and skipped: the mail is
+			// delivered all the same, its recipients told the attachment cannot be fetched.
+			for (const sha256 of new Set(mail.attachments.map((file) => file.id))) {
+				const shared = await this.#files.share({
+					sha256,
+					from: sender.id,
+					to: allowed.map((unit) => unit.id)
+				});
+				if (shared !== 'shared') {
+					this.#logger.info('mail_attachment_not_shared', { mailId, file: sha256, why: shared });
+				}
+			}
 		}
 		let index = 0;
 		await eachAtOnce(allowed, DELIVERY_CONCURRENCY, async (recipient) => {

@@ -1,5 +1,5 @@
 import type { UnitRecord } from '../../server/couch/provision-service';
-import type { FileDoc } from '../../server/workers/file-readers';
+import type { FileDoc } from '../../server/attachments/file-store';
 import type {
 	MailDoc,
 	MailKind,
