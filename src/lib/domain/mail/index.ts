@@ -1,2 +1,5 @@
 export * from './attachments';
+export * from './compose';
 export * from './mail-schema';
+export * from './receipts';
+export * from './sent-status';
