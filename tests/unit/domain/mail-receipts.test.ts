@@ -5,6 +5,7 @@ import {
 	MailReceiptDocSchema,
 	meetingAnswerReceipt,
 	meetingAnswerText,
+	meetingReminder,
 	openedReceipt,
 	receivedReceipt,
 	repliedReceipt,
@@ -114,5 +115,25 @@ describe('mail receipts', () => {
 			ok: false,
 			errors: { answer: 'Cuộc họp đã bắt đầu: không trả lời giấy mời được nữa.' }
 		});
+	});
+});
+
+describe('meeting reminders on the phone', () => {
+	// 08:00 on 8 December in Vietnam.
+	const startsAt = '2026-12-08T01:00:00.000Z';
+	it('says today or tomorrow by Vietnam’s calendar, not the machine’s', () => {
+		// 23:30 on the 7th in Vietnam (16:30 UTC, still the 7th in UTC too).
+		expect(meetingReminder({ startsAt, now: new Date('2026-12-07T16:30:00.000Z') })).toBe(
+			'Họp lúc 08:00 ngày mai'
+		);
+		// 00:30 on the 8th in Vietnam, while UTC still says the 7th.
+		expect(meetingReminder({ startsAt, now: new Date('2026-12-07T17:30:00.000Z') })).toBe(
+			'Họp lúc 08:00 hôm nay'
+		);
+		expect(meetingReminder({ startsAt, now: new Date('2026-12-08T01:30:00.000Z') })).toBe(
+			'Đang họp (từ 08:00)'
+		);
+		expect(meetingReminder({ startsAt, now: new Date('2026-12-08T03:00:00.000Z') })).toBeNull();
+		expect(meetingReminder({ startsAt, now: new Date('2026-12-06T10:00:00.000Z') })).toBeNull();
 	});
 });
