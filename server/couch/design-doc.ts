@@ -46,6 +46,20 @@ import type { DesignDoc } from './couch-client';
 // member sent after the decision) keeps the decision, the reason and the member id, and may only
 // move the revision forward and record who read it and when (decidedBy then is the writer or
 // unchanged).
+// Version 8 (mail between units, docs/decisions/0021-mail-between-units.md): `mail:<ulid>` is written
+// once by the unit's own secretary, deputy or admin (not a superior's account syncing it, not a
+// viewer), never changed or deleted, with a kind (message, directive, meeting), a subject of 1–200
+// characters and 1–500 recipients; a directive carries `directive`, a meeting `meeting` with its
+// `startsAt`. `mail-received:` copies and `mail-status:` documents are the server's alone: any
+// user's write, update or deletion is refused, by type, by id prefix and by the old revision's type.
+// A `mail-receipt:<sender>:<ulid>` is written only by the unit's own accounts, its id matching its
+// `fromUnitId` and `mailId`, never deleted, with `receivedAt`; its opened and acknowledged times
+// and who did it never change once set, a newly set `openedBy`/`acknowledgedBy` is the writer, and
+// a changed meeting answer is signed by the writer (`response.by`). `meeting-attendance:<ulid>` is
+// written by the unit's own secretary, deputy or admin for `mail:<the same ulid>`, never deleted.
+// Who may be written to, and whether the attachments were uploaded from this unit, is checked by the
+// /couch write guard (mail-check.ts: it needs the directory and the file store), and again by the
+// post office at delivery.
 
 export const DESIGN_DOC_ID = '_design/doanvu';
 
@@ -53,7 +67,7 @@ export const DESIGN_DOC_ID = '_design/doanvu';
  * Bumped whenever the function below changes: the directory records which version each unit
  * database has (`designVersion`), and the server brings older ones up to date at start.
  */
-export const DESIGN_DOC_VERSION = 7;
+export const DESIGN_DOC_VERSION = 8;
 
 /**
  * `open`: the unit's accounts (and its superiors') write as the rules below allow.
@@ -84,8 +98,9 @@ function validateSource(unitId: string, mode: DesignMode): string {
 	if (type === 'unit') deny('Thông tin đơn vị chỉ do máy chủ cập nhật.');
 	if (type === 'figures' || id.indexOf('figures:') === 0 || (oldDoc && oldDoc.type === 'figures')) deny('Số liệu tổng hợp chỉ do máy chủ tính và ghi.');
 	if (type === 'reminder-received' || type === 'reminder-status' || id.indexOf('reminder-received:') === 0 || id.indexOf('reminder-status:') === 0) deny('Tài liệu đôn đốc này chỉ do máy chủ ghi.');
+	if (type === 'mail-received' || type === 'mail-status' || id.indexOf('mail-received:') === 0 || id.indexOf('mail-status:') === 0 || (oldDoc && (oldDoc.type === 'mail-received' || oldDoc.type === 'mail-status'))) deny('Tài liệu thư này chỉ do máy chủ ghi.');
 	if (type === 'declaration' || id.indexOf('declaration:') === 0 || (oldDoc && oldDoc.type === 'declaration')) deny('Bản khai của đoàn viên chỉ do máy chủ ghi.');
-	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission' && type !== 'reminder' && type !== 'reminder-receipt' && type !== 'device-report' && type !== 'target' && type !== 'join-link' && type !== 'declaration-review') deny('Loại tài liệu không hợp lệ.');
+	if (type !== 'branch' && type !== 'member' && type !== 'history' && type !== 'transfer' && type !== 'numbering' && type !== 'training-submission' && type !== 'reminder' && type !== 'reminder-receipt' && type !== 'device-report' && type !== 'target' && type !== 'join-link' && type !== 'declaration-review' && type !== 'mail' && type !== 'mail-receipt' && type !== 'meeting-attendance') deny('Loại tài liệu không hợp lệ.');
 	if (newDoc.unitId !== UNIT_ID) deny('Tài liệu không thuộc đơn vị của cơ sở dữ liệu này.');
 	if (newDoc.updatedBy !== userCtx.name) deny('Người cập nhật (updatedBy) phải là tài khoản đang đăng nhập.');
 	if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) deny('Không được đổi loại của tài liệu.');
@@ -198,6 +213,52 @@ function validateSource(unitId: string, mode: DesignMode): string {
 		if (!newDoc.receivedAt) deny('Xác nhận đôn đốc thiếu thời điểm nhận (receivedAt).');
 		if (oldDoc && !oldDoc._deleted && oldDoc.readAt && (newDoc.readAt !== oldDoc.readAt || newDoc.readBy !== oldDoc.readBy)) deny('Đôn đốc đã được đọc: không được sửa thời điểm đọc.');
 		if (newDoc.readAt && !(oldDoc && !oldDoc._deleted && oldDoc.readAt) && newDoc.readBy !== userCtx.name) deny('Người đọc (readBy) phải là tài khoản đang đăng nhập.');
+		return;
+	}
+	if (type === 'mail' || type === 'meeting-attendance') {
+		if (!has('unit:' + UNIT_ID) || !(has('role:secretary') || has('role:deputy') || has('role:admin'))) deny('Chỉ Bí thư hoặc Phó Bí thư của đơn vị được gửi thư từ đơn vị này.');
+	}
+	if (type === 'mail') {
+		if (!/^mail:[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) deny('Mã thư phải có dạng mail:<ULID>.');
+		if ((oldDoc && !oldDoc._deleted) || newDoc._deleted) deny('Thư đã gửi không được sửa hoặc xóa: hãy gửi thư mới.');
+		if (['message', 'directive', 'meeting'].indexOf(newDoc.kind) === -1) deny('Loại thư (kind) không hợp lệ.');
+		if (typeof newDoc.subject !== 'string' || !/\\S/.test(newDoc.subject) || newDoc.subject.length > 200) deny('Tiêu đề thư cần từ 1 đến 200 ký tự.');
+		if (!newDoc.recipients || typeof newDoc.recipients.length !== 'number' || newDoc.recipients.length < 1 || newDoc.recipients.length > 500) deny('Thư cần từ 1 đến 500 đơn vị nhận.');
+		if (newDoc.kind === 'directive' && (!newDoc.directive || typeof newDoc.directive !== 'object')) deny('Văn bản chỉ đạo thiếu thông tin văn bản (directive).');
+		if (newDoc.kind === 'meeting' && (!newDoc.meeting || typeof newDoc.meeting !== 'object' || typeof newDoc.meeting.startsAt !== 'string')) deny('Giấy mời họp thiếu thời điểm bắt đầu (meeting.startsAt).');
+		return;
+	}
+	if (type === 'meeting-attendance') {
+		if (!/^meeting-attendance:[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) deny('Mã điểm danh cuộc họp phải có dạng meeting-attendance:<ULID>.');
+		if (newDoc._deleted) deny('Không được xóa điểm danh cuộc họp.');
+		if (newDoc.mailId !== id.slice(19)) deny('Điểm danh không khớp với giấy mời họp (mailId).');
+		return;
+	}
+	if (type === 'mail-receipt') {
+		if (!/^mail-receipt:[a-z0-9]{4,24}:[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) deny('Mã xác nhận thư không hợp lệ.');
+		if (!has('unit:' + UNIT_ID)) deny('Chỉ tài khoản của đơn vị nhận mới được xác nhận thư.');
+		if (newDoc._deleted) deny('Không được xóa xác nhận thư.');
+		if (id !== 'mail-receipt:' + newDoc.fromUnitId + ':' + newDoc.mailId) deny('Xác nhận thư không khớp với mã.');
+		if (!newDoc.receivedAt) deny('Xác nhận thư thiếu thời điểm nhận (receivedAt).');
+		var prior = oldDoc && !oldDoc._deleted ? oldDoc : null;
+		var marks = [['openedAt', 'openedBy', 'Thư đã được mở: không được sửa thời điểm mở.'], ['acknowledgedAt', 'acknowledgedBy', 'Thư đã được xác nhận: không được sửa thời điểm xác nhận.']];
+		for (var m = 0; m < marks.length; m++) {
+			var at = marks[m][0];
+			var by = marks[m][1];
+			if (prior && prior[at]) {
+				if (newDoc[at] !== prior[at] || newDoc[by] !== prior[by]) deny(marks[m][2]);
+			} else if (newDoc[at] && newDoc[by] !== userCtx.name) {
+				deny('Người thực hiện (' + by + ') phải là tài khoản đang đăng nhập.');
+			}
+		}
+		var was = (prior && prior.response) || {};
+		var now = newDoc.response;
+		if (now) {
+			var fields = ['answer', 'reason', 'delegate', 'at', 'by'];
+			var changed = false;
+			for (var f = 0; f < fields.length; f++) if (now[fields[f]] !== was[fields[f]]) changed = true;
+			if (changed && now.by !== userCtx.name) deny('Người trả lời (response.by) phải là tài khoản đang đăng nhập.');
+		}
 		return;
 	}
 	if (type === 'branch') {

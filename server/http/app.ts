@@ -123,7 +123,13 @@ export function createHttpApp(options: {
 				services.dbUpdates.touch(db);
 				workers.written(db);
 			},
-			bodyGuard: new WriteGuard({ couch, upstream, registry, units: services.unitById })
+			bodyGuard: new WriteGuard({
+				couch,
+				upstream,
+				registry,
+				units: services.unitById,
+				filesDb: services.names.files
+			})
 		})
 	);
 	app.use(createStaticRouter({ buildDir: config.buildDir }));

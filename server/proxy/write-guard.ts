@@ -23,6 +23,7 @@ import { approvalsToCheck, refuseApprovalsWithoutMember } from './declaration-re
 import { forgedHistoryRevisions, HISTORY_IS_IMMUTABLE } from './history-branches';
 import type { BufferedAnswer, CouchUpstream } from './upstream';
 import { reminderRefusals } from './reminder-check';
+import { mailRefusals } from './mail-check';
 import { deviceReportRefusals } from './device-report-check';
 
 export { refusalReason, RETRY_LATER } from './citizen-id-check';
@@ -130,6 +131,7 @@ export class WriteGuard implements ProxyBodyGuard {
 	readonly #upstream: CouchUpstream;
 	readonly #registry: CitizenRegistry;
 	readonly #units: (id: string) => Promise<UnitRecord | undefined>;
+	readonly #filesDb: string;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -137,11 +139,14 @@ export class WriteGuard implements ProxyBodyGuard {
 		registry: CitizenRegistry;
 		/** The directory's units (their ancestors too: a reminder goes to descendants only). */
 		units: (id: string) => Promise<UnitRecord | undefined>;
+		/** The file store (`doanvu_files`): a mail attaches only files its unit may read. */
+		filesDb: string;
 	}) {
 		this.#couch = options.couch;
 		this.#upstream = options.upstream;
 		this.#registry = options.registry;
 		this.#units = options.units;
+		this.#filesDb = options.filesDb;
 	}
 
 	wants({ method, path }: { method: string; path: string }): boolean {
@@ -152,6 +157,7 @@ export class WriteGuard implements ProxyBodyGuard {
 			(id.startsWith('member:') ||
 				id.startsWith('history:') ||
 				id.startsWith('reminder:') ||
+				id.startsWith('mail:') ||
 				id.startsWith('device-report:') ||
 				id.startsWith('target:') ||
 				id.startsWith('declaration-review:'))
@@ -219,6 +225,15 @@ export class WriteGuard implements ProxyBodyGuard {
 			for (const [index, reason] of await reminderRefusals({ unitId, docs, units: this.#units })) {
 				refused.set(index, { reason });
 			}
+			// Mail: recipients its kind may reach, files its unit may read (mail-check.ts).
+			const mail = await mailRefusals({
+				unitId,
+				docs,
+				units: this.#units,
+				couch: this.#couch,
+				filesDb: this.#filesDb
+			});
+			for (const [index, reason] of mail) refused.set(index, { reason });
 		}
 		// A device's sync report is its own (device-report-check.ts).
 		for (const [index, reason] of deviceReportRefusals({ docs, deviceId: request.deviceId })) {

@@ -17,7 +17,7 @@ import { connectStore } from '../store/connect';
 import type { JobRunner, WorkerHooks } from '../workers/job-runner';
 import type { Forwarder } from '../workers/forwarder';
 import type { JobService } from '../workers/job-service';
-import type { ReminderWorker } from '../workers/reminder-worker';
+import type { PostOffice } from '../workers/post-office';
 import type { UnitWatcher } from '../workers/unit-watcher';
 import type { FiguresWorker } from '../workers/figures-worker';
 import { createServices } from './services';
@@ -43,15 +43,15 @@ export interface DoanvuServer {
 	registry: CitizenRegistry;
 	/**
 	 * The workers running in this process: merges and splits (`runner`, `forwarder`), transfers
-	 * between units (`transfers`), the watcher of the unit databases (`watcher`) and the reminders'
-	 * post office (`reminders`).
+	 * between units (`transfers`), the watcher of the unit databases (`watcher`) and the post office
+	 * of reminders and mail (`reminders`).
 	 */
 	workers: {
 		runner: JobRunner;
 		forwarder: Forwarder;
 		transfers: JobRunner;
 		watcher: UnitWatcher;
-		reminders: ReminderWorker;
+		reminders: PostOffice;
 		/** The figures worker (figures-worker.ts), when the config runs it. */
 		figures: FiguresWorker | undefined;
 	};

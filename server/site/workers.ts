@@ -10,7 +10,9 @@ import { JobRunner, type WorkerHooks } from '../workers/job-runner';
 import { createMergeWorker } from '../workers/merge-worker';
 import { createSplitWorker, type SplitDeps } from '../workers/split-worker';
 import { createTransferWorker } from '../workers/transfer-worker';
-import { ReminderWorker } from '../workers/reminder-worker';
+import { MailDelivery } from '../workers/mail-delivery';
+import { PostOffice } from '../workers/post-office';
+import { ReminderDelivery } from '../workers/reminder-delivery';
 import { UnitWatcher } from '../workers/unit-watcher';
 import type { Services } from './services';
 
@@ -27,7 +29,8 @@ export class Workers {
 	readonly forwarder: Forwarder;
 	readonly transfers: JobRunner;
 	readonly watcher: UnitWatcher;
-	readonly reminders: ReminderWorker;
+	/** The unit databases' post office: reminders and mail (post-office.ts). */
+	readonly reminders: PostOffice;
 	/** The figures of every unit, rolled up the tree; undefined when the config leaves it off. */
 	readonly figures: FiguresWorker | undefined;
 	readonly #directory: DirectoryIndex;
@@ -125,18 +128,18 @@ export class Workers {
 			onJob: () => this.transfers.nudge(),
 			logger
 		});
-		this.reminders = new ReminderWorker({
+		const post = { couch, provision, logger, hooks, onWrite: services.touch };
+		this.reminders = new PostOffice({
 			couch,
 			provision,
 			updates: services.dbUpdates,
+			handlers: [new ReminderDelivery(post), new MailDelivery(post)],
 			db: jobs.db,
 			owner,
 			leaseMs: config.workers.leaseMs,
 			pollMs: Math.max(config.workers.pollMs, 100),
 			batchSize: config.workers.batchSize,
-			logger,
-			hooks,
-			onWrite: services.touch
+			logger
 		});
 		const figures = config.workers.figures;
 		this.figures = figures?.enabled

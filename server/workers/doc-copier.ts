@@ -31,7 +31,8 @@ export interface RevDoc extends CouchDoc {
 /**
  * Documents no worker copies: the unit's own description and the design documents; and what was
  * addressed to or sent by this unit as such — its reminders, their copies, receipts and status
- * (ADR 0018), and its devices' sync reports — which stay readable where they are: copied into the
+ * (ADR 0018), its mail, copies, receipts, status and meeting attendance alike (ADR 0021), and its
+ * devices' sync reports — which stay readable where they are: copied into the
  * unit a merged one joined, a sent reminder would be delivered again in the survivor's name —
  * and the figures, which the figures worker computes for each database it holds them in. A unit's
  * join links (ADR 0019) are its own too: copied, a merged unit's poster would keep delivering to
@@ -45,6 +46,9 @@ export function isUnitOwned(id: string): boolean {
 		id.startsWith('_local/') ||
 		id.startsWith('reminder:') ||
 		id.startsWith('reminder-') ||
+		id.startsWith('mail:') ||
+		id.startsWith('mail-') ||
+		id.startsWith('meeting-attendance:') ||
 		id.startsWith('device-report:') ||
 		id.startsWith('join-link:') ||
 		id.startsWith('figures:')

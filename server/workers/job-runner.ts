@@ -42,8 +42,10 @@ export type HookVerdict = 'crash' | void;
 export interface WorkerHooks {
 	afterStep?(info: { jobId: string; kind: JobKind; step: string; index: number }): HookVerdict;
 	afterBatch?(info: { jobId: string; kind: JobKind; step: string; copied: number }): HookVerdict;
-	/** The reminder worker (reminder-worker.ts), after the n-th copy of a reminder was delivered. */
+	/** The post office (reminder-delivery.ts), after the n-th copy of a reminder was delivered. */
 	afterReminderDelivery?(info: { reminderId: string; unitId: string; index: number }): HookVerdict;
+	/** The post office (mail-delivery.ts), after the n-th copy of a mail was delivered. */
+	afterMailDelivery?(info: { mailId: string; unitId: string; index: number }): HookVerdict;
 }
 
 export interface JobContext {
