@@ -262,3 +262,17 @@ describe('sent mail status', () => {
 		expect(gapsOf('meeting')).toEqual(['unopened', 'unanswered']);
 	});
 });
+
+describe('named people', () => {
+	it('narrows who in the recipient units the mail is for; logins without spaces', () => {
+		const result = composeMail({
+			...base,
+			input: { ...message, people: [' bithu.xa ', '', 'bithu.xa', 'pho.xa'] }
+		});
+		expect(result.ok && result.doc.people).toEqual(['bithu.xa', 'pho.xa']);
+		const wrong = composeMail({ ...base, input: { ...message, people: ['nguyen van a'] } });
+		expect(!wrong.ok && wrong.errors.people).toBe(
+			'Mỗi tên tài khoản không có khoảng trắng, không quá 64 ký tự.'
+		);
+	});
+});

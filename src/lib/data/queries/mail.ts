@@ -47,6 +47,8 @@ export interface ReceivedMailRow {
 	directive?: Directive;
 	meeting?: Meeting;
 	attachments: AttachmentRef[];
+	/** Named people (logins) of the unit it is for; none: the whole unit. */
+	people: string[];
 	/** This unit holds a receipt of it (a device of the unit saw it). */
 	received: boolean;
 	openedAt?: string;
@@ -72,6 +74,7 @@ function receivedRow(copy: ReceivedMailDoc, receipt: MailReceiptDoc | undefined)
 		...(copy.directive ? { directive: copy.directive } : {}),
 		...(copy.meeting ? { meeting: copy.meeting } : {}),
 		attachments: copy.attachments ?? [],
+		people: copy.people ?? [],
 		received: !!receipt,
 		...(receipt?.openedAt ? { openedAt: receipt.openedAt, openedBy: receipt.openedBy } : {}),
 		...(receipt?.acknowledgedAt
@@ -279,4 +282,52 @@ export function receivedMailKey(row: { fromUnitId: string; mailId: string }): st
 export function parseReceivedMailKey(key: string): { fromUnitId: string; mailId: string } | null {
 	const match = /^([a-z0-9]{4,24})\.([0-9A-HJKMNP-TV-Z]{26})$/.exec(key);
 	return match ? { fromUnitId: match[1]!, mailId: match[2]! } : null;
+}
+
+export interface ThreadItem {
+	/** Received by this unit, or sent from it. */
+	direction: 'received' | 'sent';
+	/** The route key: a received mail's "<sender>.<ulid>", a sent mail's ULID. */
+	key: string;
+	fromName: string;
+	subject: string;
+	body?: string;
+	at: string;
+}
+
+/** Every mail of a thread this unit holds, received or sent, oldest first. */
+export async function mailThread(options: { db: string; threadId: string }): Promise<ThreadItem[]> {
+	const { db, threadId } = options;
+	const [copies, mails] = await Promise.all([
+		docsOf<ReceivedMailDoc>(db, 'mail-received'),
+		docsOf<MailDoc>(db, 'mail')
+	]);
+	const inThread = (doc: { threadId?: string }, ulid: string) =>
+		(doc.threadId ?? ulid) === threadId;
+	return [
+		...copies
+			.filter((c) => inThread(c, c.mailId))
+			.map(
+				(c): ThreadItem => ({
+					direction: 'received',
+					key: receivedMailKey(c),
+					fromName: c.fromName ?? c.fromUnitId,
+					subject: c.subject,
+					...(c.body ? { body: c.body } : {}),
+					at: c.sentAt
+				})
+			),
+		...mails
+			.filter((m) => inThread(m, m._id.slice(5)))
+			.map(
+				(m): ThreadItem => ({
+					direction: 'sent',
+					key: m._id.slice(5),
+					fromName: m.fromName ?? m.unitId,
+					subject: m.subject,
+					...(m.body ? { body: m.body } : {}),
+					at: m.createdAt
+				})
+			)
+	].sort((a, b) => a.at.localeCompare(b.at));
 }

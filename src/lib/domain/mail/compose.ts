@@ -54,6 +54,8 @@ export interface MailInput {
 		onlineUrl: string;
 		agenda: string;
 	};
+	/** Named people (logins) of the recipient units the mail is for, or none: the whole unit. */
+	people?: readonly string[];
 	/** A reply: the mail it answers (its sender unit is the one recipient). */
 	replyTo?: { unitId: string; mailId: string; threadId?: string };
 	attachments?: readonly AttachmentRef[];
@@ -75,6 +77,7 @@ export type MailField =
 	| 'meeting.place'
 	| 'meeting.onlineUrl'
 	| 'meeting.agenda'
+	| 'people'
 	| 'attachments';
 
 export type MailErrors = Partial<Record<MailField, string>>;
@@ -279,6 +282,11 @@ export function composeMail(options: {
 	if (input.kind === 'message' && !input.body.trim() && (input.attachments ?? []).length === 0) {
 		errors.body = 'Hãy nhập nội dung tin nhắn.';
 	}
+	const people = [...new Set((input.people ?? []).map((p) => p.trim()).filter(Boolean))];
+	if (people.length > 50) errors.people = 'Gửi riêng tối đa 50 người.';
+	else if (people.some((p) => !/^\S{1,64}$/.test(p))) {
+		errors.people = 'Mỗi tên tài khoản không có khoảng trắng, không quá 64 ký tự.';
+	}
 	const directive =
 		input.kind === 'directive'
 			? input.directive
@@ -309,6 +317,7 @@ export function composeMail(options: {
 		subject,
 		...(input.body.trim() ? { body: input.body.trim() } : {}),
 		recipients: resolved.ids,
+		...(people.length > 0 ? { people } : {}),
 		threadId: input.replyTo ? (input.replyTo.threadId ?? input.replyTo.mailId) : options.ulid,
 		...(input.replyTo
 			? { inReplyTo: { unitId: input.replyTo.unitId, mailId: input.replyTo.mailId } }
