@@ -28,3 +28,14 @@ export function meetingReminder(options: {
 	if (day === addDays({ date: today, days: 1 })) return `Họp lúc ${time} ngày mai`;
 	return null;
 }
+
+/** The received meetings worth a reminder now (not declined), with the reminder's words. */
+export function meetingsToRemind<
+	T extends { meeting?: { startsAt: string }; response?: { answer: string } }
+>(mails: readonly T[], now: Date): { mail: T; text: string }[] {
+	return mails.flatMap((mail) => {
+		if (!mail.meeting || mail.response?.answer === 'absent') return [];
+		const text = meetingReminder({ startsAt: mail.meeting.startsAt, now });
+		return text ? [{ mail, text }] : [];
+	});
+}
