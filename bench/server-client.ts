@@ -47,6 +47,8 @@ export interface BenchServer {
 	createDevices(options: { login: string; count: number }): Promise<string[]>;
 	/** Nudges the figures worker for these databases and waits for one whole cycle. */
 	figures(options: { dbs: string[] }): Promise<{ read: number; computed: number; written: number }>;
+	/** Writes documents into a database as the server's admin (what only the server writes). */
+	putDocs(options: Args<'putDocs'>): Promise<number>;
 	/** Signs in through POST /api/session (directly, not over the emulated link). */
 	signIn(options: { login: string; password: string }): Promise<string>;
 	close(): Promise<void>;
@@ -94,6 +96,7 @@ export async function startBenchServer(options: {
 		payload: (db) => call('payload', { db }),
 		createDevices: (o) => call('createDevices', o),
 		figures: (o) => call('figures', o),
+		putDocs: (o) => call('putDocs', o),
 		async signIn({ login, password }) {
 			const res = await fetch(`${url}/api/session`, {
 				method: 'POST',

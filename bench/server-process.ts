@@ -34,6 +34,7 @@ export type ServerCommand =
 	| { op: 'payload'; db: string }
 	| { op: 'createDevices'; login: string; count: number }
 	| { op: 'figures'; dbs: string[] }
+	| { op: 'putDocs'; db: string; docs: { _id: string }[] }
 	| { op: 'close' };
 
 let server: DoanvuServer | undefined;
@@ -182,6 +183,13 @@ async function handle(command: ServerCommand): Promise<unknown> {
 			if (!figures) throw new Error('the figures worker is off');
 			for (const db of command.dbs) figures.nudge(db);
 			return figures.cycle();
+		}
+		case 'putDocs': {
+			// Documents only the server writes (the post office's delivered copies), as the admin.
+			const results = await need().couch.bulkDocs({ db: command.db, docs: command.docs });
+			const failed = results.filter((r) => r.error);
+			if (failed.length) throw new Error(`putDocs: ${failed.length} documents refused`);
+			return results.length;
 		}
 		case 'createDevices': {
 			const s = need();

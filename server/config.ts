@@ -65,6 +65,11 @@ export interface Config {
 	 * 0019-self-declarations.md, "Limits"); tests lower them.
 	 */
 	declarationLimits: DeclarationLimits;
+	/**
+	 * Mail attachments uploaded per account (`perLogin`) per `windowMs` (POST /api/attachments,
+	 * docs/decisions/0021-mail-between-units.md): a brake on filling the file store.
+	 */
+	attachmentUploadLimits: RateLimits;
 	/** The reorganisation workers in this process (docs/decisions/0007-reorganisation-workers.md). */
 	workers: WorkerConfig;
 	/**
@@ -123,6 +128,14 @@ export const REGISTRY_LOOKUP_LIMITS: RateLimits = {
 	perIp: 600,
 	windowMs: 60_000,
 	maxBlockMs: 60 * 60_000
+};
+
+/** Attachments: 60 uploads an hour per account (a directive with ten files, six times over). */
+export const ATTACHMENT_UPLOAD_LIMITS: RateLimits = {
+	perLogin: 60,
+	perIp: 0,
+	windowMs: 60 * 60_000,
+	maxBlockMs: 6 * 60 * 60_000
 };
 
 const onOff = (name: string, fallback: string) =>
@@ -284,6 +297,7 @@ export function loadConfig(
 		loginLimits: { perLogin: 10, perIp: 100, windowMs: 15 * 60_000, maxBlockMs: 24 * 60 * 60_000 },
 		registryCheckLimits: REGISTRY_LOOKUP_LIMITS,
 		declarationLimits: DECLARATION_LIMITS,
+		attachmentUploadLimits: ATTACHMENT_UPLOAD_LIMITS,
 		passwordIterations: PASSWORD_ITERATIONS,
 		workers: {
 			enabled: true,

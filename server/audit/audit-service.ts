@@ -9,6 +9,7 @@ import { derivedUlid, ulid } from '../ulid';
 
 export type AuditAction =
 	| 'setup'
+	| 'attachment.upload'
 	| 'unit.create'
 	| 'unit.rename'
 	| 'unit.dissolve'
@@ -36,7 +37,7 @@ export type AuditAction =
 	| 'registry.rebuild';
 
 export interface AuditTarget {
-	type: 'unit' | 'account' | 'device' | 'job' | 'transfer';
+	type: 'unit' | 'account' | 'device' | 'job' | 'transfer' | 'file';
 	id: string;
 }
 

@@ -162,6 +162,24 @@ export class CouchClient {
 		});
 	}
 
+	/**
+	 * A request with the admin's credentials whose answer is left unread, for bytes that must not
+	 * become text (an attachment streamed to a device). The caller reads or cancels the body.
+	 */
+	raw(options: {
+		path: string;
+		method?: string;
+		query?: Query;
+		headers?: Record<string, string>;
+	}): Promise<Response> {
+		const headers: Record<string, string> = { ...options.headers };
+		if (this.#authorization) headers.authorization = this.#authorization;
+		return fetch(this.url(options.path, options.query), {
+			method: options.method ?? 'GET',
+			headers
+		});
+	}
+
 	serverInfo(): Promise<{ couchdb?: string; version?: string; uuid?: string }> {
 		return this.json({ path: '', auth: 'none' });
 	}

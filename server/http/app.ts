@@ -2,6 +2,8 @@ import compression from 'compression';
 import express, { type Express, type Request, type Response } from 'express';
 import type { AccountAdmin } from '../accounts/account-admin';
 import { createApiRouter } from '../accounts/api-router';
+import { createAttachmentRouter } from '../attachments/attachment-router';
+import { FileStore } from '../attachments/file-store';
 import { DeclarationLimiter } from '../declarations/declaration-limits';
 import { createDeclarationRouter } from '../declarations/declaration-router';
 import { DeclarationService } from '../declarations/declaration-service';
@@ -62,6 +64,16 @@ export function createHttpApp(options: {
 		compression({
 			// Live feeds are skipped: a compressor would hold heartbeats and single changes back.
 			filter: (req, res) => !isLiveFeed(req as Request) && compression.filter(req, res)
+		})
+	);
+	// Mail attachments: a raw body, read by its own router only (request-guards.ts lets it through).
+	app.use(
+		'/api',
+		createAttachmentRouter({
+			sessions,
+			files: new FileStore({ couch, db: provision.names.files, units: services.unitById }),
+			audit,
+			uploadLimits: config.attachmentUploadLimits
 		})
 	);
 	// Before the other /api routers: their JSON parser takes larger bodies than the public one may.

@@ -10,7 +10,8 @@ import { sendError } from './app-error';
 //   cookie by surprise, so they pass;
 // - JSON only: a body sent to a state-changing endpoint must be `application/json`. The types a
 //   plain HTML form or a "simple" cross-origin fetch may send (text/plain, form-encoded, multipart)
-//   are exactly the ones a cross-site attack uses without a CORS preflight;
+//   are exactly the ones a cross-site attack uses without a CORS preflight. One exception: the
+//   upload of an attachment's raw bytes (isAttachmentUpload below);
 // - slow bodies: a body that trickles in below a minimum rate is cut, so that a few slow clients
 //   cannot hold the server's connections for the whole request timeout.
 
@@ -74,6 +75,16 @@ function hasBody(req: Request): boolean {
 	return header(req, 'transfer-encoding') !== undefined;
 }
 
+/**
+ * The one /api route whose body is not JSON: an attachment's raw bytes (server/attachments/). Its
+ * own router accepts only the attachment types, none of which a form or a "simple" cross-origin
+ * request may send, and the cross-site check above still applies to it. Exactly this method and
+ * path, as spelt: any other spelling meets the JSON rule.
+ */
+function isAttachmentUpload(req: Request): boolean {
+	return req.method === 'POST' && req.originalUrl.split('?', 1)[0] === '/api/attachments';
+}
+
 function isJson(contentType: string | undefined): boolean {
 	const type = contentType?.split(';', 1)[0]?.trim().toLowerCase();
 	return type === 'application/json';
@@ -87,7 +98,7 @@ export function crossSiteGuard(): RequestHandler {
 			sendError(res, CROSS_SITE);
 			return;
 		}
-		if (hasBody(req) && !isJson(header(req, 'content-type'))) {
+		if (hasBody(req) && !isJson(header(req, 'content-type')) && !isAttachmentUpload(req)) {
 			// The body is never read: close the connection after the answer so it cannot be
 			// taken for the next request.
 			closeAfter(req, res);

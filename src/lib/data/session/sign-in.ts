@@ -2,6 +2,7 @@ import { apiRequest } from '$lib/data/online/api-client';
 import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
 import { loadEngineChunk } from '$lib/data/sync/load-engine-chunk';
 import { listPinned } from '$lib/data/device/pinned-units';
+import { forgetAttachments } from '$lib/data/attachments/attachment-cache';
 
 // Who is signed in on this device. The last SessionInfo is kept in Dexie so the app opens offline
 // for weeks after one sign-in (docs/design.md §3); the server's device cookie lets sync resume without the
@@ -67,12 +68,17 @@ export async function changePassword(options: {
 	if (cached) await putSetting(KEY, { ...cached, mustChangePassword: false });
 }
 
-/** Removes every trace of the unit data from this device: PouchDB databases and the read model. */
+/**
+ * Removes every trace of the unit data from this device: PouchDB databases, the read model and the
+ * kept mail attachments.
+ */
 export async function wipeDevice(dbs: string[]): Promise<void> {
 	const pinned = (await listPinned()).map((p) => p.db);
 	const { destroyLocalDbs } = await loadEngineChunk();
 	await destroyLocalDbs([...new Set([...dbs, ...pinned])]);
 	await Promise.all(deviceDb.tables.map((table) => table.clear()));
+	// Mail attachments kept for offline opening go with the unit's data.
+	await forgetAttachments().catch(() => undefined);
 }
 
 export async function signOut(): Promise<void> {
