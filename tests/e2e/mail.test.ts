@@ -6,13 +6,14 @@ import { TEST_WORKERS } from '../support/test-server';
 import type { LinkCutter } from '../support/link-cutter';
 import { expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
+import { pdfBytes, sha256 } from '../support/attachment-fixture';
 import { addDays, todayIso } from '../../src/lib/domain/dates';
 
-// Issue #15 on two phones at 360 px with the real post office: the province sends a directive
-// (numbered from its register) and a meeting invitation to a commune; the commune's secretary,
-// offline, has nothing; online, she finds both unread, with the count in the header; she opens the
-// directive and presses "Đã nhận", then with no signal opens it again and answers the invitation
-// "Tham dự"; back online, the province's sent table shows the directive opened and acknowledged,
+// Issue #15 on two phones at 360 px with the real post office and file store: the province sends a
+// directive (numbered from its register, with a PDF) and a meeting invitation to a commune; the
+// commune's secretary, offline, has nothing; online, she finds both unread, with the count in the
+// header; she opens the directive and its PDF and presses "Đã nhận", then with no signal opens it
+// and its PDF again and answers the invitation "Tham dự"; back online, the province's sent table shows the directive opened and acknowledged,
 // and the invitation answered "Tham dự".
 
 let server: TestServer;
@@ -39,6 +40,17 @@ afterAll(() => closeBrowserSite({ browser, link, server }));
 async function progressOf(page: Page): Promise<string | null> {
 	const row = page.locator(`[data-unit="${commune.id}"]`);
 	return (await row.count()) === 0 ? null : row.getAttribute('data-progress');
+}
+
+/** The bytes the phone keeps for a file (Cache Storage), hashed in the page; null when not kept. */
+async function keptHash(page: Page, id: string): Promise<string | null> {
+	return page.evaluate(async (fileId) => {
+		const cache = await caches.open('doanvu-attachments');
+		const hit = await cache.match(new URL(`/api/attachments/${fileId}`, location.origin).href);
+		if (!hit) return null;
+		const digest = await crypto.subtle.digest('SHA-256', await hit.arrayBuffer());
+		return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+	}, id);
 }
 
 async function noOverflow(page: Page): Promise<void> {
@@ -73,6 +85,16 @@ describe('a directive and a meeting invitation from the province to a commune', 
 		await provincePage
 			.getByLabel('Trích yếu')
 			.fill('V/v tổng kết công tác Đoàn và phong trào thanh niên');
+		// The directive's scan, uploaded as soon as it is chosen.
+		const pdf = pdfBytes(300_000);
+		await provincePage.getByTestId('attachment-input').setInputFiles({
+			name: 'Công văn 15-CV.pdf',
+			mimeType: 'application/pdf',
+			buffer: pdf
+		});
+		await expect
+			.poll(() => provincePage.getByTestId('attachment-row').textContent(), { timeout: 30_000 })
+			.toContain('Công văn 15-CV.pdf');
 		await noOverflow(provincePage);
 		await provincePage.getByTestId('send-mail').click();
 		await provincePage.waitForURL(/\/hop-thu\/gui\/[0-9A-Z]{26}$/);
@@ -139,6 +161,15 @@ describe('a directive and a meeting invitation from the province to a commune', 
 			.poll(() => communePage.getByTestId('acknowledged').textContent())
 			.toContain(secretary.login);
 		await expect.poll(() => unread.textContent()).toBe('1');
+		// Its PDF: fetched when opened, the very bytes the province sent, then kept on the phone.
+		const file = communePage.getByTestId('attachment');
+		expect(await file.textContent()).toContain('Công văn 15-CV.pdf');
+		expect(await file.getAttribute('data-kept')).toBe('false');
+		await communePage.getByTestId('attachment-open').click();
+		const fileLink = communePage.getByTestId('attachment-link');
+		await expect.poll(() => fileLink.getAttribute('href'), { timeout: 30_000 }).toMatch(/^blob:/);
+		expect(await fileLink.getAttribute('data-from-cache')).toBe('false');
+		expect(await keptHash(communePage, sha256(pdf))).toBe(sha256(pdf));
 		await expectSyncLabel(communePage, 'Đã đồng bộ');
 
 		// No signal: the directive opens again, and she answers the invitation.
@@ -147,6 +178,11 @@ describe('a directive and a meeting invitation from the province to a commune', 
 		await expect
 			.poll(() => communePage.getByTestId('directive-number').textContent(), { timeout: 30_000 })
 			.toBe(directiveNumber);
+		// …and its PDF opens from the phone's copy.
+		await expect.poll(() => file.getAttribute('data-kept')).toBe('true');
+		await communePage.getByTestId('attachment-open').click();
+		await expect.poll(() => fileLink.getAttribute('href')).toMatch(/^blob:/);
+		expect(await fileLink.getAttribute('data-from-cache')).toBe('true');
 		await communePage.goto(`${link.url}/hop-thu`);
 		await communePage.getByTestId('tab-meeting').click();
 		await items.first().click();

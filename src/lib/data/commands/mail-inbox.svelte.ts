@@ -1,6 +1,7 @@
 import { LiveQuery } from '$lib/data/read-model/live-query.svelte';
 import { receivedMails, type ReceivedMailRow } from '$lib/data/queries/mail';
 import { session } from '$lib/data/session/session.svelte';
+import { keepAttachments } from '$lib/data/attachments';
 import { recordMailReceived } from './mail';
 
 /**
@@ -22,8 +23,22 @@ export class MailInbox {
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	readonly #pending = new Set<string>();
 
+	#keeping = false;
+
 	constructor(options: { recordArrivals?: boolean } = {}) {
 		if (!options.recordArrivals) return;
+		// Files the sender marked required are fetched and kept as soon as their mail is here (one
+		// pass at a time; the client skips those already kept and stops when offline).
+		$effect(() => {
+			const required = this.#mails.current.flatMap((m) => m.attachments.filter((a) => a.required));
+			if (required.length === 0 || this.#keeping) return;
+			this.#keeping = true;
+			void keepAttachments(required)
+				.catch(() => undefined)
+				.finally(() => {
+					this.#keeping = false;
+				});
+		});
 		$effect(() => {
 			const info = session.info;
 			const unseen = this.#mails.current.filter((m) => !m.received && !this.#pending.has(m.docId));
