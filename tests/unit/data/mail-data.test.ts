@@ -5,10 +5,12 @@ import {
 	acknowledgeMail,
 	answerMeeting,
 	markMailOpened,
+	recordAttendance,
 	recordMailReceived,
 	sendMail
 } from '../../../src/lib/data/commands/mail';
 import {
+	inbox,
 	receivedMail,
 	receivedMails,
 	sentMail,
@@ -121,6 +123,7 @@ describe('receiving', () => {
 		]);
 		await catchUp(db);
 		expect(await unreadMailCounts(db)).toEqual({ total: 2, message: 0, directive: 1, meeting: 1 });
+		expect((await inbox({ db, kind: 'meeting' })).map((r) => r.mailId)).toEqual([ULID_M]);
 		const rows = await receivedMails(db);
 		expect(rows.every((r) => !r.received)).toBe(true);
 
@@ -205,5 +208,35 @@ describe('receiving', () => {
 			inReplyTo: { unitId: 'tinhpt', mailId: ULID_A },
 			threadId: ULID_A
 		});
+	});
+});
+
+describe('after a meeting', () => {
+	it('records who attended, and may record it again', async () => {
+		const senderDb = `unit_tinhpt${run}`;
+		const first = await recordAttendance({
+			db: senderDb,
+			unitId: 'tinhpt',
+			mailId: ULID_M,
+			units: { xaa1: { present: true }, xab1: { present: false, note: '  ' } },
+			actor: { login: 'bithu.tinh' }
+		});
+		expect(first).toEqual({ ok: true });
+		const again = await recordAttendance({
+			db: senderDb,
+			unitId: 'tinhpt',
+			mailId: ULID_M,
+			units: { xaa1: { present: true }, xab1: { present: true, note: 'Cử người dự thay' } },
+			actor: { login: 'pho.tinh' }
+		});
+		expect(again).toEqual({ ok: true });
+		expect(await localDb(senderDb).get(`meeting-attendance:${ULID_M}`)).toMatchObject({
+			type: 'meeting-attendance',
+			mailId: ULID_M,
+			units: { xaa1: { present: true }, xab1: { present: true, note: 'Cử người dự thay' } },
+			createdBy: 'bithu.tinh',
+			recordedBy: 'pho.tinh'
+		});
+		await destroyLocalDbs([senderDb]);
 	});
 });

@@ -100,6 +100,12 @@ export async function receivedMails(db: string): Promise<ReceivedMailRow[]> {
 		);
 }
 
+/** The inbox of one kind (or all): the same order. */
+export async function inbox(options: { db: string; kind?: MailKind }): Promise<ReceivedMailRow[]> {
+	const rows = await receivedMails(options.db);
+	return options.kind ? rows.filter((row) => row.kind === options.kind) : rows;
+}
+
 export interface UnreadCounts {
 	total: number;
 	message: number;
