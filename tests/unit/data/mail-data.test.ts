@@ -240,3 +240,12 @@ describe('after a meeting', () => {
 		await destroyLocalDbs([senderDb]);
 	});
 });
+
+describe('a damaged copy', () => {
+	it('is left out of the inbox rather than breaking it', async () => {
+		const broken = { ...copy({ mailId: ULID_M, kind: 'directive' }), directive: undefined, kind: 'fax' };
+		await localDb(db).bulkDocs([copy({ mailId: ULID_A, kind: 'directive' }), broken]);
+		await catchUp(db);
+		expect((await receivedMails(db)).map((r) => r.mailId)).toEqual([ULID_A]);
+	});
+});

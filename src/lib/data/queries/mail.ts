@@ -1,5 +1,8 @@
+import * as v from 'valibot';
 import {
+	MailDocSchema,
 	mailProgress,
+	ReceivedMailDocSchema,
 	type AttachmentRef,
 	type Directive,
 	type KnownUnit,
@@ -26,6 +29,17 @@ import { deviceDb, type RecordRow } from '$lib/data/store/device-db';
 async function docsOf<T>(db: string, type: string): Promise<T[]> {
 	const rows: RecordRow[] = await deviceDb.records.where('[db+type]').equals([db, type]).toArray();
 	return rows.map((row) => row.doc as unknown as T);
+}
+
+/**
+ * Mail documents that parse: one of an older or newer shape, or damaged, is skipped rather than
+ * shown half (the server's documents are trusted, but a screen must not break on one).
+ */
+function valid<T>(schema: v.GenericSchema<unknown, T>, docs: readonly unknown[]): T[] {
+	return docs.flatMap((doc) => {
+		const parsed = v.safeParse(schema, doc);
+		return parsed.success ? [{ ...(doc as object), ...(parsed.output as object) } as T] : [];
+	});
 }
 
 async function docOf<T>(db: string, id: string): Promise<T | undefined> {
@@ -88,7 +102,7 @@ function receivedRow(copy: ReceivedMailDoc, receipt: MailReceiptDoc | undefined)
 /** The mail delivered to this unit's database with its receipts: unread first, newest first. */
 export async function receivedMails(db: string): Promise<ReceivedMailRow[]> {
 	const [copies, receipts] = await Promise.all([
-		docsOf<ReceivedMailDoc>(db, 'mail-received'),
+		docsOf<unknown>(db, 'mail-received').then((docs) => valid(ReceivedMailDocSchema, docs)),
 		docsOf<MailReceiptDoc>(db, 'mail-receipt')
 	]);
 	const receiptOf = new Map(receipts.map((r) => [`${r.fromUnitId}:${r.mailId}`, r]));
@@ -202,7 +216,7 @@ async function outboxOf(db: string): Promise<Map<string, { refused?: string }>> 
 /** The mail sent from this unit's database, newest first. */
 export async function sentMails(db: string): Promise<SentMailRow[]> {
 	const [mails, statuses, outbox] = await Promise.all([
-		docsOf<MailDoc>(db, 'mail'),
+		docsOf<unknown>(db, 'mail').then((docs) => valid(MailDocSchema, docs)),
 		docsOf<MailStatusDoc>(db, 'mail-status'),
 		outboxOf(db)
 	]);
