@@ -14,7 +14,8 @@ import { addDays, todayIso } from '../../src/lib/domain/dates';
 // commune's secretary, offline, has nothing; online, she finds both unread, with the count in the
 // header; she opens the directive and its PDF and presses "Đã nhận", then with no signal opens it
 // and its PDF again and answers the invitation "Tham dự"; back online, the province's sent table shows the directive opened and acknowledged,
-// and the invitation answered "Tham dự".
+// and the invitation answered "Tham dự"; her reply to the directive reaches the province's inbox and
+// thread, and its table says "đã trả lời".
 
 let server: TestServer;
 let link: LinkCutter;
@@ -214,6 +215,27 @@ describe('a directive and a meeting invitation from the province to a commune', 
 			`/tong-quan/don-doc?units=${commune.id}`
 		);
 		await noOverflow(provincePage);
+
+		// She replies to the directive: the province finds the reply in its inbox, in the thread,
+		// and the commune "đã trả lời" in its table.
+		await communePage.goto(directivePage);
+		await communePage.getByTestId('reply').click();
+		await communePage.waitForURL('**/hop-thu/soan?reply=*');
+		await expect
+			.poll(() => communePage.getByLabel('Tiêu đề').inputValue())
+			.toBe('Trả lời: Tổng kết công tác Đoàn năm 2026');
+		await communePage.getByLabel('Nội dung').fill('Đoàn xã đã triển khai đến các chi đoàn.');
+		await communePage.getByTestId('send-mail').click();
+		await communePage.waitForURL(/\/hop-thu\/gui\/[0-9A-Z]{26}$/);
+		expect(await communePage.getByTestId('mail-thread').textContent()).toContain(
+			'Tổng kết công tác Đoàn năm 2026'
+		);
+		await provincePage.goto(directiveUrl);
+		await expect.poll(() => progressOf(provincePage), { timeout: 30_000 }).toBe('replied');
+		await expect
+			.poll(() => provincePage.getByTestId('mail-thread').textContent(), { timeout: 30_000 })
+			.toContain('Trả lời: Tổng kết công tác Đoàn năm 2026');
+		await expect.poll(() => provincePage.getByTestId('mail-unread').textContent()).toBe('1');
 
 		await communeContext.close();
 		await provinceContext.close();
