@@ -4,7 +4,7 @@ import type { TestServer } from '../support/test-server';
 import { createProvince } from '../support/org-setup';
 import { TEST_WORKERS } from '../support/test-server';
 import type { LinkCutter } from '../support/link-cutter';
-import { expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
+import { cspViolations, expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 import { pdfBytes, sha256 } from '../support/attachment-fixture';
 import { addDays, todayIso } from '../../src/lib/domain/dates';
@@ -111,6 +111,7 @@ describe('a directive and a meeting invitation from the province to a commune', 
 		await provincePage.getByLabel('Ngày họp').fill(tomorrow);
 		await provincePage.getByLabel('Giờ họp').fill('08:00');
 		await provincePage.getByLabel('Địa điểm', { exact: true }).fill('Hội trường Tỉnh đoàn');
+		await noOverflow(provincePage);
 		await provincePage.getByTestId('send-mail').click();
 		await provincePage.waitForURL(/\/hop-thu\/gui\/[0-9A-Z]{26}$/);
 		const meetingUrl = provincePage.url();
@@ -237,6 +238,9 @@ describe('a directive and a meeting invitation from the province to a commune', 
 			.toContain('Trả lời: Tổng kết công tác Đoàn năm 2026');
 		await expect.poll(() => provincePage.getByTestId('mail-unread').textContent()).toBe('1');
 
+		// Nothing on either phone broke the page's security policy (the files are opened as blobs).
+		expect(cspViolations(communeContext)).toEqual([]);
+		expect(cspViolations(provinceContext)).toEqual([]);
 		await communeContext.close();
 		await provinceContext.close();
 	});
