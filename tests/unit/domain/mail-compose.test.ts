@@ -175,6 +175,16 @@ describe('composeMail', () => {
 		if (wrong.ok) return;
 		expect(wrong.errors['directive.number']).toContain('khác loại văn bản đã chọn');
 		expect(wrong.errors['directive.deadline']).toBe('Hạn không được trước hôm nay.');
+		// Báo cáo (BC) is a type of the register too.
+		const report = composeMail({
+			...base,
+			input: {
+				...message,
+				kind: 'directive',
+				directive: { ...directive, docType: 'BC', number: '03-BC/TĐTN' }
+			}
+		});
+		expect(report.ok && report.doc.directive?.number).toBe('03-BC/TĐTN');
 		const unreadable = composeMail({
 			...base,
 			input: { ...message, kind: 'directive', directive: { ...directive, number: 'mười lăm' } }
