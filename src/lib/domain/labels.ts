@@ -127,12 +127,13 @@ export const RATING_STAGE_LABELS: Readonly<Record<RatingStage, string>> = {
 };
 
 /** Kinds of administrative document, as abbreviated in their number ("12-QĐ/ĐTN"). */
-export const DOCUMENT_TYPES = ['QĐ', 'KH', 'HD', 'TB', 'CV'] as const;
+export const DOCUMENT_TYPES = ['QĐ', 'KH', 'HD', 'TB', 'CV', 'BC'] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 export const DOCUMENT_TYPE_LABELS: Readonly<Record<DocumentType, string>> = {
 	QĐ: 'Quyết định',
 	KH: 'Kế hoạch',
 	HD: 'Hướng dẫn',
 	TB: 'Thông báo',
-	CV: 'Công văn'
+	CV: 'Công văn',
+	BC: 'Báo cáo'
 };

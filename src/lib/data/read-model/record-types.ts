@@ -16,7 +16,14 @@ export const RECORD_TYPES: ReadonlySet<string> = new Set([
 	// Self-declarations (domain/declarations): join links, members' declarations, the unit's reviews.
 	'join-link',
 	'declaration',
-	'declaration-review'
+	'declaration-review',
+	// Mail between units (domain/mail): sent mail and its status, received copies, this unit's
+	// receipts, and the attendance recorded after a meeting.
+	'mail',
+	'mail-received',
+	'mail-receipt',
+	'mail-status',
+	'meeting-attendance'
 ]);
 
 export function isRecordType(type: unknown): type is string {
