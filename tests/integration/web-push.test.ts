@@ -216,7 +216,7 @@ describe('Web Push: mail arriving in a commune notifies its subscribed phones', 
 			cookie: b.secretary.cookie
 		});
 		expect(again.body.publicKey).toBe(publicKey);
-		const doc = await server.couch.getDoc<{ publicKey: string; privateKey: string }>({
+		const doc = await server.couch.getDoc<{ _id: string; publicKey: string; privateKey: string }>({
 			db: server.provision.names.accounts,
 			id: 'push:vapid'
 		});

@@ -29,8 +29,8 @@ export async function startPushService(): Promise<LocalPushService> {
 	const requests: PushRequest[] = [];
 	const answers = new Map<string, number>();
 	const server: Server = createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		const chunks: Uint8Array[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(new Uint8Array(chunk)));
 		req.on('end', () => {
 			const path = req.url ?? '/';
 			requests.push({ path, headers: req.headers, body: Buffer.concat(chunks) });
@@ -111,9 +111,9 @@ export function verifyVapid(header: string | undefined): VapidClaims {
 	});
 	const ok = verify(
 		'sha256',
-		Buffer.from(`${head}.${payload}`),
+		new TextEncoder().encode(`${head}.${payload}`),
 		{ key, dsaEncoding: 'ieee-p1363' },
-		Buffer.from(signature, 'base64url')
+		new Uint8Array(Buffer.from(signature, 'base64url'))
 	);
 	if (!ok) throw new Error('VAPID JWT signature does not verify');
 	const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Omit<
