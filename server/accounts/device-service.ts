@@ -73,6 +73,7 @@ export class DeviceService {
 	readonly #touchMs: number;
 	readonly #now: () => Date;
 	readonly #cache = new Map<string, CacheEntry>();
+	#anySubscribed: { at: number; yes: boolean } | undefined;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -209,6 +210,23 @@ export class DeviceService {
 	}
 
 	/**
+	 * Whether any device at all is subscribed (the post office skips its look-ups when none is).
+	 * A "yes" is kept (a wrong "yes" only costs a query); a "no" for 10 seconds, and a subscription
+	 * made through this process ends it at once.
+	 */
+	async anySubscribed(): Promise<boolean> {
+		const now = Date.now();
+		if (this.#anySubscribed?.yes) return true;
+		if (this.#anySubscribed && now - this.#anySubscribed.at < 10_000) return false;
+		const result = await this.#couch.json<{ rows: unknown[] }>({
+			path: `${encodeURIComponent(this.#db)}/${DESIGN_ID}/_view/push_by_login`,
+			query: { limit: 1 }
+		});
+		this.#anySubscribed = { at: now, yes: result.rows.length > 0 };
+		return this.#anySubscribed.yes;
+	}
+
+	/**
 	 * Sets (a record) or drops (undefined) a device's push subscription. `onlyEndpoint`: drop it
 	 * only while it is still that one (a push service's 410 must not drop a newer subscription).
 	 * Answers false when the device is unknown or revoked.
@@ -234,6 +252,7 @@ export class DeviceService {
 			});
 			if (res.status === 201 || res.status === 202) {
 				this.#cache.delete(options.deviceId);
+				if (options.push) this.#anySubscribed = { at: Date.now(), yes: true };
 				return true;
 			}
 			// 409: lastSeenAt was being written at the same moment; read again and retry.

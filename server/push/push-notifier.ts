@@ -39,6 +39,7 @@ export class PushNotifier {
 	/** Units waiting, with how many mails arrived for each since it was queued. */
 	readonly #queue = new Map<string, number>();
 	#running = 0;
+	#stopped = false;
 	#idleWaiters: (() => void)[] = [];
 
 	constructor(options: {
@@ -63,6 +64,7 @@ export class PushNotifier {
 
 	/** A mail copy was written into these units' databases: notify their phones, later. */
 	mailArrived(unitIds: readonly string[]): void {
+		if (this.#stopped) return;
 		for (const unitId of unitIds) {
 			const waiting = this.#queue.get(unitId);
 			if (waiting !== undefined) this.#queue.set(unitId, waiting + 1);
@@ -76,6 +78,13 @@ export class PushNotifier {
 	idle(): Promise<void> {
 		if (this.#running === 0 && this.#queue.size === 0) return Promise.resolve();
 		return new Promise((resolve) => this.#idleWaiters.push(resolve));
+	}
+
+	/** Stops taking notices; resolves once those being sent are done (the store is still open). */
+	async stop(): Promise<void> {
+		this.#stopped = true;
+		this.#queue.clear();
+		await this.idle();
 	}
 
 	#pump(): void {
@@ -98,6 +107,8 @@ export class PushNotifier {
 	}
 
 	async #notifyUnit(unitId: string, count: number): Promise<void> {
+		// A deployment where no phone subscribed costs no look-ups per delivered copy.
+		if (!(await this.#devices.anySubscribed())) return;
 		const accounts = await this.#accounts.listByUnit(unitId);
 		const logins = accounts
 			.filter((account) => !account.disabled && account.unitId === unitId)

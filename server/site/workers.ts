@@ -216,6 +216,7 @@ export class Workers {
 		await this.forwarder.stop();
 		await this.watcher.stop();
 		await this.reminders.stop();
+		await this.push.stop();
 		await this.figures?.stop();
 	}
 }

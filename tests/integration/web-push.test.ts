@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRecord } from '../../server/couch/provision-service';
 import type { SessionInfo } from '../../server/accounts/session-controller';
-import { copiesIn, mailDoc } from '../support/mail-fixture';
+import { copiesIn, mailDoc, mailStatusOf } from '../support/mail-fixture';
 import { api, until } from '../support/org-api';
 import {
 	createCommuneWithPeople,
@@ -209,6 +209,43 @@ describe('Web Push: mail arriving in a commune notifies its subscribed phones', 
 		await sendMail([a.unit, b.unit], 'Thư thứ tư');
 		await settled();
 		expect(service.requests.length).toBe(sent);
+	});
+
+	it('never holds delivery back: the copy and its status are written while the push service hangs', async () => {
+		const deputy = await signedIn(
+			server,
+			await server.createAccountIn({ unitId: b.unit.id, role: 'deputy' })
+		);
+		const slow = await subscribe(deputy);
+		service.delayMs = 3000;
+		try {
+			const mail = mailDoc({
+				unitId: province.unit.id,
+				login: province.secretary.login,
+				recipients: [b.unit.id],
+				subject: 'Thư khi dịch vụ thông báo chậm'
+			});
+			const res = await putThroughProxy(server, {
+				db: province.unit.db,
+				doc: mail,
+				cookie: province.secretary.cookie
+			});
+			expect(res.status).toBe(201);
+			const mailId = mail._id.slice('mail:'.length);
+			await until(
+				async () =>
+					(await mailStatusOf(server, province.unit, mailId))?.recipients[b.unit.id]?.state ===
+					'delivered',
+				{ what: 'the delivered status' }
+			);
+			// Delivered and recorded; the notice, sent after, is still unanswered.
+			await until(() => service.requestsFor(slow).length === 1, { what: 'the slow notice' });
+			expect(service.pending).toBe(1);
+			await server.workers.push.idle();
+			expect(service.pending).toBe(0);
+		} finally {
+			service.delayMs = 0;
+		}
 	});
 
 	it('keeps one key pair, in the server-only accounts database', async () => {

@@ -22,20 +22,29 @@ export interface LocalPushService {
 	requestsFor(subscription: TestSubscription): PushRequest[];
 	/** What the endpoint of this path answers from now on. */
 	answer(path: string, status: number): void;
+	/** Answers wait this long (a push service that is slow or unreachable). */
+	delayMs: number;
+	/** Requests received and not answered yet. */
+	pending: number;
 	close(): Promise<void>;
 }
 
 export async function startPushService(): Promise<LocalPushService> {
 	const requests: PushRequest[] = [];
 	const answers = new Map<string, number>();
+	const state = { delayMs: 0, pending: 0 };
 	const server: Server = createServer((req, res) => {
 		const chunks: Uint8Array[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(new Uint8Array(chunk)));
 		req.on('end', () => {
 			const path = req.url ?? '/';
 			requests.push({ path, headers: req.headers, body: Buffer.concat(chunks) });
-			res.statusCode = answers.get(path) ?? 201;
-			res.end();
+			state.pending++;
+			setTimeout(() => {
+				state.pending--;
+				res.statusCode = answers.get(path) ?? 201;
+				res.end();
+			}, state.delayMs);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -44,6 +53,15 @@ export async function startPushService(): Promise<LocalPushService> {
 	return {
 		url,
 		requests,
+		get delayMs() {
+			return state.delayMs;
+		},
+		set delayMs(ms: number) {
+			state.delayMs = ms;
+		},
+		get pending() {
+			return state.pending;
+		},
 		requestsFor: (subscription) =>
 			requests.filter((request) => `${url}${request.path}` === subscription.endpoint),
 		answer: (path, status) => answers.set(path, status),
