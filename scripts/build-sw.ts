@@ -33,6 +33,8 @@ const { count, size, warnings } = await generateSW({
 	// The first install takes over the open page at once, so it works offline without a reload.
 	clientsClaim: true,
 	cleanupOutdatedCaches: true,
+	// Web Push of mail: the push and notificationclick handlers (static/sw-push.js, ADR 0022).
+	importScripts: ['/sw-push.js'],
 	maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
 	manifestTransforms: [
 		(entries) => ({ manifest: entries.filter((entry) => !isSpreadsheetLibrary(entry.url)) })

@@ -70,6 +70,8 @@ export interface Config {
 	 * docs/decisions/0021-mail-between-units.md): a brake on filling the file store.
 	 */
 	attachmentUploadLimits: RateLimits;
+	/** Web Push of mail notices (docs/decisions/0022-web-push.md). */
+	push: PushConfig;
 	/** The reorganisation workers in this process (docs/decisions/0007-reorganisation-workers.md). */
 	workers: WorkerConfig;
 	/**
@@ -77,6 +79,26 @@ export interface Config {
 	 * lowers it (each hash records its own count, so verifying is unaffected).
 	 */
 	passwordIterations: number;
+}
+
+export interface PushConfig {
+	/**
+	 * Who runs this server, for the push services (the VAPID `sub` claim): `mailto:` or `https:`.
+	 * They write there before blocking a sender that misbehaves.
+	 */
+	contact: string;
+	/**
+	 * Tests only: VAPID keys given instead of the pair generated once and kept in the accounts
+	 * database (server/push/vapid-keys.ts).
+	 */
+	vapidKeys?: { publicKey: string; privateKey: string };
+	/**
+	 * Tests only: accept `http://127.0.0.1` / `http://localhost` endpoints, a push service the test
+	 * runs itself. Production accepts https endpoints only.
+	 */
+	allowLocalHttpEndpoints?: boolean;
+	/** Notices being sent at once by this process (each one a request to a push service). */
+	concurrency?: number;
 }
 
 export interface WorkerConfig {
@@ -245,6 +267,11 @@ const EnvSchema = v.object({
 		v.transform(Number),
 		v.minValue(1, 'WORKER_BATCH_SIZE phải từ 1 trở lên.')
 	),
+	PUSH_CONTACT: v.pipe(
+		v.optional(v.string(), 'mailto:quantri@doanvu.invalid'),
+		v.trim(),
+		v.regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'PUSH_CONTACT phải là mailto:… hoặc https://….')
+	),
 	TRUST_PROXY: v.pipe(
 		v.optional(v.string(), 'loopback'),
 		v.trim(),
@@ -299,6 +326,7 @@ export function loadConfig(
 		declarationLimits: DECLARATION_LIMITS,
 		attachmentUploadLimits: ATTACHMENT_UPLOAD_LIMITS,
 		passwordIterations: PASSWORD_ITERATIONS,
+		push: { contact: env.PUSH_CONTACT },
 		workers: {
 			enabled: true,
 			pollMs: env.WORKER_POLL_MS,

@@ -21,7 +21,7 @@ import { parse } from '../http/validation';
 // password is changed with the old one, at /api/session/password), and no request can give a role
 // other than secretary, deputy or viewer.
 
-export type DeviceRow = Omit<DeviceDoc, '_id' | '_rev' | 'type' | 'secretHash'>;
+export type DeviceRow = Omit<DeviceDoc, '_id' | '_rev' | 'type' | 'secretHash' | 'push'>;
 
 export interface AccountWithDevices extends AccountRow {
 	devices: DeviceRow[];
@@ -45,7 +45,8 @@ const IssueSchema = v.object(
 );
 
 function deviceRow(device: Omit<DeviceDoc, 'secretHash'>): DeviceRow {
-	const { _id: _i, _rev: _r, type: _t, ...row } = device as DeviceDoc;
+	// The push subscription never leaves the server (docs/decisions/0022-web-push.md).
+	const { _id: _i, _rev: _r, type: _t, push: _p, ...row } = device as DeviceDoc;
 	return row;
 }
 

@@ -23,7 +23,22 @@ export interface DeviceDoc {
 	userAgent: string;
 	revokedAt?: string;
 	revokedBy?: string;
+	/**
+	 * The browser's Web Push subscription (docs/decisions/0022-web-push.md): where the post office
+	 * tells this phone that mail arrived. Whoever holds it can send the phone notifications, so it
+	 * never leaves the server (device lists leave it out); revocation and sign-out drop it.
+	 */
+	push?: PushSubscriptionRecord;
 }
+
+export interface PushSubscriptionRecord {
+	endpoint: string;
+	keys: { p256dh: string; auth: string };
+	subscribedAt: string;
+}
+
+/** A device as lists show it: no secret hash, no push subscription. */
+export type DeviceListing = Omit<DeviceDoc, 'secretHash' | 'push'>;
 
 export type DeviceAuthError = 'unauthorized' | 'device_revoked' | 'account_disabled';
 
@@ -58,6 +73,7 @@ export class DeviceService {
 	readonly #touchMs: number;
 	readonly #now: () => Date;
 	readonly #cache = new Map<string, CacheEntry>();
+	#anySubscribed: { at: number; yes: boolean } | undefined;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -86,6 +102,10 @@ export class DeviceService {
 				views: {
 					by_login: {
 						map: "function (doc) { if (doc.type === 'device') emit(doc.login, null); }"
+					},
+					// The devices the post office may notify: subscribed and not revoked.
+					push_by_login: {
+						map: "function (doc) { if (doc.type === 'device' && doc.push && !doc.revokedAt) emit(doc.login, null); }"
 					}
 				}
 			}
@@ -136,8 +156,10 @@ export class DeviceService {
 			const device = await this.getDevice(options.deviceId);
 			if (!device) return undefined;
 			if (device.revokedAt) return device;
+			// A revoked phone is told nothing more: its subscription goes with its access.
+			const { push: _push, ...kept } = device;
 			const revoked: DeviceDoc = {
-				...device,
+				...kept,
 				revokedAt: this.#now().toISOString(),
 				revokedBy: options.revokedBy
 			};
@@ -161,16 +183,82 @@ export class DeviceService {
 		return this.#couch.getDoc<DeviceDoc>({ db: this.#db, id: `device:${deviceId}` });
 	}
 
-	/** An account's devices, newest first, without their secret hashes. */
-	async listDevices(options: { login: string }): Promise<Omit<DeviceDoc, 'secretHash'>[]> {
+	/** An account's devices, newest first, without their secret hashes and push subscriptions. */
+	async listDevices(options: { login: string }): Promise<DeviceListing[]> {
 		const result = await this.#couch.json<{ rows: { doc?: DeviceDoc }[] }>({
 			path: `${encodeURIComponent(this.#db)}/${DESIGN_ID}/_view/by_login`,
 			query: { key: JSON.stringify(options.login), include_docs: true }
 		});
 		return result.rows
 			.flatMap((row) => (row.doc ? [row.doc] : []))
-			.map(({ secretHash: _hash, ...device }) => device)
+			.map(({ secretHash: _hash, push: _push, ...device }) => device)
 			.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+	}
+
+	/** The subscribed, not revoked devices of these accounts, in one request. */
+	async subscribedDevices(logins: readonly string[]): Promise<DeviceDoc[]> {
+		if (logins.length === 0) return [];
+		const result = await this.#couch.json<{ rows: { doc?: DeviceDoc }[] }>({
+			method: 'POST',
+			path: `${encodeURIComponent(this.#db)}/${DESIGN_ID}/_view/push_by_login`,
+			query: { include_docs: true },
+			body: { keys: logins }
+		});
+		return result.rows.flatMap((row) =>
+			row.doc && row.doc.push && !row.doc.revokedAt ? [row.doc] : []
+		);
+	}
+
+	/**
+	 * Whether any device at all is subscribed (the post office skips its look-ups when none is).
+	 * A "yes" is kept (a wrong "yes" only costs a query); a "no" for 10 seconds, and a subscription
+	 * made through this process ends it at once.
+	 */
+	async anySubscribed(): Promise<boolean> {
+		const now = Date.now();
+		if (this.#anySubscribed?.yes) return true;
+		if (this.#anySubscribed && now - this.#anySubscribed.at < 10_000) return false;
+		const result = await this.#couch.json<{ rows: unknown[] }>({
+			path: `${encodeURIComponent(this.#db)}/${DESIGN_ID}/_view/push_by_login`,
+			query: { limit: 1 }
+		});
+		this.#anySubscribed = { at: now, yes: result.rows.length > 0 };
+		return this.#anySubscribed.yes;
+	}
+
+	/**
+	 * Sets (a record) or drops (undefined) a device's push subscription. `onlyEndpoint`: drop it
+	 * only while it is still that one (a push service's 410 must not drop a newer subscription).
+	 * Answers false when the device is unknown or revoked.
+	 */
+	async setPush(options: {
+		deviceId: string;
+		push: PushSubscriptionRecord | undefined;
+		onlyEndpoint?: string;
+	}): Promise<boolean> {
+		for (let attempt = 0; attempt < 3; attempt++) {
+			const device = await this.getDevice(options.deviceId);
+			if (!device || device.revokedAt) return false;
+			if (options.onlyEndpoint !== undefined && device.push?.endpoint !== options.onlyEndpoint) {
+				return true;
+			}
+			if (!options.push && !device.push) return true;
+			const { push: _old, ...rest } = device;
+			const next: DeviceDoc = options.push ? { ...rest, push: options.push } : rest;
+			const res = await this.#couch.request({
+				method: 'PUT',
+				path: `${encodeURIComponent(this.#db)}/${encodeURIComponent(device._id)}`,
+				body: next
+			});
+			if (res.status === 201 || res.status === 202) {
+				this.#cache.delete(options.deviceId);
+				if (options.push) this.#anySubscribed = { at: Date.now(), yes: true };
+				return true;
+			}
+			// 409: lastSeenAt was being written at the same moment; read again and retry.
+			if (res.status !== 409) throw new Error(`setPush: CouchDB answered ${res.status}`);
+		}
+		throw new Error('setPush: too many conflicts');
 	}
 
 	/** Forgets cached state (after a change made by this process, e.g. an account disabled). */

@@ -15,6 +15,7 @@ import { createOrgRouter } from '../org/org-router';
 import type { UnitService } from '../org/unit-service';
 import { isLiveFeed } from '../proxy/live-feed';
 import { createProxyRouter } from '../proxy/proxy-router';
+import { createPushRouter } from '../push/push-router';
 import { CouchUpstream } from '../proxy/upstream';
 import { WriteGuard } from '../proxy/write-guard';
 import { createRegistryRouter } from '../registry/registry-router';
@@ -76,6 +77,17 @@ export function createHttpApp(options: {
 			files,
 			audit,
 			uploadLimits: config.attachmentUploadLimits
+		})
+	);
+	// Web Push subscriptions: before the routers whose JSON parser would read its bodies with a
+	// larger limit than a subscription needs.
+	app.use(
+		'/api',
+		createPushRouter({
+			sessions,
+			devices: services.devices,
+			vapid: services.vapid,
+			allowLocalHttpEndpoints: config.push.allowLocalHttpEndpoints ?? false
 		})
 	);
 	// Before the other /api routers: their JSON parser takes larger bodies than the public one may.

@@ -18,6 +18,7 @@ import type { JobRunner, WorkerHooks } from '../workers/job-runner';
 import type { Forwarder } from '../workers/forwarder';
 import type { JobService } from '../workers/job-service';
 import type { PostOffice } from '../workers/post-office';
+import type { PushNotifier } from '../push/push-notifier';
 import type { UnitWatcher } from '../workers/unit-watcher';
 import type { FiguresWorker } from '../workers/figures-worker';
 import { createServices } from './services';
@@ -52,6 +53,8 @@ export interface DoanvuServer {
 		transfers: JobRunner;
 		watcher: UnitWatcher;
 		reminders: PostOffice;
+		/** Web Push notices of arrived mail (server/push/push-notifier.ts). */
+		push: PushNotifier;
 		/** The figures worker (figures-worker.ts), when the config runs it. */
 		figures: FiguresWorker | undefined;
 	};
@@ -137,6 +140,7 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 				transfers: workers.transfers,
 				watcher: workers.watcher,
 				reminders: workers.reminders,
+				push: workers.push,
 				figures: workers.figures
 			},
 			embeddedStore: embedded

@@ -11,6 +11,7 @@ import { CouchSessionCache } from '../couch/session-cache';
 import { DirectoryIndex } from '../org/directory-index';
 import { CitizenRegistry } from '../registry/registry-service';
 import { JobService } from '../workers/job-service';
+import { VapidKeys } from '../push/vapid-keys';
 
 // The server's services over the store, each with its system database and indexes ready.
 
@@ -31,6 +32,8 @@ export interface Services {
 	/** Opens an account's CouchDB session in the background (account created, device signed in). */
 	warmCouchSession: (account: CouchUserKey) => void;
 	registry: CitizenRegistry;
+	/** The server's Web Push key pair (docs/decisions/0022-web-push.md). */
+	vapid: VapidKeys;
 	/** Units as the directory says now (refreshed at most once a second), for the registry. */
 	unitById: (id: string) => Promise<UnitRecord | undefined>;
 }
@@ -71,6 +74,7 @@ export async function createServices(couch: CouchClient, config: Config): Promis
 		lookupLimits: config.registryCheckLimits
 	});
 	await registry.ensureIndexes();
+	const vapid = new VapidKeys({ couch, db: names.accounts, configured: config.push.vapidKeys });
 	return {
 		couch,
 		names,
@@ -86,6 +90,7 @@ export async function createServices(couch: CouchClient, config: Config): Promis
 		couchSessions,
 		warmCouchSession,
 		registry,
+		vapid,
 		unitById
 	};
 }

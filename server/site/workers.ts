@@ -12,6 +12,7 @@ import { createSplitWorker, type SplitDeps } from '../workers/split-worker';
 import { createTransferWorker } from '../workers/transfer-worker';
 import { MailDelivery } from '../workers/mail-delivery';
 import { PostOffice } from '../workers/post-office';
+import { PushNotifier } from '../push/push-notifier';
 import { ReminderDelivery } from '../workers/reminder-delivery';
 import { UnitWatcher } from '../workers/unit-watcher';
 import type { Services } from './services';
@@ -31,6 +32,8 @@ export class Workers {
 	readonly watcher: UnitWatcher;
 	/** The unit databases' post office: reminders and mail (post-office.ts). */
 	readonly reminders: PostOffice;
+	/** Web Push notices of arrived mail (docs/decisions/0022-web-push.md). */
+	readonly push: PushNotifier;
 	/** The figures of every unit, rolled up the tree; undefined when the config leaves it off. */
 	readonly figures: FiguresWorker | undefined;
 	readonly #directory: DirectoryIndex;
@@ -129,11 +132,24 @@ export class Workers {
 			logger
 		});
 		const post = { couch, provision, logger, hooks, onWrite: services.touch };
+		this.push = new PushNotifier({
+			accounts,
+			devices,
+			vapid: services.vapid,
+			contact: config.push.contact,
+			allowLocalHttp: config.push.allowLocalHttpEndpoints ?? false,
+			concurrency: config.push.concurrency ?? 4,
+			logger
+		});
+		const mail = new MailDelivery({
+			...post,
+			onDelivered: (unitIds) => this.push.mailArrived(unitIds)
+		});
 		this.reminders = new PostOffice({
 			couch,
 			provision,
 			updates: services.dbUpdates,
-			handlers: [new ReminderDelivery(post), new MailDelivery(post)],
+			handlers: [new ReminderDelivery(post), mail],
 			db: jobs.db,
 			owner,
 			leaseMs: config.workers.leaseMs,
@@ -200,6 +216,7 @@ export class Workers {
 		await this.forwarder.stop();
 		await this.watcher.stop();
 		await this.reminders.stop();
+		await this.push.stop();
 		await this.figures?.stop();
 	}
 }

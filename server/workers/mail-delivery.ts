@@ -56,6 +56,7 @@ export class MailDelivery implements PostHandler {
 	readonly #logger: Logger;
 	readonly #hooks: MailHooks;
 	readonly #onWrite: (db: string) => void;
+	readonly #onDelivered: (unitIds: string[]) => void;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -63,6 +64,11 @@ export class MailDelivery implements PostHandler {
 		logger: Logger;
 		hooks?: MailHooks;
 		onWrite: (db: string) => void;
+		/**
+		 * Copies were just created in these units' databases (not found already there): the Web Push
+		 * notices (docs/decisions/0022-web-push.md). Called after the writes, must not throw or wait.
+		 */
+		onDelivered?: (unitIds: string[]) => void;
 	}) {
 		this.#couch = options.couch;
 		this.#provision = options.provision;
@@ -74,6 +80,7 @@ export class MailDelivery implements PostHandler {
 		this.#logger = options.logger;
 		this.#hooks = options.hooks ?? {};
 		this.#onWrite = options.onWrite;
+		this.#onDelivered = options.onDelivered ?? (() => {});
 	}
 
 	async handle(unit: UnitRecord, doc: AnyDoc): Promise<void> {
@@ -131,7 +138,11 @@ export class MailDelivery implements PostHandler {
 				couch: this.#couch,
 				db: recipient.db,
 				doc: copyOf({ sender, recipient, mail, mailId }),
-				onWrite: this.#onWrite
+				onWrite: (db) => {
+					this.#onWrite(db);
+					// Only a copy this call created: one found already there was announced then.
+					this.#onDelivered([recipient.id]);
+				}
 			});
 			decided[recipient.id] = { state: 'delivered', deliveredAt };
 			index++;

@@ -14,6 +14,7 @@ import {
 import { deviceEngine } from '$lib/data/sync/device-engine.svelte';
 import { loadEngineChunk } from '$lib/data/sync/load-engine-chunk';
 import { appLock } from '$lib/data/device/app-lock.svelte';
+import { forgetPushSubscription } from '$lib/data/device/push-subscription';
 import type { SyncProblem } from '$lib/data/sync/unit-sync';
 import {
 	addPinned,
@@ -249,6 +250,9 @@ class Session {
 	async signOut() {
 		deviceEngine.stop();
 		await signOut();
+		// The next person signing in on this phone decides for herself (best effort: offline, the
+		// push service's 410 tells the server later).
+		await forgetPushSubscription().catch(() => undefined);
 		await appLock.forget();
 		this.#info = null;
 		this.#state = 'signed-out';
