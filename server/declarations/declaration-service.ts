@@ -237,8 +237,6 @@ export class DeclarationService {
 	}
 
 	#checkFields(input: DeclarationInput): DeclaredFields {
-		const invisible = invisibleCharacterErrors(input);
-		if (invisible) throw invalidFields(invisible);
 		const checked = validateDeclarationInput({ input, today: todayIso(this.#now()) });
 		if (!checked.ok) throw invalidFields(checked.errors);
 		return checked.value;
@@ -328,23 +326,6 @@ export class DeclarationService {
 		});
 		this.#onWrite(unit.db);
 	}
-}
-
-// Control characters (NUL, bell, escape…) and the marks that reverse or isolate the direction of
-// text: nothing a member types into a one-line field, and what an attacker would use to make a
-// declaration read differently on the secretary's screen or break an export. The member form's
-// rules check names but not free text such as addresses, so the public door checks every field.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-
-function invisibleCharacterErrors(input: DeclarationInput): Record<string, string> | undefined {
-	const errors: Record<string, string> = {};
-	for (const [key, value] of Object.entries(input)) {
-		if (typeof value === 'string' && INVISIBLE.test(value)) {
-			errors[key] = 'Ô này có ký tự điều khiển hoặc ký tự ẩn không hợp lệ. Hãy gõ lại nội dung.';
-		}
-	}
-	return Object.keys(errors).length > 0 ? errors : undefined;
 }
 
 function consentOf(consent: ConsentRecord): ConsentRecord {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	CURRENT_CONSENT_VERSION,
 	DeclarationInputSchema,
+	INVISIBLE_CHARACTER_MESSAGE,
 	SubmitDeclarationSchema,
 	declarationStatus,
 	formatJoinToken,
@@ -163,6 +164,18 @@ describe('what a member sends', () => {
 		const result = validateDeclarationInput({ input, today: '2026-12-07' });
 		expect(result.ok).toBe(false);
 		if (!result.ok) expect(result.errors.givenName).toMatch(/Tên chỉ gồm chữ cái/);
+	});
+
+	it('refuses control and direction characters in any field, naming it, on the phone as on the server', () => {
+		for (const hidden of ['\u202e', '\u0000', '\u001b', '\u2066']) {
+			const input = v.parse(DeclarationInputSchema, {
+				...fields,
+				currentAddress: `Bản Nà${hidden} Lừa`
+			});
+			const result = validateDeclarationInput({ input, today: '2026-12-07' });
+			expect(result.ok).toBe(false);
+			if (!result.ok) expect(result.errors.currentAddress).toBe(INVISIBLE_CHARACTER_MESSAGE);
+		}
 	});
 
 	it('refuses unknown keys, the status, oversized fields and a missing consent', () => {

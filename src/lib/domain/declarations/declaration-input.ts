@@ -32,6 +32,16 @@ export const DeclarationInputSchema = v.strictObject(
 );
 export type DeclarationInput = v.InferOutput<typeof DeclarationInputSchema>;
 
+// Control characters (NUL, bell, escape…) and the marks that reverse or isolate the direction of
+// text: nothing a member types into a one-line field, and what an attacker would use to make a
+// declaration read differently on the secretary's screen or break an export. The member form's
+// rules check names but not free text such as addresses, so every declared field is checked here —
+// on the phone as she types and again on the server.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+export const INVISIBLE_CHARACTER_MESSAGE =
+	'Ô này có ký tự điều khiển hoặc ký tự ẩn không hợp lệ. Hãy gõ lại nội dung.';
+
 export type DeclarationInputResult =
 	{ ok: true; value: DeclaredFields } | { ok: false; errors: MemberFieldErrors };
 
@@ -45,6 +55,13 @@ export function validateDeclarationInput(options: {
 	today: string;
 	rules?: MembershipRules;
 }): DeclarationInputResult {
+	const invisible: MemberFieldErrors = {};
+	for (const [key, value] of Object.entries(options.input)) {
+		if (typeof value === 'string' && INVISIBLE.test(value)) {
+			invisible[key as keyof MemberFieldErrors] = INVISIBLE_CHARACTER_MESSAGE;
+		}
+	}
+	if (Object.keys(invisible).length > 0) return { ok: false, errors: invisible };
 	const result = validateMemberInput({
 		input: { ...options.input, status: 'active', branchId: '' },
 		today: options.today,
