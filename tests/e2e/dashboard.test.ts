@@ -9,7 +9,7 @@ import {
 	PERCENT_COLUMN,
 	PROGRESS_COLUMNS
 } from '../../src/lib/domain/figures/progress-table';
-import { HEADER_ROW } from '../../src/lib/data/export/progress-xlsx';
+import { HEADER_ROW } from '../../src/lib/data/spreadsheets/progress-xlsx';
 import {
 	cspViolations,
 	expectSyncLabel,

@@ -8,7 +8,7 @@ import {
 	TITLE_ROW,
 	progressTitle,
 	progressWorkbook
-} from '../../../src/lib/data/export/progress-xlsx';
+} from '../../../src/lib/data/spreadsheets/progress-xlsx';
 import { unitDashboard } from '../../../src/lib/data/queries/figures';
 import { hasSubordinates } from '../../../src/lib/data/queries/figures-landing';
 import { catchUp } from '../../../src/lib/data/read-model/indexer';
