@@ -1,18 +1,10 @@
 import { formatDate } from '$lib/domain/dates';
+import { loadExcel } from './excel-module';
 import { PERCENT_COLUMN, type ProgressTable } from '$lib/domain/figures/progress-table';
 
-// The progress table as a real .xlsx (docs/decisions/0017-dashboard-charts-and-export.md): exceljs
-// is loaded only when someone exports (a dynamic import: its ~250 kB gzipped never reach the
-// sign-in or roster screens). Row 1 is the title (the unit, Vietnam's date), row 2 the Vietnamese
-// headers (frozen), then one row per unit in the screen's order; counts and percents stay numbers.
-
-type ExcelModule = typeof import('exceljs');
-
-async function loadExcel(): Promise<ExcelModule> {
-	const mod = (await import('exceljs')) as ExcelModule & { default?: ExcelModule };
-	// The browser build is a CommonJS bundle: its namespace is the default export.
-	return mod.default ?? mod;
-}
+// The progress table as a real .xlsx (docs/decisions/0017-dashboard-charts-and-export.md). Row 1 is
+// the title (the unit, Vietnam's date), row 2 the Vietnamese headers (frozen), then one row per unit
+// in the screen's order; counts and percents stay numbers.
 
 export const TITLE_ROW = 1;
 export const HEADER_ROW = 2;
