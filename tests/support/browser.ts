@@ -33,9 +33,14 @@ const violations = new WeakMap<BrowserContext, string[]>();
  * A phone-sized context (360 px wide), Vietnamese locale, in Vietnam's zone. Every
  * Content-Security-Policy violation on its pages is recorded for cspViolations(): the built app must
  * run under the server's CSP. Under DOANVU_TEST_NOW its clock starts where the tests' clock
- * (tests/support/clock.ts) is, and runs on from there.
+ * (tests/support/clock.ts) is, and runs on from there — unless `realClock` is asked for: Playwright's
+ * clock also fakes `performance`, so a test that measures with the Performance timeline (marks,
+ * resource timings) needs the real one, and must not depend on the date.
  */
-export async function phoneContext(browser: Browser): Promise<BrowserContext> {
+export async function phoneContext(
+	browser: Browser,
+	options: { realClock?: boolean } = {}
+): Promise<BrowserContext> {
 	const context = await browser.newContext({
 		viewport: { width: 360, height: 740 },
 		deviceScaleFactor: 2,
@@ -55,7 +60,8 @@ export async function phoneContext(browser: Browser): Promise<BrowserContext> {
 		const text = message.text();
 		if (/CSP violation|Content Security Policy/i.test(text)) seen.push(text);
 	});
-	if (fixedStart() !== undefined) await context.clock.install({ time: Date.now() });
+	if (fixedStart() !== undefined && !options.realClock)
+		await context.clock.install({ time: Date.now() });
 	return context;
 }
 
