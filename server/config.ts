@@ -99,6 +99,12 @@ export interface PushConfig {
 	allowLocalHttpEndpoints?: boolean;
 	/** Notices being sent at once by this process (each one a request to a push service). */
 	concurrency?: number;
+	/**
+	 * The notice before a meeting (server/push/meeting-notices.ts): how long before it starts
+	 * (default an hour), how often due notices are looked for (default 30 s), and, for tests, the
+	 * clock it reads.
+	 */
+	meetingNotice?: { leadMs?: number; pollMs?: number; now?: () => Date };
 }
 
 export interface WorkerConfig {

@@ -1,25 +1,41 @@
 // Web Push for the app's service worker (docs/decisions/0022-web-push.md), loaded by the Workbox
 // worker through importScripts (scripts/build-sw.ts). A push says only that mail arrived
-// (`{ kind: 'mail', count }`): the notice is a fixed sentence, never a subject or a sender, since a
-// locked phone shows it to whoever holds it. One tag, so several notices collapse into one.
+// (`{ kind: 'mail', count }`) or that a meeting starts within the hour (`{ kind: 'meeting', count }`):
+// the notice is a fixed sentence, never a subject, a place or a sender, since a locked phone shows it
+// to whoever holds it. One tag per kind, so several notices of a kind collapse into one.
 
-const MAIL_TAG = 'doanvu-mail';
 const MAIL_URL = '/hop-thu';
 
+/** The notice's words for a payload; an unreadable one still means mail. */
+function noticeOf(data) {
+	const count = data && Number.isInteger(data.count) && data.count > 0 ? Math.min(data.count, 99) : 1;
+	if (data && data.kind === 'meeting') {
+		return {
+			tag: 'doanvu-meeting',
+			body:
+				count > 1
+					? `${count} cuộc họp đơn vị được mời sắp bắt đầu (trong vòng một giờ). Mở Hộp thư để xem.`
+					: 'Một cuộc họp đơn vị được mời sắp bắt đầu (trong vòng một giờ). Mở Hộp thư để xem.'
+		};
+	}
+	return {
+		tag: 'doanvu-mail',
+		body: count > 1 ? `Có ${count} thư mới trong Hộp thư.` : 'Có thư mới trong Hộp thư.'
+	};
+}
+
 self.addEventListener('push', (event) => {
-	let count = 1;
+	let data = null;
 	try {
-		const data = event.data ? event.data.json() : null;
-		if (data && data.kind === 'mail' && Number.isInteger(data.count) && data.count > 0) {
-			count = Math.min(data.count, 99);
-		}
+		data = event.data ? event.data.json() : null;
 	} catch {
 		// An unreadable payload still means mail: the generic notice is shown.
 	}
+	const notice = noticeOf(data);
 	event.waitUntil(
 		self.registration.showNotification('Đoàn vụ', {
-			body: count > 1 ? `Có ${count} thư mới trong Hộp thư.` : 'Có thư mới trong Hộp thư.',
-			tag: MAIL_TAG,
+			body: notice.body,
+			tag: notice.tag,
 			renotify: true,
 			icon: '/icons/icon-192.png',
 			badge: '/icons/icon-192.png',

@@ -11,8 +11,10 @@ import type { VapidKeys } from './vapid-keys';
 // twice (a directive and a meeting invitation in one cycle: one notice saying two). Nothing here
 // can hold delivery back or make it fail.
 //
+// The meeting notices (meeting-notices.ts) go the same way, an hour before a meeting.
+//
 // The payload is encrypted for the phone (RFC 8291, aes128gcm) and still carries nothing personal:
-// `{ kind: 'mail', count }`, no subject, no sender, no name — the phone's service worker shows a
+// `{ kind: 'mail' | 'meeting', count }`, no subject, no sender, no name — the phone's service worker shows a
 // generic sentence and the mail itself arrives by sync. A push service answering 404 or 410 says
 // the subscription is gone: it is dropped from the device. Logs name the device, never the endpoint
 // (a capability: whoever holds it can notify the phone).
@@ -22,8 +24,13 @@ export const PUSH_TTL_SECONDS = 24 * 60 * 60;
 /** Units waiting beyond this are dropped (logged): a notice is a courtesy, the mail is in the inbox. */
 const MAX_QUEUED_UNITS = 10_000;
 
-export interface MailPushPayload {
-	kind: 'mail';
+/**
+ * What a notice says: mail arrived (`count` of them), or a meeting the unit was invited to starts
+ * within the hour (`count` meetings; server/push/meeting-notices.ts). Nothing else, ever.
+ */
+export type PushKind = 'mail' | 'meeting';
+export interface PushPayload {
+	kind: PushKind;
 	count: number;
 }
 
@@ -36,8 +43,8 @@ export class PushNotifier {
 	readonly #concurrency: number;
 	readonly #timeoutMs: number;
 	readonly #logger: Logger;
-	/** Units waiting, with how many mails arrived for each since it was queued. */
-	readonly #queue = new Map<string, number>();
+	/** Notices waiting (`<kind>:<unit id>`), with how many mails or meetings each one counts. */
+	readonly #queue = new Map<string, { kind: PushKind; unitId: string; count: number }>();
 	#running = 0;
 	#stopped = false;
 	#idleWaiters: (() => void)[] = [];
@@ -64,12 +71,23 @@ export class PushNotifier {
 
 	/** A mail copy was written into these units' databases: notify their phones, later. */
 	mailArrived(unitIds: readonly string[]): void {
+		this.#enqueue('mail', unitIds);
+	}
+
+	/** A meeting these units were invited to (and did not decline) starts soon. */
+	meetingSoon(unitIds: readonly string[]): void {
+		this.#enqueue('meeting', unitIds);
+	}
+
+	#enqueue(kind: PushKind, unitIds: readonly string[]): void {
 		if (this.#stopped) return;
 		for (const unitId of unitIds) {
-			const waiting = this.#queue.get(unitId);
-			if (waiting !== undefined) this.#queue.set(unitId, waiting + 1);
-			else if (this.#queue.size >= MAX_QUEUED_UNITS) this.#logger.info('push_dropped', { unitId });
-			else this.#queue.set(unitId, 1);
+			const key = `${kind}:${unitId}`;
+			const waiting = this.#queue.get(key);
+			if (waiting !== undefined) waiting.count++;
+			else if (this.#queue.size >= MAX_QUEUED_UNITS) {
+				this.#logger.info('push_dropped', { unitId, kind });
+			} else this.#queue.set(key, { kind, unitId, count: 1 });
 		}
 		this.#pump();
 	}
@@ -89,12 +107,15 @@ export class PushNotifier {
 
 	#pump(): void {
 		while (this.#running < this.#concurrency && this.#queue.size > 0) {
-			const [unitId, count] = this.#queue.entries().next().value as [string, number];
-			this.#queue.delete(unitId);
+			const [key, notice] = this.#queue.entries().next().value as [
+				string,
+				{ kind: PushKind; unitId: string; count: number }
+			];
+			this.#queue.delete(key);
 			this.#running++;
-			this.#notifyUnit(unitId, count)
+			this.#notifyUnit(notice)
 				.catch((error: unknown) => {
-					this.#logger.error('push_failed', { unitId, error: errorName(error) });
+					this.#logger.error('push_failed', { unitId: notice.unitId, error: errorName(error) });
 				})
 				.finally(() => {
 					this.#running--;
@@ -106,7 +127,8 @@ export class PushNotifier {
 		}
 	}
 
-	async #notifyUnit(unitId: string, count: number): Promise<void> {
+	async #notifyUnit(notice: { kind: PushKind; unitId: string; count: number }): Promise<void> {
+		const { unitId } = notice;
 		// A deployment where no phone subscribed costs no look-ups per delivered copy.
 		if (!(await this.#devices.anySubscribed())) return;
 		const accounts = await this.#accounts.listByUnit(unitId);
@@ -116,13 +138,13 @@ export class PushNotifier {
 		const devices = await this.#devices.subscribedDevices(logins);
 		if (devices.length === 0) return;
 		const keys = await this.#vapid.get();
-		const payload: MailPushPayload = { kind: 'mail', count };
-		for (const device of devices) await this.#send(device, JSON.stringify(payload), keys);
+		const payload: PushPayload = { kind: notice.kind, count: notice.count };
+		for (const device of devices) await this.#send(device, payload, keys);
 	}
 
 	async #send(
 		device: DeviceDoc,
-		payload: string,
+		payload: PushPayload,
 		keys: { publicKey: string; privateKey: string }
 	): Promise<void> {
 		const push = device.push;
@@ -135,14 +157,14 @@ export class PushNotifier {
 		try {
 			const request = webpush.generateRequestDetails(
 				{ endpoint: push.endpoint, keys: push.keys },
-				payload,
+				JSON.stringify(payload),
 				{
 					vapidDetails: { subject: this.#contact, ...keys },
 					TTL: PUSH_TTL_SECONDS,
 					contentEncoding: 'aes128gcm',
 					urgency: 'normal',
 					// A push service keeps only the newest undelivered notice of one topic.
-					topic: 'mail'
+					topic: payload.kind
 				}
 			);
 			// fetch counts the body itself.

@@ -12,6 +12,7 @@ import { createSplitWorker, type SplitDeps } from '../workers/split-worker';
 import { createTransferWorker } from '../workers/transfer-worker';
 import { MailDelivery } from '../workers/mail-delivery';
 import { PostOffice } from '../workers/post-office';
+import { MeetingNotices } from '../push/meeting-notices';
 import { PushNotifier } from '../push/push-notifier';
 import { ReminderDelivery } from '../workers/reminder-delivery';
 import { UnitWatcher } from '../workers/unit-watcher';
@@ -34,6 +35,8 @@ export class Workers {
 	readonly reminders: PostOffice;
 	/** Web Push notices of arrived mail (docs/decisions/0022-web-push.md). */
 	readonly push: PushNotifier;
+	/** The Web Push notice an hour before a meeting (server/push/meeting-notices.ts). */
+	readonly meetingNotices: MeetingNotices;
 	/** The figures of every unit, rolled up the tree; undefined when the config leaves it off. */
 	readonly figures: FiguresWorker | undefined;
 	readonly #directory: DirectoryIndex;
@@ -141,9 +144,22 @@ export class Workers {
 			concurrency: config.push.concurrency ?? 4,
 			logger
 		});
+		const notice = config.push.meetingNotice ?? {};
+		this.meetingNotices = new MeetingNotices({
+			couch,
+			db: jobs.db,
+			notifier: this.push,
+			owner,
+			leaseMs: config.workers.leaseMs,
+			...(notice.pollMs ? { pollMs: notice.pollMs } : {}),
+			...(notice.leadMs ? { leadMs: notice.leadMs } : {}),
+			...(notice.now ? { now: notice.now } : {}),
+			logger
+		});
 		const mail = new MailDelivery({
 			...post,
-			onDelivered: (unitIds) => this.push.mailArrived(unitIds)
+			onDelivered: (unitIds) => this.push.mailArrived(unitIds),
+			onMeeting: (meeting) => this.meetingNotices.schedule(meeting)
 		});
 		this.reminders = new PostOffice({
 			couch,
@@ -189,6 +205,7 @@ export class Workers {
 		this.transfers.start();
 		this.watcher.start();
 		this.reminders.start();
+		this.meetingNotices.start();
 		this.figures?.start();
 	}
 
@@ -216,6 +233,7 @@ export class Workers {
 		await this.forwarder.stop();
 		await this.watcher.stop();
 		await this.reminders.stop();
+		await this.meetingNotices.stop();
 		await this.push.stop();
 		await this.figures?.stop();
 	}

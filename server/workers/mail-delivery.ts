@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { CouchClient } from '../couch/couch-client';
 import type { ProvisionService, UnitRecord } from '../couch/provision-service';
-import type { Logger } from '../http/logger';
+import { describeError, type Logger } from '../http/logger';
 import {
 	MailDocSchema,
 	MailReceiptDocSchema,
@@ -45,6 +45,13 @@ import {
 /** Recipients delivered to at once: 300 units take seconds, not minutes. */
 const DELIVERY_CONCURRENCY = 8;
 
+export type MeetingScheduler = (notice: {
+	senderId: string;
+	mailId: string;
+	startsAt: string;
+	unitIds: string[];
+}) => Promise<void>;
+
 /** Test hook: stop as a killed process would, after the n-th copy of a mail was delivered. */
 export type MailHooks = Pick<WorkerHooks, 'afterMailDelivery'>;
 
@@ -57,6 +64,7 @@ export class MailDelivery implements PostHandler {
 	readonly #hooks: MailHooks;
 	readonly #onWrite: (db: string) => void;
 	readonly #onDelivered: (unitIds: string[]) => void;
+	readonly #onMeeting: MeetingScheduler;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -69,6 +77,11 @@ export class MailDelivery implements PostHandler {
 		 * notices (docs/decisions/0022-web-push.md). Called after the writes, must not throw or wait.
 		 */
 		onDelivered?: (unitIds: string[]) => void;
+		/**
+		 * A meeting invitation was delivered to these units (copies made now or earlier): the notice
+		 * before it starts (server/push/meeting-notices.ts). Awaited; a failure is logged.
+		 */
+		onMeeting?: MeetingScheduler;
 	}) {
 		this.#couch = options.couch;
 		this.#provision = options.provision;
@@ -81,6 +94,7 @@ export class MailDelivery implements PostHandler {
 		this.#hooks = options.hooks ?? {};
 		this.#onWrite = options.onWrite;
 		this.#onDelivered = options.onDelivered ?? (() => {});
+		this.#onMeeting = options.onMeeting ?? (() => Promise.resolve());
 	}
 
 	async handle(unit: UnitRecord, doc: AnyDoc): Promise<void> {
@@ -149,6 +163,16 @@ export class MailDelivery implements PostHandler {
 			const verdict = this.#hooks.afterMailDelivery?.({ mailId, unitId: recipient.id, index });
 			if (verdict === 'crash') throw new PostCrash();
 		});
+		if (mail.kind === 'meeting' && mail.meeting && allowed.length > 0) {
+			await this.#onMeeting({
+				senderId: sender.id,
+				mailId,
+				startsAt: mail.meeting.startsAt,
+				unitIds: allowed.map((unit) => unit.id)
+			}).catch((error: unknown) => {
+				this.#logger.error('meeting_notice_not_scheduled', { mailId, error: describeError(error) });
+			});
+		}
 		await updateMailStatus({
 			couch: this.#couch,
 			sender,

@@ -81,4 +81,47 @@ describe('Web Push on the phone', () => {
 			expect((await server.devices.getDevice(device.id))?.push).toBeUndefined();
 		}
 	});
+
+	it('shows the generic notice of each kind when a push reaches the installed worker', async () => {
+		// The push service's part cannot run here; from the worker on, it is the real thing: CDP
+		// hands the installed service worker a push event as the browser would on a notice.
+		await context.grantPermissions(['notifications'], { origin: server.url });
+		const cdp = await context.newCDPSession(page);
+		const registrations: { registrationId: string; scopeURL: string }[] = [];
+		cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => {
+			registrations.push(...event.registrations);
+		});
+		await cdp.send('ServiceWorker.enable');
+		await expect.poll(() => registrations.length).toBeGreaterThan(0);
+		const registrationId = registrations.find(
+			(r) => r.scopeURL === `${server.url}/`
+		)?.registrationId;
+		expect(registrationId).toBeDefined();
+		const notices = async () =>
+			page.evaluate(async () => {
+				const registration = await navigator.serviceWorker.ready;
+				const shown = await registration.getNotifications();
+				return shown.map((n) => ({ tag: n.tag, body: n.body }));
+			});
+		expect(await notices()).toEqual([]);
+
+		await cdp.send('ServiceWorker.deliverPushMessage', {
+			origin: server.url,
+			registrationId: registrationId!,
+			data: JSON.stringify({ kind: 'meeting', count: 1 })
+		});
+		await expect.poll(notices).toContainEqual({
+			tag: 'doanvu-meeting',
+			body: 'Một cuộc họp đơn vị được mời sắp bắt đầu (trong vòng một giờ). Mở Hộp thư để xem.'
+		});
+		await cdp.send('ServiceWorker.deliverPushMessage', {
+			origin: server.url,
+			registrationId: registrationId!,
+			data: JSON.stringify({ kind: 'mail', count: 3 })
+		});
+		await expect
+			.poll(notices)
+			.toContainEqual({ tag: 'doanvu-mail', body: 'Có 3 thư mới trong Hộp thư.' });
+		await cdp.detach();
+	});
 });

@@ -130,6 +130,19 @@ describe('meeting reminders on the phone', () => {
 		expect(meetingReminder({ startsAt, now: new Date('2026-12-07T17:30:00.000Z') })).toBe(
 			'Họp lúc 08:00 hôm nay'
 		);
+		// The hour before: the minutes left.
+		expect(meetingReminder({ startsAt, now: new Date('2026-12-08T00:20:00.000Z') })).toBe(
+			'Họp lúc 08:00, còn 40 phút'
+		);
+		expect(meetingReminder({ startsAt, now: new Date('2026-12-08T00:59:30.000Z') })).toBe(
+			'Họp lúc 08:00, còn 1 phút'
+		);
+		expect(meetingReminder({ startsAt, now: new Date('2026-12-08T00:00:00.000Z') })).toBe(
+			'Họp lúc 08:00, còn 60 phút'
+		);
+		expect(meetingReminder({ startsAt, now: new Date('2026-12-07T23:59:00.000Z') })).toBe(
+			'Họp lúc 08:00 hôm nay'
+		);
 		expect(meetingReminder({ startsAt, now: new Date('2026-12-08T01:30:00.000Z') })).toBe(
 			'Đang họp (từ 08:00)'
 		);

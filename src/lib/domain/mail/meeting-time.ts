@@ -9,8 +9,9 @@ export function vietnamTime(isoTimestamp: string): string {
 }
 
 /**
- * "Họp lúc 08:00 hôm nay" / "Họp lúc 08:00 ngày mai" / "Đang họp (từ 08:00)", or null when the
- * meeting is neither today nor tomorrow in Vietnam, or over (more than `graceMs` since it started).
+ * "Họp lúc 08:00 ngày mai" / "Họp lúc 08:00 hôm nay" / within the hour "Họp lúc 08:00, còn 40 phút"
+ * / "Đang họp (từ 08:00)", or null when the meeting is neither today nor tomorrow in Vietnam, or
+ * over (more than `graceMs` since it started).
  */
 export function meetingReminder(options: {
 	startsAt: string;
@@ -22,6 +23,8 @@ export function meetingReminder(options: {
 	const since = options.now.getTime() - start.getTime();
 	const time = vietnamTime(options.startsAt);
 	if (since >= 0) return since <= (options.graceMs ?? 3_600_000) ? `Đang họp (từ ${time})` : null;
+	// The hour before: the minutes left, rounded up (a meeting 30 s away still has "1 phút").
+	if (-since <= 3_600_000) return `Họp lúc ${time}, còn ${Math.ceil(-since / 60_000)} phút`;
 	const today = todayIso(options.now);
 	const day = todayIso(start);
 	if (day === today) return `Họp lúc ${time} hôm nay`;
