@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRecord } from '../../server/couch/provision-service';
 import type { MailDoc } from '../../src/lib/domain/mail';
 import { copiesIn, mailDoc, mailIdOf, mailReceiptDoc } from '../support/mail-fixture';
-import { api, until } from '../support/org-api';
+import { until } from '../support/org-api';
 import {
 	createCommuneWithPeople,
 	createProvince,
@@ -11,8 +11,8 @@ import {
 } from '../support/org-setup';
 import {
 	decryptPush,
-	newSubscription,
 	startPushService,
+	subscribePhone,
 	type LocalPushService,
 	type TestSubscription
 } from '../support/push-service';
@@ -71,15 +71,8 @@ describe('Web Push: the hour before a meeting', () => {
 		await service?.close();
 	});
 
-	async function subscribe(who: SignedIn): Promise<TestSubscription> {
-		const subscription = newSubscription(service);
-		const { endpoint, keys } = subscription;
-		const res = await api(server, '/push/subscription', {
-			cookie: who.cookie,
-			body: { endpoint, keys, expirationTime: null }
-		});
-		expect(res.status).toBe(200);
-		return subscription;
+	function subscribe(who: SignedIn): Promise<TestSubscription> {
+		return subscribePhone({ server, service, cookie: who.cookie });
 	}
 
 	/** The decrypted notices of one kind that reached a phone. */

@@ -11,8 +11,8 @@ import {
 } from '../support/org-setup';
 import {
 	decryptPush,
-	newSubscription,
 	startPushService,
+	subscribePhone,
 	verifyVapid,
 	type LocalPushService,
 	type TestSubscription
@@ -78,15 +78,8 @@ describe('Web Push: mail arriving in a commune notifies its subscribed phones', 
 		await service?.close();
 	});
 
-	async function subscribe(who: SignedIn): Promise<TestSubscription> {
-		const subscription = newSubscription(service);
-		const { endpoint, keys } = subscription;
-		const res = await api(server, '/push/subscription', {
-			cookie: who.cookie,
-			body: { endpoint, keys, expirationTime: null }
-		});
-		expect(res.status).toBe(200);
-		return subscription;
+	function subscribe(who: SignedIn): Promise<TestSubscription> {
+		return subscribePhone({ server, service, cookie: who.cookie });
 	}
 
 	async function deviceIdOf(who: SignedIn): Promise<string> {

@@ -2,6 +2,8 @@ import { createECDH, createPublicKey, randomBytes, verify, type ECDH } from 'nod
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ece from 'http_ece';
+import { api } from './org-api';
+import type { TestServer } from './test-server';
 
 // A push service of our own, for the Web Push tests (docs/decisions/0022-web-push.md): a plain HTTP
 // server on 127.0.0.1 standing where FCM or Mozilla's autopush would, recording what it is sent and
@@ -86,6 +88,22 @@ export function newSubscription(service: LocalPushService): TestSubscription {
 		keys: { p256dh: ecdh.getPublicKey('base64url'), auth },
 		ecdh
 	};
+}
+
+/** A phone of this account subscribes through the API, as the account screen's switch does. */
+export async function subscribePhone(options: {
+	server: TestServer;
+	service: LocalPushService;
+	cookie: string;
+}): Promise<TestSubscription> {
+	const subscription = newSubscription(options.service);
+	const { endpoint, keys } = subscription;
+	const res = await api(options.server, '/push/subscription', {
+		cookie: options.cookie,
+		body: { endpoint, keys, expirationTime: null }
+	});
+	if (res.status !== 200) throw new Error(`subscription refused: ${res.status}`);
+	return subscription;
 }
 
 /** The body as the phone's browser would decrypt it (aes128gcm, RFC 8188 / 8291). */
