@@ -18,6 +18,7 @@ import type { WorkerHooks } from './job-runner';
 import { mailRecipientRefusal } from './mail-recipients';
 import { updateMailStatus, withReceipt, withReply } from './mail-status';
 import {
+	addDecisions,
 	eachAtOnce,
 	PostCrash,
 	putCopyOnce,
@@ -178,16 +179,7 @@ export class MailDelivery implements PostHandler {
 			sender,
 			mail: { id: mailId, login: mail.createdBy },
 			onWrite: this.#onWrite,
-			change: (recipients) => {
-				let changed = false;
-				for (const [id, entry] of Object.entries(decided)) {
-					// A receipt may have got there first (it carries the delivery time too).
-					if (recipients[id]) continue;
-					recipients[id] = entry;
-					changed = true;
-				}
-				return changed;
-			}
+			change: addDecisions(decided)
 		});
 	}
 

@@ -72,6 +72,22 @@ export async function mergeStatus<E, D extends { _id: string; _rev?: string }>(o
 }
 
 /**
+ * A status `change` adding the delivery decisions of one reading to the recipients not yet in the
+ * status: a receipt may have got there first (it carries the delivery time too), and stays.
+ */
+export function addDecisions<E>(decided: Record<string, E>) {
+	return (recipients: Record<string, E>): boolean => {
+		let changed = false;
+		for (const [id, entry] of Object.entries(decided)) {
+			if (recipients[id]) continue;
+			recipients[id] = entry;
+			changed = true;
+		}
+		return changed;
+	};
+}
+
+/**
  * Runs `work` over `items`, `concurrency` at a time; after the first failure no new item starts,
  * the ones under way are awaited, and the failure is thrown.
  */

@@ -16,6 +16,7 @@ import {
 } from '../../src/lib/domain/reminders';
 import type { WorkerHooks } from './job-runner';
 import {
+	addDecisions,
 	mergeStatus,
 	PostCrash,
 	putCopyOnce,
@@ -108,16 +109,7 @@ export class ReminderDelivery implements PostHandler {
 		await this.#updateStatus({
 			sender,
 			reminder: { id: reminderId, login: reminder.createdBy },
-			change: (recipients) => {
-				let changed = false;
-				for (const [id, entry] of Object.entries(decided)) {
-					// A receipt may have got there first (it carries the delivery time too).
-					if (recipients[id]) continue;
-					recipients[id] = entry;
-					changed = true;
-				}
-				return changed;
-			}
+			change: addDecisions(decided)
 		});
 	}
 
