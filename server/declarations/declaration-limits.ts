@@ -12,6 +12,10 @@ export interface DeclarationLimits {
 	receiptPerIp: number;
 	/** Receipt codes that match nothing, per client address per `windowMs`: guessing. */
 	unknownReceiptPerIp: number;
+	/** Join-link look-ups (GET /api/join/…) per client address per `windowMs`. */
+	joinPerIp: number;
+	/** Join links that match nothing (unknown, rotated, paused), per address per `windowMs`. */
+	unknownJoinPerIp: number;
 	windowMs: number;
 	/** Submissions per join link per `linkWindowMs`: a school hall behind one address stays under. */
 	submitPerLink: number;
@@ -20,10 +24,15 @@ export interface DeclarationLimits {
 	maxBlockMs: number;
 }
 
+/** Go on (and `release` once the code or link is known), or wait this many seconds. */
+export type Guarded = { release: () => void } | { blocked: number };
+
 export const DECLARATION_LIMITS: DeclarationLimits = {
 	submitPerIp: 30,
 	receiptPerIp: 60,
 	unknownReceiptPerIp: 10,
+	joinPerIp: 120,
+	unknownJoinPerIp: 30,
 	windowMs: 10 * 60_000,
 	submitPerLink: 300,
 	linkWindowMs: 60 * 60_000,
@@ -67,14 +76,32 @@ export class DeclarationLimiter {
 	 * exist (`release` of `guess`), as a guess — so a run of unknown codes stops at the guessing
 	 * limit while the member's own requests count only against the plain one.
 	 */
-	receipt(ip: string): { release: () => void } | { blocked: number } {
-		const request = this.#perAddress.reserve([
-			{ key: `receipt:${ip}`, limit: this.limits.receiptPerIp }
-		]);
+	receipt(ip: string): Guarded {
+		return this.#guarded({
+			request: { key: `receipt:${ip}`, limit: this.limits.receiptPerIp },
+			guess: { key: `guess:${ip}`, limit: this.limits.unknownReceiptPerIp }
+		});
+	}
+
+	/**
+	 * A join-link look-up, counted the same way: each one as a request, and as a guess until the
+	 * link turns out to work. A phone opening its unit's poster again and again stays under; a run
+	 * of made-up links, each one a read of the store, stops.
+	 */
+	joinLookup(ip: string): Guarded {
+		return this.#guarded({
+			request: { key: `join:${ip}`, limit: this.limits.joinPerIp },
+			guess: { key: `join-guess:${ip}`, limit: this.limits.unknownJoinPerIp }
+		});
+	}
+
+	#guarded(rules: {
+		request: { key: string; limit: number };
+		guess: { key: string; limit: number };
+	}): Guarded {
+		const request = this.#perAddress.reserve([rules.request]);
 		if (!request.ok) return { blocked: request.retryAfterSeconds };
-		const guess = this.#perAddress.reserve([
-			{ key: `guess:${ip}`, limit: this.limits.unknownReceiptPerIp }
-		]);
+		const guess = this.#perAddress.reserve([rules.guess]);
 		if (!guess.ok) return { blocked: guess.retryAfterSeconds };
 		return { release: guess.release };
 	}

@@ -73,8 +73,19 @@ export function createDeclarationRouter(options: { service: DeclarationService }
 
 	router.get(
 		'/join/:token',
+		(req, res, next) => {
+			const attempt = limiter.joinLookup(clientIp(req));
+			if ('blocked' in attempt) {
+				sendDeclarationError(res, tooMany(attempt.blocked));
+				return;
+			}
+			res.locals.knownLink = attempt.release;
+			next();
+		},
 		handle(async (req, res) => {
-			res.json(await service.joinInfo(String(req.params.token ?? '')));
+			const info = await service.joinInfo(String(req.params.token ?? ''));
+			(res.locals.knownLink as () => void)();
+			res.json(info);
 		})
 	);
 

@@ -32,6 +32,8 @@ const LIMITS = {
 	submitPerIp: 6,
 	receiptPerIp: 12,
 	unknownReceiptPerIp: 3,
+	joinPerIp: 12,
+	unknownJoinPerIp: 3,
 	windowMs: 60_000,
 	submitPerLink: 1000,
 	linkWindowMs: 60_000,
@@ -554,6 +556,36 @@ describe('floods', () => {
 			last = (await declarationApi(server, '/status', { receipt: mine.receipt }, from)).status;
 		}
 		expectRefused('status: flood from one address', last === 429, `HTTP ${last}`);
+	});
+
+	it('made-up join links from one address stop at the guessing limit; a working link does not count', async () => {
+		const from = address();
+		const statuses: number[] = [];
+		for (let i = 0; i < LIMITS.unknownJoinPerIp + 2; i++) {
+			const res = await server.request(`/api/join/${unit.id}-${newJoinCode()}`, { headers: from });
+			statuses.push(res.status);
+		}
+		expect(statuses.slice(0, LIMITS.unknownJoinPerIp).every((s) => s === 404)).toBe(true);
+		expectRefused('join: link guessing limit', statuses.slice(-1)[0] === 429, statuses.join(','));
+		// The unit's own link from that address waits too (guessing is counted per address)...
+		const blocked = await server.request(`/api/join/${link.token}`, { headers: from });
+		await expectRefusedResponse('join: working link after the guessing limit', blocked, [429]);
+		expect(((await blocked.json()) as { reason: string }).reason).toMatch(/thử lại sau \d+ phút/);
+		// ...while a phone opening its link again and again is not a guesser.
+		const phone = address();
+		for (let i = 0; i < LIMITS.unknownJoinPerIp + 2; i++) {
+			const res = await server.request(`/api/join/${link.token}`, { headers: phone });
+			expect(res.status).toBe(200);
+		}
+	});
+
+	it('join-link look-ups from one address stop at their limit', async () => {
+		const from = address();
+		let last = 0;
+		for (let i = 0; i < LIMITS.joinPerIp + 2; i++) {
+			last = (await server.request(`/api/join/${link.token}`, { headers: from })).status;
+		}
+		expectRefused('join: look-up flood from one address', last === 429, `HTTP ${last}`);
 	});
 });
 
