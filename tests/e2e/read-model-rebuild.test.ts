@@ -10,7 +10,7 @@ import { seedActiveMembers } from '../support/member-fixture';
 // upgrade, a bug, storage cleaned by hand — while PouchDB, the outbox and the session stay: the app
 // opens, offline, still signed in, and the roster fills again from PouchDB; the change waiting to
 // upload is still waiting and reaches the server. The account screen's rebuild shows its progress
-// while the roster stays usable.
+// while the roster stays usable, beside the storage card.
 
 const SEEDED = 1500;
 
@@ -91,6 +91,16 @@ describe('a phone whose read model is wiped', () => {
 
 		// The account screen's rebuild: progress shown while it runs, the roster whole after.
 		await page.goto(`${link.url}/tai-khoan`);
+		// The storage card states what the phone holds, in MB, and that the browser may clear it
+		// (a browser tab that was never installed).
+		await expect
+			.poll(() => page.getByTestId('storage-used').textContent())
+			.toMatch(/^\d[\d.,]* MB$/);
+		expect(await page.getByTestId('storage-available').textContent()).toMatch(
+			/^\d[\d.,]* (MB|GB)$/
+		);
+		expect(await page.getByTestId('storage-persisted').textContent()).toMatch(/Chưa/);
+		expect(await page.getByRole('button', { name: 'Xin giữ dữ liệu lâu dài' }).count()).toBe(1);
 		await page.evaluate(() => {
 			const seen: string[] = [];
 			(window as unknown as { rebuildSeen: string[] }).rebuildSeen = seen;
