@@ -11,8 +11,8 @@ import { seedActiveMembers } from '../support/member-fixture';
 // the DevTools protocol (Storage.overrideQuotaForOrigin) to what the app already holds, the last
 // crumbs are filled by another database, and the secretary saves a new member. She is told in
 // Vietnamese what happened and what to do, her input and her draft stay, the roster keeps everyone
-// saved before; once space is freed the same "Lưu" works without a reload and the member reaches
-// the server.
+// saved before, and the sync says the phone is full instead of crashing; once space is freed the
+// same "Lưu" works without a reload, the member reaches the server and the server's reaches the phone.
 
 let server: TestServer;
 let link: LinkCutter;
@@ -149,6 +149,13 @@ describe('a phone whose storage is full', () => {
 		const cdp = await context.newCDPSession(page);
 		await fillStorage(page, cdp);
 
+		// The deputy adds a member on the server: the phone cannot take it in, and says so in the
+		// header instead of crashing or spinning (it retries with its back-off).
+		const fromServer = (await seedActiveMembers(server, { unit, seed: 26, count: 1 }))[0]!;
+		await expect
+			.poll(() => page.getByTestId('sync-label').textContent(), { timeout: 30_000 })
+			.toContain('Bộ nhớ máy đã đầy');
+
 		await page.getByRole('button', { name: 'Lưu đoàn viên' }).click();
 		const errors = page.getByTestId('form-errors');
 		await expect
@@ -182,8 +189,9 @@ describe('a phone whose storage is full', () => {
 		await page.waitForURL(/\/doan-vien\/[0-9A-Z]{26}$/);
 		await expect.poll(() => page.getByTestId('member-name').textContent()).toBe('Sầm Thị Pọng');
 
-		// The sync engine did not die on the way: the member reaches the server.
-		await expectSyncLabel(page, 'Đã đồng bộ');
+		// The sync engine did not die on the way: the member reaches the server, the deputy's reaches
+		// the phone (at the engine's next retry).
+		await expectSyncLabel(page, 'Đã đồng bộ', { timeout: 60_000 });
 		await expect
 			.poll(
 				async () =>
@@ -199,14 +207,14 @@ describe('a phone whose storage is full', () => {
 						.sort(),
 				{ timeout: 20_000 }
 			)
-			.toEqual([...earlier, 'Pọng'].sort());
+			.toEqual([...earlier, fromServer.givenName, 'Pọng'].sort());
 		// Exactly one copy of her: the refused save wrote nothing.
 		await page
 			.getByRole('link', { name: /Danh sách/ })
 			.first()
 			.click();
 		await page.waitForURL('**/doan-vien');
-		await expect.poll(() => listedNames(page)).toHaveLength(3);
+		await expect.poll(() => listedNames(page), { timeout: 30_000 }).toHaveLength(4);
 		expect(cspViolations(context)).toEqual([]);
 		await context.close();
 	}, 180_000);

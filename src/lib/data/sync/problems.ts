@@ -21,12 +21,13 @@ interface PouchError {
 
 export function classifyError(error: unknown): SyncProblem {
 	const e = (error ?? {}) as PouchError;
-	// Before the status checks: PouchDB reports a full disk as a 500 of its own.
+	// Before the status checks: PouchDB reports a full disk as a 500 of its own. Short: it is the
+	// header badge's text. What is on the phone is safe, and the sync tries again by itself.
 	if (isStorageFullError(error)) {
 		return {
 			kind: 'storage',
 			message:
-				'Bộ nhớ máy đã đầy nên chưa nhận thêm được dữ liệu. Dữ liệu đã có trên máy vẫn an toàn. Hãy xoá bớt ảnh, video hoặc ứng dụng không dùng; ứng dụng sẽ tự thử lại.'
+				'Bộ nhớ máy đã đầy: chưa nhận thêm được dữ liệu. Hãy xoá bớt ảnh, video hoặc ứng dụng không dùng.'
 		};
 	}
 	if (e.status === 401) {
