@@ -1,4 +1,5 @@
 import { clearDraft, loadDraft, saveDraft } from './drafts';
+import { isStorageFullError, STORAGE_FULL_MESSAGE } from '$lib/data/store/storage-full';
 
 // The steps of one form on a screen, as BulkFlow is for the bulk screens: its draft kept on the
 // device while it is typed (optional: half-filled forms survive a reload or a dead battery), busy
@@ -76,13 +77,21 @@ export class FormFlow<D = unknown> {
 
 	/**
 	 * Runs `attempt` unless one is already running; on errors shows them and returns false; on
-	 * success clears them, drops the draft, runs `then` (move on) and returns true.
+	 * success clears them, drops the draft, runs `then` (move on) and returns true. A write refused
+	 * because the phone is full is one more error to show (the form and its draft stay as they are,
+	 * so "Lưu" works again once space is freed).
 	 */
 	async submit(attempt: () => Promise<FormAttempt>, then?: () => Promise<unknown>): Promise<boolean> {
 		if (this.#busy) return false;
 		this.#busy = true;
 		try {
-			const result = await attempt();
+			let result: FormAttempt;
+			try {
+				result = await attempt();
+			} catch (error) {
+				if (!isStorageFullError(error)) throw error;
+				result = { ok: false, errors: { form: STORAGE_FULL_MESSAGE } };
+			}
 			if (!result.ok) {
 				this.refuse(result.errors);
 				return false;

@@ -1,13 +1,37 @@
 import type { BranchPlan, HistoryDoc, MemberDoc, OperationPlan } from '$lib/domain';
 import { recordOutbox } from '$lib/data/sync/outbox';
 import { localDb } from '$lib/data/store/pouch';
+import { isStorageFullError, STORAGE_FULL_MESSAGE } from '$lib/data/store/storage-full';
 
 // Writes what a domain planner decided: the member's new current state and its history entries, in
 // one request to the device's PouchDB, each noted as waiting to upload.
+//
+// A full phone: one `bulkDocs` is one IndexedDB transaction, so a write refused for quota leaves
+// nothing half-written and everything saved before untouched; the screen gets STORAGE_FULL_MESSAGE
+// (the form keeps its input and its draft) and the same plan can simply be written again once
+// space is freed.
 
 export type WriteResult = { ok: true } | { ok: false; message: string };
 
-export async function writePlan(options: {
+/** `write`, with a refusal for space turned into the message the secretary reads. */
+async function unlessFull(write: () => Promise<WriteResult>): Promise<WriteResult> {
+	try {
+		return await write();
+	} catch (error) {
+		if (isStorageFullError(error)) return { ok: false, message: STORAGE_FULL_MESSAGE };
+		throw error;
+	}
+}
+
+export function writePlan(options: {
+	db: string;
+	plan: Pick<OperationPlan, 'entries' | 'member'>;
+	extra?: PouchDB.Core.PutDocument<object>[];
+}): Promise<WriteResult> {
+	return unlessFull(() => writeOperationPlan(options));
+}
+
+async function writeOperationPlan(options: {
 	db: string;
 	plan: Pick<OperationPlan, 'entries' | 'member'>;
 	extra?: PouchDB.Core.PutDocument<object>[];
@@ -44,7 +68,14 @@ export async function writePlan(options: {
  * merged while one of its members still names it on this device. A member changed meanwhile (sync,
  * another tab) stops there; planning the merge again moves whoever is left.
  */
-export async function writeBranchPlan(options: {
+export function writeBranchPlan(options: {
+	db: string;
+	plan: Pick<BranchPlan, 'branches' | 'members' | 'entries'>;
+}): Promise<WriteResult> {
+	return unlessFull(() => writeBranchDocs(options));
+}
+
+async function writeBranchDocs(options: {
 	db: string;
 	plan: Pick<BranchPlan, 'branches' | 'members' | 'entries'>;
 }): Promise<WriteResult> {
@@ -86,12 +117,14 @@ async function writeDocs(db: string, docs: object[]): Promise<string[]> {
  * Writes small documents that are not a member's (reminders, receipts), noting each as waiting to
  * upload; refused as a whole message when one of them changed meanwhile.
  */
-export async function writeRecords(options: { db: string; docs: object[] }): Promise<WriteResult> {
-	const conflicts = await writeDocs(options.db, options.docs);
-	return conflicts.length > 0
-		? {
-				ok: false,
-				message: 'Dữ liệu vừa được thay đổi trên máy khác. Hãy mở lại trang rồi thực hiện lại.'
-			}
-		: { ok: true };
+export function writeRecords(options: { db: string; docs: object[] }): Promise<WriteResult> {
+	return unlessFull(async () => {
+		const conflicts = await writeDocs(options.db, options.docs);
+		return conflicts.length > 0
+			? {
+					ok: false,
+					message: 'Dữ liệu vừa được thay đổi trên máy khác. Hãy mở lại trang rồi thực hiện lại.'
+				}
+			: { ok: true };
+	});
 }

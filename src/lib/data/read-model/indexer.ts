@@ -3,6 +3,7 @@ import { upgradeHistoryDoc } from '$lib/domain/history-schema';
 import { TransferDocSchema } from '$lib/domain/operations/transfer';
 import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { localDb } from '$lib/data/store/pouch';
+import { isStorageFullError } from '$lib/data/store/storage-full';
 import { isRecordType } from './record-types';
 import { toHistoryRow, toMemberRow } from './rows';
 import {
@@ -19,6 +20,8 @@ import {
 // sequence folded in, so a reload or crash resumes where it stopped; `rebuildReadModel` starts over.
 
 const BATCH = 500;
+/** How long the indexer waits before trying again after the phone's storage refused a batch. */
+const FULL_RETRY_MS = 15_000;
 
 type AnyDoc = PouchDB.Core.ExistingDocument<{ type?: string; [key: string]: unknown }> & {
 	_conflicts?: string[];
@@ -154,8 +157,14 @@ async function apply(db: string, batch: Batch, seq: number | string): Promise<vo
 	});
 }
 
-/** Folds every change since the checkpoint into the read model; returns the number of changes. */
-export async function catchUp(db: string): Promise<number> {
+/**
+ * Folds every change since the checkpoint into the read model; returns the number of changes.
+ * `onBatch` hears of each batch once it is committed (what the lists can already show).
+ */
+export async function catchUp(
+	db: string,
+	options: { onBatch?: (folded: number) => void } = {}
+): Promise<number> {
 	const local = localDb(db);
 	const checkpoint = await deviceDb.checkpoints.get(db);
 	let since: number | string = checkpoint?.seq ?? 0;
@@ -184,6 +193,7 @@ export async function catchUp(db: string): Promise<number> {
 		await apply(db, fold(db, res.results), res.last_seq);
 		since = res.last_seq;
 		total += res.results.length;
+		options.onBatch?.(res.results.length);
 		if (res.results.length < BATCH) break;
 	}
 	return total;
@@ -200,6 +210,7 @@ export function startIndexer(db: string): IndexerHandle {
 	let running = Promise.resolve();
 	let stopped = false;
 	let scheduled = false;
+	let retry: ReturnType<typeof setTimeout> | undefined;
 	const schedule = () => {
 		if (scheduled || stopped) return running;
 		scheduled = true;
@@ -209,7 +220,15 @@ export function startIndexer(db: string): IndexerHandle {
 				scheduled = false;
 				if (!stopped) await catchUp(db);
 			})
-			.catch((error) => console.error('Lỗi cập nhật bảng đọc', error));
+			.catch((error) => {
+				console.error('Lỗi cập nhật bảng đọc', error);
+				// A full phone: the batch's transaction was rolled back whole (rows and checkpoint
+				// together), so trying again later resumes cleanly, without waiting for the next write.
+				if (isStorageFullError(error) && !stopped) {
+					clearTimeout(retry);
+					retry = setTimeout(() => void schedule(), FULL_RETRY_MS);
+				}
+			});
 		return running;
 	};
 	const feed = localDb(db)
@@ -220,14 +239,34 @@ export function startIndexer(db: string): IndexerHandle {
 	return {
 		stop() {
 			stopped = true;
+			clearTimeout(retry);
 			feed.cancel();
 		},
 		idle: () => schedule().then(() => running)
 	};
 }
 
-/** Forgets everything the read model derived from `dbs` and reads it again from PouchDB. */
-export async function rebuildReadModel(dbs: string[]): Promise<number> {
+export interface RebuildProgress {
+	/** Changes folded in so far. */
+	done: number;
+	/** Changes to fold in (PouchDB's update sequences: a little above the document count). */
+	total: number;
+}
+
+/**
+ * Forgets everything the read model derived from `dbs` and reads it again from PouchDB. Each batch
+ * is committed as it is folded, so the lists fill while it runs (the app stays usable); `onProgress`
+ * follows it.
+ */
+export async function rebuildReadModel(
+	dbs: string[],
+	options: { onProgress?: (progress: RebuildProgress) => void } = {}
+): Promise<number> {
+	let expected = 0;
+	for (const db of dbs) {
+		const info = await localDb(db).info();
+		expected += Number.parseInt(String(info.update_seq), 10) || info.doc_count;
+	}
 	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
 		for (const db of dbs) {
 			await deviceDb.members.where('db').equals(db).delete();
@@ -240,6 +279,15 @@ export async function rebuildReadModel(dbs: string[]): Promise<number> {
 		}
 	});
 	let total = 0;
-	for (const db of dbs) total += await catchUp(db);
+	let done = 0;
+	options.onProgress?.({ done: 0, total: expected });
+	for (const db of dbs) {
+		total += await catchUp(db, {
+			onBatch: (folded) => {
+				done += folded;
+				options.onProgress?.({ done, total: Math.max(expected, done) });
+			}
+		});
+	}
 	return total;
 }

@@ -16,10 +16,40 @@ export function localDbName(db: string): string {
 	return `doanvu-${db}`;
 }
 
+let connectionsKept = false;
+
+/**
+ * PouchDB's idb adapter listens for `abort` on the whole IndexedDB connection and treats any abort
+ * that reaches it as a "global failure": it closes the connection for good, so every later read or
+ * write of that database fails ("The database connection is closing") until the page is reloaded —
+ * the `indexed_db_went_bad` field apps report from full phones. A transaction refused for quota is
+ * not that: IndexedDB rolled it back, the connection is sound, and PouchDB already told the caller
+ * through the transaction's own handler. Such an abort is therefore stopped at the transaction
+ * (every handler on the transaction itself still runs), so that the app recovers, without a reload,
+ * once space is freed (tests/e2e/storage-quota.test.ts).
+ */
+function keepConnectionsOnQuotaAbort(): void {
+	const prototype = globalThis.IDBDatabase?.prototype;
+	if (connectionsKept || !prototype) return;
+	connectionsKept = true;
+	const open = prototype.transaction;
+	prototype.transaction = function (
+		this: IDBDatabase,
+		...args: Parameters<IDBDatabase['transaction']>
+	): IDBTransaction {
+		const transaction = open.apply(this, args);
+		transaction.addEventListener('abort', (event) => {
+			if (transaction.error?.name === 'QuotaExceededError') event.stopPropagation();
+		});
+		return transaction;
+	};
+}
+
 export function localDb(db: string): PouchDB.Database {
 	if (wiped.has(db)) throw new WipedDatabaseError(db);
 	let local = locals.get(db);
 	if (!local) {
+		keepConnectionsOnQuotaAbort();
 		local = new PouchDB(localDbName(db), { auto_compaction: true });
 		locals.set(db, local);
 	}

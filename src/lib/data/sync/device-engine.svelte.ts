@@ -240,7 +240,7 @@ class DeviceEngine {
 					this.#problem = null;
 					this.#phase = 'synced';
 					this.#lastSyncedAt = at;
-					void putSetting('lastSyncedAt', at);
+					void putSetting('lastSyncedAt', at).catch(() => undefined);
 				},
 				onProblem: ({ problem }) => {
 					this.#problem = problem;

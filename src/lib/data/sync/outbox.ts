@@ -1,10 +1,22 @@
 import { deviceDb } from '$lib/data/store/device-db';
+import { isStorageFullError } from '$lib/data/store/storage-full';
 
 // What this device wrote and the server has not yet accepted: the "changes waiting to upload" the
 // secretary sees. Kept in Dexie so it survives reloads and days offline.
 
+/**
+ * Notes a document already written to PouchDB. On a full phone the note itself may be refused:
+ * the document is saved all the same and still goes up (the push follows PouchDB's changes since
+ * its cursor, not the outbox; the outbox only counts and lets it skip one round trip), so the
+ * write is not reported as failed — the secretary would save it twice.
+ */
 export async function recordOutbox(options: { db: string; docId: string; rev: string }) {
-	await deviceDb.outbox.put({ ...options, at: new Date().toISOString() });
+	try {
+		await deviceDb.outbox.put({ ...options, at: new Date().toISOString() });
+	} catch (error) {
+		if (!isStorageFullError(error)) throw error;
+		console.warn('Bộ nhớ đầy: chưa ghi được mục chờ gửi', options.docId);
+	}
 }
 
 /** Called with the documents a push delivered: entries whose revision went up are cleared. */

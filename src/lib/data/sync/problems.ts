@@ -1,7 +1,9 @@
 // What can go wrong in a sync, as the secretary is told it, and how long to wait before trying
 // again. Plain functions of the error (the unit sync decides what to do with them).
 
-export type SyncProblemKind = 'offline' | 'unauthorized' | 'revoked' | 'server';
+import { isStorageFullError } from '$lib/data/store/storage-full';
+
+export type SyncProblemKind = 'offline' | 'unauthorized' | 'revoked' | 'server' | 'storage';
 
 export interface SyncProblem {
 	kind: SyncProblemKind;
@@ -19,6 +21,15 @@ interface PouchError {
 
 export function classifyError(error: unknown): SyncProblem {
 	const e = (error ?? {}) as PouchError;
+	// Before the status checks: PouchDB reports a full disk as a 500 of its own. Short: it is the
+	// header badge's text. What is on the phone is safe, and the sync tries again by itself.
+	if (isStorageFullError(error)) {
+		return {
+			kind: 'storage',
+			message:
+				'Bộ nhớ máy đã đầy: chưa nhận thêm được dữ liệu. Hãy xoá bớt ảnh, video hoặc ứng dụng không dùng.'
+		};
+	}
 	if (e.status === 401) {
 		if (e.error === 'device_revoked') {
 			return {
@@ -53,6 +64,10 @@ export function backOff(delay: number): number {
 }
 
 export function isAbort(error: unknown): boolean {
-	return (error as { name?: string } | null)?.name === 'AbortError';
+	// Dexie reports a transaction aborted at commit for quota as an AbortError too: that one is a
+	// failure to retry, not a cancelled request to ignore.
+	return (
+		(error as { name?: string } | null)?.name === 'AbortError' && !isStorageFullError(error)
+	);
 }
 

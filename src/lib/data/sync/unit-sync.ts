@@ -204,13 +204,10 @@ class UnitSync implements UnitSyncHandle {
 		const at = new Date().toISOString();
 		const counts = this.#counts;
 		if (counts.pull || counts.push) {
-			void deviceDb.syncLog.add({
-				db: this.#db,
-				at,
-				kind: 'synced',
-				pulled: counts.pull,
-				pushed: counts.push
-			});
+			// Bookkeeping: a full phone refusing the log line changes nothing about the sync.
+			void deviceDb.syncLog
+				.add({ db: this.#db, at, kind: 'synced', pulled: counts.pull, pushed: counts.push })
+				.catch(() => undefined);
 			counts.pull = 0;
 			counts.push = 0;
 		}
