@@ -2,6 +2,7 @@ import { watchQuery } from '$lib/data/read-model/watch';
 import type { IndexerHandle } from '$lib/data/read-model/indexer';
 import { getSetting, putSetting, deviceDb, type UnitRow } from '$lib/data/store/device-db';
 import { allowLocalDbs } from '$lib/data/store/wiped-dbs';
+import { sendPendingExports } from '$lib/data/spreadsheets/export-log-store';
 import { loadEngineChunk, type EngineChunk } from './load-engine-chunk';
 import { isUserChange } from './outbox';
 import type { SyncProblem, UnitSyncHandle } from './unit-sync';
@@ -241,6 +242,8 @@ class DeviceEngine {
 					this.#phase = 'synced';
 					this.#lastSyncedAt = at;
 					void putSetting('lastSyncedAt', at);
+					// Exports made offline reach the audit trail once the phone is back in touch.
+					void sendPendingExports().catch(() => undefined);
 				},
 				onProblem: ({ problem }) => {
 					this.#problem = problem;
