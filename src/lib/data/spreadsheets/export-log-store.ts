@@ -43,26 +43,37 @@ function wire(row: ExportLogRow): ExportLogEntry {
 	return entry;
 }
 
-let sending: Promise<number> | null = null;
-
-/**
- * Sends what waits, in batches; the number sent. One run at a time (a sync and an export may ask
- * together). Offline, signed out or braked: the entries wait for the next sync. A refusal (403, 422)
- * is kept on the entry, never retried: it would be refused again forever.
- */
-export function sendPendingExports(): Promise<number> {
-	sending ??= sendAll().finally(() => (sending = null));
-	return sending;
+/** Where the log goes: this site by default; a test names the server and carries the cookie. */
+export interface ExportLogRemote {
+	origin: string;
+	headers?: Record<string, string>;
 }
 
-async function sendAll(): Promise<number> {
+/** Runs one after another: a sync and an export may ask together, and each sends what waits then. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Sends what waits, in batches; the number sent. Offline, signed out or braked: the entries wait
+ * for the next sync. A refusal (403, 422) is kept on the entry, never retried: it would be refused
+ * again forever.
+ */
+export function sendPendingExports(remote?: ExportLogRemote): Promise<number> {
+	const run = queue.then(
+		() => sendAll(remote),
+		() => sendAll(remote)
+	);
+	queue = run.catch(() => undefined);
+	return run;
+}
+
+async function sendAll(remote: ExportLogRemote | undefined): Promise<number> {
 	const login = (await cachedSession())?.user.login;
 	if (!login) return 0;
 	const waiting = await pendingExports(login);
 	let sent = 0;
 	for (let i = 0; i < waiting.length; i += EXPORT_BATCH_MAX) {
 		const batch = waiting.slice(i, i + EXPORT_BATCH_MAX);
-		const outcome = await sendBatch(batch);
+		const outcome = await sendBatch(batch, remote);
 		if (outcome === 'stop') break;
 		sent += outcome;
 	}
@@ -72,9 +83,17 @@ async function sendAll(): Promise<number> {
 	return sent;
 }
 
-async function sendBatch(batch: ExportLogRow[]): Promise<number | 'stop'> {
+async function sendBatch(
+	batch: ExportLogRow[],
+	remote: ExportLogRemote | undefined
+): Promise<number | 'stop'> {
 	try {
-		await apiRequest({ method: 'POST', path: '/audit/exports', body: { entries: batch.map(wire) } });
+		await apiRequest({
+			method: 'POST',
+			path: '/audit/exports',
+			body: { entries: batch.map(wire) },
+			...(remote ? { origin: remote.origin, headers: remote.headers ?? {} } : {})
+		});
 	} catch (error) {
 		if (!(error instanceof ApiError) || (error.status !== 403 && error.status !== 422)) {
 			return 'stop';
@@ -86,7 +105,7 @@ async function sendBatch(batch: ExportLogRow[]): Promise<number | 'stop'> {
 		// One refused entry refuses its batch: send them one by one to find it.
 		let sent = 0;
 		for (const row of batch) {
-			const outcome = await sendBatch([row]);
+			const outcome = await sendBatch([row], remote);
 			if (outcome === 'stop') return sent;
 			sent += outcome;
 		}
