@@ -21,7 +21,7 @@ export async function exportMemberFile(options: {
 	signal?: AbortSignal;
 }): Promise<{ rows: number; fileName: string }> {
 	const { content, memberId, today } = options;
-	const bytes = await memberFileWorkbook({ content, today });
+	const bytes = await memberFileWorkbook({ content, today, signal: options.signal });
 	options.signal?.throwIfAborted();
 	const fileName = memberFileName({ memberKey: memberId.replace(/^member:/, ''), today });
 	downloadXlsx({ bytes, fileName });

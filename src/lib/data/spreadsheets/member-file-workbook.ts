@@ -1,6 +1,6 @@
 import { formatDate } from '$lib/domain/dates';
-import { loadExcel } from './excel-module';
-import { putRow, startSheet, type ExportColumn } from './roster-export-sheet';
+import { packWorkbook } from './roster-export-book';
+import type { ExportColumn } from './roster-export-sheet';
 
 // A member's file as a workbook (docs/spreadsheets.md, "Exports"): sheet "Hồ sơ" holds the profile
 // as the screen lists it (section, field, value), sheet "Quá trình" the history timeline (date,
@@ -58,48 +58,36 @@ export async function memberFileWorkbook(options: {
 	content: MemberFileContent;
 	/** Vietnam's date (ISO). */
 	today: string;
+	signal?: AbortSignal;
 }): Promise<ArrayBuffer> {
-	const { content, today } = options;
-	const { Workbook } = await loadExcel();
-	const workbook = new Workbook();
-	workbook.creator = 'Đoàn vụ';
+	const { content, today, signal } = options;
 	const titleEnd = `${content.name} — ${content.unitName} — ngày ${formatDate(today)}`;
-
-	const profile = workbook.addWorksheet(PROFILE_SHEET_NAME);
-	startSheet({ sheet: profile, title: `Hồ sơ đoàn viên ${titleEnd}`, columns: PROFILE_COLUMNS });
-	let index = 0;
-	for (const section of content.sections) {
-		for (const row of section.rows) {
-			index += 1;
-			putRow({
-				sheet: profile,
-				index,
-				columns: PROFILE_COLUMNS,
-				cells: [section.title, row.label, blank(row.value)]
-			});
-		}
-	}
-
-	const history = workbook.addWorksheet(HISTORY_SHEET_NAME);
-	startSheet({
-		sheet: history,
-		title: `Quá trình sinh hoạt Đoàn của ${titleEnd}`,
-		columns: HISTORY_COLUMNS
-	});
-	content.history.forEach((entry, i) => {
-		putRow({
-			sheet: history,
-			index: i + 1,
-			columns: HISTORY_COLUMNS,
-			cells: [
-				formatDate(entry.at),
-				entry.kind,
-				entry.summary,
-				entry.decisionNumber,
-				entry.decisionDate ? formatDate(entry.decisionDate) : '',
-				entry.note
+	return packWorkbook({
+		spec: {
+			sheets: [
+				{
+					name: PROFILE_SHEET_NAME,
+					title: `Hồ sơ đoàn viên ${titleEnd}`,
+					columns: PROFILE_COLUMNS,
+					rows: content.sections.flatMap((section) =>
+						section.rows.map((row) => [section.title, row.label, blank(row.value)])
+					)
+				},
+				{
+					name: HISTORY_SHEET_NAME,
+					title: `Quá trình sinh hoạt Đoàn của ${titleEnd}`,
+					columns: HISTORY_COLUMNS,
+					rows: content.history.map((entry) => [
+						formatDate(entry.at),
+						entry.kind,
+						entry.summary,
+						entry.decisionNumber,
+						entry.decisionDate ? formatDate(entry.decisionDate) : '',
+						entry.note
+					])
+				}
 			]
-		});
+		},
+		signal
 	});
-	return (await workbook.xlsx.writeBuffer()) as ArrayBuffer;
 }

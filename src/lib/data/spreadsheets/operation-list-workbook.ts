@@ -1,15 +1,11 @@
 import { formatDate } from '$lib/domain/dates';
 import { unitIdOfDb } from '$lib/domain/org/ids';
 import type { ExportFilters, ExportKind } from '$lib/domain/spreadsheets/export-log-schema';
-import { loadExcel } from './excel-module';
 import { recordExport } from './export-log-store';
+import { packWorkbook } from './roster-export-book';
 import {
-	EXPORT_CHUNK,
 	downloadXlsx,
 	fileSlug,
-	putRow,
-	startSheet,
-	yieldToEventLoop,
 	type ExportCell,
 	type ExportColumn
 } from './roster-export-sheet';
@@ -54,7 +50,7 @@ export function operationListFileName(options: {
 	return `${FILE_PREFIX[options.kind]}${year}-${fileSlug(options.unitId)}-${options.today}.xlsx`;
 }
 
-/** The workbook's bytes. */
+/** The workbook's bytes (packed off the main thread: roster-export-book.ts). */
 export async function operationListWorkbook(options: {
 	list: OperationList;
 	unitName: string;
@@ -63,23 +59,19 @@ export async function operationListWorkbook(options: {
 	signal?: AbortSignal;
 }): Promise<ArrayBuffer> {
 	const { list, signal } = options;
-	const { Workbook } = await loadExcel();
-	const workbook = new Workbook();
-	workbook.creator = 'Đoàn vụ';
-	const sheet = workbook.addWorksheet(list.sheetName);
-	startSheet({
-		sheet,
-		title: operationListTitle({ ...options, title: list.title }),
-		columns: list.columns
+	return packWorkbook({
+		spec: {
+			sheets: [
+				{
+					name: list.sheetName,
+					title: operationListTitle({ ...options, title: list.title }),
+					columns: list.columns,
+					rows: list.rows
+				}
+			]
+		},
+		signal
 	});
-	for (let start = 0; start < list.rows.length; start += EXPORT_CHUNK) {
-		signal?.throwIfAborted();
-		list.rows.slice(start, start + EXPORT_CHUNK).forEach((cells, i) => {
-			putRow({ sheet, index: start + i + 1, cells, columns: list.columns });
-		});
-		await yieldToEventLoop();
-	}
-	return (await workbook.xlsx.writeBuffer()) as ArrayBuffer;
 }
 
 /** Builds the file, hands it to the browser and logs the export for the audit trail. */

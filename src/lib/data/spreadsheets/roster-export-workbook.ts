@@ -5,19 +5,13 @@ import {
 	memberCellText,
 	type MemberSheetColumn
 } from '$lib/domain/spreadsheets/member-sheet';
-import { loadExcel } from './excel-module';
-import {
-	EXPORT_CHUNK,
-	putRow,
-	startSheet,
-	yieldToEventLoop,
-	type ExportColumn
-} from './roster-export-sheet';
+import { chunkedRows, packWorkbook } from './roster-export-book';
+import type { ExportColumn } from './roster-export-sheet';
 
 // The roster as a workbook (docs/spreadsheets.md, "Exports"): one sheet "Đoàn viên", the columns of
 // the roster sheet shared with the import (member-sheet.ts) so the file imports back unchanged.
-// Rows are built a chunk at a time with a yield in between: 16,000 members must not freeze the
-// screen, and the progress bar moves.
+// Rows are built a chunk at a time with a yield in between and the file is packed in a worker
+// (roster-export-book.ts): 16,000 members must not freeze the screen, and the progress bar moves.
 
 export const ROSTER_SHEET_NAME = 'Đoàn viên';
 
@@ -44,7 +38,7 @@ function exportColumn(column: MemberSheetColumn): ExportColumn {
 	};
 }
 
-/** The workbook's bytes. */
+/** The workbook's bytes: rows worded here a chunk at a time, the file packed off the main thread. */
 export async function rosterWorkbook(options: {
 	members: readonly Partial<MemberFields>[];
 	branchName: (branchId: string) => string;
@@ -56,27 +50,24 @@ export async function rosterWorkbook(options: {
 	signal?: AbortSignal;
 }): Promise<ArrayBuffer> {
 	const { members, branchName, onProgress, signal } = options;
-	const { Workbook } = await loadExcel();
-	const workbook = new Workbook();
-	workbook.creator = 'Đoàn vụ';
-	const sheet = workbook.addWorksheet(ROSTER_SHEET_NAME);
-	const columns = MEMBER_SHEET_COLUMNS.map(exportColumn);
-	startSheet({ sheet, title: rosterTitle(options), columns });
-	for (let start = 0; start < members.length; start += EXPORT_CHUNK) {
-		signal?.throwIfAborted();
-		const end = Math.min(start + EXPORT_CHUNK, members.length);
-		for (let i = start; i < end; i++) {
-			const member = members[i]!;
-			putRow({
-				sheet,
-				index: i + 1,
-				columns,
-				cells: MEMBER_SHEET_COLUMNS.map((column) => memberCellText({ member, column, branchName }))
-			});
-		}
-		onProgress?.({ done: end, total: members.length });
-		await yieldToEventLoop();
-	}
-	signal?.throwIfAborted();
-	return (await workbook.xlsx.writeBuffer()) as ArrayBuffer;
+	const rows = await chunkedRows({
+		items: members,
+		row: (member) =>
+			MEMBER_SHEET_COLUMNS.map((column) => memberCellText({ member, column, branchName })),
+		onProgress,
+		signal
+	});
+	return packWorkbook({
+		spec: {
+			sheets: [
+				{
+					name: ROSTER_SHEET_NAME,
+					title: rosterTitle(options),
+					columns: MEMBER_SHEET_COLUMNS.map(exportColumn),
+					rows
+				}
+			]
+		},
+		signal
+	});
 }
