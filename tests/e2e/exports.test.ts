@@ -6,6 +6,7 @@ import type { LinkCutter } from '../support/link-cutter';
 import { expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
 import { vietnamToday } from '../support/clock';
+import { check } from '../support/phone-layout';
 import { generateMembers } from '../../src/lib/synthetic';
 import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import { MEMBER_SHEET_COLUMNS } from '../../src/lib/domain/spreadsheets/member-sheet';
@@ -125,6 +126,10 @@ describe('a secretary exports what her superiors ask for', () => {
 			expected.map((m) => m.birthDate.split('-').reverse().join('/')).sort()
 		);
 		expect(new Set(column(sheet, 'Chi đoàn'))).toEqual(new Set(['Chi đoàn khu 3']));
+		await expect
+			.poll(() => page.getByTestId('export-xlsx-done').textContent())
+			.toContain(`Đã xuất ${expected.length} dòng`);
+		await check(page, 'roster after an export');
 		await expect.poll(async () => (await exportsInTrail()).length).toBe(1);
 		expect((await exportsInTrail())[0]).toMatchObject({
 			actor: secretary.login,
@@ -161,6 +166,22 @@ describe('a secretary exports what her superiors ask for', () => {
 			filters: {}
 		});
 
+		await check(page, 'profile after an export');
+
+		// The year's ratings as the Nghiệp vụ screen lists them: every member on the rolls.
+		await page.goto(`${link.url}/nghiep-vu/xep-loai`);
+		const year = vietnamToday().slice(0, 4);
+		const ratings = await download(page, 'export-ratings');
+		expect(ratings.name).toBe(`xep-loai-${year}-${unit.id}-${vietnamToday()}.xlsx`);
+		const ratingSheet = ratings.book.getWorksheet(`Xếp loại ${year}`)!;
+		expect(ratingSheet.getCell(EXPORT_HEADER_ROW, 2).value).toBe('Họ và tên');
+		expect(ratingSheet.rowCount).toBe(EXPORT_HEADER_ROW + members.length);
+		expect(ratingSheet.getCell(EXPORT_HEADER_ROW + members.length, 1).value).toBe(members.length);
+		await expect.poll(async () => (await exportsInTrail()).length).toBe(3);
+		expect(
+			(await exportsInTrail()).find((e) => e.details?.kind === 'ratings')?.details
+		).toMatchObject({ rows: members.length, filters: { year: Number(year) } });
+
 		// Offline (the spreadsheet tool was kept at its first use): the export is made, and logged on
 		// the phone; the trail has it once the phone syncs again.
 		await page.goto(`${link.url}/doan-vien`);
@@ -171,11 +192,11 @@ describe('a secretary exports what her superiors ask for', () => {
 		const offline = await download(page, 'export-xlsx');
 		expect(column(offline.book.getWorksheet('Đoàn viên')!, 'Số CCCD')).toHaveLength(12);
 		await new Promise((resolve) => setTimeout(resolve, 1000));
-		expect(await exportsInTrail()).toHaveLength(2);
+		expect(await exportsInTrail()).toHaveLength(3);
 		link.restore();
 		await context.setOffline(false);
 		await expectSyncLabel(page, 'Đã đồng bộ');
-		await expect.poll(async () => (await exportsInTrail()).length, { timeout: 30_000 }).toBe(3);
+		await expect.poll(async () => (await exportsInTrail()).length, { timeout: 30_000 }).toBe(4);
 		const trail = JSON.stringify(await exportsInTrail());
 		// Nothing personal in the trail: no name, no citizen id.
 		for (const m of members) {
