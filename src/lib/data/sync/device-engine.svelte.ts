@@ -237,10 +237,10 @@ class DeviceEngine {
 				},
 				onProgress: ({ done, total }) => (this.#progress = { done, total }),
 				onIdle: ({ at }) => {
-					// Exports made offline reach the audit trail once the phone is back in touch.
-					void sendPendingExports().catch(() => undefined);
 					this.#progress = null;
 					this.#problem = null;
+					// Exports made offline reach the audit trail once the phone is back in touch.
+					void sendPendingExports().catch(() => undefined);
 					this.#phase = 'synced';
 					this.#lastSyncedAt = at;
 					void putSetting('lastSyncedAt', at);
