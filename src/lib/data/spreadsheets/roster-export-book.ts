@@ -49,6 +49,18 @@ export async function buildWorkbook(spec: WorkbookSpec): Promise<ArrayBuffer> {
 
 type WorkerAnswer = { ok: true; bytes: ArrayBuffer } | { ok: false; message: string };
 
+/** What the page sends the worker: each sheet's head, its rows in batches, then "finish". */
+export type WorkerMessage =
+	| { kind: 'sheet'; name: string; title: string; columns: readonly ExportColumn[] }
+	| { kind: 'rows'; rows: readonly (readonly ExportCell[])[] }
+	| { kind: 'finish' };
+
+/**
+ * Rows per message to the worker: copying a message blocks the page, and 16,000 rows of 33 cells
+ * in one go would be a long task of its own.
+ */
+const ROWS_PER_MESSAGE = 500;
+
 /**
  * The bytes, made off the main thread when the browser can (a worker per file, ended when done or
  * cancelled). `signal` aborting ends the worker at once.
@@ -68,7 +80,7 @@ export async function packWorkbook(options: {
 		type: 'module'
 	});
 	try {
-		return await new Promise<ArrayBuffer>((resolve, reject) => {
+		const answer = new Promise<ArrayBuffer>((resolve, reject) => {
 			const abort = () => reject(signal?.reason ?? new DOMException('Đã dừng.', 'AbortError'));
 			signal?.addEventListener('abort', abort, { once: true });
 			worker.onmessage = (event: MessageEvent<WorkerAnswer>) => {
@@ -81,8 +93,20 @@ export async function packWorkbook(options: {
 				event.preventDefault();
 				reject(new TypeError(event.message || 'export worker failed'));
 			};
-			worker.postMessage(spec);
 		});
+		// An abort while the rows are still being sent must not go unheard.
+		answer.catch(() => undefined);
+		const send = (message: WorkerMessage) => worker.postMessage(message);
+		for (const sheet of spec.sheets) {
+			send({ kind: 'sheet', name: sheet.name, title: sheet.title, columns: sheet.columns });
+			for (let start = 0; start < sheet.rows.length; start += ROWS_PER_MESSAGE) {
+				signal?.throwIfAborted();
+				send({ kind: 'rows', rows: sheet.rows.slice(start, start + ROWS_PER_MESSAGE) });
+				await yieldToEventLoop();
+			}
+		}
+		send({ kind: 'finish' });
+		return await answer;
 	} finally {
 		worker.terminate();
 	}
