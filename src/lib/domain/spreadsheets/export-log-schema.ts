@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { BRANCH_ID_PATTERN } from '../branch-schema';
 import { MEMBER_STATUSES, MEMBER_STATUS_LABELS } from '../member-statuses';
 import { MEMBER_ID_PATTERN } from '../member-schema';
 import { ULID_PATTERN, UNIT_ID_PATTERN } from '../org/ids';
@@ -35,9 +36,6 @@ const AGE_BAND_LABELS: Readonly<Record<(typeof AGE_BANDS)[number], string>> = {
 	'25-30': '25–30 tuổi',
 	'over-30': 'trên 30 tuổi'
 };
-
-/** A branch document's id: `branch:` and the id the device or the loader gave it. */
-const BRANCH_ID_PATTERN = /^branch:[A-Za-z0-9_-]{1,80}$/;
 
 /** The most rows one export may claim: a whole province's roster on one phone, with room. */
 export const EXPORT_MAX_ROWS = 200_000;
