@@ -11,6 +11,10 @@ const dir = process.argv[2] ?? 'build';
 // is loaded only when someone exports: precaching it would double what every phone downloads at
 // install. It is cached at its first use instead (runtimeCaching below), then exports work offline.
 function isSpreadsheetLibrary(url: string): boolean {
+	// The exports' worker (src/lib/data/spreadsheets/roster-export-worker.ts) bundles its own copy.
+	if (/^_app\/immutable\/workers\/.*\.js$/.test(url)) {
+		return readFileSync(join(dir, url), 'utf8').includes('ExcelJS');
+	}
 	if (!/^_app\/immutable\/chunks\/.*\.js$/.test(url)) return false;
 	return readFileSync(join(dir, url), 'utf8').slice(0, 2000).includes('.ExcelJS=');
 }
@@ -42,7 +46,7 @@ const { count, size, warnings } = await generateSW({
 	// What was left out of the precache is kept once fetched (hashed files never change).
 	runtimeCaching: [
 		{
-			urlPattern: /\/_app\/immutable\/chunks\/.*\.js$/,
+			urlPattern: /\/_app\/immutable\/(chunks|workers)\/.*\.js$/,
 			handler: 'CacheFirst',
 			options: { cacheName: 'doanvu-lazy-chunks', expiration: { maxEntries: 20 } }
 		}

@@ -34,7 +34,9 @@ export type AuditAction =
 	| 'transfer.history'
 	| 'transfer.remove'
 	| 'transfer.done'
-	| 'registry.rebuild';
+	| 'registry.rebuild'
+	/** A list or a member's file exported on a phone (export-audit-router.ts). */
+	| 'export';
 
 export interface AuditTarget {
 	type: 'unit' | 'account' | 'device' | 'job' | 'transfer' | 'file';

@@ -3,6 +3,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { AccountAdmin } from '../accounts/account-admin';
 import { createApiRouter } from '../accounts/api-router';
 import { createAttachmentRouter } from '../attachments/attachment-router';
+import { createExportAuditRouter } from '../audit/export-audit-router';
 import { FileStore } from '../attachments/file-store';
 import { DeclarationLimiter } from '../declarations/declaration-limits';
 import { createDeclarationRouter } from '../declarations/declaration-router';
@@ -90,6 +91,8 @@ export function createHttpApp(options: {
 			allowLocalHttpEndpoints: config.push.allowLocalHttpEndpoints ?? false
 		})
 	);
+	// Exports' audit entries from the phones: before the routers whose JSON parser takes larger bodies.
+	app.use('/api', createExportAuditRouter({ sessions, audit, unitById: services.unitById }));
 	// Before the other /api routers: their JSON parser takes larger bodies than the public one may.
 	app.use(
 		'/api',

@@ -21,13 +21,18 @@ export async function apiRequest<T>(options: {
 	path: string;
 	body?: unknown;
 	origin?: string;
+	/** Extra headers (a test's device cookie, where no browser keeps one). */
+	headers?: Record<string, string>;
 }): Promise<T> {
 	const origin = options.origin ?? '';
 	let res: Response;
 	try {
 		res = await fetch(`${origin}/api${options.path}`, {
 			method: options.method ?? 'GET',
-			headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
+			headers: {
+				...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+				...options.headers
+			},
 			body: options.body === undefined ? undefined : JSON.stringify(options.body),
 			credentials: 'same-origin'
 		});

@@ -25,6 +25,7 @@ import {
 } from '$lib/data/device/pinned-units';
 import type { UnitRow } from '$lib/data/store/device-db';
 import { dbOfUnit } from '$lib/data/ids';
+import { sendPendingExports } from '$lib/data/spreadsheets/export-log-store';
 
 // The signed-in account on this device, reactive. Boots from the cached session so the app opens
 // offline; checks with the server in the background when it can.
@@ -249,6 +250,8 @@ class Session {
 
 	async signOut() {
 		deviceEngine.stop();
+		// Signing out wipes the device: exports not yet in the audit trail go first, if they can.
+		await sendPendingExports().catch(() => undefined);
 		await signOut();
 		// The next person signing in on this phone decides for herself (best effort: offline, the
 		// push service's 410 tells the server later).

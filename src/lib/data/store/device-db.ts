@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { HistoryDoc } from '$lib/domain/history-schema';
 import type { TransferDoc } from '$lib/domain/operations/transfer';
+import type { ExportLogEntry } from '$lib/domain/spreadsheets/export-log-schema';
 import { memberRowWritesMiddleware } from '$lib/data/read-model/member-row-writes';
 
 // The device's Dexie database. Two kinds of tables live in it:
@@ -142,6 +143,19 @@ export interface SyncLogEntry {
 	message?: string;
 }
 
+/**
+ * An export made on this device (docs/spreadsheets.md, "Exports"), kept until the server has it in
+ * its audit trail: the entry the server records, the account that made it, whether it was sent.
+ */
+export interface ExportLogRow extends ExportLogEntry {
+	/** The account signed in when the file was made: only its own session sends the entry. */
+	login: string;
+	/** When the server recorded it; absent while it waits. */
+	sentAt?: string;
+	/** The server's refusal (the entry is kept, never sent again). */
+	refused?: string;
+}
+
 export class DeviceDb extends Dexie {
 	members!: EntityTable<MemberRow, 'id'>;
 	branches!: EntityTable<BranchRow, 'id'>;
@@ -153,6 +167,7 @@ export class DeviceDb extends Dexie {
 	history!: EntityTable<HistoryRow, 'id'>;
 	transfers!: EntityTable<TransferRow, 'id'>;
 	records!: EntityTable<RecordRow, 'key'>;
+	exportLog!: EntityTable<ExportLogRow, 'id'>;
 
 	constructor(name = 'doanvu') {
 		super(name);
@@ -182,6 +197,8 @@ export class DeviceDb extends Dexie {
 		// Version 3: small documents kept whole (RecordRow). No document of those types existed
 		// before this version, so nothing is folded in again.
 		this.version(3).stores({ records: 'key, db, [db+type], type' });
+		// Version 4: the exports' log, waiting for the audit trail. A new table: nothing to fold in.
+		this.version(4).stores({ exportLog: 'id, login, at' });
 	}
 }
 

@@ -2,6 +2,7 @@ import { watchQuery } from '$lib/data/read-model/watch';
 import type { IndexerHandle } from '$lib/data/read-model/indexer';
 import { getSetting, putSetting, deviceDb, type UnitRow } from '$lib/data/store/device-db';
 import { allowLocalDbs } from '$lib/data/store/wiped-dbs';
+import { sendPendingExports } from '$lib/data/spreadsheets/export-log-store';
 import { loadEngineChunk, type EngineChunk } from './load-engine-chunk';
 import { isUserChange } from './outbox';
 import type { SyncProblem, UnitSyncHandle } from './unit-sync';
@@ -238,6 +239,8 @@ class DeviceEngine {
 				onIdle: ({ at }) => {
 					this.#progress = null;
 					this.#problem = null;
+					// Exports made offline reach the audit trail once the phone is back in touch.
+					void sendPendingExports().catch(() => undefined);
 					this.#phase = 'synced';
 					this.#lastSyncedAt = at;
 					void putSetting('lastSyncedAt', at).catch(() => undefined);
