@@ -41,7 +41,9 @@ async function runJob<T>(options: {
 	if (signal?.aborted) throw abortError();
 	return new Promise<T>((resolve, reject) => {
 		const onMessage = (message: ImportJobMessage) => {
-			if (message.kind === 'progress') options.onProgress?.(message);
+			if (message.kind === 'progress') {
+				options.onProgress?.({ stage: message.stage, done: message.done, total: message.total });
+			}
 			else if (message.kind === 'done') {
 				finish();
 				resolve(message.result as T);
