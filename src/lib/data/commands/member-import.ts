@@ -1,0 +1,163 @@
+import type { ImportReport } from '$lib/domain/spreadsheets/member-import-types';
+import type { MemberImportPlan } from '$lib/domain/spreadsheets/member-import-plan';
+import { deviceDb } from '$lib/data/store/device-db';
+import { localDb } from '$lib/data/store/pouch';
+import {
+	beatWrite,
+	clearWriteJournal,
+	holdPush,
+	saveWriteJournal,
+	takeBackInterrupted,
+	takeBackWrites
+} from '$lib/data/sync/push-hold';
+
+// Writing an import: all-or-nothing for the chosen rows (docs/spreadsheets.md,
+// docs/decisions/0023-spreadsheet-import-export.md). PouchDB has no transactions, so the import
+// writes in batches — yielding between them, so no main-thread task is long on a cheap phone — and
+// compensates when it cannot finish: on cancel, or when any document is refused (a member changed
+// meanwhile, the phone's storage full), every document it wrote is taken back — new ones deleted,
+// updated members put back as they were — and nothing is noted as waiting to upload. Uploads of the
+// unit's database are held meanwhile (sync/push-hold.ts), so the server never sees half an import;
+// the deletions that take back what it never saw are not sent either (sync/push.ts). A journal in
+// the device database lets the next start take the import back if the app is closed mid-way
+// (push-hold.ts). Once every document is written, each is noted in the outbox in one step and the
+// hold is released: sync pushes them (now, or when the phone is next online).
+
+export type MemberImportResult =
+	{ ok: true; report: ImportReport } | { ok: false; cancelled: boolean; message: string };
+
+/** Documents per bulk write: small enough that one write stays well under 100 ms on a phone. */
+const BATCH = 100;
+
+type Doc = PouchDB.Core.PutDocument<object> & { _id: string; _rev?: string } & Record<string, unknown>;
+
+class ImportStopped extends Error {
+	readonly cancelled: boolean;
+	constructor(options: { message: string; cancelled: boolean }) {
+		super(options.message);
+		this.cancelled = options.cancelled;
+	}
+}
+
+const CANCELLED = 'Đã hủy nhập: không có hồ sơ nào được ghi.';
+
+function yieldToScreen(): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+export async function applyMemberImport(options: {
+	/** The unit database (`unit_<id>`). */
+	db: string;
+	plan: MemberImportPlan;
+	onProgress?: (written: number, total: number) => void;
+	signal?: AbortSignal;
+	/** Tests: called after each batch is written (to fail or cancel mid-way). */
+	afterBatch?: (written: number) => void | Promise<void>;
+}): Promise<MemberImportResult> {
+	const { plan, signal } = options;
+	const startedAt = new Date().toISOString();
+	// A member and its entry go in the same batch, members first, so a stop between batches never
+	// leaves an entry without its member (and the read model shows them together).
+	const entriesOf = new Map<string, Doc[]>();
+	for (const entry of plan.entries) {
+		const list = entriesOf.get(entry.memberId) ?? [];
+		list.push(entry as Doc);
+		entriesOf.set(entry.memberId, list);
+	}
+	const docs: Doc[] = plan.members.flatMap((member) => [
+		member as Doc,
+		...(entriesOf.get(member._id) ?? [])
+	]);
+	const total = docs.length;
+	const finish = (): ImportReport => ({
+		...plan.report,
+		startedAt,
+		finishedAt: new Date().toISOString()
+	});
+	if (total === 0) return { ok: true, report: finish() };
+	if (signal?.aborted) return { ok: false, cancelled: true, message: CANCELLED };
+
+	const db = localDb(options.db);
+	await takeBackInterrupted({ db: options.db, local: db });
+	const release = holdPush(options.db);
+	const by = plan.report.by;
+	const created = docs.filter((doc) => doc._rev === undefined).map((doc) => doc._id);
+	/** The revision this import wrote, per document. */
+	const written = new Map<string, string>();
+	let updated: Doc[] = [];
+	try {
+		updated = await beforeImages({ db, docs });
+		// The journal lets the next start take the import back if the app is closed mid-way.
+		await saveWriteJournal({ db: options.db, journal: { created, updated, by } });
+		options.onProgress?.(0, total);
+		for (let start = 0; start < total; start += BATCH) {
+			if (signal?.aborted) throw new ImportStopped({ message: CANCELLED, cancelled: true });
+			const batch = docs.slice(start, start + BATCH);
+			const results = await db.bulkDocs(batch);
+			let failed: string | null = null;
+			results.forEach((result, i) => {
+				const doc = batch[i];
+				if (doc === undefined) return;
+				if ('ok' in result && result.ok) written.set(result.id, result.rev);
+				else failed ??= failureMessage({ doc, error: result as PouchDB.Core.Error });
+			});
+			if (failed !== null) throw new ImportStopped({ message: failed, cancelled: false });
+			options.onProgress?.(Math.min(start + BATCH, total), total);
+			await beatWrite(options.db);
+			await options.afterBatch?.(written.size);
+			await yieldToScreen();
+		}
+		if (signal?.aborted) throw new ImportStopped({ message: CANCELLED, cancelled: true });
+		const at = new Date().toISOString();
+		await deviceDb.outbox.bulkPut(
+			[...written].map(([docId, rev]) => ({ db: options.db, docId, rev, at }))
+		);
+		await clearWriteJournal(options.db);
+		return { ok: true, report: finish() };
+	} catch (error) {
+		await takeBackWrites({ local: db, created, updated, by, revs: written });
+		await clearWriteJournal(options.db);
+		if (error instanceof ImportStopped) {
+			return { ok: false, cancelled: error.cancelled, message: error.message };
+		}
+		return {
+			ok: false,
+			cancelled: false,
+			message: `Nhập không thành công, không có hồ sơ nào được ghi: ${(error as Error).message}`
+		};
+	} finally {
+		release();
+	}
+}
+
+/** The stored bodies of the members the import updates (at the revision it was planned on). */
+async function beforeImages(options: { db: PouchDB.Database; docs: Doc[] }): Promise<Doc[]> {
+	const planned = new Map(
+		options.docs.filter((doc) => doc._rev !== undefined).map((doc) => [doc._id, doc._rev])
+	);
+	if (planned.size === 0) return [];
+	const found = await options.db.allDocs({ keys: [...planned.keys()], include_docs: true });
+	const result: Doc[] = [];
+	for (const row of found.rows) {
+		// A member changed since the plan is not taken back to anything: its write will conflict.
+		if ('doc' in row && row.doc && row.value.rev === planned.get(row.id)) {
+			result.push(row.doc as unknown as Doc);
+		}
+	}
+	return result;
+}
+
+function failureMessage(options: { doc: Doc; error: PouchDB.Core.Error }): string {
+	const { doc, error } = options;
+	const what = doc._id.startsWith('member:') ? 'Một hồ sơ đoàn viên' : 'Một mục lịch sử';
+	if (error.status === 409) {
+		return (
+			`${what} vừa được thay đổi ở nơi khác trong lúc nhập (đồng bộ hoặc một thẻ khác), nên ` +
+			'không có hồ sơ nào được ghi. Hãy xem trước lại rồi nhập lại.'
+		);
+	}
+	return (
+		`${what} không ghi được (${error.message || error.name || 'lỗi không rõ'}), nên không có hồ ` +
+		'sơ nào được ghi. Nếu bộ nhớ máy đã đầy, hãy giải phóng bộ nhớ rồi nhập lại.'
+	);
+}
