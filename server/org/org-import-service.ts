@@ -39,7 +39,7 @@ import { forbidden, mayFoundUnder, type Actor } from './org-access';
 // accounts store their hashes, and neither the journal, the audit nor a log ever holds them.
 
 const NOT_IMPORTER =
-	'Chỉ bí thư, phó bí thư hoặc quản trị viên của đơn vị được nhập đơn vị trực thuộc cho đơn vị mình.';
+	'Chỉ bí thư hoặc quản trị viên của đơn vị được nhập đơn vị trực thuộc cho đơn vị mình.';
 
 const Cell = v.optional(
 	v.pipe(
@@ -113,6 +113,11 @@ export interface OrgImportHooks {
 }
 
 class SimulatedCrash extends Error {}
+
+type JournalSave = (change: (current: OrgImportJournal) => OrgImportJournal) => Promise<void>;
+
+/** Another process took the import over (our lease ran out): stop without writing. */
+class LeaseLost extends Error {}
 
 /** The commit was refused for rows with errors: the answer carries the server's plan. */
 export class InvalidRows extends AppError {
@@ -332,7 +337,8 @@ export class OrgImportService {
 		}
 		if (journal.state === 'running' && this.#expired(journal)) {
 			await this.recoverInterrupted();
-			return this.view(actor, rootId, importId);
+			const after = await this.#couch.getDoc<OrgImportJournal>({ db: this.#db, id: journal._id });
+			return viewOf(after ?? journal);
 		}
 		return viewOf(journal);
 	}
@@ -385,10 +391,11 @@ export class OrgImportService {
 					: undefined
 			);
 			if (!taken) continue;
-			await this.#fail(
-				taken,
-				'Máy chủ dừng giữa chừng; mọi đơn vị và tài khoản đã tạo đã được gỡ bỏ.'
-			);
+			await this.#fail({
+				journal: taken,
+				reason: 'Máy chủ dừng giữa chừng; mọi đơn vị và tài khoản đã tạo đã được gỡ bỏ.',
+				save: async (change) => void (await this.#write(taken, change))
+			});
 			recovered++;
 		}
 		return recovered;
@@ -481,18 +488,38 @@ export class OrgImportService {
 		passwords: ReadonlyMap<string, string>,
 		actor: Actor
 	): Promise<void> {
+		// Journal writes go one after the other (progress and the heartbeat that keeps the lease
+		// alive while a slow unit is founded); a refused write means another process took the import
+		// over to roll it back: this one stops at once and writes nothing more.
 		let journal = start;
+		let lost = false;
+		let chain: Promise<unknown> = Promise.resolve();
+		const save = (change: (current: OrgImportJournal) => OrgImportJournal) => {
+			const next = chain.then(async () => {
+				if (lost) return;
+				const written = await this.#write(journal, change);
+				if (written) journal = written;
+				else lost = true;
+			});
+			chain = next.catch(() => {});
+			return next;
+		};
+		const heartbeat = setInterval(
+			() => void save((current) => ({ ...current, lease: this.#lease() })).catch(() => {}),
+			Math.max(50, Math.floor(this.#leaseMs / 3))
+		);
 		try {
-			for (let index = journal.done; index < journal.units.length; index++) {
-				const unit = journal.units[index];
+			for (let index = start.done; index < start.units.length; index++) {
+				const unit = start.units[index];
 				if (!unit) break;
 				const verdict = await this.#hooks.beforeUnit?.({
-					importId: journal.importId,
+					importId: start.importId,
 					index,
 					unitId: unit.id,
 					...(unit.login ? { login: unit.login } : {})
 				});
 				if (verdict === 'crash') throw new SimulatedCrash();
+				if (lost) throw new LeaseLost();
 				await this.#provision.createUnit({
 					id: unit.id,
 					name: unit.name,
@@ -511,27 +538,35 @@ export class OrgImportService {
 						createdBy: actor.login
 					});
 				}
-				const next = await this.#write(journal, (current) => ({
-					...current,
-					done: index + 1,
-					lease: this.#lease()
-				}));
-				if (!next) throw new Error('import journal changed by someone else');
-				journal = next;
+				await save((current) => ({ ...current, done: index + 1, lease: this.#lease() }));
+				if (lost) throw new LeaseLost();
 			}
-			await this.#finish(journal, actor);
+			await chain;
+			await this.#finish(journal, actor, save);
 		} catch (error) {
-			if (error instanceof SimulatedCrash) return;
-			const line = journal.units[journal.done];
+			if (error instanceof SimulatedCrash || error instanceof LeaseLost) {
+				clearInterval(heartbeat);
+				return;
+			}
+			await chain;
+			const failed = journal.units[journal.done];
 			const reason =
 				error instanceof AppError
-					? `${line ? `Đơn vị "${line.name}": ` : ''}${error.reason}`
+					? `${failed ? `Đơn vị "${failed.name}": ` : ''}${error.reason}`
 					: 'Máy chủ gặp lỗi khi tạo đơn vị.';
-			await this.#fail(journal, `${reason} Mọi đơn vị và tài khoản đã tạo đã được gỡ bỏ.`, actor);
+			// The heartbeat goes on while the rollback runs: nobody else starts a second one meanwhile.
+			await this.#fail({
+				journal,
+				reason: `${reason} Mọi đơn vị và tài khoản đã tạo đã được gỡ bỏ.`,
+				actor,
+				save
+			});
+		} finally {
+			clearInterval(heartbeat);
 		}
 	}
 
-	async #finish(journal: OrgImportJournal, actor: Actor): Promise<void> {
+	async #finish(journal: OrgImportJournal, actor: Actor, save: JournalSave): Promise<void> {
 		for (const unit of journal.units) {
 			await this.#audit.record({
 				actor: actor.login,
@@ -564,7 +599,7 @@ export class OrgImportService {
 				accounts: journal.units.filter((unit) => unit.login).length
 			}
 		});
-		await this.#write(journal, (current) => ({
+		await save((current) => ({
 			...current,
 			state: 'done',
 			finishedAt: this.#now().toISOString()
@@ -574,14 +609,20 @@ export class OrgImportService {
 		this.#onDirectoryChange();
 	}
 
-	async #fail(journal: OrgImportJournal, reason: string, actor?: Actor): Promise<void> {
+	async #fail(options: {
+		journal: OrgImportJournal;
+		reason: string;
+		actor?: Actor;
+		save: JournalSave;
+	}): Promise<void> {
+		const { journal, reason, actor, save } = options;
 		await rollBackImport({
 			couch: this.#couch,
 			directoryDb: this.#db,
 			accountsDb: this.#accountsDb,
 			journal
 		});
-		await this.#write(journal, (current) => ({
+		await save((current) => ({
 			...current,
 			state: 'failed',
 			error: reason,
