@@ -192,3 +192,31 @@ export function kindCellText(kind: UnitKindId): string {
 	const label = getUnitKind(kind)?.label ?? kind;
 	return label.split(/\s*[(/]\s*/)[0]?.trim() ?? label;
 }
+
+/** Whether a header cell names a column of the organisation sheet (how the reader finds the header). */
+export function isOrgHeader(text: string): boolean {
+	return HEADER_INDEX.has(headerKey(text));
+}
+
+/** A cell as the reader hands it over, as the text the sheet's rules read. */
+export function orgCellText(cell: string | number | boolean | Date | null | undefined): string {
+	if (cell === null || cell === undefined) return '';
+	if (cell instanceof Date) return cell.toISOString().slice(0, 10);
+	return String(cell);
+}
+
+/** The rows of a table read with its headers (the file reader's shape), as sheet rows. */
+export function orgRowsOfTable(table: {
+	headers: readonly string[];
+	rows: readonly {
+		rowNumber: number;
+		cells: readonly (string | number | boolean | Date | null)[];
+	}[];
+}): { line: number; row: OrgSheetRow }[] {
+	const grid = [table.headers.map(String), ...table.rows.map((row) => row.cells.map(orgCellText))];
+	const mapping = matchOrgHeaders(table.headers);
+	return orgRowsOfGrid({ grid, headerRow: 0, mapping }).map(({ line, row }) => ({
+		line: table.rows[line - 2]?.rowNumber ?? line,
+		row
+	}));
+}
