@@ -54,7 +54,7 @@ describe('the organisation from a sheet, on a phone', () => {
 			page.getByRole('button', { name: 'Tải tệp mẫu' }).click()
 		]);
 		const template = await readFile((await download.path()) ?? '');
-		expect((await readOrgSheet(new File([template], 'mau.xlsx'))).length).toBe(2);
+		expect((await readOrgSheet(new File([new Uint8Array(template)], 'mau.xlsx'))).length).toBe(2);
 
 		const prefix = uniqueLogin('q').slice(0, 9);
 		const rows = [

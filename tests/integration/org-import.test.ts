@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../server/accounts/session-controller';
 import { unitSecurity, type UnitRecord } from '../../server/couch/provision-service';
 import { DESIGN_DOC_ID } from '../../server/couch/design-doc';
+import { unitDbName } from '../../server/couch/db-names';
 import type { OrgImportJournal } from '../../server/org/org-import-journal';
 import type { OrgImportHooks, OrgImportView } from '../../server/org/org-import-service';
 import type { IssuedAccount } from '../../server/org/org-import-service';
@@ -61,7 +62,7 @@ async function journalOf(importId: string): Promise<OrgImportJournal> {
 async function expectNothingLeft(journal: OrgImportJournal, keepLogins: string[] = []) {
 	for (const unit of journal.units) {
 		expect(await server.provision.getUnit(unit.id)).toBeUndefined();
-		expect(await server.couch.databaseExists(`unit_${unit.id}`)).toBe(false);
+		expect(await server.couch.databaseExists(unitDbName(unit.id))).toBe(false);
 		if (unit.login && !keepLogins.includes(unit.login)) {
 			expect(await server.accounts.getAccount(unit.login)).toBeUndefined();
 			expect(
