@@ -19,6 +19,7 @@ export type AuditAction =
 	| 'unit.split.done'
 	| 'unit.reparent'
 	| 'unit.forwarding.close'
+	| 'unit.import'
 	| 'account.create'
 	| 'account.reset-password'
 	| 'account.change-password'

@@ -12,6 +12,8 @@ import { ReceiptIndex } from '../declarations/receipt-index';
 import { UnitReader } from '../declarations/unit-reader';
 import type { SessionController } from '../accounts/session-controller';
 import type { Config } from '../config';
+import { createOrgImportRouter } from '../org/org-import-router';
+import type { OrgImportService } from '../org/org-import-service';
 import { createOrgRouter } from '../org/org-router';
 import type { UnitService } from '../org/unit-service';
 import { isLiveFeed } from '../proxy/live-feed';
@@ -42,8 +44,9 @@ export function createHttpApp(options: {
 	units: UnitService;
 	accountAdmin: AccountAdmin;
 	sessions: SessionController;
+	orgImports: OrgImportService;
 }): Express {
-	const { config, logger, services, workers, units, accountAdmin, sessions } = options;
+	const { config, logger, services, workers, units, accountAdmin, sessions, orgImports } = options;
 	const { couch, accounts, provision, audit, registry } = services;
 	// Mail attachments' store: the API uploads and serves, the write guard checks a mail's files.
 	const files = new FileStore({ couch, db: provision.names.files, units: services.unitById });
@@ -109,6 +112,8 @@ export function createHttpApp(options: {
 			})
 		})
 	);
+	// Before the organisation router, whose JSON parser would refuse a sheet's rows (64 kB).
+	app.use('/api', createOrgImportRouter({ sessions, imports: orgImports }));
 	app.use(
 		'/api',
 		createOrgRouter({

@@ -11,6 +11,7 @@ import { createHttpApp } from '../http/app';
 import { closeServer, listen } from '../http/listen';
 import { createLogger, describeError } from '../http/logger';
 import { installProcessGuards } from '../http/process-guards';
+import { OrgImportService, type OrgImportHooks } from '../org/org-import-service';
 import { UnitService } from '../org/unit-service';
 import type { CitizenRegistry } from '../registry/registry-service';
 import { connectStore } from '../store/connect';
@@ -40,6 +41,8 @@ export interface DoanvuServer {
 	audit: AuditService;
 	jobs: JobService;
 	units: UnitService;
+	/** Units and secretaries' accounts from a sheet (server/org/org-import-service.ts). */
+	orgImports: OrgImportService;
 	/** The national citizen-id registry (registry-service.ts). */
 	registry: CitizenRegistry;
 	/**
@@ -69,10 +72,12 @@ export interface DoanvuServer {
 export interface ServerOptions extends Partial<Config> {
 	/** Tests only: stop the job runner as if the process died after a given step or batch. */
 	workerHooks?: WorkerHooks;
+	/** Tests only: the organisation import's lease and a hook before each unit it founds. */
+	orgImport?: { leaseMs?: number; hooks?: OrgImportHooks };
 }
 
 export async function createDoanvuServer(options: ServerOptions = {}): Promise<DoanvuServer> {
-	const { workerHooks, ...overrides } = options;
+	const { workerHooks, orgImport, ...overrides } = options;
 	const config = loadConfig({ overrides });
 	const logger = createLogger({ enabled: config.log });
 	installProcessGuards(logger);
@@ -87,6 +92,12 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			onJobCreated: () => workers.runner.nudge()
 		});
 		const accountAdmin = new AccountAdmin({ accounts, devices, provision, audit });
+		const orgImports = new OrgImportService({
+			...services,
+			accountsDb: services.names.accounts,
+			onDirectoryChange: () => workers.directoryChanged(),
+			...orgImport
+		});
 		const sessions = new SessionController({
 			accounts,
 			devices,
@@ -102,7 +113,8 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			workers,
 			units,
 			accountAdmin,
-			sessions
+			sessions,
+			orgImports
 		});
 
 		const { server, port, url } = await listen(app, config);
@@ -112,10 +124,13 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 		let upgrading: Promise<unknown> = Promise.resolve();
 		if (config.workers.enabled) {
 			workers.start();
+			orgImports.start();
 			// Every unit database gets back the design document and access list its directory record
 			// says it should have (an older server's, or one somebody changed), in the background.
-			upgrading = provision
-				.restoreUnitDatabases()
+			// Imports whose process died are rolled back first: restoring would bring back their databases.
+			upgrading = orgImports
+				.recoverInterrupted()
+				.then(() => provision.restoreUnitDatabases())
 				.then(
 					({ restored }) => restored > 0 && logger.info('unit_databases_restored', { restored })
 				)
@@ -133,6 +148,7 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 			audit,
 			jobs,
 			units,
+			orgImports,
 			registry,
 			workers: {
 				runner: workers.runner,
@@ -147,6 +163,7 @@ export async function createDoanvuServer(options: ServerOptions = {}): Promise<D
 				? { url: embedded.url, user: embedded.admin.user, password: embedded.admin.password }
 				: undefined,
 			close: async () => {
+				await orgImports.stop();
 				await workers.stop();
 				services.dbUpdates.close();
 				await upgrading;

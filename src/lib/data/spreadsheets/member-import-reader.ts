@@ -39,6 +39,8 @@ export async function readSheetFile(options: {
 	data: ArrayBuffer;
 	fileName: string;
 	onProgress?: (rowsRead: number) => void;
+	/** Whether a header cell names a column of the sheet read (default: a member field). */
+	isHeaderCell?: (text: string) => boolean;
 }): Promise<SheetGrid> {
 	const lower = options.fileName.toLowerCase();
 	if (lower.endsWith('.csv')) {
@@ -62,12 +64,14 @@ function gridOf(options: {
 	format: SheetGrid['format'];
 	matrices: Matrix[];
 	onProgress?: (rowsRead: number) => void;
+	isHeaderCell?: (text: string) => boolean;
 }): SheetGrid {
 	const sheets: SheetTable[] = [];
 	let read = 0;
 	for (const matrix of options.matrices) {
 		const table = tableOf({
 			matrix,
+			isHeaderCell: options.isHeaderCell ?? ((cell) => headerTarget(cell) !== null),
 			onRows: (count) => {
 				read += count;
 				options.onProgress?.(read);
@@ -192,7 +196,11 @@ function hasSlaves(matrix: Matrix, r: number, c: number): boolean {
 	return matrix.masters.has(`${r}:${c + 1}`) && masterOf(matrix, r, c + 1) === `${r}:${c}`;
 }
 
-function tableOf(options: { matrix: Matrix; onRows: (count: number) => void }): SheetTable | null {
+function tableOf(options: {
+	matrix: Matrix;
+	isHeaderCell: (text: string) => boolean;
+	onRows: (count: number) => void;
+}): SheetTable | null {
 	const { matrix } = options;
 	const scan = Math.min(matrix.cells.length, HEADER_SCAN_ROWS);
 	let headerIndex = -1;
@@ -201,7 +209,7 @@ function tableOf(options: { matrix: Matrix; onRows: (count: number) => void }): 
 		const named = new Set<string>();
 		row.forEach((cell, c) => {
 			// A merged header names its field once, however many columns it covers.
-			if (headerTarget(text(cell)) !== null) named.add(masterOf(matrix, r, c));
+			if (options.isHeaderCell(text(cell))) named.add(masterOf(matrix, r, c));
 		});
 		if (named.size >= 2) {
 			headerIndex = r;
