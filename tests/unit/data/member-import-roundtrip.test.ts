@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readSheetFile } from '../../../src/lib/data/spreadsheets/member-import-reader';
+import {
+	rosterFileName,
+	rosterWorkbook
+} from '../../../src/lib/data/spreadsheets/roster-export-workbook';
 import { guessColumnMapping } from '../../../src/lib/domain/spreadsheets/member-import-headers';
 import {
 	classifyImportRows,
@@ -73,6 +77,44 @@ describe('round trip: exported cells imported again', () => {
 		});
 		expect(result.ok && result.plan.report.documents).toBe(0);
 		expect(result.ok && result.plan.report.unchanged).toHaveLength(300);
+	}, 30_000);
+});
+
+describe('round trip: the roster export’s own file imported again', () => {
+	it('changes nothing (title row, text-formatted cells and all)', async () => {
+		const members = generateMembers({
+			seed: 'roundtrip-export',
+			count: 120,
+			unitId: UNIT,
+			branchIds: BRANCHES.map((b) => b.id),
+			today: TODAY,
+			ethnicMix: 'mountain-district'
+		});
+		const data = await rosterWorkbook({
+			members,
+			branchName,
+			unitName: 'Đoàn xã Vông',
+			today: TODAY,
+			filters: 'Tất cả'
+		});
+		const grid = await readSheetFile({ data, fileName: rosterFileName({ unitId: UNIT, today: TODAY }) });
+		const sheet = grid.sheets[0]!;
+		const { mapping, missing } = guessColumnMapping({ headers: sheet.headers });
+		expect(missing).toEqual([]);
+		const preview = classifyImportRows({
+			unitId: UNIT,
+			existing: existingOf(members),
+			branches: BRANCHES,
+			today: TODAY,
+			sheet,
+			fileName: grid.fileName,
+			mapping
+		});
+		expect(preview.rows).toHaveLength(120);
+		const changed = preview.rows.filter(
+			(row) => row.class !== 'update' || (row.changedFields ?? ['?']).length > 0
+		);
+		expect(changed.map((row) => ({ row: row.rowNumber, class: row.class, changed: row.changedFields, errors: row.errors }))).toEqual([]);
 	}, 30_000);
 });
 
