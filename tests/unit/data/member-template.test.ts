@@ -19,7 +19,7 @@ async function readTemplate() {
 describe('the member import template', () => {
 	it('has the roster headers, bold and frozen, each with a note, and no data rows', async () => {
 		const workbook = await readTemplate();
-		const sheet = workbook.worksheets[0];
+		const sheet = workbook.worksheets[0]!;
 		expect(sheet.name).toBe(TEMPLATE_DATA_SHEET);
 		const headers = MEMBER_SHEET_COLUMNS.map((_, i) => sheet.getRow(1).getCell(i + 1).text);
 		expect(headers).toEqual(MEMBER_SHEET_COLUMNS.map((c) => c.header));
@@ -27,7 +27,7 @@ describe('the member import template', () => {
 		expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
 		const birth = MEMBER_SHEET_COLUMNS.findIndex((c) => c.key === 'birthDate') + 1;
 		const note = sheet.getRow(1).getCell(birth).note;
-		const noteText = typeof note === 'string' ? note : note.texts.map((t) => t.text).join('');
+		const noteText = typeof note === 'string' ? note : (note.texts ?? []).map((t) => t.text).join('');
 		expect(noteText).toContain('dd/mm/yyyy');
 		expect(noteText).toContain('Bắt buộc');
 		// The data sheet holds no member: only headers (the examples are on the guide).
@@ -36,7 +36,7 @@ describe('the member import template', () => {
 
 	it('keeps citizen ids and dates as text and offers lists for gender, ethnicity, status', async () => {
 		const workbook = await readTemplate();
-		const sheet = workbook.worksheets[0];
+		const sheet = workbook.worksheets[0]!;
 		const col = (key: string) => MEMBER_SHEET_COLUMNS.findIndex((c) => c.key === key) + 1;
 		expect(sheet.getColumn(col('citizenId')).numFmt).toBe('@');
 		expect(sheet.getColumn(col('birthDate')).numFmt).toBe('@');

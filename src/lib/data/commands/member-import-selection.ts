@@ -1,0 +1,76 @@
+import type { MemberDoc } from '$lib/domain/member-schema';
+import type {
+	ExistingMember,
+	ImportPreview,
+	ImportRowClass
+} from '$lib/domain/spreadsheets/member-import-types';
+
+// The import flow's choices as immutable values (member-import-flow.svelte.ts replaces them whole,
+// so a change is one assignment the screen sees): which rows are skipped, which classes chosen.
+
+/** Classes that can be written: the others are listed with their reason, never imported. */
+export type WritableClass = Extract<ImportRowClass, 'new' | 'update'>;
+
+export function toggled<T>(set: ReadonlySet<T>, value: T, on: boolean): ReadonlySet<T> {
+	const next = new Set(set);
+	if (on) next.add(value);
+	else next.delete(value);
+	return next;
+}
+
+export function emptySet<T>(values: readonly T[] = []): ReadonlySet<T> {
+	return new Set(values);
+}
+
+/** The rows to write: of a chosen class, not skipped (row numbers, in sheet order). */
+export function chosenRowNumbers(options: {
+	preview: ImportPreview | null;
+	classes: ReadonlySet<WritableClass>;
+	skipped: ReadonlySet<number>;
+}): { rows: number[]; counts: Record<WritableClass, number> } {
+	const rows: number[] = [];
+	const counts = { new: 0, update: 0 };
+	for (const row of options.preview?.rows ?? []) {
+		if (row.class !== 'new' && row.class !== 'update') continue;
+		if (!options.classes.has(row.class) || options.skipped.has(row.rowNumber)) continue;
+		rows.push(row.rowNumber);
+		counts[row.class] += 1;
+	}
+	return { rows, counts };
+}
+
+/** The loaded documents of the unit's members, by id (the planner updates on top of them). */
+export function loadedMembers(existing: readonly ExistingMember[]): ReadonlyMap<string, MemberDoc> {
+	const map = new Map<string, MemberDoc>();
+	for (const member of existing) if (member.doc) map.set(member.id, member.doc);
+	return map;
+}
+
+export function nowIso(): string {
+	return new Date().toISOString();
+}
+
+const NAME_PARTS: ReadonlySet<string> = new Set(['familyName', 'middleName', 'givenName']);
+
+/** Required fields no column gives (a whole-name column gives họ, tên đệm and tên). */
+export function missingFields<T extends string>(options: {
+	mapping: readonly (string | null)[];
+	required: Iterable<T>;
+}): T[] {
+	const given = new Set(options.mapping.filter((target) => target !== null));
+	return [...options.required].filter(
+		(field) => !given.has(field) && !(NAME_PARTS.has(field) && given.has('fullName'))
+	);
+}
+
+/** Targets two or more columns claim (only the first is read). */
+export function repeatedTargets(mapping: readonly (string | null)[]): string[] {
+	const seen = new Set<string>();
+	const twice = new Set<string>();
+	for (const target of mapping) {
+		if (target === null) continue;
+		if (seen.has(target)) twice.add(target);
+		seen.add(target);
+	}
+	return [...twice];
+}
