@@ -178,6 +178,14 @@ const HISTORY_DATA = {
 		revision: v.pipe(v.number(), v.integer(), v.minValue(1)),
 		created: v.boolean(),
 		fields: v.array(v.string())
+	}),
+	// A member created or updated from a unit's spreadsheet (docs/spreadsheets.md): the file, the
+	// sheet row, whether the record was created by it, and which fields it wrote.
+	imported: v.strictObject({
+		fileName: v.pipe(v.string(), v.trim(), v.nonEmpty('Không được để trống.'), v.maxLength(255)),
+		rowNumber: v.pipe(v.number(), v.integer(), v.minValue(1)),
+		created: v.boolean(),
+		fields: v.array(v.string())
 	})
 } satisfies Record<HistoryKind, v.GenericSchema>;
 
@@ -229,7 +237,8 @@ export const HistoryDocSchema = v.pipe(
 		variantOf('death'),
 		variantOf('profile-edit'),
 		variantOf('reversal'),
-		variantOf('declaration-approved')
+		variantOf('declaration-approved'),
+		variantOf('imported')
 	]),
 	v.check(
 		(doc) => (doc.kind === 'reversal') === (doc.reverses !== undefined),

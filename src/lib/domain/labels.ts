@@ -88,7 +88,8 @@ export const HISTORY_KINDS = [
 	'death',
 	'profile-edit',
 	'reversal',
-	'declaration-approved'
+	'declaration-approved',
+	'imported'
 ] as const;
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
 export const HISTORY_KIND_LABELS: Readonly<Record<HistoryKind, string>> = {
@@ -110,7 +111,8 @@ export const HISTORY_KIND_LABELS: Readonly<Record<HistoryKind, string>> = {
 	death: 'Từ trần',
 	'profile-edit': 'Sửa thông tin hồ sơ',
 	reversal: 'Hủy bỏ nghiệp vụ',
-	'declaration-approved': 'Duyệt thông tin tự khai'
+	'declaration-approved': 'Duyệt thông tin tự khai',
+	imported: 'Nhập từ tệp danh sách'
 };
 
 export function historyKindLabel(value: string): string {

@@ -75,6 +75,10 @@ export function entryDetail(entry: HistoryDoc, branchName: (id: string) => strin
 				: entry.data.fields.length > 0
 					? `Lấy từ bản tự khai: ${entry.data.fields.map((f) => memberFieldLabel(f)).join(', ')}.`
 					: 'Bản tự khai khớp hồ sơ, không thay đổi trường nào.';
+		case 'imported':
+			return entry.data.created
+				? `Tạo hồ sơ từ tệp ${entry.data.fileName}, dòng ${entry.data.rowNumber}.`
+				: `Cập nhật từ tệp ${entry.data.fileName}, dòng ${entry.data.rowNumber}: ${entry.data.fields.map((f) => memberFieldLabel(f)).join(', ')}.`;
 		case 'reversal':
 			return `Hủy "${historyKindLabel(entry.data.reversedKind)}". Lý do: ${entry.data.reason}`;
 	}

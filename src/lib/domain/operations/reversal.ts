@@ -61,7 +61,7 @@ export function reversalRefusal(options: {
 	// A record created from a member's declaration, like an admission, is not undone by an entry:
 	// the record itself is deleted (entered by mistake) or the member removed. An approval that only
 	// took some declared fields onto a record is reversed like a profile edit.
-	if (entry.kind === 'declaration-approved' && entry.data.created) {
+	if ((entry.kind === 'declaration-approved' || entry.kind === 'imported') && entry.data.created) {
 		return (
 			`Không hủy được "${HISTORY_KIND_LABELS[entry.kind]}" đã tạo hồ sơ: hồ sơ nhập nhầm thì xóa ` +
 			'hồ sơ, còn đoàn viên thôi sinh hoạt thì ghi xóa tên.'

@@ -99,6 +99,8 @@ export interface ImportRowPreview {
 	/** The parsed fields (valid rows: the whole record for new ones; what the sheet gives for updates). */
 	fields: Partial<MemberFields>;
 	errors: ImportRowError[];
+	/** The part of `errors` that came from reading cells (kept until the secretary edits the field). */
+	cellErrors: ImportRowError[];
 	/** Not errors: what the secretary should know ("số CCCD được khôi phục số 0 ở đầu"…). */
 	notes: string[];
 	/** Updates: the member the row updates. */
@@ -118,6 +120,8 @@ export interface ImportPreview {
 	sheetName: string;
 	rows: ImportRowPreview[];
 	counts: Record<ImportRowClass, number>;
+	/** The header each field was read from (familyName… from a full-name column's header). */
+	fieldHeaders: Partial<Record<MemberFieldKey | 'fullName', string>>;
 	/** False when the registry could not be asked (offline): clashes are then found at sync. */
 	clashesChecked: boolean;
 }
