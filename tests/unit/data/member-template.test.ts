@@ -57,3 +57,16 @@ describe('the member import template', () => {
 		for (const example of TEMPLATE_EXAMPLES) expect(texts).toContain(example.familyName);
 	});
 });
+
+describe('the template read back by the import', () => {
+	it('offers its data sheet first, and no example or list as members', async () => {
+		const { readSheetFile } = await import('../../../src/lib/data/spreadsheets/member-import-reader');
+		const grid = await readSheetFile({
+			data: await memberTemplateWorkbook(),
+			fileName: 'mau-nhap-doan-vien.xlsx'
+		});
+		expect(grid.sheets[0]?.name).toBe(TEMPLATE_DATA_SHEET);
+		expect(grid.sheets[0]?.headers).toEqual(MEMBER_SHEET_COLUMNS.map((c) => c.header));
+		expect(grid.sheets.flatMap((s) => s.rows)).toEqual([]);
+	});
+});

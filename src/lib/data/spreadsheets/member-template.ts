@@ -167,7 +167,8 @@ export async function memberTemplateWorkbook(): Promise<ArrayBuffer> {
 	data.getRow(1).height = 32;
 
 	const guide = workbook.addWorksheet(TEMPLATE_GUIDE_SHEET);
-	const lists = workbook.addWorksheet(TEMPLATE_LISTS_SHEET);
+	// Hidden: the drop-downs read it, the import skips it (its headers name member fields too).
+	const lists = workbook.addWorksheet(TEMPLATE_LISTS_SHEET, { state: 'hidden' });
 	const ranges = writeLists(lists);
 
 	const validations = (data as unknown as { dataValidations: RangeValidations }).dataValidations;
