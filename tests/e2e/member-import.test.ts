@@ -45,7 +45,9 @@ const PEOPLE = [
 		'Giới tính': 'Nữ',
 		'Ngày sinh': '12/03/2004',
 		'Số CCCD': '001304000123',
-		'Dân tộc': 'Mường'
+		'Dân tộc': 'Mường',
+		'Tôn giáo': 'Không',
+		'Giáo dục phổ thông': '12/12'
 	},
 	{
 		Họ: 'Bàn',
@@ -55,7 +57,9 @@ const PEOPLE = [
 		// No 31st of February: the row the secretary fixes in the preview.
 		'Ngày sinh': '31/02/2003',
 		'Số CCCD': '002203000456',
-		'Dân tộc': 'Dao'
+		'Dân tộc': 'Dao',
+		'Tôn giáo': 'Không',
+		'Giáo dục phổ thông': '12/12'
 	},
 	{
 		Họ: 'Lò',
@@ -64,7 +68,9 @@ const PEOPLE = [
 		'Giới tính': 'Nữ',
 		'Ngày sinh': '01/09/2001',
 		'Số CCCD': '014301000789',
-		'Dân tộc': 'Thái'
+		'Dân tộc': 'Thái',
+		'Tôn giáo': 'Không',
+		'Giáo dục phổ thông': '12/12'
 	}
 ];
 

@@ -1,6 +1,9 @@
 import { todayIso } from '$lib/domain/dates';
 import type { MemberFieldKey } from '$lib/domain/member-schema';
-import { guessColumnMapping } from '$lib/domain/spreadsheets/member-import-headers';
+import {
+	guessColumnMapping,
+	missingFields
+} from '$lib/domain/spreadsheets/member-import-headers';
 import {
 	planMemberImport,
 	revalidateImportRow,
@@ -25,15 +28,13 @@ import {
 } from '$lib/data/spreadsheets/member-import-mappings';
 import {
 	TEMPLATE_GUIDE_SHEET,
-	TEMPLATE_LISTS_SHEET,
-	TEMPLATE_REQUIRED
+	TEMPLATE_LISTS_SHEET
 } from '$lib/data/spreadsheets/member-template';
 import { ulid } from '$lib/data/ids';
 import {
 	chosenRowNumbers,
 	emptySet,
 	loadedMembers,
-	missingFields,
 	repeatedTargets,
 	nowIso,
 	toggled,
@@ -127,9 +128,9 @@ export class MemberImportFlow {
 		return this.grid?.sheets[this.sheetIndex] ?? null;
 	}
 
-	/** Required fields no column gives (a whole-name column gives họ, tên đệm and tên). */
+	/** Fields a new member needs that no column gives (the import's own list). */
 	get missing(): MemberFieldKey[] {
-		return missingFields({ mapping: this.mapping, required: TEMPLATE_REQUIRED });
+		return missingFields(this.mapping);
 	}
 
 	/** Fields two columns claim (only the first is read). */

@@ -50,19 +50,6 @@ export function nowIso(): string {
 	return new Date().toISOString();
 }
 
-const NAME_PARTS: ReadonlySet<string> = new Set(['familyName', 'middleName', 'givenName']);
-
-/** Required fields no column gives (a whole-name column gives họ, tên đệm and tên). */
-export function missingFields<T extends string>(options: {
-	mapping: readonly (string | null)[];
-	required: Iterable<T>;
-}): T[] {
-	const given = new Set(options.mapping.filter((target) => target !== null));
-	return [...options.required].filter(
-		(field) => !given.has(field) && !(NAME_PARTS.has(field) && given.has('fullName'))
-	);
-}
-
 /** Targets two or more columns claim (only the first is read). */
 export function repeatedTargets(mapping: readonly (string | null)[]): string[] {
 	const seen = new Set<string>();

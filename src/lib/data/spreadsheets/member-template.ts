@@ -12,6 +12,7 @@ import {
 	type MemberCellKind,
 	type MemberSheetColumn
 } from '$lib/domain/spreadsheets/member-sheet';
+import { missingFields } from '$lib/domain/spreadsheets/member-import-headers';
 import { loadExcel } from './excel-module';
 
 // The import's template (docs/spreadsheets.md), built on the phone with exceljs (loaded lazily, so
@@ -28,17 +29,8 @@ export const TEMPLATE_LISTS_SHEET = 'Danh mục';
 /** Rows of the data sheet that carry the drop-down lists and text formats. */
 export const TEMPLATE_ROWS = 1000;
 
-/**
- * The fields a row cannot be imported without (the member schema has no default for them). The
- * import's own check decides; these only label the template's headers.
- */
-export const TEMPLATE_REQUIRED: ReadonlySet<MemberFieldKey> = new Set([
-	'familyName',
-	'givenName',
-	'gender',
-	'birthDate',
-	'ethnicCode'
-]);
+/** The fields a new member cannot be imported without: the import's own list (nothing mapped). */
+export const TEMPLATE_REQUIRED: ReadonlySet<MemberFieldKey> = new Set(missingFields([]));
 
 const KIND_NOTES: Record<MemberCellKind, string> = {
 	text: 'Chữ.',
