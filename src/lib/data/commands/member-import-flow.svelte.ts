@@ -41,7 +41,7 @@ import {
 	type WritableClass
 } from './member-import-selection';
 
-// The import screen's steps as named states (docs/spreadsheets.md, "The import screen"): choose a
+// The import screen's steps as named states (docs/member-import-screen.md): choose a
 // file → map its columns → preview every row classified (fix a cell, skip a row, choose classes) →
 // confirm → write, all or nothing, with progress and cancel → the report. Reading and checking run
 // in the import's worker; nothing is written before "confirm", and a cancelled write leaves nothing.

@@ -15,7 +15,7 @@ import {
 import { missingFields } from '$lib/domain/spreadsheets/member-import-headers';
 import { loadExcel } from './excel-module';
 
-// The import's template (docs/spreadsheets.md), built on the phone with exceljs (loaded lazily, so
+// The import's template (docs/member-import-screen.md), built on the phone with exceljs (loaded lazily, so
 // it never weighs on the roster): the first sheet "Đoàn viên" holds only the headers, bold and
 // frozen, each with a note saying its format and whether it is required; the examples live on a
 // second sheet "Hướng dẫn" so a secretary who forgets to delete them never imports them (the
