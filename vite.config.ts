@@ -6,6 +6,9 @@ const nodePouch = fileURLToPath(new URL('./tests/support/pouchdb-node.ts', impor
 
 export default defineConfig({
 	plugins: [sveltekit()],
+	// Module workers: the members import's worker (member-import-worker.ts) loads exceljs lazily,
+	// which the default classic (iife) worker format cannot split.
+	worker: { format: 'es' },
 	server: { port: 5173 },
 	build: {
 		target: 'es2020',

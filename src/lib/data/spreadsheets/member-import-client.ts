@@ -1,13 +1,82 @@
-import type { ColumnMapping, ImportPreview, SheetGrid } from '$lib/domain/spreadsheets/member-import-types';
+import { todayIso } from '$lib/domain/dates';
 import type { ImportContext } from '$lib/domain/spreadsheets/member-import-plan';
+import type {
+	ColumnMapping,
+	ImportPreview,
+	SheetGrid
+} from '$lib/domain/spreadsheets/member-import-types';
+import {
+	findImportClashes,
+	importBranches,
+	importExistingMembers,
+	membersForImport
+} from '$lib/data/queries/member-import';
+import { unitIdOfDb } from '$lib/data/ids';
+import type { ImportJob, ImportJobMessage } from './member-import-jobs';
 
 // The screens' way into the import's Web Worker (member-import-worker.ts): reading a file and
 // classifying its rows off the main thread, with progress and cancel (the worker is terminated).
+// Where there is no Worker (Node tests) the same jobs run in the page.
 
 export interface ImportProgress {
 	stage: 'reading' | 'checking';
 	done: number;
+	/** 0 while reading (the number of rows is known only once read). */
 	total: number;
+}
+
+function abortError(): DOMException {
+	return new DOMException('Đã hủy.', 'AbortError');
+}
+
+async function runJob<T>(options: {
+	job: ImportJob;
+	transfer?: Transferable[];
+	signal?: AbortSignal;
+	onProgress?: (progress: ImportProgress) => void;
+}): Promise<T> {
+	const { job, signal } = options;
+	if (signal?.aborted) throw abortError();
+	return new Promise<T>((resolve, reject) => {
+		const onMessage = (message: ImportJobMessage) => {
+			if (message.kind === 'progress') options.onProgress?.(message);
+			else if (message.kind === 'done') {
+				finish();
+				resolve(message.result as T);
+			} else {
+				finish();
+				reject(new Error(message.message));
+			}
+		};
+		let worker: Worker | null = null;
+		const onAbort = () => {
+			worker?.terminate();
+			finish();
+			reject(abortError());
+		};
+		const finish = () => {
+			signal?.removeEventListener('abort', onAbort);
+			worker?.terminate();
+		};
+		signal?.addEventListener('abort', onAbort, { once: true });
+		if (typeof Worker === 'undefined') {
+			void import('./member-import-jobs').then(({ runImportJob }) =>
+				runImportJob(job, (message) => {
+					if (!signal?.aborted) onMessage(message);
+				})
+			);
+			return;
+		}
+		worker = new Worker(new URL('./member-import-worker.ts', import.meta.url), {
+			type: 'module'
+		});
+		worker.onmessage = (event: MessageEvent<ImportJobMessage>) => onMessage(event.data);
+		worker.onerror = (event) => {
+			finish();
+			reject(new Error(`Không đọc được tệp: ${event.message || 'lỗi không rõ'}.`));
+		};
+		worker.postMessage(job, options.transfer ?? []);
+	});
 }
 
 /** Reads a file in the worker. Rejects with a Vietnamese message, or an AbortError on cancel. */
@@ -17,8 +86,11 @@ export async function readSheetInWorker(options: {
 	signal?: AbortSignal;
 	onProgress?: (progress: ImportProgress) => void;
 }): Promise<SheetGrid> {
-	void options;
-	throw new Error('not yet');
+	return runJob<SheetGrid>({
+		job: { kind: 'read', data: options.data, fileName: options.fileName },
+		signal: options.signal,
+		onProgress: options.onProgress
+	});
 }
 
 /** Classifies the rows of one sheet in the worker. */
@@ -31,8 +103,12 @@ export async function classifyInWorker(
 		onProgress?: (progress: ImportProgress) => void;
 	}
 ): Promise<ImportPreview> {
-	void options;
-	throw new Error('not yet');
+	const { grid, sheetIndex, mapping, signal, onProgress, ...context } = options;
+	return runJob<ImportPreview>({
+		job: { kind: 'classify', context, grid, sheetIndex, mapping },
+		signal,
+		onProgress
+	});
 }
 
 /**
@@ -48,7 +124,41 @@ export async function previewMemberImport(options: {
 	mapping: ColumnMapping;
 	signal?: AbortSignal;
 	onProgress?: (progress: ImportProgress) => void;
+	/** The server's origin (tests in Node); the page's own in the browser. */
+	origin?: string;
 }): Promise<{ preview: ImportPreview; context: ImportContext }> {
-	void options;
-	throw new Error('not yet');
+	const [existing, branches] = await Promise.all([
+		importExistingMembers({ db: options.db }),
+		importBranches({ db: options.db })
+	]);
+	const base: ImportContext = {
+		unitId: unitIdOfDb(options.db),
+		existing,
+		branches,
+		today: todayIso()
+	};
+	const first = await classifyInWorker({ ...base, ...options });
+	const updateIds = first.rows.flatMap((row) => (row.existingId ? [row.existingId] : []));
+	const newIds = first.rows.flatMap((row) =>
+		row.class === 'new' && typeof row.fields.citizenId === 'string' ? [row.fields.citizenId] : []
+	);
+	const [docs, registry] = await Promise.all([
+		membersForImport({ db: options.db, ids: updateIds }),
+		findImportClashes({ citizenIds: newIds, origin: options.origin })
+	]);
+	if (options.signal?.aborted) throw abortError();
+	const context: ImportContext = {
+		...base,
+		existing: existing.map((member) => {
+			const doc = docs.get(member.id);
+			return doc ? { ...member, doc } : member;
+		}),
+		...(registry.checked ? { clashes: registry.clashes } : {})
+	};
+	if (docs.size === 0 && !registry.checked) return { preview: first, context };
+	const preview = await runJob<ImportPreview>({
+		job: { kind: 'refresh', context, preview: first },
+		signal: options.signal
+	});
+	return { preview, context };
 }

@@ -2,6 +2,7 @@ import type { CouchRemote } from '$lib/data/online/couch-http';
 import type { KnownRevs } from './known-revs';
 import { deviceDb } from '$lib/data/store/device-db';
 import { LocalCheckpoint, PUSH_CHECKPOINT_ID, type PushCheckpoint } from './checkpoints';
+import { isPushHeld } from './push-hold';
 
 // The push half of the sync engine (docs/decisions/0008-sync-protocol.md): the device's changes
 // since the push cursor, minus the revisions the pull just brought from the server, sent with their
@@ -21,6 +22,13 @@ export interface PushOutcome {
 	 * the lookup limit was reached): the push cursor stays before it, so it goes again at a later sync.
 	 */
 	refused: { id: string; reason: string; retry?: boolean }[];
+}
+
+interface SentDoc {
+	_id: string;
+	_rev: string;
+	_deleted?: boolean;
+	_revisions?: { start: number; ids: string[] };
 }
 
 interface Candidate {
@@ -58,6 +66,8 @@ export class Pusher {
 		onBatch?: (outcome: PushOutcome) => void | Promise<void>;
 	}): Promise<PushOutcome> {
 		const total: PushOutcome = { pushed: [], refused: [] };
+		// An import is writing (push-hold.ts): nothing goes until it is whole; the cursor stays.
+		if (isPushHeld(this.#db)) return total;
 		let since = (this.#checkpoint.value ?? (await this.#checkpoint.load()))?.since ?? 0;
 		let active = false;
 		// Once a document is to be sent again, the cursor is not saved past it for the rest of the pass.
@@ -108,12 +118,13 @@ export class Pusher {
 		if (missing.length === 0) return { pushed: [], refused: [] };
 
 		const found = await this.#local.bulkGet({ docs: missing, revs: true });
-		const docs: { _id: string; _rev: string }[] = [];
+		let docs: SentDoc[] = [];
 		for (const result of found.results) {
 			for (const entry of result.docs) {
-				if ('ok' in entry) docs.push(entry.ok as { _id: string; _rev: string });
+				if ('ok' in entry) docs.push(entry.ok as SentDoc);
 			}
 		}
+		docs = await this.#withoutUnsentDeletions({ docs, signal });
 		if (docs.length === 0) return { pushed: [], refused: [] };
 		const answer = await this.#remote.json<
 			{ id: string; rev?: string; error?: string; reason?: string; retry?: boolean }[]
@@ -134,6 +145,37 @@ export class Pusher {
 			pushed,
 			refused: [...refused].map(([id, why]) => ({ id, ...why }))
 		};
+	}
+
+	/**
+	 * Leaves out the deletion of a document whose earlier revisions never reached the server (an
+	 * import taken back before it was uploaded, commands/member-import.ts): there is nothing to tell
+	 * the server, and history entries may not be deleted there, so it would only come back refused.
+	 */
+	async #withoutUnsentDeletions(options: {
+		docs: SentDoc[];
+		signal: AbortSignal;
+	}): Promise<SentDoc[]> {
+		const ancestors = new Map<string, string[]>();
+		for (const doc of options.docs) {
+			const history = doc._revisions;
+			if (doc._deleted !== true || !history || history.ids.length < 2) continue;
+			ancestors.set(
+				doc._id,
+				history.ids.slice(1).map((id, i) => `${history.start - 1 - i}-${id}`)
+			);
+		}
+		if (ancestors.size === 0) return options.docs;
+		const diff = await this.#remote.json<Record<string, { missing?: string[] }>>({
+			path: '_revs_diff',
+			body: Object.fromEntries(ancestors),
+			signal: options.signal
+		});
+		return options.docs.filter((doc) => {
+			const revs = ancestors.get(doc._id);
+			if (revs === undefined) return true;
+			return (diff[doc._id]?.missing ?? []).length < revs.length;
+		});
 	}
 
 	/** True when every candidate revision is a local write recorded in the outbox. */

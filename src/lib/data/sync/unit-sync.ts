@@ -3,6 +3,7 @@ import { KnownRevs } from './known-revs';
 import { Puller } from './pull';
 import { Pusher, type PushOutcome } from './push';
 import { clearPushed, markRefused } from './outbox';
+import { isPushHeld } from './push-hold';
 import { backOff, classifyError, isAbort, type SyncProblem } from './problems';
 import { localDb, WipedDatabaseError, type RemoteOptions } from '$lib/data/store/pouch';
 import { putSetting, deviceDb } from '$lib/data/store/device-db';
@@ -32,6 +33,8 @@ const firstSyncKey = (db: string) => `firstSync:${db}`;
 /** Local writes are pushed this long after the last one (longer while a first sync is writing). */
 const PUSH_DELAY_MS = 50;
 const PUSH_DELAY_BUSY_MS = 1_000;
+/** While an import holds the uploads (push-hold.ts), how often to look again. */
+const PUSH_HELD_RETRY_MS = 500;
 
 /**
  * Where a unit sync stands. A run goes starting → first-sync (nothing pulled yet: the snapshot
@@ -289,9 +292,15 @@ class UnitSync implements UnitSyncHandle {
 			() => {
 				this.#pushTimer = null;
 				if (run !== this.#generation) return;
+				// An import holding the uploads (push-hold.ts): ask again until it is done.
+				if (isPushHeld(this.#db)) return this.#schedulePush(run, signal);
 				this.#push(run, signal).catch((error) => this.#fail(error, run));
 			},
-			this.#busy.pull ? PUSH_DELAY_BUSY_MS : PUSH_DELAY_MS
+			isPushHeld(this.#db)
+				? PUSH_HELD_RETRY_MS
+				: this.#busy.pull
+					? PUSH_DELAY_BUSY_MS
+					: PUSH_DELAY_MS
 		);
 	}
 

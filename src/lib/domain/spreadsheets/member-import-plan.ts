@@ -86,6 +86,7 @@ export function classifyImportRows(
 				rowNumber: row.rowNumber,
 				input: read.input,
 				cellErrors: read.cellErrors,
+				cellNotes: read.notes,
 				judged
 			})
 		);
@@ -109,6 +110,7 @@ function toPreviewRow(options: {
 	rowNumber: number;
 	input: ImportRowPreview['input'];
 	cellErrors: ImportRowPreview['cellErrors'];
+	cellNotes: ImportRowPreview['cellNotes'];
 	judged: JudgedRow;
 	edited?: boolean;
 }): ImportRowPreview {
@@ -120,6 +122,7 @@ function toPreviewRow(options: {
 		fields: judged.fields,
 		errors: judged.errors,
 		cellErrors: options.cellErrors,
+		cellNotes: options.cellNotes,
 		notes: judged.notes
 	};
 	if (judged.existingId !== undefined) row.existingId = judged.existingId;
@@ -200,19 +203,64 @@ export function revalidateImportRow(
 		(error) => error.field === 'fullName' || !edited.includes(error.field)
 	);
 	const context = judgeContext({ ...options, headers: preview.fieldHeaders });
-	// Notes on how cells were read stay (the zeros restored…); the judgement's own are redone.
-	const judged = judgeRow({ input, cellErrors, notes: [], context });
-	const row = toPreviewRow({
-		rowNumber: target.rowNumber,
-		input,
-		cellErrors,
-		judged,
+	const row = rejudge({
+		// The reading notes are about citizen ids (zeros restored): gone once the id is retyped.
+		row: {
+			...target,
+			input,
+			cellErrors,
+			cellNotes: edited.includes('citizenId') ? [] : target.cellNotes
+		},
+		context,
 		edited: true
 	});
 	return crossCheck({
 		preview: {
 			...preview,
 			rows: preview.rows.map((r) => (r.rowNumber === options.rowNumber ? row : r))
+		},
+		clashes: options.clashes
+	});
+}
+
+function rejudge(options: {
+	row: ImportRowPreview;
+	context: JudgeContext;
+	edited?: boolean;
+}): ImportRowPreview {
+	const { row } = options;
+	const judged = judgeRow({
+		input: row.input,
+		cellErrors: row.cellErrors,
+		notes: row.cellNotes,
+		context: options.context
+	});
+	return toPreviewRow({
+		rowNumber: row.rowNumber,
+		input: row.input,
+		cellErrors: row.cellErrors,
+		cellNotes: row.cellNotes,
+		judged,
+		edited: options.edited || row.edited
+	});
+}
+
+/**
+ * The preview with what was learnt after classifying: the documents of the members the update
+ * rows name (now in `existing`: each update lists the fields it changes) and the registry's
+ * clashes. Only update rows are judged again; duplicates and clashes are decided anew.
+ */
+export function refreshImportPreview(
+	options: ImportContext & { preview: ImportPreview }
+): ImportPreview {
+	const context = judgeContext({ ...options, headers: options.preview.fieldHeaders });
+	return crossCheck({
+		preview: {
+			...options.preview,
+			rows: options.preview.rows.map((row) =>
+				row.existingId !== undefined ? rejudge({ row, context }) : row
+			),
+			clashesChecked: options.clashes !== undefined
 		},
 		clashes: options.clashes
 	});

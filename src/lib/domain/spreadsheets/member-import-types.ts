@@ -101,6 +101,8 @@ export interface ImportRowPreview {
 	errors: ImportRowError[];
 	/** The part of `errors` that came from reading cells (kept until the secretary edits the field). */
 	cellErrors: ImportRowError[];
+	/** What reading the cells changed (zeros restored…): kept when the row is judged again. */
+	cellNotes: string[];
 	/** Not errors: what the secretary should know ("số CCCD được khôi phục số 0 ở đầu"…). */
 	notes: string[];
 	/** Updates: the member the row updates. */
