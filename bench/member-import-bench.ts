@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { MEMBER_SHEET_COLUMNS, memberCellText } from '../src/lib/domain/spreadsheets/member-sheet';
 import { generateMembers } from '../src/lib/synthetic';
-import { launchBrowser, phoneContext, signInSynced } from '../tests/support/browser';
+import {
+	launchBrowser,
+	phoneContext,
+	submitSignIn,
+	waitForServiceWorker
+} from '../tests/support/browser';
 import { ROOT } from './bundle';
 import { startBenchServer, type BenchStore } from './server-client';
 
@@ -82,7 +87,16 @@ export async function memberImportBench(options: {
 			}).observe({ type: 'longtask', buffered: true });
 		});
 		const page = await context.newPage();
-		await signInSynced(page, { url: server.url, account: { login: unit.login, password } });
+		// Signed in and synced (vitest's polling helpers are not available outside the tests).
+		await page.goto(`${server.url}/dang-nhap`);
+		await submitSignIn(page, { login: unit.login, password });
+		await page.waitForURL('**/doan-vien');
+		await waitForServiceWorker(page);
+		await page.waitForFunction(
+			() => document.querySelector('[data-testid="sync-label"]')?.textContent === 'Đã đồng bộ',
+			null,
+			{ timeout: 120_000 }
+		);
 		await page.goto(`${server.url}/doan-vien/nhap`);
 		await page.getByTestId('import-file').waitFor();
 		const cdp = await context.newCDPSession(page);
