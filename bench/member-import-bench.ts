@@ -32,6 +32,8 @@ export interface MemberImportResult {
 	longestTaskMs: number;
 	/** Main-thread tasks over 100 ms during the import. */
 	tasksOver100: number;
+	/** planMemberImport on the main thread (its 'member-import:plan' measure). */
+	planMs: number;
 	counts: Record<string, string>;
 	created: string;
 }
@@ -109,6 +111,7 @@ export async function memberImportBench(options: {
 		await page.getByTestId('mapping-check').click({ timeout: 600_000 });
 		await page.getByTestId('import-counts').waitFor({ timeout: 600_000 });
 		const toPreviewMs = Date.now() - t0;
+		const previewAt = await page.evaluate(() => performance.now());
 		const counts: Record<string, string> = {};
 		for (const kind of ['new', 'update', 'duplicate', 'clash', 'invalid']) {
 			counts[kind] =
@@ -124,12 +127,21 @@ export async function memberImportBench(options: {
 		const created = (await page.getByTestId('report-created').textContent())?.trim() ?? '';
 		// Long tasks are reported a moment after they end.
 		await page.waitForTimeout(500);
-		const tasks = await page.evaluate(
+		const all = await page.evaluate(
 			(from) =>
-				(window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks
-					.filter((t) => t.start >= from)
-					.map((t) => t.duration),
+				(
+					window as unknown as { __longTasks: { start: number; duration: number }[] }
+				).__longTasks.filter((t) => t.start >= from),
 			start
+		);
+		const tasks = all.map((t) => t.duration);
+		const planMs = await page.evaluate(() =>
+			Math.round(performance.getEntriesByName('member-import:plan')[0]?.duration ?? -1)
+		);
+		options.log(`  planning the write on the main thread: ${planMs} ms`);
+		const phase = (t: { start: number }) => (t.start < previewAt ? 'to preview' : 'write');
+		options.log(
+			`  long tasks: ${all.map((t) => `${Math.round(t.duration)} ms (${phase(t)}, +${Math.round(t.start - start)} ms)`).join(', ') || 'none'}`
 		);
 		await context.close();
 		return {
@@ -139,6 +151,7 @@ export async function memberImportBench(options: {
 			writeMs,
 			longestTaskMs: Math.round(Math.max(0, ...tasks)),
 			tasksOver100: tasks.filter((d) => d > 100).length,
+			planMs,
 			counts,
 			created
 		};

@@ -271,6 +271,8 @@ export class MemberImportFlow {
 		if (!preview || !context) return;
 		this.error = null;
 		this.notice = null;
+		// Measured (the bench reads it): planning runs on the main thread before the write starts.
+		const planStart = performance.now();
 		const planned = planMemberImport({
 			preview,
 			chosenRows: this.chosen.rows,
@@ -282,6 +284,7 @@ export class MemberImportFlow {
 			unitId: this.#unit.id,
 			newUlid: () => ulid()
 		});
+		performance.measure('member-import:plan', { start: planStart });
 		if (!planned.ok) {
 			this.step = 'preview';
 			this.error = planned.message;
