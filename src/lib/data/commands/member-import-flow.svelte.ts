@@ -5,7 +5,6 @@ import {
 	missingFields
 } from '$lib/domain/spreadsheets/member-import-headers';
 import {
-	planMemberImport,
 	revalidateImportRow,
 	type ImportContext
 } from '$lib/domain/spreadsheets/member-import-plan';
@@ -37,6 +36,7 @@ import {
 	loadedMembers,
 	repeatedTargets,
 	nowIso,
+	planInSlices,
 	toggled,
 	type WritableClass
 } from './member-import-selection';
@@ -271,29 +271,43 @@ export class MemberImportFlow {
 		if (!preview || !context) return;
 		this.error = null;
 		this.notice = null;
-		// Measured (the bench reads it): planning runs on the main thread before the write starts.
+		this.step = 'writing';
+		const abort = (this.#abort = new AbortController());
+		this.progress = { label: 'Đang chuẩn bị', done: 0, total: preview.rows.length };
+		// Planned a slice at a time so the screen keeps answering (measured: the bench reads it).
 		const planStart = performance.now();
-		const planned = planMemberImport({
-			preview,
-			chosenRows: this.chosen.rows,
-			members: loadedMembers(context.existing),
-			actor: { login: this.#login, unitId: this.#unit.id },
-			now: nowIso(),
-			today: todayIso(),
-			fileName: this.fileName,
-			unitId: this.#unit.id,
-			newUlid: () => ulid()
-		});
+		let planned: Awaited<ReturnType<typeof planInSlices>>;
+		try {
+			planned = await planInSlices({
+				preview,
+				chosenRows: this.chosen.rows,
+				members: loadedMembers(context.existing),
+				actor: { login: this.#login, unitId: this.#unit.id },
+				now: nowIso(),
+				today: todayIso(),
+				fileName: this.fileName,
+				unitId: this.#unit.id,
+				newUlid: () => ulid(),
+				signal: abort.signal,
+				onProgress: (done, total) => (this.progress = { label: 'Đang chuẩn bị', done, total })
+			});
+		} catch (error) {
+			this.step = 'preview';
+			this.progress = null;
+			this.#abort = null;
+			if (isAbort(error)) this.notice = 'Đã hủy. Chưa ghi đoàn viên nào vào máy.';
+			else this.error = messageOf(error);
+			return;
+		}
 		performance.measure('member-import:plan', { start: planStart });
 		if (!planned.ok) {
 			this.step = 'preview';
+			this.progress = null;
+			this.#abort = null;
 			this.error = planned.message;
 			return;
 		}
-		this.step = 'writing';
-		const total = this.chosen.rows.length;
-		this.progress = { label: 'Đang ghi đoàn viên', done: 0, total };
-		const abort = (this.#abort = new AbortController());
+		this.progress = { label: 'Đang ghi đoàn viên', done: 0, total: this.chosen.rows.length };
 		try {
 			const result = await applyMemberImport({
 				db: this.#unit.db,

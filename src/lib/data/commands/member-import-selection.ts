@@ -1,4 +1,9 @@
 import type { MemberDoc } from '$lib/domain/member-schema';
+import {
+	planMemberImport,
+	type MemberImportPlan,
+	type MemberImportPlanResult
+} from '$lib/domain/spreadsheets/member-import-plan';
 import type {
 	ExistingMember,
 	ImportPreview,
@@ -60,4 +65,52 @@ export function repeatedTargets(mapping: readonly (string | null)[]): string[] {
 		seen.add(target);
 	}
 	return [...twice];
+}
+
+/** Rows planned between two yields to the screen (a slice stays well under a 100 ms task). */
+const PLAN_SLICE = 250;
+
+/**
+ * planMemberImport over the preview a slice of rows at a time, yielding to the screen between
+ * slices, the plans joined into one. The slices partition the rows, so each slice's report lists
+ * exactly its own rows (created, updated, unchanged, skipped): joined, they are the whole report,
+ * and the rules stay the planner's alone.
+ */
+export async function planInSlices(
+	options: Parameters<typeof planMemberImport>[0] & {
+		onProgress?: (planned: number, total: number) => void;
+		signal?: AbortSignal;
+	}
+): Promise<MemberImportPlanResult> {
+	const { preview, onProgress, signal, ...rest } = options;
+	const total = preview.rows.length;
+	let joined: MemberImportPlan | null = null;
+	for (let start = 0; start < total || joined === null; start += PLAN_SLICE) {
+		if (signal?.aborted) throw new DOMException('Đã hủy.', 'AbortError');
+		const result = planMemberImport({
+			...rest,
+			preview: { ...preview, rows: preview.rows.slice(start, start + PLAN_SLICE) }
+		});
+		if (!result.ok) return result;
+		joined = joined === null ? result.plan : joinPlans(joined, result.plan);
+		onProgress?.(Math.min(total, start + PLAN_SLICE), total);
+		await new Promise((resolve) => setTimeout(resolve, 0));
+	}
+	return { ok: true, plan: joined };
+}
+
+function joinPlans(a: MemberImportPlan, b: MemberImportPlan): MemberImportPlan {
+	return {
+		...a,
+		members: a.members.concat(b.members),
+		entries: a.entries.concat(b.entries),
+		report: {
+			...a.report,
+			created: a.report.created.concat(b.report.created),
+			updated: a.report.updated.concat(b.report.updated),
+			unchanged: a.report.unchanged.concat(b.report.unchanged),
+			skipped: a.report.skipped.concat(b.report.skipped),
+			documents: a.report.documents + b.report.documents
+		}
+	};
 }
