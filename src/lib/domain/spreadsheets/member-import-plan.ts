@@ -148,7 +148,9 @@ function crossCheck(options: {
 	clashes: readonly ImportClash[] | undefined;
 }): ImportPreview {
 	const clashes = new Map((options.clashes ?? []).map((c) => [c.citizenId, c.unitName]));
-	const seen = new Map<string, number>();
+	const byId = new Map<string, number>();
+	const byMember = new Map<string, number>();
+	const byNameBirth = new Map<string, { rowNumber: number; citizenId: string }[]>();
 	const counts = emptyCounts();
 	const rows = options.preview.rows.map((source) => {
 		const row: ImportRowPreview = { ...source };
@@ -159,16 +161,29 @@ function crossCheck(options: {
 			row.class = row.existingId !== undefined ? 'update' : 'new';
 			const citizenId = typeof row.fields.citizenId === 'string' ? row.fields.citizenId : '';
 			const nameBirth = nameBirthKey(row.input);
-			const keys: [string, 'citizen-id' | 'name-and-birth'][] = [];
-			if (citizenId) keys.push([`id:${citizenId}`, 'citizen-id']);
-			if (nameBirth) keys.push([`nb:${nameBirth}`, 'name-and-birth']);
-			if (row.existingId) keys.push([`m:${row.existingId}`, 'name-and-birth']);
-			const earlier = keys.find(([key]) => seen.has(key));
-			if (earlier) {
+			const sameId = citizenId ? byId.get(citizenId) : undefined;
+			// Same name and birth date is the same person unless two different ids say otherwise.
+			const samePerson = nameBirth
+				? (byNameBirth.get(nameBirth) ?? []).find(
+						(seen) => !seen.citizenId || !citizenId || seen.citizenId === citizenId
+					)?.rowNumber
+				: undefined;
+			const sameMember = row.existingId ? byMember.get(row.existingId) : undefined;
+			if (sameId !== undefined) {
 				row.class = 'duplicate';
-				row.duplicateOf = { rowNumber: seen.get(earlier[0]) ?? 0, by: earlier[1] };
+				row.duplicateOf = { rowNumber: sameId, by: 'citizen-id' };
+			} else if (samePerson !== undefined || sameMember !== undefined) {
+				row.class = 'duplicate';
+				row.duplicateOf = { rowNumber: sameMember ?? samePerson ?? 0, by: 'name-and-birth' };
 			} else {
-				for (const [key] of keys) seen.set(key, row.rowNumber);
+				if (citizenId) byId.set(citizenId, row.rowNumber);
+				if (row.existingId) byMember.set(row.existingId, row.rowNumber);
+				if (nameBirth) {
+					byNameBirth.set(nameBirth, [
+						...(byNameBirth.get(nameBirth) ?? []),
+						{ rowNumber: row.rowNumber, citizenId }
+					]);
+				}
 				// An update clashes only when it gives the member a citizen id she did not have.
 				const givesId =
 					row.existingId === undefined || row.changedFields?.includes('citizenId') !== false;

@@ -1,0 +1,250 @@
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMemberImport } from '../../src/lib/data/commands/member-import';
+import { membersForImport } from '../../src/lib/data/queries/member-import';
+import { searchMembers } from '../../src/lib/data/queries/members';
+import { catchUp } from '../../src/lib/data/read-model/indexer';
+import { previewMemberImport } from '../../src/lib/data/spreadsheets/member-import-client';
+import { readSheetFile } from '../../src/lib/data/spreadsheets/member-import-reader';
+import { ulid } from '../../src/lib/data/ids';
+import { deviceDb } from '../../src/lib/data/store/device-db';
+import { destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
+import { countPending } from '../../src/lib/data/sync/outbox';
+import { startUnitSync, type UnitSyncHandle } from '../../src/lib/data/sync/unit-sync';
+import { todayIso } from '../../src/lib/domain/dates';
+import type { MemberDoc } from '../../src/lib/domain/member-schema';
+import { guessColumnMapping } from '../../src/lib/domain/spreadsheets/member-import-headers';
+import {
+	planMemberImport,
+	type MemberImportPlan
+} from '../../src/lib/domain/spreadsheets/member-import-plan';
+import { generateMembers } from '../../src/lib/synthetic';
+import { memberWorkbook } from '../support/member-import-fixture';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+// The import's writer on a phone's PouchDB (Node, memory) syncing with the real server through the
+// app's own sync engine: all-or-nothing — cancelled after its first batch, or stopped by a member
+// changed meanwhile, it leaves nothing on the phone (no member, no history entry, nothing waiting
+// to upload, the updated member as it was) and nothing reaches the server; done, its members and
+// their `imported` history entries are uploaded and accepted.
+
+let server: TestServer;
+let unit: { id: string; db: string };
+let login: string;
+let sync: UnitSyncHandle;
+const refused: string[] = [];
+let existing: MemberDoc[];
+let incoming: MemberDoc[];
+const TODAY = todayIso();
+
+function until(check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+	const started = Date.now();
+	return new Promise((resolve, reject) => {
+		const tick = async () => {
+			if (await check()) return resolve();
+			if (Date.now() - started > ms) return reject(new Error('timed out'));
+			setTimeout(tick, 50);
+		};
+		void tick();
+	});
+}
+
+beforeAll(async () => {
+	server = await startTestServer();
+	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Thử Nhập' });
+	unit = created.unit;
+	login = created.login;
+	existing = generateMembers({
+		seed: 'import-existing',
+		count: 20,
+		unitId: unit.id,
+		branchIds: [],
+		today: TODAY
+	});
+	await server.couch.bulkDocs({ db: unit.db, docs: existing });
+	incoming = generateMembers({
+		seed: 'import-new',
+		count: 150,
+		unitId: unit.id,
+		branchIds: [],
+		today: TODAY,
+		provinceCode: '001'
+	});
+	const { cookie } = await server.signIn({ login, password: created.password });
+	let idle = false;
+	sync = startUnitSync({
+		db: unit.db,
+		remote: { origin: server.url, headers: { cookie } },
+		listener: {
+			onIdle: () => (idle = true),
+			onRefused: ({ docId, reason }) => refused.push(`${docId}: ${reason}`)
+		}
+	});
+	await until(() => idle);
+	await catchUp(unit.db);
+});
+
+afterAll(async () => {
+	sync?.stop();
+	await destroyLocalDbs([unit.db]);
+	await server?.close();
+});
+
+/** The unit's file: 150 new members, then one of the unit's with a new phone number, last. */
+async function plan(): Promise<{ plan: MemberImportPlan; updated: MemberDoc }> {
+	// As the phone holds it now (an earlier test changes it).
+	const updated = await localDb(unit.db).get<MemberDoc>(existing[5]!._id);
+	const data = await memberWorkbook({
+		members: [...incoming, updated],
+		patch: [[150, 'Số điện thoại', '0987654321']]
+	});
+	const grid = await readSheetFile({ data, fileName: 'doan-vien-xa.xlsx' });
+	const { mapping } = guessColumnMapping({ headers: grid.sheets[0]!.headers });
+	const { preview } = await previewMemberImport({ db: unit.db, grid, sheetIndex: 0, mapping });
+	expect(preview.counts).toMatchObject({ new: 150, update: 1, invalid: 0 });
+	const chosen = preview.rows.map((row) => row.rowNumber);
+	const ids = preview.rows.flatMap((row) => (row.existingId ? [row.existingId] : []));
+	const result = planMemberImport({
+		preview,
+		chosenRows: chosen,
+		members: await membersForImport({ db: unit.db, ids }),
+		actor: { login, unitId: unit.id },
+		now: new Date().toISOString(),
+		today: TODAY,
+		fileName: grid.fileName,
+		unitId: unit.id,
+		newUlid: () => ulid()
+	});
+	if (!result.ok) throw new Error(result.message);
+	expect(result.plan.members).toHaveLength(151);
+	expect(result.plan.entries).toHaveLength(151);
+	return { plan: result.plan, updated };
+}
+
+/** Nothing of `plan` is on the phone, nothing waits to upload, the updated member is unchanged. */
+async function expectNothingLeft(options: { plan: MemberImportPlan; updated: MemberDoc }) {
+	const db = localDb(unit.db);
+	const ids = [...options.plan.members, ...options.plan.entries]
+		.map((doc) => doc._id)
+		.filter((id) => id !== options.updated._id);
+	const found = await db.allDocs({ keys: ids });
+	const alive = found.rows.filter((row) => 'value' in row && !row.value.deleted);
+	expect(alive).toEqual([]);
+	const member = await db.get<MemberDoc>(options.updated._id);
+	expect(member.phone).toBe(options.updated.phone);
+	expect(await deviceDb.outbox.where('docId').anyOf(ids).count()).toBe(0);
+	await catchUp(unit.db);
+	const page = await searchMembers({ dbs: [unit.db], today: TODAY, limit: 1 });
+	expect(page.total).toBe(existing.length);
+}
+
+/**
+ * Writes one more change on the phone and waits for it on the server — the push goes in the order
+ * of the phone's changes, so whatever the import left behind has been sent by then (or left out) —
+ * then checks the server has none of `plan`.
+ */
+async function expectNothingOnServer(options: { plan: MemberImportPlan; updated: MemberDoc }) {
+	const db = localDb(unit.db);
+	const marker = await db.get<MemberDoc>(existing[0]!._id);
+	const address = `Thôn ${ulid()}`;
+	await db.put({
+		...marker,
+		currentAddress: address,
+		updatedAt: new Date().toISOString(),
+		updatedBy: login
+	});
+	await until(async () => {
+		const remote = await server.couch.getDoc<MemberDoc>({ db: unit.db, id: marker._id });
+		return remote?.currentAddress === address;
+	});
+	// Never seen there: not even a deletion (a tombstone would answer `deleted`, not `not_found`).
+	const ids = [...options.plan.members, ...options.plan.entries]
+		.map((doc) => doc._id)
+		.filter((id) => id !== options.updated._id);
+	const rows = await server.couch.allDocs({ db: unit.db, keys: ids });
+	expect(rows.filter((row) => (row as { error?: string }).error !== 'not_found')).toEqual([]);
+	const onServer = await server.couch.getDoc<MemberDoc>({ db: unit.db, id: options.updated._id });
+	expect(onServer?.phone).toBe(options.updated.phone);
+	expect(refused).toEqual([]);
+}
+
+describe('applyMemberImport: all-or-nothing', () => {
+	it('cancelled after its first batch, leaves nothing on the phone or the server', async () => {
+		const planned = await plan();
+		const controller = new AbortController();
+		const progress: number[] = [];
+		const result = await applyMemberImport({
+			db: unit.db,
+			plan: planned.plan,
+			signal: controller.signal,
+			onProgress: (written) => progress.push(written),
+			afterBatch: async (written) => {
+				// Long enough for the sync to try uploading the first batch: it is held (push-hold.ts).
+				await new Promise((resolve) => setTimeout(resolve, 1_500));
+				if (written >= 100) controller.abort();
+			}
+		});
+		expect(result).toEqual({
+			ok: false,
+			cancelled: true,
+			message: 'Đã hủy nhập: không có hồ sơ nào được ghi.'
+		});
+		expect(progress).toEqual([0, 100]);
+		await expectNothingLeft(planned);
+		await expectNothingOnServer(planned);
+	});
+
+	it('stopped by a member changed meanwhile, leaves nothing either', async () => {
+		const planned = await plan();
+		// Another tab (or a pull) changes the member the sheet updates, after the preview.
+		const db = localDb(unit.db);
+		const current = await db.get<MemberDoc>(planned.updated._id);
+		await db.put({
+			...current,
+			currentAddress: 'Thôn Mới, xã Thử Nhập',
+			updatedAt: new Date().toISOString(),
+			updatedBy: login
+		});
+		const changed = await db.get<MemberDoc>(planned.updated._id);
+		const result = await applyMemberImport({ db: unit.db, plan: planned.plan });
+		expect(result.ok).toBe(false);
+		expect(!result.ok && result.cancelled).toBe(false);
+		expect(!result.ok && result.message).toMatch(
+			/^Một hồ sơ đoàn viên vừa được thay đổi ở nơi khác trong lúc nhập/
+		);
+		await expectNothingLeft({ ...planned, updated: changed });
+		await expectNothingOnServer({ ...planned, updated: changed });
+	});
+
+	it('done, uploads every member and its imported entry, and the server accepts them', async () => {
+		const planned = await plan();
+		const result = await applyMemberImport({ db: unit.db, plan: planned.plan });
+		if (!result.ok) throw new Error(result.message);
+		expect(result.report.created).toHaveLength(150);
+		expect(result.report.updated.map((row) => row.fields)).toEqual([['phone']]);
+		expect(result.report.documents).toBe(302);
+		await until(async () => (await countPending(unit.db)) === 0);
+		expect(refused).toEqual([]);
+		const [first] = planned.plan.entries;
+		const entry = await server.couch.getDoc<{
+			_id: string;
+			kind: string;
+			data: { fileName: string };
+		}>({
+			db: unit.db,
+			id: first!._id
+		});
+		expect(entry).toMatchObject({ kind: 'imported', data: { fileName: 'doan-vien-xa.xlsx' } });
+		const all = await server.couch.allDocs({ db: unit.db });
+		const onServer = new Set(all.map((row) => row.id));
+		const missing = [...planned.plan.members, ...planned.plan.entries].filter(
+			(doc) => !onServer.has(doc._id)
+		);
+		expect(missing).toEqual([]);
+		const member = await server.couch.getDoc<MemberDoc>({ db: unit.db, id: planned.updated._id });
+		expect(member?.phone).toBe('0987654321');
+		await catchUp(unit.db);
+		const page = await searchMembers({ dbs: [unit.db], today: TODAY, limit: 1 });
+		expect(page.total).toBe(existing.length + 150);
+	});
+});
