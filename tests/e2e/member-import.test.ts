@@ -8,7 +8,11 @@ import type { TestServer } from '../support/test-server';
 import type { LinkCutter } from '../support/link-cutter';
 import { cspViolations, expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
-import { MEMBER_SHEET_COLUMNS } from '../../src/lib/domain/spreadsheets/member-sheet';
+import {
+	MEMBER_SHEET_COLUMNS,
+	memberCellText
+} from '../../src/lib/domain/spreadsheets/member-sheet';
+import { generateMembers } from '../../src/lib/synthetic';
 
 // Issue #16's browser test: a secretary downloads the import template, fills it in Excel (here:
 // exceljs writing into the downloaded file, one row with an impossible birth date), loses the
@@ -210,6 +214,55 @@ describe('a secretary imports her roster from a spreadsheet, offline', () => {
 		expect(await page.getByTestId('timeline').textContent()).toContain('doan-vien-yen-lap.xlsx');
 
 		expect(cspViolations(context)).toEqual([]);
+		await context.close();
+	});
+
+	it('cancels a large import while it writes: nothing is written, and the screen says so', async () => {
+		// 1,500 synthetic members (a fixed "as of" date: the same people whatever the clock says).
+		const members = generateMembers({
+			seed: 'member-import-cancel',
+			count: 1_500,
+			unitId: unit.id,
+			branchIds: [],
+			today: '2026-11-28'
+		});
+		const workbook = new ExcelJS.Workbook();
+		const sheet = workbook.addWorksheet('Đoàn viên');
+		sheet.addRow(MEMBER_SHEET_COLUMNS.map((c) => c.header));
+		for (const member of members) {
+			sheet.addRow(
+				MEMBER_SHEET_COLUMNS.map((column) =>
+					memberCellText({ member, column, branchName: () => '' })
+				)
+			);
+		}
+		const big = join(dir, 'doan-vien-1500.xlsx');
+		await workbook.xlsx.writeFile(big);
+
+		const context = await phoneContext(browser);
+		const page = await context.newPage();
+		await signInSynced(page, { url: link.url, account: secretary });
+		await expect.poll(() => page.getByTestId('member-count').textContent()).toBe('3 đoàn viên');
+		await page.goto(`${link.url}/doan-vien/nhap`);
+		await page.getByTestId('import-file').setInputFiles(big);
+		await page.getByTestId('mapping-check').click({ timeout: 60_000 });
+		await page.getByTestId('import-start').click({ timeout: 60_000 });
+		await page.getByRole('dialog').getByRole('button', { name: 'Nhập', exact: true }).click();
+		// Cancelled once the members are being written.
+		const progress = page.getByTestId('import-progress');
+		await expect.poll(() => progress.textContent(), { timeout: 60_000 }).toContain('Đang ghi');
+		await page.getByTestId('import-cancel').click();
+		await expect
+			.poll(() => page.getByTestId('import-notice').textContent(), { timeout: 60_000 })
+			.toBe('Đã hủy. Chưa ghi đoàn viên nào vào máy.');
+		// Back on the preview, the file still there to import again.
+		expect(await page.getByTestId('import-start').isVisible()).toBe(true);
+
+		// Nothing on the phone, nothing waiting to upload, nothing on the server.
+		await page.goto(`${link.url}/doan-vien`);
+		await expect.poll(() => page.getByTestId('member-count').textContent()).toBe('3 đoàn viên');
+		expect(await page.getByTestId('sync-pending').count()).toBe(0);
+		expect(await serverMembers()).toHaveLength(3);
 		await context.close();
 	});
 });
