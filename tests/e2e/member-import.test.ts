@@ -8,6 +8,7 @@ import type { TestServer } from '../support/test-server';
 import type { LinkCutter } from '../support/link-cutter';
 import { cspViolations, expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
+import { check as checkLayout } from '../support/phone-layout';
 import {
 	MEMBER_SHEET_COLUMNS,
 	memberCellText
@@ -106,6 +107,8 @@ describe('a secretary imports her roster from a spreadsheet, offline', () => {
 			.poll(() => page.getByTestId('import-stepper').getAttribute('aria-label'))
 			.toBe('Các bước nhập đoàn viên');
 
+		await checkLayout(page, 'import: choose a file');
+
 		// The template: made on the phone, with the roster's Vietnamese headers on its first sheet.
 		const [download] = await Promise.all([
 			page.waitForEvent('download'),
@@ -141,6 +144,7 @@ describe('a secretary imports her roster from a spreadsheet, offline', () => {
 		const check = page.getByTestId('mapping-check');
 		await check.waitFor({ timeout: 30_000 });
 		expect(await page.getByTestId('mapping-missing').count()).toBe(0);
+		await checkLayout(page, 'import: column mapping');
 		await check.click();
 
 		// The preview: two new members and one row in error, naming the column; nothing written.
@@ -150,6 +154,7 @@ describe('a secretary imports her roster from a spreadsheet, offline', () => {
 		const bad = page.locator('[data-testid="import-row"][data-class="invalid"]');
 		expect(await bad.getAttribute('data-row')).toBe('3');
 		expect(await bad.getByTestId('import-row-errors').textContent()).toContain('Ngày sinh');
+		await checkLayout(page, 'import: preview');
 
 		// Fixed in place: the row is checked again and becomes a new member.
 		await bad.getByTestId('fix-birthDate').fill('28/02/2003');
@@ -168,6 +173,7 @@ describe('a secretary imports her roster from a spreadsheet, offline', () => {
 			'doan-vien-yen-lap.xlsx'
 		);
 
+		await checkLayout(page, 'import: report');
 		// The report to keep.
 		const [report] = await Promise.all([
 			page.waitForEvent('download'),
