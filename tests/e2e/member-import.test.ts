@@ -179,7 +179,18 @@ describe('a secretary imports her roster from a spreadsheet, offline', () => {
 			page.waitForEvent('download'),
 			page.getByTestId('download-report').click()
 		]);
-		expect(report.suggestedFilename()).toMatch(/\.xlsx$/);
+		expect(report.suggestedFilename()).toBe('bao-cao-nhap-doan-vien-yen-lap.xlsx');
+		const reportPath = join(dir, 'bao-cao.xlsx');
+		await report.saveAs(reportPath);
+		const kept = new ExcelJS.Workbook();
+		await kept.xlsx.readFile(reportPath);
+		const lines: string[] = [];
+		kept.worksheets[0]!.eachRow((row) =>
+			lines.push([1, 2, 3].map((c) => row.getCell(c).text).join(' | '))
+		);
+		expect(lines).toContain('Tệp | doan-vien-yen-lap.xlsx | ');
+		expect(lines).toContain('3 | Bàn Văn Quý | Đã thêm');
+		expect(lines.filter((line) => line.endsWith('| Đã thêm'))).toHaveLength(3);
 
 		// The roster has them while still offline; the server has nothing yet.
 		await page.getByTestId('import-to-roster').click();
