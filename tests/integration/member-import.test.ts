@@ -7,7 +7,8 @@ import { catchUp } from '../../src/lib/data/read-model/indexer';
 import { previewMemberImport } from '../../src/lib/data/spreadsheets/member-import-client';
 import { readSheetFile } from '../../src/lib/data/spreadsheets/member-import-reader';
 import { ulid } from '../../src/lib/data/ids';
-import { deviceDb } from '../../src/lib/data/store/device-db';
+import { deviceDb, getSetting } from '../../src/lib/data/store/device-db';
+import { saveWriteJournal } from '../../src/lib/data/sync/push-hold';
 import { destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
 import { countPending } from '../../src/lib/data/sync/outbox';
 import { startUnitSync, type UnitSyncHandle } from '../../src/lib/data/sync/unit-sync';
@@ -214,6 +215,26 @@ describe('applyMemberImport: all-or-nothing', () => {
 		);
 		await expectNothingLeft({ ...planned, updated: changed });
 		await expectNothingOnServer({ ...planned, updated: changed });
+	});
+
+	it('cut short by the app closing, is taken back before the next upload', async () => {
+		const planned = await plan();
+		// What a closed app leaves: the journal and the first batch, no hold, nothing in the outbox.
+		const first = [...planned.plan.members.slice(0, 50), ...planned.plan.entries.slice(0, 50)];
+		await saveWriteJournal({
+			db: unit.db,
+			journal: {
+				created: [...planned.plan.members, ...planned.plan.entries]
+					.filter((doc) => doc._rev === undefined)
+					.map((doc) => doc._id),
+				updated: [],
+				by: login
+			}
+		});
+		await localDb(unit.db).bulkDocs(first);
+		await expectNothingOnServer(planned);
+		await expectNothingLeft(planned);
+		expect(await getSetting(`held-write:${unit.db}`)).toBeUndefined();
 	});
 
 	it('done, uploads every member and its imported entry, and the server accepts them', async () => {

@@ -411,6 +411,18 @@ describe('planMemberImport', () => {
 		expect(plan.report.documents).toBe(4);
 	});
 
+	it('an imported entry without its file or row does not load', () => {
+		const result = planMemberImport({ ...base, preview: classify(), chosenRows: [2] });
+		if (!result.ok) throw new Error(result.message);
+		const [entry] = result.plan.entries;
+		expect(() => upgradeHistoryDoc({ ...entry, data: { ...entry?.data, rowNumber: 0 } })).toThrow(
+			/data\.rowNumber/
+		);
+		expect(() => upgradeHistoryDoc({ ...entry, data: { ...entry?.data, fileName: ' ' } })).toThrow(
+			/data\.fileName/
+		);
+	});
+
 	it('refuses a chosen row that cannot be imported, naming it', () => {
 		const result = planMemberImport({ ...base, preview: classify(), chosenRows: [2, 4] });
 		expect(result).toEqual({

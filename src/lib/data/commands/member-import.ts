@@ -2,7 +2,13 @@ import type { ImportReport } from '$lib/domain/spreadsheets/member-import-types'
 import type { MemberImportPlan } from '$lib/domain/spreadsheets/member-import-plan';
 import { deviceDb } from '$lib/data/store/device-db';
 import { localDb } from '$lib/data/store/pouch';
-import { holdPush } from '$lib/data/sync/push-hold';
+import {
+	clearWriteJournal,
+	holdPush,
+	saveWriteJournal,
+	takeBackInterrupted,
+	takeBackWrites
+} from '$lib/data/sync/push-hold';
 
 // Writing an import: all-or-nothing for the chosen rows (docs/spreadsheets.md,
 // docs/decisions/0023-spreadsheet-import-export.md). PouchDB has no transactions, so the import
@@ -11,9 +17,10 @@ import { holdPush } from '$lib/data/sync/push-hold';
 // meanwhile, the phone's storage full), every document it wrote is taken back — new ones deleted,
 // updated members put back as they were — and nothing is noted as waiting to upload. Uploads of the
 // unit's database are held meanwhile (sync/push-hold.ts), so the server never sees half an import;
-// the deletions that take back what it never saw are not sent either (sync/push.ts). Once every
-// document is written, each is noted in the outbox in one step and the hold is released: sync
-// pushes them (now, or when the phone is next online).
+// the deletions that take back what it never saw are not sent either (sync/push.ts). A journal in
+// the device database lets the next start take the import back if the app is closed mid-way
+// (push-hold.ts). Once every document is written, each is noted in the outbox in one step and the
+// hold is released: sync pushes them (now, or when the phone is next online).
 
 export type MemberImportResult =
 	{ ok: true; report: ImportReport } | { ok: false; cancelled: boolean; message: string };
@@ -21,7 +28,7 @@ export type MemberImportResult =
 /** Documents per bulk write: small enough that one write stays well under 100 ms on a phone. */
 const BATCH = 100;
 
-type Doc = PouchDB.Core.PutDocument<object> & { _id: string; _rev?: string };
+type Doc = PouchDB.Core.PutDocument<object> & { _id: string; _rev?: string } & Record<string, unknown>;
 
 class ImportStopped extends Error {
 	readonly cancelled: boolean;
@@ -70,40 +77,44 @@ export async function applyMemberImport(options: {
 	if (signal?.aborted) return { ok: false, cancelled: true, message: CANCELLED };
 
 	const db = localDb(options.db);
+	await takeBackInterrupted({ db: options.db, local: db });
 	const release = holdPush(options.db);
-	/** What this import wrote: the new revision, and the document as it was (updates). */
-	const written: { id: string; rev: string; before: Doc | null }[] = [];
-	const previous = new Map(plan.members.filter((m) => m._rev).map((m) => [m._id, m._rev]));
+	const by = plan.report.by;
+	const created = docs.filter((doc) => doc._rev === undefined).map((doc) => doc._id);
+	/** The revision this import wrote, per document. */
+	const written = new Map<string, string>();
+	let updated: Doc[] = [];
 	try {
+		updated = await beforeImages({ db, docs });
+		// The journal lets the next start take the import back if the app is closed mid-way.
+		await saveWriteJournal({ db: options.db, journal: { created, updated, by } });
 		options.onProgress?.(0, total);
 		for (let start = 0; start < total; start += BATCH) {
 			if (signal?.aborted) throw new ImportStopped({ message: CANCELLED, cancelled: true });
 			const batch = docs.slice(start, start + BATCH);
-			const befores = await beforeImages({ db, batch, previous });
 			const results = await db.bulkDocs(batch);
 			let failed: string | null = null;
 			results.forEach((result, i) => {
 				const doc = batch[i];
 				if (doc === undefined) return;
-				if ('ok' in result && result.ok) {
-					written.push({ id: result.id, rev: result.rev, before: befores.get(doc._id) ?? null });
-				} else {
-					failed ??= failureMessage({ doc, error: result as PouchDB.Core.Error });
-				}
+				if ('ok' in result && result.ok) written.set(result.id, result.rev);
+				else failed ??= failureMessage({ doc, error: result as PouchDB.Core.Error });
 			});
 			if (failed !== null) throw new ImportStopped({ message: failed, cancelled: false });
 			options.onProgress?.(Math.min(start + BATCH, total), total);
-			await options.afterBatch?.(written.length);
+			await options.afterBatch?.(written.size);
 			await yieldToScreen();
 		}
 		if (signal?.aborted) throw new ImportStopped({ message: CANCELLED, cancelled: true });
 		const at = new Date().toISOString();
 		await deviceDb.outbox.bulkPut(
-			written.map((doc) => ({ db: options.db, docId: doc.id, rev: doc.rev, at }))
+			[...written].map(([docId, rev]) => ({ db: options.db, docId, rev, at }))
 		);
+		await clearWriteJournal(options.db);
 		return { ok: true, report: finish() };
 	} catch (error) {
-		await takeBack({ db, written, by: plan.report.by });
+		await takeBackWrites({ local: db, created, updated, by, revs: written });
+		await clearWriteJournal(options.db);
 		if (error instanceof ImportStopped) {
 			return { ok: false, cancelled: error.cancelled, message: error.message };
 		}
@@ -117,19 +128,18 @@ export async function applyMemberImport(options: {
 	}
 }
 
-/** The stored bodies of the members a batch updates, to put back if the import stops. */
-async function beforeImages(options: {
-	db: PouchDB.Database;
-	batch: Doc[];
-	previous: Map<string, string | undefined>;
-}): Promise<Map<string, Doc>> {
-	const ids = options.batch.filter((doc) => doc._rev !== undefined).map((doc) => doc._id);
-	const result = new Map<string, Doc>();
-	if (ids.length === 0) return result;
-	const found = await options.db.allDocs({ keys: ids, include_docs: true });
+/** The stored bodies of the members the import updates (at the revision it was planned on). */
+async function beforeImages(options: { db: PouchDB.Database; docs: Doc[] }): Promise<Doc[]> {
+	const planned = new Map(
+		options.docs.filter((doc) => doc._rev !== undefined).map((doc) => [doc._id, doc._rev])
+	);
+	if (planned.size === 0) return [];
+	const found = await options.db.allDocs({ keys: [...planned.keys()], include_docs: true });
+	const result: Doc[] = [];
 	for (const row of found.rows) {
-		if ('doc' in row && row.doc && row.value.rev === options.previous.get(row.id)) {
-			result.set(row.id, row.doc as Doc);
+		// A member changed since the plan is not taken back to anything: its write will conflict.
+		if ('doc' in row && row.doc && row.value.rev === planned.get(row.id)) {
+			result.push(row.doc as unknown as Doc);
 		}
 	}
 	return result;
@@ -148,27 +158,4 @@ function failureMessage(options: { doc: Doc; error: PouchDB.Core.Error }): strin
 		`${what} không ghi được (${error.message || error.name || 'lỗi không rõ'}), nên không có hồ ` +
 		'sơ nào được ghi. Nếu bộ nhớ máy đã đầy, hãy giải phóng bộ nhớ rồi nhập lại.'
 	);
-}
-
-/**
- * Undoes what the import wrote: new documents deleted, updated members put back as they were (a
- * new revision with the old body, signed by the importer, as the server wants of any write). Their
- * outbox entries were never made.
- */
-async function takeBack(options: {
-	db: PouchDB.Database;
-	written: { id: string; rev: string; before: Doc | null }[];
-	by: string;
-}): Promise<void> {
-	const at = new Date().toISOString();
-	const undo: Doc[] = options.written.map((doc) => {
-		if (doc.before === null) {
-			const type = doc.id.startsWith('member:') ? 'member' : 'history';
-			return { _id: doc.id, _rev: doc.rev, _deleted: true, type, updatedBy: options.by } as Doc;
-		}
-		return { ...doc.before, _id: doc.id, _rev: doc.rev, updatedAt: at, updatedBy: options.by };
-	});
-	for (let start = 0; start < undo.length; start += BATCH) {
-		await options.db.bulkDocs(undo.slice(start, start + BATCH));
-	}
 }

@@ -12,6 +12,8 @@ import {
 	membersForImport
 } from '$lib/data/queries/member-import';
 import { unitIdOfDb } from '$lib/data/ids';
+import { localDb } from '$lib/data/store/pouch';
+import { takeBackInterrupted } from '$lib/data/sync/push-hold';
 import type { ImportJob, ImportJobMessage } from './member-import-jobs';
 
 // The screens' way into the import's Web Worker (member-import-worker.ts): reading a file and
@@ -39,7 +41,9 @@ async function runJob<T>(options: {
 	if (signal?.aborted) throw abortError();
 	return new Promise<T>((resolve, reject) => {
 		const onMessage = (message: ImportJobMessage) => {
-			if (message.kind === 'progress') options.onProgress?.(message);
+			if (message.kind === 'progress') {
+				options.onProgress?.({ stage: message.stage, done: message.done, total: message.total });
+			}
 			else if (message.kind === 'done') {
 				finish();
 				resolve(message.result as T);
@@ -127,6 +131,8 @@ export async function previewMemberImport(options: {
 	/** The server's origin (tests in Node); the page's own in the browser. */
 	origin?: string;
 }): Promise<{ preview: ImportPreview; context: ImportContext }> {
+	// An import the app was closed in the middle of is taken back before the unit is read again.
+	await takeBackInterrupted({ db: options.db, local: localDb(options.db) });
 	const [existing, branches] = await Promise.all([
 		importExistingMembers({ db: options.db }),
 		importBranches({ db: options.db })
