@@ -282,4 +282,19 @@ describe('a secretary imports her roster from a spreadsheet, offline', () => {
 		expect(await serverMembers()).toHaveLength(3);
 		await context.close();
 	});
+
+	it('is not offered to a viewer, and refuses her if she opens it', async () => {
+		const viewer = await server.createAccountIn({ unitId: unit.id, role: 'viewer' });
+		const context = await phoneContext(browser);
+		const page = await context.newPage();
+		await signInSynced(page, { url: link.url, account: viewer });
+		await expect.poll(() => page.getByTestId('member-count').textContent()).toBe('3 đoàn viên');
+		expect(await page.getByTestId('import-members').count()).toBe(0);
+		await page.goto(`${link.url}/doan-vien/nhap`);
+		await expect
+			.poll(() => page.getByTestId('import-refused').textContent())
+			.toContain('Chỉ bí thư, phó bí thư');
+		expect(await page.getByTestId('import-file').count()).toBe(0);
+		await context.close();
+	});
 });
