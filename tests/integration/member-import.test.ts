@@ -231,10 +231,14 @@ describe('applyMemberImport: all-or-nothing', () => {
 				by: login
 			}
 		});
+		// The app closed more than a minute ago: its beat is old (a fresh one is a write going on in
+		// another tab, left alone).
+		await deviceDb.settings.put({ key: `held-write-beat:${unit.db}`, value: Date.now() - 120_000 });
 		await localDb(unit.db).bulkDocs(first);
 		await expectNothingOnServer(planned);
 		await expectNothingLeft(planned);
 		expect(await getSetting(`held-write:${unit.db}`)).toBeUndefined();
+		expect(await getSetting(`held-write-beat:${unit.db}`)).toBeUndefined();
 	});
 
 	it('done, uploads every member and its imported entry, and the server accepts them', async () => {

@@ -3,6 +3,7 @@ import type { MemberImportPlan } from '$lib/domain/spreadsheets/member-import-pl
 import { deviceDb } from '$lib/data/store/device-db';
 import { localDb } from '$lib/data/store/pouch';
 import {
+	beatWrite,
 	clearWriteJournal,
 	holdPush,
 	saveWriteJournal,
@@ -102,6 +103,7 @@ export async function applyMemberImport(options: {
 			});
 			if (failed !== null) throw new ImportStopped({ message: failed, cancelled: false });
 			options.onProgress?.(Math.min(start + BATCH, total), total);
+			await beatWrite(options.db);
 			await options.afterBatch?.(written.size);
 			await yieldToScreen();
 		}

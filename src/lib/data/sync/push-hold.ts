@@ -45,12 +45,35 @@ function journalKey(db: string): string {
 	return `held-write:${db}`;
 }
 
+function beatKey(db: string): string {
+	return `held-write-beat:${db}`;
+}
+
+/**
+ * A write refreshes its beat after every batch. Another tab of the app shares the device's
+ * databases but not this tab's memory: a fresh beat tells its pusher to wait, and a journal whose
+ * beat is fresh belongs to a write still going on there, not to a closed app.
+ */
+const BEAT_FRESH_MS = 60_000;
+
+export async function beatWrite(db: string): Promise<void> {
+	await deviceDb.settings.put({ key: beatKey(db), value: Date.now() });
+}
+
+/** True when a held write of `db` is going on, in this tab or (by its beat) in another. */
+export async function isWriteGoingOn(db: string): Promise<boolean> {
+	if (isPushHeld(db)) return true;
+	const beat = await getSetting<number>(beatKey(db));
+	return beat !== undefined && Date.now() - beat < BEAT_FRESH_MS;
+}
+
 export async function saveWriteJournal(options: { db: string; journal: WriteJournal }) {
 	await deviceDb.settings.put({ key: journalKey(options.db), value: options.journal });
+	await beatWrite(options.db);
 }
 
 export async function clearWriteJournal(db: string): Promise<void> {
-	await deviceDb.settings.delete(journalKey(db));
+	await deviceDb.settings.bulkDelete([journalKey(db), beatKey(db)]);
 }
 
 const BATCH = 100;
@@ -102,7 +125,7 @@ export async function takeBackInterrupted(options: {
 	db: string;
 	local: PouchDB.Database;
 }): Promise<void> {
-	if (isPushHeld(options.db)) return;
+	if (await isWriteGoingOn(options.db)) return;
 	const journal = await getSetting<WriteJournal>(journalKey(options.db));
 	if (journal === undefined) return;
 	const first = journal.created[0] ?? journal.updated[0]?._id;

@@ -2,7 +2,7 @@ import type { CouchRemote } from '$lib/data/online/couch-http';
 import type { KnownRevs } from './known-revs';
 import { deviceDb } from '$lib/data/store/device-db';
 import { LocalCheckpoint, PUSH_CHECKPOINT_ID, type PushCheckpoint } from './checkpoints';
-import { isPushHeld, takeBackInterrupted } from './push-hold';
+import { isWriteGoingOn, takeBackInterrupted } from './push-hold';
 
 // The push half of the sync engine (docs/decisions/0008-sync-protocol.md): the device's changes
 // since the push cursor, minus the revisions the pull just brought from the server, sent with their
@@ -67,7 +67,7 @@ export class Pusher {
 	}): Promise<PushOutcome> {
 		const total: PushOutcome = { pushed: [], refused: [] };
 		// An import is writing (push-hold.ts): nothing goes until it is whole; the cursor stays.
-		if (isPushHeld(this.#db)) return total;
+		if (await isWriteGoingOn(this.#db)) return total;
 		// An import the app was closed in the middle of is taken back before anything goes.
 		await takeBackInterrupted({ db: this.#db, local: this.#local });
 		let since = (this.#checkpoint.value ?? (await this.#checkpoint.load()))?.since ?? 0;
