@@ -235,10 +235,11 @@ describe('a secretary imports her roster from a spreadsheet, offline', () => {
 	});
 
 	it('cancels a large import while it writes: nothing is written, and the screen says so', async () => {
-		// 1,500 synthetic members (a fixed "as of" date: the same people whatever the clock says).
+		// 3,000 synthetic members, a write long enough to be cancelled halfway (a fixed "as of" date:
+		// the same people whatever the clock says).
 		const members = generateMembers({
 			seed: 'member-import-cancel',
-			count: 1_500,
+			count: 3_000,
 			unitId: unit.id,
 			branchIds: [],
 			today: '2026-11-28'
@@ -253,7 +254,7 @@ describe('a secretary imports her roster from a spreadsheet, offline', () => {
 				)
 			);
 		}
-		const big = join(dir, 'doan-vien-1500.xlsx');
+		const big = join(dir, 'doan-vien-3000.xlsx');
 		await workbook.xlsx.writeFile(big);
 
 		const context = await phoneContext(browser);
