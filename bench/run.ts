@@ -7,6 +7,7 @@ import { declarationPageBench, type DeclarationPageResult } from './declaration-
 import { ROOT } from './bundle';
 import { loadBench, type LoadResult } from './load-bench';
 import { mailFanoutBench, type MailFanoutResult } from './mail-bench';
+import { memberImportBench, type MemberImportResult } from './member-import-bench';
 import { readModelBench, type ReadModelResult } from './read-model-bench';
 import { renderTable, targetsOf } from './report';
 import { couchdbStore, startBenchServer, storeLabel, type BenchStore } from './server-client';
@@ -29,7 +30,7 @@ import {
 // bench/results/. Options (after `npm run bench --`):
 //   --quick            smaller scales (a smoke run of a minute or two)
 //   --only=a,b         scenarios: unit, pinned, single-db, incremental, interrupted, read-model,
-//                      app-shell, dashboard, declaration-page, load, mail-fanout
+//                      app-shell, dashboard, declaration-page, load, mail-fanout, member-import
 //   --single-db        also the 16,000 members in ONE database (docs/measured.md's shape; ~6 min more)
 //   --no-build         app shell: use the existing build/ instead of running `npm run build`
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
@@ -54,7 +55,8 @@ const ALL = [
 	'dashboard',
 	'declaration-page',
 	'load',
-	'mail-fanout'
+	'mail-fanout',
+	'member-import'
 ];
 const only = option('only')?.split(',') ?? [...ALL, ...(flag('single-db') ? ['single-db'] : [])];
 const embedded: BenchStore = { kind: option('store') === 'memory' ? 'memory' : 'leveldb' };
@@ -87,6 +89,7 @@ export interface StoreRun {
 	declarationPage?: DeclarationPageResult;
 	load?: LoadResult;
 	mailFanout?: MailFanoutResult;
+	memberImport?: MemberImportResult;
 }
 
 /** The embedded store's run at the top level (as in every earlier results file), CouchDB's beside. */
@@ -331,6 +334,15 @@ async function serverScenarios(options: {
 
 	await attempt('mail-fanout', async () => {
 		run.mailFanout = await mailFanoutBench({ store, samples: quick ? 1 : 3, log });
+	});
+
+	await attempt('member-import', async () => {
+		// Uses the existing build (made by app-shell, or `npm run build`).
+		run.memberImport = await memberImportBench({ store, rows: quick ? 1_000 : 5_000, log });
+		const r = run.memberImport;
+		log(
+			`  member import, ${r.rows} rows: preview ${r.toPreviewMs} ms, write ${r.writeMs} ms, longest main-thread task ${r.longestTaskMs} ms (target < 100)`
+		);
 	});
 }
 
