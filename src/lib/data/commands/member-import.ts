@@ -28,6 +28,8 @@ export type MemberImportResult =
 
 /** Documents per bulk write: small enough that one write stays well under 100 ms on a phone. */
 const BATCH = 100;
+/** Outbox entries per put. */
+const OUTBOX_BATCH = 500;
 
 type Doc = PouchDB.Core.PutDocument<object> & { _id: string; _rev?: string } & Record<string, unknown>;
 
@@ -109,13 +111,23 @@ export async function applyMemberImport(options: {
 		}
 		if (signal?.aborted) throw new ImportStopped({ message: CANCELLED, cancelled: true });
 		const at = new Date().toISOString();
-		await deviceDb.outbox.bulkPut(
-			[...written].map(([docId, rev]) => ({ db: options.db, docId, rev, at }))
-		);
+		// In slices too: 10,000 entries in one put is a long task of its own. Uploads are still held,
+		// so nothing goes before the last slice; a stop between slices is taken back (the catch, or
+		// the journal at the next start) and the entries of what was taken back are removed.
+		const entries = [...written].map(([docId, rev]) => ({ db: options.db, docId, rev, at }));
+		// The journal's first document is how the next start tells a finished import from a cut
+		// one (push-hold.ts, takeBackInterrupted): its entry goes in the last slice.
+		const marker = created[0] ?? updated[0]?._id;
+		entries.sort((a, b) => Number(a.docId === marker) - Number(b.docId === marker));
+		for (let start = 0; start < entries.length; start += OUTBOX_BATCH) {
+			await deviceDb.outbox.bulkPut(entries.slice(start, start + OUTBOX_BATCH));
+			await yieldToScreen();
+		}
 		await clearWriteJournal(options.db);
 		return { ok: true, report: finish() };
 	} catch (error) {
 		await takeBackWrites({ local: db, created, updated, by, revs: written });
+		await forgetNoted({ db: options.db, written });
 		await clearWriteJournal(options.db);
 		if (error instanceof ImportStopped) {
 			return { ok: false, cancelled: error.cancelled, message: error.message };
@@ -128,6 +140,17 @@ export async function applyMemberImport(options: {
 	} finally {
 		release();
 	}
+}
+
+/** Removes the outbox entries noted for revisions this import wrote and took back. */
+async function forgetNoted(options: { db: string; written: ReadonlyMap<string, string> }) {
+	const noted = await deviceDb.outbox.bulkGet([...options.written.keys()]);
+	const ours = noted.flatMap((entry) =>
+		entry && entry.db === options.db && options.written.get(entry.docId) === entry.rev
+			? [entry.docId]
+			: []
+	);
+	if (ours.length > 0) await deviceDb.outbox.bulkDelete(ours);
 }
 
 /** The stored bodies of the members the import updates (at the revision it was planned on). */
