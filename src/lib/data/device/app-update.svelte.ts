@@ -7,6 +7,7 @@ class AppUpdate {
 	#available = $state(false);
 	#dismissed = $state(false);
 	#workbox: Workbox | null = null;
+	#deferredAsked = false;
 
 	get available() {
 		return this.#available && !this.#dismissed;
@@ -22,6 +23,19 @@ class AppUpdate {
 		document.addEventListener('visibilitychange', () => {
 			if (document.visibilityState === 'visible' && navigator.onLine) void wb.update();
 		});
+	}
+
+	/**
+	 * The worker installs first only what opens the app offline; the optional screens' files come
+	 * when the page is idle after its first sync (docs/decisions/0024-offline-ready-and-progress.md).
+	 * Asked once per opening; the worker skips what it already holds.
+	 */
+	fillDeferred() {
+		if (this.#deferredAsked || !this.#workbox) return;
+		this.#deferredAsked = true;
+		const ask = () => void this.#workbox?.messageSW({ type: 'FILL_DEFERRED' }).catch(() => {});
+		if ('requestIdleCallback' in window) requestIdleCallback(ask, { timeout: 5000 });
+		else setTimeout(ask, 1000);
 	}
 
 	apply() {
