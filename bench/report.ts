@@ -147,13 +147,17 @@ export function renderTable(results: BenchResults): string {
 		if (!ours) continue;
 		const n = ours.samples.length;
 		const where = `${phone.preset} on page and service worker, CPU ${phone.cpuSlowdown}× slower`;
-		const cheapRow = (what: string, pick: (m: CheapPhoneBuildResult['median']) => number) => {
+		const cheapRow = (
+			what: string,
+			pick: (m: CheapPhoneBuildResult['median']) => number,
+			format: (value: number) => string = s
+		) => {
 			rows.push([
 				`cheap phone: ${what}`,
 				where,
 				run.store,
-				`${s(pick(ours!.median))} (median of ${n})`,
-				base ? `${s(pick(base.median))} (${base.label})` : '—',
+				`${format(pick(ours!.median))} (median of ${n})`,
+				base ? `${format(pick(base.median))} (${base.label})` : '—',
 				base ? x(pick(base.median) / pick(ours!.median)) : '—',
 				'—',
 				'—',
@@ -166,7 +170,7 @@ export function renderTable(results: BenchResults): string {
 			`"Đăng nhập" to a searchable list, ${phone.members}-member unit, app installed`,
 			(m) => m.signInToSearchMs
 		);
-		cheapRow('longest main-thread task during the first sync', (m) => m.longestTaskMs);
+		cheapRow('longest main-thread task during the first sync', (m) => m.longestTaskMs, ms);
 	}
 	for (const run of runs) {
 		const dash = run.dashboard;
