@@ -19,6 +19,8 @@ import { makeUnit, type UnitFixture } from './sync-bench';
 
 export interface CheapPhoneSample {
 	offlineReadyMs: number;
+	/** Requests and bytes towards the phone from the first visit to offline-ready. */
+	untilReady: { requests: number; downBytes: number };
 	/** The installed app opened the sign-in form with the link cut (the check of offline-ready). */
 	opensOffline: boolean;
 	signInToSearchMs: number;
@@ -111,6 +113,7 @@ async function oneVisit(options: {
 		const cdp = await context.newCDPSession(page);
 		await throttleCpu(cdp);
 		await link.setPreset(PRESET);
+		await link.resetStats();
 
 		// Offline-ready: the worker controls the page once its install (and activation) is done.
 		const started = Date.now();
@@ -121,6 +124,8 @@ async function oneVisit(options: {
 			{ timeout: 180_000, polling: 50 }
 		);
 		const offlineReadyMs = Date.now() - started;
+		const stats = await link.stats();
+		const untilReady = { requests: stats.requests, downBytes: stats.downBytes };
 		const opensOffline = await opensWithoutNetwork({ page, link });
 
 		// Sign-in to a searchable list, the app installed, on the same link.
@@ -154,6 +159,7 @@ async function oneVisit(options: {
 		);
 		return {
 			offlineReadyMs,
+			untilReady,
 			opensOffline,
 			signInToSearchMs,
 			longestTaskMs: Math.max(0, ...tasks.map((task) => task.duration)),

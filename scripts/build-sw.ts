@@ -23,7 +23,9 @@ function isSpreadsheetLibrary(url: string): boolean {
 const { manifestEntries, warnings } = await getManifest({
 	globDirectory: dir,
 	globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,json,woff2}'],
-	globIgnores: ['sw.js', 'workbox-*.js', 'khai/sw.js', 'sw-push.js'],
+	// The PNG icons serve the home-screen install and notices, both online: the worker keeps them
+	// as they are fetched (scripts/sw/app-sw.js), they do not hold back offline-ready (~40 kB).
+	globIgnores: ['sw.js', 'workbox-*.js', 'khai/sw.js', 'sw-push.js', 'icons/*.png'],
 	// Hashed files never change; no need to revision them again.
 	dontCacheBustURLsMatching: /\/_app\/immutable\//,
 	maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
@@ -41,7 +43,7 @@ for (const entry of manifestEntries ?? []) {
 	const path = entry.url.slice(1);
 	if (isSpreadsheetLibrary(path)) continue;
 	const bytes = statSync(join(dir, path)).size;
-	// Files outside _app/immutable (the shell, the boot script, icons, the web manifest) are few
+	// Files outside _app/immutable (the shell, the boot script, SVG icons, the web manifest) are few
 	// and small, and the shell needs them: critical, with their revision.
 	if (critical.has(path) || !path.startsWith('_app/immutable/')) {
 		criticalEntries.push({ url: entry.url, revision: entry.revision ?? null });

@@ -12,7 +12,7 @@
 import { PrecacheController, PrecacheRoute } from 'workbox-precaching';
 import { cleanupOutdatedCaches } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { CacheFirst } from 'workbox-strategies';
+import { CacheFirst, StaleWhileRevalidate } from 'workbox-strategies';
 import { ExpirationPlugin } from 'workbox-expiration';
 
 /* global __CRITICAL__, __DEFERRED__ */
@@ -138,6 +138,12 @@ const deferredPaths = new Set(DEFERRED);
 registerRoute(
 	({ url, sameOrigin }) => sameOrigin && deferredPaths.has(url.pathname),
 	new CacheFirst({ cacheName: DEFERRED_CACHE })
+);
+
+// The PNG icons (home-screen install, notices) are in neither set: kept as fetched, refreshed behind.
+registerRoute(
+	({ url, sameOrigin }) => sameOrigin && /^\/icons\/[^/]+\.png$/.test(url.pathname),
+	new StaleWhileRevalidate({ cacheName: 'doanvu-icons' })
 );
 
 // What is in neither set (the spreadsheet library, ~930 kB, loaded only when someone exports) is

@@ -67,7 +67,10 @@ describe('on a 3G link', () => {
 			await page.waitForURL('**/dang-nhap');
 			await submitSignIn(page, { login, password });
 			await page.waitForURL('**/doan-vien');
-			await expect.poll(() => page.getByTestId('member-item').count()).toBe(30);
+			// The first sync of 30 members on 3G: a few seconds.
+			await expect
+				.poll(() => page.getByTestId('member-item').count(), { timeout: 60_000 })
+				.toBe(30);
 
 			// No signal at all: every main screen opens, though the page never visited most of them.
 			await link.cut();
@@ -78,7 +81,9 @@ describe('on a 3G link', () => {
 			await offline.goto(`${link.url}/doan-vien/moi`);
 			await offline.getByLabel('Họ', { exact: true }).waitFor();
 			await offline.goto(`${link.url}/doan-vien`);
-			await expect.poll(() => offline.getByTestId('member-item').count()).toBe(30);
+			await expect
+				.poll(() => offline.getByTestId('member-item').count(), { timeout: 20_000 })
+				.toBe(30);
 			await offline.getByTestId('member-item').first().click();
 			await offline.getByTestId('member-name').waitFor();
 			await offline.getByTestId('edit-member').click();
@@ -121,7 +126,7 @@ describe('on a 3G link', () => {
 				.getByTestId('sync-label')
 				.filter({ hasText: 'Đã đồng bộ' })
 				.waitFor({ timeout: 120_000 });
-			await expect.poll(() => page.getByTestId('first-sync').count()).toBe(0);
+			await expect.poll(() => page.getByTestId('first-sync').count(), { timeout: 10_000 }).toBe(0);
 			const samples = await page.evaluate(
 				() =>
 					(window as unknown as { __samples: { value: number | null; rows: number }[] }).__samples
