@@ -112,7 +112,9 @@ class DeviceEngine {
 			return this.#problem.message;
 		}
 		if (!this.#online || this.#phase === 'offline') return 'Đang ngoại tuyến';
-		if (this.percent !== null) return `Đang tải dữ liệu lần đầu… ${this.percent}%`;
+		// Once the first syncs are over the badge says so, while the bar waits for the indexing.
+		const downloading = Object.values(this.#firstSyncs).some((p) => !p.finished);
+		if (downloading && this.percent !== null) return `Đang tải dữ liệu lần đầu… ${this.percent}%`;
 		if (this.#phase === 'syncing') return 'Đang đồng bộ…';
 		if (this.#phase === 'problem') return this.#problem?.message ?? 'Lỗi đồng bộ';
 		if (this.#phase === 'synced') return 'Đã đồng bộ';
@@ -259,10 +261,10 @@ class DeviceEngine {
 		void this.indexed().then(() => {
 			if (generation !== this.#generation) return;
 			this.#complete = true;
-			// Long enough to be read as "done", then the bar goes.
+			// Long enough to be seen as "done", short enough not to keep the list waiting.
 			setTimeout(() => {
 				if (generation === this.#generation && this.#complete) this.#clearFirstSyncs();
-			}, 800);
+			}, 300);
 		});
 	}
 
