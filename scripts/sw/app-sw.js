@@ -30,20 +30,26 @@ importScripts('/sw-push.js');
 const precache = new PrecacheController();
 precache.addToCacheList(CRITICAL);
 
-/** Fetches into `cacheName` every (url, key) not there yet, all requests at once. */
-async function fillInParallel(cacheName, entries) {
+/**
+ * Fetches into `cacheName` every (url, key) not there yet, `lanes` requests at a time (all at once
+ * when not given).
+ */
+async function fillInParallel(cacheName, entries, lanes = entries.length) {
 	const cache = await caches.open(cacheName);
-	await Promise.all(
-		entries.map(async ({ url, key, reload }) => {
-			if (await cache.match(key)) return;
+	const queue = [...entries];
+	const lane = async () => {
+		for (let entry = queue.shift(); entry; entry = queue.shift()) {
+			const { url, key, reload } = entry;
+			if (await cache.match(key)) continue;
 			const response = await fetch(url, {
 				credentials: 'same-origin',
 				...(reload ? { cache: 'reload' } : {})
 			});
 			if (!response.ok) throw new Error(`${url}: ${response.status}`);
 			await cache.put(key, response);
-		})
-	);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
 }
 
 function criticalEntries() {
@@ -97,6 +103,9 @@ self.addEventListener('activate', (event) => {
 			}
 			// The first install takes over the open page at once, so it works offline without a reload.
 			await self.clients.claim();
+			// Then at once the optional files, not waited for here (the worker is activated and
+			// offline-ready without them); the page's FILL_DEFERRED keeps the worker alive meanwhile.
+			fillDeferred().catch(() => undefined);
 		})()
 	);
 });
