@@ -44,7 +44,7 @@ function routeNodeFile(page: string): string {
 }
 
 describe('on a 3G link', () => {
-	it('opens offline within seconds of the first visit (sign-in, roster, profile, forms, account), the rest once synced', async () => {
+	it('opens offline within seconds of the first visit (sign-in, roster, profile, forms, account), the rest right after', async () => {
 		const { unit, login, password } = await server.createUnitWithAccount({
 			name: 'Đoàn xã Sẵn Sàng'
 		});
@@ -71,7 +71,7 @@ describe('on a 3G link', () => {
 			await expect
 				.poll(() => page.getByTestId('member-item').count(), { timeout: 60_000 })
 				.toBe(30);
-			// Once synced and idle, the optional screens' code follows (here: the mail screen's).
+			// The optional screens' code follows without being asked (here: the mail screen's).
 			const mailCode = `/${routeNodeFile('hop-thu/+page.svelte')}`;
 			await expect
 				.poll(
