@@ -16,6 +16,10 @@ const dir = process.argv[2] ?? 'build';
 // is loaded only when someone exports: fetching it at install would double what every phone
 // downloads. It is in neither set and cached at its first use, then exports work offline.
 function isSpreadsheetLibrary(url: string): boolean {
+	// A worker that bundles its own copy (main's exports worker, when merged) counts too.
+	if (/^_app\/immutable\/workers\/.*\.js$/.test(url)) {
+		return readFileSync(join(dir, url), 'utf8').includes('ExcelJS');
+	}
 	if (!/^_app\/immutable\/chunks\/.*\.js$/.test(url)) return false;
 	return readFileSync(join(dir, url), 'utf8').slice(0, 2000).includes('.ExcelJS=');
 }

@@ -158,6 +158,6 @@ registerRoute(
 // What is in neither set (the spreadsheet library, ~930 kB, loaded only when someone exports) is
 // kept once fetched (hashed files never change), then works offline.
 registerRoute(
-	/\/_app\/immutable\/chunks\/.*\.js$/,
+	/\/_app\/immutable\/(chunks|workers)\/.*\.js$/,
 	new CacheFirst({ cacheName: LAZY_CACHE, plugins: [new ExpirationPlugin({ maxEntries: 20 })] })
 );
