@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { appShellBench, type AppShellResult } from './app-shell-bench';
+import { cheapPhoneBench, type CheapPhoneResult } from './cheap-phone-bench';
 import { dashboardBench, type DashboardResult } from './dashboard-bench';
 import { declarationPageBench, type DeclarationPageResult } from './declaration-page-bench';
 import { ROOT } from './bundle';
@@ -30,9 +31,12 @@ import {
 // bench/results/. Options (after `npm run bench --`):
 //   --quick            smaller scales (a smoke run of a minute or two)
 //   --only=a,b         scenarios: unit, pinned, single-db, incremental, interrupted, read-model,
-//                      app-shell, dashboard, declaration-page, load, mail-fanout, member-import
+//                      app-shell, cheap-phone, dashboard, declaration-page, load, mail-fanout,
+//                      member-import
 //   --single-db        also the 16,000 members in ONE database (docs/measured.md's shape; ~6 min more)
 //   --no-build         app shell: use the existing build/ instead of running `npm run build`
+//   --baseline-build=DIR  cheap phone: also measure this build (e.g. main's, made with
+//                      `git archive main | tar -x -C DIR`, node_modules linked, `npm run build`)
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
 //   --couchdb=URL      every scenario with a server also against this Apache CouchDB 3
 //                      (http://admin:password@host:5984, or COUCHDB_USER/COUCHDB_PASSWORD), each
@@ -52,6 +56,7 @@ const ALL = [
 	'interrupted',
 	'read-model',
 	'app-shell',
+	'cheap-phone',
 	'dashboard',
 	'declaration-page',
 	'load',
@@ -85,6 +90,7 @@ export interface StoreRun {
 	incremental?: IncrementalResult;
 	interrupted?: InterruptedResult;
 	appShell?: AppShellResult;
+	cheapPhone?: CheapPhoneResult;
 	dashboard?: DashboardResult;
 	declarationPage?: DeclarationPageResult;
 	load?: LoadResult;
@@ -309,6 +315,21 @@ async function serverScenarios(options: {
 		run.appShell = await appShellBench({
 			build: !flag('no-build') && store === embedded,
 			store,
+			log
+		});
+	});
+
+	await attempt('cheap-phone', async () => {
+		// Uses the build the app-shell scenario made (or the existing one with --no-build).
+		const baseline = option('baseline-build');
+		run.cheapPhone = await cheapPhoneBench({
+			builds: [
+				{ label: 'this build', dir: join(ROOT, 'build') },
+				...(baseline ? [{ label: 'baseline build', dir: baseline }] : [])
+			],
+			store,
+			members: scale.unitMembers,
+			samples: quick ? 1 : 3,
 			log
 		});
 	});

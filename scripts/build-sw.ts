@@ -1,57 +1,83 @@
-// Generates the Workbox service worker after `vite build`: precaches the whole app shell so the
-// installed app opens with no network, and answers every navigation (any deep link) with the shell.
+// Generates the app's service worker after `vite build` (docs/decisions/0024-offline-ready-and-progress.md):
+// the installed app opens with no network, every navigation (any deep link) answered with the
+// shell. The files are split in two sets (scripts/sw/precache-sets.ts): the critical set, fetched
+// all at once at install, and the deferred set, fetched after activation; the worker itself
+// (scripts/sw/app-sw.js) is bundled here with both lists written in.
 // Usage: tsx scripts/build-sw.ts [buildDir]  (default build/; tests pass a copy to fake a deployment)
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSW } from 'workbox-build';
+import { build } from 'esbuild';
+import { getManifest } from 'workbox-build';
+import { criticalFiles } from './sw/precache-sets';
 
 const dir = process.argv[2] ?? 'build';
 
 // The spreadsheet library (exceljs, ~930 kB; docs/decisions/0017-dashboard-charts-and-export.md)
-// is loaded only when someone exports: precaching it would double what every phone downloads at
-// install. It is cached at its first use instead (runtimeCaching below), then exports work offline.
+// as the page loads it (the template, the dashboard's export) is in neither set: fetching it at
+// install would double what every phone downloads; it is cached at its first use. The workers'
+// copy (`_app/immutable/workers/`, shared by the import's reader and the exports' packer) goes in
+// the deferred set: a secretary in the mountains must be able to import her sheet offline on a
+// phone that never opened the import online (docs/spreadsheets.md).
 function isSpreadsheetLibrary(url: string): boolean {
-	// The exports' worker (src/lib/data/spreadsheets/roster-export-worker.ts) bundles its own copy.
-	if (/^_app\/immutable\/workers\/.*\.js$/.test(url)) {
-		return readFileSync(join(dir, url), 'utf8').includes('ExcelJS');
-	}
 	if (!/^_app\/immutable\/chunks\/.*\.js$/.test(url)) return false;
 	return readFileSync(join(dir, url), 'utf8').slice(0, 2000).includes('.ExcelJS=');
 }
 
-const { count, size, warnings } = await generateSW({
+const { manifestEntries, warnings } = await getManifest({
 	globDirectory: dir,
 	globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,json,woff2}'],
-	globIgnores: ['sw.js', 'workbox-*.js', 'khai/sw.js'],
-	swDest: `${dir}/sw.js`,
-	mode: 'production',
-	inlineWorkboxRuntime: true,
-	sourcemap: false,
+	// The PNG icons serve the home-screen install and notices, both online: the worker keeps them
+	// as they are fetched (scripts/sw/app-sw.js), they do not hold back offline-ready (~40 kB).
+	globIgnores: ['sw.js', 'workbox-*.js', 'khai/sw.js', 'sw-push.js', 'icons/*.png'],
 	// Hashed files never change; no need to revision them again.
 	dontCacheBustURLsMatching: /\/_app\/immutable\//,
-	navigateFallback: '/index.html',
-	// Data never comes from the cache: PouchDB and Dexie hold it on the device.
-	navigateFallbackDenylist: [/^\/api\//, /^\/couch\//],
-	// The new version waits until the user accepts the "update available" prompt.
-	skipWaiting: false,
-	// The first install takes over the open page at once, so it works offline without a reload.
-	clientsClaim: true,
-	cleanupOutdatedCaches: true,
-	// Web Push of mail: the push and notificationclick handlers (static/sw-push.js, ADR 0022).
-	importScripts: ['/sw-push.js'],
 	maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
-	manifestTransforms: [
-		(entries) => ({ manifest: entries.filter((entry) => !isSpreadsheetLibrary(entry.url)) })
-	],
-	// What was left out of the precache is kept once fetched (hashed files never change).
-	runtimeCaching: [
-		{
-			urlPattern: /\/_app\/immutable\/(chunks|workers)\/.*\.js$/,
-			handler: 'CacheFirst',
-			options: { cacheName: 'doanvu-lazy-chunks', expiration: { maxEntries: 20 } }
-		}
-	]
+	// Addresses from the site's root, as the page asks for them.
+	modifyURLPrefix: { '': '/' }
+});
+for (const warning of warnings) console.warn(warning);
+
+const critical = criticalFiles();
+const criticalEntries: { url: string; revision: string | null }[] = [];
+const deferred: string[] = [];
+let criticalBytes = 0;
+let deferredBytes = 0;
+for (const entry of manifestEntries ?? []) {
+	const path = entry.url.slice(1);
+	if (isSpreadsheetLibrary(path)) continue;
+	const bytes = statSync(join(dir, path)).size;
+	// Files outside _app/immutable (the shell, the boot script, SVG icons, the web manifest) are few
+	// and small, and the shell needs them: critical, with their revision.
+	if (critical.has(path) || !path.startsWith('_app/immutable/')) {
+		criticalEntries.push({ url: entry.url, revision: entry.revision ?? null });
+		criticalBytes += bytes;
+	} else {
+		deferred.push(entry.url);
+		deferredBytes += bytes;
+	}
+}
+const missing = [...critical].filter((path) => !criticalEntries.some((e) => e.url === `/${path}`));
+if (missing.length > 0)
+	throw new Error(`critical files missing from ${dir}/: ${missing.join(', ')}`);
+
+await build({
+	entryPoints: [join(import.meta.dirname, 'sw/app-sw.js')],
+	outfile: join(dir, 'sw.js'),
+	bundle: true,
+	format: 'iife',
+	minify: true,
+	target: 'es2020',
+	legalComments: 'none',
+	define: {
+		'process.env.NODE_ENV': '"production"',
+		__CRITICAL__: JSON.stringify(criticalEntries),
+		__DEFERRED__: JSON.stringify(deferred)
+	},
+	logLevel: 'warning'
 });
 
-for (const warning of warnings) console.warn(warning);
-console.log(`service worker: ${count} files precached, ${(size / 1024).toFixed(0)} KiB`);
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+console.log(
+	`service worker: ${criticalEntries.length} critical files (${kib(criticalBytes)}) at install, ` +
+		`${deferred.length} deferred (${kib(deferredBytes)}) after`
+);

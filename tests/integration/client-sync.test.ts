@@ -58,14 +58,14 @@ function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<vo
 
 describe('the device sync engine', () => {
 	it('first sync reports progress, then keeps the device and server in step until revoked', async () => {
-		const progress: { done: number; total: number }[] = [];
+		const progress: { received: number; done: number; total: number }[] = [];
 		const problems: SyncProblem[] = [];
 		let idleAt: string | null = null;
 		const handle = startUnitSync({
 			db: unit.db,
 			remote: { origin: server.url, headers: { cookie } },
 			listener: {
-				onProgress: (p) => progress.push({ done: p.done, total: p.total }),
+				onProgress: ({ progress: p }) => progress.push({ ...p }),
 				onIdle: ({ at }) => (idleAt = at),
 				onProblem: ({ problem }) => problems.push(problem)
 			}
@@ -80,6 +80,11 @@ describe('the device sync engine', () => {
 			expect(progress.map((p) => p.done)).toEqual(
 				[...progress.map((p) => p.done)].sort((a, b) => a - b)
 			);
+			// Records received move ahead of those written: the bar follows the download itself.
+			expect(progress.map((p) => p.received)).toEqual(
+				[...progress.map((p) => p.received)].sort((a, b) => a - b)
+			);
+			expect(progress.some((p) => p.total > 0 && p.received > p.done)).toBe(true);
 			expect((await localDb(unit.db).info()).doc_count).toBe(last.total);
 
 			await catchUp(unit.db);

@@ -134,11 +134,28 @@ export async function signInSynced(
 	await expectSyncLabel(page, 'Đã đồng bộ');
 }
 
-/** The app's service worker controls the page: from here on it opens without the network. */
+/**
+ * The app's service worker controls the page, and has every file of the app: from here on every
+ * screen opens without the network. The screens used offline are in once it controls the page;
+ * the optional ones follow (docs/decisions/0024-offline-ready-and-progress.md), and the worker
+ * answers FILL_DEFERRED once they are in.
+ */
 export async function waitForServiceWorker(page: Page): Promise<void> {
 	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, {
 		timeout: 30_000
 	});
+	const filled = await page.evaluate(() => {
+		const worker = navigator.serviceWorker.controller!;
+		// The declaration page's own worker (/khai/sw.js) precaches everything at install.
+		if (new URL(worker.scriptURL).pathname !== '/sw.js') return true;
+		return new Promise<unknown>((resolve) => {
+			const channel = new MessageChannel();
+			channel.port1.onmessage = (event) => resolve(event.data);
+			worker.postMessage({ type: 'FILL_DEFERRED' }, [channel.port2]);
+			setTimeout(() => resolve('no answer'), 60_000);
+		});
+	});
+	if (filled !== true) throw new Error(`the service worker did not finish its files: ${filled}`);
 }
 
 /** Waits until the sync badge says `text` ('Đã đồng bộ', 'Đang ngoại tuyến'…); `timeout`: vitest's. */

@@ -7,6 +7,7 @@ class AppUpdate {
 	#available = $state(false);
 	#dismissed = $state(false);
 	#workbox: Workbox | null = null;
+	#deferredAsked = false;
 
 	get available() {
 		return this.#available && !this.#dismissed;
@@ -18,10 +19,26 @@ class AppUpdate {
 		wb.addEventListener('waiting', () => (this.#available = true));
 		void wb.register();
 		this.#workbox = wb;
+		// Once the worker is active (the screens used offline are in), the rest follows when the
+		// page is idle: on a first visit that is while she types her password.
+		void navigator.serviceWorker.ready.then(() => this.fillDeferred());
 		// Installed apps stay open for days: look for a new version when the app comes back to front.
 		document.addEventListener('visibilitychange', () => {
 			if (document.visibilityState === 'visible' && navigator.onLine) void wb.update();
 		});
+	}
+
+	/**
+	 * The worker installs first only what opens the app offline; the optional screens' files come
+	 * once it is active and the page idle (docs/decisions/0024-offline-ready-and-progress.md).
+	 * Asked once per opening; the worker skips what it already holds.
+	 */
+	fillDeferred() {
+		if (this.#deferredAsked || !this.#workbox) return;
+		this.#deferredAsked = true;
+		const ask = () => void this.#workbox?.messageSW({ type: 'FILL_DEFERRED' }).catch(() => {});
+		if ('requestIdleCallback' in window) requestIdleCallback(ask, { timeout: 2000 });
+		else setTimeout(ask, 500);
 	}
 
 	apply() {

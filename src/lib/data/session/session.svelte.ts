@@ -218,12 +218,14 @@ class Session {
 		this.#reauth = true;
 	}
 
-	async signIn(options: { login: string; password: string }) {
+	/** `onAccepted` runs as soon as the server has accepted, before the device's own setup. */
+	async signIn(options: { login: string; password: string; onAccepted?: () => void }) {
 		// The sync engine's code is needed as soon as the server answers: on a first visit over a
 		// slow link it downloads while the password is checked, not after (a failure here is only a
 		// later download).
 		loadEngineChunk().catch(() => {});
-		const info = await signIn(options);
+		const info = await signIn({ login: options.login, password: options.password });
+		options.onAccepted?.();
 		await appLock.rememberPassword({ login: info.user.login, password: options.password });
 		this.#notice = null;
 		this.#open(info);

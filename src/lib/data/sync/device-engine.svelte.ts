@@ -6,6 +6,7 @@ import { sendPendingExports } from '$lib/data/spreadsheets/export-log-store';
 import { loadEngineChunk, type EngineChunk } from './load-engine-chunk';
 import { isUserChange } from './outbox';
 import type { SyncProblem, UnitSyncHandle } from './unit-sync';
+import type { PullProgress } from './pull';
 
 // The one owner of what runs on the device while someone is signed in, with one lifecycle (start,
 // stop): per unit database an indexer (PouchDB → read model) and a unit sync (device ⇄ server);
@@ -37,7 +38,12 @@ class DeviceEngine {
 	#lastSyncedAt = $state<string | null>(null);
 	#pending = $state(0);
 	#refused = $state(0);
-	#progress = $state<{ done: number; total: number } | null>(null);
+	/** Per database during its first sync (docs/decisions/0024-offline-ready-and-progress.md). */
+	#firstSyncs = $state<Record<string, PullProgress & { finished: boolean }>>({});
+	/** Every first sync finished and the read model holds its rows: the bar may say 100 %. */
+	#complete = $state(false);
+	/** The highest percentage shown: a database joining later never moves the bar back. */
+	#peak = 0;
 	#problem = $state<SyncProblem | null>(null);
 	#online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
 
@@ -65,8 +71,17 @@ class DeviceEngine {
 	get refused() {
 		return this.#refused;
 	}
-	get progress() {
-		return this.#progress;
+	get progress(): PullProgress | null {
+		const entries = Object.values(this.#firstSyncs);
+		if (entries.length === 0) return null;
+		return entries.reduce(
+			(sum, p) => ({
+				received: sum.received + p.received,
+				done: sum.done + p.done,
+				total: sum.total + p.total
+			}),
+			{ received: 0, done: 0, total: 0 }
+		);
 	}
 	get problem() {
 		return this.#problem;
@@ -75,11 +90,22 @@ class DeviceEngine {
 		return this.#online;
 	}
 
-	/** Percentage of a first sync, or null when none is running. */
+	/**
+	 * Percentage of a first sync, or null when none is running. Records received count for 60 %
+	 * (they arrive with the download's bytes), written for 35 %; the last 5 % wait until the read
+	 * model has indexed them, so 100 % shows only with the rows on screen. Never 0 once started
+	 * (the download is under way), never backwards.
+	 */
 	percent = $derived.by(() => {
-		const p = this.#progress;
-		if (!p) return null;
-		return p.total > 0 ? Math.min(100, Math.round((p.done / p.total) * 100)) : 0;
+		const p = this.progress;
+		if (!p) {
+			this.#peak = 0;
+			return null;
+		}
+		if (this.#complete) return 100;
+		const share = p.total > 0 ? (60 * p.received + 35 * p.done) / p.total : 0;
+		this.#peak = Math.max(this.#peak, Math.min(95, Math.max(1, Math.floor(share))));
+		return this.#peak;
 	});
 
 	label = $derived.by(() => {
@@ -87,7 +113,9 @@ class DeviceEngine {
 			return this.#problem.message;
 		}
 		if (!this.#online || this.#phase === 'offline') return 'Đang ngoại tuyến';
-		if (this.#progress) return `Đang tải dữ liệu lần đầu… ${this.percent ?? 0}%`;
+		// Once the first syncs are over the badge says so, while the bar waits for the indexing.
+		const downloading = Object.values(this.#firstSyncs).some((p) => !p.finished);
+		if (downloading && this.percent !== null) return `Đang tải dữ liệu lần đầu… ${this.percent}%`;
 		if (this.#phase === 'syncing') return 'Đang đồng bộ…';
 		if (this.#phase === 'problem') return this.#problem?.message ?? 'Lỗi đồng bộ';
 		if (this.#phase === 'synced') return 'Đã đồng bộ';
@@ -169,7 +197,7 @@ class DeviceEngine {
 			window.removeEventListener('offline', this.#handleOffline);
 		}
 		this.#phase = 'idle';
-		this.#progress = null;
+		this.#clearFirstSyncs();
 		this.#problem = null;
 	}
 
@@ -218,6 +246,29 @@ class DeviceEngine {
 		});
 	}
 
+	#clearFirstSyncs() {
+		this.#firstSyncs = {};
+		this.#complete = false;
+	}
+
+	// The bar stays until the read model has indexed what the first syncs wrote (the roster shows
+	// rows as they are indexed): a full bar over an empty list would say "nothing here".
+	#firstSyncFinished(db: string) {
+		const entry = this.#firstSyncs[db];
+		if (!entry) return;
+		entry.finished = true;
+		if (!Object.values(this.#firstSyncs).every((p) => p.finished)) return;
+		const generation = this.#generation;
+		void this.indexed().then(() => {
+			if (generation !== this.#generation) return;
+			this.#complete = true;
+			// Long enough to be seen as "done", short enough not to keep the list waiting.
+			setTimeout(() => {
+				if (generation === this.#generation && this.#complete) this.#clearFirstSyncs();
+			}, 300);
+		});
+	}
+
 	#startUnitSync(chunk: EngineChunk, db: string): UnitSyncHandle {
 		const report = this.#writer?.report;
 		return chunk.startUnitSync({
@@ -235,9 +286,11 @@ class DeviceEngine {
 				onActive: () => {
 					if (this.#online) this.#phase = 'syncing';
 				},
-				onProgress: ({ done, total }) => (this.#progress = { done, total }),
+				onProgress: ({ progress }) => {
+					this.#firstSyncs[db] = { ...progress, finished: false };
+				},
 				onIdle: ({ at }) => {
-					this.#progress = null;
+					this.#firstSyncFinished(db);
 					this.#problem = null;
 					// Exports made offline reach the audit trail once the phone is back in touch.
 					void sendPendingExports().catch(() => undefined);
@@ -248,7 +301,7 @@ class DeviceEngine {
 				onProblem: ({ problem }) => {
 					this.#problem = problem;
 					this.#phase = problem.kind === 'offline' ? 'offline' : 'problem';
-					if (problem.kind === 'offline') this.#progress = null;
+					if (problem.kind === 'offline') this.#clearFirstSyncs();
 					if (problem.kind === 'revoked' || problem.kind === 'unauthorized') {
 						this.#onAuthProblem?.(problem);
 					}

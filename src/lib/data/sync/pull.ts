@@ -39,7 +39,13 @@ const SNAPSHOT_HIGH_WATER = 4000;
 const LIVE_PAGE = 1000;
 const BULK_GET_CHUNK = 500;
 
+/**
+ * A first sync's progress: records received from the stream (they arrive with its bytes, so this
+ * moves during the download) and written to the device, of the server's document count (0 until
+ * known). The bar built on it is in device-engine.svelte.ts.
+ */
 export interface PullProgress {
+	received: number;
 	done: number;
 	total: number;
 }
@@ -204,17 +210,27 @@ export class Puller {
 		const signal = inner.signal;
 
 		let done = (await this.#local.info()).doc_count;
+		// What a resumed sync already holds counts as received.
+		let received = done;
 		// The total for the progress bar, asked in parallel (it costs no round trip of its own) and
 		// kept with the cursor, so that resuming asks nothing but the rest of the stream.
 		let total = this.#checkpoint.value?.total ?? 0;
+		const report = () =>
+			options.onProgress?.({
+				received: total > 0 ? Math.min(received, total) : received,
+				done: total > 0 ? Math.min(done, total) : done,
+				total
+			});
+		// At once, before any byte: the bar shows the download has started.
+		report();
 		const info =
 			total > 0
-				? Promise.resolve(options.onProgress?.({ done: Math.min(done, total), total }))
+				? Promise.resolve()
 				: this.#remote
 						.json<{ doc_count: number }>({ signal })
 						.then((answer) => {
 							total = answer.doc_count;
-							options.onProgress?.({ done: Math.min(done, total), total });
+							report();
 						})
 						.catch(() => undefined);
 
@@ -242,7 +258,7 @@ export class Puller {
 				const result = await this.#writeSnapshotBatch({ batch, signal, total });
 				written += result.written;
 				done += result.added;
-				if (total > 0) options.onProgress?.({ done: Math.min(done, total), total });
+				report();
 				if (result.written > 0) options.onWritten?.(result.written);
 				if (result.failed) throw result.failed;
 			}
@@ -263,6 +279,9 @@ export class Puller {
 				signal,
 				onRows: (rows) => {
 					queue.push(...(rows as ChangeRow[]));
+					// Rows come as the stream's bytes arrive: the bar moves during the download.
+					received += (rows as ChangeRow[]).filter((row) => !row.deleted).length;
+					report();
 					waiting.wake?.();
 					if (queue.length >= SNAPSHOT_HIGH_WATER) {
 						return new Promise<void>((resolve) => (waiting.drained = resolve));
@@ -280,7 +299,8 @@ export class Puller {
 				phase: 'live',
 				completedAt: new Date().toISOString()
 			});
-			if (total > 0) options.onProgress?.({ done: total, total });
+			received = done = Math.max(done, total);
+			report();
 			return written;
 		} catch (error) {
 			ended = true;

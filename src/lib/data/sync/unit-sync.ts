@@ -1,6 +1,6 @@
 import { couchRemote } from '$lib/data/online/couch-http';
 import { KnownRevs } from './known-revs';
-import { Puller } from './pull';
+import { Puller, type PullProgress } from './pull';
 import { Pusher, type PushOutcome } from './push';
 import { clearPushed, markRefused } from './outbox';
 import { isPushHeld } from './push-hold';
@@ -21,7 +21,7 @@ export { classifyError } from './problems';
 
 export interface SyncListener {
 	onActive?(db: string): void;
-	onProgress?(options: { db: string; done: number; total: number }): void;
+	onProgress?(options: { db: string; progress: PullProgress }): void;
 	onIdle?(options: { db: string; at: string }): void;
 	onProblem?(options: { db: string; problem: SyncProblem }): void;
 	onRefused?(options: { db: string; docId: string; reason: string }): void;
@@ -354,7 +354,7 @@ class UnitSync implements UnitSyncHandle {
 			.catchUp({
 				signal,
 				onProgress: busy.first
-					? ({ done, total }) => this.#listener.onProgress?.({ db, done, total })
+					? (progress) => this.#listener.onProgress?.({ db, progress })
 					: undefined,
 				onWritten: this.#onPulled
 			})

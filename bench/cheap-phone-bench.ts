@@ -1,0 +1,197 @@
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { launchBrowser, phoneContext } from '../tests/support/browser';
+import { openLink, type RemoteLink } from './link-client';
+import { startBenchServer, type BenchServer, type BenchStore } from './server-client';
+import { makeUnit, type UnitFixture } from './sync-bench';
+
+// The cheap-phone profile (issue #17): Chromium with its CPU throttled 4× (CDP
+// `Emulation.setCPUThrottlingRate`, as Lighthouse's mobile profile does) behind the emulated 3G
+// link (bench/link.ts: 400 kbit/s, 400 ms round trip). The link is a TCP proxy in front of the
+// server, so it shapes every request of the browser, the page's and the service worker's alike
+// (CDP's network emulation on the page alone would let the worker's precache run at full speed).
+// Each build (this branch's, and a baseline build of main when given) is measured in the same run:
+// - offline-ready: from the first visit's navigation to the service worker activated and
+//   controlling the page (what it installed is then enough to open the app with no network:
+//   checked after, link cut);
+// - sign-in to a searchable list: from tapping "Đăng nhập" (400-member unit) until a name typed
+//   in the roster's search box is answered, the app already installed;
+// - the longest main-thread task from that tap until the first sync has finished.
+
+export interface CheapPhoneSample {
+	offlineReadyMs: number;
+	/** Requests and bytes towards the phone from the first visit to offline-ready. */
+	untilReady: { requests: number; downBytes: number };
+	/** The installed app opened the sign-in form with the link cut (the check of offline-ready). */
+	opensOffline: boolean;
+	signInToSearchMs: number;
+	longestTaskMs: number;
+	longTasks: number;
+}
+
+export interface CheapPhoneBuildResult {
+	label: string;
+	samples: CheapPhoneSample[];
+	median: { offlineReadyMs: number; signInToSearchMs: number; longestTaskMs: number };
+}
+
+export interface CheapPhoneResult {
+	members: number;
+	preset: string;
+	cpuSlowdown: number;
+	builds: CheapPhoneBuildResult[];
+}
+
+const CPU_SLOWDOWN = 4;
+const PRESET = '3G';
+
+export async function cheapPhoneBench(options: {
+	builds: { label: string; dir: string }[];
+	store: BenchStore;
+	members: number;
+	samples: number;
+	log: (line: string) => void;
+}): Promise<CheapPhoneResult> {
+	const builds: CheapPhoneBuildResult[] = [];
+	const browser = await launchBrowser();
+	try {
+		for (const build of options.builds) {
+			const server = await startBenchServer({ store: options.store, buildDir: build.dir });
+			const link = await openLink({ preset: 'none', targetPort: server.port });
+			try {
+				const unit = await makeUnit({
+					server,
+					name: 'Đoàn xã Thanh Sơn',
+					members: options.members,
+					seed: 'thanhson',
+					today: '2026-11-28'
+				});
+				const samples: CheapPhoneSample[] = [];
+				for (let i = 0; i < options.samples; i++) {
+					options.log(`  ${build.label}: sample ${i + 1}/${options.samples}…`);
+					samples.push(await oneVisit({ browser, server, link, unit }));
+				}
+				builds.push({
+					label: build.label,
+					samples,
+					median: {
+						offlineReadyMs: median(samples.map((s) => s.offlineReadyMs)),
+						signInToSearchMs: median(samples.map((s) => s.signInToSearchMs)),
+						longestTaskMs: median(samples.map((s) => s.longestTaskMs))
+					}
+				});
+			} finally {
+				await link.close();
+				await server.close();
+			}
+		}
+	} finally {
+		await browser.close();
+	}
+	return { members: options.members, preset: PRESET, cpuSlowdown: CPU_SLOWDOWN, builds };
+}
+
+async function oneVisit(options: {
+	browser: Browser;
+	server: BenchServer;
+	link: RemoteLink;
+	unit: UnitFixture;
+}): Promise<CheapPhoneSample> {
+	const { link, unit } = options;
+	const context = await phoneContext(options.browser);
+	// Long tasks, observed from the page's first script on.
+	await context.addInitScript(() => {
+		const tasks: { start: number; duration: number }[] = [];
+		(window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
+		new PerformanceObserver((list) => {
+			for (const entry of list.getEntries()) {
+				tasks.push({ start: entry.startTime, duration: entry.duration });
+			}
+		}).observe({ type: 'longtask', buffered: true });
+	});
+	try {
+		const page = await context.newPage();
+		const cdp = await context.newCDPSession(page);
+		await throttleCpu(cdp);
+		await link.setPreset(PRESET);
+		await link.resetStats();
+
+		// Offline-ready: the worker controls the page once its install (and activation) is done.
+		const started = Date.now();
+		await page.goto(`${link.url}/`);
+		await page.waitForFunction(
+			() => navigator.serviceWorker?.controller?.state === 'activated',
+			null,
+			{ timeout: 180_000, polling: 50 }
+		);
+		const offlineReadyMs = Date.now() - started;
+		const stats = await link.stats();
+		const untilReady = { requests: stats.requests, downBytes: stats.downBytes };
+		const opensOffline = await opensWithoutNetwork({ page, link });
+
+		// Sign-in to a searchable list, the app installed, on the same link.
+		await page.getByLabel('Tên đăng nhập').fill(unit.login);
+		await page.getByLabel('Mật khẩu').fill(unit.password);
+		const tapAt = await page.evaluate(() => performance.now());
+		const tapped = Date.now();
+		await page.getByRole('button', { name: 'Đăng nhập' }).click();
+		await page.getByTestId('member-item').first().waitFor({ timeout: 180_000 });
+		const name = (await page.getByTestId('member-item').first().locator('.name').textContent())!;
+		await page.getByTestId('search').fill(name);
+		await page.waitForFunction(
+			(wanted) => {
+				const items = [...document.querySelectorAll('[data-testid="member-item"] .name')];
+				return items.length > 0 && items.every((item) => item.textContent === wanted);
+			},
+			name,
+			{ timeout: 180_000, polling: 50 }
+		);
+		const signInToSearchMs = Date.now() - tapped;
+		await page
+			.getByTestId('sync-label')
+			.filter({ hasText: 'Đã đồng bộ' })
+			.waitFor({ timeout: 180_000 });
+		const tasks = await page.evaluate(
+			(from) =>
+				(
+					window as unknown as { __longTasks: { start: number; duration: number }[] }
+				).__longTasks.filter((task) => task.start >= from),
+			tapAt
+		);
+		return {
+			offlineReadyMs,
+			untilReady,
+			opensOffline,
+			signInToSearchMs,
+			longestTaskMs: Math.max(0, ...tasks.map((task) => task.duration)),
+			longTasks: tasks.length
+		};
+	} finally {
+		await link.setPreset('none');
+		await context.close();
+	}
+}
+
+async function throttleCpu(cdp: CDPSession): Promise<void> {
+	await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+}
+
+/** Opens the app in a second tab with the link cut: the sign-in form must show. */
+async function opensWithoutNetwork(options: { page: Page; link: RemoteLink }): Promise<boolean> {
+	await options.link.cut();
+	const tab = await options.page.context().newPage();
+	try {
+		await tab.goto(`${options.link.url}/dang-nhap`, { timeout: 30_000 });
+		await tab.getByLabel('Tên đăng nhập').waitFor({ timeout: 30_000 });
+		return true;
+	} catch {
+		return false;
+	} finally {
+		await tab.close();
+		await options.link.restore();
+	}
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}

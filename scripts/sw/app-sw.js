@@ -1,0 +1,163 @@
+// The app's service worker, bundled by scripts/build-sw.ts (docs/decisions/0024-offline-ready-and-progress.md).
+// Workbox installs its precache one file after another (GoogleChrome/workbox#2528): over a 3G
+// round trip of 400 ms, 200 files made the app usable offline only ~1 minute after the first visit.
+// So the files are split in two sets, written in by build-sw.ts:
+// - CRITICAL: what opens the app offline (shell, sign-in, roster, profile, account, the sync
+//   engine), fetched all at once at install, then handed to Workbox, which finds every entry
+//   already cached and only records it (its revisions, its clean-up of old versions).
+// - DEFERRED: the rest (print, dashboard, mail, declarations review, QR…). On the first install
+//   it is fetched after activation, when the page says it is idle; until then each file is cached
+//   as it is first used. An update (a version already controls the app) installs both sets before
+//   it can take over, so a new version still arrives whole.
+import { PrecacheController, PrecacheRoute } from 'workbox-precaching';
+import { cleanupOutdatedCaches } from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { CacheFirst, StaleWhileRevalidate } from 'workbox-strategies';
+import { ExpirationPlugin } from 'workbox-expiration';
+
+/* global __CRITICAL__, __DEFERRED__ */
+/** @type {{ url: string, revision: string | null }[]} */
+const CRITICAL = __CRITICAL__;
+/** @type {string[]} immutable (hashed) files: their address is their version */
+const DEFERRED = __DEFERRED__;
+
+const DEFERRED_CACHE = 'doanvu-deferred';
+const LAZY_CACHE = 'doanvu-lazy-chunks';
+
+// Web Push of mail: the push and notificationclick handlers (static/sw-push.js, ADR 0022).
+importScripts('/sw-push.js');
+
+const precache = new PrecacheController();
+precache.addToCacheList(CRITICAL);
+
+/**
+ * Fetches into `cacheName` every (url, key) not there yet, `lanes` requests at a time (all at once
+ * when not given).
+ */
+async function fillInParallel(cacheName, entries, lanes = entries.length) {
+	const cache = await caches.open(cacheName);
+	const queue = [...entries];
+	const lane = async () => {
+		for (let entry = queue.shift(); entry; entry = queue.shift()) {
+			const { url, key, reload } = entry;
+			if (await cache.match(key)) continue;
+			const response = await fetch(url, {
+				credentials: 'same-origin',
+				...(reload ? { cache: 'reload' } : {})
+			});
+			if (!response.ok) throw new Error(`${url}: ${response.status}`);
+			await cache.put(key, response);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
+}
+
+function criticalEntries() {
+	const entries = [];
+	for (const [url, key] of precache.getURLsToCacheKeys()) {
+		// A revisioned entry (the shell) must not come from the browser's HTTP cache.
+		entries.push({ url, key, reload: key !== url });
+	}
+	return entries;
+}
+
+function deferredEntries() {
+	return DEFERRED.map((path) => {
+		const url = new URL(path, self.location.origin).href;
+		return { url, key: url, reload: false };
+	});
+}
+
+let deferredFill = null;
+/** Once per worker: a failure (signal lost) is retried at the next request of the page. */
+function fillDeferred() {
+	deferredFill ??= fillInParallel(DEFERRED_CACHE, deferredEntries()).catch((error) => {
+		deferredFill = null;
+		throw error;
+	});
+	return deferredFill;
+}
+
+self.addEventListener('install', (event) => {
+	const update = !!self.registration.active;
+	event.waitUntil(
+		(async () => {
+			await Promise.all([
+				fillInParallel(precache.strategy.cacheName, criticalEntries()),
+				update ? fillDeferred() : null
+			]);
+			await precache.install(event);
+		})()
+	);
+});
+
+self.addEventListener('activate', (event) => {
+	event.waitUntil(
+		(async () => {
+			await precache.activate(event);
+			// Files of versions gone: kept only what this version lists.
+			const keep = new Set(deferredEntries().map((entry) => entry.key));
+			const cache = await caches.open(DEFERRED_CACHE);
+			for (const request of await cache.keys()) {
+				if (!keep.has(request.url)) await cache.delete(request);
+			}
+			// The first install takes over the open page at once, so it works offline without a reload.
+			await self.clients.claim();
+			// Then at once the optional files, not waited for here (the worker is activated and
+			// offline-ready without them); the page's FILL_DEFERRED keeps the worker alive meanwhile.
+			fillDeferred().catch(() => undefined);
+		})()
+	);
+});
+cleanupOutdatedCaches();
+
+self.addEventListener('message', (event) => {
+	const type = event.data && event.data.type;
+	// The new version waits until the user accepts the "update available" prompt (workbox-window).
+	if (type === 'SKIP_WAITING') void self.skipWaiting();
+	// The page is idle after its first sync: the optional files come now, in parallel.
+	if (type === 'FILL_DEFERRED') {
+		event.waitUntil(
+			fillDeferred().then(
+				() => event.ports[0]?.postMessage(true),
+				() => event.ports[0]?.postMessage(false)
+			)
+		);
+	}
+});
+
+registerRoute(
+	new PrecacheRoute(precache, {
+		ignoreURLParametersMatching: [/^utm_/, /^fbclid$/],
+		directoryIndex: 'index.html',
+		cleanURLs: true
+	})
+);
+
+// Every navigation (any deep link) is answered with the shell; data never comes from the cache:
+// PouchDB and Dexie hold it on the device.
+registerRoute(
+	new NavigationRoute(precache.createHandlerBoundToURL('/index.html'), {
+		denylist: [/^\/api\//, /^\/couch\//]
+	})
+);
+
+// The deferred set: from its cache once there, else from the network and kept.
+const deferredPaths = new Set(DEFERRED);
+registerRoute(
+	({ url, sameOrigin }) => sameOrigin && deferredPaths.has(url.pathname),
+	new CacheFirst({ cacheName: DEFERRED_CACHE })
+);
+
+// The PNG icons (home-screen install, notices) are in neither set: kept as fetched, refreshed behind.
+registerRoute(
+	({ url, sameOrigin }) => sameOrigin && /^\/icons\/[^/]+\.png$/.test(url.pathname),
+	new StaleWhileRevalidate({ cacheName: 'doanvu-icons' })
+);
+
+// What is in neither set (the spreadsheet library, ~930 kB, loaded only when someone exports) is
+// kept once fetched (hashed files never change), then works offline.
+registerRoute(
+	/\/_app\/immutable\/(chunks|workers)\/.*\.js$/,
+	new CacheFirst({ cacheName: LAZY_CACHE, plugins: [new ExpirationPlugin({ maxEntries: 20 })] })
+);
