@@ -6,7 +6,7 @@ import {
 	memberFileWorkbook,
 	type MemberFileContent
 } from './member-file-workbook';
-import { downloadXlsx } from './roster-export-sheet';
+import { downloadFile } from './download-file';
 
 // "Xuất hồ sơ" on a member's profile: the file downloaded, the export logged for the audit trail
 // (the member's record id, never her name).
@@ -24,7 +24,7 @@ export async function exportMemberFile(options: {
 	const bytes = await memberFileWorkbook({ content, today, signal: options.signal });
 	options.signal?.throwIfAborted();
 	const fileName = memberFileName({ memberKey: memberId.replace(/^member:/, ''), today });
-	downloadXlsx({ bytes, fileName });
+	downloadFile({ data: bytes, fileName });
 	const rows = memberFileRowCount(content);
 	await recordExport({
 		entry: { unitId: unitIdOfDb(options.db), kind: 'member-file', rows, filters: {}, memberId },

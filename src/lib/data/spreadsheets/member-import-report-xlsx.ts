@@ -1,7 +1,7 @@
 import { formatDateTime } from '$lib/domain/dates';
 import type { ImportReport } from '$lib/domain/spreadsheets/member-import-types';
 import { loadExcel } from './excel-module';
-import { downloadBytes } from './member-template';
+import { downloadFile } from './download-file';
 
 // The import's report as a file to keep (what the unit answers when asked "where did these records
 // come from?"): the file, who and when, the counts, then every row — imported, updated, unchanged
@@ -75,8 +75,8 @@ export async function importReportWorkbook(report: ImportReport): Promise<ArrayB
 }
 
 export async function downloadImportReport(report: ImportReport): Promise<void> {
-	downloadBytes({
-		bytes: await importReportWorkbook(report),
+	downloadFile({
+		data: await importReportWorkbook(report),
 		fileName: importReportFileName(report)
 	});
 }

@@ -1,3 +1,4 @@
+import { downloadFile } from './download-file';
 import type { Worksheet } from 'exceljs';
 import { ETHNIC_GROUPS } from '$lib/domain/ethnic-groups';
 import {
@@ -230,27 +231,7 @@ export async function memberTemplateWorkbook(): Promise<ArrayBuffer> {
 	return (await workbook.xlsx.writeBuffer()) as ArrayBuffer;
 }
 
-/** Hands bytes to the browser as a file download. */
-export function downloadBytes(options: {
-	bytes: ArrayBuffer;
-	fileName: string;
-	type?: string;
-}): void {
-	const blob = new Blob([options.bytes], {
-		type: options.type ?? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-	});
-	const url = URL.createObjectURL(blob);
-	const link = document.createElement('a');
-	link.href = url;
-	link.download = options.fileName;
-	document.body.append(link);
-	link.click();
-	link.remove();
-	// The download has started; the object URL may go once the click is handled.
-	setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 /** Builds the template and hands it to the browser as a download. */
 export async function downloadMemberTemplate(): Promise<void> {
-	downloadBytes({ bytes: await memberTemplateWorkbook(), fileName: TEMPLATE_FILE_NAME });
+	downloadFile({ data: await memberTemplateWorkbook(), fileName: TEMPLATE_FILE_NAME });
 }

@@ -1,10 +1,10 @@
+import { downloadFile } from './download-file';
 import { formatDate } from '$lib/domain/dates';
 import { unitIdOfDb } from '$lib/domain/org/ids';
 import type { ExportFilters, ExportKind } from '$lib/domain/spreadsheets/export-log-schema';
 import { recordExport } from './export-log-store';
 import { packWorkbook } from './roster-export-book';
 import {
-	downloadXlsx,
 	fileSlug,
 	type ExportCell,
 	type ExportColumn
@@ -95,7 +95,7 @@ export async function exportOperationList(options: {
 		today,
 		...(options.filters.year === undefined ? {} : { year: options.filters.year })
 	});
-	downloadXlsx({ bytes, fileName });
+	downloadFile({ data: bytes, fileName });
 	await recordExport({
 		entry: { unitId, kind: list.kind, rows: list.rows.length, filters: options.filters },
 		login: options.login

@@ -104,14 +104,3 @@ export function orgTemplateXlsx(): Promise<Blob> {
 	return orgSheetXlsx({ rows: EXAMPLES, withNotes: true });
 }
 
-/** Hands a file to the browser to save. */
-export function saveFile(blob: Blob, fileName: string): void {
-	const url = URL.createObjectURL(blob);
-	const link = document.createElement('a');
-	link.href = url;
-	link.download = fileName;
-	document.body.append(link);
-	link.click();
-	link.remove();
-	setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

@@ -9,7 +9,8 @@ import {
 	type OrgImportView,
 	type OrgRows
 } from './org-import-api';
-import { OrgSheetError, orgSheetXlsx, orgTemplateXlsx, readOrgSheet, saveFile } from './org-import-file';
+import { OrgSheetError, orgSheetXlsx, orgTemplateXlsx, readOrgSheet } from './org-import-file';
+import { downloadFile } from './download-file';
 
 // The organisation import's screen as state (docs/spreadsheets.md, "The organisation in bulk"):
 // choose a file → the server's preview → confirm → progress → the list of temporary passwords,
@@ -124,17 +125,17 @@ export class OrgImportFlow {
 	}
 
 	async downloadTemplate(): Promise<void> {
-		saveFile(await orgTemplateXlsx(), 'mau-nhap-don-vi.xlsx');
+		downloadFile({ data: await orgTemplateXlsx(), fileName: 'mau-nhap-don-vi.xlsx' });
 	}
 
 	async exportTree(unitName: string): Promise<void> {
 		this.error = null;
 		try {
 			const rows = await getOrgSheet(this.#unitId());
-			saveFile(
-				await orgSheetXlsx({ rows, withNotes: false }),
-				`don-vi-truc-thuoc-${unitName.normalize('NFD').replace(/[^\w]+/g, '-').toLowerCase()}.xlsx`
-			);
+			downloadFile({
+				data: await orgSheetXlsx({ rows, withNotes: false }),
+				fileName: `don-vi-truc-thuoc-${unitName.normalize('NFD').replace(/[^\w]+/g, '-').toLowerCase()}.xlsx`
+			});
 		} catch (error) {
 			this.error = messageOf(error, 'Không xuất được danh sách đơn vị.');
 		}

@@ -1,3 +1,4 @@
+import { downloadFile } from './download-file';
 import { formatDate } from '$lib/domain/dates';
 import { loadExcel } from './excel-module';
 import { PERCENT_COLUMN, type ProgressTable } from '$lib/domain/figures/progress-table';
@@ -63,16 +64,5 @@ export async function downloadProgressXlsx(options: {
 	today: string;
 }): Promise<void> {
 	const bytes = await progressWorkbook(options);
-	const blob = new Blob([bytes], {
-		type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-	});
-	const url = URL.createObjectURL(blob);
-	const link = document.createElement('a');
-	link.href = url;
-	link.download = progressFileName(options);
-	document.body.append(link);
-	link.click();
-	link.remove();
-	// The download has started; the object URL may go once the click is handled.
-	setTimeout(() => URL.revokeObjectURL(url), 10_000);
+	downloadFile({ data: bytes, fileName: progressFileName(options) });
 }

@@ -8,7 +8,7 @@ import {
 	rosterRows,
 	type RosterSelection
 } from './roster-export-members';
-import { downloadXlsx } from './roster-export-sheet';
+import { downloadFile } from './download-file';
 import { rosterFileName, rosterWorkbook } from './roster-export-workbook';
 
 // "Xuất Excel" on the roster (docs/spreadsheets.md, "Exports"): the list's members read, the
@@ -55,7 +55,7 @@ export async function exportRoster(options: {
 	onProgress?.({ label: 'Đang đóng gói tệp…', done: 0, total: 0 });
 	signal?.throwIfAborted();
 	const fileName = rosterFileName({ unitId: unit.id, today: selection.today });
-	downloadXlsx({ bytes, fileName });
+	downloadFile({ data: bytes, fileName });
 	// One entry per unit the list spans; a list with nobody still says what was exported, and where.
 	const perDb = new Map<string, number>();
 	for (const member of rows) perDb.set(member.db, (perDb.get(member.db) ?? 0) + 1);

@@ -9,7 +9,7 @@ import type { Worksheet } from 'exceljs';
 export const EXPORT_TITLE_ROW = 1;
 export const EXPORT_HEADER_ROW = 2;
 
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export { XLSX_TYPE } from './download-file';
 
 /**
  * Rows read and worded between two yields to the event loop: short tasks even on a cheap phone
@@ -72,20 +72,6 @@ export function putRow(options: {
 		if (format === 'text') cell.numFmt = '@';
 		else if (typeof value === 'number') cell.numFmt = '#,##0';
 	});
-}
-
-/** Hands the file to the browser as a download. */
-export function downloadXlsx(options: { bytes: ArrayBuffer; fileName: string }): void {
-	const blob = new Blob([options.bytes], { type: XLSX_TYPE });
-	const url = URL.createObjectURL(blob);
-	const link = document.createElement('a');
-	link.href = url;
-	link.download = options.fileName;
-	document.body.append(link);
-	link.click();
-	link.remove();
-	// The download has started; the object URL may go once the click is handled.
-	setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** A file name's safe form of a unit id or a slug. */
