@@ -1,6 +1,7 @@
 import { normalisePhone } from './phone';
 import { fullName, type NameParts } from './names';
 import { fold, foldWords } from './text';
+import { memoText } from './text-memo';
 
 /** What search needs of a member: a MemberDoc or a read-model row both fit. */
 export interface SearchableMember extends NameParts {
@@ -16,8 +17,11 @@ export interface SearchableMember extends NameParts {
  */
 export function memberNameWords(member: SearchableMember): string[] {
 	const parts = [member.familyName, member.middleName, member.givenName, member.otherName ?? ''];
-	return [...new Set(parts.flatMap(foldWords))];
+	return [...new Set(parts.flatMap(namePartWords))];
 }
+
+// The words of one name part are shared by every member with that part: folded once.
+const namePartWords = memoText((part: string): readonly string[] => foldWords(part));
 
 /** The query as names are compared: folded words joined by single spaces. */
 export function normaliseSearchQuery(query: string): string {

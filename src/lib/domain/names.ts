@@ -1,4 +1,5 @@
 import { toNfc } from './text';
+import { memoText } from './text-memo';
 
 /** The three parts of a Vietnamese name, kept separately in the record. */
 export interface NameParts {
@@ -144,7 +145,9 @@ function collationElements(text: string): Element[] {
  * A string whose code-unit order is Vietnamese collation order (`Intl.Collator('vi')`) for one
  * piece of text: letters first, then tones, then case.
  */
-export function vietnameseSortKey(text: string): string {
+export const vietnameseSortKey = memoText(computeSortKey);
+
+function computeSortKey(text: string): string {
 	const elements = collationElements(text);
 	let primary = '';
 	let secondary = '';

@@ -34,10 +34,16 @@ function matchesFilters(row: MemberRow, filters: MemberFilters): boolean {
 }
 
 // Its IndexedDB reads, once per database or name-word prefix: the rows do not change meanwhile.
+// The name-word and sort-key indexes it walked are gone (Dexie version 5): their order is
+// reproduced here from the whole table, as IndexedDB returned it.
 const reads = new Map<string, Promise<MemberRow[]>>();
 function read(key: string, run: () => Promise<MemberRow[]>): Promise<MemberRow[]> {
 	if (!reads.has(key)) reads.set(key, run());
 	return reads.get(key)!;
+}
+
+function byText(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The whole answer: a page of the old searchMembers was a slice of it (offset/limit). */
@@ -54,9 +60,10 @@ async function referenceSearch(options: {
 			dbs.map((db) =>
 				read(`db:${db}`, () =>
 					deviceDb.members
-						.where('[db+sortKey]')
-						.between([db, Dexie.minKey], [db, Dexie.maxKey])
+						.where('db')
+						.equals(db)
 						.toArray()
+						.then((list) => list.sort((a, b) => byText(a.sortKey, b.sortKey) || byText(a.id, b.id)))
 				)
 			)
 		);
@@ -69,9 +76,14 @@ async function referenceSearch(options: {
 	const words = foldWords(query);
 	if (words.length === 0) return { rows: [], total: 0 };
 	const pivot = [...words].sort((a, b) => b.length - a.length)[0]!;
-	const rows = await read(`word:${pivot}`, () =>
-		deviceDb.members.where('nameWords').startsWith(pivot).distinct().toArray()
-	);
+	// A multi-entry index walked from `pivot`: each row under the first of its words it meets.
+	const rows = await read(`word:${pivot}`, async () => {
+		const under = (row: MemberRow) =>
+			row.nameWords.filter((word) => word.startsWith(pivot)).sort(byText)[0];
+		return (await deviceDb.members.toArray())
+			.filter((row) => under(row) !== undefined)
+			.sort((a, b) => byText(under(a)!, under(b)!) || byText(a.id, b.id));
+	});
 	const ranked: { row: MemberRow; rank: number }[] = [];
 	const folded = fold(query);
 	for (const row of rows) {

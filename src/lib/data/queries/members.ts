@@ -9,7 +9,12 @@ import {
 	type MemberDoc,
 	type MemberStatus
 } from '$lib/domain';
-import { dependOnMemberRows, memberSearchIndex } from '$lib/data/read-model/search-index';
+import {
+	dependOnMemberRows,
+	memberSearchIndex,
+	pageRows,
+	type IndexPage
+} from '$lib/data/read-model/search-index';
 import { localDb } from '$lib/data/store/pouch';
 import { deviceDb, type BranchRow, type MemberRow } from '$lib/data/store/device-db';
 
@@ -72,9 +77,9 @@ export async function searchMembers(options: {
 	// The index answers from memory: this makes a live query run this again after any write to the
 	// member rows, as it did when it read them.
 	const watched = dependOnMemberRows();
-	const answer = async (page: { rows: MemberRow[]; total: number }): Promise<MemberListPage> => {
+	const answer = async (page: IndexPage): Promise<MemberListPage> => {
 		await watched;
-		return { rows: page.rows, total: page.total, offset };
+		return { rows: await pageRows(page.ids), total: page.total, offset };
 	};
 
 	if (!query) {
@@ -99,7 +104,7 @@ export async function searchMembers(options: {
 	}
 
 	const words = foldWords(query);
-	if (words.length === 0) return answer({ rows: [], total: 0 });
+	if (words.length === 0) return answer({ ids: [], total: 0 });
 	const index = await memberSearchIndex();
 	const folded = fold(query);
 	const parsed = parseSearchQuery(folded);
@@ -109,7 +114,8 @@ export async function searchMembers(options: {
 	// rankMemberMatch also reads this query as a number ("091-234-5678", "ab123"): it ranks on the
 	// member's numbers too, so the few name matches are ranked on their whole rows.
 	await watched;
-	const ranked = index.allByName({ dbs, words, keep }).map(({ row }, order) => ({
+	const matches = await pageRows(index.allByName({ dbs, words, keep }).map((m) => m.id));
+	const ranked = matches.map((row, order) => ({
 		row,
 		order,
 		rank: rankMemberMatch({ member: row, query: folded }) ?? 3

@@ -1,4 +1,5 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type Middleware } from 'dexie';
+import type { MemberRow } from '$lib/data/store/device-db';
 
 // Who keeps something derived from the read model's member rows in memory (the search index) must
 // hear of every write to them, whoever makes it. Writes made in this page are seen as they are
@@ -6,8 +7,13 @@ import Dexie, { type DBCore, type DBCoreMutateRequest, type Middleware } from 'd
 // other tabs arrive only after they commit, as Dexie's cross-tab `storagemutated` notices, which
 // name the rows of small writes and only a key range for larger ones.
 
-/** Rows that may have changed, or `all` when which ones is unknown (a cleared table, another tab's batch). */
-export type MemberRowWrite = { ids: string[] } | { all: true };
+/**
+ * Rows that may have changed, or `all` when which ones is unknown (a cleared table, another tab's
+ * batch). With `rows`, this tab's write says what each row becomes (undefined: deleted), so a
+ * listener need not read them back; without, they are to be read again (another tab's write, or a
+ * write of this tab that was rolled back).
+ */
+export type MemberRowWrite = { ids: string[]; rows?: (MemberRow | undefined)[] } | { all: true };
 
 type Listener = (write: MemberRowWrite) => void;
 
@@ -33,9 +39,12 @@ function describe(req: DBCoreMutateRequest, extractKey: (value: unknown) => unkn
 	switch (req.type) {
 		case 'add':
 		case 'put':
-			return { ids: (req.keys ?? req.values.map(extractKey)).map(String) };
+			return {
+				ids: (req.keys ?? req.values.map(extractKey)).map(String),
+				rows: req.values as MemberRow[]
+			};
 		case 'delete':
-			return { ids: req.keys.map(String) };
+			return { ids: req.keys.map(String), rows: req.keys.map(() => undefined) };
 		default:
 			return { all: true };
 	}
@@ -88,7 +97,13 @@ export const memberRowWritesMiddleware: Middleware<DBCore> = {
 						// Told before the write commits: a search that re-reads these rows now opens its
 						// transaction after this one, so IndexedDB lets it see the write (or, if this one
 						// aborts, the rows as they stay).
-						tell(describe(req, extractKey));
+						const write = describe(req, extractKey);
+						tell(write);
+						// Rolled back (a full phone): what was told did not happen; the rows are read again.
+						const trans = req.trans as unknown as Partial<EventTarget>;
+						if ('ids' in write && typeof trans.addEventListener === 'function') {
+							trans.addEventListener('abort', () => tell({ ids: write.ids }));
+						}
 						return table.mutate(req).then((res) => {
 							const parts = (req.trans as { mutatedParts?: object }).mutatedParts;
 							if (parts) ownChanges.add(parts);

@@ -1,12 +1,45 @@
 import { isEthnicMinority } from '$lib/domain/ethnic-groups';
 import type { HistoryDoc } from '$lib/domain/history-schema';
-import type { MemberDoc } from '$lib/domain/member-schema';
+import { MEMBER_SCHEMA_VERSION, upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { memberNameWords } from '$lib/domain/member-search';
 import { fullName, memberSortKey } from '$lib/domain/names';
 import type { HistoryRow, MemberRow } from '$lib/data/store/device-db';
 
 // Documents shaped into read-model rows. Only the indexer folds documents in, so this sits apart
 // from store/device-db.ts, which the session opens at boot: the sign-in page needs none of it.
+
+const LIST_TEXT_FIELDS = [
+	'unitId',
+	'status',
+	'familyName',
+	'middleName',
+	'givenName',
+	'gender',
+	'birthDate',
+	'ethnicCode',
+	'updatedAt'
+] as const;
+const OPTIONAL_TEXT_FIELDS = ['branchId', 'otherName', 'citizenId', 'phone', 'cardNumber'] as const;
+
+/**
+ * A member document as the list row needs it. Checking a document against the whole member schema
+ * (valibot) costs more than everything else its row needs, and the documents on the device passed
+ * that schema already: on the phone that wrote them (the plan writer) and at the server
+ * (validate_doc_update). So a document of the current version whose list fields have their types
+ * is taken as it is; any other (an older version to upgrade, or one that looks wrong) goes through
+ * upgradeMemberDoc, which throws for what it cannot read. The profile reads the full document
+ * through upgradeMemberDoc in any case (queries/members.ts getMember).
+ */
+export function memberForRow(doc: Record<string, unknown>): MemberDoc {
+	const current =
+		doc.type === 'member' &&
+		doc.v === MEMBER_SCHEMA_VERSION &&
+		typeof doc._id === 'string' &&
+		doc._id.startsWith('member:') &&
+		LIST_TEXT_FIELDS.every((field) => typeof doc[field] === 'string') &&
+		OPTIONAL_TEXT_FIELDS.every((field) => doc[field] === undefined || typeof doc[field] === 'string');
+	return current ? (doc as unknown as MemberDoc) : upgradeMemberDoc(doc);
+}
 
 export function toMemberRow(doc: MemberDoc & { _conflicts?: string[] }, db: string): MemberRow {
 	return {

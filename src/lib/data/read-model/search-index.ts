@@ -3,17 +3,18 @@ import { onMemberRowWrites, type MemberRowWrite } from './member-row-writes';
 import { deviceDb, type MemberRow } from '$lib/data/store/device-db';
 
 // Name search over tens of thousands of members cannot ask IndexedDB: a one-letter query matches a
-// third of them, and reading those rows back is most of a second. So the member rows are kept here,
-// in memory, in name order, with their folded names; a search walks them and answers its page
-// without a further trip to IndexedDB (each trip costs milliseconds on a phone; the rows are a few
-// hundred bytes each, about 40 MB for the 75,000 members of a province's pinned units, a few
-// hundred KB for a commune). Every write to the member rows
-// (this tab's or another's, see member-row-writes.ts) marks what it touched, and the next search
-// re-reads exactly those rows first, so the index is never staler than the table.
+// third of them, and reading those rows back is most of a second. So what search and the list's
+// filters look at (IndexedMember: names folded, sort key, status, branch, birth date; not the
+// whole row) is kept here, in memory, in name order; a search walks it and reads only its page's
+// ~50 rows from IndexedDB by id. Every write to the member rows (this tab's or another's, see
+// member-row-writes.ts) is folded in as it is made, from the rows written when this tab wrote them,
+// else by reading those rows again, so the index is never staler than the table and is ready
+// when the list is: the indexer's first sync builds it batch by batch, and a device that opens with
+// a filled read model builds it once, in the background, when its indexer starts
+// (warmMemberSearchIndex), not on the first keystroke.
 
 /** A member row with what search, lists and filters look at. */
 export interface IndexedMember {
-	row: MemberRow;
 	id: string;
 	db: string;
 	sortKey: string;
@@ -32,14 +33,13 @@ export interface IndexedMember {
 export type KeepMember = (member: IndexedMember) => boolean;
 
 export interface IndexPage {
-	/** As fresh as the index. */
-	rows: MemberRow[];
+	/** The page's members, as fresh as the index: their rows are read by id. */
+	ids: string[];
 	total: number;
 }
 
 function toIndexed(row: MemberRow): IndexedMember {
 	return {
-		row,
 		id: row.id,
 		db: row.db,
 		sortKey: row.sortKey,
@@ -76,6 +76,19 @@ function position(list: IndexedMember[], member: IndexedMember): number {
 		else high = mid;
 	}
 	return low;
+}
+
+/** `list` without the members in `gone`, with `added` (in order) merged in: one linear pass. */
+function merged(list: IndexedMember[], gone: Set<IndexedMember>, added: IndexedMember[]): IndexedMember[] {
+	const out: IndexedMember[] = [];
+	let j = 0;
+	for (const member of list) {
+		if (gone.has(member)) continue;
+		while (j < added.length && compareMembers(added[j]!, member) < 0) out.push(added[j++]!);
+		out.push(member);
+	}
+	while (j < added.length) out.push(added[j++]!);
+	return out;
 }
 
 /**
@@ -152,26 +165,52 @@ export class MemberSearchIndex {
 
 	/** Replaces the members `ids` with `rows` (undefined: the row is gone). */
 	patch(ids: string[], rows: (MemberRow | undefined)[]): void {
-		// Splicing is linear per member: a batch (a sync's page of 500) is cheaper sorted afresh.
-		const splice = ids.length <= 64;
+		// Splicing is linear per member: a batch (a sync's page of 500) is merged in one pass.
+		if (ids.length <= 64) {
+			ids.forEach((id, i) => {
+				const old = this.#byId.get(id);
+				if (old) {
+					this.#byId.delete(id);
+					for (const list of this.#lists(old)) list.splice(position(list, old), 1);
+				}
+				const row = rows[i];
+				if (row) {
+					const member = toIndexed(row);
+					this.#byId.set(id, member);
+					for (const list of this.#lists(member)) list.splice(position(list, member), 0, member);
+				}
+			});
+			return;
+		}
+		const gone = new Set<IndexedMember>();
+		const added = new Map<string, IndexedMember>();
 		ids.forEach((id, i) => {
 			const old = this.#byId.get(id);
 			if (old) {
 				this.#byId.delete(id);
-				if (splice) {
-					for (const list of this.#lists(old)) list.splice(position(list, old), 1);
-				}
+				gone.add(old);
 			}
 			const row = rows[i];
-			if (row) {
-				const member = toIndexed(row);
-				this.#byId.set(id, member);
-				if (splice) {
-					for (const list of this.#lists(member)) list.splice(position(list, member), 0, member);
-				}
-			}
+			// The last write of an id in the batch wins.
+			if (row) added.set(id, toIndexed(row));
+			else added.delete(id);
 		});
-		if (!splice) this.#reorder();
+		for (const [id, member] of added) this.#byId.set(id, member);
+		const sorted = [...added.values()].sort(compareMembers);
+		this.#order = merged(this.#order, gone, sorted);
+		const byLetter = new Map<string, IndexedMember[]>();
+		for (const member of sorted) {
+			for (const letter of firstLetters(member)) {
+				let list = byLetter.get(letter);
+				if (!list) byLetter.set(letter, (list = []));
+				list.push(member);
+			}
+		}
+		const touched = new Set(byLetter.keys());
+		for (const member of gone) for (const letter of firstLetters(member)) touched.add(letter);
+		for (const letter of touched) {
+			this.#byLetter.set(letter, merged(this.#byLetter.get(letter) ?? [], gone, byLetter.get(letter) ?? []));
+		}
 	}
 
 	/**
@@ -198,7 +237,7 @@ export class MemberSearchIndex {
 				dbRank.get(a.db)! - dbRank.get(b.db)! ||
 				compareText(a.id, b.id)
 		);
-		return { rows: kept.slice(offset, take).map((m) => m.row), total };
+		return { ids: kept.slice(offset, take).map((m) => m.id), total };
 	}
 
 	/**
@@ -237,13 +276,13 @@ export class MemberSearchIndex {
 			ranked.push(...list.slice(0, take - ranked.length));
 			if (ranked.length >= take) break;
 		}
-		return { rows: ranked.slice(offset, take).map((m) => m.row), total };
+		return { ids: ranked.slice(offset, take).map((m) => m.id), total };
 	}
 
 	/**
 	 * Every member a name query matches, in the order rankMemberMatch's ties keep (name, then the
 	 * order IndexedDB's name-word index returned them in): for queries that rankMemberMatch also
-	 * reads as numbers, which need the whole rows to rank.
+	 * reads as numbers, which need the whole rows to rank (read by id: such matches are few).
 	 */
 	allByName(options: { dbs: string[]; words: string[]; keep: KeepMember }): IndexedMember[] {
 		const { words, keep } = options;
@@ -266,26 +305,44 @@ export class MemberSearchIndex {
 let index: MemberSearchIndex | null = null;
 let refreshing: Promise<void> | null = null;
 let rebuildWanted = false;
-/** Rows written since the index last read them. */
-let dirty = new Set<string>();
+/** What was written since the index last took it in: the row, undefined when deleted, or READ. */
+const READ = Symbol('read again');
+let pending = new Map<string, MemberRow | undefined | typeof READ>();
 /** Writes told so far, and how many of them the index reflects. */
 let written = 0;
 let applied = 0;
 let builds = 0;
+let catchUpTimer: ReturnType<typeof setTimeout> | undefined;
 
 onMemberRowWrites((write: MemberRowWrite) => {
 	written++;
-	// Not built and not building: the first search reads everything anyway.
+	// Not built and not building: the build reads everything anyway.
 	if (!index && !refreshing) return;
 	if ('all' in write) rebuildWanted = true;
-	else for (const id of write.ids) dirty.add(id);
+	else {
+		write.ids.forEach((id, i) => pending.set(id, write.rows ? write.rows[i] : READ));
+	}
+	keepUp();
 });
+
+/**
+ * Takes writes in soon after they are told, without waiting for a search: a first sync's batches
+ * are then in the index by the time the list shows them, and a search right after the sync finds
+ * nothing left to do.
+ */
+function keepUp(): void {
+	if (catchUpTimer !== undefined) return;
+	catchUpTimer = setTimeout(() => {
+		catchUpTimer = undefined;
+		memberSearchIndex().catch((error) => console.error('Lỗi cập nhật chỉ mục tìm kiếm', error));
+	}, 0);
+}
 
 const CHUNK = 5000;
 
 /** Every member row, a chunk at a time: one transaction over 75,000 rows holds up every other. */
-async function readIndexedRows(): Promise<MemberRow[]> {
-	const rows: MemberRow[] = [];
+async function buildFromRows(): Promise<MemberSearchIndex> {
+	const built = new MemberSearchIndex([]);
 	let last: string | undefined;
 	for (;;) {
 		const from = last;
@@ -293,8 +350,12 @@ async function readIndexedRows(): Promise<MemberRow[]> {
 			? deviceDb.members.limit(CHUNK)
 			: deviceDb.members.where('id').above(from).limit(CHUNK)
 		).toArray();
-		for (const row of chunk) rows.push(row);
-		if (chunk.length < CHUNK) return rows;
+		// Only what search needs is kept: the rows themselves are let go chunk by chunk.
+		built.patch(
+			chunk.map((row) => row.id),
+			chunk
+		);
+		if (chunk.length < CHUNK) return built;
 		last = chunk[chunk.length - 1]!.id;
 	}
 }
@@ -304,7 +365,7 @@ function build(): Promise<MemberSearchIndex> {
 	// chunk read in its query cache for as long as the screen watches.
 	return new Promise((resolve, reject) => {
 		setTimeout(() => {
-			readIndexedRows().then((rows) => resolve(new MemberSearchIndex(rows)), reject);
+			buildFromRows().then(resolve, reject);
 		}, 0);
 	});
 }
@@ -313,7 +374,7 @@ async function refresh(): Promise<void> {
 	const upTo = written;
 	if (!index || rebuildWanted) {
 		rebuildWanted = false;
-		dirty = new Set();
+		pending = new Map();
 		try {
 			index = await build();
 			builds++;
@@ -322,12 +383,25 @@ async function refresh(): Promise<void> {
 			throw error;
 		}
 	} else {
-		const ids = [...dirty];
-		dirty = new Set();
+		const taken = pending;
+		pending = new Map();
+		const ids = [...taken.keys()];
+		const reread = ids.filter((id) => taken.get(id) === READ);
 		try {
-			index.patch(ids, await deviceDb.members.bulkGet(ids));
+			const read = new Map<string, MemberRow | undefined>();
+			if (reread.length) {
+				const rows = await deviceDb.members.bulkGet(reread);
+				reread.forEach((id, i) => read.set(id, rows[i]));
+			}
+			index.patch(
+				ids,
+				ids.map((id) => {
+					const known = taken.get(id);
+					return known === READ ? read.get(id) : known;
+				})
+			);
 		} catch (error) {
-			for (const id of ids) dirty.add(id);
+			for (const id of ids) if (!pending.has(id)) pending.set(id, READ);
 			throw error;
 		}
 	}
@@ -336,7 +410,7 @@ async function refresh(): Promise<void> {
 
 /**
  * The index, holding every write told before this call: built on first use (a search while it
- * builds waits for it), then brought up to date by re-reading the rows written since.
+ * builds waits for it), then kept up to date as rows are written.
  */
 export async function memberSearchIndex(): Promise<MemberSearchIndex> {
 	const wanted = written;
@@ -353,9 +427,30 @@ export async function memberSearchIndex(): Promise<MemberSearchIndex> {
 	}
 }
 
+/**
+ * Builds the index now, in the background, if it is not built: called when an indexer starts, so
+ * that the index is filled with the list rather than on the first search.
+ */
+export function warmMemberSearchIndex(): void {
+	if (index || refreshing) return;
+	memberSearchIndex().catch((error) => console.error('Lỗi dựng chỉ mục tìm kiếm', error));
+}
+
 /** How many times the index was built from scratch, and how many members it holds (for tests). */
 export function memberSearchIndexStats(): { builds: number; members: number } {
 	return { builds, members: index?.size ?? 0 };
+}
+
+/**
+ * Whether a search now would be answered at once: `ready` when the index is built and holds every
+ * write told so far (nothing to build or read first). For tests and the bench.
+ */
+export function searchIndexState(): { ready: boolean; members: number; builds: number } {
+	return {
+		ready: index !== null && !refreshing && !rebuildWanted && applied >= written,
+		members: index?.size ?? 0,
+		builds
+	};
 }
 
 /**
@@ -365,4 +460,10 @@ export function memberSearchIndexStats(): { builds: number; members: number } {
  */
 export function dependOnMemberRows(): Promise<unknown> {
 	return deviceDb.members.limit(1).toArray();
+}
+
+/** The rows of a page found in the index, in its order (a row deleted meanwhile is left out). */
+export async function pageRows(ids: string[]): Promise<MemberRow[]> {
+	const rows = await deviceDb.members.bulkGet(ids);
+	return rows.filter((row): row is MemberRow => row !== undefined);
 }

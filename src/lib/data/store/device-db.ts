@@ -26,7 +26,7 @@ export interface MemberRow {
 	middleName: string;
 	givenName: string;
 	otherName: string;
-	/** Folded words of every name part, for a multi-entry prefix index. */
+	/** Folded words of every name part, for the in-memory name search. */
 	nameWords: string[];
 	/** Orders like Vietnamese name collation (tên, tên đệm, họ) by plain comparison. */
 	sortKey: string;
@@ -199,6 +199,13 @@ export class DeviceDb extends Dexie {
 		this.version(3).stores({ records: 'key, db, [db+type], type' });
 		// Version 4: the exports' log, waiting for the audit trail. A new table: nothing to fold in.
 		this.version(4).stores({ exportLog: 'id, login, at' });
+		// Version 5 (ADR 0026): the member rows keep only the indexes a query reads. Names are
+		// searched and listed in memory (read-model/search-index.ts), so the name-word, sort-key and
+		// status indexes only slowed every write (each index entry is one more write; a name has four
+		// or five words). IndexedDB drops them in place: no row is rewritten, nothing folded again.
+		this.version(5).stores({
+			members: 'id, db, branchId, birthDate, citizenId, phone, cardNumber, hasConflict'
+		});
 	}
 }
 
