@@ -1,14 +1,37 @@
+import { execSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { build } from 'esbuild';
+import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../tests/support/browser';
 import { bundleForBrowser, ROOT } from './bundle';
 
-// Read model in Chromium: 75,000 members written to PouchDB (IndexedDB) in unit databases, folded
-// into the app's Dexie read model by the app's indexer, then name searches through the app's
-// searchMembers (an in-memory index built by the first search) — against searching PouchDB directly (allDocs of every unit, filtered).
+// Read model in Chromium: 75,000 members with their history (about two entries each: 225,000
+// documents) written to PouchDB (IndexedDB) in unit databases, folded into the app's Dexie read
+// model by the app's indexer, then name searches through the app's searchMembers — against
+// searching PouchDB directly (allDocs of every unit, filtered). The same measurements are made on
+// main's code in the same run (its src/lib from `git archive`, the same PouchDB data, the read model
+// opened afresh), and the JS heap (after a forced GC, through CDP: measureUserAgentSpecificMemory
+// is not available headless) with the list open, at 75,000 members and at 16,000 (a pinned set).
+
+interface IngestRun {
+	/** Folding every document into the read model. */
+	ingestMs: number;
+	/** Documents folded (members and their history). */
+	docs: number;
+	/** Members per second, their history included. */
+	membersPerSecond: number;
+	/** From the last batch to the search index holding everything (0 for main: it had none). */
+	indexReadyMs: number;
+	/** The first search after the ingest (main: it builds the index). */
+	firstSearchMs: number;
+	/** The JS heap after a GC, with the list open and the index built. */
+	heapBytes: number;
+	ours?: { p50: number; p95: number; max: number };
+}
 
 export interface ReadModelResult {
 	scenario: string;
@@ -19,8 +42,13 @@ export interface ReadModelResult {
 	queries: number;
 	ours: { p50: number; p95: number; max: number };
 	baseline: { p50: number; p95: number; max: number; queries: number };
-	/** The first search: it builds the in-memory search index from every member row. */
-	indexBuildMs: number;
+	/** The first search after the ingest (earlier results: the index's build by the first search). */
+	indexBuildMs?: number;
+	/** This code at the full scale, and main's in the same run (absent when main could not be built). */
+	run?: IngestRun;
+	main?: IngestRun;
+	/** The same with a 16,000-member pinned set. */
+	pinned?: { members: number; ours: IngestRun; main?: IngestRun };
 }
 
 export function percentile(values: number[], p: number): number {
@@ -30,19 +58,165 @@ export function percentile(values: number[], p: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
 }
 
-function serve(dir: string): Promise<Server> {
+function serve(dirs: Record<string, string>): Promise<Server> {
 	const server = createServer((req, res) => {
-		if (req.url === '/bench.js') {
+		const url = new URL(req.url ?? '/', 'http://localhost');
+		const match = /^\/(\w+)\.js$/.exec(url.pathname);
+		if (match && dirs[match[1]!]) {
 			res.writeHead(200, { 'content-type': 'text/javascript' });
-			res.end(readFileSync(join(dir, 'bench.js')));
+			res.end(readFileSync(join(dirs[match[1]!]!, 'bench.js')));
 			return;
 		}
+		const code = url.searchParams.get('code') ?? 'ours';
 		res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
 		res.end(
-			'<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="/bench.js"></script>'
+			`<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="/${code}.js"></script>`
 		);
 	});
 	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** The bench entry bundled against main's src/lib (extracted with git archive), or null. */
+async function bundleMain(outdir: string, log: (line: string) => void): Promise<boolean> {
+	const tree = mkdtempSync(join(tmpdir(), 'doanvu-bench-rm-main-'));
+	try {
+		execSync(`git archive main src/lib | tar -x -C ${tree}`, { cwd: ROOT, stdio: 'pipe' });
+		const lib = join(tree, 'src', 'lib');
+		const resolveFile = (base: string) =>
+			[`${base}.ts`, `${base}.js`, join(base, 'index.ts'), base].find(
+				(c) => existsSync(c) && statSync(c).isFile()
+			);
+		await build({
+			entryPoints: [join(ROOT, 'bench', 'client', 'read-model-entry.ts')],
+			outfile: join(outdir, 'bench.js'),
+			bundle: true,
+			platform: 'browser',
+			format: 'esm',
+			target: 'es2020',
+			minify: true,
+			logLevel: 'error',
+			nodePaths: [join(ROOT, 'node_modules')],
+			define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' },
+			plugins: [
+				{
+					name: 'main-lib',
+					setup(b) {
+						b.onResolve({ filter: /^\$lib(\/|$)/ }, (args) => ({
+							path: resolveFile(join(lib, args.path.slice('$lib'.length)))
+						}));
+					}
+				}
+			]
+		});
+		return true;
+	} catch (error) {
+		log(
+			`  main's code could not be bundled (${(error as Error).message.split('\n')[0]}): ours only`
+		);
+		return false;
+	} finally {
+		rmSync(tree, { recursive: true, force: true });
+	}
+}
+
+type Stats = { p50: number; p95: number; max: number };
+type Bench = {
+	load(o: {
+		units: number;
+		perUnit: number;
+		queries: number;
+	}): Promise<{ ms: number; docs: number; members: number; queries: string[] }>;
+	ingest(o: { units: number }): Promise<{
+		ms: number;
+		docs: number;
+		members: number;
+		indexReadyMs: number;
+		firstSearchMs: number;
+	}>;
+	openList(o: { units: number }): Promise<number>;
+	dropReadModel(): Promise<void>;
+	searchOurs(o: { units: number; list: string[] }): Promise<{ times: number[]; hits: number[] }>;
+	searchBaseline(o: {
+		units: number;
+		list: string[];
+	}): Promise<{ times: number[]; hits: number[] }>;
+};
+
+const stats = (t: number[]): Stats => ({
+	p50: percentile(t, 50),
+	p95: percentile(t, 95),
+	max: Math.max(...t)
+});
+
+function caller(page: Page) {
+	return <T>(fn: (b: Bench, arg: never) => T | Promise<T>, arg?: unknown) =>
+		page.evaluate(
+			([source, a]) => {
+				const f = new Function(`return (${source})`)() as (b: unknown, a: unknown) => unknown;
+				return f((globalThis as unknown as { bench: unknown }).bench, a);
+			},
+			[fn.toString(), arg] as const
+		) as Promise<T>;
+}
+
+async function open(page: Page, origin: string, code: string) {
+	await page.goto(`${origin}/?code=${code}`);
+	await page.waitForFunction(() => 'bench' in globalThis);
+	return caller(page);
+}
+
+/** The JS heap after a full GC (CDP), as the page holds it now. */
+async function heap(context: BrowserContext, page: Page): Promise<number> {
+	const cdp = await context.newCDPSession(page);
+	try {
+		await cdp.send('HeapProfiler.enable');
+		await cdp.send('HeapProfiler.collectGarbage');
+		await cdp.send('HeapProfiler.collectGarbage');
+		const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+		return usage.usedSize;
+	} finally {
+		await cdp.detach();
+	}
+}
+
+/**
+ * One code's ingest of what PouchDB holds, in a fresh page (nothing of the load left in memory),
+ * then the list opened and the heap measured; searches when asked.
+ */
+async function ingestRun(options: {
+	context: BrowserContext;
+	page: Page;
+	origin: string;
+	code: string;
+	units: number;
+	members: number;
+	queries?: string[];
+}): Promise<IngestRun & { hits?: number[] }> {
+	const call = await open(options.page, options.origin, options.code);
+	const ingested = await call((b, o: { units: number }) => b.ingest(o), { units: options.units });
+	if (ingested.members !== options.members)
+		throw new Error(
+			`${options.code}: read model holds ${ingested.members}, not ${options.members}`
+		);
+	await call((b, o: { units: number }) => b.openList(o), { units: options.units });
+	let searched: { times: number[]; hits: number[] } | undefined;
+	if (options.queries) {
+		const o = { units: options.units, list: options.queries };
+		// One warm-up pass (JIT), then the measured one.
+		await call((b, q: typeof o) => b.searchOurs(q), { ...o, list: o.list.slice(0, 20) });
+		searched = await call((b, q: typeof o) => b.searchOurs(q), o);
+	}
+	const heapBytes = await heap(options.context, options.page);
+	await call((b) => b.dropReadModel());
+	return {
+		ingestMs: ingested.ms,
+		docs: ingested.docs,
+		membersPerSecond: Math.round((options.members / ingested.ms) * 1000),
+		indexReadyMs: ingested.indexReadyMs,
+		firstSearchMs: ingested.firstSearchMs,
+		heapBytes,
+		...(searched ? { ours: stats(searched.times), hits: searched.hits } : {})
+	};
 }
 
 export async function readModelBench(options: {
@@ -50,85 +224,114 @@ export async function readModelBench(options: {
 	perUnit: number;
 	queries: number;
 	baselineQueries: number;
+	/** The pinned set whose heap is measured (16,000 members). */
+	pinnedMembers?: number;
 	log: (line: string) => void;
 }): Promise<ReadModelResult> {
-	const dir = mkdtempSync(join(tmpdir(), 'doanvu-bench-rm-'));
+	const root = mkdtempSync(join(tmpdir(), 'doanvu-bench-rm-'));
+	const dirs = { ours: join(root, 'ours'), main: join(root, 'main') };
 	await bundleForBrowser({
 		entry: join(ROOT, 'bench', 'client', 'read-model-entry.ts'),
-		outdir: dir
+		outdir: dirs.ours
 	});
-	const http = await serve(dir);
+	const withMain = await bundleMain(dirs.main, options.log);
+	const http = await serve(withMain ? dirs : { ours: dirs.ours });
+	const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 	const browser = await launchBrowser();
 	try {
+		const members = options.units * options.perUnit;
 		const context = await browser.newContext();
 		const page = await context.newPage();
-		page.setDefaultTimeout(30 * 60_000);
-		await page.goto(`http://127.0.0.1:${(http.address() as AddressInfo).port}/`);
-		await page.waitForFunction(() => 'bench' in globalThis);
-		type Bench = {
-			load(o: { units: number; perUnit: number }): Promise<{ ms: number; docs: number }>;
-			ingest(): Promise<{ ms: number; rows: number }>;
-			queries(n: number): string[];
-			searchOurs(q: string[]): Promise<{ times: number[]; hits: number[] }>;
-			searchBaseline(q: string[]): Promise<{ times: number[]; hits: number[] }>;
-			buildIndex(): Promise<{ ms: number; rows: number }>;
-		};
-		const call = <T>(fn: (b: Bench, arg: never) => T | Promise<T>, arg?: unknown) =>
-			page.evaluate(
-				([source, a]) => {
-					const f = new Function(`return (${source})`)() as (b: unknown, a: unknown) => unknown;
-					return f((globalThis as unknown as { bench: unknown }).bench, a);
-				},
-				[fn.toString(), arg] as const
-			) as Promise<T>;
-		const members = options.units * options.perUnit;
-		options.log(`  writing ${members} members into PouchDB (IndexedDB), ${options.units} units…`);
-		const loaded = await call((b, o: { units: number; perUnit: number }) => b.load(o), {
+		page.setDefaultTimeout(60 * 60_000);
+		options.log(`  writing ${members} members with history into PouchDB (IndexedDB)…`);
+		let call = await open(page, origin, 'ours');
+		const loaded = await call(
+			(b, o: { units: number; perUnit: number; queries: number }) => b.load(o),
+			{ units: options.units, perUnit: options.perUnit, queries: options.queries }
+		);
+		options.log(`  ingest into the read model (this code)…`);
+		const run = await ingestRun({
+			context,
+			page,
+			origin,
+			code: 'ours',
 			units: options.units,
-			perUnit: options.perUnit
+			members,
+			queries: loaded.queries
 		});
-		options.log(`  ingest into the read model…`);
-		const ingested = await call((b) => b.ingest());
-		if (ingested.rows !== members)
-			throw new Error(`read model holds ${ingested.rows} rows, not ${members}`);
-		const queries = await call((b, n: number) => b.queries(n), options.queries);
-		options.log(`  first search: building the search index…`);
-		const built = await call((b) => b.buildIndex());
-		if (built.rows !== members)
-			throw new Error(`search index holds ${built.rows} members, not ${members}`);
-		// One warm-up pass (first IndexedDB opens, JIT), then the measured one.
-		await call((b, q: string[]) => b.searchOurs(q), queries.slice(0, 20));
-		const ours = await call((b, q: string[]) => b.searchOurs(q), queries);
+		let main: IngestRun | undefined;
+		if (withMain) {
+			options.log(`  ingest into the read model (main's code)…`);
+			main = await ingestRun({
+				context,
+				page,
+				origin,
+				code: 'main',
+				units: options.units,
+				members
+			});
+		}
 		options.log(`  baseline search (${options.baselineQueries} queries)…`);
-		const baseQueries = queries.slice(0, options.baselineQueries);
-		const baseline = await call((b, q: string[]) => b.searchBaseline(q), baseQueries);
+		call = await open(page, origin, 'ours');
+		const baseQueries = loaded.queries.slice(0, options.baselineQueries);
+		const baseline = await call((b, o: { units: number; list: string[] }) => b.searchBaseline(o), {
+			units: options.units,
+			list: baseQueries
+		});
 		for (let i = 0; i < baseQueries.length; i++) {
-			if (baseline.hits[i] !== ours.hits[i]) {
+			if (baseline.hits[i] !== run.hits![i]) {
 				throw new Error(
-					`search "${baseQueries[i]}": ${ours.hits[i]} hits in the read model, ${baseline.hits[i]} by scanning`
+					`search "${baseQueries[i]}": ${run.hits![i]} hits in the read model, ${baseline.hits[i]} by scanning`
 				);
 			}
 		}
 		await context.close();
-		const stats = (t: number[]) => ({
-			p50: percentile(t, 50),
-			p95: percentile(t, 95),
-			max: Math.max(...t)
-		});
+
+		let pinned: ReadModelResult['pinned'];
+		if (options.pinnedMembers) {
+			let units = Math.ceil(options.pinnedMembers / options.perUnit);
+			while (options.pinnedMembers % units) units++;
+			const perUnit = options.pinnedMembers / units;
+			options.log(`  pinned set: ${options.pinnedMembers} members with history, heap…`);
+			const pinnedContext = await browser.newContext();
+			const pinnedPage = await pinnedContext.newPage();
+			pinnedPage.setDefaultTimeout(60 * 60_000);
+			const load = await open(pinnedPage, origin, 'ours');
+			await load((b, o: { units: number; perUnit: number; queries: number }) => b.load(o), {
+				units,
+				perUnit,
+				queries: 1
+			});
+			const at = { context: pinnedContext, page: pinnedPage, origin, units };
+			const ours = await ingestRun({ ...at, code: 'ours', members: options.pinnedMembers });
+			const mainPinned = withMain
+				? await ingestRun({ ...at, code: 'main', members: options.pinnedMembers })
+				: undefined;
+			pinned = {
+				members: options.pinnedMembers,
+				ours,
+				...(mainPinned ? { main: mainPinned } : {})
+			};
+			await pinnedContext.close();
+		}
+		const { hits: _hits, ...ours } = run;
 		return {
-			scenario: 'read model: 75,000 members, name search',
+			scenario: 'read model: 75,000 members with history, name search',
 			members,
 			units: options.units,
 			pouchLoadMs: loaded.ms,
-			ingestMs: ingested.ms,
-			queries: queries.length,
-			ours: stats(ours.times),
+			ingestMs: run.ingestMs,
+			queries: loaded.queries.length,
+			ours: run.ours!,
 			baseline: { ...stats(baseline.times), queries: baseQueries.length },
-			indexBuildMs: built.ms
+			indexBuildMs: run.firstSearchMs,
+			run: ours,
+			...(main ? { main } : {}),
+			...(pinned ? { pinned } : {})
 		};
 	} finally {
 		await browser.close();
 		http.close();
-		rmSync(dir, { recursive: true, force: true });
+		rmSync(root, { recursive: true, force: true });
 	}
 }

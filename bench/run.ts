@@ -164,6 +164,7 @@ async function main(): Promise<void> {
 			perUnit: scale.readModelPerUnit,
 			queries: scale.queries,
 			baselineQueries: scale.baselineQueries,
+			pinnedMembers: quick ? 4_000 : 16_000,
 			log
 		});
 	});
