@@ -191,6 +191,7 @@ async function ingestRun(options: {
 	units: number;
 	members: number;
 	queries?: string[];
+	log: (line: string) => void;
 }): Promise<IngestRun & { hits?: number[] }> {
 	const call = await open(options.page, options.origin, options.code);
 	const ingested = await call((b, o: { units: number }) => b.ingest(o), { units: options.units });
@@ -208,6 +209,9 @@ async function ingestRun(options: {
 	}
 	const heapBytes = await heap(options.context, options.page);
 	await call((b) => b.dropReadModel());
+	options.log(
+		`    ${options.code}: ${Math.round((options.members / ingested.ms) * 1000)} members/s, first search ${Math.round(ingested.firstSearchMs)} ms, heap ${(heapBytes / 1048576).toFixed(1)} MB`
+	);
 	return {
 		ingestMs: ingested.ms,
 		docs: ingested.docs,
@@ -257,7 +261,8 @@ export async function readModelBench(options: {
 			code: 'ours',
 			units: options.units,
 			members,
-			queries: loaded.queries
+			queries: loaded.queries,
+			log: options.log
 		});
 		let main: IngestRun | undefined;
 		if (withMain) {
@@ -268,8 +273,36 @@ export async function readModelBench(options: {
 				origin,
 				code: 'main',
 				units: options.units,
-				members
+				members,
+				log: options.log
 			});
+		}
+		let pinned: ReadModelResult['pinned'];
+		if (options.pinnedMembers) {
+			let units = Math.ceil(options.pinnedMembers / options.perUnit);
+			while (options.pinnedMembers % units) units++;
+			const perUnit = options.pinnedMembers / units;
+			options.log(`  pinned set: ${options.pinnedMembers} members with history, heap…`);
+			const pinnedContext = await browser.newContext();
+			const pinnedPage = await pinnedContext.newPage();
+			pinnedPage.setDefaultTimeout(60 * 60_000);
+			const load = await open(pinnedPage, origin, 'ours');
+			await load((b, o: { units: number; perUnit: number; queries: number }) => b.load(o), {
+				units,
+				perUnit,
+				queries: 1
+			});
+			const at = { context: pinnedContext, page: pinnedPage, origin, units, log: options.log };
+			const ours = await ingestRun({ ...at, code: 'ours', members: options.pinnedMembers });
+			const mainPinned = withMain
+				? await ingestRun({ ...at, code: 'main', members: options.pinnedMembers })
+				: undefined;
+			pinned = {
+				members: options.pinnedMembers,
+				ours,
+				...(mainPinned ? { main: mainPinned } : {})
+			};
+			await pinnedContext.close();
 		}
 		options.log(`  baseline search (${options.baselineQueries} queries)…`);
 		call = await open(page, origin, 'ours');
@@ -287,33 +320,6 @@ export async function readModelBench(options: {
 		}
 		await context.close();
 
-		let pinned: ReadModelResult['pinned'];
-		if (options.pinnedMembers) {
-			let units = Math.ceil(options.pinnedMembers / options.perUnit);
-			while (options.pinnedMembers % units) units++;
-			const perUnit = options.pinnedMembers / units;
-			options.log(`  pinned set: ${options.pinnedMembers} members with history, heap…`);
-			const pinnedContext = await browser.newContext();
-			const pinnedPage = await pinnedContext.newPage();
-			pinnedPage.setDefaultTimeout(60 * 60_000);
-			const load = await open(pinnedPage, origin, 'ours');
-			await load((b, o: { units: number; perUnit: number; queries: number }) => b.load(o), {
-				units,
-				perUnit,
-				queries: 1
-			});
-			const at = { context: pinnedContext, page: pinnedPage, origin, units };
-			const ours = await ingestRun({ ...at, code: 'ours', members: options.pinnedMembers });
-			const mainPinned = withMain
-				? await ingestRun({ ...at, code: 'main', members: options.pinnedMembers })
-				: undefined;
-			pinned = {
-				members: options.pinnedMembers,
-				ours,
-				...(mainPinned ? { main: mainPinned } : {})
-			};
-			await pinnedContext.close();
-		}
 		const { hits: _hits, ...ours } = run;
 		return {
 			scenario: 'read model: 75,000 members with history, name search',
