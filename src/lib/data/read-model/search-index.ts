@@ -78,17 +78,29 @@ function position(list: IndexedMember[], member: IndexedMember): number {
 	return low;
 }
 
-/** `list` without the members in `gone`, with `added` (in order) merged in: one linear pass. */
-function merged(list: IndexedMember[], gone: Set<IndexedMember>, added: IndexedMember[]): IndexedMember[] {
-	const out: IndexedMember[] = [];
-	let j = 0;
-	for (const member of list) {
-		if (gone.has(member)) continue;
-		while (j < added.length && compareMembers(added[j]!, member) < 0) out.push(added[j++]!);
-		out.push(member);
+/**
+ * `list` without the members in `gone`, with `added` (in order) merged in. Each added member's
+ * place is found by binary search and the runs of the list between them are copied whole
+ * (natively): a sync's page of a few hundred members costs a copy of the list, not a comparison
+ * per member of it — at 75,000 members, the difference between a millisecond and tens per page.
+ */
+function merged(
+	list: IndexedMember[],
+	gone: Set<IndexedMember>,
+	added: IndexedMember[]
+): IndexedMember[] {
+	const kept = gone.size ? list.filter((member) => !gone.has(member)) : list;
+	if (added.length === 0) return kept;
+	const pieces: (IndexedMember | IndexedMember[])[] = [];
+	let from = 0;
+	for (const member of added) {
+		const at = position(kept, member);
+		if (at > from) pieces.push(kept.slice(from, at));
+		pieces.push(member);
+		from = Math.max(from, at);
 	}
-	while (j < added.length) out.push(added[j++]!);
-	return out;
+	if (from < kept.length) pieces.push(kept.slice(from));
+	return ([] as IndexedMember[]).concat(...pieces);
 }
 
 /**
