@@ -103,8 +103,20 @@ const VARIANTS: Readonly<Record<MemberFieldKey | 'fullName', readonly string[]>>
 	status: ['Tình trạng', 'Tình trạng sinh hoạt']
 };
 
-/** Headers that number the rows or say nothing: never a member field. */
-const IGNORED = new Set(['stt', 'tt', 'so tt', 'so thu tu', 'ghi chu', 'ky ten', 'ky nhan']);
+/**
+ * Headers that number the rows or say nothing, and the unit column of a roster spanning several
+ * units (roster-export-workbook.ts: the import writes into the unit on screen): never a field.
+ */
+const IGNORED = new Set([
+	'stt',
+	'tt',
+	'so tt',
+	'so thu tu',
+	'ghi chu',
+	'ky ten',
+	'ky nhan',
+	'don vi'
+]);
 
 /**
  * The key a header is matched and remembered by: folded, bracketed asides dropped, punctuation and
