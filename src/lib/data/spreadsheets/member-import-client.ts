@@ -5,8 +5,8 @@ import type {
 	ImportPreview,
 	SheetGrid
 } from '$lib/domain/spreadsheets/member-import-types';
+import { askRegistryClashes } from '$lib/data/online/registry-clashes';
 import {
-	findImportClashes,
 	importBranches,
 	importExistingMembers,
 	membersForImport
@@ -21,7 +21,8 @@ import type { ImportJob, ImportJobMessage } from './member-import-jobs';
 // Where there is no Worker (Node tests) the same jobs run in the page.
 
 export interface ImportProgress {
-	stage: 'reading' | 'checking';
+	/** `registry`: the file's citizen ids asked of the national registry (online only). */
+	stage: 'reading' | 'checking' | 'registry';
 	done: number;
 	/** 0 while reading (the number of rows is known only once read). */
 	total: number;
@@ -117,7 +118,8 @@ export async function classifyInWorker(
 
 /**
  * The whole preview for a unit's database: the unit's members and branches from the read model,
- * the rows classified in the worker, clashes asked of the registry when online, and the documents
+ * the rows classified in the worker, clashes asked of the registry when online (every citizen id of
+ * the file that is not one of the unit's own members', in slices with progress), and the documents
  * of the members the update rows name (so the preview lists what each update changes).
  * Returns the context too: revalidateImportRow and planMemberImport take it.
  */
@@ -130,6 +132,8 @@ export async function previewMemberImport(options: {
 	onProgress?: (progress: ImportProgress) => void;
 	/** The server's origin (tests in Node); the page's own in the browser. */
 	origin?: string;
+	/** Extra headers for the registry (a test's device cookie, where no browser keeps one). */
+	headers?: Record<string, string>;
 }): Promise<{ preview: ImportPreview; context: ImportContext }> {
 	// An import the app was closed in the middle of is taken back before the unit is read again.
 	await takeBackInterrupted({ db: options.db, local: localDb(options.db) });
@@ -145,12 +149,23 @@ export async function previewMemberImport(options: {
 	};
 	const first = await classifyInWorker({ ...base, ...options });
 	const updateIds = first.rows.flatMap((row) => (row.existingId ? [row.existingId] : []));
-	const newIds = first.rows.flatMap((row) =>
-		row.class === 'new' && typeof row.fields.citizenId === 'string' ? [row.fields.citizenId] : []
+	// Every id of the file but the unit's own members' (the registry names only other units): new
+	// rows, updates that give a member her id, and invalid rows a fix in the preview may make new.
+	const own = new Set(existing.flatMap((member) => (member.citizenId ? [member.citizenId] : [])));
+	const askIds = first.rows.flatMap((row) =>
+		typeof row.fields.citizenId === 'string' && !own.has(row.fields.citizenId)
+			? [row.fields.citizenId]
+			: []
 	);
 	const [docs, registry] = await Promise.all([
 		membersForImport({ db: options.db, ids: updateIds }),
-		findImportClashes({ citizenIds: newIds, origin: options.origin })
+		askRegistryClashes({
+			citizenIds: askIds,
+			origin: options.origin,
+			headers: options.headers,
+			signal: options.signal,
+			onProgress: (done, total) => options.onProgress?.({ stage: 'registry', done, total })
+		})
 	]);
 	if (options.signal?.aborted) throw abortError();
 	const context: ImportContext = {
