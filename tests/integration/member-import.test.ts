@@ -179,7 +179,7 @@ describe('applyMemberImport: all-or-nothing', () => {
 			plan: planned.plan,
 			signal: controller.signal,
 			onProgress: (written) => progress.push(written),
-			afterBatch: async (written) => {
+			afterBatch: async () => {
 				// Long enough for the sync to try uploading the first batch: it is held (push-hold.ts).
 				await new Promise((resolve) => setTimeout(resolve, 1_500));
 				controller.abort();
