@@ -30,6 +30,8 @@ import { startBenchServer, type BenchStore } from './server-client';
 // is under 100 ms: the screen stays responsive while 5,000 rows are read, checked and written).
 
 export interface MemberImportResult {
+	/** Which build was measured ('this build', or a baseline given with --baseline-build). */
+	build: string;
 	rows: number;
 	cpuSlowdown: number;
 	/** File chosen → preview counts on screen (includes the mapping step's click). */
@@ -76,6 +78,8 @@ export async function memberImportBench(options: {
 	cpuSlowdown?: number;
 	/** Samples the main thread during the write (CDP Profiler) and names the long stretches' code. */
 	profile?: boolean;
+	/** The build to serve: this checkout's `build/` by default. */
+	build?: { label: string; dir: string };
 	log: (line: string) => void;
 }): Promise<MemberImportResult> {
 	const rows = options.rows ?? ROWS;
@@ -84,7 +88,8 @@ export async function memberImportBench(options: {
 	const file = join(dir, `doan-vien-${rows}.xlsx`);
 	options.log(`  writing a ${rows}-row sheet…`);
 	await writeSheet(file, rows);
-	const server = await startBenchServer({ store: options.store, buildDir: join(ROOT, 'build') });
+	const build = options.build ?? { label: 'this build', dir: join(ROOT, 'build') };
+	const server = await startBenchServer({ store: options.store, buildDir: build.dir });
 	const browser = await launchBrowser();
 	try {
 		const password = `mk-${randomBytes(6).toString('hex')}`;
@@ -186,6 +191,7 @@ export async function memberImportBench(options: {
 		);
 		await context.close();
 		return {
+			build: build.label,
 			rows,
 			cpuSlowdown,
 			toPreviewMs,

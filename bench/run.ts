@@ -35,7 +35,7 @@ import {
 //                      member-import
 //   --single-db        also the 16,000 members in ONE database (docs/measured.md's shape; ~6 min more)
 //   --no-build         app shell: use the existing build/ instead of running `npm run build`
-//   --baseline-build=DIR  cheap phone: also measure this build (e.g. main's, made with
+//   --baseline-build=DIR  cheap phone, member import: also measure this build (e.g. main's, made with
 //                      `git archive main | tar -x -C DIR`, node_modules linked, `npm run build`)
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
 //   --couchdb=URL      every scenario with a server also against this Apache CouchDB 3
@@ -100,6 +100,8 @@ export interface StoreRun {
 	memberImport?: MemberImportResult;
 	/** The same import with the CPU slowed 4× (the cheap-phone profile): issue #16's row. */
 	memberImportCpu4?: MemberImportResult;
+	/** With --baseline-build: that build's import, unslowed then 4×, measured in the same run. */
+	memberImportBaseline?: MemberImportResult[];
 }
 
 /** The embedded store's run at the top level (as in every earlier results file), CouchDB's beside. */
@@ -363,20 +365,31 @@ async function serverScenarios(options: {
 
 	await attempt('member-import', async () => {
 		// Uses the existing build (made by app-shell, or `npm run build`). The CPU as it is, then
-		// slowed 4× as on a cheap phone; --profile names the code of the write's long stretches.
+		// slowed 4× as on a cheap phone, each beside the baseline build when given (the machine's
+		// load inflates long tasks: only a baseline measured alongside says what changed);
+		// --profile names the code of the write's long tasks.
+		const baseline = option('baseline-build');
 		for (const cpuSlowdown of [1, 4]) {
-			const r = await memberImportBench({
-				store,
-				rows: quick ? 1_000 : 5_000,
-				cpuSlowdown,
-				profile: flag('profile'),
-				log
-			});
-			if (cpuSlowdown === 1) run.memberImport = r;
-			else run.memberImportCpu4 = r;
-			log(
-				`  member import, ${r.rows} rows, CPU ÷${cpuSlowdown}: preview ${r.toPreviewMs} ms, write ${r.writeMs} ms, longest main-thread task ${r.longestTaskMs} ms (target < 100)`
-			);
+			for (const build of [
+				{ label: 'this build', dir: join(ROOT, 'build') },
+				...(baseline ? [{ label: 'baseline build', dir: baseline }] : [])
+			]) {
+				const r = await memberImportBench({
+					store,
+					rows: quick ? 1_000 : 5_000,
+					cpuSlowdown,
+					profile: flag('profile'),
+					build,
+					log
+				});
+				if (build.label !== 'this build') {
+					run.memberImportBaseline = [...(run.memberImportBaseline ?? []), r];
+				} else if (cpuSlowdown === 1) run.memberImport = r;
+				else run.memberImportCpu4 = r;
+				log(
+					`  member import (${r.build}), ${r.rows} rows, CPU ÷${cpuSlowdown}: preview ${r.toPreviewMs} ms, write ${r.writeMs} ms, longest main-thread task ${r.longestTaskMs} ms (target < 100)`
+				);
+			}
 		}
 	});
 }
