@@ -45,8 +45,8 @@ export interface MemberImportResult {
 	tasksOver100: number;
 	/**
 	 * The longest main-thread task by its CPU time (Chromium's trace, task-cpu-time.ts), from the
-	 * file chosen to the report: what the machine's load does not inflate. With the CPU slowed this
-	 * is still the unslowed CPU time (the throttle pauses the thread): × cpuSlowdown for a phone.
+	 * file chosen to the report: what the machine's load does not inflate (the CPU slowdown does
+	 * count in it).
 	 */
 	longestTaskCpuMs: number;
 	/** Main-thread tasks of over 100 ms of CPU time. */

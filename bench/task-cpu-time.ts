@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 // time). On a machine shared with other work a task's wall time grows with the machine's load — a
 // 120 ms busy loop measured 134 ms wall but only 28 ms of CPU under a load average of 20 — so the
 // longtask observer's numbers say as much about the neighbours as about the app; `tdur` does not.
-// Under CDP's CPU throttling the thread is paused, not slowed: `tdur` stays the unslowed CPU time.
+// Under CDP's CPU throttling `tdur` grows with the slowdown (measured: 4× gave tasks of 259 ms of
+// CPU for 318 ms of wall time), so the slowed row's CPU times are already at a phone's scale.
 // The trace file (Playwright's browser.startTracing with a path) has one event per line.
 
 export interface TaskCpuTimes {
