@@ -5,16 +5,19 @@ import type { TestServer } from '../support/test-server';
 import type { LinkCutter } from '../support/link-cutter';
 import { expectSyncLabel, phoneContext, signInSynced } from '../support/browser';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
-import { vietnamToday } from '../support/clock';
+import { shiftDate, typedDate, vietnamToday } from '../support/clock';
 import { check } from '../support/phone-layout';
 import { generateMembers } from '../../src/lib/synthetic';
 import type { MemberDoc } from '../../src/lib/domain/member-schema';
+import { TRANSFER_STATE_LABELS } from '../../src/lib/domain/operations/transfer';
 import { MEMBER_SHEET_COLUMNS } from '../../src/lib/domain/spreadsheets/member-sheet';
 import { EXPORT_HEADER_ROW } from '../../src/lib/data/spreadsheets/roster-export-sheet';
 
 // Exports end to end, in Chromium on the built app: a secretary filters her roster and taps "Xuất
 // Excel" — the file holds exactly the members the list shows; a member's file downloads with its two
-// sheets; an export made offline reaches the audit trail once the phone syncs again.
+// sheets; an export made offline reaches the audit trail once the phone syncs again. The Nghiệp vụ
+// lists of coming of age and transfers download from their screens' buttons as real files, read
+// back here: the rows the screen shows, in its columns, with Vietnam's dates.
 
 let server: TestServer;
 let link: LinkCutter;
@@ -86,9 +89,26 @@ function column(sheet: ExcelJS.Worksheet, header: string): string[] {
 	return values;
 }
 
-async function exportsInTrail() {
-	return (await server.audit.listFor({ type: 'unit', id: unit.id })).filter(
+async function exportsInTrail(of: { id: string } = unit) {
+	return (await server.audit.listFor({ type: 'unit', id: of.id })).filter(
 		(e) => e.action === 'export'
+	);
+}
+
+/** A sheet's data rows (under the title and the header) as the texts and numbers they hold. */
+function dataRows(sheet: ExcelJS.Worksheet): unknown[][] {
+	const rows: unknown[][] = [];
+	for (let r = EXPORT_HEADER_ROW + 1; r <= sheet.rowCount; r++) {
+		const row = sheet.getRow(r);
+		rows.push(Array.from({ length: sheet.columnCount }, (_, c) => row.getCell(c + 1).value ?? ''));
+	}
+	return rows;
+}
+
+function headerRow(sheet: ExcelJS.Worksheet): unknown[] {
+	return Array.from(
+		{ length: sheet.columnCount },
+		(_, c) => sheet.getCell(EXPORT_HEADER_ROW, c + 1).value
 	);
 }
 
@@ -203,6 +223,154 @@ describe('a secretary exports what her superiors ask for', () => {
 			if (m.citizenId) expect(trail).not.toContain(m.citizenId);
 			expect(trail).not.toContain(m.givenName);
 		}
+		await context.close();
+	});
+});
+
+describe('the Nghiệp vụ lists download as the screens show them', () => {
+	it('coming of age and transfers: real files, read back, each export in the audit trail', async () => {
+		// A unit of its own: who comes of age depends only on the birth dates chosen from Vietnam's
+		// today (the tests' clock), whatever day the test runs on.
+		const created = await server.createUnitWithAccount({ name: 'Đoàn xã Nghiệp Vụ' });
+		const today = vietnamToday();
+		const year = Number(today.slice(0, 4));
+		const [over, young, thisYear] = generateMembers({
+			seed: 1617,
+			count: 3,
+			unitId: created.unit.id,
+			branchIds: [],
+			today: '2026-11-28'
+		}).map((m) => {
+			// No office, no stay decision: nothing exempts them from coming of age.
+			const { unionPosition: _office, staysUntil: _stay, ...rest } = m;
+			return { ...rest, status: 'active' as const, fullTimeUnionStaff: false };
+		});
+		// 31 today: turned 30 last year, the ceremony is due "from last year". 20: not on the list.
+		// 30 on 1 January of this year (due) — or, on 1 January itself, turning 30 today.
+		const members = [
+			{ ...over!, birthDate: shiftDate({ date: today, years: -31 }) },
+			{ ...young!, birthDate: shiftDate({ date: today, years: -20 }) },
+			{ ...thisYear!, birthDate: `${year - 30}-01-01` }
+		] as MemberDoc[];
+		const transferId = '01JF7T00000000000000000001';
+		const requestedBy = created.login;
+		const at = new Date().toISOString();
+		await server.couch.bulkDocs({
+			db: created.unit.db,
+			docs: [
+				...members,
+				{
+					_id: `history:${young!._id.slice('member:'.length)}:${transferId}`,
+					type: 'history',
+					v: 1,
+					unitId: created.unit.id,
+					memberId: young!._id,
+					kind: 'transfer-requested',
+					at: today,
+					rulesVersion: 1,
+					data: {
+						transferId,
+						toUnitId: 'xanhanthu',
+						toUnitName: 'Đoàn xã Nhận Thử',
+						reason: 'Chuyển nơi ở',
+						assessment: 'Hoàn thành tốt nhiệm vụ.'
+					},
+					createdAt: at,
+					createdBy: requestedBy,
+					updatedAt: at,
+					updatedBy: requestedBy
+				}
+			]
+		});
+		const name = (m: MemberDoc) =>
+			[m.familyName, m.middleName, m.givenName].filter(Boolean).join(' ');
+
+		const context = await phoneContext(browser);
+		const page = await context.newPage();
+		await signInSynced(page, {
+			url: link.url,
+			account: { login: created.login, password: created.password },
+			start: '/'
+		});
+		await expect.poll(() => page.getByTestId('member-count').textContent()).toBe('3 đoàn viên');
+
+		// Coming of age: the year's list, its two members due, the young one absent.
+		await page.goto(`${link.url}/nghiep-vu/truong-thanh`);
+		const coming = await download(page, 'export-coming-of-age');
+		expect(coming.name).toBe(`truong-thanh-${year}-${created.unit.id}-${today}.xlsx`);
+		const comingSheet = coming.book.getWorksheet(`Trưởng thành ${year}`)!;
+		expect(String(comingSheet.getCell(1, 1).value)).toBe(
+			`Danh sách trưởng thành Đoàn năm ${year} — Đoàn xã Nghiệp Vụ — ngày ${typedDate(today)}`
+		);
+		expect(headerRow(comingSheet)).toEqual([
+			'STT',
+			'Họ và tên',
+			'Ngày sinh',
+			'Ngày tròn 30 tuổi',
+			'Tình trạng'
+		]);
+		const comingRows = dataRows(comingSheet);
+		expect(comingRows.map((row) => row.slice(0, 4))).toEqual([
+			[
+				1,
+				name(members[0]!),
+				typedDate(members[0]!.birthDate),
+				typedDate(shiftDate({ date: today, years: -1 }))
+			],
+			[2, name(members[2]!), `01/01/${year - 30}`, `01/01/${year}`]
+		]);
+		expect(comingRows[0]![4]).toBe('Đến tuổi trưởng thành (từ năm trước)');
+		expect(String(comingRows[1]![4])).toMatch(/^(Đến tuổi trưởng thành|Sắp tròn 30 tuổi)/);
+		await expect
+			.poll(() => page.getByTestId('export-coming-of-age-done').textContent())
+			.toContain('Đã xuất 2 dòng');
+		await check(page, 'coming of age after an export');
+
+		// Transfers: the request out, as the screen lists it.
+		await page.goto(`${link.url}/nghiep-vu/chuyen-sinh-hoat`);
+		await expect
+			.poll(() => page.getByTestId('outgoing-transfers').textContent())
+			.toContain('Đoàn xã Nhận Thử');
+		const transfers = await download(page, 'export-transfers');
+		expect(transfers.name).toBe(`chuyen-sinh-hoat-${created.unit.id}-${today}.xlsx`);
+		const transferSheet = transfers.book.getWorksheet('Chuyển sinh hoạt')!;
+		expect(headerRow(transferSheet)).toEqual([
+			'STT',
+			'Chiều',
+			'Họ và tên',
+			'Ngày sinh',
+			'Đơn vị chuyển đi / đến',
+			'Ngày đề nghị',
+			'Lý do chuyển',
+			'Tình trạng',
+			'Ngày trả lời',
+			'Lý do từ chối'
+		]);
+		expect(dataRows(transferSheet)).toEqual([
+			[
+				1,
+				'Chuyển đi',
+				name(members[1]!),
+				'',
+				'Đoàn xã Nhận Thử',
+				typedDate(today),
+				'',
+				TRANSFER_STATE_LABELS.pending,
+				'',
+				''
+			]
+		]);
+		await check(page, 'transfers after an export');
+
+		// Both exports are in the trail, with their row counts and never a name.
+		await expect.poll(async () => (await exportsInTrail(created.unit)).length).toBe(2);
+		const trail = await exportsInTrail(created.unit);
+		expect(trail.find((e) => e.details?.kind === 'coming-of-age')?.details).toMatchObject({
+			rows: 2,
+			filters: { year }
+		});
+		expect(trail.find((e) => e.details?.kind === 'transfers')?.details).toMatchObject({ rows: 1 });
+		for (const m of members) expect(JSON.stringify(trail)).not.toContain(name(m));
 		await context.close();
 	});
 });

@@ -5,12 +5,14 @@ import { readOrgSheet } from '../../src/lib/data/spreadsheets/org-import-file';
 import { launchBrowser, phoneContext, signIn, cspViolations } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 import { createProvince } from '../support/org-setup';
+import { check } from '../support/phone-layout';
 import { startTestServer, uniqueLogin, type TestServer } from '../support/test-server';
 
 // A province's secretary imports three communes and their secretaries from a sheet on her phone:
-// she downloads the template, picks her own CSV, sees the invalid row named in the preview, picks
-// the corrected file, confirms, follows the progress, and gets the passwords once — leaving the
-// page asks first. The secretaries then sign in with them.
+// she downloads the template, picks her own CSV, sees the invalid rows named in the preview, fixes
+// one in place (the server checks the rows again) and leaves the other out (taken back once, then
+// left out again), confirms, follows the progress, and gets the passwords once — leaving the page
+// asks first. The secretaries then sign in with them; the row left out founded nothing.
 
 let server: TestServer;
 let browser: Browser;
@@ -60,24 +62,36 @@ describe('the organisation from a sheet, on a phone', () => {
 		const rows = [
 			['Đoàn xã Gio Linh', 'Đoàn xã', 'Lê Thị Một', `${prefix}1`],
 			['Đoàn xã Cam Lộ', 'Chi đoàn', 'Lê Thị Hai', `${prefix}2`],
-			['Đoàn phường Đông Hà', 'Đoàn phường', 'Lê Thị Ba', `${prefix}3`]
+			['Đoàn phường Đông Hà', 'Đoàn phường', 'Lê Thị Ba', `${prefix}3`],
+			['Đoàn xã Hải Lăng', 'Đoàn xã', 'Lê Thị Bốn', 'sai tên!']
 		];
 		await page.getByTestId('org-import-file').setInputFiles(csv(rows));
-		await expect
-			.poll(() => page.getByTestId('org-import-counts').textContent(), { timeout: 20_000 })
-			.toMatch(/2\s*đơn vị mới.*1\s*dòng có lỗi/s);
-		const invalid = page.getByTestId('org-import-row').filter({ hasText: 'Có lỗi' });
-		expect(await invalid.textContent()).toContain('Dòng 3');
-		expect(await invalid.textContent()).toContain('không phải đơn vị riêng');
+		const counts = () => page.getByTestId('org-import-counts').textContent();
+		await expect.poll(counts, { timeout: 20_000 }).toMatch(/2\s*đơn vị mới.*2\s*dòng có lỗi/s);
+		const line = (n: number) => page.locator(`[data-testid="org-import-row"][data-line="${n}"]`);
+		expect(await line(3).textContent()).toContain('Có lỗi');
+		expect(await line(3).textContent()).toContain('không phải đơn vị riêng');
+		expect(await line(5).textContent()).toContain('Tên đăng nhập');
 		expect(await page.getByTestId('org-import-start').isDisabled()).toBe(true);
 
-		// She fixes the row in her file and picks it again.
-		await page.getByRole('button', { name: 'Chọn tệp khác' }).click();
-		rows[1] = ['Đoàn xã Cam Lộ', 'Đoàn xã', 'Lê Thị Hai', `${prefix}2`];
-		await page.getByTestId('org-import-file').setInputFiles(csv(rows));
-		await expect
-			.poll(() => page.getByTestId('org-import-counts').textContent(), { timeout: 20_000 })
-			.toMatch(/3\s*đơn vị mới/);
+		// She fixes the kind in place: the server checks the rows again, the row is to be founded.
+		await line(3).getByLabel('Loại đơn vị').selectOption('doan-xa');
+		await line(3).getByTestId('org-fix-row').click();
+		await expect.poll(counts, { timeout: 20_000 }).toMatch(/3\s*đơn vị mới.*1\s*dòng có lỗi/s);
+		expect(await line(3).textContent()).toContain('Sẽ tạo · đã sửa');
+		expect(await line(3).getByTestId('org-fix-row').count()).toBe(0);
+
+		// The other she leaves out; taken back, it is invalid again; left out again, nothing is.
+		await line(5).getByTestId('org-skip-row').click();
+		await expect.poll(counts, { timeout: 20_000 }).toMatch(/3\s*đơn vị mới.*0\s*dòng có lỗi/s);
+		const skipped = page.getByTestId('org-import-skipped');
+		expect(await skipped.textContent()).toContain('Dòng 5: Đoàn xã Hải Lăng');
+		await skipped.getByRole('button', { name: 'Lấy lại' }).click();
+		await expect.poll(counts, { timeout: 20_000 }).toMatch(/1\s*dòng có lỗi/);
+		expect(await skipped.count()).toBe(0);
+		await line(5).getByTestId('org-skip-row').click();
+		await expect.poll(counts, { timeout: 20_000 }).toMatch(/3\s*đơn vị mới.*0\s*dòng có lỗi/s);
+		await check(page, 'organisation preview after a fix and a row left out');
 		await page.getByTestId('org-import-start').click();
 		await page.getByRole('dialog').getByRole('button', { name: 'Tạo' }).click();
 

@@ -118,6 +118,65 @@ describe('round trip: the roster export’s own file imported again', () => {
 	}, 30_000);
 });
 
+describe('a roster spanning several units', () => {
+	it('names each member’s unit in a first column, which the import leaves out', async () => {
+		const own = generateMembers({
+			seed: 'multi-own',
+			count: 30,
+			unitId: UNIT,
+			branchIds: BRANCHES.map((b) => b.id),
+			today: TODAY,
+			ethnicMix: 'mountain-district'
+		});
+		const other = generateMembers({
+			seed: 'multi-other',
+			count: 20,
+			unitId: 'xakhac',
+			branchIds: [],
+			today: TODAY,
+			ethnicMix: 'mountain-district'
+		}).filter((member) => member.citizenId);
+		const names = new Map([
+			[UNIT, 'Đoàn xã Vông'],
+			['xakhac', 'Đoàn xã Khác']
+		]);
+		const data = await rosterWorkbook({
+			members: [...own, ...other],
+			branchName,
+			unitName: 'Huyện đoàn Thử',
+			today: TODAY,
+			filters: 'Tất cả',
+			memberUnitName: (member) => names.get(member.unitId ?? '') ?? ''
+		});
+		const grid = await readSheetFile({ data, fileName: 'nhieu-don-vi.xlsx' });
+		const sheet = grid.sheets[0]!;
+		expect(sheet.headers[0]).toBe('Đơn vị');
+		expect(sheet.rows.map((row) => row.cells[0])).toEqual([
+			...own.map(() => 'Đoàn xã Vông'),
+			...other.map(() => 'Đoàn xã Khác')
+		]);
+		const { mapping, missing } = guessColumnMapping({ headers: sheet.headers });
+		expect(mapping[0]).toBeNull();
+		expect(missing).toEqual([]);
+		// Imported into one unit: its own members change nothing; the others are known by their
+		// citizen ids as active elsewhere (online), whatever the "Đơn vị" cell says.
+		const preview = classifyImportRows({
+			unitId: UNIT,
+			existing: existingOf(own),
+			clashes: other.map((m) => ({ citizenId: m.citizenId!, unitName: 'Đoàn xã Khác' })),
+			branches: BRANCHES,
+			today: TODAY,
+			sheet,
+			fileName: grid.fileName,
+			mapping
+		});
+		const classes = preview.rows.map((row) =>
+			row.class === 'update' && (row.changedFields ?? ['?']).length === 0 ? 'unchanged' : row.class
+		);
+		expect(classes).toEqual([...own.map(() => 'unchanged'), ...other.map(() => 'clash')]);
+	}, 30_000);
+});
+
 describe('5,000 rows', () => {
 	it('are read and classified, every one new, and the time is printed', async () => {
 		const members = generateMembers({

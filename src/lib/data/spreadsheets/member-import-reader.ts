@@ -1,5 +1,6 @@
 import Papa from 'papaparse';
 import { headerTarget } from '$lib/domain/spreadsheets/member-import-headers';
+import { fold } from '$lib/domain/text';
 import type {
 	SheetCell,
 	SheetGrid,
@@ -9,8 +10,9 @@ import type {
 import { loadExcel } from './excel-module';
 
 // Reading a unit's spreadsheet file into a SheetGrid (docs/spreadsheets.md, "Importing members"):
-// .xlsx with exceljs, .csv (UTF-8, with or without BOM, comma or semicolon) with papaparse. Each
-// worksheet's header row is the first row where at least two cells name a member field; a header
+// .xlsx with exceljs, .csv (UTF-8, with or without BOM, comma, semicolon or tab) with papaparse.
+// Each worksheet's header row is, among its first rows, the one where the most cells name a member
+// field (at least two; the first on a tie), so title lines above it are passed over; a header
 // spread over two rows by merged cells ("Địa chỉ" over "Thường trú" and "Hiện nay") is read as one
 // header per column; a row numbering the columns under the header ("(1) (2) (3)…"), section rows
 // (one merged cell across the table) and empty rows are dropped. Formula cells give their result
@@ -43,13 +45,14 @@ export async function readSheetFile(options: {
 	isHeaderCell?: (text: string) => boolean;
 }): Promise<SheetGrid> {
 	const lower = options.fileName.toLowerCase();
+	const isHeaderCell = options.isHeaderCell ?? ((cell: string) => headerTarget(cell) !== null);
 	if (lower.endsWith('.csv')) {
-		const matrix = readCsv(options.data);
-		return gridOf({ ...options, format: 'csv', matrices: [matrix] });
+		const matrix = readCsv({ data: options.data, isHeaderCell });
+		return gridOf({ ...options, isHeaderCell, format: 'csv', matrices: [matrix] });
 	}
 	if (lower.endsWith('.xlsx')) {
 		const matrices = await readXlsx(options);
-		return gridOf({ ...options, format: 'xlsx', matrices });
+		return gridOf({ ...options, isHeaderCell, format: 'xlsx', matrices });
 	}
 	if (lower.endsWith('.xls')) {
 		throw new SheetReadError(
@@ -64,14 +67,14 @@ function gridOf(options: {
 	format: SheetGrid['format'];
 	matrices: Matrix[];
 	onProgress?: (rowsRead: number) => void;
-	isHeaderCell?: (text: string) => boolean;
+	isHeaderCell: (text: string) => boolean;
 }): SheetGrid {
 	const sheets: SheetTable[] = [];
 	let read = 0;
 	for (const matrix of options.matrices) {
 		const table = tableOf({
 			matrix,
-			isHeaderCell: options.isHeaderCell ?? ((cell) => headerTarget(cell) !== null),
+			isHeaderCell: options.isHeaderCell,
 			onRows: (count) => {
 				read += count;
 				options.onProgress?.(read);
@@ -91,20 +94,48 @@ function gridOf(options: {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-function readCsv(data: ArrayBuffer): Matrix {
+/** Separators a CSV may use: Excel's by locale (`,` or `;`), tabs from a copy, `|` from other systems. */
+const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
+
+function readCsv(options: { data: ArrayBuffer; isHeaderCell: (text: string) => boolean }): Matrix {
 	let text: string;
 	try {
 		// TextDecoder drops a UTF-8 BOM. Windows-1258/1252 files are out of scope: refused, not garbled.
-		text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+		text = new TextDecoder('utf-8', { fatal: true }).decode(options.data);
 	} catch {
 		throw new SheetReadError(
 			'Tệp CSV không ở mã UTF-8 nên chữ có dấu sẽ sai. Hãy mở tệp bằng Excel rồi lưu lại dạng ' +
 				'"CSV UTF-8 (Comma delimited)", hoặc lưu dạng .xlsx.'
 		);
 	}
-	const parsed = Papa.parse<string[]>(text, { delimiter: '', skipEmptyLines: false });
+	const parsed = Papa.parse<string[]>(text, {
+		delimiter: csvDelimiter({ text, isHeaderCell: options.isHeaderCell }),
+		skipEmptyLines: false
+	});
 	const cells = parsed.data.map((row) => row.map((cell) => (cell.trim() === '' ? null : cell)));
 	return { name: '', cells, masters: new Map() };
+}
+
+/**
+ * The separator under which some early line reads as the most known headers. papaparse's own
+ * guess ('' below, used when no separator finds a header) compares the field counts of the first
+ * lines, which title lines above the header ("DANH SÁCH ĐOÀN VIÊN…, XÃ …", one field, or a comma
+ * in a title over a `;` table) throw off.
+ */
+function csvDelimiter(options: { text: string; isHeaderCell: (text: string) => boolean }): string {
+	let best = { delimiter: '', named: 1 };
+	for (const delimiter of CSV_DELIMITERS) {
+		const head = Papa.parse<string[]>(options.text, {
+			delimiter,
+			preview: HEADER_SCAN_ROWS,
+			skipEmptyLines: false
+		});
+		for (const row of head.data) {
+			const named = row.filter((cell) => options.isHeaderCell(text(cell))).length;
+			if (named > best.named) best = { delimiter, named };
+		}
+	}
+	return best.delimiter;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,32 +233,29 @@ function tableOf(options: {
 	onRows: (count: number) => void;
 }): SheetTable | null {
 	const { matrix } = options;
-	const scan = Math.min(matrix.cells.length, HEADER_SCAN_ROWS);
-	let headerIndex = -1;
-	for (let r = 0; r < scan; r++) {
-		const row = matrix.cells[r] ?? [];
-		const named = new Set<string>();
-		row.forEach((cell, c) => {
-			// A merged header names its field once, however many columns it covers.
-			if (options.isHeaderCell(text(cell))) named.add(masterOf(matrix, r, c));
-		});
-		if (named.size >= 2) {
-			headerIndex = r;
-			break;
-		}
-	}
+	const headerIndex = headerRowIndex(options);
 	if (headerIndex < 0) return null;
 	const top = matrix.cells[headerIndex] ?? [];
 	const below = matrix.cells[headerIndex + 1] ?? [];
 	const width = Math.max(top.length, ...lastUsedColumns(matrix, headerIndex));
 	// A second header row: cells merged down from the header row, or sub-headings under a group.
-	const twoRows = Array.from({ length: width }, (_, c) => c).some(
-		(c) =>
-			masterOf(matrix, headerIndex + 1, c) === masterOf(matrix, headerIndex, c) ||
-			(spansColumns(matrix, headerIndex, c, width) && text(below[c]) !== '')
-	);
+	const genderRow = isGenderSubRow({ matrix, r: headerIndex + 1 });
+	const twoRows =
+		genderRow ||
+		Array.from({ length: width }, (_, c) => c).some(
+			(c) =>
+				masterOf(matrix, headerIndex + 1, c) === masterOf(matrix, headerIndex, c) ||
+				(spansColumns(matrix, headerIndex, c, width) && text(below[c]) !== '')
+		);
 	const headers = Array.from({ length: width }, (_, c) => {
 		const upper = text(top[c]);
+		if (genderRow && text(below[c]) !== '' && ownCell(matrix, headerIndex + 1, c)) {
+			// "Ngày sinh" over "Nam" and "Nữ" without merged cells (a CSV, or an unmerged sheet):
+			// the group heading is the nearest one on the left.
+			let group = c;
+			while (group > 0 && text(top[group]) === '') group--;
+			return `${text(top[group])} ${text(below[c])}`.trim();
+		}
 		if (!twoRows) return upper;
 		if (masterOf(matrix, headerIndex + 1, c) === masterOf(matrix, headerIndex, c)) return upper;
 		const lower = text(below[c]);
@@ -253,6 +281,62 @@ function tableOf(options: {
 	}
 	options.onRows(pending);
 	return { name: matrix.name, headerRowNumber, headers, rows };
+}
+
+/**
+ * The row, among the first ones, where the most cells name a column (at least two; the earlier on
+ * a tie): a title line that happens to hold one known word, or a note row, loses to the header.
+ * Only cells whose merged range starts on the row count, and a merged header counts once however
+ * many columns it covers, so the second row of a two-row header (where the cells merged down from
+ * the first repeat its texts) does not outscore the first.
+ */
+function headerRowIndex(options: {
+	matrix: Matrix;
+	isHeaderCell: (text: string) => boolean;
+}): number {
+	const { matrix } = options;
+	const scan = Math.min(matrix.cells.length, HEADER_SCAN_ROWS);
+	const counts: number[] = [];
+	let best = { index: -1, named: 1 };
+	for (let r = 0; r < scan; r++) {
+		const row = matrix.cells[r] ?? [];
+		const named = new Set<string>();
+		row.forEach((cell, c) => {
+			const master = masterOf(matrix, r, c);
+			if (!master.startsWith(`${r}:`)) return;
+			if (options.isHeaderCell(text(cell))) named.add(master);
+		});
+		counts.push(named.size);
+		if (named.size > best.named) best = { index: r, named: named.size };
+	}
+	// Sub-headings can outnumber their group headings: when the winner continues a header row
+	// above it (cells merged down into it), that row is the header and the winner its second row.
+	const above = best.index - 1;
+	if (above >= 0 && (counts[above] ?? 0) >= 2) {
+		const row = matrix.cells[best.index] ?? [];
+		if (row.some((_, c) => masterOf(matrix, best.index, c).startsWith(`${above}:`))) return above;
+	}
+	return best.index;
+}
+
+/**
+ * A row under the header holding only "Nam" and "Nữ": the national forms' sub-columns of the birth
+ * date (the date written in the member's gender's column), in a file where they are not merged.
+ */
+function isGenderSubRow(options: { matrix: Matrix; r: number }): boolean {
+	const { matrix, r } = options;
+	// Cells merged down from the header row above ("Họ và tên" over two rows) are not sub-headings.
+	const words = (matrix.cells[r] ?? [])
+		.map((cell, c) => (ownCell(matrix, r, c) ? fold(text(cell)) : ''))
+		.filter((word) => word !== '');
+	return (
+		words.includes('nam') && words.includes('nu') && words.every((w) => w === 'nam' || w === 'nu')
+	);
+}
+
+/** Whether a cell's text is its own: not merged, or its merged range starts on this row. */
+function ownCell(matrix: Matrix, r: number, c: number): boolean {
+	return masterOf(matrix, r, c).startsWith(`${r}:`);
 }
 
 /** How far the rows just under the header reach (a header cell may be empty over a used column). */

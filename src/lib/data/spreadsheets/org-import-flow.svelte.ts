@@ -1,4 +1,5 @@
 import type { OrgImportPlan } from '$lib/domain/spreadsheets/org-import-plan';
+import type { OrgSheetRow } from '$lib/domain/spreadsheets/org-import-sheet';
 import { ApiError } from '$lib/data/online/api-client';
 import {
 	getOrgImport,
@@ -13,8 +14,10 @@ import { OrgSheetError, orgSheetXlsx, orgTemplateXlsx, readOrgSheet } from './or
 import { downloadFile } from './download-file';
 
 // The organisation import's screen as state (docs/spreadsheets.md, "The organisation in bulk"):
-// choose a file → the server's preview → confirm → progress → the list of temporary passwords,
-// shown once. The passwords live in this object only, and go with it when the page is left.
+// choose a file → the server's preview, where an invalid row is fixed in place or left out (the
+// server plans the changed rows again each time) → confirm → progress → the list of temporary
+// passwords, shown once. The passwords live in this object only, and go with it when the page is
+// left.
 
 export type OrgImportStep = 'choose' | 'reading' | 'preview' | 'running' | 'done' | 'failed';
 
@@ -38,7 +41,14 @@ export class OrgImportFlow {
 	accounts = $state.raw<IssuedAccount[]>([]);
 	error = $state<string | null>(null);
 	busy = $state(false);
-	#rows: OrgRows = [];
+	/** The rows the preview shows and the import sends: the file's, with the secretary's fixes. */
+	rows = $state.raw<OrgRows>([]);
+	/** Rows left out in the preview (they can be taken back). */
+	skipped = $state.raw<OrgRows>([]);
+	/** Lines of the file whose cells were changed in the preview. */
+	edited = $state.raw<readonly number[]>([]);
+	/** The server is planning the rows again after a fix or a skip. */
+	checking = $state(false);
 	#timer: ReturnType<typeof setTimeout> | undefined;
 	/** The unit imported into (read when used: the page's parameter). */
 	readonly #unitId: () => string;
@@ -63,8 +73,11 @@ export class OrgImportFlow {
 		this.fileName = file.name;
 		this.step = 'reading';
 		try {
-			this.#rows = await readOrgSheet(file);
-			this.plan = await previewOrgImport(this.#unitId(), this.#rows);
+			const rows = await readOrgSheet(file);
+			this.plan = await previewOrgImport(this.#unitId(), rows);
+			this.rows = rows;
+			this.skipped = [];
+			this.edited = [];
 			this.step = 'preview';
 		} catch (error) {
 			this.error = messageOf(error, 'Không đọc được tệp này.');
@@ -76,7 +89,7 @@ export class OrgImportFlow {
 		this.busy = true;
 		this.error = null;
 		try {
-			const answer = await startOrgImport(this.#unitId(), this.#rows);
+			const answer = await startOrgImport(this.#unitId(), this.rows);
 			this.accounts = answer.accounts;
 			this.job = answer.import;
 			this.step = 'running';
@@ -84,11 +97,60 @@ export class OrgImportFlow {
 		} catch (error) {
 			if (error instanceof ApiError && error.code === 'invalid_rows') {
 				// The server saw what the preview could not (a login taken since): its plan replaces ours.
-				this.plan = await previewOrgImport(this.#unitId(), this.#rows).catch(() => this.plan);
+				this.plan = await previewOrgImport(this.#unitId(), this.rows).catch(() => this.plan);
 			}
 			this.error = messageOf(error, 'Không bắt đầu nhập được.');
 		} finally {
 			this.busy = false;
+		}
+	}
+
+	/**
+	 * Cells of one row changed in the preview (by its position in `rows`): the server plans every
+	 * row again — a fixed name or login can clear, or cause, another row's clash.
+	 */
+	async fix(index: number, changes: Partial<OrgSheetRow>): Promise<void> {
+		const target = this.rows[index];
+		if (!target) return;
+		const cleaned = Object.fromEntries(
+			Object.entries(changes).map(([key, value]) => [key, (value ?? '').trim()])
+		);
+		const next = this.rows.map((entry, i) =>
+			i === index ? { line: entry.line, row: { ...entry.row, ...cleaned } } : entry
+		);
+		if (await this.#replan(next)) this.edited = [...this.edited, target.line];
+	}
+
+	/** One row left out of the import (the last one stays: there would be nothing to import). */
+	async skip(index: number): Promise<void> {
+		const target = this.rows[index];
+		if (!target || this.rows.length < 2) return;
+		if (await this.#replan(this.rows.filter((_, i) => i !== index))) {
+			this.skipped = [...this.skipped, target];
+		}
+	}
+
+	/** A row left out taken back, in its place in the file. */
+	async restore(line: number): Promise<void> {
+		const back = this.skipped.find((entry) => entry.line === line);
+		if (!back) return;
+		if (await this.#replan([...this.rows, back].sort((a, b) => a.line - b.line))) {
+			this.skipped = this.skipped.filter((entry) => entry.line !== line);
+		}
+	}
+
+	async #replan(next: OrgRows): Promise<boolean> {
+		this.checking = true;
+		this.error = null;
+		try {
+			this.plan = await previewOrgImport(this.#unitId(), next);
+			this.rows = next;
+			return true;
+		} catch (error) {
+			this.error = messageOf(error, 'Không kiểm tra lại được: chưa có gì thay đổi.');
+			return false;
+		} finally {
+			this.checking = false;
 		}
 	}
 
@@ -117,7 +179,9 @@ export class OrgImportFlow {
 		this.job = null;
 		this.accounts = [];
 		this.error = null;
-		this.#rows = [];
+		this.rows = [];
+		this.skipped = [];
+		this.edited = [];
 	}
 
 	stop(): void {

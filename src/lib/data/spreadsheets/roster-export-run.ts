@@ -1,6 +1,6 @@
 import { describeExportFilters } from '$lib/domain/spreadsheets/export-log-schema';
 import { unitDbName, unitIdOfDb } from '$lib/domain/org/ids';
-import { listBranches } from '$lib/data/queries/members';
+import { listBranches, unitNames } from '$lib/data/queries/members';
 import { recordExport } from './export-log-store';
 import {
 	rosterExportFilters,
@@ -43,12 +43,22 @@ export async function exportRoster(options: {
 	// Every branch of the units, merged and closed ones too: a member may still name one.
 	const branches = new Map((await listBranches(selection.dbs)).map((b) => [b.id, b.name]));
 	const branchName = (id: string) => branches.get(id);
+	// A list over several units says whose each member is (the name the device knows, else the id).
+	const unitNamesByDb = selection.dbs.length > 1 ? await unitNames(selection.dbs) : null;
 	const bytes = await rosterWorkbook({
 		members,
 		branchName: (id) => branchName(id) ?? '',
 		unitName: unit.name,
 		today: selection.today,
 		filters: describeExportFilters(filters, branchName),
+		...(unitNamesByDb
+			? {
+					memberUnitName: (member: { unitId?: string }) =>
+						member.unitId
+							? (unitNamesByDb.get(unitDbName(member.unitId)) ?? member.unitId)
+							: ''
+				}
+			: {}),
 		signal,
 		onProgress: ({ done, total }) => onProgress?.({ label: 'Đang tạo bảng tính…', done, total })
 	});

@@ -15,6 +15,14 @@ import type { ExportColumn } from './roster-export-sheet';
 
 export const ROSTER_SHEET_NAME = 'Đoàn viên';
 
+/**
+ * The first column of a roster spanning several units (a superior's list over her pinned units):
+ * which unit each member belongs to. The member import leaves it out (member-import-headers.ts):
+ * a file is imported into the one unit on screen, and a member of another unit is recognised by her
+ * citizen id (a clash known online, refused at sync offline), not by a name typed in a cell.
+ */
+export const UNIT_COLUMN: ExportColumn = { header: 'Đơn vị', width: 24, format: 'text' };
+
 export function rosterTitle(options: {
 	unitName: string;
 	today: string;
@@ -46,14 +54,21 @@ export async function rosterWorkbook(options: {
 	/** Vietnam's date (ISO). */
 	today: string;
 	filters: string;
+	/** Given when the list spans several units: the name of a member's unit, in a first column. */
+	memberUnitName?: (member: Partial<MemberFields> & { unitId?: string }) => string;
 	onProgress?: (progress: { done: number; total: number }) => void;
 	signal?: AbortSignal;
 }): Promise<ArrayBuffer> {
-	const { members, branchName, onProgress, signal } = options;
+	const { members, branchName, memberUnitName, onProgress, signal } = options;
+	const columns = MEMBER_SHEET_COLUMNS.map(exportColumn);
 	const rows = await chunkedRows({
 		items: members,
-		row: (member) =>
-			MEMBER_SHEET_COLUMNS.map((column) => memberCellText({ member, column, branchName })),
+		row: (member) => {
+			const cells = MEMBER_SHEET_COLUMNS.map((column) =>
+				memberCellText({ member, column, branchName })
+			);
+			return memberUnitName ? [memberUnitName(member), ...cells] : cells;
+		},
 		onProgress,
 		signal
 	});
@@ -63,7 +78,7 @@ export async function rosterWorkbook(options: {
 				{
 					name: ROSTER_SHEET_NAME,
 					title: rosterTitle(options),
-					columns: MEMBER_SHEET_COLUMNS.map(exportColumn),
+					columns: memberUnitName ? [UNIT_COLUMN, ...columns] : columns,
 					rows
 				}
 			]

@@ -15,7 +15,7 @@ import type {
 // (member-sheet.ts: what the template and the exports write) always match; the variants below are
 // the headings units' own sheets and the national software's templates use.
 
-const VARIANTS: Readonly<Record<Exclude<ImportTarget, null>, readonly string[]>> = {
+const VARIANTS: Readonly<Record<MemberFieldKey | 'fullName', readonly string[]>> = {
 	fullName: [
 		'Họ và tên',
 		'Họ tên',
@@ -103,8 +103,20 @@ const VARIANTS: Readonly<Record<Exclude<ImportTarget, null>, readonly string[]>>
 	status: ['Tình trạng', 'Tình trạng sinh hoạt']
 };
 
-/** Headers that number the rows or say nothing: never a member field. */
-const IGNORED = new Set(['stt', 'tt', 'so tt', 'so thu tu', 'ghi chu', 'ky ten', 'ky nhan']);
+/**
+ * Headers that number the rows or say nothing, and the unit column of a roster spanning several
+ * units (roster-export-workbook.ts: the import writes into the unit on screen): never a field.
+ */
+const IGNORED = new Set([
+	'stt',
+	'tt',
+	'so tt',
+	'so thu tu',
+	'ghi chu',
+	'ky ten',
+	'ky nhan',
+	'don vi'
+]);
 
 /**
  * The key a header is matched and remembered by: folded, bracketed asides dropped, punctuation and
@@ -123,7 +135,7 @@ for (const column of MEMBER_SHEET_COLUMNS) {
 	KNOWN.set(headerKey(column.header), column.key);
 }
 for (const [target, variants] of Object.entries(VARIANTS) as [
-	Exclude<ImportTarget, null>,
+	MemberFieldKey | 'fullName',
 	readonly string[]
 ][]) {
 	for (const variant of variants) {
@@ -142,6 +154,12 @@ export function headerTarget(header: string): ImportTarget {
 	const whole = KNOWN.get(key);
 	if (whole) return whole;
 	const words = key.split(' ');
+	// "Ngày sinh Nam" / "Ngày sinh Nữ": a birth-date heading over the national forms' sub-columns.
+	const last = words.at(-1);
+	if ((last === 'nam' || last === 'nu') && words.length > 1) {
+		const group = headerTarget(words.slice(0, -1).join(' '));
+		if (group === 'birthDate') return last === 'nam' ? 'birthDateMale' : 'birthDateFemale';
+	}
 	for (let start = 1; start < words.length; start++) {
 		const tail = KNOWN.get(words.slice(start).join(' '));
 		if (tail && words.length - start >= 2) return tail;
@@ -182,7 +200,8 @@ export function guessColumnMapping(options: {
 		}
 		if (target !== null && taken.has(target)) {
 			// Only the first column keeps a field: two columns writing one field would be a guess.
-			if (target !== 'fullName') repeated.add(target);
+			if (target === 'birthDateMale' || target === 'birthDateFemale') repeated.add('birthDate');
+			else if (target !== 'fullName') repeated.add(target);
 			target = null;
 			found = 'none';
 		}
@@ -200,7 +219,12 @@ export function guessColumnMapping(options: {
 
 /** The fields a new member needs that a mapping does not give (a full name gives họ and tên). */
 export function missingFields(mapping: ColumnMapping): MemberFieldKey[] {
-	const given = new Set(mapping.filter((target) => target !== null));
+	const given = new Set<ImportTarget>(mapping.filter((target) => target !== null));
+	if (given.has('birthDateMale') || given.has('birthDateFemale')) {
+		// The date's sub-column gives the gender as well (a gender column, if any, is checked).
+		given.add('birthDate');
+		given.add('gender');
+	}
 	return NEEDED_FOR_NEW.filter(
 		(field) =>
 			!given.has(field) &&

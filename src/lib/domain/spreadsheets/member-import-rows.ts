@@ -5,6 +5,7 @@ import { memberStatusLabel } from '../member-statuses';
 import { fullName } from '../names';
 import { sameValue } from '../operations/shared';
 import type { MembershipRules } from '../rules/table';
+import { GENDER_LABELS } from '../labels';
 import { fold } from '../text';
 import { canonicalReligion, readImportCell, splitFullName, utcDay } from './member-import-cells';
 import type {
@@ -12,7 +13,8 @@ import type {
 	ExistingMember,
 	ImportRowError,
 	SheetCell,
-	SheetRow
+	SheetRow,
+	SplitBirthTarget
 } from './member-import-types';
 
 // One row of a sheet: its cells read into the member form's texts (readRow), then judged alone —
@@ -36,6 +38,9 @@ export function fieldHeadersOf(options: {
 		if (target === 'fullName') {
 			result.fullName = header;
 			for (const part of NAME_PARTS) result[part] ??= header;
+		} else if (target === 'birthDateMale' || target === 'birthDateFemale') {
+			result.birthDate ??= header;
+			result.gender ??= header;
 		} else {
 			result[target] = header;
 		}
@@ -61,12 +66,17 @@ export function readRow(options: {
 	const cellErrors: ImportRowError[] = [];
 	const notes: string[] = [];
 	let whole: { text: string; header: string } | null = null;
+	const split: SplitBirthCell[] = [];
 	mapping.forEach((target, index) => {
 		if (target === null) return;
 		const cell = row.cells[index] ?? null;
 		const header = headers[index] ?? '';
 		if (target === 'fullName') {
 			whole = { text: rawText(cell), header };
+			return;
+		}
+		if (target === 'birthDateMale' || target === 'birthDateFemale') {
+			if (rawText(cell) !== '') split.push({ target, cell, header });
 			return;
 		}
 		const reading = readImportCell({ field: target, cell });
@@ -84,7 +94,60 @@ export function readRow(options: {
 		const parts = splitFullName(name.text);
 		for (const part of NAME_PARTS) if (!input[part]) input[part] = parts[part];
 	}
+	readSplitBirth({ split, input, cellErrors });
 	return { input, cellErrors, notes };
+}
+
+interface SplitBirthCell {
+	target: SplitBirthTarget;
+	cell: SheetCell;
+	header: string;
+}
+
+/**
+ * The birth date from the national forms' "Nam" / "Nữ" sub-columns, and the gender its column
+ * gives. Both filled, or a gender column saying otherwise, is the row's fault: said, never chosen.
+ */
+function readSplitBirth(options: {
+	split: readonly SplitBirthCell[];
+	input: RowInput;
+	cellErrors: ImportRowError[];
+}): void {
+	const { split, input, cellErrors } = options;
+	const [only, second] = split;
+	if (only === undefined) return;
+	const label = MEMBER_FIELD_LABELS.birthDate;
+	if (second !== undefined) {
+		input.birthDate = rawText(only.cell);
+		cellErrors.push({
+			field: 'birthDate',
+			header: only.header,
+			message:
+				`${label}: ghi ở cả cột Nam và cột Nữ; chỉ ghi ngày sinh vào một cột, cột đúng giới ` +
+				'tính của đoàn viên.'
+		});
+		return;
+	}
+	if ((input.birthDate ?? '') === '') {
+		const reading = readImportCell({ field: 'birthDate', cell: only.cell });
+		if (reading.ok) input.birthDate = reading.text;
+		else {
+			input.birthDate = rawText(only.cell);
+			cellErrors.push({ field: 'birthDate', header: only.header, message: reading.message });
+		}
+	}
+	const gender = only.target === 'birthDateMale' ? GENDER_LABELS.male : GENDER_LABELS.female;
+	const stated = input.gender ?? '';
+	if (stated === '') input.gender = gender;
+	else if (stated !== gender && !cellErrors.some((error) => error.field === 'gender')) {
+		cellErrors.push({
+			field: 'gender',
+			header: only.header,
+			message:
+				`${MEMBER_FIELD_LABELS.gender}: cột giới tính ghi "${stated}" nhưng ngày sinh ghi ở ` +
+				`cột ${gender}; sửa cho khớp.`
+		});
+	}
 }
 
 /** Folded full name and ISO birth date: how a person is recognised without a citizen id. */

@@ -34,8 +34,17 @@ export interface SheetGrid {
 	sheets: SheetTable[];
 }
 
-/** What one column feeds: a member field, a whole name to split into họ/tên đệm/tên, or nothing. */
-export type ImportTarget = MemberFieldKey | 'fullName' | null;
+/**
+ * A birth date written under the member's gender: the national forms' "Ngày sinh" over two
+ * sub-columns "Nam" and "Nữ"; the column the date is in gives the gender.
+ */
+export type SplitBirthTarget = 'birthDateMale' | 'birthDateFemale';
+
+/**
+ * What one column feeds: a member field, a whole name to split into họ/tên đệm/tên, one of the
+ * birth date's Nam/Nữ sub-columns, or nothing.
+ */
+export type ImportTarget = MemberFieldKey | 'fullName' | SplitBirthTarget | null;
 
 /** One target per sheet column, in column order. */
 export type ColumnMapping = ImportTarget[];

@@ -18,16 +18,24 @@ export const IMPORT_CLASS_LABELS: Readonly<Record<ImportRowClass, string>> = {
 
 export const FULL_NAME_LABEL = 'Họ và tên (tách thành họ, tên đệm, tên)';
 
+export const SPLIT_BIRTH_LABELS = {
+	birthDateMale: 'Ngày sinh, cột Nam (giới tính Nam)',
+	birthDateFemale: 'Ngày sinh, cột Nữ (giới tính Nữ)'
+} as const;
+
 export function targetLabel(target: ImportTarget): string {
 	if (target === null) return 'Không nhập cột này';
 	if (target === 'fullName') return FULL_NAME_LABEL;
+	if (target === 'birthDateMale' || target === 'birthDateFemale') return SPLIT_BIRTH_LABELS[target];
 	return MEMBER_FIELD_LABELS[target];
 }
 
-/** The choices of a column's select: nothing, a whole name, then every member field. */
+/** The choices of a column's select: nothing, a whole name, the split birth date, every field. */
 export const TARGET_OPTIONS: readonly { value: string; label: string }[] = [
 	{ value: '', label: targetLabel(null) },
 	{ value: 'fullName', label: FULL_NAME_LABEL },
+	{ value: 'birthDateMale', label: SPLIT_BIRTH_LABELS.birthDateMale },
+	{ value: 'birthDateFemale', label: SPLIT_BIRTH_LABELS.birthDateFemale },
 	...(Object.keys(MEMBER_FIELD_LABELS) as MemberFieldKey[]).map((key) => ({
 		value: key,
 		label: MEMBER_FIELD_LABELS[key]
