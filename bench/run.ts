@@ -35,13 +35,15 @@ import {
 //                      member-import
 //   --single-db        also the 16,000 members in ONE database (docs/measured.md's shape; ~6 min more)
 //   --no-build         app shell: use the existing build/ instead of running `npm run build`
-//   --baseline-build=DIR  cheap phone: also measure this build (e.g. main's, made with
+//   --baseline-build=DIR  cheap phone, member import: also measure this build (e.g. main's, made with
 //                      `git archive main | tar -x -C DIR`, node_modules linked, `npm run build`)
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
 //   --couchdb=URL      every scenario with a server also against this Apache CouchDB 3
 //                      (http://admin:password@host:5984, or COUCHDB_USER/COUCHDB_PASSWORD), each
 //                      row of the table beside the embedded store's; the bench removes what it made
 //   --out=path.json    where to write the results (default bench/results/<date>.json)
+//   --profile          member import: sample the main thread during the write (CDP Profiler) and
+//                      print the functions of its longest stretches
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -96,6 +98,10 @@ export interface StoreRun {
 	load?: LoadResult;
 	mailFanout?: MailFanoutResult;
 	memberImport?: MemberImportResult;
+	/** The same import with the CPU slowed 4× (the cheap-phone profile): issue #16's row. */
+	memberImportCpu4?: MemberImportResult;
+	/** With --baseline-build: that build's import, unslowed then 4×, measured in the same run. */
+	memberImportBaseline?: MemberImportResult[];
 }
 
 /** The embedded store's run at the top level (as in every earlier results file), CouchDB's beside. */
@@ -359,12 +365,33 @@ async function serverScenarios(options: {
 	});
 
 	await attempt('member-import', async () => {
-		// Uses the existing build (made by app-shell, or `npm run build`).
-		run.memberImport = await memberImportBench({ store, rows: quick ? 1_000 : 5_000, log });
-		const r = run.memberImport;
-		log(
-			`  member import, ${r.rows} rows: preview ${r.toPreviewMs} ms, write ${r.writeMs} ms, longest main-thread task ${r.longestTaskMs} ms (target < 100)`
-		);
+		// Uses the existing build (made by app-shell, or `npm run build`). The CPU as it is, then
+		// slowed 4× as on a cheap phone, each beside the baseline build when given (the machine's
+		// load inflates long tasks: only a baseline measured alongside says what changed);
+		// --profile names the code of the write's long tasks.
+		const baseline = option('baseline-build');
+		for (const cpuSlowdown of [1, 4]) {
+			for (const build of [
+				{ label: 'this build', dir: join(ROOT, 'build') },
+				...(baseline ? [{ label: 'baseline build', dir: baseline }] : [])
+			]) {
+				const r = await memberImportBench({
+					store,
+					rows: quick ? 1_000 : 5_000,
+					cpuSlowdown,
+					profile: flag('profile'),
+					build,
+					log
+				});
+				if (build.label !== 'this build') {
+					run.memberImportBaseline = [...(run.memberImportBaseline ?? []), r];
+				} else if (cpuSlowdown === 1) run.memberImport = r;
+				else run.memberImportCpu4 = r;
+				log(
+					`  member import (${r.build}), ${r.rows} rows, CPU ÷${cpuSlowdown}: preview ${r.toPreviewMs} ms, write ${r.writeMs} ms, longest main-thread task ${r.longestTaskMs} ms (target < 100)`
+				);
+			}
+		}
 	});
 }
 

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { RateLimits } from './accounts/login-rate-limiter';
 import { PASSWORD_ITERATIONS } from './accounts/password-hash';
 import { DECLARATION_LIMITS, type DeclarationLimits } from './declarations/declaration-limits';
+import { CLASH_LOOKUP_LIMITS, type ClashLookupLimits } from './registry/clash-budget';
 
 // Server configuration: environment variables, validated once at start so that a typo fails loudly
 // instead of running with a surprising default.
@@ -60,6 +61,8 @@ export interface Config {
 	 * must not become a lookup service.
 	 */
 	registryCheckLimits: RateLimits;
+	/** POST /api/registry/clashes: a member import's batch look-up (registry/clash-budget.ts). */
+	registryClashLimits: ClashLookupLimits;
 	/**
 	 * The public declaration API's brakes per address and per join link (docs/decisions/
 	 * 0019-self-declarations.md, "Limits"); tests lower them.
@@ -329,6 +332,7 @@ export function loadConfig(
 		// A login locked out again within a quiet window waits twice as long, up to a day.
 		loginLimits: { perLogin: 10, perIp: 100, windowMs: 15 * 60_000, maxBlockMs: 24 * 60 * 60_000 },
 		registryCheckLimits: REGISTRY_LOOKUP_LIMITS,
+		registryClashLimits: CLASH_LOOKUP_LIMITS,
 		declarationLimits: DECLARATION_LIMITS,
 		attachmentUploadLimits: ATTACHMENT_UPLOAD_LIMITS,
 		passwordIterations: PASSWORD_ITERATIONS,

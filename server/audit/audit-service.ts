@@ -36,6 +36,8 @@ export type AuditAction =
 	| 'transfer.remove'
 	| 'transfer.done'
 	| 'registry.rebuild'
+	/** A member import's batch of citizen ids asked of the registry (counts only, never the ids). */
+	| 'registry.clashes'
 	/** A list or a member's file exported on a phone (export-audit-router.ts). */
 	| 'export';
 

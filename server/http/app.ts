@@ -130,7 +130,8 @@ export function createHttpApp(options: {
 			registry,
 			provision,
 			audit,
-			rebuild: () => workers.watcher.rebuild()
+			rebuild: () => workers.watcher.rebuild(),
+			clashLimits: config.registryClashLimits
 		})
 	);
 	app.use(

@@ -217,6 +217,27 @@ export class CitizenRegistry {
 		return { status: 'active', unitName: await this.#nameOf(claim) };
 	}
 
+	/**
+	 * POST /api/registry/clashes (a member import's whole file): of these numbers, the ones on the
+	 * rolls in a unit other than `unitId`, each with that unit's name — what `check` answers one
+	 * number at a time, and nothing more. A number held in `unitId` itself (or in a unit merged into
+	 * it) is the caller's own member: not a clash, and not named.
+	 */
+	async clashes(options: {
+		citizenIds: readonly string[];
+		unitId: string;
+	}): Promise<{ citizenId: string; unitName: string }[]> {
+		const claims = await this.#read([...new Set(options.citizenIds)]);
+		const found: { citizenId: string; unitName: string }[] = [];
+		for (const [citizenId, claim] of claims) {
+			if (claim.unitId === options.unitId || !(await this.#holds(claim))) continue;
+			const unit = await this.#currentUnit(claim);
+			if (unit?.id === options.unitId) continue;
+			found.push({ citizenId, unitName: unit?.name ?? claim.unitName });
+		}
+		return found;
+	}
+
 	// -------------------------------------------------------------------------------------------
 	// Workers: keeping the registry in line with the unit databases.
 
@@ -437,12 +458,17 @@ export class CitizenRegistry {
 
 	/** The name to show for a claim: the unit's current name, or the unit it was merged into. */
 	async #nameOf(claim: ClaimDoc): Promise<string> {
+		return (await this.#currentUnit(claim))?.name ?? claim.unitName;
+	}
+
+	/** The claim's unit as the directory says now, or the unit it was merged into. */
+	async #currentUnit(claim: ClaimDoc): Promise<RegistryUnit | undefined> {
 		let unit = await this.#units(claim.unitId);
 		for (let hops = 0; unit && unit.status === 'merged' && unit.mergedInto && hops < 8; hops++) {
 			unit = (await this.#units(unit.mergedInto)) ?? unit;
 			if (unit.status !== 'merged') break;
 		}
-		return unit?.name ?? claim.unitName;
+		return unit;
 	}
 
 	/** Live claims by citizen id. */

@@ -75,7 +75,8 @@ function apiRoutes(): { method: string; path: string; body?: unknown }[] {
 		{ method: 'POST', path: `/api/devices/${device}/revoke` },
 		{ method: 'GET', path: '/api/directory?q=a' },
 		{ method: 'GET', path: '/api/registry/check?citizenId=001201000001' },
-		{ method: 'POST', path: '/api/registry/rebuild' }
+		{ method: 'POST', path: '/api/registry/rebuild' },
+		{ method: 'POST', path: '/api/registry/clashes', body: { citizenIds: ['001201000001'] } }
 	];
 }
 

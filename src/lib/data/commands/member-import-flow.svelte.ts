@@ -79,6 +79,12 @@ export interface ImportFlowProgress {
 
 const ACCEPTED = /\.(xlsx|csv)$/i;
 
+const STAGE_LABELS: Record<ImportProgress['stage'], string> = {
+	reading: 'Đang đọc tệp',
+	checking: 'Đang kiểm tra từng dòng',
+	registry: 'Đang kiểm tra số CCCD với các đơn vị khác'
+};
+
 function isAbort(error: unknown): boolean {
 	return error instanceof DOMException && error.name === 'AbortError';
 }
@@ -357,10 +363,6 @@ export class MemberImportFlow {
 	}
 
 	#onProgress(progress: ImportProgress): void {
-		this.progress = {
-			label: progress.stage === 'reading' ? 'Đang đọc tệp' : 'Đang kiểm tra từng dòng',
-			done: progress.done,
-			total: progress.total
-		};
+		this.progress = { label: STAGE_LABELS[progress.stage], done: progress.done, total: progress.total };
 	}
 }

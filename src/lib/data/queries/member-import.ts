@@ -1,12 +1,12 @@
 import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
-import type { ExistingMember, ImportClash } from '$lib/domain/spreadsheets/member-import-types';
-import { checkCitizenIdRegistry } from '$lib/data/online/registry';
+import type { ExistingMember } from '$lib/domain/spreadsheets/member-import-types';
 import { deviceDb } from '$lib/data/store/device-db';
 import { localDb } from '$lib/data/store/pouch';
 
 // What the members import compares a sheet with (docs/spreadsheets.md): the unit's members and
-// open branches from the read model (fast on a phone: no PouchDB document is opened), the full
-// documents of only the members a sheet updates, and the registry's word on citizen ids.
+// open branches from the read model (fast on a phone: no PouchDB document is opened), and the full
+// documents of only the members a sheet updates. The registry's word on citizen ids:
+// online/registry-clashes.ts.
 
 export async function importExistingMembers(options: { db: string }): Promise<ExistingMember[]> {
 	const rows = await deviceDb.members.where('db').equals(options.db).toArray();
@@ -46,30 +46,4 @@ export async function membersForImport(options: {
 		}
 	}
 	return result;
-}
-
-/**
- * More lookups than this and the registry's per-account limit (30 a minute, shared with the sync's
- * checks) would block the account: larger files are checked at sync, as offline.
- */
-export const MAX_REGISTRY_CHECKS = 20;
-
-/**
- * Citizen ids active in another unit, asked of the registry when online. `checked` is false when
- * offline, when the registry did not answer, or when there are too many ids to ask.
- */
-export async function findImportClashes(options: {
-	citizenIds: readonly string[];
-	origin?: string;
-}): Promise<{ clashes: ImportClash[]; checked: boolean }> {
-	const ids = [...new Set(options.citizenIds)];
-	if (ids.length === 0) return { clashes: [], checked: true };
-	if (ids.length > MAX_REGISTRY_CHECKS) return { clashes: [], checked: false };
-	const clashes: ImportClash[] = [];
-	for (const citizenId of ids) {
-		const answer = await checkCitizenIdRegistry({ citizenId, origin: options.origin });
-		if (answer.status === 'unavailable') return { clashes: [], checked: false };
-		if (answer.status === 'active') clashes.push({ citizenId, unitName: answer.unitName });
-	}
-	return { clashes, checked: true };
 }
