@@ -1,0 +1,140 @@
+import { writeFileSync } from 'node:fs';
+import { launchBrowser, phoneContext } from '../tests/support/browser';
+import { openLink } from './link-client';
+import { startBenchServer } from './server-client';
+import { makeUnit } from './sync-bench';
+
+// Where the cheap phone's main thread goes from tapping "Đăng nhập" to "Đã đồng bộ" (issue #17):
+// a CPU profile (CDP Profiler, 1 ms samples) of that span on the cheap-phone profile (CPU 4×
+// slower, 3G), cut into tasks (runs of samples with no idle between them), and for each task over
+// the threshold the functions that took its time, with their file, so that a long task can be
+// told to be the sync's (pull.ts, PouchDB's writes) or the read model's (indexer, search index).
+// Best on a build without minification, so the names mean something:
+//   BUILD_DIR=/tmp/prof npx vite build --minify false && tsx scripts/externalize-inline-scripts.ts /tmp/prof
+//   tsx bench/sign-in-profile.ts --build=/tmp/prof [--members=400] [--preset=3G] [--out=profile.cpuprofile]
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+	children?: number[];
+}
+interface CpuProfile {
+	nodes: ProfileNode[];
+	startTime: number;
+	endTime: number;
+	samples: number[];
+	timeDeltas: number[];
+}
+
+const args = process.argv.slice(2);
+const option = (name: string) =>
+	args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const buildDir = option('build') ?? 'build';
+const members = Number(option('members') ?? 400);
+const preset = option('preset') ?? '3G';
+const threshold = Number(option('threshold') ?? 50);
+
+const server = await startBenchServer({ store: 'memory', buildDir });
+const link = await openLink({ preset: 'none', targetPort: server.port });
+const browser = await launchBrowser();
+try {
+	const unit = await makeUnit({
+		server,
+		name: 'Đoàn xã Thanh Sơn',
+		members,
+		seed: 'thanhson',
+		today: '2026-11-28'
+	});
+	const context = await phoneContext(browser);
+	const page = await context.newPage();
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+	await link.setPreset(preset);
+	await page.goto(`${link.url}/dang-nhap`);
+	await page.getByLabel('Tên đăng nhập').fill(unit.login);
+	await page.getByLabel('Mật khẩu').fill(unit.password);
+	await cdp.send('Profiler.enable');
+	await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+	await cdp.send('Profiler.start');
+	const tapped = Date.now();
+	await page.getByRole('button', { name: 'Đăng nhập' }).click();
+	await page.getByTestId('member-item').first().waitFor({ timeout: 600_000 });
+	const listAt = Date.now() - tapped;
+	await page
+		.getByTestId('sync-label')
+		.filter({ hasText: 'Đã đồng bộ' })
+		.waitFor({ timeout: 600_000 });
+	const syncedAt = Date.now() - tapped;
+	const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+	const out = option('out');
+	if (out) writeFileSync(out, JSON.stringify(profile));
+	console.log(`first row ${listAt} ms after the tap, "Đã đồng bộ" at ${syncedAt} ms`);
+	report(profile);
+	await context.close();
+} finally {
+	await browser.close();
+	await link.close();
+	await server.close();
+}
+
+function report(profile: CpuProfile): void {
+	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	const parent = new Map<number, number>();
+	for (const node of profile.nodes)
+		for (const child of node.children ?? []) parent.set(child, node.id);
+	const label = (node: ProfileNode) => {
+		const file = node.callFrame.url.split('/').pop() ?? '';
+		return `${node.callFrame.functionName || '(anonymous)'} ${file}:${node.callFrame.lineNumber + 1}`;
+	};
+	// Samples into tasks: a run of busy samples; an idle sample ends it.
+	let t = profile.startTime;
+	type Task = { start: number; end: number; samples: { node: number; dt: number }[] };
+	const tasks: Task[] = [];
+	let current: Task | null = null;
+	for (let i = 0; i < profile.samples.length; i++) {
+		const dt = profile.timeDeltas[i + 1] ?? 0;
+		const node = byId.get(profile.samples[i]!)!;
+		const idle = node.callFrame.functionName === '(idle)';
+		if (idle) {
+			if (current) tasks.push(current);
+			current = null;
+		} else {
+			current ??= { start: t, end: t, samples: [] };
+			current.samples.push({ node: node.id, dt });
+			current.end = t + dt;
+		}
+		t += profile.timeDeltas[i + 1] ?? 0;
+	}
+	if (current) tasks.push(current);
+	const long = tasks
+		.map((task) => ({ ...task, ms: (task.end - task.start) / 1000 }))
+		.filter((task) => task.ms >= threshold);
+	console.log(`${long.length} tasks ≥ ${threshold} ms (of ${tasks.length})`);
+	for (const task of long) {
+		const self = new Map<string, number>();
+		const inclusive = new Map<string, number>();
+		for (const sample of task.samples) {
+			const node = byId.get(sample.node)!;
+			self.set(label(node), (self.get(label(node)) ?? 0) + sample.dt);
+			const seen = new Set<string>();
+			for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+				const frame = byId.get(id)!;
+				const name = label(frame);
+				if (seen.has(name) || !frame.callFrame.url) continue;
+				seen.add(name);
+				inclusive.set(name, (inclusive.get(name) ?? 0) + sample.dt);
+			}
+		}
+		const top = (map: Map<string, number>, n: number) =>
+			[...map.entries()]
+				.sort((a, b) => b[1] - a[1])
+				.slice(0, n)
+				.map(([name, us]) => `${(us / 1000).toFixed(0).padStart(5)} ms  ${name}`)
+				.join('\n      ');
+		console.log(
+			`\n  task at +${((task.start - profile.startTime) / 1000).toFixed(0)} ms: ${task.ms.toFixed(0)} ms`
+		);
+		console.log(`    self:\n      ${top(self, 6)}`);
+		console.log(`    inclusive:\n      ${top(inclusive, 14)}`);
+	}
+}
