@@ -147,6 +147,24 @@ async function pinnedRows(options: {
 	options.log(
 		`  ${options.build.label}: seeding ${pinned.units} communes of ${pinned.perUnit} members…`
 	);
+	try {
+		return await pinnedSamples({ ...options, pinned });
+	} catch (error) {
+		// The 400-member rows stand on their own: a failed pinned run is reported, not fatal.
+		options.log(`  ${options.build.label}: pinned set failed: ${String(error)}`);
+		return undefined;
+	}
+}
+
+async function pinnedSamples(options: {
+	browser: Browser;
+	server: BenchServer;
+	link: RemoteLink;
+	build: { label: string };
+	pinned: { units: number; perUnit: number; samples: number };
+	log: (line: string) => void;
+}): Promise<CheapPhoneBuildResult['pinned']> {
+	const { pinned } = options;
 	const set = await makePinnedSet({
 		server: options.server,
 		units: pinned.units,
