@@ -110,6 +110,11 @@ export async function cheapPhoneBench(options: {
 							}
 						: {})
 				});
+				// Each build's figures as soon as they are in: a long run cut short keeps them.
+				options.log(`  ${build.label}: ${JSON.stringify(builds.at(-1)!.median)}`);
+				if (builds.at(-1)!.pinned) {
+					options.log(`  ${build.label} pinned: ${JSON.stringify(builds.at(-1)!.pinned!.samples)}`);
+				}
 			} finally {
 				await link.close();
 				await server.close();
