@@ -37,6 +37,7 @@ import {
 //   --no-build         app shell: use the existing build/ instead of running `npm run build`
 //   --baseline-build=DIR  cheap phone, member import: also measure this build (e.g. main's, made with
 //                      `git archive main | tar -x -C DIR`, node_modules linked, `npm run build`)
+//   --no-pinned        cheap phone: without the 16,000-member pinned set on Slow 4G
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
 //   --couchdb=URL      every scenario with a server also against this Apache CouchDB 3
 //                      (http://admin:password@host:5984, or COUCHDB_USER/COUCHDB_PASSWORD), each
@@ -337,6 +338,10 @@ async function serverScenarios(options: {
 			store,
 			members: scale.unitMembers,
 			samples: quick ? 1 : 3,
+			// The province's pinned set on Slow 4G: one sample per build (minutes each).
+			...(flag('no-pinned')
+				? {}
+				: { pinned: { units: scale.pinnedUnits, perUnit: scale.pinnedPerUnit, samples: 1 } }),
 			log
 		});
 	});

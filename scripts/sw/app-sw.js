@@ -5,10 +5,12 @@
 // - CRITICAL: what opens the app offline (shell, sign-in, roster, profile, account, the sync
 //   engine), fetched all at once at install, then handed to Workbox, which finds every entry
 //   already cached and only records it (its revisions, its clean-up of old versions).
-// - DEFERRED: the rest (print, dashboard, mail, declarations review, QR…). On the first install
-//   it is fetched after activation, when the page says it is idle; until then each file is cached
-//   as it is first used. An update (a version already controls the app) installs both sets before
-//   it can take over, so a new version still arrives whole.
+// - DEFERRED: the rest (print, dashboard, mail, declarations review, QR, the spreadsheet library…).
+//   On the first install it is fetched only when the page asks (FILL_DEFERRED: idle, and no sync
+//   catching up: the first sync must not share a 3G link with ~1 MB of optional code) and paused
+//   when it says the link is busy again (HOLD_DEFERRED); until then each file is cached as it is
+//   first used. An update (a version already controls the app) installs both sets before it can
+//   take over, so a new version still arrives whole.
 import { PrecacheController, PrecacheRoute } from 'workbox-precaching';
 import { cleanupOutdatedCaches } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
@@ -32,13 +34,18 @@ precache.addToCacheList(CRITICAL);
 
 /**
  * Fetches into `cacheName` every (url, key) not there yet, `lanes` requests at a time (all at once
- * when not given).
+ * when not given). Each lane waits at `gate` (when given) before its next request: a request in
+ * flight finishes, none starts while the gate is closed.
  */
-async function fillInParallel(cacheName, entries, lanes = entries.length) {
+async function fillInParallel(cacheName, entries, options = {}) {
+	const { lanes = entries.length, gate = null } = options;
 	const cache = await caches.open(cacheName);
 	const queue = [...entries];
 	const lane = async () => {
-		for (let entry = queue.shift(); entry; entry = queue.shift()) {
+		for (;;) {
+			if (gate) await gate();
+			const entry = queue.shift();
+			if (!entry) return;
 			const { url, key, reload } = entry;
 			if (await cache.match(key)) continue;
 			const response = await fetch(url, {
@@ -68,10 +75,38 @@ function deferredEntries() {
 	});
 }
 
+/**
+ * The deferred set's gate: closed while the page says its link is busy (a first sync, a catch-up
+ * after opening). Opened by FILL_DEFERRED, closed by HOLD_DEFERRED. A new worker starts open: an
+ * update fills both sets at install, and the page of a first visit asks before anything starts.
+ */
+let held = false;
+let release = null;
+let opened = Promise.resolve();
+function hold() {
+	if (held) return;
+	held = true;
+	opened = new Promise((resolve) => (release = resolve));
+}
+function open() {
+	if (!held) return;
+	held = false;
+	release?.();
+}
+
+/**
+ * Three requests at a time, not all at once: when the page closes the gate, at most three small
+ * files are still on the wire, and the page keeps connections of its own meanwhile (HTTP/1.1
+ * gives six per host).
+ */
+const DEFERRED_LANES = 3;
 let deferredFill = null;
 /** Once per worker: a failure (signal lost) is retried at the next request of the page. */
 function fillDeferred() {
-	deferredFill ??= fillInParallel(DEFERRED_CACHE, deferredEntries()).catch((error) => {
+	deferredFill ??= fillInParallel(DEFERRED_CACHE, deferredEntries(), {
+		lanes: DEFERRED_LANES,
+		gate: () => opened
+	}).catch((error) => {
 		deferredFill = null;
 		throw error;
 	});
@@ -102,10 +137,8 @@ self.addEventListener('activate', (event) => {
 				if (!keep.has(request.url)) await cache.delete(request);
 			}
 			// The first install takes over the open page at once, so it works offline without a reload.
+			// The optional files wait for the page's FILL_DEFERRED (it knows when the link is free).
 			await self.clients.claim();
-			// Then at once the optional files, not waited for here (the worker is activated and
-			// offline-ready without them); the page's FILL_DEFERRED keeps the worker alive meanwhile.
-			fillDeferred().catch(() => undefined);
 		})()
 	);
 });
@@ -115,8 +148,12 @@ self.addEventListener('message', (event) => {
 	const type = event.data && event.data.type;
 	// The new version waits until the user accepts the "update available" prompt (workbox-window).
 	if (type === 'SKIP_WAITING') void self.skipWaiting();
-	// The page is idle after its first sync: the optional files come now, in parallel.
+	// The page's link is busy (a sync catching up): no new deferred request until FILL_DEFERRED.
+	if (type === 'HOLD_DEFERRED') hold();
+	// The page is idle and no sync is catching up: the optional files come now (or go on), and
+	// the answer says when they are all in.
 	if (type === 'FILL_DEFERRED') {
+		open();
 		event.waitUntil(
 			fillDeferred().then(
 				() => event.ports[0]?.postMessage(true),
@@ -155,7 +192,7 @@ registerRoute(
 	new StaleWhileRevalidate({ cacheName: 'doanvu-icons' })
 );
 
-// What is in neither set (the spreadsheet library, ~930 kB, loaded only when someone exports) is
+// Hashed code in neither set (none today; a chunk of an older version still open in a tab) is
 // kept once fetched (hashed files never change), then works offline.
 registerRoute(
 	/\/_app\/immutable\/(chunks|workers)\/.*\.js$/,

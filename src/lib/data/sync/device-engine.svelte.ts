@@ -45,6 +45,8 @@ class DeviceEngine {
 	/** The highest percentage shown: a database joining later never moves the bar back. */
 	#peak = 0;
 	#problem = $state<SyncProblem | null>(null);
+	/** Databases not yet caught up since the start: neither idle once nor stopped by a problem. */
+	#catchingUp = $state<string[]>([]);
 	#online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
 
 	#dbs: string[] = [];
@@ -85,6 +87,13 @@ class DeviceEngine {
 	}
 	get problem() {
 		return this.#problem;
+	}
+	/**
+	 * A sync is bringing the device up to the server after a start (the first sync above all): the
+	 * link is busy, so optional downloads wait (app-update.svelte.ts, ADR 0024).
+	 */
+	get catchingUp(): boolean {
+		return this.#catchingUp.length > 0;
 	}
 	get online() {
 		return this.#online;
@@ -136,6 +145,7 @@ class DeviceEngine {
 		this.stop();
 		const generation = this.#generation;
 		this.#dbs = options.dbs;
+		this.#catchingUp = [...options.dbs];
 		allowLocalDbs(options.dbs);
 		this.#onAuthProblem = options.onAuthProblem;
 		this.#writer = options.writer;
@@ -197,6 +207,7 @@ class DeviceEngine {
 			window.removeEventListener('offline', this.#handleOffline);
 		}
 		this.#phase = 'idle';
+		this.#catchingUp = [];
 		this.#clearFirstSyncs();
 		this.#problem = null;
 	}
@@ -246,6 +257,10 @@ class DeviceEngine {
 		});
 	}
 
+	#caughtUp(db: string) {
+		if (this.#catchingUp.includes(db)) this.#catchingUp = this.#catchingUp.filter((d) => d !== db);
+	}
+
 	#clearFirstSyncs() {
 		this.#firstSyncs = {};
 		this.#complete = false;
@@ -290,6 +305,7 @@ class DeviceEngine {
 					this.#firstSyncs[db] = { ...progress, finished: false };
 				},
 				onIdle: ({ at }) => {
+					this.#caughtUp(db);
 					this.#firstSyncFinished(db);
 					this.#problem = null;
 					// Exports made offline reach the audit trail once the phone is back in touch.
@@ -299,6 +315,8 @@ class DeviceEngine {
 					void putSetting('lastSyncedAt', at).catch(() => undefined);
 				},
 				onProblem: ({ problem }) => {
+					// A sync that fails is not moving data: it no longer holds the link.
+					this.#caughtUp(db);
 					this.#problem = problem;
 					this.#phase = problem.kind === 'offline' ? 'offline' : 'problem';
 					if (problem.kind === 'offline') this.#clearFirstSyncs();

@@ -2,6 +2,7 @@ import type { CouchRemote } from '$lib/data/online/couch-http';
 import { longpollSlots, sleep, snapshotSlots, POLL_MS } from './connection-slots';
 import type { KnownRevs } from './known-revs';
 import { LocalCheckpoint, PULL_CHECKPOINT_ID, type PullCheckpoint } from './checkpoints';
+import { BatchSizer, yieldToMain } from './main-thread';
 
 // The pull half of the sync engine (docs/decisions/0008-sync-protocol.md), standard CouchDB
 // endpoints only:
@@ -15,6 +16,10 @@ import { LocalCheckpoint, PULL_CHECKPOINT_ID, type PullCheckpoint } from './chec
 // - Afterwards ('live'): `_changes` without bodies from the cursor, the revisions the device lacks
 //   (local `revsDiff`), then one `_bulk_get?revs=true&latest=true`: two round trips whatever the
 //   size of the database, and a longpoll while nothing happens.
+//
+// Writes go to PouchDB in slices sized from the time the last one took (main-thread.ts), the main
+// thread handed back between them: PouchDB's IndexedDB adapter writes a whole `bulkDocs` in one
+// task, 500 documents were 400–700 ms on a cheap phone (docs/decisions/0027-sync-in-slices.md).
 
 export interface ChangeRow {
 	seq: string | number;
@@ -33,7 +38,12 @@ interface BulkGetAnswer {
 	}[];
 }
 
-const SNAPSHOT_BATCH = 500;
+/**
+ * A write's slice: about this long on the main thread (the browser's "long task" is 50 ms; a
+ * slice also pays IndexedDB's own time, so its measure overstates the main thread's share).
+ */
+const WRITE_TARGET_MS = 60;
+const WRITE_SLICE = { start: 100, min: 20, max: 500 };
 /** Rows parsed but not yet written beyond which reading pauses (memory on a phone). */
 const SNAPSHOT_HIGH_WATER = 4000;
 const LIVE_PAGE = 1000;
@@ -55,6 +65,7 @@ export class Puller {
 	readonly #remote: CouchRemote;
 	readonly #known: KnownRevs;
 	readonly #checkpoint: LocalCheckpoint<PullCheckpoint>;
+	readonly #slices = new BatchSizer({ ...WRITE_SLICE, targetMs: WRITE_TARGET_MS });
 
 	constructor(options: { local: PouchDB.Database; remote: CouchRemote; known: KnownRevs }) {
 		this.#local = options.local;
@@ -194,7 +205,16 @@ export class Puller {
 		if (docs.length === 0) return 0;
 		// Known before they land, so a push pass reading local changes meanwhile skips them.
 		for (const doc of docs) this.#known.add(doc._id, doc._rev);
-		await this.#local.bulkDocs(docs as PouchDB.Core.PutDocument<object>[], { new_edits: false });
+		for (let i = 0; i < docs.length; ) {
+			const slice = docs.slice(i, i + this.#slices.size);
+			await yieldToMain();
+			const started = performance.now();
+			await this.#local.bulkDocs(slice as PouchDB.Core.PutDocument<object>[], {
+				new_edits: false
+			});
+			this.#slices.took({ count: slice.length, ms: performance.now() - started });
+			i += slice.length;
+		}
 		return docs.length;
 	}
 
@@ -245,11 +265,11 @@ export class Puller {
 
 		const writer = (async () => {
 			for (;;) {
-				while (queue.length < SNAPSHOT_BATCH && !ended) {
+				while (queue.length < this.#slices.size && !ended) {
 					await new Promise<void>((resolve) => (waiting.wake = resolve));
 				}
 				if (queue.length === 0) return;
-				const batch = queue.splice(0, SNAPSHOT_BATCH);
+				const batch = queue.splice(0, this.#slices.size);
 				if (waiting.drained && queue.length < SNAPSHOT_HIGH_WATER / 2) {
 					const resume = waiting.drained;
 					waiting.drained = null;

@@ -1,0 +1,261 @@
+import type { Browser, Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
+import { phoneContext } from '../tests/support/browser';
+import type { RemoteLink } from './link-client';
+import type { BenchServer } from './server-client';
+import { mapLimit } from './sync-bench';
+import { tapSignIn, typeSearch, waitInPage } from './cheap-phone-bench';
+
+// The cheap-phone profile's big row (issue #17): a province secretary whose phone keeps a pinned
+// set of communes (16,000 members with their history in 40 unit databases) signs in on Slow 4G
+// with the CPU 4× slower. Measured from tapping "Đăng nhập":
+// - the first rows searchable (a name typed in the roster answered);
+// - the whole set searchable: the roster counts every member and a search answers;
+// - the longest main-thread task until then;
+// then, on the same throttle, the search's answer times (p50, p95: from typing a full name to the
+// list showing only that member, timed inside the page) and a member's profile opening.
+
+export interface PinnedSample {
+	firstSearchMs: number;
+	allSearchableMs: number;
+	longestTaskMs: number;
+	longTasks: number;
+	search: { p50: number; p95: number; n: number };
+	profileOpenMs: number;
+}
+
+export interface PinnedSet {
+	province: { login: string; password: string };
+	units: { id: string; db: string; name: string }[];
+	members: number;
+}
+
+/** The province and its communes, seeded on `server` (a few minutes for 16,000 members). */
+export async function makePinnedSet(options: {
+	server: BenchServer;
+	units: number;
+	perUnit: number;
+}): Promise<PinnedSet> {
+	const password = `mk-${randomBytes(6).toString('hex')}`;
+	const province = await options.server.createUnit({
+		name: 'Tỉnh đoàn Thử Nghiệm',
+		password,
+		kind: 'tinh-doan'
+	});
+	const units = await mapLimit(
+		Array.from({ length: options.units }, (_, i) => i),
+		4,
+		async (i) => {
+			const name = `Đoàn xã Ghim ${i + 1}`;
+			const unit = await options.server.createUnit({
+				name,
+				password: `mk-${randomBytes(6).toString('hex')}`,
+				kind: 'doan-xa',
+				parentId: province.id
+			});
+			await options.server.seed({
+				db: unit.db,
+				unitId: unit.id,
+				login: unit.login,
+				seed: `pinned-${i}`,
+				members: options.perUnit,
+				ethnicMix: 'mountain-district',
+				today: '2026-11-28'
+			});
+			return { id: unit.id, db: unit.db, name };
+		}
+	);
+	return {
+		province: { login: province.login, password },
+		units,
+		members: options.units * options.perUnit
+	};
+}
+
+/**
+ * One sign-in of the province secretary on a phone that already has the app installed and her
+ * communes pinned (the device's own list of pinned units, written as the app keeps it).
+ */
+export async function pinnedVisit(options: {
+	browser: Browser;
+	link: RemoteLink;
+	set: PinnedSet;
+	preset: string;
+	cpuSlowdown: number;
+	installed: (page: Page) => Promise<void>;
+}): Promise<PinnedSample> {
+	const { link, set } = options;
+	const context = await phoneContext(options.browser);
+	await context.addInitScript(() => {
+		const tasks: { start: number; duration: number }[] = [];
+		(window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
+		new PerformanceObserver((list) => {
+			for (const entry of list.getEntries()) {
+				tasks.push({ start: entry.startTime, duration: entry.duration });
+			}
+		}).observe({ type: 'longtask', buffered: true });
+	});
+	try {
+		const page = await context.newPage();
+		const cdp = await context.newCDPSession(page);
+		await cdp.send('Emulation.setCPUThrottlingRate', { rate: options.cpuSlowdown });
+		await link.setPreset(options.preset);
+		await page.goto(`${link.url}/dang-nhap`);
+		await options.installed(page);
+		await pinOnDevice(page, set.units);
+
+		await page.getByLabel('Tên đăng nhập').fill(set.province.login);
+		await page.getByLabel('Mật khẩu').fill(set.province.password);
+		const tapAt = await page.evaluate(() => performance.now());
+		const tapped = Date.now();
+		await tapSignIn(page);
+		// A province lands on its overview: the roster is one tap away.
+		await waitInPage(page, () => !!document.querySelector('nav a[href="/doan-vien"]'));
+		await page.evaluate(() =>
+			document.querySelector<HTMLAnchorElement>('nav a[href="/doan-vien"]')!.click()
+		);
+		await waitInPage(page, () => !!document.querySelector('[data-testid="member-item"] .name'));
+		const first = await page.evaluate(
+			() => document.querySelector('[data-testid="member-item"] .name')!.textContent!
+		);
+		await searchFor(page, first);
+		const firstSearchMs = Date.now() - tapped;
+		await typeSearch(page, '');
+		await waitInPage(
+			page,
+			(total) =>
+				document.querySelector('[data-testid="member-count"]')?.textContent?.replace(/\D/g, '') ===
+				String(total),
+			set.members
+		);
+		await waitInPage(
+			page,
+			() => document.querySelector('[data-testid="sync-label"]')?.textContent === 'Đã đồng bộ'
+		);
+		const names = await namesToSearch(page);
+		await searchFor(page, names[names.length - 1]!);
+		const allSearchableMs = Date.now() - tapped;
+		const tasks = await page.evaluate(
+			(from) =>
+				(
+					window as unknown as { __longTasks: { start: number; duration: number }[] }
+				).__longTasks.filter((task) => task.start >= from),
+			tapAt
+		);
+
+		const times: number[] = [];
+		for (const name of names) times.push(await timedSearch(page, name));
+		const sorted = [...times].sort((a, b) => a - b);
+		const at = (q: number) =>
+			sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+		const profileOpenMs = await timedProfileOpen(page);
+		return {
+			firstSearchMs,
+			allSearchableMs,
+			longestTaskMs: Math.max(0, ...tasks.map((task) => task.duration)),
+			longTasks: tasks.length,
+			search: { p50: at(0.5), p95: at(0.95), n: times.length },
+			profileOpenMs
+		};
+	} finally {
+		await link.setPreset('none');
+		await context.close();
+	}
+}
+
+/** Writes the pinned list into the app's device database as `pinned-units.ts` keeps it. */
+async function pinOnDevice(page: Page, units: PinnedSet['units']): Promise<void> {
+	// The sign-in screen has opened the device database by now (the cached session is read).
+	await page.getByLabel('Tên đăng nhập').waitFor();
+	await page.evaluate(
+		(pinned) =>
+			new Promise<void>((resolve, reject) => {
+				const open = indexedDB.open('doanvu');
+				open.onupgradeneeded = () => {
+					open.transaction?.abort();
+					reject(new Error('the app has not created its device database yet'));
+				};
+				open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
+				open.onsuccess = () => {
+					const db = open.result;
+					const tx = db.transaction('settings', 'readwrite');
+					tx.objectStore('settings').put({ key: 'pinned', value: pinned });
+					tx.oncomplete = () => {
+						db.close();
+						resolve();
+					};
+					tx.onerror = () => reject(tx.error);
+				};
+			}),
+		units
+	);
+}
+
+/** Types `name` in the roster's search box and waits until only that member is listed. */
+async function searchFor(page: Page, name: string): Promise<void> {
+	await typeSearch(page, name);
+	await waitInPage(
+		page,
+		(wanted) => {
+			const items = [...document.querySelectorAll('[data-testid="member-item"] .name')];
+			return items.length > 0 && items.every((item) => item.textContent === wanted);
+		},
+		name
+	);
+}
+
+/** Full names to search for, picked from the roster under a few common family names. */
+async function namesToSearch(page: Page): Promise<string[]> {
+	const names = new Set<string>();
+	for (const family of ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đặng', 'Bùi', 'Lò', 'Hà']) {
+		await typeSearch(page, family);
+		await page.waitForTimeout(1500);
+		const shown = await page.getByTestId('member-item').locator('.name').allTextContents();
+		for (const name of shown.slice(0, 3)) names.add(name);
+	}
+	// A name shared by two members would never show alone; keep those that do.
+	return [...names].slice(0, 20);
+}
+
+/** From the search box's input to the list showing only `name`, timed inside the page. */
+async function timedSearch(page: Page, name: string): Promise<number> {
+	await typeSearch(page, '');
+	await page.waitForTimeout(300);
+	return page.evaluate(
+		(wanted) =>
+			new Promise<number>((resolve) => {
+				const input = document.querySelector<HTMLInputElement>('[data-testid="search"]')!;
+				const started = performance.now();
+				input.value = wanted;
+				input.dispatchEvent(new Event('input', { bubbles: true }));
+				const check = () => {
+					const items = [...document.querySelectorAll('[data-testid="member-item"] .name')];
+					if (items.length > 0 && items.every((item) => item.textContent === wanted)) {
+						resolve(performance.now() - started);
+					} else if (performance.now() - started > 30_000) resolve(NaN);
+					else requestAnimationFrame(check);
+				};
+				requestAnimationFrame(check);
+			}),
+		name
+	);
+}
+
+/** From a tap on the first listed member to her profile's name on screen, timed in the page. */
+async function timedProfileOpen(page: Page): Promise<number> {
+	return page.evaluate(
+		() =>
+			new Promise<number>((resolve) => {
+				const item = document.querySelector<HTMLElement>('[data-testid="member-item"]')!;
+				const started = performance.now();
+				(item.querySelector('a') ?? item).click();
+				const check = () => {
+					if (document.querySelector('[data-testid="member-name"]')?.textContent) {
+						resolve(performance.now() - started);
+					} else if (performance.now() - started > 60_000) resolve(NaN);
+					else requestAnimationFrame(check);
+				};
+				requestAnimationFrame(check);
+			})
+	);
+}
