@@ -13,6 +13,7 @@ import type { AuditService } from '../audit/audit-service';
 import { sendError } from '../http/app-error';
 import { asyncHandler } from '../http/async-handler';
 import { closeAfter } from '../http/request-guards';
+import { signedInGuard } from '../http/signed-in-guard';
 import { allowedType, FILE_HASH_PATTERN, fileNameOf, matchesSignature } from './attachment-rules';
 import type { FileStore } from './file-store';
 import { readUpload } from './upload-body';
@@ -67,28 +68,13 @@ export function createAttachmentRouter(options: {
 	const router = express.Router();
 
 	/** The signed-in account, or undefined once it has answered (an upload's body is dropped). */
-	const signedIn = async (req: Request, res: Response): Promise<AccountDoc | undefined> => {
-		res.set('cache-control', 'no-store');
-		const auth = await sessions.authenticate(req, res);
-		const dropBody = () => {
+	const guard = signedInGuard(sessions, {
+		beforeRefusal: (req, res) => {
 			if (req.method === 'POST') closeAfter(req, res);
-		};
-		if (!auth.ok) {
-			dropBody();
-			sendError(res, { status: 401, error: auth.error, reason: auth.reason });
-			return undefined;
 		}
-		if (auth.account.mustChangePassword) {
-			dropBody();
-			sendError(res, {
-				status: 403,
-				error: 'password_change_required',
-				reason: 'Vui lòng đổi mật khẩu tạm thời trước khi tiếp tục.'
-			});
-			return undefined;
-		}
-		return auth.account;
-	};
+	});
+	const signedIn = async (req: Request, res: Response): Promise<AccountDoc | undefined> =>
+		(await guard(req, res))?.account;
 
 	/** Refuses before the body is read: answer, drain the rest, close the connection. */
 	const refuse = (

@@ -1,16 +1,16 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import {
 	describeExportFilters,
 	ExportLogBatchSchema,
 	type ExportLogEntry
 } from '../../src/lib/domain/spreadsheets/export-log-schema';
 import { inSubtree } from '../../src/lib/domain/org/access';
-import type { AccountDoc } from '../accounts/account-service';
 import { LoginRateLimiter, type RateLimits } from '../accounts/login-rate-limiter';
 import type { SessionController } from '../accounts/session-controller';
 import type { UnitRecord } from '../couch/provision-service';
 import { sendError } from '../http/app-error';
 import { asyncHandler } from '../http/async-handler';
+import { signedInGuard } from '../http/signed-in-guard';
 import { parse } from '../http/validation';
 import type { AuditService } from './audit-service';
 
@@ -55,33 +55,15 @@ export function createExportAuditRouter(options: {
 	// Mounted before the other /api routers, so their larger JSON limit never reads these bodies.
 	router.use('/audit/exports', express.json({ limit: BODY_LIMIT }));
 
-	const signedIn = async (
-		req: Request,
-		res: Response
-	): Promise<{ account: AccountDoc; deviceId: string } | undefined> => {
-		res.set('cache-control', 'no-store');
-		const auth = await sessions.authenticate(req, res);
-		if (!auth.ok) {
-			sendError(res, { status: 401, error: auth.error, reason: auth.reason });
-			return undefined;
-		}
-		if (auth.account.mustChangePassword) {
-			sendError(res, {
-				status: 403,
-				error: 'password_change_required',
-				reason: 'Vui lòng đổi mật khẩu tạm thời trước khi tiếp tục.'
-			});
-			return undefined;
-		}
-		return { account: auth.account, deviceId: auth.device.id };
-	};
+	const signedIn = signedInGuard(sessions);
 
 	router.post(
 		'/audit/exports',
 		asyncHandler(async (req, res) => {
 			const who = await signedIn(req, res);
 			if (!who) return;
-			const { account, deviceId } = who;
+			const { account } = who;
+			const deviceId = who.device.id;
 			const attempt = limiter.reserve([
 				{ key: `login:${account.login}`, limit: limiter.limits.perLogin },
 				{ key: `device:${deviceId}`, limit: limiter.limits.perLogin }

@@ -1,9 +1,7 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import type { SessionController } from '../accounts/session-controller';
-import { sendError } from '../http/app-error';
-import { asyncHandler } from '../http/async-handler';
 import { InvalidRows, type OrgImportService } from './org-import-service';
-import { actorOf, type Actor } from './org-access';
+import { actorRoute, param } from './org-router';
 
 // The organisation in bulk through the API (docs/architecture.md, "Organisation API"): the plan of
 // a sheet, the import it starts, its progress, and the tree as the same sheet. Mounted before the
@@ -20,25 +18,7 @@ export function createOrgImportRouter(options: {
 	const { sessions, imports } = options;
 	const router = express.Router();
 
-	const withActor = (handler: (actor: Actor, req: Request, res: Response) => Promise<void>) =>
-		asyncHandler(async (req, res) => {
-			res.set('cache-control', 'no-store');
-			const auth = await sessions.authenticate(req, res);
-			if (!auth.ok) {
-				sendError(res, { status: 401, error: auth.error, reason: auth.reason });
-				return;
-			}
-			if (auth.account.mustChangePassword) {
-				sendError(res, {
-					status: 403,
-					error: 'password_change_required',
-					reason: 'Vui lòng đổi mật khẩu tạm thời trước khi tiếp tục.'
-				});
-				return;
-			}
-			await handler(actorOf(auth.account), req, res);
-		});
-	const param = (req: Request, name: string) => String(req.params[name] ?? '');
+	const withActor = actorRoute(sessions);
 
 	router.post(
 		'/units/:id/import',

@@ -1,7 +1,7 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { AccountAdmin } from '../accounts/account-admin';
 import { asyncHandler } from '../http/async-handler';
-import { sendError } from '../http/app-error';
+import { signedInGuard } from '../http/signed-in-guard';
 import type { JobDoc } from '../workers/job-service';
 import { actorOf, type Actor } from './org-access';
 import type { SessionController } from '../accounts/session-controller';
@@ -10,6 +10,26 @@ import type { UnitService } from './unit-service';
 // The organisation API (docs/architecture.md, "Organisation API"): units, jobs, accounts, devices,
 // the directory. Every route needs a signed-in device whose account has changed its temporary
 // password; the services decide who may do what and answer `{ error, reason, field? }` errors.
+
+/** A route's work, done as the signed-in account's actor. */
+export type ActorHandler = (actor: Actor, req: Request, res: Response) => Promise<void>;
+
+/**
+ * Wraps a route's work behind the signed-in guard (a live device whose account has replaced its
+ * temporary password): the organisation routers' one way in.
+ */
+export function actorRoute(sessions: SessionController): (handler: ActorHandler) => RequestHandler {
+	const signedIn = signedInGuard(sessions);
+	return (handler) =>
+		asyncHandler(async (req, res) => {
+			const who = await signedIn(req, res);
+			if (!who) return;
+			await handler(actorOf(who.account), req, res);
+		});
+}
+
+/** A route parameter as text (Express leaves a missing one undefined). */
+export const param = (req: Request, name: string): string => String(req.params[name] ?? '');
 
 export function createOrgRouter(options: {
 	sessions: SessionController;
@@ -21,27 +41,7 @@ export function createOrgRouter(options: {
 	const router = express.Router();
 	router.use(express.json({ limit: '64kb' }));
 
-	const withActor = (handler: (actor: Actor, req: Request, res: Response) => Promise<void>) =>
-		asyncHandler(async (req, res) => {
-			res.set('cache-control', 'no-store');
-			const auth = await sessions.authenticate(req, res);
-			if (!auth.ok) {
-				sendError(res, { status: 401, error: auth.error, reason: auth.reason });
-				return;
-			}
-			// A temporary password is known to the manager who issued it: nothing is done in the
-			// account's name until its owner has replaced it.
-			if (auth.account.mustChangePassword) {
-				sendError(res, {
-					status: 403,
-					error: 'password_change_required',
-					reason: 'Vui lòng đổi mật khẩu tạm thời trước khi tiếp tục.'
-				});
-				return;
-			}
-			await handler(actorOf(auth.account), req, res);
-		});
-	const param = (req: Request, name: string) => String(req.params[name] ?? '');
+	const withActor = actorRoute(sessions);
 
 	router.get(
 		'/units/:id',

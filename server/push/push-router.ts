@@ -3,8 +3,8 @@ import * as v from 'valibot';
 import type { DeviceDoc, DeviceService } from '../accounts/device-service';
 import { invalid } from '../accounts/account-service';
 import type { SessionController } from '../accounts/session-controller';
-import { sendError } from '../http/app-error';
 import { asyncHandler } from '../http/async-handler';
+import { signedInGuard } from '../http/signed-in-guard';
 import { pushSubscriptionSchema } from './push-subscription';
 import type { VapidKeys } from './vapid-keys';
 
@@ -31,23 +31,9 @@ export function createPushRouter(options: {
 	// Mounted before the other /api routers, so their larger JSON limit never reads these bodies.
 	router.use('/push', express.json({ limit: BODY_LIMIT }));
 
-	const signedInDevice = async (req: Request, res: Response): Promise<DeviceDoc | undefined> => {
-		res.set('cache-control', 'no-store');
-		const auth = await sessions.authenticate(req, res);
-		if (!auth.ok) {
-			sendError(res, { status: 401, error: auth.error, reason: auth.reason });
-			return undefined;
-		}
-		if (auth.account.mustChangePassword) {
-			sendError(res, {
-				status: 403,
-				error: 'password_change_required',
-				reason: 'Vui lòng đổi mật khẩu tạm thời trước khi tiếp tục.'
-			});
-			return undefined;
-		}
-		return auth.device;
-	};
+	const signedIn = signedInGuard(sessions);
+	const signedInDevice = async (req: Request, res: Response): Promise<DeviceDoc | undefined> =>
+		(await signedIn(req, res))?.device;
 
 	router.get(
 		'/push/key',

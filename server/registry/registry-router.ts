@@ -4,6 +4,7 @@ import { MEMBER_ID_PATTERN } from '../../src/lib/domain/member-schema';
 import type { AccountDoc } from '../accounts/account-service';
 import { asyncHandler } from '../http/async-handler';
 import { sendError } from '../http/app-error';
+import { signedInGuard } from '../http/signed-in-guard';
 import type { AuditService } from '../audit/audit-service';
 import type { ProvisionService } from '../couch/provision-service';
 import { writesUnitData } from '../../src/lib/domain/org/roles';
@@ -80,23 +81,9 @@ export function createRegistryRouter(options: {
 	// Its own parser, before the other /api routers' larger one can read these bodies.
 	router.use('/registry/clashes', express.json({ limit: CLASHES_BODY_LIMIT }));
 
-	const signedIn = async (req: Request, res: Response): Promise<AccountDoc | undefined> => {
-		res.set('cache-control', 'no-store');
-		const auth = await sessions.authenticate(req, res);
-		if (!auth.ok) {
-			sendError(res, { status: 401, error: auth.error, reason: auth.reason });
-			return undefined;
-		}
-		if (auth.account.mustChangePassword) {
-			sendError(res, {
-				status: 403,
-				error: 'password_change_required',
-				reason: 'Vui lòng đổi mật khẩu tạm thời trước khi tiếp tục.'
-			});
-			return undefined;
-		}
-		return auth.account;
-	};
+	const guard = signedInGuard(sessions);
+	const signedIn = async (req: Request, res: Response): Promise<AccountDoc | undefined> =>
+		(await guard(req, res))?.account;
 
 	router.get(
 		'/registry/check',

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { createProvince } from '../support/org-setup';
-import { changeTemporaryPassword, launchBrowser, phoneContext, signIn } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import { changeTemporaryPassword, phoneContext, signIn } from '../support/browser';
+import { adminPhone, closeProvinceSite, startProvinceSite } from '../support/province-site';
 
 // A province creates a commune and issues its secretary's account; the secretary signs in for the
 // first time with the temporary password, must choose her own, and lands in her unit's roster.
@@ -14,24 +13,14 @@ let province: { id: string; name: string };
 let admin: { login: string; password: string };
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
-	const created = await createProvince(server, 'Tỉnh đoàn Phú Thọ');
-	province = created.unit;
-	admin = { login: created.login, password: created.password };
-	browser = await launchBrowser();
+	({ server, browser, province, admin } = await startProvinceSite('Tỉnh đoàn Phú Thọ'));
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await server?.close();
-});
+afterAll(() => closeProvinceSite({ browser, server }));
 
 describe('a province founds a commune and issues its account', () => {
 	it('creates the unit and the account; the new secretary changes her password at first sign-in', async () => {
-		const context = await phoneContext(browser);
-		const page = await context.newPage();
-		await signIn(page, { url: server.url, account: admin, landing: '/tong-quan' });
+		const { context, page } = await adminPhone({ server, browser, admin });
 
 		await page.getByRole('link', { name: 'Đơn vị' }).click();
 		await page.waitForURL(`**/don-vi/${province.id}`);

@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { readOrgSheet } from '../../src/lib/data/spreadsheets/org-import-file';
-import { launchBrowser, phoneContext, signIn, cspViolations } from '../support/browser';
-import { ensureBuilt } from '../support/build';
-import { createProvince } from '../support/org-setup';
+import { cspViolations } from '../support/browser';
 import { check } from '../support/phone-layout';
-import { startTestServer, uniqueLogin, type TestServer } from '../support/test-server';
+import { adminPhone, closeProvinceSite, startProvinceSite } from '../support/province-site';
+import { uniqueLogin, type TestServer } from '../support/test-server';
 
 // A province's secretary imports three communes and their secretaries from a sheet on her phone:
 // she downloads the template, picks her own CSV, sees the invalid rows named in the preview, fixes
@@ -20,18 +19,10 @@ let province: { id: string; name: string };
 let admin: { login: string; password: string };
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
-	const created = await createProvince(server, 'Tỉnh đoàn Quảng Trị');
-	province = created.unit;
-	admin = { login: created.login, password: created.password };
-	browser = await launchBrowser();
+	({ server, browser, province, admin } = await startProvinceSite('Tỉnh đoàn Quảng Trị'));
 }, 120_000);
 
-afterAll(async () => {
-	await browser?.close();
-	await server?.close();
-});
+afterAll(() => closeProvinceSite({ browser, server }));
 
 function csv(rows: string[][]): { name: string; mimeType: string; buffer: Buffer } {
 	const text = [
@@ -43,9 +34,7 @@ function csv(rows: string[][]): { name: string; mimeType: string; buffer: Buffer
 
 describe('the organisation from a sheet, on a phone', () => {
 	it('previews, refuses an invalid row, imports, and shows the passwords once', async () => {
-		const context = await phoneContext(browser);
-		const page = await context.newPage();
-		await signIn(page, { url: server.url, account: admin, landing: '/tong-quan' });
+		const { context, page } = await adminPhone({ server, browser, admin });
 		await page.goto(`${server.url}/don-vi/${province.id}`);
 		await page.getByRole('link', { name: 'Nhập đơn vị và tài khoản bí thư từ bảng tính' }).click();
 		await page.waitForURL(`**/don-vi/${province.id}/nhap`);

@@ -10,6 +10,7 @@ import {
 } from '../support/browser';
 import { ensureBuilt } from '../support/build';
 import { validMember } from '../support/domain-fixture';
+import { createUnitWithBranch } from '../support/branch-fixture';
 import { WIDTH, check } from '../support/phone-layout';
 
 // The main screens on a 360 px phone, measured rather than photographed: nothing wider than the
@@ -25,24 +26,10 @@ let memberKey: string;
 beforeAll(async () => {
 	ensureBuilt();
 	server = await startTestServer();
-	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Thanh Sơn' });
-	unit = created.unit;
-	secretary = { login: created.login, password: created.password };
-	const at = new Date().toISOString();
-	await server.couch.putDoc({
-		db: unit.db,
-		doc: {
-			_id: 'branch:khu3',
-			type: 'branch',
-			v: 1,
-			unitId: unit.id,
-			name: 'Chi đoàn khu 3',
-			createdAt: at,
-			createdBy: 'test',
-			updatedAt: at,
-			updatedBy: 'test'
-		}
-	});
+	({ unit, secretary } = await createUnitWithBranch(server, {
+		name: 'Đoàn xã Thanh Sơn',
+		branch: { id: 'branch:khu3', name: 'Chi đoàn khu 3' }
+	}));
 	// Enough members for the list to reach below the floating button.
 	const names = [
 		'An',

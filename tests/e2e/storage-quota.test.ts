@@ -5,6 +5,7 @@ import type { TestServer } from '../support/test-server';
 import type { LinkCutter } from '../support/link-cutter';
 import { cspViolations, phoneContext, signInSynced, expectSyncLabel } from '../support/browser';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
+import { createUnitWithBranch } from '../support/branch-fixture';
 import { seedActiveMembers } from '../support/member-fixture';
 
 // A phone whose storage is full, for real: Chromium's quota for the app's origin is shrunk through
@@ -24,24 +25,10 @@ let earlier: string[];
 
 beforeAll(async () => {
 	({ server, link, browser } = await startBrowserSite());
-	const created = await server.createUnitWithAccount({ name: 'Đoàn xã Tân Lập' });
-	unit = created.unit;
-	secretary = { login: created.login, password: created.password };
-	const at = new Date().toISOString();
-	await server.couch.putDoc({
-		db: unit.db,
-		doc: {
-			_id: 'branch:thon2',
-			type: 'branch',
-			v: 1,
-			unitId: unit.id,
-			name: 'Chi đoàn thôn 2',
-			createdAt: at,
-			createdBy: 'test',
-			updatedAt: at,
-			updatedBy: 'test'
-		}
-	});
+	({ unit, secretary } = await createUnitWithBranch(server, {
+		name: 'Đoàn xã Tân Lập',
+		branch: { id: 'branch:thon2', name: 'Chi đoàn thôn 2' }
+	}));
 	earlier = (await seedActiveMembers(server, { unit, seed: 25, count: 2 })).map((m) => m.givenName);
 });
 

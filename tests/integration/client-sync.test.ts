@@ -1,12 +1,12 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMembers } from '../../src/lib/synthetic';
-import { startUnitSync, type SyncProblem } from '../../src/lib/data/sync/unit-sync';
 import { addMember } from '../../src/lib/data/commands/members';
 import { catchUp } from '../../src/lib/data/read-model/indexer';
 import { searchMembers } from '../../src/lib/data/queries/members';
 import { countPending } from '../../src/lib/data/sync/outbox';
 import { destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
+import { startPhoneSync, until } from '../support/phone-sync';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 // The app's own sync engine (src/lib/data/sync/unit-sync.ts) against the real server: a first sync with
@@ -44,34 +44,17 @@ afterAll(async () => {
 	await server?.close();
 });
 
-function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-	const started = Date.now();
-	return new Promise((resolve, reject) => {
-		const tick = async () => {
-			if (await check()) return resolve();
-			if (Date.now() - started > ms) return reject(new Error('timed out'));
-			setTimeout(tick, 50);
-		};
-		void tick();
-	});
-}
-
 describe('the device sync engine', () => {
 	it('first sync reports progress, then keeps the device and server in step until revoked', async () => {
 		const progress: { received: number; done: number; total: number }[] = [];
-		const problems: SyncProblem[] = [];
-		let idleAt: string | null = null;
-		const handle = startUnitSync({
+		const { handle, problems, idle } = startPhoneSync({
+			server,
 			db: unit.db,
-			remote: { origin: server.url, headers: { cookie } },
-			listener: {
-				onProgress: ({ progress: p }) => progress.push({ ...p }),
-				onIdle: ({ at }) => (idleAt = at),
-				onProblem: ({ problem }) => problems.push(problem)
-			}
+			cookie,
+			listener: { onProgress: ({ progress: p }) => progress.push({ ...p }) }
 		});
 		try {
-			await until(() => idleAt !== null);
+			await until(idle);
 			// The server holds 1,200 members and the design document.
 			const last = progress.at(-1)!;
 			expect(last.total).toBeGreaterThanOrEqual(1200);

@@ -11,7 +11,7 @@ import { deviceDb, getSetting } from '../../src/lib/data/store/device-db';
 import { saveWriteJournal } from '../../src/lib/data/sync/push-hold';
 import { destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
 import { countPending } from '../../src/lib/data/sync/outbox';
-import { startUnitSync, type UnitSyncHandle } from '../../src/lib/data/sync/unit-sync';
+import type { UnitSyncHandle } from '../../src/lib/data/sync/unit-sync';
 import { todayIso } from '../../src/lib/domain/dates';
 import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import { guessColumnMapping } from '../../src/lib/domain/spreadsheets/member-import-headers';
@@ -21,6 +21,7 @@ import {
 } from '../../src/lib/domain/spreadsheets/member-import-plan';
 import { generateMembers } from '../../src/lib/synthetic';
 import { memberWorkbook } from '../support/member-import-fixture';
+import { startPhoneSync, until } from '../support/phone-sync';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 // The import's writer on a phone's PouchDB (Node, memory) syncing with the real server through the
@@ -33,22 +34,10 @@ let server: TestServer;
 let unit: { id: string; db: string };
 let login: string;
 let sync: UnitSyncHandle;
-const refused: string[] = [];
+let refused: string[] = [];
 let existing: MemberDoc[];
 let incoming: MemberDoc[];
 const TODAY = todayIso();
-
-function until(check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-	const started = Date.now();
-	return new Promise((resolve, reject) => {
-		const tick = async () => {
-			if (await check()) return resolve();
-			if (Date.now() - started > ms) return reject(new Error('timed out'));
-			setTimeout(tick, 50);
-		};
-		void tick();
-	});
-}
 
 beforeAll(async () => {
 	server = await startTestServer();
@@ -72,16 +61,10 @@ beforeAll(async () => {
 		provinceCode: '001'
 	});
 	const { cookie } = await server.signIn({ login, password: created.password });
-	let idle = false;
-	sync = startUnitSync({
-		db: unit.db,
-		remote: { origin: server.url, headers: { cookie } },
-		listener: {
-			onIdle: () => (idle = true),
-			onRefused: ({ docId, reason }) => refused.push(`${docId}: ${reason}`)
-		}
-	});
-	await until(() => idle);
+	const phone = startPhoneSync({ server, db: unit.db, cookie });
+	sync = phone.handle;
+	refused = phone.refused;
+	await until(phone.idle, 30_000);
 	await catchUp(unit.db);
 });
 
@@ -157,7 +140,7 @@ async function expectNothingOnServer(options: { plan: MemberImportPlan; updated:
 	await until(async () => {
 		const remote = await server.couch.getDoc<MemberDoc>({ db: unit.db, id: marker._id });
 		return remote?.currentAddress === address;
-	});
+	}, 30_000);
 	// Never seen there: not even a deletion (a tombstone would answer `deleted`, not `not_found`).
 	const ids = [...options.plan.members, ...options.plan.entries]
 		.map((doc) => doc._id)
@@ -251,7 +234,7 @@ describe('applyMemberImport: all-or-nothing', () => {
 		expect(result.report.created).toHaveLength(150);
 		expect(result.report.updated.map((row) => row.fields)).toEqual([['phone']]);
 		expect(result.report.documents).toBe(302);
-		await until(async () => (await countPending(unit.db)) === 0);
+		await until(async () => (await countPending(unit.db)) === 0, 30_000);
 		expect(refused).toEqual([]);
 		const [first] = planned.plan.entries;
 		const entry = await server.couch.getDoc<{

@@ -1,6 +1,5 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startUnitSync, type SyncProblem } from '../../src/lib/data/sync/unit-sync';
 import { addMember, updateMember } from '../../src/lib/data/commands/members';
 import { catchUp } from '../../src/lib/data/read-model/indexer';
 import { searchMembers } from '../../src/lib/data/queries/members';
@@ -9,6 +8,7 @@ import { destroyLocalDbs } from '../../src/lib/data/store/pouch';
 import { todayIso } from '../../src/lib/domain/dates';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { seedActiveMembers } from '../support/member-fixture';
+import { startPhoneSync, until } from '../support/phone-sync';
 
 // An old device: a secretary syncs once, then works 60 days without signal — 300 members added and
 // 200 of them completed later (each edit a member document and its history entry), while her
@@ -40,31 +40,6 @@ afterAll(async () => {
 	await server?.close();
 });
 
-function until(check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-	const started = Date.now();
-	return new Promise((resolve, reject) => {
-		const tick = async () => {
-			if (await check()) return resolve();
-			if (Date.now() - started > ms) return reject(new Error('timed out'));
-			setTimeout(tick, 50);
-		};
-		void tick();
-	});
-}
-
-function syncOnce(problems: SyncProblem[]) {
-	let idle = false;
-	const handle = startUnitSync({
-		db: unit.db,
-		remote: { origin: server.url, headers: { cookie } },
-		listener: {
-			onIdle: () => (idle = true),
-			onProblem: ({ problem }) => problems.push(problem)
-		}
-	});
-	return { handle, idle: () => idle };
-}
-
 /** 0 → 'aa', 27 → 'bb': names are letters only. */
 function letters(n: number): string {
 	const a = 'a'.charCodeAt(0);
@@ -87,9 +62,8 @@ function newMember(n: number) {
 
 describe('a device offline for 60 days', () => {
 	it('syncs its 500 changes and the server’s without losing any', async () => {
-		const problems: SyncProblem[] = [];
-		const first = syncOnce(problems);
-		await until(first.idle);
+		const first = startPhoneSync({ server, db: unit.db, cookie });
+		await until(first.idle, 60_000);
 		first.handle.stop();
 
 		// From here the phone has no signal. Her edits are dated over 60 days (the commands take
@@ -122,12 +96,13 @@ describe('a device offline for 60 days', () => {
 
 		// Day 60: the signal is back; the same session, no new sign-in.
 		vi.useFakeTimers({ toFake: ['Date'], now: start + 60 * DAY, shouldAdvanceTime: true });
-		const back = syncOnce(problems);
+		const back = startPhoneSync({ server, db: unit.db, cookie });
 		try {
 			await until(async () => back.idle() && (await countPending(unit.db)) === 0, 120_000);
 		} finally {
 			back.handle.stop();
 		}
+		const problems = [...first.problems, ...back.problems];
 		expect(problems.filter((p) => p.kind !== 'offline')).toEqual([]);
 
 		// On the server: every member, the 200 completed ones with their phone, their history.

@@ -1,22 +1,11 @@
-import type { OrgSheetRow } from '../../src/lib/domain/spreadsheets/org-import-sheet';
 import type { OrgImportView } from '../../server/org/org-import-service';
 import { api } from './org-api';
+import { sheetRow } from './org-sheet-rows';
 import type { TestServer } from './test-server';
 
 // Sheets of units for the organisation import's tests, and the wait for an import to end.
 
-export function sheetRow(cells: Partial<OrgSheetRow>): OrgSheetRow {
-	return {
-		unitId: '',
-		name: '',
-		kind: '',
-		parent: '',
-		fullName: '',
-		login: '',
-		phone: '',
-		...cells
-	};
-}
+export { sheetRow };
 
 /** `count` communes, each with a secretary; logins start with `prefix` (unique per test run). */
 export function communeRows(options: { count: number; prefix: string; namePrefix?: string }) {

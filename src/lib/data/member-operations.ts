@@ -1,4 +1,3 @@
-// Whole (~500 lines) on purpose: every command shares one load → plan → write path (onMember, write, factsFor); bulk acts and the training year are the parts to split out next.
 import {
 	BRANCH_MOVE,
 	COMING_OF_AGE,
@@ -14,17 +13,12 @@ import {
 	TRAINING_SCORE,
 	TRANSFER_REQUEST,
 	planAdmission,
-	planBulk,
-	planBulkUndo,
 	planReversal,
-	planTrainingSubmission,
 	todayIso,
-	upgradeHistoryDoc,
 	upgradeMemberDoc,
 	validateMemberInput,
 	type AdmissionInput,
 	type BranchMoveInput,
-	type BulkPlan,
 	type CitizenIdRegistryAnswer,
 	type ComingOfAgeInput,
 	type DeathInput,
@@ -51,7 +45,6 @@ import {
 import { memberHistory } from '$lib/data/queries/history';
 import type { Actor } from '$lib/data/commands/actor';
 import { ulid, unitIdOfDb } from './ids';
-import { recordOutbox } from '$lib/data/sync/outbox';
 import { writePlan } from '$lib/data/commands/plan-writer';
 import { localDb } from '$lib/data/store/pouch';
 import { deviceDb } from '$lib/data/store/device-db';
@@ -61,7 +54,9 @@ import { checkCitizenIdRegistry } from '$lib/data/online/registry';
 // builds the operation's context (today, now, who acts in which unit, fresh ULIDs, the rules),
 // lets the domain planner decide, and writes exactly what it planned (writePlan: the member's new
 // state and its immutable history entries, each noted as waiting to upload). A refusal returns the
-// planner's Vietnamese messages keyed by field and writes nothing.
+// planner's Vietnamese messages keyed by field and writes nothing. The same operations for many
+// members at once: commands/bulk-operations.ts; the training year's submission:
+// commands/training-year.ts.
 
 export interface OperationCall {
 	/** The unit database the member lives in. */
@@ -146,7 +141,7 @@ async function onMember(
 }
 
 /** What a catalogue entry asks to know before planning (OperationFacts). */
-async function factsFor<I>(db: string, operation: OperationEntry<I>, input: I): Promise<OperationFacts> {
+export async function factsFor<I>(db: string, operation: OperationEntry<I>, input: I): Promise<OperationFacts> {
 	const needs = operation.needs?.(input) ?? {};
 	const facts: OperationFacts = {};
 	if (needs.openBranchIds) facts.openBranchIds = await branchIdsOf(db);
@@ -287,136 +282,7 @@ export async function admitMember(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bulk acts: prepared (every member's outcome and the confirmation sentence), then committed.
-
-export interface PreparedBulk {
-	db: string;
-	plan: BulkPlan;
-	/**
-	 * When nobody can be done because the common input is wrong (no ceremony date…): the errors of
-	 * the input's fields, to show next to them.
-	 */
-	fieldErrors: OperationErrors;
-}
-
-export interface BulkCommit {
-	bulkId: string;
-	written: number;
-	failed: { memberId: string; name: string; message: string }[];
-}
-
-async function loadMembers(db: string, ids: readonly string[]): Promise<MemberDoc[]> {
-	const res = await localDb(db).allDocs({ keys: [...ids], include_docs: true });
-	const members: MemberDoc[] = [];
-	for (const row of res.rows) {
-		if (!('doc' in row) || !row.doc) continue;
-		try {
-			members.push(upgradeMemberDoc(row.doc));
-		} catch {
-			// Unreadable here (written by a newer app): left out, as in the lists.
-		}
-	}
-	return members;
-}
-
-async function historiesOf(db: string, members: readonly MemberDoc[]): Promise<HistoryDoc[]> {
-	const lists = await Promise.all(
-		members.map((member) => memberHistory({ db, memberId: member._id }))
-	);
-	return lists.flatMap((list) => list.entries);
-}
-
-function prepared(db: string, plan: BulkPlan): PreparedBulk {
-	const fieldErrors: OperationErrors = {};
-	if (plan.summary.done === 0) {
-		const first = plan.outcomes.find((outcome) => !outcome.ok);
-		if (first && !first.ok) {
-			for (const [key, message] of Object.entries(first.errors)) {
-				if (key !== 'form' && message) fieldErrors[key] = message;
-			}
-		}
-	}
-	return { db, plan, fieldErrors };
-}
-
-/**
- * One operation of the catalogue (one with `bulk`) for the chosen members, with the same input:
- * the coming-of-age ceremony, the year's rating, the training registration.
- */
-export async function prepareBulkOperation<I>(
-	call: OperationCall & { memberIds: readonly string[]; operation: OperationEntry<I>; input: I }
-): Promise<PreparedBulk> {
-	const { operation, input } = call;
-	const members = await loadMembers(call.db, call.memberIds);
-	const history = operation.readsHistory ? await historiesOf(call.db, members) : [];
-	const facts = await factsFor(call.db, operation, input);
-	const plan = planBulk({
-		context: operationContext(call),
-		members,
-		action: operation.bulk?.action ?? operation.title.toLocaleLowerCase('vi'),
-		plan: (member, context) =>
-			operation.plan({
-				...context,
-				member,
-				history: history.filter((entry) => entry.memberId === member._id),
-				input,
-				facts
-			})
-	});
-	return prepared(call.db, plan);
-}
-
-type BulkCall<I> = OperationCall & { memberIds: readonly string[]; input: I };
-
-/** A coming-of-age ceremony for the chosen members (one date, one optional decision). */
-export const prepareComingOfAgeCeremony = (call: BulkCall<ComingOfAgeInput>) =>
-	prepareBulkOperation({ ...call, operation: COMING_OF_AGE });
-
-/** The same rating (year, stage, grade) for the chosen members. */
-export const prepareBulkRating = (call: BulkCall<RatingInput>) =>
-	prepareBulkOperation({ ...call, operation: RATING });
-
-/** Registration of the chosen members for the year's training contents. */
-export const prepareBulkTrainingRegistration = (call: BulkCall<TrainingRegistrationInput>) =>
-	prepareBulkOperation({ ...call, operation: TRAINING_REGISTRATION });
-
-/** Undoing a whole bulk act: each of its entries still in force is reversed. */
-export async function prepareBulkUndo(
-	call: OperationCall & { bulkId: string; reason: string; action: string }
-): Promise<PreparedBulk> {
-	const rows = await deviceDb.history.where('bulkId').equals(call.bulkId).toArray();
-	const memberIds = [...new Set(rows.filter((r) => r.db === call.db).map((r) => r.memberId))];
-	const members = await loadMembers(call.db, memberIds);
-	const history = await historiesOf(call.db, members);
-	const plan = planBulkUndo({
-		context: operationContext(call),
-		bulkId: call.bulkId,
-		members,
-		history,
-		reason: call.reason,
-		action: call.action
-	});
-	return prepared(call.db, plan);
-}
-
-/**
- * Writes a prepared bulk act, member by member (each member's document and entries together), so
- * that a member changed meanwhile on another device is reported and the others are written.
- */
-export async function commitBulk(prepared: PreparedBulk): Promise<BulkCommit> {
-	const failed: BulkCommit['failed'] = [];
-	let written = 0;
-	for (const outcome of prepared.plan.outcomes) {
-		if (!outcome.ok) continue;
-		const result = await writePlan({ db: prepared.db, plan: outcome.plan });
-		if (result.ok) written++;
-		else failed.push({ memberId: outcome.memberId, name: outcome.name, message: result.message });
-	}
-	return { bulkId: prepared.plan.bulkId, written, failed };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Training programme: the year's submission to the superior
+// Training programme: whether the year's results went up (its scores are then locked)
 
 function trainingDocId(year: number): `training:${number}` {
 	return `training:${year}`;
@@ -430,77 +296,4 @@ export async function trainingSubmitted(options: { db: string; year: number }): 
 	} catch {
 		return false;
 	}
-}
-
-async function allOfPrefix(db: string, prefix: string): Promise<unknown[]> {
-	const res = await localDb(db).allDocs({
-		startkey: prefix,
-		endkey: `${prefix}\ufff0`,
-		include_docs: true
-	});
-	return res.rows.map((row) => row.doc).filter((doc) => !!doc);
-}
-
-export type SubmissionOutcome =
-	| { ok: true; id: string }
-	| { ok: false; errors: OperationErrors; missing: string[] };
-
-/**
- * "Chuyển cấp trên": once every registered member on the rolls is scored, the year's summary is
- * written into the unit's database (`training:<year>`) and the year's scores are locked.
- */
-export async function submitTrainingYear(
-	call: OperationCall & { year: number }
-): Promise<SubmissionOutcome> {
-	const context = operationContext(call);
-	if (await trainingSubmitted({ db: call.db, year: call.year })) {
-		return {
-			ok: false,
-			errors: { form: `Kết quả rèn luyện năm ${call.year} đã chuyển cấp trên.` },
-			missing: []
-		};
-	}
-	const members: MemberDoc[] = [];
-	for (const doc of await allOfPrefix(call.db, 'member:')) {
-		try {
-			members.push(upgradeMemberDoc(doc));
-		} catch {
-			// Left out, as in the lists.
-		}
-	}
-	const history: HistoryDoc[] = [];
-	for (const doc of await allOfPrefix(call.db, 'history:')) {
-		try {
-			history.push(upgradeHistoryDoc(doc));
-		} catch {
-			// Left out.
-		}
-	}
-	const planned = planTrainingSubmission({
-		unitId: unitIdOfDb(call.db),
-		year: call.year,
-		members,
-		history,
-		now: context.now,
-		by: context.actor.login,
-		rules: context.rules
-	});
-	if (!planned.ok) {
-		return {
-			ok: false,
-			errors: planned.errors,
-			missing: planned.missing.map((m) => `${m.familyName} ${m.middleName} ${m.givenName}`)
-		};
-	}
-	// The bookkeeping every document of a unit database carries (docs/architecture.md).
-	const doc = {
-		...planned.submission,
-		createdAt: context.now,
-		createdBy: context.actor.login,
-		updatedAt: context.now,
-		updatedBy: context.actor.login
-	};
-	const res = await localDb(call.db).put(doc);
-	await recordOutbox({ db: call.db, docId: res.id, rev: res.rev });
-	return { ok: true, id: res.id };
 }

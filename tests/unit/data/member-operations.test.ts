@@ -3,22 +3,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MemberDoc } from '$lib/domain';
 import {
 	admitMember,
-	commitBulk,
 	loadMember,
 	moveBranch,
 	payDues,
-	prepareBulkRating,
-	prepareBulkUndo,
-	prepareComingOfAgeCeremony,
 	rateMember,
 	recordComingOfAge,
-	prepareBulkTrainingRegistration,
 	removeMember,
 	reverseEntry,
 	scoreTraining,
-	submitTrainingYear,
 	trainingSubmitted
 } from '../../../src/lib/data/member-operations';
+import {
+	commitBulk,
+	prepareBulkRating,
+	prepareBulkTrainingRegistration,
+	prepareBulkUndo,
+	prepareComingOfAgeCeremony
+} from '../../../src/lib/data/commands/bulk-operations';
+import { submitTrainingYear } from '../../../src/lib/data/commands/training-year';
 import {
 	buildTimeline,
 	bulkActs,

@@ -1,5 +1,5 @@
 import type { OperationErrors } from '$lib/domain/operations/shared';
-import { commitBulk, type BulkCommit, type PreparedBulk } from '$lib/data/member-operations';
+import { commitBulk, type BulkCommit, type PreparedBulk } from '$lib/data/commands/bulk-operations';
 
 // The steps of a bulk act on a screen: prepare (every member's outcome and the confirmation
 // sentence, nothing written), confirm or cancel, then the result — including who could not be done

@@ -5,4 +5,6 @@ export * from './declaration-input';
 export * from './declaration-schema';
 export * from './declaration-status';
 export * from './matching';
-export * from './review';
+export * from './review-approval';
+export { isRegistryClash, type ReviewPlan, type ReviewResult } from './review-document';
+export * from './review-reasons';

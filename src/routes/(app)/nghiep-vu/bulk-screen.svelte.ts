@@ -3,7 +3,7 @@ import { session } from '$lib/data/session/session.svelte';
 import { LiveQuery } from '$lib/data/read-model/live-query.svelte';
 import { unitNames } from '$lib/data/queries/members';
 import type { BulkAct } from '$lib/data/queries/history';
-import { prepareBulkOperation, prepareBulkUndo } from '$lib/data/member-operations';
+import { prepareBulkOperation, prepareBulkUndo } from '$lib/data/commands/bulk-operations';
 import { BulkFlow } from '$lib/data/commands/bulk-flow.svelte';
 
 // What the bulk screens (trưởng thành, xếp loại, rèn luyện) share around their own lists: the unit

@@ -10,24 +10,12 @@ import {
 	orgRowsOfGrid,
 	type OrgSheetRow
 } from '../../../../src/lib/domain/spreadsheets/org-import-sheet';
+import { sheetRow as row } from '../../../support/org-sheet-rows';
 
 // The organisation sheet's rules: headers found however they are written, and each row new, an
 // exported unit, or invalid with the field and the reason a secretary can act on.
 
 const root = { id: 'tinh0001', name: 'Tỉnh đoàn Hà Tĩnh', kind: 'tinh-doan' as const };
-
-function row(cells: Partial<OrgSheetRow>): OrgSheetRow {
-	return {
-		unitId: '',
-		name: '',
-		kind: '',
-		parent: '',
-		fullName: '',
-		login: '',
-		phone: '',
-		...cells
-	};
-}
 
 function plan(
 	rows: Partial<OrgSheetRow>[],

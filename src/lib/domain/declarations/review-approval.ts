@@ -7,14 +7,7 @@ import {
 	type MemberPatch,
 	type OperationContext
 } from '../operations/shared';
-import {
-	DECLARATION_SCHEMA_VERSION,
-	declarationReviewId,
-	REVIEW_REASON_MAX,
-	type DeclarationDoc,
-	type DeclarationReviewDoc,
-	type ReviewDecision
-} from './declaration-schema';
+import type { DeclarationDoc, DeclarationReviewDoc } from './declaration-schema';
 import { declarationStatus } from './declaration-status';
 import {
 	declarationDifferences,
@@ -22,12 +15,14 @@ import {
 	type FieldDifference,
 	type MatchableMember
 } from './matching';
+import { closedRefusal, isRegistryClash, reviewDoc, type ReviewResult } from './review-document';
 
-// The unit's review of a member's own declaration (docs/decisions/0019-self-declarations.md, "The
-// unit's review"): pure planners returning what to write — the member created or updated, its
-// `declaration-approved` history entry, and the `declaration-review:` document — which the data
-// layer writes through the one writer. Nothing here reads the database: the caller passes the match
-// (matching.ts over the unit's records) and the registry's answer for the declared citizen id.
+// The unit's approval of a member's own declaration (docs/decisions/0019-self-declarations.md, "The
+// unit's review"; a rejection or a correction request: review-reasons.ts): pure planners returning
+// what to write — the member created or updated, its `declaration-approved` history entry, and the
+// `declaration-review:` document — which the data layer writes through the one writer. Nothing here
+// reads the database: the caller passes the match (matching.ts over the unit's records) and the
+// registry's answer for the declared citizen id.
 
 /** What the secretary approves the declaration as. */
 export type ApprovalChoice =
@@ -35,22 +30,6 @@ export type ApprovalChoice =
 	| { kind: 'new' }
 	/** The unit's record the declaration is about: only the ticked fields change. */
 	| { kind: 'existing'; member: MemberDoc };
-
-export interface ReviewPlan {
-	/** The member created or changed; null when an approval changed no field. */
-	member: MemberDoc | null;
-	entries: HistoryDoc[];
-	review: DeclarationReviewDoc;
-}
-
-export type ReviewResult = { ok: true; plan: ReviewPlan } | { ok: false; message: string };
-
-/** The registry's answer means the citizen id is on the rolls of another unit. */
-export function isRegistryClash(
-	answer: CitizenIdRegistryAnswer | undefined
-): answer is { status: 'active'; unitName: string } {
-	return answer?.status === 'active';
-}
 
 /**
  * The fields ticked before the secretary looks: those that fill a gap in the record. A field the
@@ -76,49 +55,6 @@ export function bulkApprovable(options: {
 		options.match === 'none' &&
 		!isRegistryClash(options.registry)
 	);
-}
-
-/** Why no decision can be taken any more, or null. */
-function closedRefusal(
-	declaration: DeclarationDoc,
-	review: DeclarationReviewDoc | null | undefined
-): string | null {
-	const status = declarationStatus(declaration, review);
-	if (status.state === 'approved') return 'Bản khai này đã được duyệt.';
-	if (status.state === 'rejected') return 'Bản khai này đã bị từ chối.';
-	if (status.state === 'withdrawn') return 'Đoàn viên đã rút bản khai này.';
-	return null;
-}
-
-function reviewDoc(options: {
-	context: OperationContext;
-	declaration: DeclarationDoc;
-	review: DeclarationReviewDoc | null | undefined;
-	decision: ReviewDecision;
-	reason?: string;
-	memberId?: string;
-}): DeclarationReviewDoc {
-	const { context, declaration, review } = options;
-	// One review document per declaration: a later decision (approval after a correction request)
-	// replaces the earlier one on top of its revision; it keeps when the review was first written.
-	return {
-		_id: declarationReviewId(declaration._id),
-		...(review?._rev ? { _rev: review._rev } : {}),
-		type: 'declaration-review',
-		v: DECLARATION_SCHEMA_VERSION,
-		unitId: declaration.unitId,
-		declarationId: declaration._id,
-		decision: options.decision,
-		revision: declaration.revision,
-		...(options.reason ? { reason: options.reason } : {}),
-		...(options.memberId ? { memberId: options.memberId } : {}),
-		decidedAt: context.now,
-		decidedBy: context.actor.login,
-		createdAt: review?.createdAt ?? context.now,
-		createdBy: review?.createdBy ?? context.actor.login,
-		updatedAt: context.now,
-		updatedBy: context.actor.login
-	};
 }
 
 /**
@@ -370,67 +306,4 @@ export function planRevisionRead(
 			}
 		}
 	};
-}
-
-/** The reason the member reads: required, at most REVIEW_REASON_MAX characters. */
-export function checkReviewReason(reason: unknown):
-	| { ok: true; value: string }
-	| {
-			ok: false;
-			message: string;
-	  } {
-	const text = typeof reason === 'string' ? reason.normalize('NFC').trim() : '';
-	if (text === '') return { ok: false, message: 'Cần ghi lý do: đoàn viên sẽ đọc lý do này.' };
-	if (text.length > REVIEW_REASON_MAX) {
-		return { ok: false, message: `Lý do không quá ${REVIEW_REASON_MAX} ký tự.` };
-	}
-	return { ok: true, value: text };
-}
-
-function planWithReason(
-	decision: 'rejected' | 'correction-requested',
-	options: OperationContext & {
-		declaration: DeclarationDoc;
-		review?: DeclarationReviewDoc | null;
-		reason: unknown;
-	}
-): ReviewResult {
-	const { declaration, review } = options;
-	if (declaration.unitId !== options.actor.unitId) {
-		return { ok: false, message: 'Bản khai này không thuộc đơn vị của bạn.' };
-	}
-	const closed = closedRefusal(declaration, review);
-	if (closed) return { ok: false, message: closed };
-	const reason = checkReviewReason(options.reason);
-	if (!reason.ok) return reason;
-	return {
-		ok: true,
-		plan: {
-			member: null,
-			entries: [],
-			review: reviewDoc({ context: options, declaration, review, decision, reason: reason.value })
-		}
-	};
-}
-
-/** Not approved, with the reason the member sees. Final: she cannot correct it afterwards. */
-export function planRejection(
-	options: OperationContext & {
-		declaration: DeclarationDoc;
-		review?: DeclarationReviewDoc | null;
-		reason: unknown;
-	}
-): ReviewResult {
-	return planWithReason('rejected', options);
-}
-
-/** Sent back to the member with what to correct; it is pending again once she corrects it. */
-export function planCorrectionRequest(
-	options: OperationContext & {
-		declaration: DeclarationDoc;
-		review?: DeclarationReviewDoc | null;
-		reason: unknown;
-	}
-): ReviewResult {
-	return planWithReason('correction-requested', options);
 }
