@@ -1,10 +1,10 @@
-// Whole (~400 lines) on purpose: one schema per history kind in one union, the single definition of what an entry may hold.
 import * as v from 'valibot';
 import { isIsoDate } from './dates';
 import { HISTORY_KINDS, RATING_STAGES, type HistoryKind } from './labels';
 import { MEMBER_FIELD_KEYS, MEMBER_ID_PATTERN, MEMBER_STATE_KEYS } from './member-schema';
 import { ULID_PATTERN, UNIT_ID_PATTERN } from './org/ids';
 import { isIsoMonth } from './months';
+import { upgradeVersionedDoc, type Upgrades } from './versioned-doc';
 
 // A history entry: one immutable document per operation on a member (docs/design.md §2), written in the
 // unit database next to the member. Entries are never edited: a mistake is undone by a new entry of
@@ -307,77 +307,23 @@ export class HistoryDocError extends Error {
 	}
 }
 
-type RawDoc = Record<string, unknown>;
-
-const COUCH_META_FIELDS = new Set([
-	'_conflicts',
-	'_deleted_conflicts',
-	'_attachments',
-	'_revisions',
-	'_revs_info',
-	'_local_seq'
-]);
-
 /**
  * UPGRADES[n] turns a version-n entry into a version-(n + 1) one; add a step and bump
  * HISTORY_SCHEMA_VERSION when the shape changes, and never edit a released step.
  */
-const UPGRADES: Readonly<Record<number, (doc: RawDoc) => RawDoc>> = {};
+const UPGRADES: Upgrades = {};
 
 /** Loads a stored history entry of any known version as the current HistoryDoc, or throws. */
 export function upgradeHistoryDoc(doc: unknown): HistoryDoc {
-	if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-		throw new HistoryDocError({ message: 'Mục lịch sử không đọc được: không phải một đối tượng.' });
-	}
-	let current: RawDoc = Object.fromEntries(
-		Object.entries(doc).filter(([key]) => !COUCH_META_FIELDS.has(key))
-	);
-	const docId = typeof current._id === 'string' ? current._id : undefined;
-	const name = docId ? `Mục lịch sử ${docId}` : 'Mục lịch sử';
-	if (current.type !== 'history') {
-		throw new HistoryDocError({
-			message: `${name} không đọc được: loại tài liệu là "${String(current.type)}".`,
-			docId
-		});
-	}
-	const stored = current.v;
-	if (typeof stored !== 'number' || !Number.isInteger(stored) || stored < 1) {
-		throw new HistoryDocError({
-			message: `${name} không đọc được: thiếu số phiên bản (v) hợp lệ.`,
-			docId
-		});
-	}
-	if (stored > HISTORY_SCHEMA_VERSION) {
-		throw new HistoryDocError({
-			message:
-				`${name} được ghi bằng phiên bản ứng dụng mới hơn (dạng ${stored}, máy này chỉ đọc ` +
-				`đến dạng ${HISTORY_SCHEMA_VERSION}). Hãy cập nhật ứng dụng.`,
-			docId
-		});
-	}
-	for (let version = stored; version < HISTORY_SCHEMA_VERSION; version++) {
-		const upgrade = UPGRADES[version];
-		if (upgrade === undefined) {
-			throw new HistoryDocError({
-				message: `${name} không đọc được: không có cách nâng dạng ${version}.`,
-				docId
-			});
-		}
-		current = upgrade(current);
-	}
-	const result = v.safeParse(HistoryDocSchema, current);
-	if (!result.success) {
-		const issues = result.issues.map((issue) => {
-			const path = v.getDotPath(issue);
-			return path ? `${path}: ${issue.message}` : issue.message;
-		});
-		throw new HistoryDocError({
-			message: `${name} không hợp lệ: ${issues.join('; ')}`,
-			docId,
-			issues
-		});
-	}
-	return result.output;
+	return upgradeVersionedDoc({
+		doc,
+		type: 'history',
+		version: HISTORY_SCHEMA_VERSION,
+		upgrades: UPGRADES,
+		schema: HistoryDocSchema,
+		noun: 'Mục lịch sử',
+		fail: (options) => new HistoryDocError(options)
+	});
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { MEMBER_STATUSES } from './member-statuses';
 import { isIsoMonth } from './months';
 import { ULID_PATTERN, UNIT_ID_PATTERN } from './org/ids';
 import { PHONE_PATTERN } from './phone';
+import { upgradeVersionedDoc, type Upgrades } from './versioned-doc';
 
 // The member document as stored in a unit database (docs/domain.md §2, docs/architecture.md). `v` is the
 // schema version of this document type: a change of shape bumps it and adds a step to
@@ -170,32 +171,16 @@ export class MemberDocError extends Error {
 	}
 }
 
-// CouchDB and PouchDB add these on request; they are not part of the document's shape.
-const COUCH_META_FIELDS = new Set([
-	'_conflicts',
-	'_deleted_conflicts',
-	'_attachments',
-	'_revisions',
-	'_revs_info',
-	'_local_seq'
-]);
-
-type RawDoc = Record<string, unknown>;
-
 /**
  * UPGRADES[n] turns a version-n document into a version-(n + 1) one. When version 2 comes, add
  * `1: (doc) => ({ ...doc, v: 2, newField: … })` and bump MEMBER_SCHEMA_VERSION; never edit a step
  * once released, because documents written with it are already in the field.
  */
-const UPGRADES: Readonly<Record<number, (doc: RawDoc) => RawDoc>> = {
+const UPGRADES: Upgrades = {
 	// Version 2 only adds optional fields. A version 1 document has no `fieldRevs`, which the merge
 	// reads as "edits not marked" and handles conservatively (member-merge.ts).
 	1: (doc) => ({ ...doc, v: 2 })
 };
-
-function describe(docId: string | undefined): string {
-	return docId ? `Hồ sơ đoàn viên ${docId}` : 'Hồ sơ đoàn viên';
-}
 
 /**
  * Loads a stored member document of any known version as the current MemberDoc. Throws a
@@ -203,60 +188,14 @@ function describe(docId: string | undefined): string {
  * (written by a newer app: update), or a document that breaks the schema.
  */
 export function upgradeMemberDoc(doc: unknown): MemberDoc {
-	if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-		throw new MemberDocError({
-			message: 'Hồ sơ đoàn viên không đọc được: không phải một đối tượng.'
-		});
-	}
-	let current: RawDoc = Object.fromEntries(
-		Object.entries(doc).filter(([key]) => !COUCH_META_FIELDS.has(key))
-	);
-	const docId = typeof current._id === 'string' ? current._id : undefined;
-	const name = describe(docId);
-	if (current.type !== 'member') {
-		throw new MemberDocError({
-			message:
-				`${name} không đọc được: loại tài liệu là "${String(current.type)}", ` +
-				'không phải "member".',
-			docId
-		});
-	}
-	const stored = current.v;
-	if (typeof stored !== 'number' || !Number.isInteger(stored) || stored < 1) {
-		throw new MemberDocError({
-			message: `${name} không đọc được: thiếu số phiên bản (v) hợp lệ.`,
-			docId
-		});
-	}
-	if (stored > MEMBER_SCHEMA_VERSION) {
-		throw new MemberDocError({
-			message:
-				`${name} được ghi bằng phiên bản ứng dụng mới hơn (dạng ${stored}, máy này chỉ đọc ` +
-				`đến dạng ${MEMBER_SCHEMA_VERSION}). Hãy cập nhật ứng dụng.`,
-			docId
-		});
-	}
-	for (let version = stored; version < MEMBER_SCHEMA_VERSION; version++) {
-		const upgrade = UPGRADES[version];
-		if (upgrade === undefined) {
-			throw new MemberDocError({
-				message: `${name} không đọc được: không có cách nâng dạng ${version}.`,
-				docId
-			});
-		}
-		current = upgrade(current);
-	}
-	const result = v.safeParse(MemberDocSchema, current);
-	if (!result.success) {
-		const issues = result.issues.map((issue) => {
-			const path = v.getDotPath(issue);
-			return path ? `${path}: ${issue.message}` : issue.message;
-		});
-		throw new MemberDocError({
-			message: `${name} không hợp lệ: ${issues.join('; ')}`,
-			docId,
-			issues
-		});
-	}
-	return result.output;
+	return upgradeVersionedDoc({
+		doc,
+		type: 'member',
+		version: MEMBER_SCHEMA_VERSION,
+		upgrades: UPGRADES,
+		schema: MemberDocSchema,
+		noun: 'Hồ sơ đoàn viên',
+		namesExpectedType: true,
+		fail: (options) => new MemberDocError(options)
+	});
 }
