@@ -54,7 +54,7 @@ describe('the device sync engine', () => {
 			listener: { onProgress: ({ progress: p }) => progress.push({ ...p }) }
 		});
 		try {
-			await until(idle);
+			await until(idle, 60_000);
 			// The server holds 1,200 members and the design document.
 			const last = progress.at(-1)!;
 			expect(last.total).toBeGreaterThanOrEqual(1200);
