@@ -76,6 +76,9 @@ export default defineConfig({
 					setupFiles: ['tests/support/test-clock-setup.ts'],
 					testTimeout: 180_000,
 					hookTimeout: 180_000,
+					// A screen on a busy 2-core machine can take seconds to show what it will show;
+					// expect.poll's default second made browser tests fail for the machine's load.
+					expect: { poll: { timeout: 10_000 } },
 					fileParallelism: false
 				}
 			}
