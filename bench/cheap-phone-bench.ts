@@ -4,6 +4,7 @@ import { openLink, type RemoteLink } from './link-client';
 import { startBenchServer, type BenchServer, type BenchStore } from './server-client';
 import { makeUnit, type UnitFixture } from './sync-bench';
 import { makePinnedSet, pinnedVisit, type PinnedSample } from './cheap-phone-pinned';
+import { longTasksSince, observeLongTasks } from './long-tasks';
 
 // The cheap-phone profile (issue #17): Chromium with its CPU throttled 4× (CDP
 // `Emulation.setCPUThrottlingRate`, as Lighthouse's mobile profile does) behind the emulated 3G
@@ -233,16 +234,7 @@ async function oneVisit(options: {
 }): Promise<CheapPhoneSample> {
 	const { link, unit } = options;
 	const context = await phoneContext(options.browser);
-	// Long tasks, observed from the page's first script on.
-	await context.addInitScript(() => {
-		const tasks: { start: number; duration: number }[] = [];
-		(window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
-		new PerformanceObserver((list) => {
-			for (const entry of list.getEntries()) {
-				tasks.push({ start: entry.startTime, duration: entry.duration });
-			}
-		}).observe({ type: 'longtask', buffered: true });
-	});
+	await observeLongTasks(context);
 	try {
 		const page = await context.newPage();
 		const cdp = await context.newCDPSession(page);
@@ -287,13 +279,7 @@ async function oneVisit(options: {
 			page,
 			() => document.querySelector('[data-testid="sync-label"]')?.textContent === 'Đã đồng bộ'
 		);
-		const tasks = await page.evaluate(
-			(from) =>
-				(
-					window as unknown as { __longTasks: { start: number; duration: number }[] }
-				).__longTasks.filter((task) => task.start >= from),
-			tapAt
-		);
+		const tasks = await longTasksSince(page, tapAt);
 		return {
 			offlineReadyMs,
 			untilReady,

@@ -5,6 +5,7 @@ import type { RemoteLink } from './link-client';
 import type { BenchServer } from './server-client';
 import { mapLimit } from './sync-bench';
 import { tapSignIn, typeSearch, waitInPage } from './cheap-phone-bench';
+import { longTasksSince, observeLongTasks } from './long-tasks';
 
 // The cheap-phone profile's big row (issue #17): a province secretary whose phone keeps a pinned
 // set of communes (16,000 members with their history in 40 unit databases) signs in on Slow 4G
@@ -86,15 +87,7 @@ export async function pinnedVisit(options: {
 }): Promise<PinnedSample> {
 	const { link, set } = options;
 	const context = await phoneContext(options.browser);
-	await context.addInitScript(() => {
-		const tasks: { start: number; duration: number }[] = [];
-		(window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
-		new PerformanceObserver((list) => {
-			for (const entry of list.getEntries()) {
-				tasks.push({ start: entry.startTime, duration: entry.duration });
-			}
-		}).observe({ type: 'longtask', buffered: true });
-	});
+	await observeLongTasks(context);
 	try {
 		const page = await context.newPage();
 		const cdp = await context.newCDPSession(page);
@@ -135,13 +128,7 @@ export async function pinnedVisit(options: {
 		const names = await namesToSearch(page);
 		await searchFor(page, names[names.length - 1]!);
 		const allSearchableMs = Date.now() - tapped;
-		const tasks = await page.evaluate(
-			(from) =>
-				(
-					window as unknown as { __longTasks: { start: number; duration: number }[] }
-				).__longTasks.filter((task) => task.start >= from),
-			tapAt
-		);
+		const tasks = await longTasksSince(page, tapAt);
 
 		const times: number[] = [];
 		for (const name of names) times.push(await timedSearch(page, name));

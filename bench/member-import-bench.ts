@@ -20,6 +20,7 @@ import {
 } from './cpu-profile-digest';
 import { startBenchServer, type BenchStore } from './server-client';
 import { taskCpuTimes, TRACE_CATEGORIES } from './task-cpu-time';
+import { longTasksSince, observeLongTasks } from './long-tasks';
 
 // Issue #16's large file: a unit's 5,000-row .xlsx imported through the screen (/doan-vien/nhap) in
 // a phone-sized Chromium on the built app, the CPU slowed `cpuSlowdown` times (CDP
@@ -104,16 +105,7 @@ export async function memberImportBench(options: {
 		const password = `mk-${randomBytes(6).toString('hex')}`;
 		const unit = await server.createUnit({ name: 'Đoàn xã Nhập Thử', password });
 		const context = await phoneContext(browser);
-		// Every long task of the page, from its first script on.
-		await context.addInitScript(() => {
-			const seen: { start: number; duration: number }[] = [];
-			(window as unknown as { __longTasks: typeof seen }).__longTasks = seen;
-			new PerformanceObserver((list) => {
-				for (const entry of list.getEntries()) {
-					seen.push({ start: entry.startTime, duration: entry.duration });
-				}
-			}).observe({ type: 'longtask', buffered: true });
-		});
+		await observeLongTasks(context);
 		const page = await context.newPage();
 		// Signed in and synced (vitest's polling helpers are not available outside the tests).
 		await page.goto(`${server.url}/dang-nhap`);
@@ -159,15 +151,10 @@ export async function memberImportBench(options: {
 		if (options.profile) await page.waitForTimeout(1500);
 		const cpuProfile = options.profile ? await stopCpuProfile(cdp) : undefined;
 		const writeTasks = cpuProfile
-			? await page.evaluate(
-					(from) =>
-						(
-							window as unknown as { __longTasks: { start: number; duration: number }[] }
-						).__longTasks
-							.filter((t) => t.start >= from)
-							.map((t) => ({ startMs: t.start - from, durationMs: t.duration })),
-					profiledFrom
-				)
+			? (await longTasksSince(page, profiledFrom)).map((t) => ({
+					startMs: t.start - profiledFrom,
+					durationMs: t.duration
+				}))
 			: [];
 		// The raw profile and the tasks, to read in DevTools or a script (`DOANVU_PROFILE_OUT=file`).
 		if (cpuProfile && process.env.DOANVU_PROFILE_OUT) {
@@ -189,13 +176,7 @@ export async function memberImportBench(options: {
 		options.log(
 			`  tasks by CPU time (≥ 50 ms): ${cpuTimes.longTasksCpuMs.map((cpu, i) => `${cpu} ms (wall ${cpuTimes.longTasksWallMs[i]} ms)`).join(', ') || 'none'}`
 		);
-		const all = await page.evaluate(
-			(from) =>
-				(
-					window as unknown as { __longTasks: { start: number; duration: number }[] }
-				).__longTasks.filter((t) => t.start >= from),
-			start
-		);
+		const all = await longTasksSince(page, start);
 		const tasks = all.map((t) => t.duration);
 		const planMs = await page.evaluate(() =>
 			Math.round(performance.getEntriesByName('member-import:plan')[0]?.duration ?? -1)

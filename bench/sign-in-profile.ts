@@ -3,6 +3,7 @@ import { launchBrowser, phoneContext } from '../tests/support/browser';
 import { openLink } from './link-client';
 import { startBenchServer } from './server-client';
 import { makeUnit } from './sync-bench';
+import { longTasksSince, observeLongTasks } from './long-tasks';
 
 // Where the cheap phone's main thread goes from tapping "Đăng nhập" to "Đã đồng bộ" (issue #17):
 // a CPU profile (CDP Profiler, 1 ms samples) of that span on the cheap-phone profile (CPU 4×
@@ -47,15 +48,7 @@ try {
 		today: '2026-11-28'
 	});
 	const context = await phoneContext(browser);
-	await context.addInitScript(() => {
-		const tasks: { start: number; duration: number }[] = [];
-		(window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
-		new PerformanceObserver((list) => {
-			for (const entry of list.getEntries()) {
-				tasks.push({ start: entry.startTime, duration: entry.duration });
-			}
-		}).observe({ type: 'longtask', buffered: true });
-	});
+	await observeLongTasks(context);
 	const page = await context.newPage();
 	const cdp = await context.newCDPSession(page);
 	await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
@@ -81,13 +74,7 @@ try {
 	const out = option('out');
 	if (out) writeFileSync(out, JSON.stringify(profile));
 	console.log(`first row ${listAt} ms after the tap, "Đã đồng bộ" at ${syncedAt} ms`);
-	const longTasks = await page.evaluate(
-		(from) =>
-			(
-				window as unknown as { __longTasks: { start: number; duration: number }[] }
-			).__longTasks.filter((task) => task.start >= from),
-		pageAtStart
-	);
+	const longTasks = await longTasksSince(page, pageAtStart);
 	report({ profile, longTasks, pageAtStart });
 	await context.close();
 } finally {
