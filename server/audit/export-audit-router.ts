@@ -8,7 +8,7 @@ import { inSubtree } from '../../src/lib/domain/org/access';
 import { LoginRateLimiter, type RateLimits } from '../accounts/login-rate-limiter';
 import type { SessionController } from '../accounts/session-controller';
 import type { UnitRecord } from '../couch/provision-service';
-import { sendError } from '../http/app-error';
+import { sendError, sendTooManyRequests } from '../http/app-error';
 import { asyncHandler } from '../http/async-handler';
 import { signedInGuard } from '../http/signed-in-guard';
 import { parse } from '../http/validation';
@@ -69,10 +69,8 @@ export function createExportAuditRouter(options: {
 				{ key: `device:${deviceId}`, limit: limiter.limits.perLogin }
 			]);
 			if (!attempt.ok) {
-				res.set('retry-after', String(attempt.retryAfterSeconds));
-				sendError(res, {
-					status: 429,
-					error: 'too_many_requests',
+				sendTooManyRequests(res, {
+					retryAfterSeconds: attempt.retryAfterSeconds,
 					reason: 'Máy gửi nhật ký xuất file quá nhiều lần. Máy sẽ tự gửi lại sau.'
 				});
 				return;

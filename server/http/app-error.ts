@@ -43,6 +43,15 @@ export function sendError(
 	res.status(options.status).set('cache-control', 'no-store').json(body);
 }
 
+/** 429 `too_many_requests` with the Retry-After a limiter gave, and why in Vietnamese. */
+export function sendTooManyRequests(
+	res: Response,
+	options: { retryAfterSeconds: number; reason: string }
+): void {
+	res.set('retry-after', String(options.retryAfterSeconds));
+	sendError(res, { status: 429, error: 'too_many_requests', reason: options.reason });
+}
+
 export const INTERNAL_ERROR: ErrorBody = {
 	error: 'internal_error',
 	reason: 'Máy chủ gặp sự cố khi xử lý yêu cầu. Vui lòng thử lại sau.'

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { MEMBER_ID_PATTERN } from '../../src/lib/domain/member-schema';
 import type { AccountDoc } from '../accounts/account-service';
 import { asyncHandler } from '../http/async-handler';
-import { sendError } from '../http/app-error';
+import { sendError, sendTooManyRequests } from '../http/app-error';
 import { signedInGuard } from '../http/signed-in-guard';
 import type { AuditService } from '../audit/audit-service';
 import type { ProvisionService } from '../couch/provision-service';
@@ -99,10 +99,8 @@ export function createRegistryRouter(options: {
 				ip: req.ip ?? req.socket.remoteAddress ?? 'unknown'
 			});
 			if (!attempt.ok) {
-				res.set('retry-after', String(attempt.retryAfterSeconds));
-				sendError(res, {
-					status: 429,
-					error: 'too_many_requests',
+				sendTooManyRequests(res, {
+					retryAfterSeconds: attempt.retryAfterSeconds,
 					reason:
 						'Bạn đã tra cứu số CCCD quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.'
 				});
@@ -139,10 +137,8 @@ export function createRegistryRouter(options: {
 				citizenIds
 			});
 			if (!attempt.ok) {
-				res.set('retry-after', String(attempt.retryAfterSeconds));
-				sendError(res, {
-					status: 429,
-					error: 'too_many_requests',
+				sendTooManyRequests(res, {
+					retryAfterSeconds: attempt.retryAfterSeconds,
 					reason:
 						attempt.reason === 'ids'
 							? 'Đã tra cứu quá nhiều số CCCD trong ngày. Các số chưa kiểm tra sẽ được kiểm tra khi đồng bộ.'
