@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { expectSyncLabel, launchBrowser, phoneContext, submitSignIn } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import { expectSyncLabel, phoneContext, submitSignIn } from '../support/browser';
 import { seedActiveMembers } from '../support/member-fixture';
-import { openLink, type RemoteLink } from '../../bench/link-client';
+import type { RemoteLink } from '../../bench/link-client';
+import { closeShapedSite, startShapedSite } from '../support/shaped-site';
 
 // Issue #17 as a secretary on 3G notices it (docs/decisions/0024-offline-ready-and-progress.md):
 // the optional screens' files (print, dashboard, mail, the spreadsheet library…) do not share the
@@ -18,17 +18,10 @@ let browser: Browser;
 let link: RemoteLink;
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
-	link = await openLink({ preset: 'none', targetPort: server.port });
-	browser = await launchBrowser();
+	({ server, link, browser } = await startShapedSite());
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeShapedSite({ server, link, browser }));
 
 /** The worker's answer to FILL_DEFERRED: true once every optional file is in its cache. */
 function deferredFilled(page: Page): Promise<unknown> {

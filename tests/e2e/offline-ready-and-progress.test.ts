@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { launchBrowser, phoneContext, submitSignIn } from '../support/browser';
-import { ensureBuilt } from '../support/build';
+import type { TestServer } from '../support/test-server';
+import { phoneContext, submitSignIn } from '../support/browser';
 import { seedActiveMembers } from '../support/member-fixture';
-import { openLink, type RemoteLink } from '../../bench/link-client';
+import type { RemoteLink } from '../../bench/link-client';
+import { closeShapedSite, startShapedSite } from '../support/shaped-site';
 
 // Issue #17 as a secretary on 3G notices it (docs/decisions/0024-offline-ready-and-progress.md):
 // the app is usable without signal seconds after the first visit, the first-sync bar tells the
@@ -19,17 +19,10 @@ let browser: Browser;
 let link: RemoteLink;
 
 beforeAll(async () => {
-	ensureBuilt();
-	server = await startTestServer();
-	link = await openLink({ preset: 'none', targetPort: server.port });
-	browser = await launchBrowser();
+	({ server, link, browser } = await startShapedSite());
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await link?.close();
-	await server?.close();
-});
+afterAll(() => closeShapedSite({ server, link, browser }));
 
 /** The built file of a screen's code (its route node), as the page asks for it. */
 function routeNodeFile(page: string): string {
