@@ -47,6 +47,7 @@ import type { Actor } from '$lib/data/commands/actor';
 import { ulid, unitIdOfDb } from './ids';
 import { writePlan } from '$lib/data/commands/plan-writer';
 import { localDb } from '$lib/data/store/pouch';
+import { membersWithNumber } from '$lib/data/read-model/search-index';
 import { deviceDb } from '$lib/data/store/device-db';
 import { checkCitizenIdRegistry } from '$lib/data/online/registry';
 
@@ -211,7 +212,7 @@ export const reverseEntry = (
 
 /** A member on the rolls of a unit on this device with the same citizen id, if any. */
 async function localCitizenIdHolder(citizenId: string): Promise<string | null> {
-	const rows = await deviceDb.members.where('citizenId').equals(citizenId).toArray();
+	const rows = await membersWithNumber({ citizenId, match: 'equals' });
 	const holder = rows.find((row) => row.status === 'active' || row.status === 'transferring');
 	return holder ? holder.fullName : null;
 }

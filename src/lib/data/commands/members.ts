@@ -12,7 +12,7 @@ import { recordOutbox } from '$lib/data/sync/outbox';
 import { localDb } from '$lib/data/store/pouch';
 import type { Actor } from './actor';
 import { writePlan } from './plan-writer';
-import { deviceDb } from '$lib/data/store/device-db';
+import { membersWithNumber } from '$lib/data/read-model/search-index';
 
 // Domain commands: validate, write PouchDB (the device's truth), note the write in the outbox, and
 // return a result the screen can show. Nothing writes member documents around these functions.
@@ -28,7 +28,7 @@ async function citizenIdClash(options: {
 	exceptId?: string;
 }): Promise<string | null> {
 	if (!options.citizenId) return null;
-	const rows = await deviceDb.members.where('citizenId').equals(options.citizenId).toArray();
+	const rows = await membersWithNumber({ citizenId: options.citizenId, match: 'equals' });
 	const other = rows.find(
 		(row) =>
 			row.id !== options.exceptId && (row.status === 'active' || row.status === 'transferring')

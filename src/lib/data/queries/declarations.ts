@@ -13,6 +13,7 @@ import {
 } from '$lib/domain/declarations';
 import { fullName } from '$lib/domain/names';
 import type { MemberDoc } from '$lib/domain/member-schema';
+import { dependOnMemberRows, membersWithNumber } from '$lib/data/read-model/search-index';
 import { deviceDb, type MemberRow, type RecordRow } from '$lib/data/store/device-db';
 import { getMember } from './members';
 
@@ -49,7 +50,10 @@ function matchable(row: MemberRow): MatchedRow {
 export async function declarationCandidates(db: string, declaration: DeclarationDoc): Promise<MatchedRow[]> {
 	const { citizenId, birthDate } = declaration.fields;
 	const [byId, byBirth] = await Promise.all([
-		citizenId ? deviceDb.members.where('citizenId').equals(citizenId).toArray() : [],
+		// Citizen ids are looked up in memory: a live query still runs again after member writes.
+		dependOnMemberRows().then(() =>
+			citizenId ? membersWithNumber({ citizenId, match: 'equals' }) : []
+		),
 		deviceDb.members.where('birthDate').equals(birthDate).toArray()
 	]);
 	const rows = new Map<string, MemberRow>();

@@ -12,6 +12,7 @@ import {
 import {
 	dependOnMemberRows,
 	memberSearchIndex,
+	membersWithNumber,
 	pageRows,
 	type IndexPage
 } from '$lib/data/read-model/search-index';
@@ -60,8 +61,8 @@ const DIGITS = /^[+\d][\d\s.]*$/;
 /**
  * A page of members of `dbs`: all of them in name order without a query; by citizen id, phone or
  * card number for digits; else those whose name words the query words start, ranked
- * (rankMemberMatch) then in name order. Names are searched in memory (read-model/search-index.ts),
- * numbers with the read model's indexes, which few rows share.
+ * (rankMemberMatch) then in name order. Names and numbers are searched in memory
+ * (read-model/search-index.ts); only the page's rows are read from IndexedDB.
  */
 export async function searchMembers(options: {
 	dbs: string[];
@@ -90,16 +91,15 @@ export async function searchMembers(options: {
 	if (DIGITS.test(query) && compact.length >= 3) {
 		// Citizen id, phone or card number.
 		const phone = compact.startsWith('+84') ? '0' + compact.slice(3) : compact;
-		const [byId, byPhone, byCard] = await Promise.all([
-			watched,
-			deviceDb.members.where('citizenId').startsWith(compact).toArray(),
-			deviceDb.members.where('phone').startsWith(phone).toArray(),
-			deviceDb.members.where('cardNumber').startsWith(compact).toArray()
-		]).then(([, ...found]) => found);
-		const seen = new Map<string, MemberRow>();
-		for (const row of [...byId, ...byPhone, ...byCard]) seen.set(row.id, row);
-		const candidates = [...seen.values()].filter((row) => dbs.includes(row.db) && keep(row));
-		candidates.sort((a, b) => (a.sortKey < b.sortKey ? -1 : 1));
+		await watched;
+		const found = await membersWithNumber({
+			citizenId: compact,
+			phone,
+			cardNumber: compact,
+			match: 'startsWith'
+		});
+		// In name order already (the index's order).
+		const candidates = found.filter((row) => dbs.includes(row.db) && keep(row));
 		return { rows: candidates.slice(offset, offset + limit), total: candidates.length, offset };
 	}
 

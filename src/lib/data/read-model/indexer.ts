@@ -1,8 +1,10 @@
+import type { Table } from 'dexie';
 import * as v from 'valibot';
 import { upgradeHistoryDoc } from '$lib/domain/history-schema';
 import { TransferDocSchema } from '$lib/domain/operations/transfer';
 import { localDb } from '$lib/data/store/pouch';
 import { isStorageFullError } from '$lib/data/store/storage-full';
+import { BatchSizer, yieldToMain as yieldToPage } from '$lib/data/sync/main-thread';
 import { isRecordType } from './record-types';
 import { readChangesPage, type PageChange } from './pouch-pages';
 import { memberForRow, toHistoryRow, toMemberRow } from './rows';
@@ -20,10 +22,13 @@ import {
 // Feeds the Dexie read model from a unit database's PouchDB changes feed. The checkpoint is the last
 // sequence folded in, so a reload or crash resumes where it stopped; `rebuildReadModel` starts over.
 
-// A page is one IndexedDB read and one transaction of the read model: bigger pages cost less per
-// document, smaller ones keep each main-thread task short (the fold and Dexie's copy of a page of
-// 500 is ~25 ms on this machine) and show the list sooner.
+// A page is one IndexedDB read and one transaction of the read model. Bigger pages cost less per
+// document; the main thread's tasks stay short whatever the page's size, because the fold and the
+// writes are cut into slices of about SLICE_MS (measured, so a phone 4× slower gets slices 4×
+// smaller) with the thread handed back between them (issue #17: no indexer task over ~50 ms of CPU
+// on the cheap-phone profile).
 const BATCH = 500;
+const SLICE_MS = 10;
 /** How long the indexer waits before trying again after the phone's storage refused a batch. */
 const FULL_RETRY_MS = 15_000;
 
@@ -53,7 +58,8 @@ const INDEXED_TABLES = () => [
 	deviceDb.checkpoints
 ];
 
-function fold(db: string, results: PageChange[]): Batch {
+/** Folds a page into rows, handing the thread back every SLICE_MS. */
+async function fold(db: string, results: PageChange[]): Promise<Batch> {
 	const batch: Batch = {
 		members: [],
 		branches: [],
@@ -63,11 +69,23 @@ function fold(db: string, results: PageChange[]): Batch {
 		records: [],
 		deleted: []
 	};
-	for (const change of results) {
+	let sliceStart = performance.now();
+	for (const [i, change] of results.entries()) {
+		if ((i & 31) === 31 && performance.now() - sliceStart > SLICE_MS) {
+			await yieldToPage();
+			sliceStart = performance.now();
+		}
+		foldOne(db, change, batch);
+	}
+	return batch;
+}
+
+function foldOne(db: string, change: PageChange, batch: Batch): void {
+	{
 		const doc = change.doc as AnyDoc | undefined;
 		if (change.deleted || !doc || doc._deleted) {
 			batch.deleted.push(change.id);
-			continue;
+			return;
 		}
 		if (doc.type === 'member') {
 			try {
@@ -124,7 +142,6 @@ function fold(db: string, results: PageChange[]): Batch {
 			});
 		}
 	}
-	return batch;
 }
 
 export function recordKey(options: { db: string; docId: string }): string {
@@ -139,6 +156,26 @@ function stripMeta(doc: AnyDoc): Record<string, unknown> {
 	return rest;
 }
 
+/**
+ * Sizes each bulkPut from the time the last one took to hand its rows to IndexedDB (the structured
+ * copy of every row happens then, on the main thread). Never under 50 rows: below that Dexie
+ * works out, row by row, every index key the write touches (for its live queries), which costs
+ * more than the write.
+ */
+const putSizer = new BatchSizer({ start: 100, min: 50, max: 2000, targetMs: SLICE_MS });
+
+/** Writes `rows` in slices sized by time, awaiting each (the thread is free meanwhile). */
+async function putSliced<T>(table: Table<T>, rows: T[]): Promise<void> {
+	for (let from = 0; from < rows.length; ) {
+		const slice = rows.slice(from, from + putSizer.size);
+		const started = performance.now();
+		const written = table.bulkPut(slice);
+		putSizer.took({ count: slice.length, ms: performance.now() - started });
+		await written;
+		from += slice.length;
+	}
+}
+
 async function apply(db: string, batch: Batch, seq: number | string): Promise<void> {
 	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
 		if (batch.deleted.length) {
@@ -150,23 +187,17 @@ async function apply(db: string, batch: Batch, seq: number | string): Promise<vo
 			await deviceDb.transfers.bulkDelete(batch.deleted);
 			await deviceDb.records.bulkDelete(batch.deleted.map((docId) => recordKey({ db, docId })));
 		}
-		if (batch.members.length) await deviceDb.members.bulkPut(batch.members);
-		if (batch.branches.length) await deviceDb.branches.bulkPut(batch.branches);
-		if (batch.units.length) await deviceDb.units.bulkPut(batch.units);
-		if (batch.history.length) await deviceDb.history.bulkPut(batch.history);
-		if (batch.transfers.length) await deviceDb.transfers.bulkPut(batch.transfers);
-		if (batch.records.length) await deviceDb.records.bulkPut(batch.records);
+		await putSliced(deviceDb.members, batch.members);
+		await putSliced(deviceDb.branches, batch.branches);
+		await putSliced(deviceDb.units, batch.units);
+		await putSliced(deviceDb.history, batch.history);
+		await putSliced(deviceDb.transfers, batch.transfers);
+		await putSliced(deviceDb.records, batch.records);
 		await deviceDb.checkpoints.put({ db, seq });
 	});
 }
 
 const EMPTY_PAGE = Promise.resolve({ results: [], lastSeq: 0, more: false });
-
-function yieldToPage(): Promise<void> {
-	const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
-	if (scheduler?.yield) return scheduler.yield();
-	return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 /**
  * Folds every change since the checkpoint into the read model; returns the number of changes.
@@ -192,24 +223,36 @@ export async function catchUp(
 		);
 	}
 	let total = 0;
-	// The next page is read while this one is written: PouchDB's database and the read model are
-	// two IndexedDB databases, which the browser serves side by side.
+	// Three pages in flight: page n+2 is read from PouchDB's database and page n+1 folded while
+	// page n is written to the read model (two IndexedDB databases, which the browser serves side
+	// by side, and IndexedDB's own work happens off the main thread). Page n+1 is only written once
+	// page n has committed, so a refused write (a full phone) stops the loop with the checkpoint
+	// at the last page written.
 	let next = readChangesPage({ db, since, limit: BATCH });
+	let writing: Promise<number> = Promise.resolve(0);
+	const committed = (folded: number) => {
+		if (folded === 0) return;
+		total += folded;
+		options.onBatch?.(folded);
+	};
 	for (;;) {
 		const page = await next;
 		if (page.results.length === 0 && !page.more) break;
 		since = page.lastSeq;
-		const batch = fold(db, page.results);
 		next = page.more ? readChangesPage({ db, since, limit: BATCH }) : EMPTY_PAGE;
-		// Read ahead: a failed write below stops the loop before this read's result is used.
+		// Read ahead: a failed write stops the loop before this read's result is used.
 		next.catch(() => undefined);
-		await apply(db, batch, since);
-		total += page.results.length;
-		options.onBatch?.(page.results.length);
+		const batch = await fold(db, page.results);
+		committed(await writing);
+		const seq = since;
+		writing = apply(db, batch, seq).then(() => page.results.length);
+		// Awaited at the next page or below; a rejection is not left unhandled meanwhile.
+		writing.catch(() => undefined);
 		if (!page.more) break;
 		// Lets input and rendering in between pages: no task holds the page for more than one.
 		await yieldToPage();
 	}
+	committed(await writing);
 	return total;
 }
 

@@ -30,6 +30,7 @@ export interface ChangesPage {
 }
 
 const BY_SEQ = 'by-sequence';
+const GETS_AT_ONCE = 100;
 const DOC_STORE = 'document-store';
 
 interface StoredMetadata {
@@ -136,24 +137,30 @@ async function readDirect(
 	]);
 	const docStore = tx.objectStore(DOC_STORE);
 	const winners = bySeq.index('_doc_id_rev');
-	const changes = await Promise.all(
-		bodies.map(async (body, i): Promise<PageChange | null> => {
-			const doc = decodeBody(body);
-			const metadata = (await request(docStore.get(doc._id))) as StoredMetadata | undefined;
-			// A later revision of this document comes later in the feed: it is read there.
-			if (!metadata || metadata.seq !== keys[i]) return null;
-			if (metadata.deletedOrLocal === '1') return { id: doc._id, deleted: true };
-			const winner =
-				metadata.winningRev === doc._rev
-					? doc
-					: decodeBody(
-							(await request(winners.get(`${doc._id}::${metadata.winningRev}`))) as StoredBody
-						);
-			const conflicts = conflictsOf(metadata);
-			if (conflicts.length) winner._conflicts = conflicts;
-			return { id: doc._id, doc: winner };
-		})
-	);
+	const read = async (body: StoredBody, i: number): Promise<PageChange | null> => {
+		const doc = decodeBody(body);
+		const metadata = (await request(docStore.get(doc._id))) as StoredMetadata | undefined;
+		// A later revision of this document comes later in the feed: it is read there.
+		if (!metadata || metadata.seq !== keys[i]) return null;
+		if (metadata.deletedOrLocal === '1') return { id: doc._id, deleted: true };
+		const winner =
+			metadata.winningRev === doc._rev
+				? doc
+				: decodeBody(
+						(await request(winners.get(`${doc._id}::${metadata.winningRev}`))) as StoredBody
+					);
+		const conflicts = conflictsOf(metadata);
+		if (conflicts.length) winner._conflicts = conflicts;
+		return { id: doc._id, doc: winner };
+	};
+	// Each document's revision tree is one `get`; issuing a page's worth at once is one long task
+	// on a slow phone (~25 µs a request here, 4× that there), so they go GETS_AT_ONCE at a time,
+	// the thread free while IndexedDB answers (the transaction stays open: requests are pending).
+	const changes: (PageChange | null)[] = [];
+	for (let from = 0; from < bodies.length; from += GETS_AT_ONCE) {
+		const slice = bodies.slice(from, from + GETS_AT_ONCE);
+		changes.push(...(await Promise.all(slice.map((body, i) => read(body, from + i)))));
+	}
 	return {
 		results: changes.filter((change): change is PageChange => change !== null),
 		lastSeq: (keys[keys.length - 1] as number | undefined) ?? options.since,

@@ -3,7 +3,7 @@ import type { HistoryDoc } from '$lib/domain/history-schema';
 import { MEMBER_SCHEMA_VERSION, upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { memberNameWords } from '$lib/domain/member-search';
 import { fullName, memberSortKey } from '$lib/domain/names';
-import type { HistoryRow, MemberRow } from '$lib/data/store/device-db';
+import type { HistoryRow, HistoryRowEntry, MemberRow } from '$lib/data/store/device-db';
 
 // Documents shaped into read-model rows. Only the indexer folds documents in, so this sits apart
 // from store/device-db.ts, which the session opens at boot: the sign-in page needs none of it.
@@ -76,7 +76,11 @@ export function toMemberRow(doc: MemberDoc & { _conflicts?: string[] }, db: stri
 	};
 }
 
-export function toHistoryRow(entry: HistoryDoc, db: string): HistoryRow {
+export function toHistoryRow(doc: HistoryDoc, db: string): HistoryRow {
+	// Slim: an entry's effect is most of its size (an admission's is the whole record), and every
+	// byte of a row is copied and written at ingest; no unit-wide list reads it.
+	const { effect: _effect, _rev: _r, ...kept } = doc as HistoryDoc & { _rev?: string };
+	const entry = kept as HistoryRowEntry;
 	const data = entry.data as { year?: unknown };
 	const year = typeof data.year === 'number' ? data.year : Number(entry.at.slice(0, 4));
 	return {

@@ -27,6 +27,18 @@ export interface IndexedMember {
 	full: string;
 	/** The given name, likewise. */
 	given: string;
+	/** The numbers a member is looked up by (absent when empty): no IndexedDB index since v6. */
+	citizenId?: string;
+	phone?: string;
+	cardNumber?: string;
+}
+
+/** A number to look members up by: whole (`equals`) or its first digits (`startsWith`). */
+export interface NumberLookup {
+	citizenId?: string;
+	phone?: string;
+	cardNumber?: string;
+	match: 'equals' | 'startsWith';
 }
 
 /** Which members a list or search keeps besides their database (the screen's filters). */
@@ -39,7 +51,7 @@ export interface IndexPage {
 }
 
 function toIndexed(row: MemberRow): IndexedMember {
-	return {
+	const member: IndexedMember = {
 		id: row.id,
 		db: row.db,
 		sortKey: row.sortKey,
@@ -51,6 +63,15 @@ function toIndexed(row: MemberRow): IndexedMember {
 		full: normaliseSearchQuery(row.fullName),
 		given: normaliseSearchQuery(row.givenName)
 	};
+	if (row.citizenId) member.citizenId = row.citizenId;
+	if (row.phone) member.phone = row.phone;
+	if (row.cardNumber) member.cardNumber = row.cardNumber;
+	return member;
+}
+
+function numberMatches(value: string | undefined, wanted: string | undefined, whole: boolean) {
+	if (!value || !wanted) return false;
+	return whole ? value === wanted : value.startsWith(wanted);
 }
 
 function compareText(a: string, b: string): number {
@@ -292,6 +313,21 @@ export class MemberSearchIndex {
 	}
 
 	/**
+	 * Members (of any database) whose citizen id, phone or card number is or starts with the one
+	 * given, in name order. A walk of every member: a few milliseconds at 75,000, and numbers are
+	 * looked up far less often than rows are written (each IndexedDB index slowed every write).
+	 */
+	withNumber(lookup: NumberLookup): IndexedMember[] {
+		const whole = lookup.match === 'equals';
+		return this.#order.filter(
+			(m) =>
+				numberMatches(m.citizenId, lookup.citizenId, whole) ||
+				numberMatches(m.phone, lookup.phone, whole) ||
+				numberMatches(m.cardNumber, lookup.cardNumber, whole)
+		);
+	}
+
+	/**
 	 * Every member a name query matches, in the order rankMemberMatch's ties keep (name, then the
 	 * order IndexedDB's name-word index returned them in): for queries that rankMemberMatch also
 	 * reads as numbers, which need the whole rows to rank (read by id: such matches are few).
@@ -472,6 +508,23 @@ export function searchIndexState(): { ready: boolean; members: number; builds: n
  */
 export function dependOnMemberRows(): Promise<unknown> {
 	return deviceDb.members.limit(1).toArray();
+}
+
+/**
+ * The member rows whose citizen id, phone or card number is (or starts with) the one given, in
+ * name order, read by id and checked again on the rows themselves (the index may briefly hold a
+ * write that is then rolled back). In a live query, call dependOnMemberRows() first.
+ */
+export async function membersWithNumber(lookup: NumberLookup): Promise<MemberRow[]> {
+	const whole = lookup.match === 'equals';
+	const found = (await memberSearchIndex()).withNumber(lookup);
+	const rows = await pageRows(found.map((member) => member.id));
+	return rows.filter(
+		(row) =>
+			numberMatches(row.citizenId, lookup.citizenId, whole) ||
+			numberMatches(row.phone, lookup.phone, whole) ||
+			numberMatches(row.cardNumber, lookup.cardNumber, whole)
+	);
 }
 
 /** The rows of a page found in the index, in its order (a row deleted meanwhile is left out). */

@@ -69,8 +69,16 @@ export interface HistoryRow {
 	year: number;
 	bulkId?: string;
 	reverses?: string;
-	entry: HistoryDoc;
+	/**
+	 * The entry without what no unit-wide list reads: its `effect` (each changed field before and
+	 * after: an admission's is the whole record) and `_rev`. Reversals read whole entries from
+	 * PouchDB (queries/history.ts memberHistory). Rows folded before version 6 may still carry both.
+	 */
+	entry: HistoryRowEntry;
 }
+
+/** A history entry as the read model keeps it (HistoryRow.entry). */
+export type HistoryRowEntry = HistoryDoc & { effect?: never };
 
 /** A transfer offer (`transfer:<ulid>`) delivered into this unit's database by the server. */
 export interface TransferRow {
@@ -205,6 +213,12 @@ export class DeviceDb extends Dexie {
 		// or five words). IndexedDB drops them in place: no row is rewritten, nothing folded again.
 		this.version(5).stores({
 			members: 'id, db, branchId, birthDate, citizenId, phone, cardNumber, hasConflict'
+		});
+		// Version 6 (ADR 0026 addendum): citizen ids, phones and card numbers are looked up in the
+		// in-memory index too (read-model/search-index.ts): three indexes fewer to write per row.
+		// Dropped in place as in version 5: no row rewritten, nothing folded again.
+		this.version(6).stores({
+			members: 'id, db, branchId, birthDate, hasConflict'
 		});
 	}
 }
