@@ -77,6 +77,9 @@ afterAll(async () => {
 
 const withNumbers = () => members.filter((m) => m.citizenId && m.phone);
 
+const historyOfDb = (of: string) =>
+	app.deviceDb.history.where('[db+kind]').between([of, Dexie.minKey], [of, Dexie.maxKey]);
+
 describe('a version 5 read model opened by version 6', () => {
 	it('keeps its rows, checkpoint and settings, without the three number indexes', async () => {
 		expect(app.deviceDb.verno).toBe(6);
@@ -87,6 +90,10 @@ describe('a version 5 read model opened by version 6', () => {
 		expect((await app.deviceDb.settings.get('kept'))?.value).toBe('yes');
 		const indexes = app.deviceDb.members.schema.indexes.map((index) => index.name).sort();
 		expect(indexes).toEqual(['birthDate', 'branchId', 'db', 'hasConflict']);
+		const historyIndexes = app.deviceDb.history.schema.indexes.map((index) => index.name).sort();
+		expect(historyIndexes).toEqual(['[db+kind]', 'bulkId']);
+		// A unit's whole history is still read through the remaining index.
+		expect(await historyOfDb(db).count()).toBe(history.length);
 	});
 
 	it('still finds a member by citizen id, by phone and by card number', async () => {

@@ -1,6 +1,12 @@
 import type { MemberDoc } from '$lib/domain/member-schema';
 import { memberConflict } from '$lib/data/sync/conflict-resolution';
-import { buildTimeline, memberHistory, refusedForMember, type TimelineItem } from './history';
+import {
+	buildTimeline,
+	historyRange,
+	memberHistory,
+	refusedForMember,
+	type TimelineItem
+} from './history';
 import { getMember, listBranches } from './members';
 import { deviceDb, type OutboxEntry } from '$lib/data/store/device-db';
 
@@ -32,7 +38,8 @@ export async function memberProfile(options: {
 	const row = await deviceDb.members.get(id);
 	const db = row?.db ?? options.fallbackDb;
 	const [, refused, branchRows, unit] = await Promise.all([
-		deviceDb.history.where('memberId').equals(id).primaryKeys(),
+		// Read so that a new entry of this member runs the watched profile again (ids: history:<ulid>:…).
+		deviceDb.history.where('id').startsWith(historyRange(id).startkey).primaryKeys(),
 		refusedForMember(id),
 		listBranches([db]),
 		deviceDb.units.get(db)

@@ -11,6 +11,7 @@ import { memberForRow, toHistoryRow, toMemberRow } from './rows';
 import { warmMemberSearchIndex } from './search-index';
 import {
 	deviceDb,
+	historyOfDb,
 	type BranchRow,
 	type HistoryRow,
 	type MemberRow,
@@ -216,7 +217,7 @@ export async function catchUp(
 			'rw',
 			[deviceDb.history, deviceDb.transfers, deviceDb.records],
 			async () => {
-				await deviceDb.history.where('db').equals(db).delete();
+				await historyOfDb(db).delete();
 				await deviceDb.transfers.where('db').equals(db).delete();
 				await deviceDb.records.where('db').equals(db).delete();
 			}
@@ -330,7 +331,7 @@ export async function rebuildReadModel(
 		for (const db of dbs) {
 			await deviceDb.members.where('db').equals(db).delete();
 			await deviceDb.branches.where('db').equals(db).delete();
-			await deviceDb.history.where('db').equals(db).delete();
+			await historyOfDb(db).delete();
 			await deviceDb.transfers.where('db').equals(db).delete();
 			await deviceDb.records.where('db').equals(db).delete();
 			await deviceDb.units.delete(db);

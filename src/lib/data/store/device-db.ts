@@ -215,15 +215,25 @@ export class DeviceDb extends Dexie {
 			members: 'id, db, branchId, birthDate, citizenId, phone, cardNumber, hasConflict'
 		});
 		// Version 6 (ADR 0026 addendum): citizen ids, phones and card numbers are looked up in the
-		// in-memory index too (read-model/search-index.ts): three indexes fewer to write per row.
-		// Dropped in place as in version 5: no row rewritten, nothing folded again.
+		// in-memory index too (read-model/search-index.ts): three indexes fewer to write per member
+		// row. A history row loses its `db` index (the `[db+kind]` one serves, historyOfDb) and its
+		// `memberId` one (a member's entries are an id range): two fewer per entry. Dropped in place
+		// as in version 5: no row rewritten, nothing folded again.
 		this.version(6).stores({
-			members: 'id, db, branchId, birthDate, hasConflict'
+			members: 'id, db, branchId, birthDate, hasConflict',
+			history: 'id, [db+kind], bulkId'
 		});
 	}
 }
 
 export const deviceDb = new DeviceDb();
+
+/** Every history row of one unit database (through the `[db+kind]` index: no `db` index since v6). */
+export function historyOfDb(db: string) {
+	return deviceDb.history
+		.where('[db+kind]')
+		.between([db, Dexie.minKey], [db, Dexie.maxKey], true, true);
+}
 
 export async function getSetting<T>(key: string): Promise<T | undefined> {
 	const row = await deviceDb.settings.get(key);
