@@ -74,6 +74,10 @@ describe('the read model ingest in Chromium', () => {
 		expect(compared.ours).toEqual(compared.pouch);
 		// A page of 7 sequences at a time reads the same as one page.
 		expect(compared.paged).toEqual(compared.pouch);
+		// A first ingest's bulk read of the revision trees reads the same, an edit made meanwhile
+		// included (PouchDB's feed lists the edited document last, as the pages do).
+		expect(compared.bulkRead).toBe(true);
+		expect(compared.firstIngest).toEqual(compared.afterEdit);
 	});
 
 	it('finds members already folded in while a first ingest runs, and everyone right after', async () => {

@@ -1,7 +1,11 @@
 // Run in Chromium by tests/e2e/read-model-ingest.test.ts (bundled with esbuild, `$lib` → src/lib):
 // the app's own PouchDB, indexer, search index and member search, with no screen.
 import { startIndexer } from '$lib/data/read-model/indexer';
-import { readChangesPage, type PageChange } from '$lib/data/read-model/pouch-pages';
+import {
+	readAllMetadata,
+	readChangesPage,
+	type PageChange
+} from '$lib/data/read-model/pouch-pages';
 import { searchIndexState } from '$lib/data/read-model/search-index';
 import { searchMembers } from '$lib/data/queries/members';
 import { deviceDb } from '$lib/data/store/device-db';
@@ -70,11 +74,32 @@ export async function compareWithChangesFeed() {
 		since = page.lastSeq;
 		if (!page.more) break;
 	}
+	// A first ingest's reader: every revision tree read in bulk first, then pages of 7. One more
+	// edit is made after the trees are read (a sync writing meanwhile): it is read all the same.
+	const bulk = await readAllMetadata(db);
+	const late = await local.get(docs[10]!._id);
+	await local.put({ ...late, n: 1010 });
+	const firstIngest: Seen[] = [];
+	since = 0;
+	for (;;) {
+		const page = await readChangesPage({ db, since, limit: 7, bulk });
+		firstIngest.push(...page.results.map(seen));
+		since = page.lastSeq;
+		if (!page.more) break;
+	}
+	const afterEdit = (
+		await local.changes({ since: 0, include_docs: true, conflicts: true })
+	).results.map((change) =>
+		seen({ id: change.id, deleted: change.deleted, doc: change.doc as PageChange['doc'] })
+	);
 	const docsOf = pouch.flatMap((s) => ('doc' in s ? [s.doc] : []));
 	return {
 		pouch,
 		ours,
 		paged,
+		bulkRead: bulk !== null,
+		firstIngest,
+		afterEdit,
 		kinds: {
 			conflicted: docsOf.filter((d) => Array.isArray(d._conflicts) && d._conflicts.length).length,
 			deleted: pouch.filter((s) => 'deleted' in s).length,

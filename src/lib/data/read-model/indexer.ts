@@ -6,7 +6,7 @@ import { localDb } from '$lib/data/store/pouch';
 import { isStorageFullError } from '$lib/data/store/storage-full';
 import { BatchSizer, yieldToMain as yieldToPage } from '$lib/data/sync/main-thread';
 import { isRecordType } from './record-types';
-import { readChangesPage, type PageChange } from './pouch-pages';
+import { readAllMetadata, readChangesPage, type PageChange } from './pouch-pages';
 import { memberForRow, toHistoryRow, toMemberRow } from './rows';
 import { warmMemberSearchIndex } from './search-index';
 import {
@@ -229,7 +229,9 @@ export async function catchUp(
 	// by side, and IndexedDB's own work happens off the main thread). Page n+1 is only written once
 	// page n has committed, so a refused write (a full phone) stops the loop with the checkpoint
 	// at the last page written.
-	let next = readChangesPage({ db, since, limit: BATCH });
+	// A first ingest reads every revision tree in bulk first rather than one request per document.
+	const bulk = since === 0 ? await readAllMetadata(db) : null;
+	let next = readChangesPage({ db, since, limit: BATCH, bulk });
 	let writing: Promise<number> = Promise.resolve(0);
 	const committed = (folded: number) => {
 		if (folded === 0) return;
@@ -240,7 +242,7 @@ export async function catchUp(
 		const page = await next;
 		if (page.results.length === 0 && !page.more) break;
 		since = page.lastSeq;
-		next = page.more ? readChangesPage({ db, since, limit: BATCH }) : EMPTY_PAGE;
+		next = page.more ? readChangesPage({ db, since, limit: BATCH, bulk }) : EMPTY_PAGE;
 		// Read ahead: a failed write stops the loop before this read's result is used.
 		next.catch(() => undefined);
 		const batch = await fold(db, page.results);

@@ -1,4 +1,5 @@
 import { localDb, localDbName } from '$lib/data/store/pouch';
+import { yieldToMain } from '$lib/data/sync/main-thread';
 
 // Pages of a unit database's changes, for the indexer. PouchDB's own `changes()` over its idb
 // adapter reads every document with one IndexedDB request, then its revision tree with another,
@@ -31,6 +32,10 @@ export interface ChangesPage {
 
 const BY_SEQ = 'by-sequence';
 const GETS_AT_ONCE = 100;
+/** Revision trees read at once by readAllMetadata (one task deserialises them). */
+const METADATA_AT_ONCE = 1000;
+/** The longest stretch readAllMetadata keeps the thread (measured: shorter on a slower phone). */
+const SLICE_MS = 10;
 const DOC_STORE = 'document-store';
 
 interface StoredMetadata {
@@ -124,9 +129,84 @@ function decodeBody(body: StoredBody): NonNullable<PageChange['doc']> {
 	return decoded;
 }
 
+/**
+ * What a first ingest needs of every document's revision tree, read in bulk before its pages:
+ * `document-store` has no index on `seq`, so a page's trees would otherwise be one `get` each
+ * (on a phone 4× slower, ~1 ms a request: most of a first ingest's main-thread time). Keyed by the
+ * document's latest sequence: its winning revision, null when deleted, or the winner with its
+ * conflicts. Valid for the sequences up to `upTo`; a later one (written meanwhile) is read as an
+ * incremental page is. Entries are taken out as their pages use them.
+ */
+export interface BulkMetadata {
+	bySeq: Map<number, string | null | { rev: string; conflicts: string[] }>;
+	upTo: number;
+}
+
+/** Every document's revision tree, in bulk, for a first ingest; null where stores cannot be read. */
+export async function readAllMetadata(db: string): Promise<BulkMetadata | null> {
+	const idb = await connection(db);
+	if (!idb) return null;
+	let after: string | undefined;
+	try {
+		// The last sequence written before the trees are read: a document written while they are
+		// read (in several transactions) has a later one, and its page reads it with a `get`.
+		const last = await request(
+			idb.transaction(BY_SEQ, 'readonly').objectStore(BY_SEQ).openCursor(null, 'prev')
+		);
+		const bulk: BulkMetadata = { bySeq: new Map(), upTo: Number(last?.key ?? 0) };
+		for (;;) {
+			const store = idb.transaction(DOC_STORE, 'readonly').objectStore(DOC_STORE);
+			const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
+			const chunk = (await request(store.getAll(range, METADATA_AT_ONCE))) as StoredMetadata[];
+			let sliceStart = performance.now();
+			for (const [i, metadata] of chunk.entries()) {
+				if ((i & 63) === 63 && performance.now() - sliceStart > SLICE_MS) {
+					await yieldToMain();
+					sliceStart = performance.now();
+				}
+				if (metadata.seq > bulk.upTo) continue;
+				if (metadata.deletedOrLocal === '1') {
+					bulk.bySeq.set(metadata.seq, null);
+					continue;
+				}
+				const conflicts = conflictsOf(metadata);
+				bulk.bySeq.set(
+					metadata.seq,
+					conflicts.length ? { rev: metadata.winningRev, conflicts } : metadata.winningRev
+				);
+			}
+			if (chunk.length < METADATA_AT_ONCE) return bulk;
+			after = chunk[chunk.length - 1]!.id;
+		}
+	} catch (error) {
+		if ((error as { name?: string }).name !== 'InvalidStateError') throw error;
+		connections.delete(db);
+		return null;
+	}
+}
+
+/** A page's change from the bulk metadata, or undefined when this body needs its own `get`. */
+function fromBulk(
+	bulk: BulkMetadata,
+	key: number,
+	doc: NonNullable<PageChange['doc']>
+): PageChange | null | undefined {
+	if (key > bulk.upTo) return undefined;
+	if (!bulk.bySeq.has(key)) return null; // a later revision of this document comes later
+	const known = bulk.bySeq.get(key)!;
+	bulk.bySeq.delete(key);
+	if (known === null) return { id: doc._id, deleted: true };
+	const winner = typeof known === 'string' ? known : known.rev;
+	// The winner stored at an earlier sequence than the latest (a losing revision arrived last):
+	// read as an incremental page reads it.
+	if (winner !== doc._rev) return undefined;
+	if (typeof known !== 'string') doc._conflicts = known.conflicts;
+	return { id: doc._id, doc };
+}
+
 async function readDirect(
 	idb: IDBDatabase,
-	options: { since: number; limit: number }
+	options: { since: number; limit: number; bulk?: BulkMetadata }
 ): Promise<ChangesPage> {
 	const tx = idb.transaction([BY_SEQ, DOC_STORE], 'readonly');
 	const bySeq = tx.objectStore(BY_SEQ);
@@ -139,6 +219,8 @@ async function readDirect(
 	const winners = bySeq.index('_doc_id_rev');
 	const read = async (body: StoredBody, i: number): Promise<PageChange | null> => {
 		const doc = decodeBody(body);
+		const known = options.bulk ? fromBulk(options.bulk, keys[i] as number, doc) : undefined;
+		if (known !== undefined) return known;
 		const metadata = (await request(docStore.get(doc._id))) as StoredMetadata | undefined;
 		// A later revision of this document comes later in the feed: it is read there.
 		if (!metadata || metadata.seq !== keys[i]) return null;
@@ -156,6 +238,7 @@ async function readDirect(
 	// Each document's revision tree is one `get`; issuing a page's worth at once is one long task
 	// on a slow phone (~25 µs a request here, 4× that there), so they go GETS_AT_ONCE at a time,
 	// the thread free while IndexedDB answers (the transaction stays open: requests are pending).
+	// With bulk metadata (a first ingest) nearly every body is answered from memory, no request.
 	const changes: (PageChange | null)[] = [];
 	for (let from = 0; from < bodies.length; from += GETS_AT_ONCE) {
 		const slice = bodies.slice(from, from + GETS_AT_ONCE);
@@ -168,17 +251,21 @@ async function readDirect(
 	};
 }
 
-/** The documents changed after `since`, a page of at most `limit` update sequences. */
+/**
+ * The documents changed after `since`, a page of at most `limit` update sequences; `bulk` (from
+ * readAllMetadata) answers most of a first ingest's revision trees from memory.
+ */
 export async function readChangesPage(options: {
 	db: string;
 	since: number | string;
 	limit: number;
+	bulk?: BulkMetadata | null;
 }): Promise<ChangesPage> {
 	const { db, since, limit } = options;
 	const idb = typeof since === 'number' ? await connection(db) : null;
 	if (idb && typeof since === 'number') {
 		try {
-			return await readDirect(idb, { since, limit });
+			return await readDirect(idb, { since, limit, ...(options.bulk ? { bulk: options.bulk } : {}) });
 		} catch (error) {
 			// Closed under us (a wipe, an upgrade): PouchDB's own reader says what is the matter.
 			if ((error as { name?: string }).name !== 'InvalidStateError') throw error;
