@@ -2,7 +2,11 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHistory, generateMembers } from '../../../src/lib/synthetic';
-import { toHistoryRow, toMemberRow } from '../../../src/lib/data/read-model/rows';
+import {
+	historyForRow,
+	toHistoryRow,
+	toMemberRow
+} from '../../../src/lib/data/read-model/rows';
 import type { MemberDoc } from '../../../src/lib/domain';
 import type { HistoryDoc } from '../../../src/lib/domain/history-schema';
 
@@ -150,5 +154,14 @@ describe('a version 5 read model opened by version 6', () => {
 		expect(row.entry).not.toHaveProperty('_rev');
 		expect(row.entry.kind).toBe(admission.kind);
 		expect(row.entry.data).toEqual(admission.data);
+	});
+
+	it('takes a current history entry as it is, and still refuses one it cannot read', () => {
+		const entry = history[0]!;
+		expect(historyForRow({ ...entry })).toEqual(entry);
+		// A newer app's entry, or one missing what its row needs, goes through the schema: refused.
+		expect(() => historyForRow({ ...entry, v: 99 })).toThrow();
+		expect(() => historyForRow({ ...entry, kind: 'unknown-kind' })).toThrow();
+		expect(() => historyForRow({ ...entry, at: 42 })).toThrow();
 	});
 });

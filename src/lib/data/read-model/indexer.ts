@@ -1,13 +1,12 @@
 import type { Table } from 'dexie';
 import * as v from 'valibot';
-import { upgradeHistoryDoc } from '$lib/domain/history-schema';
 import { TransferDocSchema } from '$lib/domain/operations/transfer';
 import { localDb } from '$lib/data/store/pouch';
 import { isStorageFullError } from '$lib/data/store/storage-full';
 import { BatchSizer, yieldToMain as yieldToPage } from '$lib/data/sync/main-thread';
 import { isRecordType } from './record-types';
 import { readAllMetadata, readChangesPage, type PageChange } from './pouch-pages';
-import { memberForRow, toHistoryRow, toMemberRow } from './rows';
+import { historyForRow, memberForRow, toHistoryRow, toMemberRow } from './rows';
 import { warmMemberSearchIndex } from './search-index';
 import {
 	deviceDb,
@@ -98,7 +97,7 @@ function foldOne(db: string, change: PageChange, batch: Batch): void {
 			}
 		} else if (doc.type === 'history') {
 			try {
-				batch.history.push(toHistoryRow(upgradeHistoryDoc(doc), db));
+				batch.history.push(toHistoryRow(historyForRow(doc), db));
 			} catch (error) {
 				console.warn('Bỏ qua mục lịch sử không đọc được', change.id, error);
 			}

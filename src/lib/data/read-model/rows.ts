@@ -1,5 +1,10 @@
 import { isEthnicMinority } from '$lib/domain/ethnic-groups';
-import type { HistoryDoc } from '$lib/domain/history-schema';
+import {
+	HISTORY_SCHEMA_VERSION,
+	upgradeHistoryDoc,
+	type HistoryDoc
+} from '$lib/domain/history-schema';
+import { HISTORY_KINDS } from '$lib/domain/labels';
 import { MEMBER_SCHEMA_VERSION, upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { memberNameWords } from '$lib/domain/member-search';
 import { fullName, memberSortKey } from '$lib/domain/names';
@@ -39,6 +44,29 @@ export function memberForRow(doc: Record<string, unknown>): MemberDoc {
 		LIST_TEXT_FIELDS.every((field) => typeof doc[field] === 'string') &&
 		OPTIONAL_TEXT_FIELDS.every((field) => doc[field] === undefined || typeof doc[field] === 'string');
 	return current ? (doc as unknown as MemberDoc) : upgradeMemberDoc(doc);
+}
+
+const HISTORY_KIND_SET: ReadonlySet<string> = new Set(HISTORY_KINDS);
+const HISTORY_ROW_TEXT = ['_id', 'memberId', 'kind', 'at', 'createdAt', 'createdBy'] as const;
+
+/**
+ * A history document as its row needs it, on the same terms as memberForRow: one of the current
+ * version whose row fields have their types is taken as it is (the whole schema's check cost more
+ * than the rest of its ingest); any other goes through upgradeHistoryDoc, which throws for what it
+ * cannot read. The profile's timeline reads entries through upgradeHistoryDoc in any case.
+ */
+export function historyForRow(doc: Record<string, unknown>): HistoryDoc {
+	const current =
+		doc.type === 'history' &&
+		doc.v === HISTORY_SCHEMA_VERSION &&
+		HISTORY_ROW_TEXT.every((field) => typeof doc[field] === 'string') &&
+		(doc._id as string).startsWith('history:') &&
+		HISTORY_KIND_SET.has(doc.kind as string) &&
+		typeof doc.data === 'object' &&
+		doc.data !== null &&
+		(doc.bulkId === undefined || typeof doc.bulkId === 'string') &&
+		(doc.reverses === undefined || typeof doc.reverses === 'string');
+	return current ? (doc as unknown as HistoryDoc) : upgradeHistoryDoc(doc);
 }
 
 export function toMemberRow(doc: MemberDoc & { _conflicts?: string[] }, db: string): MemberRow {
