@@ -56,7 +56,14 @@ export interface JobDoc extends CouchDoc {
 	retryAt?: string;
 	error?: string;
 	/** What earlier steps decided, so a retried step repeats the same work. */
-	data: { since?: Seq; movedIds?: string[]; copied?: number; transfer?: TransferJobData };
+	data: {
+		since?: Seq;
+		movedIds?: string[];
+		/** A split: the moved chi đoàn's join links, left in the old unit (split-plan.ts). */
+		joinLinksLeft?: string[];
+		copied?: number;
+		transfer?: TransferJobData;
+	};
 	/** Times a step found what it needs not there yet (NotYet): spaces the next looks. */
 	deferrals?: number;
 	/** After the job: late changes in the source database are forwarded until a manager closes it. */
