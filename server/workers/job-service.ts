@@ -86,6 +86,8 @@ export interface JobView {
 	createdBy: string;
 	finishedAt?: string;
 	forwarding?: 'open' | 'closed';
+	/** A split: the moved chi đoàn's join links, which stopped working (ADR 0028). */
+	joinLinksLeft?: string[];
 }
 
 export function jobView(job: JobDoc): JobView {
@@ -100,7 +102,8 @@ export function jobView(job: JobDoc): JobView {
 		createdAt: job.createdAt,
 		createdBy: job.createdBy,
 		...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
-		...(job.forwarding ? { forwarding: job.forwarding } : {})
+		...(job.forwarding ? { forwarding: job.forwarding } : {}),
+		...(job.data.joinLinksLeft?.length ? { joinLinksLeft: job.data.joinLinksLeft } : {})
 	};
 }
 

@@ -249,11 +249,12 @@ describe('splitting a unit with members’ declarations waiting', () => {
 		const late = await submitDeclaration({ server, token: branchLink.token });
 		expect(late.res.status).toBe(410);
 		expect((await server.request(`/api/join/${unitLink.token}`)).status).toBe(200);
-		// The job says which links stopped (the audit trail keeps it too).
+		// The job says which links stopped, and the audit trail keeps it.
 		const done = (await server.audit.listFor({ type: 'unit', id: commune.id })).find(
 			(entry) => entry.action === 'unit.split.done'
 		);
 		expect(done?.details).toMatchObject({ joinLinksLeft: [branchLink.doc._id] });
+		expect(job.joinLinksLeft).toEqual([branchLink.doc._id]);
 	});
 });
 
