@@ -1,6 +1,7 @@
 import { declarationReviewId } from '../../src/lib/domain/declarations/declaration-schema';
 import {
 	matchDeclaration,
+	nameKey,
 	type MatchableDeclaration,
 	type MatchableMember
 } from '../../src/lib/domain/declarations/matching';
@@ -56,11 +57,42 @@ function matchableDeclaration(doc: RevDoc): MatchableDeclaration | undefined {
 	};
 }
 
+/**
+ * The unit's records a declaration could match: those with its citizen id or its name and birth
+ * date. Looked up in maps built once — a 16,000-member unit with thousands of declarations would
+ * otherwise fold every name once per declaration.
+ */
+class Candidates {
+	readonly #byCitizenId = new Map<string, MatchableMember[]>();
+	readonly #byNameAndBirth = new Map<string, MatchableMember[]>();
+
+	constructor(members: readonly MatchableMember[]) {
+		for (const member of members) {
+			if (member.citizenId) push(this.#byCitizenId, member.citizenId, member);
+			push(this.#byNameAndBirth, `${nameKey(member)}|${member.birthDate}`, member);
+		}
+	}
+
+	of(declared: MatchableDeclaration): MatchableMember[] {
+		const found = new Set([
+			...(declared.citizenId ? (this.#byCitizenId.get(declared.citizenId) ?? []) : []),
+			...(this.#byNameAndBirth.get(`${nameKey(declared)}|${declared.birthDate}`) ?? [])
+		]);
+		return [...found];
+	}
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+	const list = map.get(key);
+	if (list) list.push(value);
+	else map.set(key, [value]);
+}
+
 /** Whether a declaration is about a moved member (or, for a newcomer, came through a moved chi đoàn). */
 function declarationMoves(options: {
 	declaration: RevDoc;
 	review: RevDoc | undefined;
-	members: readonly MatchableMember[];
+	candidates: Candidates;
 	movedMembers: ReadonlySet<string>;
 	branchIds: ReadonlySet<string>;
 }): boolean {
@@ -68,7 +100,10 @@ function declarationMoves(options: {
 	if (typeof review?.memberId === 'string') return movedMembers.has(review.memberId);
 	const declared = matchableDeclaration(declaration);
 	if (declared) {
-		const match = matchDeclaration({ declaration: declared, members: options.members });
+		const match = matchDeclaration({
+			declaration: declared,
+			members: options.candidates.of(declared)
+		});
 		if (match.kind === 'citizen-id') return movedMembers.has(match.member._id);
 		if (match.kind === 'name-and-birth') {
 			// Several records fit and not all move: the old unit's secretary still has one to choose.
@@ -89,7 +124,7 @@ export function planSplit(options: {
 	const movedMembers = new Set(
 		memberDocs.filter((doc) => branchIds.has(text(doc.branchId))).map((doc) => doc._id)
 	);
-	const members = memberDocs.map(matchableMember);
+	const candidates = new Candidates(memberDocs.map(matchableMember));
 	const byId = new Map(docs.map((doc) => [doc._id, doc]));
 	const movedDeclarations = new Set(
 		docs
@@ -99,7 +134,7 @@ export function planSplit(options: {
 					declarationMoves({
 						declaration: doc,
 						review: byId.get(declarationReviewId(doc._id)),
-						members,
+						candidates,
 						movedMembers,
 						branchIds
 					})
