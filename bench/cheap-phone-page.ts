@@ -1,0 +1,101 @@
+import type { CDPSession, Page } from 'playwright-core';
+
+// What the cheap-phone benches (bench/cheap-phone-bench.ts, bench/cheap-phone-pinned.ts) do in the
+// page. The waits run in the page with plain DOM queries, not Playwright's locators: on the
+// throttled CPU its selector engine and actionability checks were themselves 100–200 ms tasks,
+// which the long-task figure counted as the app's (bench/sign-in-profile.ts showed them).
+// Each wait is named and logged when it starts and ends, so a run that times out says which wait
+// expired (the pinned set's 15-minute timeouts were unexplained for that lack).
+
+/** Where a wait's start and end are written (the bench's log); silent when not given. */
+export type WaitLog = (line: string) => void;
+
+/** The CPU slowed as on a cheap phone (CDP, as Lighthouse's mobile profile does). */
+export async function throttleCpu(cdp: CDPSession, rate: number): Promise<void> {
+	await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+}
+
+/** The tap on "Đăng nhập", as the button's click. */
+export async function tapSignIn(page: Page): Promise<void> {
+	await page.evaluate(() =>
+		document.querySelector<HTMLButtonElement>('form button[type="submit"]')!.click()
+	);
+}
+
+/** Types `text` in the roster's search box at once, as a paste would. */
+export async function typeSearch(page: Page, text: string): Promise<void> {
+	await page.evaluate((value) => {
+		const input = document.querySelector<HTMLInputElement>('[data-testid="search"]')!;
+		input.value = value;
+		input.dispatchEvent(new Event('input', { bubbles: true }));
+	}, text);
+}
+
+/**
+ * Waits until `check` holds in the page, looked at every 50 ms. `name` says what is waited for in
+ * the log and in the error when `timeout` runs out.
+ */
+export async function waitInPage<A extends string | number | undefined>(
+	page: Page,
+	wait: {
+		name: string;
+		check: (arg: A) => boolean;
+		arg?: A;
+		timeout?: number;
+		log?: WaitLog;
+	}
+): Promise<void> {
+	const started = Date.now();
+	wait.log?.(`    wait ${wait.name}…`);
+	try {
+		await page.waitForFunction(wait.check as (arg: unknown) => boolean, wait.arg, {
+			timeout: wait.timeout ?? 900_000,
+			polling: 50
+		});
+	} catch (error) {
+		throw new Error(`the wait "${wait.name}" expired after ${Date.now() - started} ms`, {
+			cause: error
+		});
+	}
+	wait.log?.(`    wait ${wait.name}: ${Date.now() - started} ms`);
+}
+
+/** Types `name` in the roster's search box and waits until only that member is listed. */
+export async function searchFor(page: Page, name: string, log?: WaitLog): Promise<void> {
+	await typeSearch(page, name);
+	await waitInPage(page, {
+		name: `search "${name}" answered`,
+		check: (wanted) => {
+			const items = [...document.querySelectorAll('[data-testid="member-item"] .name')];
+			return items.length > 0 && items.every((item) => item.textContent === wanted);
+		},
+		arg: name,
+		log
+	});
+}
+
+/** The first member's name in the roster, once a row shows. */
+export async function firstListedName(page: Page, log?: WaitLog): Promise<string> {
+	await waitInPage(page, {
+		name: 'first roster row',
+		check: () => !!document.querySelector('[data-testid="member-item"] .name'),
+		log
+	});
+	return page.evaluate(
+		() => document.querySelector('[data-testid="member-item"] .name')!.textContent!
+	);
+}
+
+/** The sync badge says every first sync is over. */
+export async function waitSynced(page: Page, log?: WaitLog): Promise<void> {
+	await waitInPage(page, {
+		name: 'badge "Đã đồng bộ"',
+		check: () => document.querySelector('[data-testid="sync-label"]')?.textContent === 'Đã đồng bộ',
+		log
+	});
+}
+
+export function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
