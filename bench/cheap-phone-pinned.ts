@@ -220,14 +220,19 @@ async function timedSearch(page: Page, name: string): Promise<number> {
 				const started = performance.now();
 				input.value = wanted;
 				input.dispatchEvent(new Event('input', { bubbles: true }));
-				const check = () => {
+				// Looked at every 16 ms. No named function inside: tsx would wrap it in a helper
+				// (`__name`) the page does not have.
+				const timer = setInterval(() => {
 					const items = [...document.querySelectorAll('[data-testid="member-item"] .name')];
+					const elapsed = performance.now() - started;
 					if (items.length > 0 && items.every((item) => item.textContent === wanted)) {
-						resolve(performance.now() - started);
-					} else if (performance.now() - started > 30_000) resolve(NaN);
-					else requestAnimationFrame(check);
-				};
-				requestAnimationFrame(check);
+						clearInterval(timer);
+						resolve(elapsed);
+					} else if (elapsed > 30_000) {
+						clearInterval(timer);
+						resolve(NaN);
+					}
+				}, 16);
 			}),
 		name
 	);
@@ -241,13 +246,16 @@ async function timedProfileOpen(page: Page): Promise<number> {
 				const item = document.querySelector<HTMLElement>('[data-testid="member-item"]')!;
 				const started = performance.now();
 				(item.querySelector('a') ?? item).click();
-				const check = () => {
+				const timer = setInterval(() => {
+					const elapsed = performance.now() - started;
 					if (document.querySelector('[data-testid="member-name"]')?.textContent) {
-						resolve(performance.now() - started);
-					} else if (performance.now() - started > 60_000) resolve(NaN);
-					else requestAnimationFrame(check);
-				};
-				requestAnimationFrame(check);
+						clearInterval(timer);
+						resolve(elapsed);
+					} else if (elapsed > 60_000) {
+						clearInterval(timer);
+						resolve(NaN);
+					}
+				}, 16);
 			})
 	);
 }
