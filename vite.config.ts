@@ -1,7 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
-import { criticalChunkName } from './scripts/sw/critical-chunks';
+import { criticalChunkName } from './scripts/sw/critical-chunks.js';
 
 const nodePouch = fileURLToPath(new URL('./tests/support/pouchdb-node.ts', import.meta.url));
 

@@ -12,7 +12,7 @@
 // the last attempt, one catch-all group, pulled the app into that page. Modules other screens load
 // only lazily stay lazy (a module is taken only when an offline screen imports it statically).
 import type { ChunkingContext, ModuleInfo } from 'rolldown';
-import { CRITICAL_LAZY, OFFLINE_SCREENS, ROOT_ROUTES, SIGN_IN_ROUTES } from './critical-routes';
+import { CRITICAL_LAZY, OFFLINE_SCREENS, ROOT_ROUTES, SIGN_IN_ROUTES } from './critical-routes.js';
 
 type RootKind = 'public' | 'sign-in' | 'screen' | 'other';
 
