@@ -43,21 +43,44 @@ export async function waitInPage<A extends string | number | undefined>(
 		arg?: A;
 		timeout?: number;
 		log?: WaitLog;
+		/** What the page shows meanwhile, logged every 30 s (a long wait says whether it moves). */
+		progress?: () => string;
 	}
 ): Promise<void> {
 	const started = Date.now();
 	wait.log?.(`    wait ${wait.name}…`);
+	const { progress, log } = wait;
+	const timer =
+		progress && log
+			? setInterval(() => {
+					page.evaluate(progress).then(
+						(shown) => log(`      ${Math.round((Date.now() - started) / 1000)} s: ${shown}`),
+						() => undefined
+					);
+				}, 30_000)
+			: null;
 	try {
 		await page.waitForFunction(wait.check as (arg: unknown) => boolean, wait.arg, {
 			timeout: wait.timeout ?? 900_000,
 			polling: 50
 		});
 	} catch (error) {
-		throw new Error(`the wait "${wait.name}" expired after ${Date.now() - started} ms`, {
-			cause: error
-		});
+		const shown = progress ? await page.evaluate(progress).catch(() => '?') : '';
+		throw new Error(
+			`the wait "${wait.name}" expired after ${Date.now() - started} ms${shown ? ` (${shown})` : ''}`,
+			{ cause: error }
+		);
+	} finally {
+		if (timer) clearInterval(timer);
 	}
 	wait.log?.(`    wait ${wait.name}: ${Date.now() - started} ms`);
+}
+
+/** The roster's count and the sync badge, as a wait's progress. */
+export function rosterState(): string {
+	const count = document.querySelector('[data-testid="member-count"]')?.textContent ?? 'no count';
+	const badge = document.querySelector('[data-testid="sync-label"]')?.textContent ?? 'no badge';
+	return `${count}; ${badge}`;
 }
 
 /** Types `name` in the roster's search box and waits until only that member is listed. */
@@ -91,7 +114,8 @@ export async function waitSynced(page: Page, log?: WaitLog): Promise<void> {
 	await waitInPage(page, {
 		name: 'badge "Đã đồng bộ"',
 		check: () => document.querySelector('[data-testid="sync-label"]')?.textContent === 'Đã đồng bộ',
-		log
+		log,
+		progress: rosterState
 	});
 }
 

@@ -7,6 +7,7 @@ import { mapLimit } from './sync-bench';
 import { longTasksSince, observeLongTasks } from './long-tasks';
 import {
 	firstListedName,
+	rosterState,
 	searchFor,
 	tapSignIn,
 	throttleCpu,
@@ -139,7 +140,8 @@ export async function pinnedVisit(options: {
 				document.querySelector('[data-testid="member-count"]')?.textContent?.replace(/\D/g, '') ===
 				String(total),
 			arg: set.active,
-			log
+			log,
+			progress: rosterState
 		});
 		await waitSynced(page, log);
 		const names = await namesToSearch(page);
