@@ -83,14 +83,19 @@ export function rosterState(): string {
 	return `${count}; ${badge}`;
 }
 
-/** Types `name` in the roster's search box and waits until only that member is listed. */
+/**
+ * Types `name` in the roster's search box and waits until the list answers it: that name listed,
+ * and only names that begin with it (a search for "Nguyễn Văn An" rightly lists "Nguyễn Văn Anh"
+ * too: waiting for the name alone never ended for such names).
+ */
 export async function searchFor(page: Page, name: string, log?: WaitLog): Promise<void> {
 	await typeSearch(page, name);
 	await waitInPage(page, {
 		name: `search "${name}" answered`,
 		check: (wanted) => {
 			const items = [...document.querySelectorAll('[data-testid="member-item"] .name')];
-			return items.length > 0 && items.every((item) => item.textContent === wanted);
+			const names = items.map((item) => item.textContent ?? '');
+			return names.includes(wanted) && names.every((shown) => shown.startsWith(wanted));
 		},
 		arg: name,
 		log
