@@ -22,7 +22,7 @@ import {
 // with the CPU 4× slower. Measured from tapping "Đăng nhập":
 // - the first rows searchable (a name typed in the roster answered);
 // - the whole set searchable: the roster counts every active member (its default list: the seed
-//   makes ~7 % of members transferred, removed…, so waiting for all 16,000 never ended: the
+//   makes ~13 % of members transferred, removed, matured…, so waiting for all 16,000 never ended: the
 //   15-minute timeouts of the first runs) and a search answers;
 // - the longest main-thread task until then;
 // then, on the same throttle, the search's answer times (p50, p95: from typing a full name to the
