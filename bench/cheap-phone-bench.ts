@@ -1,10 +1,18 @@
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, phoneContext } from '../tests/support/browser';
 import { openLink, type RemoteLink } from './link-client';
 import { startBenchServer, type BenchServer, type BenchStore } from './server-client';
 import { makeUnit, type UnitFixture } from './sync-bench';
 import { makePinnedSet, pinnedVisit, type PinnedSample } from './cheap-phone-pinned';
 import { longTasksSince, observeLongTasks } from './long-tasks';
+import {
+	firstListedName,
+	median,
+	searchFor,
+	tapSignIn,
+	throttleCpu,
+	waitSynced
+} from './cheap-phone-page';
 
 // The cheap-phone profile (issue #17): Chromium with its CPU throttled 4× (CDP
 // `Emulation.setCPUThrottlingRate`, as Lighthouse's mobile profile does) behind the emulated 3G
@@ -186,7 +194,8 @@ async function pinnedSamples(options: {
 				set,
 				preset: PINNED_PRESET,
 				cpuSlowdown: CPU_SLOWDOWN,
-				installed: (page) => waitInstalled(page)
+				installed: (page) => waitInstalled(page),
+				log: options.log
 			})
 		);
 	}
@@ -238,7 +247,7 @@ async function oneVisit(options: {
 	try {
 		const page = await context.newPage();
 		const cdp = await context.newCDPSession(page);
-		await throttleCpu(cdp);
+		await throttleCpu(cdp, CPU_SLOWDOWN);
 		await link.setPreset(PRESET);
 		await link.resetStats();
 
@@ -261,24 +270,10 @@ async function oneVisit(options: {
 		const tapAt = await page.evaluate(() => performance.now());
 		const tapped = Date.now();
 		await tapSignIn(page);
-		await waitInPage(page, () => !!document.querySelector('[data-testid="member-item"] .name'));
-		const name = await page.evaluate(
-			() => document.querySelector('[data-testid="member-item"] .name')!.textContent!
-		);
-		await typeSearch(page, name);
-		await waitInPage(
-			page,
-			(wanted) => {
-				const items = [...document.querySelectorAll('[data-testid="member-item"] .name')];
-				return items.length > 0 && items.every((item) => item.textContent === wanted);
-			},
-			name
-		);
+		const name = await firstListedName(page);
+		await searchFor(page, name);
 		const signInToSearchMs = Date.now() - tapped;
-		await waitInPage(
-			page,
-			() => document.querySelector('[data-testid="sync-label"]')?.textContent === 'Đã đồng bộ'
-		);
+		await waitSynced(page);
 		const tasks = await longTasksSince(page, tapAt);
 		return {
 			offlineReadyMs,
@@ -292,40 +287,6 @@ async function oneVisit(options: {
 		await link.setPreset('none');
 		await context.close();
 	}
-}
-
-// The waits below run in the page with plain DOM queries, not Playwright's locators: on the
-// throttled CPU its selector engine and actionability checks were themselves 100–200 ms tasks,
-// which the long-task figure counted as the app's (bench/sign-in-profile.ts showed them).
-
-/** The tap on "Đăng nhập", as the button's click. */
-export async function tapSignIn(page: Page): Promise<void> {
-	await page.evaluate(() =>
-		document.querySelector<HTMLButtonElement>('form button[type="submit"]')!.click()
-	);
-}
-
-/** Types `text` in the roster's search box at once, as a paste would. */
-export async function typeSearch(page: Page, text: string): Promise<void> {
-	await page.evaluate((value) => {
-		const input = document.querySelector<HTMLInputElement>('[data-testid="search"]')!;
-		input.value = value;
-		input.dispatchEvent(new Event('input', { bubbles: true }));
-	}, text);
-}
-
-/** Waits until `check` holds in the page, looked at every 50 ms. */
-export async function waitInPage<A extends string | number | undefined>(
-	page: Page,
-	check: (arg: A) => boolean,
-	arg?: A,
-	timeout = 900_000
-): Promise<void> {
-	await page.waitForFunction(check as (arg: unknown) => boolean, arg, { timeout, polling: 50 });
-}
-
-async function throttleCpu(cdp: CDPSession): Promise<void> {
-	await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
 }
 
 /** Opens the app in a second tab with the link cut: the sign-in form must show. */
@@ -342,9 +303,4 @@ async function opensWithoutNetwork(options: { page: Page; link: RemoteLink }): P
 		await tab.close();
 		await options.link.restore();
 	}
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }

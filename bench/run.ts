@@ -38,6 +38,7 @@ import {
 //   --baseline-build=DIR  cheap phone, member import: also measure this build (e.g. main's, made with
 //                      `git archive main | tar -x -C DIR`, node_modules linked, `npm run build`)
 //   --no-pinned        cheap phone: without the 16,000-member pinned set on Slow 4G
+//   --pinned-units=N   the pinned set (both scenarios) with N communes of 400 instead of 40
 //   --store=memory     the embedded store in memory instead of LevelDB on disk
 //   --couchdb=URL      every scenario with a server also against this Apache CouchDB 3
 //                      (http://admin:password@host:5984, or COUCHDB_USER/COUCHDB_PASSWORD), each
@@ -74,7 +75,7 @@ const TODAY = '2026-11-28';
 
 const scale = {
 	unitMembers: 400,
-	pinnedUnits: quick ? 10 : 40,
+	pinnedUnits: Number(option('pinned-units') ?? (quick ? 10 : 40)),
 	pinnedPerUnit: 400,
 	singleDbMembers: 16_000,
 	edits: 50,

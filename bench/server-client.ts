@@ -38,7 +38,10 @@ export interface BenchServer {
 	url: string;
 	port: number;
 	createUnit(options: Args<'createUnit'>): Promise<{ id: string; db: string; login: string }>;
-	seed(options: Args<'seed'>): Promise<{ members: number; history: number; branches: number }>;
+	/** `active`: the members whose status is active, the roster's default list. */
+	seed(
+		options: Args<'seed'>
+	): Promise<{ members: number; active: number; history: number; branches: number }>;
 	editMembers(options: Args<'editMembers'>): Promise<string[]>;
 	state(db: string): Promise<DbDigest>;
 	payload(

@@ -150,7 +150,12 @@ async function handle(command: ServerCommand): Promise<unknown> {
 				const failed = results.filter((r) => r.error);
 				if (failed.length) throw new Error(`seed: ${failed.length} documents refused`);
 			}
-			return { members: members.length, history: history.length, branches: branches.length };
+			return {
+				members: members.length,
+				active: members.filter((m) => m.status === 'active').length,
+				history: history.length,
+				branches: branches.length
+			};
 		}
 		case 'editMembers': {
 			// Another device's edits, landed on the server: a phone number and the usual bookkeeping.

@@ -38,7 +38,7 @@ const { manifestEntries, warnings } = await getManifest({
 for (const warning of warnings) console.warn(warning);
 
 const critical = criticalFiles();
-const criticalEntries: { url: string; revision: string | null }[] = [];
+const criticalEntries: { url: string; revision: string | null; bytes: number }[] = [];
 const deferred: string[] = [];
 let criticalBytes = 0;
 let deferredBytes = 0;
@@ -48,13 +48,17 @@ for (const entry of manifestEntries ?? []) {
 	// Files outside _app/immutable (the shell, the boot script, SVG icons, the web manifest) are few
 	// and small, and the shell needs them: critical, with their revision.
 	if (critical.has(path) || !path.startsWith('_app/immutable/')) {
-		criticalEntries.push({ url: entry.url, revision: entry.revision ?? null });
+		criticalEntries.push({ url: entry.url, revision: entry.revision ?? null, bytes });
 		criticalBytes += bytes;
 	} else {
 		deferred.push(entry.url);
 		deferredBytes += bytes;
 	}
 }
+// The largest first: the browser answers the worker's requests a few at a time, in the order they
+// were made, and the big chunks (the app's screens, the data libraries) take seconds on 3G where a
+// small file takes a round trip; started first, they overlap the small ones instead of ending last.
+criticalEntries.sort((a, b) => b.bytes - a.bytes);
 const missing = [...critical].filter((path) => !criticalEntries.some((e) => e.url === `/${path}`));
 if (missing.length > 0)
 	throw new Error(`critical files missing from ${dir}/: ${missing.join(', ')}`);
@@ -75,7 +79,7 @@ await build({
 	legalComments: 'none',
 	define: {
 		'process.env.NODE_ENV': '"production"',
-		__CRITICAL__: JSON.stringify(criticalEntries),
+		__CRITICAL__: JSON.stringify(criticalEntries.map(({ url, revision }) => ({ url, revision }))),
 		__DEFERRED__: JSON.stringify(deferred)
 	},
 	logLevel: 'warning'

@@ -1,5 +1,5 @@
-// Web Push for the app's service worker (docs/decisions/0022-web-push.md), loaded by the Workbox
-// worker through importScripts (scripts/build-sw.ts). A push says only that mail arrived
+// Web Push for the app's service worker (docs/decisions/0022-web-push.md), bundled into it by
+// scripts/build-sw.ts (scripts/sw/app-sw.js imports it). A push says only that mail arrived
 // (`{ kind: 'mail', count }`) or that a meeting starts within the hour (`{ kind: 'meeting', count }`):
 // the notice is a fixed sentence, never a subject, a place or a sender, since a locked phone shows it
 // to whoever holds it. One tag per kind, so several notices of a kind collapse into one.

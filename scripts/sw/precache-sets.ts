@@ -3,33 +3,10 @@
 // from Vite's manifest (docs/decisions/0024-offline-ready-and-progress.md).
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CRITICAL_LAZY, CRITICAL_ROUTES } from './critical-routes';
 
 const OUTPUT = '.svelte-kit/output/client';
 const NODES = '.svelte-kit/generated/client-optimized/nodes';
-
-/**
- * The screens a secretary opens offline: the root layout and error page, the app's layout, error
- * page, home redirect and unknown-address page, sign-in, the roster, a member's profile, the
- * forms to add and edit a member (a secretary's daily work, done where there is no signal), the
- * account screen. Everything else (print, dashboard, mail, declarations review…) is deferred.
- */
-const CRITICAL_ROUTES = [
-	/src\/routes\/\+layout\.svelte/,
-	/src\/routes\/\+error\.svelte/,
-	/src\/routes\/\(app\)\/\+(layout|error|page)\.svelte/,
-	/src\/routes\/\(app\)\/\[\.\.\.rest\]\//,
-	/src\/routes\/\(app\)\/dang-nhap\/\+page/,
-	/src\/routes\/\(app\)\/doan-vien\/\+page/,
-	/src\/routes\/\(app\)\/doan-vien\/\[key\]\/(sua\/)?\+page/,
-	/src\/routes\/\(app\)\/doan-vien\/moi\/\+page/,
-	/src\/routes\/\(app\)\/tai-khoan\/\+page/
-];
-
-/**
- * Code those screens load lazily but cannot open without: the sync engine (started with every
- * signed-in screen; offline it still opens the device's databases).
- */
-const CRITICAL_LAZY = [/src\/lib\/data\/sync\/engine-chunk\.ts$/];
 
 interface ManifestChunk {
 	file: string;
