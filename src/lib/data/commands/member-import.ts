@@ -29,12 +29,15 @@ export type MemberImportResult =
 
 /**
  * Documents per bulk write, sized by time as the first sync's are (sync/main-thread.ts, ADR 0027):
- * PouchDB's idb adapter writes a whole bulkDocs in one task, ~1 ms a document on a phone 4× slower
- * than a laptop, so a fixed 50 was a 100–250 ms task there (bench --profile) and wasted yields on a
- * fast one. The target is the write's wall time, which is never less than its CPU time: a loaded
- * phone writes smaller batches, never longer tasks. A member and its entries stay in one batch.
+ * PouchDB's idb adapter writes a whole bulkDocs in one task, ~1.2 ms a document on a phone 4× slower
+ * than a laptop (50 were ~60 ms of CPU in the bench), so a fast phone climbs to larger batches and a
+ * slow one stays small. The time measured is the write's wall time, which also holds whatever ran
+ * meanwhile (the read model indexing the previous batch, other tabs, a loaded machine): the floor
+ * keeps that from shrinking batches to a few documents, where every batch's fixed cost (a PouchDB
+ * transaction, a changes event, one more pass of the indexer) made the write 2.5× slower in the
+ * bench. A member and its entries stay in one batch.
  */
-const BATCH = { start: 20, min: 4, max: 200, targetMs: 40 } as const;
+const BATCH = { start: 40, min: 30, max: 200, targetMs: 60 } as const;
 /**
  * Outbox entries per bulkPut: 500 were one 97 ms task (IndexedDB puts are made in one go); 50 keep
  * each well under that on a phone 4× slower.
