@@ -39,10 +39,17 @@ export type AuditAction =
 	/** A member import's batch of citizen ids asked of the registry (counts only, never the ids). */
 	| 'registry.clashes'
 	/** A list or a member's file exported on a phone (export-audit-router.ts). */
-	| 'export';
+	| 'export'
+	/** The public declaration API's writes, on a member's behalf (declaration-audit.ts). */
+	| 'declaration.submit'
+	| 'declaration.correct'
+	| 'declaration.withdraw'
+	/** Its refusals over a window, counted by error code (never what was sent). */
+	| 'declaration.refused';
 
 export interface AuditTarget {
-	type: 'unit' | 'account' | 'device' | 'job' | 'transfer' | 'file';
+	/** `public`: the public declaration API as a whole (refusals no unit could be named for). */
+	type: 'unit' | 'account' | 'device' | 'job' | 'transfer' | 'file' | 'public';
 	id: string;
 }
 

@@ -19,6 +19,8 @@ export class DeclarationError extends Error {
 	readonly status: number;
 	readonly body: DeclarationErrorBody;
 	readonly retryAfterSeconds: number | undefined;
+	/** The unit a real link or receipt named, when the refusal came after that (audit counts). */
+	unitId: string | undefined;
 
 	constructor(
 		status: number,
@@ -29,7 +31,14 @@ export class DeclarationError extends Error {
 		this.status = status;
 		this.body = body;
 		this.retryAfterSeconds = options.retryAfterSeconds;
+		this.unitId = undefined;
 	}
+}
+
+/** The refusal came after a real link or receipt named this unit: it is counted there. */
+export function inUnit(error: DeclarationError, unitId: string): DeclarationError {
+	error.unitId = unitId;
+	return error;
 }
 
 export function sendDeclarationError(res: Response, error: DeclarationError): void {
@@ -54,6 +63,13 @@ export const LINK_DISABLED = () =>
 	new DeclarationError(410, {
 		error: 'join_link_disabled',
 		reason: 'Đường dẫn khai báo này đã được đơn vị tắt. Hãy hỏi Bí thư đơn vị đường dẫn mới.'
+	});
+
+export const BRANCH_MOVED = () =>
+	new DeclarationError(410, {
+		error: 'branch_moved',
+		reason:
+			'Chi đoàn của đường dẫn này đã chuyển sang đơn vị Đoàn khác nên đường dẫn không còn dùng được. Hãy hỏi Bí thư chi đoàn đường dẫn mới.'
 	});
 
 export const UNIT_CLOSED = () =>

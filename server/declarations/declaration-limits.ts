@@ -22,6 +22,8 @@ export interface DeclarationLimits {
 	linkWindowMs: number;
 	/** Longest block after repeated lockouts. */
 	maxBlockMs: number;
+	/** Refusals are written to the audit trail as counts at most this often (10 minutes). */
+	refusalAuditMs?: number;
 }
 
 /** Go on (and `release` once the code or link is known), or wait this many seconds. */
@@ -36,7 +38,8 @@ export const DECLARATION_LIMITS: DeclarationLimits = {
 	windowMs: 10 * 60_000,
 	submitPerLink: 300,
 	linkWindowMs: 60 * 60_000,
-	maxBlockMs: 24 * 60 * 60_000
+	maxBlockMs: 24 * 60 * 60_000,
+	refusalAuditMs: 10 * 60_000
 };
 
 export class DeclarationLimiter {

@@ -33,50 +33,60 @@ function clientIp(req: Request): string {
 	return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
+type Refuse = (res: Response, error: DeclarationError) => void;
+
 /** The body, parsed, at most DECLARATION_BODY_MAX_BYTES; answers and stops on anything else. */
-function readBody(req: Request, res: Response, next: NextFunction): void {
-	const declared = Number(req.headers['content-length']);
-	if (Number.isFinite(declared) && declared > DECLARATION_BODY_MAX_BYTES) {
-		closeAfter(req, res);
-		sendDeclarationError(res, TOO_LARGE());
-		return;
-	}
-	parseJson(req, res, (error?: unknown) => {
-		if (!error) return next();
-		const { type, status } = (error ?? {}) as { type?: string; status?: number };
-		if (type === 'entity.too.large' || status === 413) {
+function bodyReader(refuse: Refuse) {
+	return (req: Request, res: Response, next: NextFunction): void => {
+		const declared = Number(req.headers['content-length']);
+		if (Number.isFinite(declared) && declared > DECLARATION_BODY_MAX_BYTES) {
 			closeAfter(req, res);
-			sendDeclarationError(res, TOO_LARGE());
+			refuse(res, TOO_LARGE());
 			return;
 		}
-		sendDeclarationError(res, BAD_JSON());
-	});
-}
-
-type Handler = (req: Request, res: Response) => Promise<void>;
-
-/** Our refusals as they are; anything else to the app's error handler (a 500 that tells nothing). */
-function handle(handler: Handler) {
-	return (req: Request, res: Response, next: NextFunction) => {
-		res.set('cache-control', 'no-store');
-		handler(req, res).catch((error: unknown) => {
-			if (error instanceof DeclarationError) sendDeclarationError(res, error);
-			else next(error);
+		parseJson(req, res, (error?: unknown) => {
+			if (!error) return next();
+			const { type, status } = (error ?? {}) as { type?: string; status?: number };
+			if (type === 'entity.too.large' || status === 413) {
+				closeAfter(req, res);
+				refuse(res, TOO_LARGE());
+				return;
+			}
+			refuse(res, BAD_JSON());
 		});
 	};
 }
+
+type Handler = (req: Request, res: Response) => Promise<void>;
 
 export function createDeclarationRouter(options: { service: DeclarationService }): Router {
 	const { service } = options;
 	const limiter = service.limiter;
 	const router = express.Router();
+	// Every refusal is counted in the audit trail by its code, never with what was sent
+	// (declaration-audit.ts).
+	const refuse: Refuse = (res, error) => {
+		service.refused(error);
+		sendDeclarationError(res, error);
+	};
+	const readBody = bodyReader(refuse);
+	/** Our refusals as they are; anything else to the app's error handler (a 500 that tells nothing). */
+	const handle =
+		(handler: Handler) =>
+		(req: Request, res: Response, next: NextFunction): void => {
+			res.set('cache-control', 'no-store');
+			handler(req, res).catch((error: unknown) => {
+				if (error instanceof DeclarationError) refuse(res, error);
+				else next(error);
+			});
+		};
 
 	router.get(
 		'/join/:token',
 		(req, res, next) => {
 			const attempt = limiter.joinLookup(clientIp(req));
 			if ('blocked' in attempt) {
-				sendDeclarationError(res, tooMany(attempt.blocked));
+				refuse(res, tooMany(attempt.blocked));
 				return;
 			}
 			res.locals.knownLink = attempt.release;
@@ -96,7 +106,7 @@ export function createDeclarationRouter(options: { service: DeclarationService }
 			const attempt = limiter.submission(clientIp(req));
 			if (!attempt.ok) {
 				closeAfter(req, res);
-				sendDeclarationError(res, tooMany(attempt.retryAfterSeconds));
+				refuse(res, tooMany(attempt.retryAfterSeconds));
 				return;
 			}
 			next();
@@ -118,7 +128,7 @@ export function createDeclarationRouter(options: { service: DeclarationService }
 				const attempt = limiter.receipt(clientIp(req));
 				if ('blocked' in attempt) {
 					closeAfter(req, res);
-					sendDeclarationError(res, tooMany(attempt.blocked));
+					refuse(res, tooMany(attempt.blocked));
 					return;
 				}
 				res.locals.knownReceipt = attempt.release;

@@ -24,6 +24,8 @@ import { derivedUlid } from '../ulid';
 import {
 	closed,
 	DECLARATION_UNKNOWN,
+	inUnit,
+	type DeclarationError,
 	invalidBody,
 	invalidFields,
 	LINK_UNKNOWN,
@@ -31,6 +33,7 @@ import {
 	tooMany,
 	UNIT_CLOSED
 } from './declaration-errors';
+import type { DeclarationAudit } from './declaration-audit';
 import type { DeclarationLimiter } from './declaration-limits';
 import {
 	canonicalJson,
@@ -77,6 +80,7 @@ export class DeclarationService {
 	readonly #limiter: DeclarationLimiter;
 	readonly #now: () => Date;
 	readonly #onWrite: (db: string) => void;
+	readonly #audit: DeclarationAudit | undefined;
 
 	constructor(options: {
 		couch: CouchClient;
@@ -86,6 +90,8 @@ export class DeclarationService {
 		now?: () => Date;
 		/** A unit database was written to (recorded for the workers, as the /couch proxy does). */
 		onWrite?: (db: string) => void;
+		/** The audit trail's side of this API (declaration-audit.ts); none: nothing recorded. */
+		audit?: DeclarationAudit;
 	}) {
 		this.#couch = options.couch;
 		this.#reader = options.reader;
@@ -93,6 +99,15 @@ export class DeclarationService {
 		this.#limiter = options.limiter;
 		this.#now = options.now ?? (() => new Date());
 		this.#onWrite = options.onWrite ?? (() => {});
+		this.#audit = options.audit;
+	}
+
+	/** A refusal sent to a client: counted in the audit trail, by code (declaration-audit.ts). */
+	refused(error: DeclarationError): void {
+		this.#audit?.refused({
+			error: error.body.error,
+			...(error.unitId ? { unitId: error.unitId } : {})
+		});
 	}
 
 	get limiter(): DeclarationLimiter {
@@ -125,10 +140,17 @@ export class DeclarationService {
 		// An identical resend is answered even if the link was disabled since: she did send it.
 		const recorded = await this.#index.get(code);
 		if (recorded && recorded.submission === fingerprint) {
+			// Recorded again in case the first attempt stopped before its audit entry (the same id:
+			// written once).
+			await this.#auditSubmit({
+				unitId: recorded.unitId,
+				declarationId: recorded.declarationId,
+				consentAt: consent.at
+			});
 			return { status: 200, view: await this.#viewOf(code, recorded) };
 		}
 		const { unit, link } = await this.#reader.openLink(token);
-		if (recorded) throw RECEIPT_TAKEN();
+		if (recorded) throw inUnit(RECEIPT_TAKEN(), unit.id);
 
 		const id = `declaration:${derivedUlid({ time: ulidTime(consent.at), seed: receiptHash(code) })}`;
 		const now = this.#now().toISOString();
@@ -157,12 +179,12 @@ export class DeclarationService {
 		const existing = await this.#reader.declaration(unit, id);
 		if (existing) {
 			// A first attempt stored it and stopped before the receipt (or runs right now).
-			if (!sameSubmission(existing, doc)) throw RECEIPT_TAKEN();
+			if (!sameSubmission(existing, doc)) throw inUnit(RECEIPT_TAKEN(), unit.id);
 		} else {
 			created = await this.#create(unit, doc);
 			if (!created) {
 				const raced = await this.#reader.declaration(unit, id);
-				if (!raced || !sameSubmission(raced, doc)) throw RECEIPT_TAKEN();
+				if (!raced || !sameSubmission(raced, doc)) throw inUnit(RECEIPT_TAKEN(), unit.id);
 			}
 		}
 		const saved = await this.#index.put({
@@ -177,9 +199,19 @@ export class DeclarationService {
 			if (!winner || winner.declarationId !== id || winner.unitId !== unit.id) {
 				// Another declaration took this code meanwhile: nothing of this one may stay.
 				if (created) await this.#remove(unit, id);
-				throw RECEIPT_TAKEN();
+				throw inUnit(RECEIPT_TAKEN(), unit.id);
 			}
 		}
+		await this.#audit?.wrote({
+			unitId: unit.id,
+			write: {
+				kind: 'submit',
+				declarationId: id,
+				joinLinkId: link._id,
+				...(link.branchId ? { branchId: link.branchId } : {})
+			},
+			at: ulidTime(consent.at)
+		});
 		return {
 			status: created ? 201 : 200,
 			view: await this.#viewOf(code, { unitId: unit.id, declarationId: id })
@@ -198,7 +230,7 @@ export class DeclarationService {
 		const { code, input } = this.#receiptOf(CorrectDeclarationSchema, body);
 		const fields = this.#checkFields(input.fields);
 		const consent = consentOf(input.consent);
-		return this.#change(code, known, (doc, now) => {
+		return this.#change(code, known, 'correct', (doc, now) => {
 			// The same correction sent again (the answer was lost) changes nothing.
 			if (
 				canonicalJson(doc.fields) === canonicalJson(fields) &&
@@ -222,18 +254,13 @@ export class DeclarationService {
 	/** POST /api/declarations/withdraw: marked withdrawn (kept: the consent record is proof). */
 	async withdraw(body: unknown, known: () => void): Promise<DeclarationView> {
 		const { code } = this.#receiptOf(ReceiptRequestSchema, body);
-		return this.#change(
-			code,
-			known,
-			(doc, now) => ({
-				...doc,
-				state: 'withdrawn',
-				withdrawnAt: now,
-				updatedAt: now,
-				updatedBy: SERVER_NAME
-			}),
-			true
-		);
+		return this.#change(code, known, 'withdraw', (doc, now) => ({
+			...doc,
+			state: 'withdrawn',
+			withdrawnAt: now,
+			updatedAt: now,
+			updatedBy: SERVER_NAME
+		}));
 	}
 
 	#checkFields(input: DeclarationInput): DeclaredFields {
@@ -267,31 +294,59 @@ export class DeclarationService {
 	async #change(
 		code: string,
 		known: () => void,
-		next: (doc: DeclarationDoc, now: string) => DeclarationDoc | undefined,
-		withdrawing = false
+		kind: 'correct' | 'withdraw',
+		next: (doc: DeclarationDoc, now: string) => DeclarationDoc | undefined
 	): Promise<DeclarationView> {
 		for (let attempt = 0; ; attempt++) {
 			const { unit, doc, review } = await this.#find(code, known);
 			const status = declarationStatus(doc, review);
 			if (!status.open) {
 				// Withdrawing twice is what she asked for: she sees it withdrawn, not an error.
-				if (withdrawing && status.state === 'withdrawn') {
+				if (kind === 'withdraw' && status.state === 'withdrawn') {
 					return this.#reader.view({ code, unit, doc, review });
 				}
-				throw closed(status.state);
+				throw inUnit(closed(status.state), unit.id);
 			}
-			if (!takesDeclarations(unit)) throw UNIT_CLOSED();
-			const changed = next(doc, this.#now().toISOString());
+			if (!takesDeclarations(unit)) throw inUnit(UNIT_CLOSED(), unit.id);
+			const now = this.#now();
+			const changed = next(doc, now.toISOString());
 			if (!changed) return this.#reader.view({ code, unit, doc, review });
 			v.parse(DeclarationDocSchema, changed);
 			try {
 				const { rev } = await this.#couch.putDoc({ db: unit.db, doc: changed });
 				this.#onWrite(unit.db);
+				await this.#audit?.wrote({
+					unitId: unit.id,
+					write: { kind, declarationId: doc._id, revision: changed.revision },
+					at: now.getTime()
+				});
 				return this.#reader.view({ code, unit, doc: { ...changed, _rev: rev }, review });
 			} catch (error) {
 				if (!(error instanceof CouchError && error.status === 409) || attempt >= 3) throw error;
 			}
 		}
+	}
+
+	/** A submission's entry, from the declaration as stored (its link), if it is still there. */
+	async #auditSubmit(options: {
+		unitId: string;
+		declarationId: string;
+		consentAt: string;
+	}): Promise<void> {
+		if (!this.#audit) return;
+		const unit = await this.#reader.unit(options.unitId);
+		const doc = unit ? await this.#reader.declaration(unit, options.declarationId) : undefined;
+		if (!doc) return;
+		await this.#audit.wrote({
+			unitId: options.unitId,
+			write: {
+				kind: 'submit',
+				declarationId: doc._id,
+				joinLinkId: doc.joinLinkId,
+				...(doc.branchId ? { branchId: doc.branchId } : {})
+			},
+			at: ulidTime(options.consentAt)
+		});
 	}
 
 	async #viewOf(

@@ -14,7 +14,13 @@ import {
 } from '../../src/lib/domain/declarations';
 import type { CouchClient } from '../couch/couch-client';
 import { designMode, unitStatus, type UnitRecord } from '../couch/provision-service';
-import { LINK_DISABLED, LINK_UNKNOWN, UNIT_CLOSED } from './declaration-errors';
+import {
+	BRANCH_MOVED,
+	LINK_DISABLED,
+	LINK_UNKNOWN,
+	UNIT_CLOSED,
+	inUnit
+} from './declaration-errors';
 
 // What the public API reads of a unit (docs/decisions/0019-self-declarations.md): its join links,
 // a chi đoàn's name, a declaration and its review — always as the server, from the unit's database,
@@ -68,9 +74,21 @@ export class UnitReader {
 			if (sameCode(doc.code, token.code) && !found) found = doc;
 		}
 		if (!found) throw LINK_UNKNOWN();
-		if (!takesDeclarations(unit)) throw UNIT_CLOSED();
-		if (found.enabled !== true) throw LINK_DISABLED();
+		if (!takesDeclarations(unit)) throw inUnit(UNIT_CLOSED(), unit.id);
+		if (found.enabled !== true) throw inUnit(LINK_DISABLED(), unit.id);
+		// A chi đoàn that left in a split (ADR 0028): its link stays with the unit that gave it out,
+		// whose screens no longer list it, and delivers nothing — the new unit gives out its own.
+		if (found.branchId && !(await this.#holdsBranch(unit, found.branchId)))
+			throw inUnit(BRANCH_MOVED(), unit.id);
 		return { unit, link: found };
+	}
+
+	async #holdsBranch(unit: UnitRecord, branchId: string): Promise<boolean> {
+		const doc = await this.#couch.getDoc<{ _id: string; type?: string }>({
+			db: unit.db,
+			id: branchId
+		});
+		return doc?.type === 'branch';
 	}
 
 	async branchName(unit: UnitRecord, branchId: string | undefined): Promise<string | undefined> {
@@ -111,8 +129,9 @@ export class UnitReader {
 
 	/**
 	 * Where a declaration lives now: the unit its receipt was recorded in, or — once that unit was
-	 * merged and the merge copied its declarations (doc-copier.ts) — the unit it joined, where the
-	 * survivor's secretary reviews it.
+	 * merged and the merge copied its declarations (doc-copier.ts) — the unit it joined, or — once a
+	 * split moved it with the member it is about (ADR 0028) — the new unit, which the tombstone left
+	 * in the old one names (`splitInto`). Either way it is where its secretary reviews it.
 	 */
 	async home(
 		unitId: string,
@@ -121,14 +140,32 @@ export class UnitReader {
 		let unit = await this.#units(unitId);
 		if (!unit) return undefined;
 		let doc = await this.declaration(unit, declarationId);
-		for (let hop = 0; hop < 8 && unit.status === 'merged' && unit.mergedInto; hop++) {
-			const next = await this.#units(unit.mergedInto);
-			const copied = next ? await this.declaration(next, declarationId) : undefined;
-			if (!next || !copied) break;
+		for (let hop = 0; hop < 8; hop++) {
+			const nextId = doc
+				? unit.status === 'merged'
+					? unit.mergedInto
+					: undefined
+				: await this.#splitInto(unit, declarationId);
+			if (!nextId) break;
+			const next = await this.#units(nextId);
+			const found = next ? await this.declaration(next, declarationId) : undefined;
+			if (!next || !found) break;
 			unit = next;
-			doc = copied;
+			doc = found;
 		}
 		return doc ? { unit, doc } : undefined;
+	}
+
+	/** The unit a split moved this document to: its tombstone here says so (split-worker.ts). */
+	async #splitInto(unit: UnitRecord, id: string): Promise<string | undefined> {
+		const [row] = await this.#couch.allDocs({ db: unit.db, keys: [id] });
+		if (!row?.value?.deleted) return undefined;
+		const tombstone = await this.#couch.getDoc<{ _id: string; splitInto?: unknown }>({
+			db: unit.db,
+			id,
+			query: { rev: row.value.rev }
+		});
+		return typeof tombstone?.splitInto === 'string' ? tombstone.splitInto : undefined;
 	}
 
 	/** The declaration as its author may see it (declaration-api.ts DeclarationView). */

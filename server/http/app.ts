@@ -5,6 +5,7 @@ import { createApiRouter } from '../accounts/api-router';
 import { createAttachmentRouter } from '../attachments/attachment-router';
 import { createExportAuditRouter } from '../audit/export-audit-router';
 import { FileStore } from '../attachments/file-store';
+import { DeclarationAudit } from '../declarations/declaration-audit';
 import { DeclarationLimiter } from '../declarations/declaration-limits';
 import { createDeclarationRouter } from '../declarations/declaration-router';
 import { DeclarationService } from '../declarations/declaration-service';
@@ -105,6 +106,10 @@ export function createHttpApp(options: {
 				reader: new UnitReader({ couch, units: services.unitById }),
 				index: new ReceiptIndex({ couch, db: services.names.declarations }),
 				limiter: new DeclarationLimiter(config.declarationLimits),
+				audit: new DeclarationAudit({
+					audit,
+					refusalWindowMs: config.declarationLimits.refusalAuditMs ?? 10 * 60_000
+				}),
 				onWrite: (db) => {
 					services.dbUpdates.touch(db);
 					workers.written(db);

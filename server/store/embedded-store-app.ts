@@ -7,6 +7,7 @@ import express from 'express';
 import expressPouchdb from 'express-pouchdb';
 import * as v from 'valibot';
 import type { StoreKind } from '../config';
+import { keepDeletedDatabasesDeleted } from './database-lifecycle';
 import { guardLocalDocs } from './store-guard';
 
 // The embedded CouchDB-compatible store (express-pouchdb) for `npm start` without COUCHDB_URL. It
@@ -42,6 +43,8 @@ export async function startStoreInThisProcess(options: {
 	const secrets = memory ? newSecrets() : loadOrCreateSecrets(dataDir);
 	const PouchDB = memory ? await memoryPouch() : await levelPouch(dataDir);
 
+	// Before the app is built: its routes capture express-pouchdb's delete at that moment.
+	keepDeletedDatabasesDeleted();
 	const couchApp = expressPouchdb(PouchDB, {
 		mode: 'fullCouchDB',
 		inMemoryConfig: memory,

@@ -56,7 +56,14 @@ export interface JobDoc extends CouchDoc {
 	retryAt?: string;
 	error?: string;
 	/** What earlier steps decided, so a retried step repeats the same work. */
-	data: { since?: Seq; movedIds?: string[]; copied?: number; transfer?: TransferJobData };
+	data: {
+		since?: Seq;
+		movedIds?: string[];
+		/** A split: the moved chi đoàn's join links, left in the old unit (split-plan.ts). */
+		joinLinksLeft?: string[];
+		copied?: number;
+		transfer?: TransferJobData;
+	};
 	/** Times a step found what it needs not there yet (NotYet): spaces the next looks. */
 	deferrals?: number;
 	/** After the job: late changes in the source database are forwarded until a manager closes it. */
@@ -79,6 +86,8 @@ export interface JobView {
 	createdBy: string;
 	finishedAt?: string;
 	forwarding?: 'open' | 'closed';
+	/** A split: the moved chi đoàn's join links, which stopped working (ADR 0028). */
+	joinLinksLeft?: string[];
 }
 
 export function jobView(job: JobDoc): JobView {
@@ -93,7 +102,8 @@ export function jobView(job: JobDoc): JobView {
 		createdAt: job.createdAt,
 		createdBy: job.createdBy,
 		...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
-		...(job.forwarding ? { forwarding: job.forwarding } : {})
+		...(job.forwarding ? { forwarding: job.forwarding } : {}),
+		...(job.data.joinLinksLeft?.length ? { joinLinksLeft: job.data.joinLinksLeft } : {})
 	};
 }
 

@@ -5,10 +5,12 @@ import { forwardCheckpointId, unitOrFail, type ReorgDeps } from './merge-worker'
 import { rewriteUnit, type DocCopier, type RevDoc } from './doc-copier';
 import { JobFailed, type JobContext, type JobWorker } from './job-runner';
 import { releaseUntouchedUnit } from './unit-lock';
+import { planSplit } from './split-plan';
 
 // Splitting unit S (docs/architecture.md, "POST /api/units/:id/split"): a new sibling N receives the
-// chosen branches (ADR 0004: they are documents of S), their members and those members' history.
-//   plan         which documents move, decided once and kept in the job (a retry moves the same);
+// chosen branches (ADR 0004: they are documents of S), their members and those members' history,
+// and the members' own declarations about them with their reviews (ADR 0028).
+//   plan         which documents move (split-plan.ts), decided once and kept in the job;
 //   create-unit  N, with the id chosen when the job was created;
 //   copy         those documents into N, revisions kept, `unitId` rewritten;
 //   remove       each is deleted in S (a tombstone marked `splitInto`) once N holds its every leaf;
@@ -66,24 +68,13 @@ export function createSplitWorker(deps: SplitDeps): JobWorker {
 			path: encodeURIComponent(source.db)
 		});
 		const rows = await couch.allDocs<RevDoc>({ db: source.db, includeDocs: true });
-		const branchIds = new Set(ctx.job.params.branchIds ?? []);
-		const docs = rows.flatMap((row) => (row.doc ? [row.doc] : []));
-		const members = new Set(
-			docs
-				.filter((doc) => doc.type === 'member' && branchIds.has(String(doc.branchId)))
-				.map((doc) => doc._id)
-		);
-		const moved = docs
-			.filter(
-				(doc) =>
-					(doc.type === 'branch' && branchIds.has(doc._id)) ||
-					members.has(doc._id) ||
-					(doc.type === 'history' && members.has(String(doc.memberId)))
-			)
-			.map((doc) => doc._id);
+		const { movedIds, joinLinksLeft } = planSplit({
+			docs: rows.flatMap((row) => (row.doc ? [row.doc] : [])),
+			branchIds: new Set(ctx.job.params.branchIds ?? [])
+		});
 		await ctx.update((job) => ({
 			...job,
-			data: { ...job.data, since: info.update_seq, movedIds: moved }
+			data: { ...job.data, since: info.update_seq, movedIds, joinLinksLeft }
 		}));
 	}
 
@@ -178,7 +169,14 @@ export function createSplitWorker(deps: SplitDeps): JobWorker {
 			actor: job.createdBy,
 			action: 'unit.split.done',
 			target: { type: 'unit', id: job.sourceId },
-			details: { into: job.targetId, job: job._id, moved: job.data.movedIds?.length ?? 0 },
+			details: {
+				into: job.targetId,
+				job: job._id,
+				moved: job.data.movedIds?.length ?? 0,
+				// The moved chi đoàn's links stay with S and stop working: their posters need the new
+				// unit's links (ADR 0028).
+				joinLinksLeft: job.data.joinLinksLeft ?? []
+			},
 			seed: { time: seedTime(job), value: `${job._id}:done` }
 		});
 		deps.onDirectoryChange();
@@ -201,8 +199,8 @@ export function createSplitWorker(deps: SplitDeps): JobWorker {
 
 /**
  * One forwarding pass for a finished split: changes in S since the last pass that concern what moved
- * (a document N holds, a new member of a moved branch, history of a moved member) are copied to N and
- * deleted again in S. Everything else in S stays where it is.
+ * (a document N holds, a new member of a moved branch, history of a moved member, a review of a moved
+ * declaration) are copied to N and deleted again in S. Everything else in S stays where it is.
  */
 export async function forwardSplit(deps: SplitDeps, job: JobDoc): Promise<number> {
 	const source = await unitOrFail(deps.provision, job.sourceId);
@@ -218,9 +216,14 @@ export async function forwardSplit(deps: SplitDeps, job: JobDoc): Promise<number
 		transform,
 		select: async (leaves) => {
 			const docs = await deps.copier.fetch({ db: source.db, revs: leaves });
-			const refs = docs.flatMap((doc) =>
-				doc.type === 'history' && typeof doc.memberId === 'string' ? [doc.memberId] : []
-			);
+			const refs = docs.flatMap((doc) => {
+				if (doc.type === 'history' && typeof doc.memberId === 'string') return [doc.memberId];
+				// A review made offline in S of a declaration that moved: it joins its declaration.
+				if (doc.type === 'declaration-review' && typeof doc.declarationId === 'string') {
+					return [doc.declarationId];
+				}
+				return [];
+			});
 			const known = await deps.copier.known({
 				db: target.db,
 				ids: [...new Set([...leaves.keys(), ...refs])]
@@ -238,6 +241,9 @@ export async function forwardSplit(deps: SplitDeps, job: JobDoc): Promise<number
 			for (const doc of docs) {
 				const memberId = String(doc.memberId);
 				if (doc.type === 'history' && (known.has(memberId) || belongs.has(memberId))) {
+					belongs.add(doc._id);
+				}
+				if (doc.type === 'declaration-review' && known.has(String(doc.declarationId))) {
 					belongs.add(doc._id);
 				}
 			}

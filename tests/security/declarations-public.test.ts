@@ -37,7 +37,9 @@ const LIMITS = {
 	windowMs: 60_000,
 	submitPerLink: 1000,
 	linkWindowMs: 60_000,
-	maxBlockMs: 60_000
+	maxBlockMs: 60_000,
+	// Refusal counts reach the audit trail within a second here (10 minutes by default).
+	refusalAuditMs: 500
 };
 
 /** A fresh client address for one attack. */
@@ -596,5 +598,49 @@ describe('what is logged', () => {
 		expect(loggedPath(`/api/join/${unit.id}%2D${code}`)).not.toContain(code);
 		expect(loggedPath(`/api/join/${unit.id}-${code}/extra`)).not.toContain(code);
 		expect(loggedPath('/api/declarations/status')).toBe('/api/declarations/status');
+	});
+
+	it('a refused submission is counted in the audit trail, with nothing of what was sent', async () => {
+		const citizenId = `0013${String(new Date().getUTCFullYear() - 20).slice(-2)}424242`;
+		const sent = submitBody({
+			fields: declarationFields({
+				// Refused: a script in her name; the rest is hers and must not be kept.
+				givenName: 'Quỳnh<script>alert(1)</script>',
+				familyName: 'Trịnh',
+				citizenId,
+				phone: '0966555444',
+				permanentAddress: 'Thôn Đông Khê'
+			})
+		});
+		await refusedAndNothingStored('audit: a refused submission', () => post(sent), [400]);
+		const entries = async () =>
+			(
+				await server.couch.allDocs<{ action?: string }>({
+					db: server.provision.names.audit,
+					startkey: 'audit:',
+					endkey: 'audit:\ufff0',
+					includeDocs: true
+				})
+			).flatMap((row) => (row.doc ? [row.doc] : []));
+		let counted = false;
+		for (let i = 0; i < 200 && !counted; i++) {
+			counted = (await entries()).some((entry) => entry.action === 'declaration.refused');
+			if (!counted) await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		expect(counted).toBe(true);
+		const text = JSON.stringify(await entries());
+		const leaked = [
+			'Quỳnh',
+			'Trịnh',
+			citizenId,
+			'0966555444',
+			'<script>',
+			sent.receipt as string
+		].filter((secret) => text.includes(secret));
+		expectRefused(
+			'audit: a refused submission leaves nothing personal in the trail',
+			leaked.length === 0,
+			leaked.join(', ')
+		);
 	});
 });

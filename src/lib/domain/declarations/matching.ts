@@ -36,7 +36,8 @@ export type DeclarationMatch<M extends MatchableMember> =
 	/** Nobody like her: approving creates a record. */
 	| { kind: 'none' };
 
-function nameKey(person: MatchableDeclaration | MatchableMember): string {
+/** The folded full name matching compares (candidates can be looked up by it and the birth date). */
+export function nameKey(person: MatchableDeclaration | MatchableMember): string {
 	return [person.familyName, person.middleName, person.givenName].map(fold).join(' ');
 }
 
