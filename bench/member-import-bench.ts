@@ -52,6 +52,11 @@ export interface MemberImportResult {
 	longestTaskCpuMs: number;
 	/** Main-thread tasks of over 100 ms of CPU time. */
 	tasksOver100Cpu: number;
+	/**
+	 * The same, per phase (each phase traced on its own): file chosen → the preview's counts, and
+	 * "Nhập" → the report and half a second after it (what the write's end sets off).
+	 */
+	phasesCpuMs: { preview: number[]; write: number[] };
 	/** Planning the write, slices and yields included (the flow's 'member-import:plan' measure). */
 	planMs: number;
 	counts: Record<string, string>;
@@ -124,8 +129,8 @@ export async function memberImportBench(options: {
 
 		options.log('  import: reading and checking…');
 		const start = await page.evaluate(() => performance.now());
-		const traceFile = join(dir, 'trace.json');
-		await browser.startTracing(page, { path: traceFile, categories: TRACE_CATEGORIES });
+		const previewTrace = join(dir, 'trace-preview.json');
+		await browser.startTracing(page, { path: previewTrace, categories: TRACE_CATEGORIES });
 		const t0 = Date.now();
 		await page.getByTestId('import-file').setInputFiles(file);
 		await page.getByTestId('mapping-check').click({ timeout: 600_000 });
@@ -138,8 +143,12 @@ export async function memberImportBench(options: {
 				(await page.getByTestId(`count-${kind}`).locator('.n').textContent())?.trim() ?? '';
 		}
 
+		await browser.stopTracing();
+		const writeTrace = join(dir, 'trace-write.json');
+
 		options.log('  import: writing…');
 		await page.getByTestId('import-start').click();
+		await browser.startTracing(page, { path: writeTrace, categories: TRACE_CATEGORIES });
 		if (options.profile) await startCpuProfile(cdp);
 		const profiledFrom = await page.evaluate(() => performance.now());
 		const t1 = Date.now();
@@ -172,10 +181,20 @@ export async function memberImportBench(options: {
 		// Long tasks are reported a moment after they end.
 		await page.waitForTimeout(500);
 		await browser.stopTracing();
-		const cpuTimes = await taskCpuTimes({ traceFile });
-		options.log(
-			`  tasks by CPU time (≥ 50 ms): ${cpuTimes.longTasksCpuMs.map((cpu, i) => `${cpu} ms (wall ${cpuTimes.longTasksWallMs[i]} ms)`).join(', ') || 'none'}`
-		);
+		const phases = {
+			preview: await taskCpuTimes({ traceFile: previewTrace }),
+			write: await taskCpuTimes({ traceFile: writeTrace })
+		};
+		for (const [phase, times] of Object.entries(phases)) {
+			options.log(
+				`  ${phase}: tasks by CPU time (≥ 50 ms): ${times.longTasksCpuMs.map((cpu, i) => `${cpu} ms (wall ${times.longTasksWallMs[i]} ms)`).join(', ') || 'none'}`
+			);
+		}
+		const cpuTimes = {
+			longTasksCpuMs: [...phases.preview.longTasksCpuMs, ...phases.write.longTasksCpuMs].sort(
+				(a, b) => b - a
+			)
+		};
 		const all = await longTasksSince(page, start);
 		const tasks = all.map((t) => t.duration);
 		const planMs = await page.evaluate(() =>
@@ -197,6 +216,10 @@ export async function memberImportBench(options: {
 			tasksOver100: tasks.filter((d) => d > 100).length,
 			longestTaskCpuMs: cpuTimes.longTasksCpuMs[0] ?? 0,
 			tasksOver100Cpu: cpuTimes.longTasksCpuMs.filter((cpu) => cpu > 100).length,
+			phasesCpuMs: {
+				preview: phases.preview.longTasksCpuMs,
+				write: phases.write.longTasksCpuMs
+			},
 			planMs,
 			counts,
 			created,

@@ -32,6 +32,12 @@ export interface AccountDoc {
 	updatedBy: string;
 	passwordChangedAt?: string;
 	/**
+	 * The secretary's contact phone, as the organisation sheet gave it (0 and 9–10 digits; the
+	 * import's rule, domain/spreadsheets/org-import-plan.ts cleanPhone). Shown to her superiors on
+	 * the unit's accounts, and exported back into the same sheet.
+	 */
+	phone?: string;
+	/**
 	 * Units this account belonged to before a merge moved it (oldest first): its devices may still
 	 * hold unsent changes there, and SessionInfo.formerDbs tells them where to push before forgetting.
 	 */
@@ -50,6 +56,7 @@ export interface AccountRow {
 	createdBy: string;
 	updatedAt: string;
 	updatedBy: string;
+	phone?: string;
 }
 
 export function accountRow(account: AccountDoc): AccountRow {
@@ -63,7 +70,8 @@ export function accountRow(account: AccountDoc): AccountRow {
 		createdAt: account.createdAt,
 		createdBy: account.createdBy,
 		updatedAt: account.updatedAt,
-		updatedBy: account.updatedBy
+		updatedBy: account.updatedBy,
+		...(account.phone ? { phone: account.phone } : {})
 	};
 }
 
@@ -116,7 +124,8 @@ export const CreateAccountSchema = v.object({
 	unitId: v.string(),
 	role: v.picklist(ACCOUNT_ROLES, 'Vai trò không hợp lệ.'),
 	mustChangePassword: v.optional(v.boolean(), true),
-	createdBy: v.pipe(v.string(), v.minLength(1))
+	createdBy: v.pipe(v.string(), v.minLength(1)),
+	phone: v.optional(v.pipe(v.string(), v.regex(/^0\d{9,10}$/, 'Số điện thoại không hợp lệ.')))
 });
 
 export type CreateAccountInput = v.InferInput<typeof CreateAccountSchema>;

@@ -97,7 +97,7 @@ export class AccountService {
 	async createAccount(input: CreateAccountInput): Promise<AccountDoc> {
 		const parsed = v.safeParse(CreateAccountSchema, input);
 		if (!parsed.success) throw invalid(parsed.issues, 'Thông tin tài khoản không hợp lệ.');
-		const { login, password, fullName, unitId, role, mustChangePassword, createdBy } =
+		const { login, password, fullName, unitId, role, mustChangePassword, createdBy, phone } =
 			parsed.output;
 		if (!(await this.#getUnit(unitId))) {
 			throw new AppError({
@@ -124,7 +124,8 @@ export class AccountService {
 			createdAt: at,
 			createdBy,
 			updatedAt: at,
-			updatedBy: createdBy
+			updatedBy: createdBy,
+			...(phone ? { phone } : {})
 		};
 		// The CouchDB user first: an account doc without its user could sign in but never sync.
 		await this.#putCouchUser(account);

@@ -308,11 +308,9 @@ export class OrgImportService {
 				lease: this.#lease()
 			};
 			const { rev } = await this.#couch.putDoc({ db: this.#db, doc: journal });
-			const passwords = new Map(
-				accounts.map((account) => [account.login, account.temporaryPassword])
-			);
+			const issued = new Map(accounts.map((account) => [account.login, account]));
 			started = true;
-			const run = this.#carry({ ...journal, _rev: rev }, passwords, actor).finally(() =>
+			const run = this.#carry({ ...journal, _rev: rev }, issued, actor).finally(() =>
 				this.#running.delete(run)
 			);
 			this.#running.add(run);
@@ -345,7 +343,8 @@ export class OrgImportService {
 
 	/**
 	 * GET /api/units/:id/org-sheet: the tree beneath the unit as the import's sheet (id, name, kind,
-	 * superior, secretary's name and login), so rows added to an export import again. Never a password.
+	 * superior, secretary's name, login and phone), so rows added to an export import again. Never a
+	 * password.
 	 */
 	async sheet(actor: Actor, rootId: string): Promise<OrgSheetRow[]> {
 		const root = await this.#importer(actor, rootId);
@@ -367,7 +366,7 @@ export class OrgImportService {
 				parent: unit.parentId === root.id ? '' : (names.get(unit.parentId ?? '') ?? ''),
 				fullName: secretary?.fullName ?? '',
 				login: secretary?.login ?? '',
-				phone: ''
+				phone: secretary?.phone ?? ''
 			});
 		}
 		return rows;
@@ -483,9 +482,14 @@ export class OrgImportService {
 		});
 	}
 
+	/**
+	 * Founds what the journal names. `issued` (per login: its temporary password and the sheet's
+	 * phone) lives in this process only: an import whose process died is rolled back, never resumed,
+	 * so the journal needs neither.
+	 */
 	async #carry(
 		start: OrgImportJournal,
-		passwords: ReadonlyMap<string, string>,
+		issued: ReadonlyMap<string, Pick<IssuedAccount, 'temporaryPassword' | 'phone'>>,
 		actor: Actor
 	): Promise<void> {
 		// Journal writes go one after the other (progress and the heartbeat that keeps the lease
@@ -528,9 +532,11 @@ export class OrgImportService {
 					createdBy: actor.login
 				});
 				if (unit.login) {
+					const account = issued.get(unit.login);
 					await this.#accounts.createAccount({
 						login: unit.login,
-						password: passwords.get(unit.login) ?? temporaryPassword(),
+						password: account?.temporaryPassword ?? temporaryPassword(),
+						...(account?.phone ? { phone: account.phone } : {}),
 						fullName: unit.fullName ?? unit.login,
 						unitId: unit.id,
 						role: 'secretary',

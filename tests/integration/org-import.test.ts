@@ -266,7 +266,7 @@ describe('all or nothing', () => {
 });
 
 describe('a sheet with nested rows, exported and imported again', () => {
-	it('founds a district with its communes, exports the tree, and imports only the new rows', async () => {
+	it('founds a district with its communes, keeps its secretary’s phone, exports the tree, and imports only the new rows', async () => {
 		const login = uniqueLogin('h');
 		const started = await commit([
 			{
@@ -275,7 +275,14 @@ describe('a sheet with nested rows, exported and imported again', () => {
 			},
 			{
 				line: 3,
-				row: sheetRow({ name: 'Huyện đoàn Mẫu', kind: 'Huyện đoàn', fullName: 'Lê Huyện', login })
+				// Typed as people type it: the country code, dots and spaces.
+				row: sheetRow({
+					name: 'Huyện đoàn Mẫu',
+					kind: 'Huyện đoàn',
+					fullName: 'Lê Huyện',
+					login,
+					phone: '+84 912.345.678'
+				})
 			}
 		]);
 		expect(started.status).toBe(202);
@@ -297,6 +304,15 @@ describe('a sheet with nested rows, exported and imported again', () => {
 		expect(await server.couch.getSecurity(commune?.db ?? '')).toEqual(
 			unitSecurity(commune as UnitRecord)
 		);
+		// The secretary's phone is stored with her account: her superiors read it on the unit's
+		// accounts (the screen's call), the commune without a secretary has none.
+		const accounts = await api<{ login: string; phone?: string }[]>(
+			server,
+			`/units/${district.id}/accounts`,
+			{ cookie: admin.cookie }
+		);
+		expect(accounts.status).toBe(200);
+		expect(accounts.body.find((account) => account.login === login)?.phone).toBe('0912345678');
 
 		const exported = await api<{ rows: ReturnType<typeof sheetRow>[] }>(
 			server,
@@ -310,7 +326,8 @@ describe('a sheet with nested rows, exported and imported again', () => {
 				name: 'Huyện đoàn Mẫu',
 				kind: 'huyen-doan',
 				fullName: 'Lê Huyện',
-				login
+				login,
+				phone: '0912345678'
 			})
 		);
 		expect(JSON.stringify(exported.body)).not.toMatch(/password/i);

@@ -77,7 +77,19 @@ describe('the engine owner', () => {
 	it('counts what waits to upload, and tells of a merged unit only once its outbox is empty', async () => {
 		const told: string[] = [];
 		await deviceDb.outbox.put({ docId: 'member:1', db, rev: '1-a', at: '2026-11-20T01:00:00Z' });
+		// The device's own sync report is bookkeeping: never counted as waiting (outbox.ts).
+		await deviceDb.outbox.put({
+			docId: 'device-report:may1',
+			db,
+			rev: '1-r',
+			at: '2026-11-20T01:00:00Z'
+		});
 		start({ onUnitMerged: (unit) => told.push(unit.db) });
+		await expect.poll(() => deviceEngine.pending, { timeout: 3000 }).toBe(1);
+		// Counted again at every change of the outbox, as the upload clears it.
+		await deviceDb.outbox.put({ docId: 'member:3', db, rev: '1-c', at: '2026-11-20T01:30:00Z' });
+		await expect.poll(() => deviceEngine.pending, { timeout: 3000 }).toBe(2);
+		await deviceDb.outbox.delete('member:3');
 		await expect.poll(() => deviceEngine.pending, { timeout: 3000 }).toBe(1);
 
 		await deviceDb.units.put(mergedUnit('Đoàn xã Cũ'));

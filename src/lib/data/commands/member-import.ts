@@ -2,6 +2,7 @@ import type { ImportReport } from '$lib/domain/spreadsheets/member-import-types'
 import type { MemberImportPlan } from '$lib/domain/spreadsheets/member-import-plan';
 import { deviceDb } from '$lib/data/store/device-db';
 import { localDb } from '$lib/data/store/pouch';
+import { BatchSizer, yieldToMain } from '$lib/data/sync/main-thread';
 import {
 	beatWrite,
 	clearWriteJournal,
@@ -27,10 +28,16 @@ export type MemberImportResult =
 	{ ok: true; report: ImportReport } | { ok: false; cancelled: boolean; message: string };
 
 /**
- * Documents per bulk write (a member and its entry together): PouchDB's bulkDocs of 100 took up to
- * 140 ms of one task in Chromium on the test machine, CPU not slowed (bench --profile); 50 halves it.
+ * Documents per bulk write, sized by time as the first sync's are (sync/main-thread.ts, ADR 0027):
+ * PouchDB's idb adapter writes a whole bulkDocs in one task, ~1.2 ms a document on a phone 4× slower
+ * than a laptop (50 were ~60 ms of CPU in the bench), so a fast phone climbs to larger batches and a
+ * slow one stays small. The time measured is the write's wall time, which also holds whatever ran
+ * meanwhile (the read model indexing the previous batch, other tabs, a loaded machine): the floor
+ * keeps that from shrinking batches to a few documents, where every batch's fixed cost (a PouchDB
+ * transaction, a changes event, one more pass of the indexer) made the write 2.5× slower in the
+ * bench. A member and its entries stay in one batch.
  */
-const BATCH = 50;
+const BATCH = { start: 40, min: 30, max: 200, targetMs: 60 } as const;
 /**
  * Outbox entries per bulkPut: 500 were one 97 ms task (IndexedDB puts are made in one go); 50 keep
  * each well under that on a phone 4× slower.
@@ -51,10 +58,6 @@ class ImportStopped extends Error {
 
 const CANCELLED = 'Đã hủy nhập: không có hồ sơ nào được ghi.';
 
-function yieldToScreen(): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 export async function applyMemberImport(options: {
 	/** The unit database (`unit_<id>`). */
 	db: string;
@@ -74,10 +77,11 @@ export async function applyMemberImport(options: {
 		list.push(entry as Doc);
 		entriesOf.set(entry.memberId, list);
 	}
-	const docs: Doc[] = plan.members.flatMap((member) => [
+	const groups: Doc[][] = plan.members.map((member) => [
 		member as Doc,
 		...(entriesOf.get(member._id) ?? [])
 	]);
+	const docs = groups.flat();
 	const total = docs.length;
 	const finish = (): ImportReport => ({
 		...plan.report,
@@ -101,10 +105,18 @@ export async function applyMemberImport(options: {
 		await saveWriteJournal({ db: options.db, journal: { created, updated, by } });
 		let beatAt = Date.now();
 		options.onProgress?.(0, total);
-		for (let start = 0; start < total; start += BATCH) {
+		const sizer = new BatchSizer(BATCH);
+		let done = 0;
+		for (let next = 0; next < groups.length; ) {
 			if (signal?.aborted) throw new ImportStopped({ message: CANCELLED, cancelled: true });
-			const batch = docs.slice(start, start + BATCH);
+			const batch: Doc[] = [];
+			while (next < groups.length && (batch.length === 0 || batch.length < sizer.size)) {
+				batch.push(...(groups[next] ?? []));
+				next += 1;
+			}
+			const began = performance.now();
 			const results = await db.bulkDocs(batch);
+			sizer.took({ count: batch.length, ms: performance.now() - began });
 			let failed: string | null = null;
 			results.forEach((result, i) => {
 				const doc = batch[i];
@@ -113,14 +125,15 @@ export async function applyMemberImport(options: {
 				else failed ??= failureMessage({ doc, error: result as PouchDB.Core.Error });
 			});
 			if (failed !== null) throw new ImportStopped({ message: failed, cancelled: false });
-			options.onProgress?.(Math.min(start + BATCH, total), total);
+			done += batch.length;
+			options.onProgress?.(done, total);
 			// Not after every batch: each is a write to the device database that its live queries see.
 			if (Date.now() - beatAt >= BEAT_EVERY_MS) {
 				await beatWrite(options.db);
 				beatAt = Date.now();
 			}
 			await options.afterBatch?.(written.size);
-			await yieldToScreen();
+			await yieldToMain();
 		}
 		if (signal?.aborted) throw new ImportStopped({ message: CANCELLED, cancelled: true });
 		const at = new Date().toISOString();
@@ -153,9 +166,8 @@ export async function applyMemberImport(options: {
  * Notes every written document as waiting to upload in ONE transaction, put in small chunks: the
  * screen gets the main thread between chunks (each chunk's requests are answered in tasks of their
  * own, and the transaction lives on while it is handed new requests), and the outbox's live
- * queries — the sync status re-reads the whole outbox on every change — hear of it once, at the
- * commit, instead of once per slice of a growing outbox (measured: that re-read, 20 times over up to
- * 10,000 entries, and 500-entry puts were the write's last long tasks). All or nothing, too.
+ * queries — the sync status counts it on every change (outbox.ts, countPending) — hear of it once, at
+ * the commit, instead of once per slice of a growing outbox. All or nothing, too.
  */
 async function noteAll(options: {
 	entries: { db: string; docId: string; rev: string; at: string }[];

@@ -52,6 +52,8 @@ export interface AccountRow {
 	mustChangePassword: boolean;
 	createdAt: string;
 	createdBy: string;
+	/** The contact phone an organisation sheet gave (server/accounts/account-record.ts). */
+	phone?: string;
 	devices: DeviceRow[];
 }
 

@@ -4,7 +4,7 @@ import { getSetting, putSetting, deviceDb, type UnitRow } from '$lib/data/store/
 import { allowLocalDbs } from '$lib/data/store/wiped-dbs';
 import { sendPendingExports } from '$lib/data/spreadsheets/export-log-store';
 import { loadEngineChunk, type EngineChunk } from './load-engine-chunk';
-import { isUserChange } from './outbox';
+import { countPending } from './outbox';
 import type { SyncProblem, UnitSyncHandle } from './unit-sync';
 import type { PullProgress } from './pull';
 
@@ -37,7 +37,6 @@ class DeviceEngine {
 	#phase = $state<SyncPhase>('idle');
 	#lastSyncedAt = $state<string | null>(null);
 	#pending = $state(0);
-	#refused = $state(0);
 	/** Per database during its first sync (docs/decisions/0024-offline-ready-and-progress.md). */
 	#firstSyncs = $state<Record<string, PullProgress & { finished: boolean }>>({});
 	/** Every first sync finished and the read model holds its rows: the bar may say 100 %. */
@@ -69,9 +68,6 @@ class DeviceEngine {
 	}
 	get pending() {
 		return this.#pending;
-	}
-	get refused() {
-		return this.#refused;
 	}
 	get progress(): PullProgress | null {
 		const entries = Object.values(this.#firstSyncs);
@@ -222,12 +218,14 @@ class DeviceEngine {
 		});
 	}
 
+	// Counted, never read: an import notes 10,000 entries and the upload clears them slice by slice,
+	// each a change this watch hears (outbox.ts, countPending). What the server refused is listed on
+	// the account screen, read when it is opened (device/device-info.ts).
 	#watchOutbox(): () => void {
 		return watchQuery({
-			query: async () => (await deviceDb.outbox.toArray()).filter(isUserChange),
-			next: (entries) => {
-				this.#pending = entries.length;
-				this.#refused = entries.filter((e) => e.refused).length;
+			query: () => countPending(),
+			next: (pending) => {
+				this.#pending = pending;
 			}
 		});
 	}
@@ -242,12 +240,7 @@ class DeviceEngine {
 				const merged = units.filter(
 					(u): u is UnitRow => !!u && u.status === 'merged' && !!u.mergedInto
 				);
-				const pending = await Promise.all(
-					merged.map(
-						async (u) =>
-							(await deviceDb.outbox.where('db').equals(u.db).toArray()).filter(isUserChange).length
-					)
-				);
+				const pending = await Promise.all(merged.map((u) => countPending(u.db)));
 				return merged.map((unit, i) => ({ unit, pending: pending[i] ?? 0 }));
 			},
 			next: (rows) => {

@@ -51,12 +51,23 @@ export async function markRefused(options: { docId: string; reason: string }): P
  * database refuses it for good).
  */
 export function isUserChange(entry: { docId: string }): boolean {
-	return !entry.docId.startsWith('device-report:');
+	return !entry.docId.startsWith(DEVICE_REPORT_PREFIX);
 }
 
+const DEVICE_REPORT_PREFIX = 'device-report:';
+
+/**
+ * Changes waiting to upload, counted on the outbox's indexes: IndexedDB counts the keys without
+ * handing a single entry to the page. Reading the entries instead (toArray) deserialised and copied
+ * every one of them on each change — after a 5,000-row import, 10,000 entries in one task, again at
+ * every slice the upload cleared (docs/decisions/0023-spreadsheet-import-export.md).
+ */
 export async function countPending(db?: string): Promise<number> {
-	const entries = await (db
-		? deviceDb.outbox.where('db').equals(db).toArray()
-		: deviceDb.outbox.toArray());
-	return entries.filter(isUserChange).length;
+	const reports = deviceDb.outbox.where('docId').startsWith(DEVICE_REPORT_PREFIX);
+	const [all, bookkeeping] = await Promise.all([
+		db ? deviceDb.outbox.where('db').equals(db).count() : deviceDb.outbox.count(),
+		// One report per database at most: filtering these few by database costs nothing.
+		db ? reports.filter((e) => e.db === db).count() : reports.count()
+	]);
+	return all - bookkeeping;
 }
