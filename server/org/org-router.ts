@@ -42,105 +42,83 @@ export function createOrgRouter(options: {
 	router.use(express.json({ limit: '64kb' }));
 
 	const withActor = actorRoute(sessions);
+	// Every route has one shape: the actor's work, answered as JSON with the route's status.
+	const answer = (
+		status: number,
+		work: (actor: Actor, req: Request) => Promise<unknown>
+	): RequestHandler =>
+		withActor(async (actor, req, res) => {
+			res.status(status).json(await work(actor, req));
+		});
+	const id = (req: Request) => param(req, 'id');
+	const login = (req: Request) => param(req, 'login');
 
 	router.get(
 		'/units/:id',
-		withActor(async (actor, req, res) => {
-			res.json(await units.view(actor, param(req, 'id')));
-		})
+		answer(200, (actor, req) => units.view(actor, id(req)))
 	);
 	router.post(
 		'/units',
-		withActor(async (actor, req, res) => {
-			res.status(201).json(await units.create(actor, req.body));
-		})
+		answer(201, (actor, req) => units.create(actor, req.body))
 	);
 	router.post(
 		'/units/:id/rename',
-		withActor(async (actor, req, res) => {
-			res.json(await units.rename(actor, param(req, 'id'), req.body));
-		})
+		answer(200, (actor, req) => units.rename(actor, id(req), req.body))
 	);
 	router.post(
 		'/units/:id/merge',
-		withActor(async (actor, req, res) => {
-			res.status(202).json(await units.requestMerge(actor, param(req, 'id'), req.body));
-		})
+		answer(202, (actor, req) => units.requestMerge(actor, id(req), req.body))
 	);
 	router.post(
 		'/units/:id/split',
-		withActor(async (actor, req, res) => {
-			res.status(202).json(await units.requestSplit(actor, param(req, 'id'), req.body));
-		})
+		answer(202, (actor, req) => units.requestSplit(actor, id(req), req.body))
 	);
 	router.post(
 		'/units/:id/dissolve',
-		withActor(async (actor, req, res) => {
-			res.json(await units.dissolve(actor, param(req, 'id')));
-		})
+		answer(200, (actor, req) => units.dissolve(actor, id(req)))
 	);
 	router.get(
 		'/units/:id/members',
-		withActor(async (actor, req, res) => {
-			res.json(await units.members(actor, param(req, 'id'), req.query));
-		})
+		answer(200, (actor, req) => units.members(actor, id(req), req.query))
 	);
 	router.get(
 		'/units/:id/accounts',
-		withActor(async (actor, req, res) => {
-			res.json(await accountAdmin.list(actor, param(req, 'id')));
-		})
+		answer(200, (actor, req) => accountAdmin.list(actor, id(req)))
 	);
 	router.post(
 		'/units/:id/accounts',
-		withActor(async (actor, req, res) => {
-			res.status(201).json(await accountAdmin.issue(actor, param(req, 'id'), req.body));
-		})
+		answer(201, (actor, req) => accountAdmin.issue(actor, id(req), req.body))
 	);
 
 	router.get(
 		'/jobs/:id',
-		withActor(async (actor, req, res) => {
-			res.json(await units.getJob(actor, param(req, 'id')));
-		})
+		answer(200, (actor, req) => units.getJob(actor, id(req)))
 	);
 	router.post(
 		'/jobs/:id/close',
-		withActor(async (actor, req, res) => {
-			res.json(await units.closeForwarding(actor, param(req, 'id'), forwardNow));
-		})
+		answer(200, (actor, req) => units.closeForwarding(actor, id(req), forwardNow))
 	);
 
 	router.post(
 		'/accounts/:login/reset-password',
-		withActor(async (actor, req, res) => {
-			res.json(await accountAdmin.resetPassword(actor, param(req, 'login')));
-		})
+		answer(200, (actor, req) => accountAdmin.resetPassword(actor, login(req)))
 	);
 	router.post(
 		'/accounts/:login/disable',
-		withActor(async (actor, req, res) => {
-			res.json(await accountAdmin.setDisabled(actor, param(req, 'login'), true));
-		})
+		answer(200, (actor, req) => accountAdmin.setDisabled(actor, login(req), true))
 	);
 	router.post(
 		'/accounts/:login/enable',
-		withActor(async (actor, req, res) => {
-			res.json(await accountAdmin.setDisabled(actor, param(req, 'login'), false));
-		})
+		answer(200, (actor, req) => accountAdmin.setDisabled(actor, login(req), false))
 	);
 	router.post(
 		'/devices/:id/revoke',
-		withActor(async (actor, req, res) => {
-			res.json(await accountAdmin.revokeDevice(actor, param(req, 'id')));
-		})
+		answer(200, (actor, req) => accountAdmin.revokeDevice(actor, id(req)))
 	);
 
 	router.get(
 		'/directory',
-		withActor(async (_actor, req, res) => {
-			res.json(await units.search(req.query));
-		})
+		answer(200, (_actor, req) => units.search(req.query))
 	);
 
 	return router;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRecord } from '../../server/couch/provision-service';
-import type { WorkerHooks } from '../../server/workers/job-runner';
 import type { MailReceiptDoc } from '../../src/lib/domain/mail';
 import { until } from '../support/org-api';
 import { createProvince, signedIn, type SignedIn } from '../support/org-setup';
@@ -15,6 +14,7 @@ import {
 	putFileDoc
 } from '../support/mail-fixture';
 import { putThroughProxy } from '../support/reminder-fixture';
+import { useServersOnOneStore } from '../support/shared-store-servers';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
 
 // Mail between units on the post office (docs/decisions/0021-mail-between-units.md), against the
@@ -25,30 +25,12 @@ import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-
 const SHA_A = 'a'.repeat(64);
 
 describe('a directive to 300 communes, the post office killed mid-way', () => {
-	const WORKERS = { ...TEST_WORKERS, leaseMs: 300 };
+	const shared = useServersOnOneStore({ ...TEST_WORKERS, leaseMs: 300 });
+	const serverOnHost = shared.onHost;
 	let host: TestServer;
-	const servers: TestServer[] = [];
-
-	beforeAll(async () => {
-		host = await startTestServer({ workers: { ...WORKERS, enabled: false } });
+	beforeAll(() => {
+		host = shared.host();
 	});
-
-	afterAll(async () => {
-		for (const server of servers.reverse()) await server.close({ keepData: true });
-		await host?.close();
-	});
-
-	function serverOnHost(hooks?: WorkerHooks): Promise<TestServer> {
-		const store = host.embeddedStore;
-		return startTestServer({
-			workers: WORKERS,
-			workerHooks: hooks,
-			dbPrefix: host.config.dbPrefix,
-			...(store
-				? { couchdbUrl: store.url, couchdbUser: store.user, couchdbPassword: store.password }
-				: {})
-		});
-	}
 
 	it('delivers exactly one copy to each, and the file may be read by all of them', async () => {
 		const province = await createProvince(host, 'Tỉnh đoàn Ba Trăm');
@@ -65,7 +47,6 @@ describe('a directive to 300 communes, the post office killed mid-way', () => {
 			afterMailDelivery: ({ index }) =>
 				index === 120 && !fired ? ((fired = true), 'crash') : undefined
 		});
-		servers.push(first);
 		const mail = mailDoc({
 			unitId: province.unit.id,
 			login: secretary.login,
@@ -90,8 +71,7 @@ describe('a directive to 300 communes, the post office killed mid-way', () => {
 			...communes.map((unit) => unit.id)
 		]);
 
-		const second = await serverOnHost();
-		servers.push(second);
+		await serverOnHost(); // takes over; closed with the others
 		const status = await until(
 			async () => {
 				const doc = await mailStatusOf(host, province.unit, mailId);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRecord } from '../../server/couch/provision-service';
-import type { WorkerHooks } from '../../server/workers/job-runner';
 import type { ReceivedReminderDoc, ReminderStatusDoc } from '../../src/lib/domain/reminders';
 import { api, until, waitForJob } from '../support/org-api';
 import { createProvince, signedIn, type SignedIn } from '../support/org-setup';
 import { putThroughProxy, receiptDoc, reminderDoc } from '../support/reminder-fixture';
+import { useServersOnOneStore } from '../support/shared-store-servers';
 import { startTestServer, TEST_WORKERS, type TestServer } from '../support/test-server';
 
 // Reminders on the post-office design (docs/decisions/0018-reminders-and-receipts.md), against the
@@ -277,30 +277,12 @@ describe('a sender merged into another unit', () => {
 describe('a crash between two deliveries', () => {
 	// Short leases so that the takeover does not wait long; as in production the servers share one
 	// store (the host's, whose own workers are off).
-	const WORKERS = { ...TEST_WORKERS, leaseMs: 300 };
+	const shared = useServersOnOneStore({ ...TEST_WORKERS, leaseMs: 300 });
+	const serverOnHost = shared.onHost;
 	let host: TestServer;
-	const servers: TestServer[] = [];
-
-	beforeAll(async () => {
-		host = await startTestServer({ workers: { ...WORKERS, enabled: false } });
+	beforeAll(() => {
+		host = shared.host();
 	});
-
-	afterAll(async () => {
-		for (const server of servers.reverse()) await server.close({ keepData: true });
-		await host?.close();
-	});
-
-	function serverOnHost(hooks?: WorkerHooks): Promise<TestServer> {
-		const store = host.embeddedStore;
-		return startTestServer({
-			workers: WORKERS,
-			workerHooks: hooks,
-			dbPrefix: host.config.dbPrefix,
-			...(store
-				? { couchdbUrl: store.url, couchdbUser: store.user, couchdbPassword: store.password }
-				: {})
-		});
-	}
 
 	it('still delivers each copy exactly once when another server takes over', async () => {
 		const t = await tree(host, 'Tỉnh đoàn Sự Cố');
@@ -309,7 +291,6 @@ describe('a crash between two deliveries', () => {
 			afterReminderDelivery: ({ index }) =>
 				index === 2 && !fired ? ((fired = true), 'crash') : undefined
 		});
-		servers.push(first);
 		const reminder = reminderDoc({
 			unitId: t.province.id,
 			login: t.secretary.login,
@@ -326,8 +307,7 @@ describe('a crash between two deliveries', () => {
 		expect(delivered.map((copies) => copies.length)).toEqual([1, 1, 0]);
 		expect(await statusOf(host, t.province, reminderId)).toBeUndefined();
 
-		const second = await serverOnHost();
-		servers.push(second);
+		await serverOnHost(); // takes over; closed with the others
 		const status = await until(
 			async () => {
 				const doc = await statusOf(host, t.province, reminderId);

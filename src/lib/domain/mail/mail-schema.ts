@@ -1,6 +1,13 @@
 import * as v from 'valibot';
 import { isIsoDate } from '../dates';
-import { ULID_PATTERN, UNIT_ID_PATTERN } from '../org/ids';
+import {
+	LoginSchema as Login,
+	postDocHead,
+	STAMP_ENTRIES,
+	TimestampSchema as Timestamp,
+	ulidSchema,
+	UnitIdSchema as UnitId
+} from '../post-office-fields';
 
 // Mail between units (issue #15, docs/decisions/0021-mail-between-units.md): messages, directive
 // documents (văn bản chỉ đạo) and meeting invitations (giấy mời họp), on the post office of
@@ -56,10 +63,7 @@ export const MEETING_ANSWER_LABELS: Readonly<Record<MeetingAnswer, string>> = {
 	delegate: 'Cử người dự thay'
 };
 
-const UnitId = v.pipe(v.string(), v.regex(UNIT_ID_PATTERN, 'Mã đơn vị không hợp lệ.'));
-const Ulid = v.pipe(v.string(), v.regex(ULID_PATTERN, 'Mã thư không hợp lệ.'));
-const Timestamp = v.pipe(v.string(), v.isoTimestamp('Thời điểm phải theo dạng ISO 8601.'));
-const Login = v.pipe(v.string(), v.minLength(1, 'Thiếu tên tài khoản.'));
+const Ulid = ulidSchema('Mã thư không hợp lệ.');
 const IsoDate = v.pipe(
 	v.string(),
 	v.check((value: string) => isIsoDate(value), 'Ngày phải là một ngày có thật.')
@@ -114,10 +118,12 @@ export const MeetingSchema = v.object({
 export type Meeting = v.InferOutput<typeof MeetingSchema>;
 
 export const MailDocSchema = v.object({
-	_id: v.pipe(v.string(), v.regex(/^mail:[0-9A-HJKMNP-TV-Z]{26}$/, 'Mã thư không hợp lệ.')),
-	_rev: v.optional(v.string()),
-	type: v.literal('mail'),
-	v: v.literal(MAIL_SCHEMA_VERSION),
+	...postDocHead({
+		idPattern: /^mail:[0-9A-HJKMNP-TV-Z]{26}$/,
+		idMessage: 'Mã thư không hợp lệ.',
+		type: 'mail',
+		version: MAIL_SCHEMA_VERSION
+	}),
 	/** The sender's unit (the database's). */
 	unitId: UnitId,
 	kind: v.picklist(MAIL_KINDS),
@@ -142,10 +148,7 @@ export const MailDocSchema = v.object({
 	attachments: v.optional(v.pipe(v.array(AttachmentRefSchema), v.maxLength(MAIL_ATTACHMENTS_MAX))),
 	fromName: v.optional(v.pipe(v.string(), v.maxLength(200))),
 	recipientNames: v.optional(v.record(v.string(), v.pipe(v.string(), v.maxLength(200)))),
-	createdAt: Timestamp,
-	createdBy: Login,
-	updatedAt: Timestamp,
-	updatedBy: Login
+	...STAMP_ENTRIES
 });
 export type MailDoc = v.InferOutput<typeof MailDocSchema>;
 
@@ -175,10 +178,11 @@ export const MeetingResponseSchema = v.object({
 export type MeetingResponse = v.InferOutput<typeof MeetingResponseSchema>;
 
 export const MailReceiptDocSchema = v.object({
-	_id: v.pipe(v.string(), v.regex(/^mail-receipt:[a-z0-9]{4,24}:[0-9A-HJKMNP-TV-Z]{26}$/)),
-	_rev: v.optional(v.string()),
-	type: v.literal('mail-receipt'),
-	v: v.literal(MAIL_SCHEMA_VERSION),
+	...postDocHead({
+		idPattern: /^mail-receipt:[a-z0-9]{4,24}:[0-9A-HJKMNP-TV-Z]{26}$/,
+		type: 'mail-receipt',
+		version: MAIL_SCHEMA_VERSION
+	}),
 	/** The recipient's unit (the database's). */
 	unitId: UnitId,
 	mailId: Ulid,
@@ -195,10 +199,7 @@ export const MailReceiptDocSchema = v.object({
 	response: v.optional(MeetingResponseSchema),
 	/** When the unit first sent a mail with `inReplyTo` naming this one. */
 	repliedAt: v.optional(Timestamp),
-	createdAt: Timestamp,
-	createdBy: Login,
-	updatedAt: Timestamp,
-	updatedBy: Login
+	...STAMP_ENTRIES
 });
 export type MailReceiptDoc = v.InferOutput<typeof MailReceiptDocSchema>;
 
@@ -217,26 +218,25 @@ export const MailRecipientStatusSchema = v.object({
 export type MailRecipientStatus = v.InferOutput<typeof MailRecipientStatusSchema>;
 
 export const MailStatusDocSchema = v.object({
-	_id: v.pipe(v.string(), v.regex(/^mail-status:[0-9A-HJKMNP-TV-Z]{26}$/)),
-	_rev: v.optional(v.string()),
-	type: v.literal('mail-status'),
-	v: v.literal(MAIL_SCHEMA_VERSION),
+	...postDocHead({
+		idPattern: /^mail-status:[0-9A-HJKMNP-TV-Z]{26}$/,
+		type: 'mail-status',
+		version: MAIL_SCHEMA_VERSION
+	}),
 	unitId: UnitId,
 	mailId: Ulid,
 	/** Per recipient unit id. */
 	recipients: v.record(v.string(), MailRecipientStatusSchema),
-	createdAt: Timestamp,
-	createdBy: Login,
-	updatedAt: Timestamp,
-	updatedBy: Login
+	...STAMP_ENTRIES
 });
 export type MailStatusDoc = v.InferOutput<typeof MailStatusDocSchema>;
 
 export const MeetingAttendanceDocSchema = v.object({
-	_id: v.pipe(v.string(), v.regex(/^meeting-attendance:[0-9A-HJKMNP-TV-Z]{26}$/)),
-	_rev: v.optional(v.string()),
-	type: v.literal('meeting-attendance'),
-	v: v.literal(MAIL_SCHEMA_VERSION),
+	...postDocHead({
+		idPattern: /^meeting-attendance:[0-9A-HJKMNP-TV-Z]{26}$/,
+		type: 'meeting-attendance',
+		version: MAIL_SCHEMA_VERSION
+	}),
 	unitId: UnitId,
 	mailId: Ulid,
 	/** Per invited unit id: present or absent (with who came, when a delegate did). */
@@ -246,10 +246,7 @@ export const MeetingAttendanceDocSchema = v.object({
 	),
 	recordedAt: Timestamp,
 	recordedBy: Login,
-	createdAt: Timestamp,
-	createdBy: Login,
-	updatedAt: Timestamp,
-	updatedBy: Login
+	...STAMP_ENTRIES
 });
 export type MeetingAttendanceDoc = v.InferOutput<typeof MeetingAttendanceDocSchema>;
 

@@ -1,6 +1,14 @@
 import * as v from 'valibot';
 import { isIsoDate } from '../dates';
-import { ULID_PATTERN, UNIT_ID_PATTERN } from '../org/ids';
+import { ULID_PATTERN } from '../org/ids';
+import {
+	LoginSchema as Login,
+	postDocHead,
+	STAMP_ENTRIES,
+	TimestampSchema as Timestamp,
+	ulidSchema,
+	UnitIdSchema as UnitId
+} from '../post-office-fields';
 
 // Reminders (đôn đốc) on the post-office design (docs/decisions/0018-reminders-and-receipts.md):
 //   - `reminder:<ulid>` (type `reminder`): written by the sender's device (secretary or deputy) in
@@ -17,10 +25,7 @@ export const REMINDER_SCHEMA_VERSION = 1 as const;
 export const REMINDER_TEXT_MAX = 500;
 export const REMINDER_RECIPIENTS_MAX = 500;
 
-const UnitId = v.pipe(v.string(), v.regex(UNIT_ID_PATTERN, 'Mã đơn vị không hợp lệ.'));
-const Timestamp = v.pipe(v.string(), v.isoTimestamp('Thời điểm phải theo dạng ISO 8601.'));
-const Login = v.pipe(v.string(), v.minLength(1, 'Thiếu tên tài khoản.'));
-const Ulid = v.pipe(v.string(), v.regex(ULID_PATTERN, 'Mã đôn đốc không hợp lệ.'));
+const Ulid = ulidSchema('Mã đôn đốc không hợp lệ.');
 
 export const ReminderTextSchema = v.pipe(
 	v.string('Nội dung đôn đốc phải là văn bản.'),
@@ -45,10 +50,12 @@ export const ReminderRecipientsSchema = v.pipe(
 );
 
 export const ReminderDocSchema = v.object({
-	_id: v.pipe(v.string(), v.regex(/^reminder:[0-9A-HJKMNP-TV-Z]{26}$/, 'Mã đôn đốc không hợp lệ.')),
-	_rev: v.optional(v.string()),
-	type: v.literal('reminder'),
-	v: v.literal(REMINDER_SCHEMA_VERSION),
+	...postDocHead({
+		idPattern: /^reminder:[0-9A-HJKMNP-TV-Z]{26}$/,
+		idMessage: 'Mã đôn đốc không hợp lệ.',
+		type: 'reminder',
+		version: REMINDER_SCHEMA_VERSION
+	}),
 	/** The sender's unit (the database's). */
 	unitId: UnitId,
 	text: ReminderTextSchema,
@@ -59,18 +66,16 @@ export const ReminderDocSchema = v.object({
 	fromName: v.optional(v.pipe(v.string(), v.maxLength(200))),
 	/** The recipients' names as the sender's device knew them, for its own screens offline. */
 	recipientNames: v.optional(v.record(v.string(), v.pipe(v.string(), v.maxLength(200)))),
-	createdAt: Timestamp,
-	createdBy: Login,
-	updatedAt: Timestamp,
-	updatedBy: Login
+	...STAMP_ENTRIES
 });
 export type ReminderDoc = v.InferOutput<typeof ReminderDocSchema>;
 
 export const ReceivedReminderDocSchema = v.object({
-	_id: v.pipe(v.string(), v.regex(/^reminder-received:[a-z0-9]{4,24}:[0-9A-HJKMNP-TV-Z]{26}$/)),
-	_rev: v.optional(v.string()),
-	type: v.literal('reminder-received'),
-	v: v.literal(REMINDER_SCHEMA_VERSION),
+	...postDocHead({
+		idPattern: /^reminder-received:[a-z0-9]{4,24}:[0-9A-HJKMNP-TV-Z]{26}$/,
+		type: 'reminder-received',
+		version: REMINDER_SCHEMA_VERSION
+	}),
 	/** The recipient's unit (the database's). */
 	unitId: UnitId,
 	reminderId: Ulid,
@@ -81,18 +86,16 @@ export const ReceivedReminderDocSchema = v.object({
 	sentAt: Timestamp,
 	sentBy: Login,
 	/** When the server delivered it (= createdAt). */
-	createdAt: Timestamp,
-	createdBy: Login,
-	updatedAt: Timestamp,
-	updatedBy: Login
+	...STAMP_ENTRIES
 });
 export type ReceivedReminderDoc = v.InferOutput<typeof ReceivedReminderDocSchema>;
 
 export const ReminderReceiptDocSchema = v.object({
-	_id: v.pipe(v.string(), v.regex(/^reminder-receipt:[a-z0-9]{4,24}:[0-9A-HJKMNP-TV-Z]{26}$/)),
-	_rev: v.optional(v.string()),
-	type: v.literal('reminder-receipt'),
-	v: v.literal(REMINDER_SCHEMA_VERSION),
+	...postDocHead({
+		idPattern: /^reminder-receipt:[a-z0-9]{4,24}:[0-9A-HJKMNP-TV-Z]{26}$/,
+		type: 'reminder-receipt',
+		version: REMINDER_SCHEMA_VERSION
+	}),
 	/** The recipient's unit (the database's). */
 	unitId: UnitId,
 	reminderId: Ulid,
@@ -102,10 +105,7 @@ export const ReminderReceiptDocSchema = v.object({
 	/** The first time a secretary of the unit opened it, and who. */
 	readAt: v.optional(Timestamp),
 	readBy: v.optional(Login),
-	createdAt: Timestamp,
-	createdBy: Login,
-	updatedAt: Timestamp,
-	updatedBy: Login
+	...STAMP_ENTRIES
 });
 export type ReminderReceiptDoc = v.InferOutput<typeof ReminderReceiptDocSchema>;
 
@@ -121,19 +121,17 @@ export const RecipientStatusSchema = v.object({
 export type RecipientStatus = v.InferOutput<typeof RecipientStatusSchema>;
 
 export const ReminderStatusDocSchema = v.object({
-	_id: v.pipe(v.string(), v.regex(/^reminder-status:[0-9A-HJKMNP-TV-Z]{26}$/)),
-	_rev: v.optional(v.string()),
-	type: v.literal('reminder-status'),
-	v: v.literal(REMINDER_SCHEMA_VERSION),
+	...postDocHead({
+		idPattern: /^reminder-status:[0-9A-HJKMNP-TV-Z]{26}$/,
+		type: 'reminder-status',
+		version: REMINDER_SCHEMA_VERSION
+	}),
 	/** The sender's unit (the database's). */
 	unitId: UnitId,
 	reminderId: Ulid,
 	/** Per recipient unit id. */
 	recipients: v.record(v.string(), RecipientStatusSchema),
-	createdAt: Timestamp,
-	createdBy: Login,
-	updatedAt: Timestamp,
-	updatedBy: Login
+	...STAMP_ENTRIES
 });
 export type ReminderStatusDoc = v.InferOutput<typeof ReminderStatusDocSchema>;
 
