@@ -1,7 +1,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { expect } from 'vitest';
-import { fixedStart } from './clock';
+import { browserClockStart, fixedStart } from './clock';
 import type { Credentials } from './org-setup';
 
 export type { Credentials };
@@ -61,7 +61,7 @@ export async function phoneContext(
 		if (/CSP violation|Content Security Policy/i.test(text)) seen.push(text);
 	});
 	if (fixedStart() !== undefined && !options.realClock)
-		await context.clock.install({ time: Date.now() });
+		await context.clock.install({ time: browserClockStart() });
 	return context;
 }
 

@@ -29,6 +29,19 @@ export function installTestClock(): void {
 	vi.useFakeTimers({ toFake: ['Date'], now: start, shouldAdvanceTime: true });
 }
 
+/**
+ * Where Playwright's clock must be installed for a browser page to read the tests' clock. Playwright
+ * runs in this process and stamps the install with this process's `Date.now()` — the faked one — and
+ * a page opened later replays it shifted by (its own real now − that stamp): installed at the tests'
+ * now, a page would run on the real clock. Installing as far before the tests' now as the stamp is
+ * after the real one cancels the shift. `tests/e2e/test-clock.test.ts` fails if it does not.
+ */
+export function browserClockStart(): number {
+	const now = Date.now();
+	if (!vi.isFakeTimers()) return now;
+	return now - (vi.getRealSystemTime() - now);
+}
+
 /** Vietnam's date now, ISO ("2026-12-07"), from the tests' clock. */
 export function vietnamToday(): string {
 	return todayIso(new Date());
