@@ -1,5 +1,4 @@
 import 'fake-indexeddb/auto';
-import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeclarationDoc, DeclaredFields } from '../../src/lib/domain/declarations';
 import { approveDeclarations } from '../../src/lib/data/commands/declarations';
@@ -7,6 +6,7 @@ import { declarationCounts } from '../../src/lib/data/queries/declarations';
 import { catchUp } from '../../src/lib/data/read-model/indexer';
 import { deviceDb } from '../../src/lib/data/store/device-db';
 import { destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
+import { newCitizenId } from '../support/domain-fixture';
 import { nameMarker } from '../support/declaration-fixture';
 import { fakeUlid } from '../support/member-fixture';
 import { createProvince, signedIn, type SignedIn } from '../support/org-setup';
@@ -27,7 +27,7 @@ let clashingId = '';
 
 /** A citizen id the member rules accept for a man born in 2005 (Hà Nội). */
 function citizenId(): string {
-	return `001205${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+	return newCitizenId('001205');
 }
 
 function fields(overrides: Partial<DeclaredFields>): DeclaredFields {

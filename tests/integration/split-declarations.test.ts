@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRecord } from '../../server/couch/provision-service';
 import type { JobView } from '../../server/workers/job-service';
@@ -15,6 +14,7 @@ import {
 	nameMarker,
 	submitDeclaration
 } from '../support/declaration-fixture';
+import { newCitizenId } from '../support/domain-fixture';
 import { memberDoc } from '../support/member-fixture';
 import { api, branchDoc, waitForJob } from '../support/org-api';
 import { createProvince, signedIn, type SignedIn } from '../support/org-setup';
@@ -74,7 +74,7 @@ async function declarationsSeenBy(unit: UnitRecord, cookie: string): Promise<Dec
 
 /** A citizen id the member form accepts for a woman born in `year` (Hà Nội, 2000s). */
 function citizenIdFor(year: number): string {
-	return `0013${String(year % 100).padStart(2, '0')}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+	return newCitizenId(`0013${String(year % 100).padStart(2, '0')}`);
 }
 
 describe('splitting a unit with members’ declarations waiting', () => {
