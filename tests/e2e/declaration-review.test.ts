@@ -5,7 +5,11 @@ import type { LinkCutter } from '../support/link-cutter';
 import { createProvince } from '../support/org-setup';
 import { phoneContext, signInSynced } from '../support/browser';
 import { closeBrowserSite, startBrowserSite } from '../support/browser-site';
-import { declarationDoc, seedDeclarations } from '../support/declaration-review-fixture';
+import {
+	declarationDoc,
+	declaredPerson,
+	seedDeclarations
+} from '../support/declaration-review-fixture';
 import type { DeclarationDoc, DeclaredFields } from '../../src/lib/domain/declarations';
 
 // The unit's review of members' own declarations (ADR 0019, issue #14) at 360 px against the real
@@ -29,21 +33,6 @@ const ELSEWHERE = 'member:01JD3X4N5P6Q7R8S9T0V1W2X40';
 const UNIT_PHONE = '0987000111';
 const DECLARED_PHONE = '0912345678';
 const ADDRESS = 'Bản Nà Lừa, xã Thanh Sơn';
-
-function person(overrides: Partial<DeclaredFields>): DeclaredFields {
-	return {
-		familyName: 'Lò',
-		middleName: 'Văn',
-		givenName: 'Pằng',
-		gender: 'male',
-		birthDate: '2005-06-01',
-		ethnicCode: '02',
-		religion: 'Không',
-		nationality: 'Việt Nam',
-		partyMember: false,
-		...overrides
-	};
-}
 
 function memberDoc(options: {
 	id: string;
@@ -78,7 +67,7 @@ beforeAll(async () => {
 	tanLap = await server.createUnitWithAccount({ name: 'Đoàn xã Tân Lập', parentId: top.unit.id });
 
 	// The two records, written through /couch as a phone would, so the registry knows them.
-	const hoa = person({
+	const hoa = declaredPerson({
 		familyName: 'Hà',
 		middleName: 'Thị',
 		givenName: 'Hoa',
@@ -96,7 +85,11 @@ beforeAll(async () => {
 			fields: { ...hoa, phone: UNIT_PHONE }
 		})
 	);
-	const quan = person({ givenName: 'Quân', birthDate: '2002-01-15', citizenId: '011202000777' });
+	const quan = declaredPerson({
+		givenName: 'Quân',
+		birthDate: '2002-01-15',
+		citizenId: '011202000777'
+	});
 	const other = await server.signIn(tanLap);
 	await server
 		.remoteDb({ db: tanLap.unit.db, cookie: other.cookie })
@@ -106,7 +99,7 @@ beforeAll(async () => {
 	const minutes = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
 	fresh = declarationDoc({
 		unitId: thanhSon.unit.id,
-		fields: person({ citizenId: '011205009999', phone: '0911222333' }),
+		fields: declaredPerson({ citizenId: '011205009999', phone: '0911222333' }),
 		submittedAt: minutes(30)
 	});
 	matching = declarationDoc({

@@ -1,6 +1,5 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeclarationDoc, DeclaredFields } from '../../src/lib/domain/declarations';
 import { approveDeclarations } from '../../src/lib/data/commands/declarations';
 import { declarationCounts } from '../../src/lib/data/queries/declarations';
 import { catchUp } from '../../src/lib/data/read-model/indexer';
@@ -8,6 +7,7 @@ import { deviceDb } from '../../src/lib/data/store/device-db';
 import { destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
 import { newCitizenId } from '../support/domain-fixture';
 import { nameMarker } from '../support/declaration-fixture';
+import { declarationDoc, declaredPerson } from '../support/declaration-review-fixture';
 import { fakeUlid } from '../support/member-fixture';
 import { createProvince, signedIn, type SignedIn } from '../support/org-setup';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -28,41 +28,6 @@ let clashingId = '';
 /** A citizen id the member rules accept for a man born in 2005 (Hà Nội). */
 function citizenId(): string {
 	return newCitizenId('001205');
-}
-
-function fields(overrides: Partial<DeclaredFields>): DeclaredFields {
-	return {
-		familyName: 'Lò',
-		middleName: 'Văn',
-		givenName: nameMarker(),
-		gender: 'male',
-		birthDate: '2005-06-01',
-		ethnicCode: '02',
-		religion: 'Không',
-		nationality: 'Việt Nam',
-		partyMember: false,
-		...overrides
-	};
-}
-
-function declaration(ulid: string, declared: DeclaredFields): DeclarationDoc {
-	const at = '2026-12-07T01:00:00.000Z';
-	return {
-		_id: `declaration:${ulid}`,
-		type: 'declaration',
-		v: 1,
-		unitId,
-		joinLinkId: 'join-link:unit',
-		fields: declared,
-		consent: { version: '2026-1', given: true, at },
-		revision: 1,
-		state: 'submitted',
-		submittedAt: at,
-		createdAt: at,
-		createdBy: 'doanvu-server',
-		updatedAt: at,
-		updatedBy: 'doanvu-server'
-	};
 }
 
 beforeAll(async () => {
@@ -91,7 +56,7 @@ beforeAll(async () => {
 		type: 'member',
 		v: 2,
 		unitId: neighbour.unit.id,
-		...fields({ givenName: 'Quân', citizenId: clashingId }),
+		...declaredPerson({ givenName: 'Quân', citizenId: clashingId }),
 		status: 'active',
 		provenance: { source: 'unit' },
 		createdAt: at,
@@ -121,13 +86,19 @@ describe('bulk approval', () => {
 		// As a sync brings them down: straight into the phone's PouchDB, then indexed.
 		await localDb(db).bulkDocs(
 			ids.map((ulid, i) =>
-				declaration(
+				declarationDoc({
+					unitId,
 					ulid,
-					i === 7
-						? fields({ givenName: clashGiven, citizenId: clashingId })
-						: // A few declare no citizen id at all: nothing to ask about them.
-							fields(i % 10 === 3 ? {} : { citizenId: citizenId() })
-				)
+					submittedAt: '2026-12-07T01:00:00.000Z',
+					fields:
+						i === 7
+							? declaredPerson({ givenName: clashGiven, citizenId: clashingId })
+							: // A few declare no citizen id at all: nothing to ask about them.
+								declaredPerson({
+									givenName: nameMarker(),
+									...(i % 10 === 3 ? {} : { citizenId: citizenId() })
+								})
+				})
 			)
 		);
 		await catchUp(db);

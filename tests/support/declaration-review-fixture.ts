@@ -13,15 +13,33 @@ import type { TestServer } from './test-server';
 // checked against the domain's schema first so a fixture can never be something the API would not
 // have stored.
 
+/** A young man's declared fields, valid for any date the suite runs on; `overrides` for the rest. */
+export function declaredPerson(overrides: Partial<DeclaredFields> = {}): DeclaredFields {
+	return {
+		familyName: 'Lò',
+		middleName: 'Văn',
+		givenName: 'Pằng',
+		gender: 'male',
+		birthDate: '2005-06-01',
+		ethnicCode: '02',
+		religion: 'Không',
+		nationality: 'Việt Nam',
+		partyMember: false,
+		...overrides
+	};
+}
+
 export function declarationDoc(options: {
 	unitId: string;
+	/** The document's ULID, for a test that orders declarations by it; default: a fresh one. */
+	ulid?: string;
 	branchId?: string;
 	fields: DeclaredFields;
 	submittedAt?: string;
 }): DeclarationDoc {
 	const at = options.submittedAt ?? new Date().toISOString();
 	const doc: DeclarationDoc = {
-		_id: `declaration:${ulid()}`,
+		_id: `declaration:${options.ulid ?? ulid()}`,
 		type: 'declaration',
 		v: 1,
 		unitId: options.unitId,

@@ -16,6 +16,7 @@ import {
 import { catchUp } from '../../../src/lib/data/read-model/indexer';
 import { destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
 import { deviceDb } from '../../../src/lib/data/store/device-db';
+import { declarationDoc, declaredPerson } from '../../support/declaration-review-fixture';
 
 // The review queue's data on the device: declarations synced into the unit's database are listed
 // pending first and oldest first, each matched against the unit's records; an approval through
@@ -28,41 +29,11 @@ let unitId = '';
 const now = new Date('2026-12-07T20:30:00.000Z');
 const EXISTING = 'member:01JD3X4N5P6Q7R8S9T0V1W2X3Y';
 
-function person(overrides: Partial<DeclaredFields> = {}): DeclaredFields {
-	return {
-		familyName: 'Lò',
-		middleName: 'Văn',
-		givenName: 'Pằng',
-		gender: 'male',
-		birthDate: '2005-06-01',
-		ethnicCode: '02',
-		religion: 'Không',
-		nationality: 'Việt Nam',
-		partyMember: false,
-		...overrides
-	};
-}
-
 function declaration(ulid: string, fields: DeclaredFields, submittedAt: string): DeclarationDoc {
-	return {
-		_id: `declaration:${ulid}`,
-		type: 'declaration',
-		v: 1,
-		unitId,
-		joinLinkId: 'join-link:unit',
-		fields,
-		consent: { version: '2026-1', given: true, at: submittedAt },
-		revision: 1,
-		state: 'submitted',
-		submittedAt,
-		createdAt: submittedAt,
-		createdBy: 'server',
-		updatedAt: submittedAt,
-		updatedBy: 'server'
-	};
+	return declarationDoc({ unitId, ulid, fields, submittedAt });
 }
 
-const hoa = person({
+const hoa = declaredPerson({
 	familyName: 'Hà',
 	middleName: 'Thị',
 	givenName: 'Hoa',
@@ -95,13 +66,13 @@ beforeEach(async () => {
 	// As a sync brings them down: written straight into the device's PouchDB, not the outbox.
 	await localDb(db).bulkDocs([
 		member,
-		declaration('01JE0000000000000000000003', person({ givenName: 'Quân' }), '2026-12-07T03:00:00.000Z'),
+		declaration('01JE0000000000000000000003', declaredPerson({ givenName: 'Quân' }), '2026-12-07T03:00:00.000Z'),
 		declaration(
 			'01JE0000000000000000000002',
 			{ ...hoa, phone: '0912345678', currentAddress: 'Bản Nà Lừa' },
 			'2026-12-07T02:00:00.000Z'
 		),
-		declaration('01JE0000000000000000000001', person(), '2026-12-07T01:00:00.000Z')
+		declaration('01JE0000000000000000000001', declaredPerson(), '2026-12-07T01:00:00.000Z')
 	]);
 	await catchUp(db);
 });
