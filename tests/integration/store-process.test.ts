@@ -16,8 +16,11 @@ const sites = new ProcessSites();
 
 type Site = ProcessSite;
 
-/** Pids of the live processes whose parent is `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
+/**
+ * Pids of the live store processes whose parent is `pid` (Linux /proc). Only the store's: tsx may
+ * run an esbuild service beside it while it compiles files its cache does not hold yet.
+ */
+function storesOf(pid: number): number[] {
 	const found: number[] = [];
 	for (const entry of readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
@@ -25,7 +28,9 @@ function childrenOf(pid: number): number[] {
 			// The command name (2nd field) is in parentheses and may hold spaces: read after it.
 			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
 			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			if (Number(fields[1]) === pid && fields[0] !== 'Z') found.push(Number(entry));
+			if (Number(fields[1]) !== pid || fields[0] === 'Z') continue;
+			const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+			if (command.includes('embedded-store-process')) found.push(Number(entry));
 		} catch {
 			// The process ended while we looked.
 		}
@@ -59,7 +64,7 @@ describe('the store process', () => {
 		const server = sites.running;
 		const written = await bulk(site, server.url, 50, 'Trước');
 		expect(written.status).toBe(201);
-		const stores = childrenOf(server.pid);
+		const stores = storesOf(server.pid);
 		expect(stores, 'the server runs its store in one child process').toHaveLength(1);
 		const store = stores[0]!;
 
