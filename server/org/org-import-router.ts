@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import type { SessionController } from '../accounts/session-controller';
-import { InvalidRows, type OrgImportService } from './org-import-service';
+import { InvalidRows } from './org-import-api';
+import type { OrgImportService } from './org-import-service';
 import { actorRoute, param } from './org-router';
 
 // The organisation in bulk through the API (docs/architecture.md, "Organisation API"): the plan of

@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import * as v from 'valibot';
 import {
-	ORG_IMPORT_MAX_CELL,
-	ORG_IMPORT_MAX_ROWS,
 	planOrgImport,
 	type OrgImportPlan,
 	type OrgKnownUnit
 } from '../../src/lib/domain/spreadsheets/org-import-plan';
-import {
-	ORG_SHEET_COLUMNS,
-	type OrgSheetRow
-} from '../../src/lib/domain/spreadsheets/org-import-sheet';
+import type { OrgSheetRow } from '../../src/lib/domain/spreadsheets/org-import-sheet';
 import { isManagerRole } from '../../src/lib/domain/org/roles';
 import { temporaryPassword, type AccountService } from '../accounts/account-service';
 import type { AuditService } from '../audit/audit-service';
@@ -24,11 +18,19 @@ import type { DirectoryIndex } from './directory-index';
 import {
 	IMPORT_ID_PATTERN,
 	journalId,
-	lockId,
 	rollBackImport,
 	type OrgImportJournal
 } from './org-import-journal';
 import { forbidden, mayFoundUnder, type Actor } from './org-access';
+import { OrgImportLock } from './org-import-lock';
+import {
+	InvalidRows,
+	OrgImportBodySchema,
+	viewOf,
+	type IssuedAccount,
+	type OrgImportAnswer,
+	type OrgImportView
+} from './org-import-api';
 
 // Units and their secretaries' accounts from a sheet (docs/spreadsheets.md, "The organisation in
 // bulk"). The phone's preview is never trusted: the rows are planned again here against the tree
@@ -40,67 +42,6 @@ import { forbidden, mayFoundUnder, type Actor } from './org-access';
 
 const NOT_IMPORTER =
 	'Chỉ bí thư hoặc quản trị viên của đơn vị được nhập đơn vị trực thuộc cho đơn vị mình.';
-
-const Cell = v.optional(
-	v.pipe(
-		v.string('Mỗi ô phải là chữ.'),
-		v.maxLength(ORG_IMPORT_MAX_CELL, `Một ô quá dài (tối đa ${ORG_IMPORT_MAX_CELL} ký tự).`)
-	),
-	''
-);
-
-const BodySchema = v.object(
-	{
-		rows: v.pipe(
-			v.array(
-				v.object(
-					{
-						line: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)),
-						row: v.object(
-							Object.fromEntries(ORG_SHEET_COLUMNS.map((column) => [column.key, Cell])) as Record<
-								keyof OrgSheetRow,
-								typeof Cell
-							>
-						)
-					},
-					'Dòng dữ liệu không hợp lệ.'
-				),
-				'Dữ liệu gửi lên không hợp lệ.'
-			),
-			v.minLength(1, 'Bảng không có dòng nào.'),
-			v.maxLength(
-				ORG_IMPORT_MAX_ROWS,
-				`Mỗi lần nhập tối đa ${ORG_IMPORT_MAX_ROWS} dòng; hãy chia bảng thành nhiều lần.`
-			)
-		),
-		dryRun: v.optional(v.boolean('dryRun phải là true hoặc false.'), false)
-	},
-	'Dữ liệu gửi lên không hợp lệ.'
-);
-
-/** One account of the printable list: shown once, never stored in clear. */
-export interface IssuedAccount {
-	line: number;
-	unitName: string;
-	fullName: string;
-	login: string;
-	phone?: string;
-	temporaryPassword: string;
-}
-
-export interface OrgImportView {
-	importId: string;
-	rootId: string;
-	state: OrgImportJournal['state'];
-	progress: { done: number; total: number };
-	error?: string;
-	createdAt: string;
-	finishedAt?: string;
-}
-
-export type OrgImportAnswer =
-	| { dryRun: true; plan: OrgImportPlan }
-	| { dryRun: false; plan: OrgImportPlan; import: OrgImportView; accounts: IssuedAccount[] };
 
 /** Tests only: act before the n-th unit is founded, or stop there as if the process died. */
 export interface OrgImportHooks {
@@ -119,29 +60,6 @@ type JournalSave = (change: (current: OrgImportJournal) => OrgImportJournal) => 
 /** Another process took the import over (our lease ran out): stop without writing. */
 class LeaseLost extends Error {}
 
-/** The commit was refused for rows with errors: the answer carries the server's plan. */
-export class InvalidRows extends AppError {
-	constructor(readonly plan: OrgImportPlan) {
-		super({
-			status: 422,
-			error: 'invalid_rows',
-			reason: `Còn ${plan.counts.invalid} dòng có lỗi: chưa tạo đơn vị nào. Hãy sửa các dòng đó rồi nhập lại.`
-		});
-	}
-}
-
-export function viewOf(journal: OrgImportJournal): OrgImportView {
-	return {
-		importId: journal.importId,
-		rootId: journal.rootId,
-		state: journal.state,
-		progress: { done: journal.done, total: journal.units.length },
-		...(journal.error ? { error: journal.error } : {}),
-		createdAt: journal.createdAt,
-		...(journal.finishedAt ? { finishedAt: journal.finishedAt } : {})
-	};
-}
-
 export class OrgImportService {
 	readonly #couch: CouchClient;
 	readonly #provision: ProvisionService;
@@ -155,6 +73,7 @@ export class OrgImportService {
 	readonly #now: () => Date;
 	readonly #owner = `orgimport-${randomBytes(6).toString('hex')}`;
 	readonly #running = new Set<Promise<void>>();
+	readonly #lock: OrgImportLock;
 	#timer: NodeJS.Timeout | undefined;
 
 	constructor(options: {
@@ -179,6 +98,12 @@ export class OrgImportService {
 		this.#leaseMs = options.leaseMs ?? 60_000;
 		this.#hooks = options.hooks ?? {};
 		this.#now = options.now ?? (() => new Date());
+		this.#lock = new OrgImportLock({
+			couch: this.#couch,
+			db: this.#db,
+			leaseMs: this.#leaseMs,
+			now: this.#now
+		});
 	}
 
 	get #db(): string {
@@ -248,12 +173,12 @@ export class OrgImportService {
 	/** POST /api/units/:id/import: the plan (`dryRun`), or the import started and its passwords. */
 	async submit(actor: Actor, rootId: string, body: unknown): Promise<OrgImportAnswer> {
 		const root = await this.#importer(actor, rootId);
-		const input = parse(BodySchema, body, 'Dữ liệu gửi lên không hợp lệ.');
+		const input = parse(OrgImportBodySchema, body, 'Dữ liệu gửi lên không hợp lệ.');
 		if (input.dryRun) return { dryRun: true, plan: await this.#plan(root, input.rows) };
 
 		await this.recoverInterrupted();
 		const importId = ulid(this.#now().getTime());
-		await this.#takeLock(root.id, importId);
+		await this.#lock.take(root.id, importId);
 		let started = false;
 		try {
 			const plan = await this.#plan(root, input.rows);
@@ -316,7 +241,7 @@ export class OrgImportService {
 			this.#running.add(run);
 			return { dryRun: false, plan, import: viewOf(journal), accounts };
 		} finally {
-			if (!started) await this.#releaseLock(root.id);
+			if (!started) await this.#lock.release(root.id);
 		}
 	}
 
@@ -426,60 +351,6 @@ export class OrgImportService {
 			if (error instanceof CouchError && error.status === 409) return undefined;
 			throw error;
 		}
-	}
-
-	async #takeLock(rootId: string, importId: string): Promise<void> {
-		try {
-			await this.#couch.putDoc({
-				db: this.#db,
-				doc: {
-					_id: lockId(rootId),
-					type: 'org-import-lock',
-					importId,
-					at: this.#now().toISOString()
-				}
-			});
-		} catch (error) {
-			if (!(error instanceof CouchError) || error.status !== 409) throw error;
-			// A lock left by a process that died before its journal was written holds nothing.
-			const lock = await this.#couch.getDoc<{ _id: string; importId?: string; at?: string }>({
-				db: this.#db,
-				id: lockId(rootId)
-			});
-			const holder = lock?.importId
-				? await this.#couch.getDoc<OrgImportJournal>({ db: this.#db, id: journalId(lock.importId) })
-				: undefined;
-			const stale = holder
-				? holder.state !== 'running'
-				: lock !== undefined && this.#lockAge(lock) > this.#leaseMs;
-			if (stale || !lock) {
-				await this.#releaseLock(rootId);
-				return this.#takeLock(rootId, importId);
-			}
-			throw new AppError({
-				status: 409,
-				error: 'import_running',
-				reason: 'Đơn vị đang có một lần nhập khác chưa xong. Vui lòng chờ lần đó kết thúc.'
-			});
-		}
-	}
-
-	#lockAge(lock: { at?: unknown }): number {
-		const at = typeof lock.at === 'string' ? Date.parse(lock.at) : 0;
-		return this.#now().getTime() - at;
-	}
-
-	async #releaseLock(rootId: string): Promise<void> {
-		const lock = await this.#couch.getDoc<{ _id: string; _rev: string }>({
-			db: this.#db,
-			id: lockId(rootId)
-		});
-		if (!lock) return;
-		await this.#couch.request({
-			method: 'DELETE',
-			path: `${encodeURIComponent(this.#db)}/${encodeURIComponent(lock._id)}`,
-			query: { rev: lock._rev }
-		});
 	}
 
 	/**
@@ -610,7 +481,7 @@ export class OrgImportService {
 			state: 'done',
 			finishedAt: this.#now().toISOString()
 		}));
-		await this.#releaseLock(journal.rootId);
+		await this.#lock.release(journal.rootId);
 		await this.#directory.refresh();
 		this.#onDirectoryChange();
 	}
@@ -640,7 +511,7 @@ export class OrgImportService {
 			target: { type: 'unit', id: journal.rootId },
 			details: { import: journal.importId, state: 'rolled-back', units: journal.units.length }
 		});
-		await this.#releaseLock(journal.rootId);
+		await this.#lock.release(journal.rootId);
 		await this.#directory.refresh();
 		this.#onDirectoryChange();
 	}

@@ -1,4 +1,4 @@
-import type { OrgImportView } from '../../server/org/org-import-service';
+import type { OrgImportView } from '../../server/org/org-import-api';
 import { api } from './org-api';
 import { sheetRow } from './org-sheet-rows';
 import type { TestServer } from './test-server';
