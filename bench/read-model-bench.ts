@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../tests/support/browser';
 import { bundleForBrowser, ROOT } from './bundle';
+import { busyStretches, startCpuProfile, stopCpuProfile } from './cpu-profile-digest';
 
 // Read model in Chromium: 75,000 members with their history (about two entries each: 225,000
 // documents) written to PouchDB (IndexedDB) in unit databases, folded into the app's Dexie read
@@ -28,6 +29,10 @@ interface IngestRun {
 	indexReadyMs: number;
 	/** The first search after the ingest (main: it builds the index). */
 	firstSearchMs: number;
+	/** The same search again in its parts: the in-memory walk, the page's rows read by id, whole. */
+	firstSearchParts?: { walkMs: number; rowsMs: number; secondSearchMs: number };
+	/** With `profile`: where the main thread spent the ingest (idle: waiting on IndexedDB). */
+	profile?: { busyMs: number; idleMs: number; self: string[]; inclusive: string[] };
 	/** The JS heap after a GC, with the list open and the index built. */
 	heapBytes: number;
 	ours?: { p50: number; p95: number; max: number };
@@ -132,6 +137,7 @@ type Bench = {
 		members: number;
 		indexReadyMs: number;
 		firstSearchMs: number;
+		firstSearchParts?: { walkMs: number; rowsMs: number; secondSearchMs: number };
 	}>;
 	openList(o: { units: number }): Promise<number>;
 	dropReadModel(): Promise<void>;
@@ -179,6 +185,25 @@ async function heap(context: BrowserContext, page: Page): Promise<number> {
 	}
 }
 
+/** The whole ingest as one window of the profile: busy and idle time, the heaviest functions. */
+function ingestProfile(profile: Awaited<ReturnType<typeof stopCpuProfile>>) {
+	const durationMs = (profile.endTime - profile.startTime) / 1000;
+	const [whole] = busyStretches({
+		profile,
+		minMs: 0,
+		top: 25,
+		windows: [{ startMs: 0, durationMs }]
+	});
+	const idleLine = whole?.self.find((line) => line.startsWith('(idle)'));
+	const idleMs = idleLine ? Number(/ (\d+) ms$/.exec(idleLine)?.[1] ?? 0) : 0;
+	return {
+		busyMs: Math.round(durationMs - idleMs),
+		idleMs,
+		self: whole?.self ?? [],
+		inclusive: whole?.inclusive ?? []
+	};
+}
+
 /**
  * One code's ingest of what PouchDB holds, in a fresh page (nothing of the load left in memory),
  * then the list opened and the heap measured; searches when asked.
@@ -191,10 +216,16 @@ async function ingestRun(options: {
 	units: number;
 	members: number;
 	queries?: string[];
+	/** Sample the main thread during the ingest (CDP Profiler). */
+	profile?: boolean;
 	log: (line: string) => void;
 }): Promise<IngestRun & { hits?: number[] }> {
 	const call = await open(options.page, options.origin, options.code);
+	const cdp = options.profile ? await options.context.newCDPSession(options.page) : null;
+	if (cdp) await startCpuProfile(cdp);
 	const ingested = await call((b, o: { units: number }) => b.ingest(o), { units: options.units });
+	const profile = cdp ? ingestProfile(await stopCpuProfile(cdp)) : undefined;
+	if (cdp) await cdp.detach();
 	if (ingested.members !== options.members)
 		throw new Error(
 			`${options.code}: read model holds ${ingested.members}, not ${options.members}`
@@ -212,12 +243,24 @@ async function ingestRun(options: {
 	options.log(
 		`    ${options.code}: ${Math.round((options.members / ingested.ms) * 1000)} members/s, first search ${Math.round(ingested.firstSearchMs)} ms, heap ${(heapBytes / 1048576).toFixed(1)} MB`
 	);
+	if (ingested.firstSearchParts) {
+		const p = ingested.firstSearchParts;
+		options.log(
+			`      first search's parts: walk ${p.walkMs.toFixed(1)} ms, rows ${p.rowsMs.toFixed(1)} ms; again ${p.secondSearchMs.toFixed(1)} ms`
+		);
+	}
+	if (profile) {
+		options.log(`      main thread: busy ${profile.busyMs} ms, idle ${profile.idleMs} ms`);
+		for (const line of profile.inclusive.slice(0, 15)) options.log(`        ${line}`);
+	}
 	return {
 		ingestMs: ingested.ms,
 		docs: ingested.docs,
 		membersPerSecond: Math.round((options.members / ingested.ms) * 1000),
 		indexReadyMs: ingested.indexReadyMs,
 		firstSearchMs: ingested.firstSearchMs,
+		...(ingested.firstSearchParts ? { firstSearchParts: ingested.firstSearchParts } : {}),
+		...(profile ? { profile } : {}),
 		heapBytes,
 		...(searched ? { ours: stats(searched.times), hits: searched.hits } : {})
 	};
@@ -230,6 +273,8 @@ export async function readModelBench(options: {
 	baselineQueries: number;
 	/** The pinned set whose heap is measured (16,000 members). */
 	pinnedMembers?: number;
+	/** Sample the main thread during this code's ingest (`--profile`). */
+	profile?: boolean;
 	log: (line: string) => void;
 }): Promise<ReadModelResult> {
 	const root = mkdtempSync(join(tmpdir(), 'doanvu-bench-rm-'));
@@ -262,6 +307,7 @@ export async function readModelBench(options: {
 			units: options.units,
 			members,
 			queries: loaded.queries,
+			...(options.profile ? { profile: true } : {}),
 			log: options.log
 		});
 		let main: IngestRun | undefined;
