@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../tests/support/browser';
 import { bundleForBrowser, ROOT } from './bundle';
+import type { IngestFloors } from './client/read-model-floors';
 import { busyStretches, startCpuProfile, stopCpuProfile } from './cpu-profile-digest';
 
 // Read model in Chromium: 75,000 members with their history (about two entries each: 225,000
@@ -52,6 +53,8 @@ export interface ReadModelResult {
 	/** This code at the full scale, and main's in the same run (absent when main could not be built). */
 	run?: IngestRun;
 	main?: IngestRun;
+	/** The ingest's parts alone on the same data: read, fold, IndexedDB writes per row and packed. */
+	floors?: IngestFloors;
 	/** The same with a 16,000-member pinned set. */
 	pinned?: { members: number; ours: IngestRun; main?: IngestRun };
 }
@@ -140,6 +143,7 @@ type Bench = {
 		firstSearchParts?: { walkMs: number; rowsMs: number; secondSearchMs: number };
 	}>;
 	openList(o: { units: number }): Promise<number>;
+	floors(o: { units: number }): Promise<IngestFloors>;
 	dropReadModel(): Promise<void>;
 	searchOurs(o: { units: number; list: string[] }): Promise<{ times: number[]; hits: number[] }>;
 	searchBaseline(o: {
@@ -323,6 +327,13 @@ export async function readModelBench(options: {
 				log: options.log
 			});
 		}
+		options.log(`  floors: the ingest's parts alone on the same data…`);
+		call = await open(page, origin, 'ours');
+		const floors = await call((b, o: { units: number }) => b.floors(o), { units: options.units });
+		const perSecond = (ms: number) => Math.round((members / ms) * 1000).toLocaleString('en');
+		options.log(
+			`    read ${Math.round(floors.readMs)} ms, fold ${Math.round(floors.foldMs)} ms; IndexedDB alone, a record per row ${Math.round(floors.rowPerRecordMs)} ms (${perSecond(floors.rowPerRecordMs)} members/s; puts ${Math.round(floors.rowPerRecordPutMs)} ms), members only ${Math.round(floors.membersOnlyMs)} ms, packed 100 a record ${Math.round(floors.packedMs)} ms (${perSecond(floors.packedMs)} members/s)`
+		);
 		let pinned: ReadModelResult['pinned'];
 		if (options.pinnedMembers) {
 			let units = Math.ceil(options.pinnedMembers / options.perUnit);
@@ -378,6 +389,7 @@ export async function readModelBench(options: {
 			baseline: { ...stats(baseline.times), queries: baseQueries.length },
 			indexBuildMs: run.firstSearchMs,
 			run: ours,
+			floors,
 			...(main ? { main } : {}),
 			...(pinned ? { pinned } : {})
 		};

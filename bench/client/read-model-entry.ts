@@ -11,6 +11,7 @@ import { localDb } from '$lib/data/store/pouch';
 import { deviceDb } from '$lib/data/store/device-db';
 import { foldWords, memberNameWords, type MemberDoc } from '$lib/domain';
 import { createRandom, generateHistory, generateMembers } from '$lib/synthetic';
+import { ingestFloors } from './read-model-floors';
 
 const TODAY = '2026-11-28';
 
@@ -197,8 +198,14 @@ function searchBaseline(options: { units: number; list: string[] }) {
 	});
 }
 
+/** What the ingest's parts cost alone on the same data (read-model-floors.ts). */
+function floors(options: { units: number }) {
+	return ingestFloors({ dbs: unitDbs(options.units) });
+}
+
 (globalThis as unknown as { bench: unknown }).bench = {
 	load,
+	floors,
 	ingest,
 	openList,
 	dropReadModel,
