@@ -115,6 +115,9 @@ function merged(
 ): IndexedMember[] {
 	const kept = gone.size ? list.filter((member) => !gone.has(member)) : list;
 	if (added.length === 0) return kept;
+	// Many members at once (merged batches, a build): one walk of both lists, no binary searches,
+	// and no call with one argument per piece (an engine caps a call's arguments).
+	if (added.length > kept.length / 16) return mergedWalk(kept, added);
 	const pieces: (IndexedMember | IndexedMember[])[] = [];
 	let from = 0;
 	for (const member of added) {
@@ -125,6 +128,20 @@ function merged(
 	}
 	if (from < kept.length) pieces.push(kept.slice(from));
 	return ([] as IndexedMember[]).concat(...pieces);
+}
+
+/** Two lists ordered by compareMembers as one (`added` before its equal in `kept`, if any). */
+function mergedWalk(kept: IndexedMember[], added: IndexedMember[]): IndexedMember[] {
+	const out = new Array<IndexedMember>(kept.length + added.length);
+	let i = 0;
+	let j = 0;
+	let k = 0;
+	while (i < kept.length && j < added.length) {
+		out[k++] = compareMembers(added[j]!, kept[i]!) <= 0 ? added[j++]! : kept[i++]!;
+	}
+	while (i < kept.length) out[k++] = kept[i++]!;
+	while (j < added.length) out[k++] = added[j++]!;
+	return out;
 }
 
 /**
