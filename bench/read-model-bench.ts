@@ -8,6 +8,8 @@ import { build } from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../tests/support/browser';
 import { bundleForBrowser, ROOT } from './bundle';
+import type { IngestFloors } from './client/read-model-floors';
+import { busyStretches, startCpuProfile, stopCpuProfile } from './cpu-profile-digest';
 
 // Read model in Chromium: 75,000 members with their history (about two entries each: 225,000
 // documents) written to PouchDB (IndexedDB) in unit databases, folded into the app's Dexie read
@@ -28,6 +30,10 @@ interface IngestRun {
 	indexReadyMs: number;
 	/** The first search after the ingest (main: it builds the index). */
 	firstSearchMs: number;
+	/** The same search again in its parts: the in-memory walk, the page's rows read by id, whole. */
+	firstSearchParts?: { walkMs: number; rowsMs: number; secondSearchMs: number };
+	/** With `profile`: where the main thread spent the ingest (idle: waiting on IndexedDB). */
+	profile?: { busyMs: number; idleMs: number; self: string[]; inclusive: string[] };
 	/** The JS heap after a GC, with the list open and the index built. */
 	heapBytes: number;
 	ours?: { p50: number; p95: number; max: number };
@@ -47,6 +53,8 @@ export interface ReadModelResult {
 	/** This code at the full scale, and main's in the same run (absent when main could not be built). */
 	run?: IngestRun;
 	main?: IngestRun;
+	/** The ingest's parts alone on the same data: read, fold, IndexedDB writes per row and packed. */
+	floors?: IngestFloors;
 	/** The same with a 16,000-member pinned set. */
 	pinned?: { members: number; ours: IngestRun; main?: IngestRun };
 }
@@ -132,8 +140,10 @@ type Bench = {
 		members: number;
 		indexReadyMs: number;
 		firstSearchMs: number;
+		firstSearchParts?: { walkMs: number; rowsMs: number; secondSearchMs: number };
 	}>;
 	openList(o: { units: number }): Promise<number>;
+	floors(o: { units: number }): Promise<IngestFloors>;
 	dropReadModel(): Promise<void>;
 	searchOurs(o: { units: number; list: string[] }): Promise<{ times: number[]; hits: number[] }>;
 	searchBaseline(o: {
@@ -179,6 +189,25 @@ async function heap(context: BrowserContext, page: Page): Promise<number> {
 	}
 }
 
+/** The whole ingest as one window of the profile: busy and idle time, the heaviest functions. */
+function ingestProfile(profile: Awaited<ReturnType<typeof stopCpuProfile>>) {
+	const durationMs = (profile.endTime - profile.startTime) / 1000;
+	const [whole] = busyStretches({
+		profile,
+		minMs: 0,
+		top: 25,
+		windows: [{ startMs: 0, durationMs }]
+	});
+	const idleLine = whole?.self.find((line) => line.startsWith('(idle)'));
+	const idleMs = idleLine ? Number(/ (\d+) ms$/.exec(idleLine)?.[1] ?? 0) : 0;
+	return {
+		busyMs: Math.round(durationMs - idleMs),
+		idleMs,
+		self: whole?.self ?? [],
+		inclusive: whole?.inclusive ?? []
+	};
+}
+
 /**
  * One code's ingest of what PouchDB holds, in a fresh page (nothing of the load left in memory),
  * then the list opened and the heap measured; searches when asked.
@@ -191,10 +220,16 @@ async function ingestRun(options: {
 	units: number;
 	members: number;
 	queries?: string[];
+	/** Sample the main thread during the ingest (CDP Profiler). */
+	profile?: boolean;
 	log: (line: string) => void;
 }): Promise<IngestRun & { hits?: number[] }> {
 	const call = await open(options.page, options.origin, options.code);
+	const cdp = options.profile ? await options.context.newCDPSession(options.page) : null;
+	if (cdp) await startCpuProfile(cdp);
 	const ingested = await call((b, o: { units: number }) => b.ingest(o), { units: options.units });
+	const profile = cdp ? ingestProfile(await stopCpuProfile(cdp)) : undefined;
+	if (cdp) await cdp.detach();
 	if (ingested.members !== options.members)
 		throw new Error(
 			`${options.code}: read model holds ${ingested.members}, not ${options.members}`
@@ -212,12 +247,24 @@ async function ingestRun(options: {
 	options.log(
 		`    ${options.code}: ${Math.round((options.members / ingested.ms) * 1000)} members/s, first search ${Math.round(ingested.firstSearchMs)} ms, heap ${(heapBytes / 1048576).toFixed(1)} MB`
 	);
+	if (ingested.firstSearchParts) {
+		const p = ingested.firstSearchParts;
+		options.log(
+			`      first search's parts: walk ${p.walkMs.toFixed(1)} ms, rows ${p.rowsMs.toFixed(1)} ms; again ${p.secondSearchMs.toFixed(1)} ms`
+		);
+	}
+	if (profile) {
+		options.log(`      main thread: busy ${profile.busyMs} ms, idle ${profile.idleMs} ms`);
+		for (const line of profile.inclusive.slice(0, 15)) options.log(`        ${line}`);
+	}
 	return {
 		ingestMs: ingested.ms,
 		docs: ingested.docs,
 		membersPerSecond: Math.round((options.members / ingested.ms) * 1000),
 		indexReadyMs: ingested.indexReadyMs,
 		firstSearchMs: ingested.firstSearchMs,
+		...(ingested.firstSearchParts ? { firstSearchParts: ingested.firstSearchParts } : {}),
+		...(profile ? { profile } : {}),
 		heapBytes,
 		...(searched ? { ours: stats(searched.times), hits: searched.hits } : {})
 	};
@@ -230,6 +277,8 @@ export async function readModelBench(options: {
 	baselineQueries: number;
 	/** The pinned set whose heap is measured (16,000 members). */
 	pinnedMembers?: number;
+	/** Sample the main thread during this code's ingest (`--profile`). */
+	profile?: boolean;
 	log: (line: string) => void;
 }): Promise<ReadModelResult> {
 	const root = mkdtempSync(join(tmpdir(), 'doanvu-bench-rm-'));
@@ -262,6 +311,7 @@ export async function readModelBench(options: {
 			units: options.units,
 			members,
 			queries: loaded.queries,
+			...(options.profile ? { profile: true } : {}),
 			log: options.log
 		});
 		let main: IngestRun | undefined;
@@ -277,6 +327,13 @@ export async function readModelBench(options: {
 				log: options.log
 			});
 		}
+		options.log(`  floors: the ingest's parts alone on the same data…`);
+		call = await open(page, origin, 'ours');
+		const floors = await call((b, o: { units: number }) => b.floors(o), { units: options.units });
+		const perSecond = (ms: number) => Math.round((members / ms) * 1000).toLocaleString('en');
+		options.log(
+			`    read ${Math.round(floors.readMs)} ms, fold ${Math.round(floors.foldMs)} ms; IndexedDB alone, a record per row ${Math.round(floors.rowPerRecordMs)} ms (${perSecond(floors.rowPerRecordMs)} members/s; puts ${Math.round(floors.rowPerRecordPutMs)} ms), members only ${Math.round(floors.membersOnlyMs)} ms, packed 100 a record ${Math.round(floors.packedMs)} ms (${perSecond(floors.packedMs)} members/s)`
+		);
 		let pinned: ReadModelResult['pinned'];
 		if (options.pinnedMembers) {
 			let units = Math.ceil(options.pinnedMembers / options.perUnit);
@@ -332,6 +389,7 @@ export async function readModelBench(options: {
 			baseline: { ...stats(baseline.times), queries: baseQueries.length },
 			indexBuildMs: run.firstSearchMs,
 			run: ours,
+			floors,
 			...(main ? { main } : {}),
 			...(pinned ? { pinned } : {})
 		};

@@ -45,7 +45,8 @@ import {
 //                      row of the table beside the embedded store's; the bench removes what it made
 //   --out=path.json    where to write the results (default bench/results/<date>.json)
 //   --profile          member import: sample the main thread during the write (CDP Profiler) and
-//                      print the functions of its longest stretches
+//                      print the functions of its longest stretches; read model: the ingest's
+//                      busy and idle main-thread time and its heaviest functions
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
 			queries: scale.queries,
 			baselineQueries: scale.baselineQueries,
 			pinnedMembers: quick ? 4_000 : 16_000,
+			profile: flag('profile'),
 			log
 		});
 	});

@@ -50,6 +50,9 @@ export interface IndexPage {
 	total: number;
 }
 
+/** Up to this many members a patch splices into the ordered lists at once (see patch). */
+const SPLICE_AT_MOST = 16;
+
 function toIndexed(row: MemberRow): IndexedMember {
 	const member: IndexedMember = {
 		id: row.id,
@@ -112,6 +115,9 @@ function merged(
 ): IndexedMember[] {
 	const kept = gone.size ? list.filter((member) => !gone.has(member)) : list;
 	if (added.length === 0) return kept;
+	// Many members at once (merged batches, a build): one walk of both lists, no binary searches,
+	// and no call with one argument per piece (an engine caps a call's arguments).
+	if (added.length > kept.length / 16) return mergedWalk(kept, added);
 	const pieces: (IndexedMember | IndexedMember[])[] = [];
 	let from = 0;
 	for (const member of added) {
@@ -122,6 +128,20 @@ function merged(
 	}
 	if (from < kept.length) pieces.push(kept.slice(from));
 	return ([] as IndexedMember[]).concat(...pieces);
+}
+
+/** Two lists ordered by compareMembers as one (`added` before its equal in `kept`, if any). */
+function mergedWalk(kept: IndexedMember[], added: IndexedMember[]): IndexedMember[] {
+	const out = new Array<IndexedMember>(kept.length + added.length);
+	let i = 0;
+	let j = 0;
+	let k = 0;
+	while (i < kept.length && j < added.length) {
+		out[k++] = compareMembers(added[j]!, kept[i]!) <= 0 ? added[j++]! : kept[i++]!;
+	}
+	while (i < kept.length) out[k++] = kept[i++]!;
+	while (j < added.length) out[k++] = added[j++]!;
+	return out;
 }
 
 /**
@@ -164,6 +184,10 @@ export class MemberSearchIndex {
 	#order: IndexedMember[] = [];
 	/** By the first letter of each name word, in the same order: a name query walks one. */
 	#byLetter = new Map<string, IndexedMember[]>();
+	/** Taken in by patch, not yet in #order and #byLetter (by id). */
+	#added = new Map<string, IndexedMember>();
+	/** In #order and #byLetter, replaced or deleted since: to be taken out. */
+	#gone = new Set<IndexedMember>();
 
 	constructor(rows: MemberRow[]) {
 		for (const row of rows) this.#byId.set(row.id, toIndexed(row));
@@ -198,8 +222,8 @@ export class MemberSearchIndex {
 
 	/** Replaces the members `ids` with `rows` (undefined: the row is gone). */
 	patch(ids: string[], rows: (MemberRow | undefined)[]): void {
-		// Splicing is linear per member: a batch (a sync's page of 500) is merged in one pass.
-		if (ids.length <= 64) {
+		// A few members (an edit, a small sync) are spliced in at once: linear per member.
+		if (ids.length <= SPLICE_AT_MOST && this.#added.size === 0 && this.#gone.size === 0) {
 			ids.forEach((id, i) => {
 				const old = this.#byId.get(id);
 				if (old) {
@@ -215,21 +239,39 @@ export class MemberSearchIndex {
 			});
 			return;
 		}
-		const gone = new Set<IndexedMember>();
-		const added = new Map<string, IndexedMember>();
+		// A batch is taken into #byId now and merged into the ordered lists later, many batches in
+		// one pass (#settle): merging is a copy of every list, so merging each page of a first sync
+		// as it came cost a copy per page — seconds of the main thread at 75,000 members.
 		ids.forEach((id, i) => {
 			const old = this.#byId.get(id);
 			if (old) {
 				this.#byId.delete(id);
-				gone.add(old);
+				// Still waiting to be merged: it was never in the lists.
+				if (this.#added.get(id) === old) this.#added.delete(id);
+				else this.#gone.add(old);
 			}
 			const row = rows[i];
-			// The last write of an id in the batch wins.
-			if (row) added.set(id, toIndexed(row));
-			else added.delete(id);
+			// The last write of an id wins.
+			if (row) {
+				const member = toIndexed(row);
+				this.#byId.set(id, member);
+				this.#added.set(id, member);
+			}
 		});
-		for (const [id, member] of added) this.#byId.set(id, member);
-		const sorted = [...added.values()].sort(compareMembers);
+	}
+
+	/** Batches taken in but not yet merged into the ordered lists (see #settle). */
+	get unmerged(): number {
+		return this.#added.size + this.#gone.size;
+	}
+
+	/** Merges the batches taken in since the last merge into the ordered lists, in one pass. */
+	settle(): void {
+		if (this.#added.size === 0 && this.#gone.size === 0) return;
+		const gone = this.#gone;
+		const sorted = [...this.#added.values()].sort(compareMembers);
+		this.#gone = new Set();
+		this.#added = new Map();
 		this.#order = merged(this.#order, gone, sorted);
 		const byLetter = new Map<string, IndexedMember[]>();
 		for (const member of sorted) {
@@ -242,7 +284,10 @@ export class MemberSearchIndex {
 		const touched = new Set(byLetter.keys());
 		for (const member of gone) for (const letter of firstLetters(member)) touched.add(letter);
 		for (const letter of touched) {
-			this.#byLetter.set(letter, merged(this.#byLetter.get(letter) ?? [], gone, byLetter.get(letter) ?? []));
+			this.#byLetter.set(
+				letter,
+				merged(this.#byLetter.get(letter) ?? [], gone, byLetter.get(letter) ?? [])
+			);
 		}
 	}
 
@@ -251,6 +296,7 @@ export class MemberSearchIndex {
 	 * order of their databases in `dbs`, then by id.
 	 */
 	list(options: { dbs: string[]; keep: KeepMember; offset: number; limit: number }): IndexPage {
+		this.settle();
 		const { keep, offset } = options;
 		const take = offset + options.limit;
 		const dbRank = new Map<string, number>();
@@ -285,6 +331,7 @@ export class MemberSearchIndex {
 		offset: number;
 		limit: number;
 	}): IndexPage {
+		this.settle();
 		const { words, keep, offset } = options;
 		const take = offset + options.limit;
 		const dbs = new Set(options.dbs);
@@ -318,6 +365,7 @@ export class MemberSearchIndex {
 	 * looked up far less often than rows are written (each IndexedDB index slowed every write).
 	 */
 	withNumber(lookup: NumberLookup): IndexedMember[] {
+		this.settle();
 		const whole = lookup.match === 'equals';
 		return this.#order.filter(
 			(m) =>
@@ -333,6 +381,7 @@ export class MemberSearchIndex {
 	 * reads as numbers, which need the whole rows to rank (read by id: such matches are few).
 	 */
 	allByName(options: { dbs: string[]; words: string[]; keep: KeepMember }): IndexedMember[] {
+		this.settle();
 		const { words, keep } = options;
 		const dbs = new Set(options.dbs);
 		const pivot = pivotOf(words);
@@ -386,6 +435,28 @@ function keepUp(): void {
 	}, 0);
 }
 
+/**
+ * Batches wait to be merged into the index's ordered lists (MemberSearchIndex.settle) until the
+ * writes pause for SETTLE_QUIET_MS, or until they hold a quarter of the index (each merge copies
+ * the lists, so a first sync merges a few times, not once per page); a search merges first.
+ */
+const SETTLE_QUIET_MS = 50;
+let settleTimer: ReturnType<typeof setTimeout> | undefined;
+
+function settleSoon(target: MemberSearchIndex): void {
+	clearTimeout(settleTimer);
+	settleTimer = undefined;
+	if (target.unmerged === 0) return;
+	if (target.unmerged >= Math.max(1000, target.size / 4)) {
+		target.settle();
+		return;
+	}
+	settleTimer = setTimeout(() => {
+		settleTimer = undefined;
+		target.settle();
+	}, SETTLE_QUIET_MS);
+}
+
 const CHUNK = 5000;
 
 /** Every member row, a chunk at a time: one transaction over 75,000 rows holds up every other. */
@@ -403,7 +474,11 @@ async function buildFromRows(): Promise<MemberSearchIndex> {
 			chunk.map((row) => row.id),
 			chunk
 		);
-		if (chunk.length < CHUNK) return built;
+		if (chunk.length < CHUNK) {
+			// One merge of every chunk: the index is ready when the build resolves.
+			built.settle();
+			return built;
+		}
 		last = chunk[chunk.length - 1]!.id;
 	}
 }
@@ -448,6 +523,7 @@ async function refresh(): Promise<void> {
 					return known === READ ? read.get(id) : known;
 				})
 			);
+			settleSoon(index);
 		} catch (error) {
 			for (const id of ids) if (!pending.has(id)) pending.set(id, READ);
 			throw error;
@@ -495,7 +571,12 @@ export function memberSearchIndexStats(): { builds: number; members: number } {
  */
 export function searchIndexState(): { ready: boolean; members: number; builds: number } {
 	return {
-		ready: index !== null && !refreshing && !rebuildWanted && applied >= written,
+		ready:
+			index !== null &&
+			!refreshing &&
+			!rebuildWanted &&
+			applied >= written &&
+			index.unmerged === 0,
 		members: index?.size ?? 0,
 		builds
 	};
