@@ -68,11 +68,13 @@ export interface MemberImportResult {
 const ROWS = 5_000;
 /**
  * `DOANVU_TRACE_DIR=dir`: the phases' traces are kept there, with the timeline's events (each
- * task's function calls, script URL and position, message and timer events) to tell whose a long
- * task is without a sampling profiler's overhead.
+ * task's function calls, script URL and position, message and timer events, the script stack of a
+ * forced style or layout) to tell whose a long task is without a sampling profiler's overhead.
  */
 const TRACE_DIR = process.env.DOANVU_TRACE_DIR;
-const CATEGORIES = TRACE_DIR ? [...TRACE_CATEGORIES, 'devtools.timeline'] : TRACE_CATEGORIES;
+const CATEGORIES = TRACE_DIR
+	? [...TRACE_CATEGORIES, 'devtools.timeline', 'disabled-by-default-devtools.timeline.stack']
+	: TRACE_CATEGORIES;
 const TODAY = '2026-11-28';
 
 async function writeSheet(path: string, rows: number): Promise<void> {
