@@ -35,21 +35,36 @@ const SAMPLE_ROWS = 5;
 /** A date cell in the packed text (JSON has no dates; every other cell is a JSON value). */
 const DATE_KEY = '$d';
 
+// Dates are marked before and restored after plain JSON: a replacer or a reviver function, called
+// for every value, made packing and unpacking 5,000 rows several times slower.
 function packRows(rows: readonly SheetRow[]): string {
-	return JSON.stringify(rows, function (this: Record<string, unknown>, key: string, value) {
-		// `value` went through Date's toJSON already: the holder still has the Date itself.
-		const raw = this[key];
-		if (raw instanceof Date) return { [DATE_KEY]: raw.getTime() };
-		return value as unknown;
-	});
+	const plain = rows.map((row) =>
+		row.cells.some((cell) => cell instanceof Date)
+			? {
+					rowNumber: row.rowNumber,
+					cells: row.cells.map((cell) =>
+						cell instanceof Date ? { [DATE_KEY]: cell.getTime() } : cell
+					)
+				}
+			: row
+	);
+	return JSON.stringify(plain);
 }
 
-function reviveCell(_key: string, value: unknown): unknown {
-	if (value !== null && typeof value === 'object' && DATE_KEY in value) {
-		const time = (value as Record<string, number | null>)[DATE_KEY];
-		return new Date(time ?? Number.NaN);
+function unpackRows(packed: string): SheetRow[] {
+	const rows = JSON.parse(packed) as SheetRow[];
+	for (const row of rows) {
+		const cells = row.cells as unknown[];
+		for (let i = 0; i < cells.length; i++) {
+			const cell = cells[i];
+			// Every other cell is text, a number, a boolean or null: an object is a marked date.
+			if (cell !== null && typeof cell === 'object') {
+				const time = (cell as Record<string, number | null>)[DATE_KEY];
+				cells[i] = new Date(time ?? Number.NaN);
+			}
+		}
 	}
-	return value;
+	return rows;
 }
 
 /** Run where the sheet was read (the worker): the outline to show and the rows packed. */
@@ -73,7 +88,7 @@ export function unpackSheet(options: { grid: PackedGrid; index: number }): Sheet
 	const outline = options.grid.sheets[options.index];
 	const packed = options.grid.packed[options.index];
 	if (outline === undefined || packed === undefined) return undefined;
-	const rows = JSON.parse(packed, reviveCell) as SheetRow[];
+	const rows = unpackRows(packed);
 	return {
 		name: outline.name,
 		headerRowNumber: outline.headerRowNumber,
