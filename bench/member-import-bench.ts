@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -66,6 +66,15 @@ export interface MemberImportResult {
 }
 
 const ROWS = 5_000;
+/**
+ * `DOANVU_TRACE_DIR=dir`: the phases' traces are kept there, with the timeline's events (each
+ * task's function calls, script URL and position, message and timer events, the script stack of a
+ * forced style or layout) to tell whose a long task is without a sampling profiler's overhead.
+ */
+const TRACE_DIR = process.env.DOANVU_TRACE_DIR;
+const CATEGORIES = TRACE_DIR
+	? [...TRACE_CATEGORIES, 'devtools.timeline', 'disabled-by-default-devtools.timeline.stack']
+	: TRACE_CATEGORIES;
 const TODAY = '2026-11-28';
 
 async function writeSheet(path: string, rows: number): Promise<void> {
@@ -95,6 +104,8 @@ export async function memberImportBench(options: {
 	profile?: boolean;
 	/** The build to serve: this checkout's `build/` by default. */
 	build?: { label: string; dir: string };
+	/** Stops at the preview (nothing written): a quicker sample of the preview phase alone. */
+	previewOnly?: boolean;
 	log: (line: string) => void;
 }): Promise<MemberImportResult> {
 	const rows = options.rows ?? ROWS;
@@ -130,7 +141,7 @@ export async function memberImportBench(options: {
 		options.log('  import: reading and checking…');
 		const start = await page.evaluate(() => performance.now());
 		const previewTrace = join(dir, 'trace-preview.json');
-		await browser.startTracing(page, { path: previewTrace, categories: TRACE_CATEGORIES });
+		await browser.startTracing(page, { path: previewTrace, categories: CATEGORIES });
 		const t0 = Date.now();
 		await page.getByTestId('import-file').setInputFiles(file);
 		await page.getByTestId('mapping-check').click({ timeout: 600_000 });
@@ -144,11 +155,38 @@ export async function memberImportBench(options: {
 		}
 
 		await browser.stopTracing();
+		if (options.previewOnly) {
+			await page.waitForTimeout(500);
+			const preview = await taskCpuTimes({ traceFile: previewTrace });
+			if (TRACE_DIR) {
+				const stamp = `${build.label.replace(/\W+/g, '-')}-cpu${cpuSlowdown}-${Date.now()}`;
+				copyFileSync(previewTrace, join(TRACE_DIR, `${stamp}-preview.json`));
+			}
+			options.log(
+				`  preview: tasks by CPU time (≥ 50 ms): ${preview.longTasksCpuMs.join(', ') || 'none'}`
+			);
+			await context.close();
+			return {
+				build: build.label,
+				rows,
+				cpuSlowdown,
+				toPreviewMs,
+				writeMs: 0,
+				longestTaskMs: 0,
+				tasksOver100: 0,
+				longestTaskCpuMs: preview.longTasksCpuMs[0] ?? 0,
+				tasksOver100Cpu: preview.longTasksCpuMs.filter((cpu) => cpu > 100).length,
+				phasesCpuMs: { preview: preview.longTasksCpuMs, write: [] },
+				planMs: 0,
+				counts,
+				created: ''
+			};
+		}
 		const writeTrace = join(dir, 'trace-write.json');
 
 		options.log('  import: writing…');
 		await page.getByTestId('import-start').click();
-		await browser.startTracing(page, { path: writeTrace, categories: TRACE_CATEGORIES });
+		await browser.startTracing(page, { path: writeTrace, categories: CATEGORIES });
 		if (options.profile) await startCpuProfile(cdp);
 		const profiledFrom = await page.evaluate(() => performance.now());
 		const t1 = Date.now();
@@ -181,6 +219,11 @@ export async function memberImportBench(options: {
 		// Long tasks are reported a moment after they end.
 		await page.waitForTimeout(500);
 		await browser.stopTracing();
+		if (TRACE_DIR) {
+			const stamp = `${build.label.replace(/\W+/g, '-')}-cpu${cpuSlowdown}-${Date.now()}`;
+			copyFileSync(previewTrace, join(TRACE_DIR, `${stamp}-preview.json`));
+			copyFileSync(writeTrace, join(TRACE_DIR, `${stamp}-write.json`));
+		}
 		const phases = {
 			preview: await taskCpuTimes({ traceFile: previewTrace }),
 			write: await taskCpuTimes({ traceFile: writeTrace })

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRecord } from '../../server/couch/provision-service';
 import { previewMemberImport } from '../../src/lib/data/spreadsheets/member-import-client';
+import { packGrid } from '../../src/lib/data/spreadsheets/member-import-packed';
 import { readSheetFile } from '../../src/lib/data/spreadsheets/member-import-reader';
 import { ulid } from '../../src/lib/data/ids';
 import { destroyLocalDbs } from '../../src/lib/data/store/pouch';
@@ -64,7 +65,7 @@ afterAll(async () => {
 describe('a whole file checked against the registry', () => {
 	it('classifies every row of a 3,000-row file, clashes scattered, with the registry asked', async () => {
 		const data = await memberWorkbook({ members: incoming });
-		const grid = await readSheetFile({ data, fileName: 'doan-vien-3000.xlsx' });
+		const grid = packGrid(await readSheetFile({ data, fileName: 'doan-vien-3000.xlsx' }));
 		const { mapping } = guessColumnMapping({ headers: grid.sheets[0]!.headers });
 		const progress: number[] = [];
 		const { preview } = await previewMemberImport({
@@ -98,7 +99,7 @@ describe('a whole file checked against the registry', () => {
 
 	it('offline (no server to ask), the same file says clashes were not checked', async () => {
 		const data = await memberWorkbook({ members: incoming.slice(0, 50) });
-		const grid = await readSheetFile({ data, fileName: 'doan-vien-50.xlsx' });
+		const grid = packGrid(await readSheetFile({ data, fileName: 'doan-vien-50.xlsx' }));
 		const { mapping } = guessColumnMapping({ headers: grid.sheets[0]!.headers });
 		const { preview } = await previewMemberImport({
 			db: importer.unit.db,

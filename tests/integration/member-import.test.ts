@@ -5,6 +5,7 @@ import { membersForImport } from '../../src/lib/data/queries/member-import';
 import { searchMembers } from '../../src/lib/data/queries/members';
 import { catchUp } from '../../src/lib/data/read-model/indexer';
 import { previewMemberImport } from '../../src/lib/data/spreadsheets/member-import-client';
+import { packGrid } from '../../src/lib/data/spreadsheets/member-import-packed';
 import { readSheetFile } from '../../src/lib/data/spreadsheets/member-import-reader';
 import { ulid } from '../../src/lib/data/ids';
 import { deviceDb, getSetting } from '../../src/lib/data/store/device-db';
@@ -82,7 +83,7 @@ async function plan(): Promise<{ plan: MemberImportPlan; updated: MemberDoc }> {
 		members: [...incoming, updated],
 		patch: [[150, 'Số điện thoại', '0987654321']]
 	});
-	const grid = await readSheetFile({ data, fileName: 'doan-vien-xa.xlsx' });
+	const grid = packGrid(await readSheetFile({ data, fileName: 'doan-vien-xa.xlsx' }));
 	const { mapping } = guessColumnMapping({ headers: grid.sheets[0]!.headers });
 	const { preview } = await previewMemberImport({ db: unit.db, grid, sheetIndex: 0, mapping });
 	expect(preview.counts).toMatchObject({ new: 150, update: 1, invalid: 0 });

@@ -349,6 +349,47 @@ describe('the sync engine against the real server', () => {
 		}
 	});
 
+	it('a push of more changes than a page sends every one, 500 a request (read 100 at a time)', async () => {
+		const unit = await unitWithMembers({ members: 5, seed: 'push-pages' });
+		const link: Link = await startLink({ preset: PRESETS.none!, targetPort: server.port });
+		try {
+			const first = sync({ unit, origin: link.url });
+			await first.idle();
+			first.handle.stop();
+			// 730 members written on the phone (an import's worth): more than a page, not a round number.
+			const local = localDb(unit.db);
+			const written = Array.from({ length: 730 }, (_, i) =>
+				memberDoc({ unitId: unit.id, login: unit.login, givenName: `Số ${i}` })
+			);
+			const results = await local.bulkDocs(written);
+			for (const [i, res] of results.entries()) {
+				if (!('ok' in res)) throw new Error('not written');
+				await recordOutbox({ db: unit.db, docId: written[i]!._id, rev: res.rev });
+			}
+			expect(await countPending(unit.db)).toBe(730);
+
+			link.resetStats();
+			const again = sync({ unit, origin: link.url });
+			await again.idle();
+			again.handle.stop();
+			const bulk = link
+				.stats()
+				.log.filter((r) => Number.isFinite(r.end) && r.path.includes('/_bulk_docs'));
+			expect(bulk).toHaveLength(2);
+			expect(await countPending(unit.db)).toBe(0);
+			expect(await deviceLeaves(unit.db)).toEqual(await serverLeaves(unit.db));
+			const onServer = await server.couch.allDocs({
+				db: unit.db,
+				startkey: 'member:',
+				endkey: 'member:\ufff0'
+			});
+			expect(onServer).toHaveLength(735);
+		} finally {
+			await link.close();
+			await forget(unit.db);
+		}
+	});
+
 	it('an incremental sync costs round trips in proportion to the changes, pushing and pulling at once', async () => {
 		const unit = await unitWithMembers({ members: 800, seed: 'incremental' });
 		const link: Link = await startLink({ preset: PRESETS.none!, targetPort: server.port });

@@ -12,8 +12,7 @@ import type {
 	ColumnGuess,
 	ColumnMapping,
 	ImportPreview,
-	ImportReport,
-	SheetGrid
+	ImportReport
 } from '$lib/domain/spreadsheets/member-import-types';
 import { applyMemberImport } from '$lib/data/commands/member-import';
 import {
@@ -21,6 +20,7 @@ import {
 	readSheetInWorker,
 	type ImportProgress
 } from '$lib/data/spreadsheets/member-import-client';
+import type { PackedGrid } from '$lib/data/spreadsheets/member-import-packed';
 import {
 	recallColumnMapping,
 	rememberColumnMapping
@@ -105,7 +105,7 @@ export class MemberImportFlow {
 	fileName = $state('');
 	progress = $state<ImportFlowProgress | null>(null);
 
-	grid = $state.raw<SheetGrid | null>(null);
+	grid = $state.raw<PackedGrid | null>(null);
 	sheetIndex = $state(0);
 	guess = $state.raw<ColumnGuess | null>(null);
 	mapping = $state<ColumnMapping>([]);
@@ -208,7 +208,7 @@ export class MemberImportFlow {
 		this.error = null;
 		this.notice = null;
 		this.step = 'checking';
-		this.progress = { label: 'Đang kiểm tra từng dòng', done: 0, total: sheet.rows.length };
+		this.progress = { label: 'Đang kiểm tra từng dòng', done: 0, total: sheet.rowCount };
 		const mapping = $state.snapshot(this.mapping) as ColumnMapping;
 		const abort = (this.#abort = new AbortController());
 		try {

@@ -6,7 +6,7 @@ import {
 import type {
 	ColumnMapping,
 	ImportPreview,
-	SheetGrid
+	ImportRowPreview
 } from '$lib/domain/spreadsheets/member-import-types';
 import { askRegistryClashes } from '$lib/data/online/registry-clashes';
 import {
@@ -17,7 +17,14 @@ import {
 import { unitIdOfDb } from '$lib/data/ids';
 import { localDb } from '$lib/data/store/pouch';
 import { takeBackInterrupted } from '$lib/data/sync/push-hold';
-import type { ImportJob, ImportJobMessage } from './member-import-jobs';
+import { yieldToMain } from '$lib/data/sync/main-thread';
+import {
+	ROWS_PER_MESSAGE,
+	type ImportJob,
+	type ImportJobMessage,
+	type PreviewHead
+} from './member-import-jobs';
+import type { PackedGrid } from './member-import-packed';
 
 // The screens' way into the import's Web Worker (member-import-worker.ts): reading a file and
 // classifying its rows off the main thread, with progress and cancel (the worker is terminated).
@@ -35,22 +42,33 @@ function abortError(): DOMException {
 	return new DOMException('Đã hủy.', 'AbortError');
 }
 
+/** What a job sends back: its result, and the preview rows that came before it. */
+interface JobAnswer<T> {
+	result: T;
+	rows: ImportRowPreview[];
+}
+
 async function runJob<T>(options: {
 	job: ImportJob;
+	/** Preview rows the job takes, sent before it a page at a time (member-import-jobs.ts). */
+	rows?: readonly ImportRowPreview[];
 	transfer?: Transferable[];
 	signal?: AbortSignal;
 	onProgress?: (progress: ImportProgress) => void;
-}): Promise<T> {
+}): Promise<JobAnswer<T>> {
 	const { job, signal } = options;
 	if (signal?.aborted) throw abortError();
-	return new Promise<T>((resolve, reject) => {
+	return new Promise<JobAnswer<T>>((resolve, reject) => {
+		// Appended as each page arrives: each message is a task of its own for the page.
+		const rows: ImportRowPreview[] = [];
 		const onMessage = (message: ImportJobMessage) => {
 			if (message.kind === 'progress') {
 				options.onProgress?.({ stage: message.stage, done: message.done, total: message.total });
-			}
-			else if (message.kind === 'done') {
+			} else if (message.kind === 'rows') {
+				for (const row of message.rows) rows.push(row);
+			} else if (message.kind === 'done') {
 				finish();
-				resolve(message.result as T);
+				resolve({ result: message.result as T, rows });
 			} else {
 				finish();
 				reject(new Error(message.message));
@@ -69,42 +87,62 @@ async function runJob<T>(options: {
 		signal?.addEventListener('abort', onAbort, { once: true });
 		if (typeof Worker === 'undefined') {
 			void import('./member-import-jobs').then(({ runImportJob }) =>
-				runImportJob(job, (message) => {
-					if (!signal?.aborted) onMessage(message);
+				runImportJob({
+					job,
+					rows: options.rows ? [...options.rows] : undefined,
+					post: (message) => {
+						if (!signal?.aborted) onMessage(message);
+					}
 				})
 			);
 			return;
 		}
-		worker = new Worker(new URL('./member-import-worker.ts', import.meta.url), {
+		const started = new Worker(new URL('./member-import-worker.ts', import.meta.url), {
 			type: 'module'
 		});
-		worker.onmessage = (event: MessageEvent<ImportJobMessage>) => onMessage(event.data);
-		worker.onerror = (event) => {
+		worker = started;
+		started.onmessage = (event: MessageEvent<ImportJobMessage>) => onMessage(event.data);
+		started.onerror = (event) => {
 			finish();
 			reject(new Error(`Không đọc được tệp: ${event.message || 'lỗi không rõ'}.`));
 		};
-		worker.postMessage(job, options.transfer ?? []);
+		void (async () => {
+			// Each postMessage clones its rows in the calling task: a page at a time, the screen
+			// getting the thread between pages.
+			const sent = options.rows ?? [];
+			for (let start = 0; start < sent.length; start += ROWS_PER_MESSAGE) {
+				if (signal?.aborted) return;
+				started.postMessage({ kind: 'rows', rows: sent.slice(start, start + ROWS_PER_MESSAGE) });
+				await yieldToMain();
+			}
+			if (!signal?.aborted) started.postMessage(job, options.transfer ?? []);
+		})();
 	});
 }
 
-/** Reads a file in the worker. Rejects with a Vietnamese message, or an AbortError on cancel. */
+/**
+ * Reads a file in the worker: the sheets' outlines to map, their rows packed (never unpacked in
+ * the page). Rejects with a Vietnamese message, or an AbortError on cancel.
+ */
 export async function readSheetInWorker(options: {
 	data: ArrayBuffer;
 	fileName: string;
 	signal?: AbortSignal;
 	onProgress?: (progress: ImportProgress) => void;
-}): Promise<SheetGrid> {
-	return runJob<SheetGrid>({
+}): Promise<PackedGrid> {
+	const answer = await runJob<PackedGrid>({
 		job: { kind: 'read', data: options.data, fileName: options.fileName },
+		transfer: [options.data],
 		signal: options.signal,
 		onProgress: options.onProgress
 	});
+	return answer.result;
 }
 
 /** Classifies the rows of one sheet in the worker. */
 export async function classifyInWorker(
 	options: ImportContext & {
-		grid: SheetGrid;
+		grid: PackedGrid;
 		sheetIndex: number;
 		mapping: ColumnMapping;
 		signal?: AbortSignal;
@@ -112,11 +150,12 @@ export async function classifyInWorker(
 	}
 ): Promise<ImportPreview> {
 	const { grid, sheetIndex, mapping, signal, onProgress, ...context } = options;
-	return runJob<ImportPreview>({
+	const answer = await runJob<PreviewHead>({
 		job: { kind: 'classify', context, grid, sheetIndex, mapping },
 		signal,
 		onProgress
 	});
+	return { ...answer.result, rows: answer.rows };
 }
 
 /**
@@ -128,7 +167,8 @@ export async function classifyInWorker(
  */
 export async function previewMemberImport(options: {
 	db: string;
-	grid: SheetGrid;
+	/** The sheet as readSheetInWorker gives it (or packGrid, where a test read it itself). */
+	grid: PackedGrid;
 	sheetIndex: number;
 	mapping: ColumnMapping;
 	signal?: AbortSignal;
@@ -186,13 +226,14 @@ export async function previewMemberImport(options: {
 	}
 	// With no update documents to judge again, only duplicates and clashes are decided again: one
 	// pass over the rows, far cheaper in the page than the preview's round trip to a worker (5,000
-	// rows cloned there and back were one 440 ms task in the bench).
-	const preview =
-		docs.size === 0
-			? refreshImportPreview({ ...context, preview: first })
-			: await runJob<ImportPreview>({
-					job: { kind: 'refresh', context, preview: first },
-					signal: options.signal
-				});
-	return { preview, context };
+	// rows cloned there and back, in one message each way, were one 440 ms task in the bench). With
+	// updates the worker judges again, the rows going there and back a page per message.
+	if (docs.size === 0) return { preview: refreshImportPreview({ ...context, preview: first }), context };
+	const { rows, ...head } = first;
+	const answer = await runJob<PreviewHead>({
+		job: { kind: 'refresh', context, preview: head },
+		rows,
+		signal: options.signal
+	});
+	return { preview: { ...answer.result, rows: answer.rows }, context };
 }

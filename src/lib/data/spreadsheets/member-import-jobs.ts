@@ -6,33 +6,68 @@ import {
 import type {
 	ColumnMapping,
 	ImportPreview,
-	SheetGrid
+	ImportRowPreview
 } from '$lib/domain/spreadsheets/member-import-types';
+import { packGrid, unpackSheet, type PackedGrid } from './member-import-packed';
 import { readSheetFile, SheetReadError } from './member-import-reader';
 
 // The work the import's Web Worker does (member-import-worker.ts), as plain functions so the
 // client can run the same code in the page where there is no Worker (tests in Node).
+//
+// What crosses between the worker and the page is kept small per message, because the page
+// pays for each message's structured clone in one main-thread task (docs/decisions/0023): the
+// read sheet goes out packed (member-import-packed.ts), and a preview's rows go in pages of
+// ROWS_PER_MESSAGE, each message its own task for the page, with the preview's rest after them.
+
+/** A preview without its rows: they travel in `rows` messages before it. */
+export type PreviewHead = Omit<ImportPreview, 'rows'>;
 
 export type ImportJob =
 	| { kind: 'read'; data: ArrayBuffer; fileName: string }
 	| {
 			kind: 'classify';
 			context: ImportContext;
-			grid: SheetGrid;
+			grid: PackedGrid;
 			sheetIndex: number;
 			mapping: ColumnMapping;
 	  }
-	| { kind: 'refresh'; context: ImportContext; preview: ImportPreview };
+	/** The preview's rows were sent before the job, in `rows` messages. */
+	| { kind: 'refresh'; context: ImportContext; preview: PreviewHead };
+
+/** A page of a preview's rows, either way. */
+export interface RowsMessage {
+	kind: 'rows';
+	rows: ImportRowPreview[];
+}
 
 export type ImportJobMessage =
 	| { kind: 'progress'; stage: 'reading' | 'checking'; done: number; total: number }
-	| { kind: 'done'; result: SheetGrid | ImportPreview }
+	| RowsMessage
+	| { kind: 'done'; result: PackedGrid | PreviewHead }
 	| { kind: 'failed'; message: string };
 
-export async function runImportJob(
-	job: ImportJob,
-	post: (message: ImportJobMessage) => void
-): Promise<void> {
+/**
+ * Rows per message: 250 preview rows are ~5 % of a 5,000-row file, a clone of a few ms on a
+ * phone 4× slower than a laptop; fewer messages would each take longer, more would add up.
+ */
+export const ROWS_PER_MESSAGE = 250;
+
+/** Posts a preview: its rows a page at a time, then the rest. */
+function postPreview(preview: ImportPreview, post: (message: ImportJobMessage) => void): void {
+	const { rows, ...head } = preview;
+	for (let start = 0; start < rows.length; start += ROWS_PER_MESSAGE) {
+		post({ kind: 'rows', rows: rows.slice(start, start + ROWS_PER_MESSAGE) });
+	}
+	post({ kind: 'done', result: head });
+}
+
+export async function runImportJob(options: {
+	job: ImportJob;
+	/** A refresh job's preview rows (received before the job). */
+	rows?: ImportRowPreview[];
+	post: (message: ImportJobMessage) => void;
+}): Promise<void> {
+	const { job, post } = options;
 	try {
 		if (job.kind === 'read') {
 			const grid = await readSheetFile({
@@ -40,11 +75,11 @@ export async function runImportJob(
 				fileName: job.fileName,
 				onProgress: (done) => post({ kind: 'progress', stage: 'reading', done, total: 0 })
 			});
-			post({ kind: 'done', result: grid });
+			post({ kind: 'done', result: packGrid(grid) });
 			return;
 		}
 		if (job.kind === 'classify') {
-			const sheet = job.grid.sheets[job.sheetIndex];
+			const sheet = unpackSheet({ grid: job.grid, index: job.sheetIndex });
 			if (sheet === undefined) throw new SheetReadError('Không có trang tính này trong tệp.');
 			const preview = classifyImportRows({
 				...job.context,
@@ -53,10 +88,11 @@ export async function runImportJob(
 				mapping: job.mapping,
 				onProgress: (done, total) => post({ kind: 'progress', stage: 'checking', done, total })
 			});
-			post({ kind: 'done', result: preview });
+			postPreview(preview, post);
 			return;
 		}
-		post({ kind: 'done', result: refreshImportPreview({ ...job.context, preview: job.preview }) });
+		const preview = { ...job.preview, rows: options.rows ?? [] };
+		postPreview(refreshImportPreview({ ...job.context, preview }), post);
 	} catch (error) {
 		post({
 			kind: 'failed',
