@@ -23,6 +23,10 @@ beforeAll(async () => {
 	);
 	writeFileSync(join(buildDir, 'manifest.webmanifest'), '{"name":"Đoàn vụ"}');
 	writeFileSync(join(buildDir, '_app', 'immutable', 'entry', 'app.abc123.js'), 'export {};');
+	mkdirSync(join(buildDir, '_app', 'immutable', 'workers'));
+	writeFileSync(join(buildDir, '_app', 'immutable', 'workers', 'w.abc123.js'), 'onmessage = null;');
+	mkdirSync(join(buildDir, '_app', 'immutable', 'assets'));
+	writeFileSync(join(buildDir, '_app', 'immutable', 'assets', '0.abc123.css'), 'p{color:red}');
 	server = await startTestServer({ buildDir });
 	unbuilt = await startTestServer({ buildDir: join(buildDir, 'missing') });
 });
@@ -42,6 +46,32 @@ describe('static app', () => {
 			const res = await server.request(path);
 			expect({ path, status: res.status }).toEqual({ path, status: 200 });
 			expect(res.headers.get('cache-control')).toBe('no-cache');
+		}
+	});
+
+	it('answers hashed scripts and stylesheets with a subresource’s headers only, workers and misses with all', async () => {
+		const bytes = (res: Response) =>
+			[...res.headers].reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
+		for (const path of [
+			'/_app/immutable/entry/app.abc123.js',
+			'/_app/immutable/assets/0.abc123.css'
+		]) {
+			const res = await server.request(path);
+			expect({ path, status: res.status }).toEqual({ path, status: 200 });
+			// What a subresource uses stays: no sniffing into HTML, no other site may load it.
+			expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+			expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+			expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+			// A document's headers, and revalidation's, do not.
+			for (const name of ['content-security-policy', 'x-frame-options', 'etag', 'last-modified'])
+				expect({ path, [name]: res.headers.get(name) }).toEqual({ path, [name]: null });
+			expect(bytes(res)).toBeLessThan(450);
+		}
+		// A worker's script carries its own CSP; a miss is answered like any other response.
+		for (const path of ['/_app/immutable/workers/w.abc123.js', '/_app/immutable/chunks/gone.js']) {
+			const res = await server.request(path);
+			expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+			expect(res.headers.get('x-frame-options')).toBe('DENY');
 		}
 	});
 
