@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, phoneContext } from '../tests/support/browser';
 import { openLink, type RemoteLink } from './link-client';
@@ -19,7 +22,8 @@ import {
 // link (bench/link.ts: 400 kbit/s, 400 ms round trip). The link is a TCP proxy in front of the
 // server, so it shapes every request of the browser, the page's and the service worker's alike
 // (CDP's network emulation on the page alone would let the worker's precache run at full speed).
-// Each build (this branch's, and a baseline build of main when given) is measured in the same run:
+// Each build (this branch's, and a baseline build of main when given) is measured in the same run,
+// each served by its own checkout's server when it sits in one (`--baseline-build=CHECKOUT/build`):
 // - offline-ready: from the first visit's navigation to the service worker activated and
 //   controlling the page (what it installed is then enough to open the app with no network:
 //   checked after, link cut);
@@ -83,7 +87,8 @@ export async function cheapPhoneBench(options: {
 	const browser = await launchBrowser();
 	try {
 		for (const build of options.builds) {
-			const server = await startBenchServer({ store: options.store, buildDir: build.dir });
+			const start = await serverFor(build.dir);
+			const server = await start({ store: options.store, buildDir: build.dir });
 			const link = await openLink({ preset: 'none', targetPort: server.port });
 			try {
 				const unit = await makeUnit({
@@ -147,6 +152,21 @@ export async function cheapPhoneBench(options: {
 		cpuSlowdown: CPU_SLOWDOWN,
 		builds
 	};
+}
+
+/**
+ * The server that serves `dir`: this checkout's, unless the build sits in a checkout of its own
+ * (`DIR/../bench/server-client.ts`, e.g. main's made with `git archive`), whose server then serves
+ * it: a change to the server (its headers, its compression) is measured against the baseline's
+ * server, not only against its build.
+ */
+async function serverFor(dir: string): Promise<typeof startBenchServer> {
+	const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+	const checkout = resolve(dir, '..');
+	const client = join(checkout, 'bench', 'server-client.ts');
+	if (checkout === here || !existsSync(client)) return startBenchServer;
+	const module = (await import(client)) as { startBenchServer: typeof startBenchServer };
+	return module.startBenchServer;
 }
 
 async function pinnedRows(options: {
