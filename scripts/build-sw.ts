@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { getManifest } from 'workbox-build';
 import { criticalFiles } from './sw/precache-sets';
+import { precompress } from './sw/precompress';
 
 const dir = process.argv[2] ?? 'build';
 
@@ -86,6 +87,11 @@ await build({
 });
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const brotli = precompress(dir);
+if (brotli.files > 0)
+	console.log(
+		`brotli: ${brotli.files} scripts and stylesheets, ${kib(brotli.bytes)} → ${kib(brotli.brotliBytes)}`
+	);
 console.log(
 	`service worker: ${criticalEntries.length} critical files (${kib(criticalBytes)}) at install, ` +
 		`${deferred.length} deferred (${kib(deferredBytes)}) after`

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import express, { type Router } from 'express';
 
 // The built app (docs/decisions/0001-rendering-mode.md): hashed files under _app/immutable, and the
@@ -20,7 +20,10 @@ const HASHED_BOOT = /^boot\.[0-9a-f]{12}\.js$/;
 // downloads ~40 such files before the app opens offline: ~30 kB, about 0.6 s at 400 kbit/s
 // (docs/decisions/0024-offline-ready-and-progress.md). Kept: nosniff, the resource policy (no
 // other site may load them), the referrer policy (a stylesheet's own requests).
-const LEAN_ASSET = /^\/(chunks|entry|nodes|assets)\/[^/]+\.(js|css)$/;
+const LEAN_ASSET = /^\/(chunks|entry|nodes|assets)\/[^/]+\.(js|css)(\.br)?$/;
+// Scripts and stylesheets the build compressed with Brotli beside them (scripts/sw/precompress.ts).
+// A hashed file's name only: no `..`, no further folders.
+const PRECOMPRESSED = /^\/(chunks|entry|nodes|assets|workers)\/[\w-]+(\.[\w-]+)*\.(js|css)$/;
 const DOCUMENT_ONLY_HEADERS = [
 	'content-security-policy',
 	'cross-origin-opener-policy',
@@ -53,6 +56,19 @@ export function createStaticRouter(options: { buildDir: string }): Router {
 	const immutableRoot = join(root, '_app', 'immutable');
 	const router = express.Router();
 
+	// A phone that accepts Brotli (browsers offer it over HTTPS only) gets the build's `X.br`, ~13 %
+	// smaller than gzip at the compressor's level; the compression middleware leaves an answer
+	// that already has its encoding alone.
+	router.use('/_app/immutable', (req, res, next) => {
+		if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+		if (!PRECOMPRESSED.test(req.path) || !req.acceptsEncodings('br')) return next();
+		if (!existsSync(join(immutableRoot, `${req.path}.br`))) return next();
+		res.vary('Accept-Encoding');
+		res.type(extname(req.path));
+		res.setHeader('content-encoding', 'br');
+		req.url = `${req.path}.br`;
+		next();
+	});
 	// Hashed files never change and are never revalidated (`immutable`): no ETag, Last-Modified or
 	// Accept-Ranges either. A missing one falls through to the next handler with every header.
 	router.use(

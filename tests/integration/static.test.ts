@@ -1,11 +1,40 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpRequest } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { precompress } from '../../scripts/sw/precompress';
 
 // The built app: cache headers that let phones keep hashed assets for a year but always revalidate
 // the shell, the SPA fallback for deep links, and a readable page when the app was never built.
+
+// Over the compression threshold (1 kB), so that it is compressed either way.
+const BIG_SCRIPT = `export const rows = ${JSON.stringify(
+	Array.from({ length: 200 }, (_, i) => `Đoàn viên số ${i}`)
+)};`;
+
+/** A raw GET (fetch would decode the body and hide how it came): status, headers, body bytes. */
+function rawGet(url: string, headers: Record<string, string>) {
+	return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>(
+		(resolve, reject) => {
+			httpRequest(url, { headers }, (res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (chunk: Buffer) => chunks.push(chunk));
+				res.on('end', () =>
+					resolve({
+						status: res.statusCode ?? 0,
+						headers: res.headers,
+						body: Buffer.concat(chunks)
+					})
+				);
+			})
+				.on('error', reject)
+				.end();
+		}
+	);
+}
 
 const buildDir = mkdtempSync(join(tmpdir(), 'doanvu-build-'));
 let server: TestServer;
@@ -23,6 +52,9 @@ beforeAll(async () => {
 	);
 	writeFileSync(join(buildDir, 'manifest.webmanifest'), '{"name":"Đoàn vụ"}');
 	writeFileSync(join(buildDir, '_app', 'immutable', 'entry', 'app.abc123.js'), 'export {};');
+	mkdirSync(join(buildDir, '_app', 'immutable', 'chunks'));
+	writeFileSync(join(buildDir, '_app', 'immutable', 'chunks', 'big.abc123.js'), BIG_SCRIPT);
+	precompress(buildDir);
 	mkdirSync(join(buildDir, '_app', 'immutable', 'workers'));
 	writeFileSync(join(buildDir, '_app', 'immutable', 'workers', 'w.abc123.js'), 'onmessage = null;');
 	mkdirSync(join(buildDir, '_app', 'immutable', 'assets'));
@@ -73,6 +105,27 @@ describe('static app', () => {
 			expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
 			expect(res.headers.get('x-frame-options')).toBe('DENY');
 		}
+	});
+
+	it('answers Brotli from the build’s copy to a phone that accepts it, gzip to one that does not', async () => {
+		const url = `${server.url}/_app/immutable/chunks/big.abc123.js`;
+		const br = await rawGet(url, { 'accept-encoding': 'gzip, deflate, br' });
+		expect(br.status).toBe(200);
+		expect(br.headers['content-encoding']).toBe('br');
+		expect(br.headers['content-type']).toMatch(/^application\/javascript/);
+		expect(br.headers['vary']).toMatch(/accept-encoding/i);
+		expect(brotliDecompressSync(br.body).toString()).toBe(BIG_SCRIPT);
+		// The build's copy at the highest quality, not the compression middleware's (quality 4).
+		const copy = readFileSync(join(buildDir, '_app', 'immutable', 'chunks', 'big.abc123.js.br'));
+		expect(br.body.equals(copy)).toBe(true);
+		const gzip = await rawGet(url, { 'accept-encoding': 'gzip, deflate' });
+		expect(gzip.headers['content-encoding']).toBe('gzip');
+		expect(gunzipSync(gzip.body).toString()).toBe(BIG_SCRIPT);
+		// A name that climbs out of the build is not looked for.
+		const climb = await rawGet(`${server.url}/_app/immutable/chunks/..%2f..%2findex.js`, {
+			'accept-encoding': 'br'
+		});
+		expect(climb.headers['content-encoding']).toBeUndefined();
 	});
 
 	it('answers deep links with the shell, but not missing assets, /api or /couch', async () => {
