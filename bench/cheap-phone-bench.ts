@@ -160,7 +160,7 @@ export async function cheapPhoneBench(options: {
  * it: a change to the server (its headers, its compression) is measured against the baseline's
  * server, not only against its build.
  */
-async function serverFor(dir: string): Promise<typeof startBenchServer> {
+export async function serverFor(dir: string): Promise<typeof startBenchServer> {
 	const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 	const checkout = resolve(dir, '..');
 	const client = join(checkout, 'bench', 'server-client.ts');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { launchBrowser, phoneContext } from '../tests/support/browser';
 import { openLink } from './link-client';
-import { startBenchServer } from './server-client';
+import { serverFor } from './cheap-phone-bench';
 import { makeUnit } from './sync-bench';
 import { firstListedName, searchFor, tapSignIn, throttleCpu, waitSynced } from './cheap-phone-page';
 
@@ -23,7 +23,7 @@ const members = Number(option('members') ?? 400);
 const threshold = Number(option('threshold') ?? 100);
 const traceFile = option('out') ?? '/tmp/cheap-phone-trace.json';
 
-const server = await startBenchServer({ store: { kind: 'memory' }, buildDir });
+const server = await (await serverFor(buildDir))({ store: { kind: 'memory' }, buildDir });
 const link = await openLink({ preset: 'none', targetPort: server.port });
 const browser = await launchBrowser();
 try {

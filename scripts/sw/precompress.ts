@@ -23,7 +23,7 @@ export function precompress(dir: string): { files: number; bytes: number; brotli
 			const path = join(folder, entry.name);
 			if (entry.isDirectory()) walk(path);
 			else if (/\.(js|css)$/.test(entry.name) && !existsSync(`${path}.br`)) {
-				const source = readFileSync(path);
+				const source = new Uint8Array(readFileSync(path));
 				if (source.length < MIN_BYTES) continue;
 				const compressed = brotliCompressSync(source, {
 					params: {
@@ -31,7 +31,7 @@ export function precompress(dir: string): { files: number; bytes: number; brotli
 						[constants.BROTLI_PARAM_SIZE_HINT]: source.length
 					}
 				});
-				writeFileSync(`${path}.br`, compressed);
+				writeFileSync(`${path}.br`, new Uint8Array(compressed));
 				result.files++;
 				result.bytes += source.length;
 				result.brotliBytes += compressed.length;

@@ -15,25 +15,30 @@ const BIG_SCRIPT = `export const rows = ${JSON.stringify(
 	Array.from({ length: 200 }, (_, i) => `Đoàn viên số ${i}`)
 )};`;
 
+// TypeScript 6's lib and @types/node 20 disagree on Buffer; a Uint8Array copy satisfies both.
+const bytes = (buffer: Buffer): Uint8Array<ArrayBuffer> => new Uint8Array(buffer);
+
 /** A raw GET (fetch would decode the body and hide how it came): status, headers, body bytes. */
 function rawGet(url: string, headers: Record<string, string>) {
-	return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>(
-		(resolve, reject) => {
-			httpRequest(url, { headers }, (res) => {
-				const chunks: Buffer[] = [];
-				res.on('data', (chunk: Buffer) => chunks.push(chunk));
-				res.on('end', () =>
-					resolve({
-						status: res.statusCode ?? 0,
-						headers: res.headers,
-						body: Buffer.concat(chunks)
-					})
-				);
-			})
-				.on('error', reject)
-				.end();
-		}
-	);
+	return new Promise<{
+		status: number;
+		headers: Record<string, unknown>;
+		body: Uint8Array<ArrayBuffer>;
+	}>((resolve, reject) => {
+		httpRequest(url, { headers }, (res) => {
+			const chunks: Uint8Array[] = [];
+			res.on('data', (chunk: Buffer) => chunks.push(bytes(chunk)));
+			res.on('end', () =>
+				resolve({
+					status: res.statusCode ?? 0,
+					headers: res.headers,
+					body: bytes(Buffer.concat(chunks))
+				})
+			);
+		})
+			.on('error', reject)
+			.end();
+	});
 }
 
 const buildDir = mkdtempSync(join(tmpdir(), 'doanvu-build-'));
@@ -117,7 +122,7 @@ describe('static app', () => {
 		expect(brotliDecompressSync(br.body).toString()).toBe(BIG_SCRIPT);
 		// The build's copy at the highest quality, not the compression middleware's (quality 4).
 		const copy = readFileSync(join(buildDir, '_app', 'immutable', 'chunks', 'big.abc123.js.br'));
-		expect(br.body.equals(copy)).toBe(true);
+		expect(Buffer.from(br.body).equals(bytes(copy))).toBe(true);
 		const gzip = await rawGet(url, { 'accept-encoding': 'gzip, deflate' });
 		expect(gzip.headers['content-encoding']).toBe('gzip');
 		expect(gunzipSync(gzip.body).toString()).toBe(BIG_SCRIPT);
