@@ -142,7 +142,7 @@ function report(file: string): void {
 			`\n  +${((task.ts! - first) / 1000).toFixed(0)} ms: ${(task.dur! / 1000).toFixed(0)} ms wall, ${((task.tdur ?? 0) / 1000).toFixed(0)} ms CPU`
 		);
 		for (const e of inside.slice(0, 25)) {
-			const data = (e.args?.data ?? e.args?.beginData ?? {}) as Record<string, unknown>;
+			const data = (e.args?.data ?? e.args?.beginData ?? e.args ?? {}) as Record<string, unknown>;
 			const where = String(data.url ?? data.fileName ?? '')
 				.split('/')
 				.pop();

@@ -1,6 +1,7 @@
-// Brotli copies of the built scripts and stylesheets, made once at build time at the highest
-// quality (docs/decisions/0024-offline-ready-and-progress.md): the server answers with `X.br` when
-// the phone accepts Brotli (server/http/static-router.ts), else gzips `X` on the fly as before.
+// Brotli copies of the built scripts, stylesheets and JSON (the critical pack), made once at build
+// time at the highest quality (docs/decisions/0024-offline-ready-and-progress.md): the server
+// answers with `X.br` when the phone accepts Brotli (server/http/static-router.ts), else gzips `X`
+// on the fly as before.
 // Brotli at quality 11 is ~13 % smaller than gzip for the offline core (~204 kB against ~235 kB),
 // ~0.6 s less on 3G; too slow to run per request, hence here. Browsers ask for Brotli only over
 // HTTPS (the TLS front of a deployment, docs/deploy.md): plain-http tests and benches get gzip.
@@ -22,7 +23,7 @@ export function precompress(dir: string): { files: number; bytes: number; brotli
 		for (const entry of readdirSync(folder, { withFileTypes: true })) {
 			const path = join(folder, entry.name);
 			if (entry.isDirectory()) walk(path);
-			else if (/\.(js|css)$/.test(entry.name) && !existsSync(`${path}.br`)) {
+			else if (/\.(js|css|json)$/.test(entry.name) && !existsSync(`${path}.br`)) {
 				const source = new Uint8Array(readFileSync(path));
 				if (source.length < MIN_BYTES) continue;
 				const compressed = brotliCompressSync(source, {

@@ -21,9 +21,11 @@ const HASHED_BOOT = /^boot\.[0-9a-f]{12}\.js$/;
 // (docs/decisions/0024-offline-ready-and-progress.md). Kept: nosniff, the resource policy (no
 // other site may load them), the referrer policy (a stylesheet's own requests).
 const LEAN_ASSET = /^\/(chunks|entry|nodes|assets)\/[^/]+\.(js|css)(\.br)?$/;
-// Scripts and stylesheets the build compressed with Brotli beside them (scripts/sw/precompress.ts).
+// Scripts, stylesheets and the critical pack, compressed with Brotli beside them by the build
+// (scripts/sw/precompress.ts).
 // A hashed file's name only: no `..`, no further folders.
-const PRECOMPRESSED = /^\/(chunks|entry|nodes|assets|workers)\/[\w-]+(\.[\w-]+)*\.(js|css)$/;
+const PRECOMPRESSED =
+	/^\/((chunks|entry|nodes|assets|workers)\/)?[\w-]+(\.[\w-]+)*\.(js|css|json)$/;
 const DOCUMENT_ONLY_HEADERS = [
 	'content-security-policy',
 	'cross-origin-opener-policy',
