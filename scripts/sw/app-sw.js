@@ -97,7 +97,9 @@ async function fillFromPack(cacheName) {
 			const key = keys.get(new URL(url, self.location.origin).href);
 			if (!key) throw new Error(`${url}: in the pack but not in the precache list`);
 			if (await cache.match(key)) return;
-			await cache.put(key, new Response(body, { headers: { 'content-type': type } }));
+			// The headers a subresource keeps (server/http/static-router.ts): its type, and no sniffing.
+			const headers = { 'content-type': type, 'x-content-type-options': 'nosniff' };
+			await cache.put(key, new Response(body, { headers }));
 		})
 	);
 }
