@@ -3,8 +3,9 @@
 // answers with `X.br` when the phone accepts Brotli (server/http/static-router.ts), else gzips `X`
 // on the fly as before.
 // Brotli at quality 11 is ~13 % smaller than gzip for the offline core (~204 kB against ~235 kB),
-// ~0.6 s less on 3G; too slow to run per request, hence here. Browsers ask for Brotli only over
-// HTTPS (the TLS front of a deployment, docs/deploy.md): plain-http tests and benches get gzip.
+// ~0.6 s less on 3G; too slow to run per request, hence here. Browsers ask for Brotli over HTTPS
+// (the TLS front of a deployment, docs/deploy.md) and, Chromium, from localhost (the benches);
+// a phone reaching a LAN server over plain http gets gzip.
 import { brotliCompressSync, constants } from 'node:zlib';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
