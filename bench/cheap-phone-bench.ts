@@ -1,3 +1,7 @@
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, phoneContext } from '../tests/support/browser';
 import { openLink, type RemoteLink } from './link-client';
@@ -5,6 +9,7 @@ import { startBenchServer, type BenchServer, type BenchStore } from './server-cl
 import { makeUnit, type UnitFixture } from './sync-bench';
 import { makePinnedSet, pinnedVisit, type PinnedSample } from './cheap-phone-pinned';
 import { longTasksSince, observeLongTasks } from './long-tasks';
+import { TRACE_CATEGORIES, taskCpuTimes } from './task-cpu-time';
 import {
 	firstListedName,
 	median,
@@ -19,13 +24,15 @@ import {
 // link (bench/link.ts: 400 kbit/s, 400 ms round trip). The link is a TCP proxy in front of the
 // server, so it shapes every request of the browser, the page's and the service worker's alike
 // (CDP's network emulation on the page alone would let the worker's precache run at full speed).
-// Each build (this branch's, and a baseline build of main when given) is measured in the same run:
+// Each build (this branch's, and a baseline build of main when given) is measured in the same run,
+// each served by its own checkout's server when it sits in one (`--baseline-build=CHECKOUT/build`):
 // - offline-ready: from the first visit's navigation to the service worker activated and
 //   controlling the page (what it installed is then enough to open the app with no network:
 //   checked after, link cut);
 // - sign-in to a searchable list: from tapping "Đăng nhập" (400-member unit) until a name typed
 //   in the roster's search box is answered, the app already installed;
-// - the longest main-thread task from that tap until the first sync has finished;
+// - the longest main-thread task from that tap until the first sync has finished, in wall time
+//   (the page's longtask observer) and in CPU time (the trace: what the machine's load inflates less);
 // - on Slow 4G, a province's pinned set of 16,000 members (bench/cheap-phone-pinned.ts): the tap
 //   to a searchable list (first rows, then the whole set), the longest task meanwhile, search p95
 //   and a profile open.
@@ -39,12 +46,23 @@ export interface CheapPhoneSample {
 	signInToSearchMs: number;
 	longestTaskMs: number;
 	longTasks: number;
+	/**
+	 * The same span's longest main-thread task in CPU time (Chromium's trace, bench/task-cpu-time.ts):
+	 * a task's wall time grows with the machine's load, its CPU time much less (already at the
+	 * phone's scale under the 4× throttle).
+	 */
+	longestTaskCpuMs: number;
 }
 
 export interface CheapPhoneBuildResult {
 	label: string;
 	samples: CheapPhoneSample[];
-	median: { offlineReadyMs: number; signInToSearchMs: number; longestTaskMs: number };
+	median: {
+		offlineReadyMs: number;
+		signInToSearchMs: number;
+		longestTaskMs: number;
+		longestTaskCpuMs: number;
+	};
 	pinned?: {
 		samples: PinnedSample[];
 		median: {
@@ -83,7 +101,8 @@ export async function cheapPhoneBench(options: {
 	const browser = await launchBrowser();
 	try {
 		for (const build of options.builds) {
-			const server = await startBenchServer({ store: options.store, buildDir: build.dir });
+			const start = await serverFor(build.dir);
+			const server = await start({ store: options.store, buildDir: build.dir });
 			const link = await openLink({ preset: 'none', targetPort: server.port });
 			try {
 				const unit = await makeUnit({
@@ -104,7 +123,8 @@ export async function cheapPhoneBench(options: {
 					median: {
 						offlineReadyMs: median(samples.map((s) => s.offlineReadyMs)),
 						signInToSearchMs: median(samples.map((s) => s.signInToSearchMs)),
-						longestTaskMs: median(samples.map((s) => s.longestTaskMs))
+						longestTaskMs: median(samples.map((s) => s.longestTaskMs)),
+						longestTaskCpuMs: median(samples.map((s) => s.longestTaskCpuMs))
 					},
 					...(options.pinned
 						? {
@@ -147,6 +167,21 @@ export async function cheapPhoneBench(options: {
 		cpuSlowdown: CPU_SLOWDOWN,
 		builds
 	};
+}
+
+/**
+ * The server that serves `dir`: this checkout's, unless the build sits in a checkout of its own
+ * (`DIR/../bench/server-client.ts`, e.g. main's made with `git archive`), whose server then serves
+ * it: a change to the server (its headers, its compression) is measured against the baseline's
+ * server, not only against its build.
+ */
+export async function serverFor(dir: string): Promise<typeof startBenchServer> {
+	const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+	const checkout = resolve(dir, '..');
+	const client = join(checkout, 'bench', 'server-client.ts');
+	if (checkout === here || !existsSync(client)) return startBenchServer;
+	const module = (await import(client)) as { startBenchServer: typeof startBenchServer };
+	return module.startBenchServer;
 }
 
 async function pinnedRows(options: {
@@ -267,6 +302,8 @@ async function oneVisit(options: {
 		// Sign-in to a searchable list, the app installed, on the same link.
 		await page.getByLabel('Tên đăng nhập').fill(unit.login);
 		await page.getByLabel('Mật khẩu').fill(unit.password);
+		const traceFile = join(tmpdir(), `doanvu-cheap-phone-${process.pid}.json`);
+		await options.browser.startTracing(page, { path: traceFile, categories: TRACE_CATEGORIES });
 		const tapAt = await page.evaluate(() => performance.now());
 		const tapped = Date.now();
 		await tapSignIn(page);
@@ -274,6 +311,9 @@ async function oneVisit(options: {
 		await searchFor(page, name);
 		const signInToSearchMs = Date.now() - tapped;
 		await waitSynced(page);
+		await options.browser.stopTracing();
+		const cpu = await taskCpuTimes({ traceFile });
+		rmSync(traceFile, { force: true });
 		const tasks = await longTasksSince(page, tapAt);
 		return {
 			offlineReadyMs,
@@ -281,7 +321,8 @@ async function oneVisit(options: {
 			opensOffline,
 			signInToSearchMs,
 			longestTaskMs: Math.max(0, ...tasks.map((task) => task.duration)),
-			longTasks: tasks.length
+			longTasks: tasks.length,
+			longestTaskCpuMs: cpu.longTasksCpuMs[0] ?? 0
 		};
 	} finally {
 		await link.setPreset('none');

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { getManifest } from 'workbox-build';
 import { criticalFiles } from './sw/precache-sets';
+import { precompress } from './sw/precompress';
+import { packable, writeCriticalPack } from './sw/critical-pack';
 
 const dir = process.argv[2] ?? 'build';
 
@@ -28,7 +30,15 @@ const { manifestEntries, warnings } = await getManifest({
 	globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,json,woff2}'],
 	// The PNG icons serve the home-screen install and notices, both online: the worker keeps them
 	// as they are fetched (scripts/sw/app-sw.js), they do not hold back offline-ready (~40 kB).
-	globIgnores: ['sw.js', 'workbox-*.js', 'khai/sw.js', 'sw-push.js', 'icons/*.png'],
+	globIgnores: [
+		'sw.js',
+		'workbox-*.js',
+		'khai/sw.js',
+		'sw-push.js',
+		'icons/*.png',
+		// Written below from this list (a build copied and listed again has the last one's).
+		'_app/immutable/critical-pack.*.json'
+	],
 	// Hashed files never change; no need to revision them again.
 	dontCacheBustURLsMatching: /\/_app\/immutable\//,
 	maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
@@ -65,6 +75,9 @@ if (missing.length > 0)
 const heavy = criticalEntries.filter((entry) => isSpreadsheetLibrary(entry.url.slice(1)));
 if (heavy.length > 0)
 	throw new Error(`the spreadsheet library must not hold back offline-ready: ${heavy[0]!.url}`);
+// The small ones in one download (scripts/sw/critical-pack.ts); the large ones keep their own.
+const packed = criticalEntries.filter((entry) => packable(entry)).map((entry) => entry.url);
+const pack = writeCriticalPack({ dir, urls: packed });
 const spreadsheets = deferred.filter((url) => isSpreadsheetLibrary(url.slice(1)));
 if (spreadsheets.length === 0)
 	console.warn('service worker: no spreadsheet library found to defer');
@@ -80,13 +93,20 @@ await build({
 	define: {
 		'process.env.NODE_ENV': '"production"',
 		__CRITICAL__: JSON.stringify(criticalEntries.map(({ url, revision }) => ({ url, revision }))),
-		__DEFERRED__: JSON.stringify(deferred)
+		__DEFERRED__: JSON.stringify(deferred),
+		__PACK__: JSON.stringify(pack ? { url: pack, files: packed } : null)
 	},
 	logLevel: 'warning'
 });
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const brotli = precompress(dir);
+if (brotli.files > 0)
+	console.log(
+		`brotli: ${brotli.files} scripts and stylesheets, ${kib(brotli.bytes)} → ${kib(brotli.brotliBytes)}`
+	);
 console.log(
-	`service worker: ${criticalEntries.length} critical files (${kib(criticalBytes)}) at install, ` +
+	`service worker: ${criticalEntries.length} critical files (${kib(criticalBytes)}; ` +
+		`${packed.length} of them in one pack) at install, ` +
 		`${deferred.length} deferred (${kib(deferredBytes)}) after`
 );

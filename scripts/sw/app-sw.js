@@ -17,11 +17,17 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst, StaleWhileRevalidate } from 'workbox-strategies';
 import { ExpirationPlugin } from 'workbox-expiration';
 
-/* global __CRITICAL__, __DEFERRED__ */
+/* global __CRITICAL__, __DEFERRED__, __PACK__ */
 /** @type {{ url: string, revision: string | null }[]} */
 const CRITICAL = __CRITICAL__;
 /** @type {string[]} immutable (hashed) files: their address is their version */
 const DEFERRED = __DEFERRED__;
+/**
+ * The critical set's small files in one download (scripts/sw/critical-pack.ts): on 3G each file
+ * fetched on its own costs a round trip on one of HTTP/1.1's six connections, whatever its size.
+ * @type {{ url: string, files: string[] } | null}
+ */
+const PACK = __PACK__;
 
 const DEFERRED_CACHE = 'doanvu-deferred';
 const LAZY_CACHE = 'doanvu-lazy-chunks';
@@ -63,11 +69,39 @@ async function fillInParallel(cacheName, entries, options = {}) {
 
 function criticalEntries() {
 	const entries = [];
+	const packed = new Set(
+		(PACK?.files ?? []).map((path) => new URL(path, self.location.origin).href)
+	);
 	for (const [url, key] of precache.getURLsToCacheKeys()) {
+		if (packed.has(url)) continue;
 		// A revisioned entry (the shell) must not come from the browser's HTTP cache.
 		entries.push({ url, key, reload: key !== url });
 	}
 	return entries;
+}
+
+/**
+ * Fetches the pack and puts each of its files into the precache under its own key, with the type
+ * the server gives it, unless already there (an older version's identical file, or a retry).
+ */
+async function fillFromPack(cacheName) {
+	if (!PACK) return;
+	const cache = await caches.open(cacheName);
+	const keys = precache.getURLsToCacheKeys();
+	const response = await fetch(PACK.url, { credentials: 'same-origin' });
+	if (!response.ok) throw new Error(`${PACK.url}: ${response.status}`);
+	/** @type {{ url: string, type: string, body: string }[]} */
+	const files = await response.json();
+	await Promise.all(
+		files.map(async ({ url, type, body }) => {
+			const key = keys.get(new URL(url, self.location.origin).href);
+			if (!key) throw new Error(`${url}: in the pack but not in the precache list`);
+			if (await cache.match(key)) return;
+			// The headers a subresource keeps (server/http/static-router.ts): its type, and no sniffing.
+			const headers = { 'content-type': type, 'x-content-type-options': 'nosniff' };
+			await cache.put(key, new Response(body, { headers }));
+		})
+	);
 }
 
 function deferredEntries() {
@@ -121,6 +155,7 @@ self.addEventListener('install', (event) => {
 		(async () => {
 			await Promise.all([
 				fillInParallel(precache.strategy.cacheName, criticalEntries()),
+				fillFromPack(precache.strategy.cacheName),
 				update ? fillDeferred() : null
 			]);
 			await precache.install(event);
