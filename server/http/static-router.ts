@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import express, { type Router } from 'express';
 
@@ -21,11 +21,6 @@ const HASHED_BOOT = /^boot\.[0-9a-f]{12}\.js$/;
 // (docs/decisions/0024-offline-ready-and-progress.md). Kept: nosniff, the resource policy (no
 // other site may load them), the referrer policy (a stylesheet's own requests).
 const LEAN_ASSET = /^\/(chunks|entry|nodes|assets)\/[^/]+\.(js|css)(\.br)?$/;
-// Scripts, stylesheets and the critical pack, compressed with Brotli beside them by the build
-// (scripts/sw/precompress.ts).
-// A hashed file's name only: no `..`, no further folders.
-const PRECOMPRESSED =
-	/^\/((chunks|entry|nodes|assets|workers)\/)?[\w-]+(\.[\w-]+)*\.(js|css|json)$/;
 const DOCUMENT_ONLY_HEADERS = [
 	'content-security-policy',
 	'cross-origin-opener-policy',
@@ -61,10 +56,13 @@ export function createStaticRouter(options: { buildDir: string }): Router {
 	// A phone that accepts Brotli (browsers offer it over HTTPS) gets the build's `X.br` (quality 11),
 	// ~13 % smaller than gzip or the compression middleware's own Brotli (quality 4), which leaves
 	// an answer that already has its encoding alone.
+	// The build's Brotli copies are listed once: the build does not change under a running server
+	// (a new build needs a restart, as the missing-build page says), and a request's path is only
+	// ever compared with the list, never joined to a folder.
+	const brotli = brotliCopies(immutableRoot);
 	router.use('/_app/immutable', (req, res, next) => {
 		if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-		if (!PRECOMPRESSED.test(req.path) || !req.acceptsEncodings('br')) return next();
-		if (!existsSync(join(immutableRoot, `${req.path}.br`))) return next();
+		if (!brotli.has(req.path) || !req.acceptsEncodings('br')) return next();
 		res.vary('Accept-Encoding');
 		res.type(extname(req.path));
 		res.setHeader('content-encoding', 'br');
@@ -121,4 +119,19 @@ export function createStaticRouter(options: { buildDir: string }): Router {
 	});
 
 	return router;
+}
+
+/**
+ * `/<path>` of every file under `root` that has a `<path>.br` beside it (scripts, stylesheets and
+ * the critical pack, compressed by the build: scripts/sw/precompress.ts).
+ */
+function brotliCopies(root: string): Set<string> {
+	const found = new Set<string>();
+	if (!existsSync(root)) return found;
+	for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+		if (!entry.isFile() || !entry.name.endsWith('.br')) continue;
+		const relative = join(entry.parentPath, entry.name).slice(root.length + 1);
+		found.add(`/${relative.split(sep).join('/').slice(0, -'.br'.length)}`);
+	}
+	return found;
 }
