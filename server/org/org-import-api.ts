@@ -2,7 +2,9 @@ import * as v from 'valibot';
 import {
 	ORG_IMPORT_MAX_CELL,
 	ORG_IMPORT_MAX_ROWS,
-	type OrgImportPlan
+	type IssuedAccount,
+	type OrgImportPlan,
+	type OrgImportView
 } from '../../src/lib/domain/spreadsheets/org-import-plan';
 import {
 	ORG_SHEET_COLUMNS,
@@ -14,7 +16,8 @@ import type { OrgImportJournal } from './org-import-journal';
 // What the organisation import's API takes and answers (docs/spreadsheets.md, "The organisation in
 // bulk"): the sheet's rows as the phone sends them, the import's progress as a caller may see it
 // (never the journal itself), and the printable list of accounts, the one place a temporary password
-// ever appears. The service (org-import-service.ts) does the work.
+// ever appears (their shapes are the domain's, shared with the phone). The service
+// (org-import-service.ts) does the work.
 
 const Cell = v.optional(
 	v.pipe(
@@ -53,26 +56,6 @@ export const OrgImportBodySchema = v.object(
 	},
 	'Dữ liệu gửi lên không hợp lệ.'
 );
-
-/** One account of the printable list: shown once, never stored in clear. */
-export interface IssuedAccount {
-	line: number;
-	unitName: string;
-	fullName: string;
-	login: string;
-	phone?: string;
-	temporaryPassword: string;
-}
-
-export interface OrgImportView {
-	importId: string;
-	rootId: string;
-	state: OrgImportJournal['state'];
-	progress: { done: number; total: number };
-	error?: string;
-	createdAt: string;
-	finishedAt?: string;
-}
 
 export type OrgImportAnswer =
 	| { dryRun: true; plan: OrgImportPlan }

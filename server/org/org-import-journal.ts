@@ -1,6 +1,7 @@
 import { CouchError, type CouchClient } from '../couch/couch-client';
 import { unitDbName } from '../couch/db-names';
 import { unitRole } from '../couch/provision-service';
+import type { OrgImportState } from '../../src/lib/domain/spreadsheets/org-import-plan';
 import { accountId, couchUserId, type AccountDoc } from '../accounts/account-service';
 
 // The journal of an organisation import (docs/spreadsheets.md, "The organisation in bulk"): written
@@ -9,8 +10,6 @@ import { accountId, couchUserId, type AccountDoc } from '../accounts/account-ser
 // process killed — the import can be undone exactly: everything it created is found by those ids and
 // removed, and nothing that belongs to someone else is touched (an account counts as the import's
 // only if it lives in one of the import's own, freshly drawn, unit ids).
-
-export type OrgImportState = 'running' | 'done' | 'failed';
 
 export interface OrgImportJournal {
 	_id: string;

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import {
 	planOrgImport,
+	type IssuedAccount,
 	type OrgImportPlan,
+	type OrgImportView,
 	type OrgKnownUnit
 } from '../../src/lib/domain/spreadsheets/org-import-plan';
 import type { OrgSheetRow } from '../../src/lib/domain/spreadsheets/org-import-sheet';
@@ -23,14 +25,7 @@ import {
 } from './org-import-journal';
 import { forbidden, mayFoundUnder, type Actor } from './org-access';
 import { OrgImportLock } from './org-import-lock';
-import {
-	InvalidRows,
-	OrgImportBodySchema,
-	viewOf,
-	type IssuedAccount,
-	type OrgImportAnswer,
-	type OrgImportView
-} from './org-import-api';
+import { InvalidRows, OrgImportBodySchema, viewOf, type OrgImportAnswer } from './org-import-api';
 
 // Units and their secretaries' accounts from a sheet (docs/spreadsheets.md, "The organisation in
 // bulk"). The phone's preview is never trusted: the rows are planned again here against the tree

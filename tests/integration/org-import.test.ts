@@ -4,9 +4,12 @@ import { unitSecurity, type UnitRecord } from '../../server/couch/provision-serv
 import { DESIGN_DOC_ID } from '../../server/couch/design-doc';
 import { unitDbName } from '../../server/couch/db-names';
 import type { OrgImportJournal } from '../../server/org/org-import-journal';
-import type { IssuedAccount, OrgImportView } from '../../server/org/org-import-api';
 import type { OrgImportHooks } from '../../server/org/org-import-service';
-import type { OrgImportPlan } from '../../src/lib/domain/spreadsheets/org-import-plan';
+import type {
+	IssuedAccount,
+	OrgImportPlan,
+	OrgImportView
+} from '../../src/lib/domain/spreadsheets/org-import-plan';
 import { api, expectRefusal } from '../support/org-api';
 import { communeRows, sheetRow, waitForImport } from '../support/org-import-fixture';
 import { createProvince, signedIn, type SignedIn } from '../support/org-setup';

@@ -1,4 +1,4 @@
-import type { OrgImportView } from '../../server/org/org-import-api';
+import type { OrgImportView } from '../../src/lib/domain/spreadsheets/org-import-plan';
 import { api } from './org-api';
 import { sheetRow } from './org-sheet-rows';
 import type { TestServer } from './test-server';

@@ -1,27 +1,13 @@
-import type { OrgImportPlan } from '$lib/domain/spreadsheets/org-import-plan';
+import type {
+	IssuedAccount,
+	OrgImportPlan,
+	OrgImportView
+} from '$lib/domain/spreadsheets/org-import-plan';
 import type { OrgSheetRow } from '$lib/domain/spreadsheets/org-import-sheet';
 import { apiRequest } from '$lib/data/online/api-client';
 
 // The organisation import's endpoints (docs/architecture.md, "Organisation API"). Online only: the
 // server founds the units and issues the accounts, and checks every row again before it does.
-
-export interface OrgImportView {
-	importId: string;
-	rootId: string;
-	state: 'running' | 'done' | 'failed';
-	progress: { done: number; total: number };
-	error?: string;
-}
-
-/** One line of the printable list: the temporary password exists nowhere else. */
-export interface IssuedAccount {
-	line: number;
-	unitName: string;
-	fullName: string;
-	login: string;
-	phone?: string;
-	temporaryPassword: string;
-}
 
 export type OrgRows = { line: number; row: OrgSheetRow }[];
 

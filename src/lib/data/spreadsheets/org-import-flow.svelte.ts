@@ -1,4 +1,8 @@
-import type { OrgImportPlan } from '$lib/domain/spreadsheets/org-import-plan';
+import type {
+	IssuedAccount,
+	OrgImportPlan,
+	OrgImportView
+} from '$lib/domain/spreadsheets/org-import-plan';
 import type { OrgSheetRow } from '$lib/domain/spreadsheets/org-import-sheet';
 import { ApiError } from '$lib/data/online/api-client';
 import {
@@ -6,8 +10,6 @@ import {
 	getOrgSheet,
 	previewOrgImport,
 	startOrgImport,
-	type IssuedAccount,
-	type OrgImportView,
 	type OrgRows
 } from './org-import-api';
 import { OrgSheetError, orgSheetXlsx, orgTemplateXlsx, readOrgSheet } from './org-import-file';

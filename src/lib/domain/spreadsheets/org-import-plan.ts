@@ -49,6 +49,29 @@ export interface OrgImportPlan {
 	order: number[];
 }
 
+export type OrgImportState = 'running' | 'done' | 'failed';
+
+/** An import's progress as the API shows it (never its journal). */
+export interface OrgImportView {
+	importId: string;
+	rootId: string;
+	state: OrgImportState;
+	progress: { done: number; total: number };
+	error?: string;
+	createdAt: string;
+	finishedAt?: string;
+}
+
+/** One account of the printable list: shown once, never stored in clear. */
+export interface IssuedAccount {
+	line: number;
+	unitName: string;
+	fullName: string;
+	login: string;
+	phone?: string;
+	temporaryPassword: string;
+}
+
 /** A unit already in the tree, as the planner needs it. */
 export interface OrgKnownUnit {
 	id: string;
