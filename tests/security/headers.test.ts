@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { expectAlive, expectRefused } from './support/attack-log';
@@ -84,5 +84,51 @@ describe('the built app', () => {
 		expect(html).toMatch(/<script src="\/boot\.[0-9a-f]{12}\.js"><\/script>/);
 		const boot = /src="\/(boot\.[0-9a-f]{12}\.js)"/.exec(html)?.[1];
 		expect(readFileSync('build/sw.js', 'utf8')).toContain(boot);
+	});
+});
+
+describe("the build's Brotli copies", () => {
+	const built = existsSync('build/index.html');
+
+	it.skipIf(!built)(
+		'serve no file outside the build, whatever the path or its encoding',
+		async () => {
+			const br = { headers: { 'accept-encoding': 'br, gzip' } };
+			const outside = [
+				'/_app/immutable/../../../package.json',
+				'/_app/immutable/..%2f..%2f..%2fpackage.json',
+				'/_app/immutable/%2e%2e/%2e%2e/%2e%2e/package.json',
+				'/_app/immutable/chunks/..%2F..%2F..%2F..%2Fpackage.json',
+				'/_app/immutable/%252e%252e/%252e%252e/%252e%252e/package.json',
+				'/_app/immutable/..\\..\\..\\package.json',
+				'/_app/immutable/chunks/../../../../server/config.ts'
+			];
+			for (const path of outside) {
+				const res = await server.request(path, br);
+				const body = await res.text();
+				expectRefused(
+					`${path} with Brotli accepted reads a file outside the build`,
+					!body.includes('"name": "doanvu"') && !body.includes('COUCHDB_URL'),
+					`${res.status} ${res.headers.get('content-encoding')}`
+				);
+			}
+		}
+	);
+
+	it.skipIf(!built)('answer a real script with Brotli, still not to be sniffed', async () => {
+		const copy = readdirSync('build/_app/immutable', { recursive: true, encoding: 'utf8' }).find(
+			(name) => name.endsWith('.js.br')
+		);
+		expect(copy).toBeDefined();
+		const path = `/_app/immutable/${copy!.slice(0, -'.br'.length).split('\\').join('/')}`;
+		const res = await server.request(path, { headers: { 'accept-encoding': 'br' } });
+		await res.arrayBuffer();
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-encoding')).toBe('br');
+		expect(res.headers.get('content-type')).toMatch(/javascript/);
+		expectRefused(
+			`${path} (Brotli) may be MIME-sniffed`,
+			res.headers.get('x-content-type-options') === 'nosniff'
+		);
 	});
 });
