@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { endingLongpoll, isLongpoll } from './longpoll-end';
 
 // A deleted database stays deleted on the embedded store, as on Apache CouchDB.
 //
@@ -178,7 +179,11 @@ export function keepDeletedDatabasesDeleted(): void {
 							leave();
 							return notFound();
 						}
-						req.db = db;
+						// A longpoll ends at its timeout or with the database, as on CouchDB.
+						req.db =
+							waitsForChanges(req) && isLongpoll(req)
+								? endingLongpoll(db as never, req, res as never)
+								: db;
 						next();
 					},
 					(error: unknown) => {
