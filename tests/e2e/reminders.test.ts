@@ -22,6 +22,7 @@ let browser: Browser;
 let commune: { id: string; db: string };
 let secretary: { login: string; password: string };
 let province: { login: string; password: string };
+let otherCommune: { id: string; db: string };
 
 beforeAll(async () => {
 	({ server, link, browser } = await startBrowserSite({
@@ -39,6 +40,7 @@ beforeAll(async () => {
 		name: 'Đoàn xã Tân Sơn',
 		parentId: top.unit.id
 	});
+	otherCommune = other.unit;
 	await seedActiveMembers(server, { unit: commune, seed: 21, count: 6 });
 	await seedActiveMembers(server, { unit: other.unit, seed: 22, count: 9 });
 	// The province's targets for the year, as its dashboard writes them: Thanh Sơn has 6 of 60
@@ -175,6 +177,26 @@ describe('a reminder from the province to a lagging commune', () => {
 		expect(await provincePage.getByTestId('progress-row').first().textContent()).toContain(
 			'Đoàn xã Thanh Sơn'
 		);
+		// Her card says she already reminded Thanh Sơn today and that it was read, linked to the
+		// reminder; Tân Sơn, never reminded, says nothing of the kind.
+		const reminded = provincePage.locator(
+			`[data-testid="progress-row"][data-unit="${commune.id}"] [data-testid="last-reminder"]`
+		);
+		await expect.poll(() => reminded.getAttribute('data-progress')).toBe('read');
+		expect(await reminded.textContent()).toContain(
+			`Đã đôn đốc ngày ${formatDate(todayIso())} · Đã đọc`
+		);
+		const reminderLink = reminded.getByRole('link');
+		expect((await reminderLink.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+		expect(
+			await provincePage
+				.locator(
+					`[data-testid="progress-row"][data-unit="${otherCommune.id}"] [data-testid="last-reminder"]`
+				)
+				.count()
+		).toBe(0);
+		await reminderLink.click();
+		await provincePage.waitForURL(/\/tong-quan\/don-doc\/[0-9A-Z]{26}$/);
 		link.restore();
 		await provinceContext.close();
 	});

@@ -1,5 +1,7 @@
 import {
+	lastReminders,
 	recipientProgress,
+	type LastReminder,
 	type ReceivedReminderDoc,
 	type RecipientProgress,
 	type ReminderDoc,
@@ -66,6 +68,20 @@ export async function sentReminders(db: string): Promise<SentReminderRow[]> {
 			};
 		})
 		.sort((a, b) => b.id.localeCompare(a.id));
+}
+
+/**
+ * Per subordinate unit, the latest reminder this unit's database sent it and how far it got: the
+ * dashboard's progress cards show it (domain/reminders/last-reminder.ts).
+ */
+export async function lastRemindersOf(db: string): Promise<Map<string, LastReminder>> {
+	const [reminders, statuses, outbox] = await Promise.all([
+		docsOf<ReminderDoc>(db, 'reminder'),
+		docsOf<ReminderStatusDoc>(db, 'reminder-status'),
+		deviceDb.outbox.where('db').equals(db).toArray()
+	]);
+	const refused = new Set(outbox.filter((entry) => entry.refused).map((entry) => entry.docId));
+	return lastReminders({ reminders, statuses, refused });
 }
 
 export interface RecipientRow {

@@ -1,2 +1,3 @@
 export * from './reminder-schema';
 export * from './compose';
+export * from './last-reminder';
