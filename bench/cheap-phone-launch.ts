@@ -146,3 +146,11 @@ export async function waitInstalled(page: Page): Promise<void> {
 			})
 	);
 }
+
+/** A script's `--name=value` option (`tsx bench/cheap-phone-trace.ts --build=DIR`), or undefined. */
+export function scriptOption(name: string): string | undefined {
+	return process.argv
+		.slice(2)
+		.find((a) => a.startsWith(`--${name}=`))
+		?.slice(name.length + 3);
+}

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import type { RequestRecord } from './link';
-import { CHEAP_PHONE, launchBrowser, openSite, waitInstalled } from './cheap-phone-launch';
+import { parentsOf, type CpuProfile, type ProfileNode } from './cpu-profile-types';
+import {
+	CHEAP_PHONE,
+	launchBrowser,
+	openSite,
+	scriptOption,
+	waitInstalled
+} from './cheap-phone-launch';
 import { makePinnedSet, pinnedVisit } from './cheap-phone-pinned';
 
 // Where the 16,000-member pinned set's time goes on the cheap-phone profile (issue #17: target
@@ -21,22 +28,7 @@ import { makePinnedSet, pinnedVisit } from './cheap-phone-pinned';
 //   npx tsx bench/cheap-phone-pinned-split.ts --build=/tmp/prof [--units=40] [--per-unit=400]
 //     [--interval-us=4000] [--out=pinned.cpuprofile]
 
-interface ProfileNode {
-	id: number;
-	callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-	children?: number[];
-}
-interface CpuProfile {
-	nodes: ProfileNode[];
-	startTime: number;
-	endTime: number;
-	samples: number[];
-	timeDeltas: number[];
-}
-
-const args = process.argv.slice(2);
-const option = (name: string) =>
-	args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const option = scriptOption;
 const buildDir = option('build') ?? 'build';
 const units = Number(option('units') ?? 40);
 const perUnit = Number(option('per-unit') ?? 400);
@@ -169,9 +161,7 @@ function report(options: {
 	// The main thread, sample by sample.
 	const maps = new SourceMaps(buildDir);
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-	const parent = new Map<number, number>();
-	for (const node of profile.nodes)
-		for (const child of node.children ?? []) parent.set(child, node.id);
+	const parent = parentsOf(profile);
 	const bucketOf = new Map<number, Bucket>();
 	const sourceOf = (node: ProfileNode) =>
 		node.callFrame.url ? maps.source(node.callFrame) : node.callFrame.functionName;

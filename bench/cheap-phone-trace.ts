@@ -7,6 +7,7 @@ import {
 	openPhonePage,
 	openSite,
 	seedUnit,
+	scriptOption,
 	waitOfflineReady
 } from './cheap-phone-launch';
 
@@ -20,9 +21,7 @@ import {
 //   their file, functions called, style and layout), so a long task can be named.
 //   tsx bench/cheap-phone-trace.ts --build=build [--members=400] [--threshold=100] [--out=trace.json]
 
-const args = process.argv.slice(2);
-const option = (name: string) =>
-	args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const option = scriptOption;
 const buildDir = option('build') ?? 'build';
 const members = Number(option('members') ?? 400);
 const threshold = Number(option('threshold') ?? 100);

@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { longTasksSince } from './long-tasks';
+import { parentsOf, type CpuProfile, type ProfileNode } from './cpu-profile-types';
 import {
 	CHEAP_PHONE,
 	fillSignIn,
 	launchBrowser,
 	openPhonePage,
 	openSite,
+	scriptOption,
 	seedUnit
 } from './cheap-phone-launch';
 
@@ -19,22 +21,7 @@ import {
 //   BUILD_DIR=/tmp/prof npx vite build --minify false && tsx scripts/externalize-inline-scripts.ts /tmp/prof
 //   tsx bench/sign-in-profile.ts --build=/tmp/prof [--members=400] [--preset=3G] [--out=profile.cpuprofile]
 
-interface ProfileNode {
-	id: number;
-	callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-	children?: number[];
-}
-interface CpuProfile {
-	nodes: ProfileNode[];
-	startTime: number;
-	endTime: number;
-	samples: number[];
-	timeDeltas: number[];
-}
-
-const args = process.argv.slice(2);
-const option = (name: string) =>
-	args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const option = scriptOption;
 const buildDir = option('build') ?? 'build';
 const members = Number(option('members') ?? 400);
 const preset = option('preset') ?? CHEAP_PHONE.preset;
@@ -86,9 +73,7 @@ function report(options: {
 }): void {
 	const { profile } = options;
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-	const parent = new Map<number, number>();
-	for (const node of profile.nodes)
-		for (const child of node.children ?? []) parent.set(child, node.id);
+	const parent = parentsOf(profile);
 	const label = (node: ProfileNode) => {
 		const file = node.callFrame.url.split('/').pop() ?? '';
 		return `${node.callFrame.functionName || '(anonymous)'} ${file}:${node.callFrame.lineNumber + 1}`;
