@@ -103,11 +103,14 @@ export async function pinnedVisit(options: {
 	log?: WaitLog;
 	/**
 	 * Called just before the tap and once the whole set is in and the badge says "Đã đồng bộ"
-	 * (bench/cheap-phone-pinned-split.ts profiles that span); `timings: false` stops there (no search p95, no profile open: NaN).
+	 * (bench/cheap-phone-pinned-split.ts profiles that span); `timings: false` stops there (no search
+	 * p95, no profile open: NaN).
 	 */
 	hooks?: {
 		beforeTap?: (phone: { page: Page; cdp: CDPSession }) => Promise<void>;
 		synced?: (phone: { page: Page; cdp: CDPSession }) => Promise<void>;
+		/** A step failed (a wait expired): the page is still open, the error is thrown after. */
+		failed?: (phone: { page: Page; cdp: CDPSession }) => Promise<void>;
 		timings?: boolean;
 	};
 }): Promise<PinnedSample> {
@@ -196,6 +199,9 @@ export async function pinnedVisit(options: {
 			},
 			profileOpenMs
 		};
+	} catch (error) {
+		await hooks?.failed?.({ page, cdp }).catch(() => undefined);
+		throw error;
 	} finally {
 		await link.setPreset('none');
 		await context.close();
