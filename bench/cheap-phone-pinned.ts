@@ -209,7 +209,7 @@ export async function pinnedVisit(options: {
 }
 
 /** Writes the pinned list into the app's device database as `pinned-units.ts` keeps it. */
-async function pinOnDevice(page: Page, units: PinnedSet['units']): Promise<void> {
+export async function pinOnDevice(page: Page, units: PinnedSet['units']): Promise<void> {
 	// The sign-in screen has opened the device database by now (the cached session is read).
 	await page.getByLabel('Tên đăng nhập').waitFor();
 	await page.evaluate(
