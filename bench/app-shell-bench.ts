@@ -2,11 +2,9 @@ import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { launchBrowser, phoneContext } from '../tests/support/browser';
 import { ROOT } from './bundle';
-import { openLink } from './link-client';
-import { startBenchServer, type BenchStore } from './server-client';
-import { makeUnit } from './sync-bench';
+import type { BenchStore } from './server-client';
+import { fillSignIn, launchBrowser, openPhonePage, openSite, seedUnit } from './cheap-phone-launch';
 
 // The app shell in Chromium, built (`npm run build`) and served by the real server: what the first
 // visit downloads (the sign-in page, JavaScript and everything, as encoded on the wire: gzip, which
@@ -44,20 +42,18 @@ export async function appShellBench(options: {
 		options.log('  npm run build…');
 		execSync('npm run build', { cwd: ROOT, stdio: 'pipe' });
 	}
-	const server = await startBenchServer({ store: options.store, buildDir: join(ROOT, 'build') });
-	const link = await openLink({ preset: 'none', targetPort: server.port });
+	// Unshaped and unthrottled: this bench measures bytes and the offline opening, not the phone.
+	const site = await openSite({ store: options.store, buildDir: join(ROOT, 'build') });
+	const { link } = site;
 	const browser = await launchBrowser();
 	try {
-		const unit = await makeUnit({
-			server,
-			name: 'Đoàn xã Thanh Sơn',
-			members: 400,
-			seed: 'thanhson',
-			today: '2026-11-28'
+		const unit = await seedUnit(site.server);
+		const { context, page, cdp } = await openPhonePage({
+			browser,
+			link,
+			preset: 'none',
+			cpuSlowdown: 1
 		});
-		const context = await phoneContext(browser);
-		const page = await context.newPage();
-		const cdp = await context.newCDPSession(page);
 		await cdp.send('Network.enable');
 		const types = new Map<string, string>();
 		const encodings = new Set<string>();
@@ -130,8 +126,7 @@ export async function appShellBench(options: {
 		const installed = await link.stats();
 
 		options.log('  sign in, first sync, then offline navigations…');
-		await page.getByLabel('Tên đăng nhập').fill(unit.login);
-		await page.getByLabel('Mật khẩu').fill(unit.password);
+		await fillSignIn(page, unit);
 		await page.getByRole('button', { name: 'Đăng nhập' }).click();
 		await page.waitForURL('**/doan-vien');
 		await page.getByTestId('member-item').first().waitFor({ timeout: 120_000 });
@@ -176,7 +171,6 @@ export async function appShellBench(options: {
 		};
 	} finally {
 		await browser.close();
-		await link.close();
-		await server.close();
+		await site.close();
 	}
 }

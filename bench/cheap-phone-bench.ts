@@ -1,23 +1,31 @@
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, phoneContext } from '../tests/support/browser';
-import { openLink, type RemoteLink } from './link-client';
-import { startBenchServer, type BenchServer, type BenchStore } from './server-client';
-import { makeUnit, type UnitFixture } from './sync-bench';
-import { makePinnedSet, pinnedVisit, type PinnedSample } from './cheap-phone-pinned';
-import { longTasksSince, observeLongTasks } from './long-tasks';
-import { TRACE_CATEGORIES, taskCpuTimes } from './task-cpu-time';
+import type { RemoteLink } from './link-client';
+import type { BenchStore } from './server-client';
+import type { UnitFixture } from './sync-bench';
 import {
-	firstListedName,
-	median,
-	searchFor,
-	tapSignIn,
-	throttleCpu,
-	waitSynced
-} from './cheap-phone-page';
+	makePinnedSet,
+	pinnedVisit,
+	type PinnedSample,
+	type PinnedSet
+} from './cheap-phone-pinned';
+import { longTasksSince } from './long-tasks';
+import { TRACE_CATEGORIES, taskCpuTimes } from './task-cpu-time';
+import { firstListedName, median, searchFor, tapSignIn, waitSynced } from './cheap-phone-page';
+import {
+	CHEAP_PHONE,
+	fillSignIn,
+	launchBrowser,
+	openPhonePage,
+	openSite,
+	seedUnit,
+	waitInstalled,
+	waitOfflineReady,
+	type CheapPhoneSite
+} from './cheap-phone-launch';
+import { alternated, sideBySide } from './cheap-phone-order';
 
 // The cheap-phone profile (issue #17): Chromium with its CPU throttled 4× (CDP
 // `Emulation.setCPUThrottlingRate`, as Lighthouse's mobile profile does) behind the emulated 3G
@@ -25,7 +33,11 @@ import {
 // server, so it shapes every request of the browser, the page's and the service worker's alike
 // (CDP's network emulation on the page alone would let the worker's precache run at full speed).
 // Each build (this branch's, and a baseline build of main when given) is measured in the same run,
-// each served by its own checkout's server when it sits in one (`--baseline-build=CHECKOUT/build`):
+// each served by its own checkout's server when it sits in one (`--baseline-build=CHECKOUT/build`),
+// the builds alternating sample by sample (ours then the baseline, then the baseline then ours…),
+// each visit in a freshly launched Chromium: the first build measured used to be the slower (the
+// machine's load drifting, a browser warming up), which made a whole side slower than the other:
+// (bench/cheap-phone-order.ts; each sample records whether it was measured first of its round)
 // - offline-ready: from the first visit's navigation to the service worker activated and
 //   controlling the page (what it installed is then enough to open the app with no network:
 //   checked after, link cut);
@@ -52,6 +64,8 @@ export interface CheapPhoneSample {
 	 * phone's scale under the 4× throttle).
 	 */
 	longestTaskCpuMs: number;
+	/** 0 when this build was measured first in its round, 1 when second. */
+	position: number;
 }
 
 export interface CheapPhoneBuildResult {
@@ -81,12 +95,14 @@ export interface CheapPhoneResult {
 	/** The pinned set's size and link, when measured. */
 	pinned?: { members: number; units: number; preset: string };
 	cpuSlowdown: number;
+	/** The builds took turns sample by sample, each visit in a fresh browser. */
+	alternated: true;
 	builds: CheapPhoneBuildResult[];
 }
 
-const CPU_SLOWDOWN = 4;
-const PRESET = '3G';
-const PINNED_PRESET = 'Slow 4G';
+const CPU_SLOWDOWN = CHEAP_PHONE.cpuSlowdown;
+const PRESET = CHEAP_PHONE.preset;
+const PINNED_PRESET = CHEAP_PHONE.pinnedPreset;
 
 export async function cheapPhoneBench(options: {
 	builds: { label: string; dir: string }[];
@@ -97,211 +113,180 @@ export async function cheapPhoneBench(options: {
 	pinned?: { units: number; perUnit: number; samples: number };
 	log: (line: string) => void;
 }): Promise<CheapPhoneResult> {
-	const builds: CheapPhoneBuildResult[] = [];
-	const browser = await launchBrowser();
+	const { log } = options;
+	// Every build's server, link and unit up first, so that the samples can take turns.
+	const sites: { label: string; site: CheapPhoneSite; unit: UnitFixture }[] = [];
 	try {
 		for (const build of options.builds) {
-			const start = await serverFor(build.dir);
-			const server = await start({ store: options.store, buildDir: build.dir });
-			const link = await openLink({ preset: 'none', targetPort: server.port });
-			try {
-				const unit = await makeUnit({
-					server,
-					name: 'Đoàn xã Thanh Sơn',
-					members: options.members,
-					seed: 'thanhson',
-					today: '2026-11-28'
-				});
-				const samples: CheapPhoneSample[] = [];
-				for (let i = 0; i < options.samples; i++) {
-					options.log(`  ${build.label}: sample ${i + 1}/${options.samples}…`);
-					samples.push(await oneVisit({ browser, server, link, unit }));
-				}
-				builds.push({
-					label: build.label,
-					samples,
-					median: {
-						offlineReadyMs: median(samples.map((s) => s.offlineReadyMs)),
-						signInToSearchMs: median(samples.map((s) => s.signInToSearchMs)),
-						longestTaskMs: median(samples.map((s) => s.longestTaskMs)),
-						longestTaskCpuMs: median(samples.map((s) => s.longestTaskCpuMs))
-					},
-					...(options.pinned
-						? {
-								pinned: await pinnedRows({
-									...options,
-									pinned: options.pinned,
-									server,
-									link,
-									browser,
-									build
-								})
-							}
-						: {})
-				});
-				// Each build's figures as soon as they are in: a long run cut short keeps them.
-				options.log(`  ${build.label}: ${JSON.stringify(builds.at(-1)!.median)}`);
-				if (builds.at(-1)!.pinned) {
-					options.log(`  ${build.label} pinned: ${JSON.stringify(builds.at(-1)!.pinned!.samples)}`);
-				}
-			} finally {
-				await link.close();
-				await server.close();
+			const site = await openSite({ buildDir: build.dir, store: options.store });
+			sites.push({ label: build.label, site, unit: undefined as unknown as UnitFixture });
+			sites.at(-1)!.unit = await seedUnit(site.server, options.members);
+		}
+		const samples = new Map<string, CheapPhoneSample[]>(sites.map((s) => [s.label, []]));
+		for (let i = 0; i < options.samples; i++) {
+			for (const { item, position } of alternated(sites, i)) {
+				log(`  sample ${i + 1}/${options.samples}: ${item.label}…`);
+				const visit = await inFreshBrowser((browser) =>
+					oneVisit({ browser, link: item.site.link, unit: item.unit })
+				);
+				samples.get(item.label)!.push({ ...visit, position });
 			}
 		}
+		const pinned = options.pinned
+			? await pinnedRows({ sites, pinned: options.pinned, log })
+			: new Map<string, CheapPhoneBuildResult['pinned']>();
+		const builds: CheapPhoneBuildResult[] = sites.map(({ label }) => {
+			const mine = samples.get(label)!;
+			const rows = pinned.get(label);
+			return {
+				label,
+				samples: mine,
+				median: {
+					offlineReadyMs: median(mine.map((s) => s.offlineReadyMs)),
+					signInToSearchMs: median(mine.map((s) => s.signInToSearchMs)),
+					longestTaskMs: median(mine.map((s) => s.longestTaskMs)),
+					longestTaskCpuMs: median(mine.map((s) => s.longestTaskCpuMs))
+				},
+				...(rows ? { pinned: rows } : {})
+			};
+		});
+		for (const line of sideBySide({
+			builds: builds.map((b) => ({ label: b.label, samples: b.samples })),
+			metrics: [
+				{ name: 'first visit to offline-ready', unit: 's', pick: (s) => s.offlineReadyMs },
+				{ name: '"Đăng nhập" to a searchable list', unit: 's', pick: (s) => s.signInToSearchMs },
+				{ name: 'longest task (wall)', unit: 'ms', pick: (s) => s.longestTaskMs },
+				{ name: 'longest task (CPU)', unit: 'ms', pick: (s) => s.longestTaskCpuMs }
+			]
+		}))
+			log(line);
+		for (const build of builds)
+			if (build.pinned) log(`  ${build.label} pinned: ${JSON.stringify(build.pinned.samples)}`);
+		return {
+			members: options.members,
+			preset: PRESET,
+			...(options.pinned
+				? {
+						pinned: {
+							members: options.pinned.units * options.pinned.perUnit,
+							units: options.pinned.units,
+							preset: PINNED_PRESET
+						}
+					}
+				: {}),
+			cpuSlowdown: CPU_SLOWDOWN,
+			alternated: true,
+			builds
+		};
+	} finally {
+		for (const { site } of sites) await site.close();
+	}
+}
+
+/** Runs `visit` in a Chromium launched for it alone, closed after. */
+async function inFreshBrowser<T>(visit: (browser: Browser) => Promise<T>): Promise<T> {
+	const browser = await launchBrowser();
+	try {
+		return await visit(browser);
 	} finally {
 		await browser.close();
 	}
-	return {
-		members: options.members,
-		preset: PRESET,
-		...(options.pinned
-			? {
-					pinned: {
-						members: options.pinned.units * options.pinned.perUnit,
-						units: options.pinned.units,
-						preset: PINNED_PRESET
-					}
-				}
-			: {}),
-		cpuSlowdown: CPU_SLOWDOWN,
-		builds
-	};
 }
 
 /**
- * The server that serves `dir`: this checkout's, unless the build sits in a checkout of its own
- * (`DIR/../bench/server-client.ts`, e.g. main's made with `git archive`), whose server then serves
- * it: a change to the server (its headers, its compression) is measured against the baseline's
- * server, not only against its build.
+ * The pinned set on every build's server, then its samples taking turns as the unit's do. A build
+ * whose set fails is reported and left out: the 400-member rows stand on their own.
  */
-export async function serverFor(dir: string): Promise<typeof startBenchServer> {
-	const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-	const checkout = resolve(dir, '..');
-	const client = join(checkout, 'bench', 'server-client.ts');
-	if (checkout === here || !existsSync(client)) return startBenchServer;
-	const module = (await import(client)) as { startBenchServer: typeof startBenchServer };
-	return module.startBenchServer;
-}
-
 async function pinnedRows(options: {
-	browser: Browser;
-	server: BenchServer;
-	link: RemoteLink;
-	build: { label: string };
+	sites: { label: string; site: CheapPhoneSite }[];
 	pinned: { units: number; perUnit: number; samples: number };
 	log: (line: string) => void;
-}): Promise<CheapPhoneBuildResult['pinned']> {
-	const { pinned } = options;
-	options.log(
-		`  ${options.build.label}: seeding ${pinned.units} communes of ${pinned.perUnit} members…`
-	);
-	try {
-		return await pinnedSamples({ ...options, pinned });
-	} catch (error) {
-		// The 400-member rows stand on their own: a failed pinned run is reported, not fatal.
-		options.log(`  ${options.build.label}: pinned set failed: ${String(error)}`);
-		return undefined;
+}): Promise<Map<string, CheapPhoneBuildResult['pinned']>> {
+	const { pinned, log } = options;
+	const ready: { label: string; site: CheapPhoneSite; set: PinnedSet }[] = [];
+	for (const { label, site } of options.sites) {
+		log(`  ${label}: seeding ${pinned.units} communes of ${pinned.perUnit} members…`);
+		try {
+			const set = await makePinnedSet({
+				server: site.server,
+				units: pinned.units,
+				perUnit: pinned.perUnit
+			});
+			ready.push({ label, site, set });
+		} catch (error) {
+			log(`  ${label}: pinned set failed: ${String(error)}`);
+		}
 	}
-}
-
-async function pinnedSamples(options: {
-	browser: Browser;
-	server: BenchServer;
-	link: RemoteLink;
-	build: { label: string };
-	pinned: { units: number; perUnit: number; samples: number };
-	log: (line: string) => void;
-}): Promise<CheapPhoneBuildResult['pinned']> {
-	const { pinned } = options;
-	const set = await makePinnedSet({
-		server: options.server,
-		units: pinned.units,
-		perUnit: pinned.perUnit
-	});
-	const samples: PinnedSample[] = [];
+	const samples = new Map<string, PinnedSample[]>(ready.map((r) => [r.label, []]));
+	const failed = new Set<string>();
 	for (let i = 0; i < pinned.samples; i++) {
-		options.log(`  ${options.build.label}: pinned set, sample ${i + 1}/${pinned.samples}…`);
-		samples.push(
-			await pinnedVisit({
-				browser: options.browser,
-				link: options.link,
-				set,
-				preset: PINNED_PRESET,
-				cpuSlowdown: CPU_SLOWDOWN,
-				installed: (page) => waitInstalled(page),
-				log: options.log
-			})
-		);
+		for (const { item } of alternated(ready, i)) {
+			if (failed.has(item.label)) continue;
+			log(`  pinned set, sample ${i + 1}/${pinned.samples}: ${item.label}…`);
+			try {
+				samples.get(item.label)!.push(
+					await inFreshBrowser((browser) =>
+						pinnedVisit({
+							browser,
+							link: item.site.link,
+							set: item.set,
+							preset: PINNED_PRESET,
+							cpuSlowdown: CPU_SLOWDOWN,
+							installed: waitInstalled,
+							log
+						})
+					)
+				);
+			} catch (error) {
+				log(`  ${item.label}: pinned set failed: ${String(error)}`);
+				failed.add(item.label);
+			}
+		}
 	}
-	return {
-		samples,
-		median: {
-			firstSearchMs: median(samples.map((s) => s.firstSearchMs)),
-			allSearchableMs: median(samples.map((s) => s.allSearchableMs)),
-			longestTaskMs: median(samples.map((s) => s.longestTaskMs)),
-			searchP95Ms: median(samples.map((s) => s.search.p95)),
-			profileOpenMs: median(samples.map((s) => s.profileOpenMs))
-		}
-	};
-}
-
-/**
- * The app installed, every file in: the worker controls the page and has answered that its
- * optional files are in (asked directly, so that a build whose page asks later is not waited for).
- */
-async function waitInstalled(page: Page): Promise<void> {
-	await page.waitForFunction(
-		() => navigator.serviceWorker?.controller?.state === 'activated',
-		null,
-		{
-			timeout: 300_000,
-			polling: 100
-		}
-	);
-	await page.evaluate(
-		() =>
-			new Promise<unknown>((resolve) => {
-				const channel = new MessageChannel();
-				channel.port1.onmessage = (event) => resolve(event.data);
-				navigator.serviceWorker.controller!.postMessage({ type: 'FILL_DEFERRED' }, [channel.port2]);
-				setTimeout(() => resolve('no answer'), 300_000);
-			})
-	);
+	const rows = new Map<string, CheapPhoneBuildResult['pinned']>();
+	for (const [label, mine] of samples) {
+		if (failed.has(label) || mine.length === 0) continue;
+		rows.set(label, {
+			samples: mine,
+			median: {
+				firstSearchMs: median(mine.map((s) => s.firstSearchMs)),
+				allSearchableMs: median(mine.map((s) => s.allSearchableMs)),
+				longestTaskMs: median(mine.map((s) => s.longestTaskMs)),
+				searchP95Ms: median(mine.map((s) => s.search.p95)),
+				profileOpenMs: median(mine.map((s) => s.profileOpenMs))
+			}
+		});
+	}
+	return rows;
 }
 
 async function oneVisit(options: {
 	browser: Browser;
-	server: BenchServer;
 	link: RemoteLink;
 	unit: UnitFixture;
-}): Promise<CheapPhoneSample> {
+}): Promise<Omit<CheapPhoneSample, 'position'>> {
 	const { link, unit } = options;
-	const context = await phoneContext(options.browser);
-	await observeLongTasks(context);
+	const { context, page } = await openPhonePage({
+		browser: options.browser,
+		link,
+		preset: PRESET,
+		cpuSlowdown: CPU_SLOWDOWN,
+		longTasks: true
+	});
 	try {
-		const page = await context.newPage();
-		const cdp = await context.newCDPSession(page);
-		await throttleCpu(cdp, CPU_SLOWDOWN);
-		await link.setPreset(PRESET);
 		await link.resetStats();
 
 		// Offline-ready: the worker controls the page once its install (and activation) is done.
 		const started = Date.now();
 		await page.goto(`${link.url}/`);
-		await page.waitForFunction(
-			() => navigator.serviceWorker?.controller?.state === 'activated',
-			null,
-			{ timeout: 180_000, polling: 50 }
-		);
+		await waitOfflineReady(page);
 		const offlineReadyMs = Date.now() - started;
 		const stats = await link.stats();
 		const untilReady = { requests: stats.requests, downBytes: stats.downBytes };
 		const opensOffline = await opensWithoutNetwork({ page, link });
 
 		// Sign-in to a searchable list, the app installed, on the same link.
-		await page.getByLabel('Tên đăng nhập').fill(unit.login);
-		await page.getByLabel('Mật khẩu').fill(unit.password);
+		await fillSignIn(page, unit);
 		const traceFile = join(tmpdir(), `doanvu-cheap-phone-${process.pid}.json`);
 		await options.browser.startTracing(page, { path: traceFile, categories: TRACE_CATEGORIES });
 		const tapAt = await page.evaluate(() => performance.now());

@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { launchBrowser, phoneContext } from '../tests/support/browser';
-import { openLink } from './link-client';
-import { serverFor } from './cheap-phone-bench';
-import { makeUnit } from './sync-bench';
-import { firstListedName, searchFor, tapSignIn, throttleCpu, waitSynced } from './cheap-phone-page';
+import { firstListedName, searchFor, tapSignIn, waitSynced } from './cheap-phone-page';
+import {
+	CHEAP_PHONE,
+	fillSignIn,
+	launchBrowser,
+	openPhonePage,
+	openSite,
+	seedUnit,
+	scriptOption,
+	waitOfflineReady
+} from './cheap-phone-launch';
 
 // One visit of the cheap-phone bench (bench/cheap-phone-bench.ts: CPU 4×, the 3G shaper on page
 // and worker), taken apart (issue #17):
@@ -15,41 +21,28 @@ import { firstListedName, searchFor, tapSignIn, throttleCpu, waitSynced } from '
 //   their file, functions called, style and layout), so a long task can be named.
 //   tsx bench/cheap-phone-trace.ts --build=build [--members=400] [--threshold=100] [--out=trace.json]
 
-const args = process.argv.slice(2);
-const option = (name: string) =>
-	args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const option = scriptOption;
 const buildDir = option('build') ?? 'build';
 const members = Number(option('members') ?? 400);
 const threshold = Number(option('threshold') ?? 100);
 const traceFile = option('out') ?? '/tmp/cheap-phone-trace.json';
 
-const server = await (await serverFor(buildDir))({ store: { kind: 'memory' }, buildDir });
-const link = await openLink({ preset: 'none', targetPort: server.port });
+const site = await openSite({ buildDir, store: { kind: 'memory' } });
+const { link } = site;
 const browser = await launchBrowser();
 try {
-	const unit = await makeUnit({
-		server,
-		name: 'Đoàn xã Thanh Sơn',
-		members,
-		seed: 'thanhson',
-		today: '2026-11-28'
+	const unit = await seedUnit(site.server, members);
+	const { context, page } = await openPhonePage({
+		browser,
+		link,
+		preset: CHEAP_PHONE.preset,
+		cpuSlowdown: CHEAP_PHONE.cpuSlowdown,
+		realClock: true
 	});
-	const context = await phoneContext(browser, { realClock: true });
-	const page = await context.newPage();
-	const cdp = await context.newCDPSession(page);
-	await throttleCpu(cdp, 4);
-	await link.setPreset('3G');
 	await link.resetStats();
 	const started = performance.timeOrigin + performance.now();
 	await page.goto(`${link.url}/`);
-	await page.waitForFunction(
-		() => navigator.serviceWorker?.controller?.state === 'activated',
-		null,
-		{
-			timeout: 180_000,
-			polling: 50
-		}
-	);
+	await waitOfflineReady(page);
 	const readyMs = performance.timeOrigin + performance.now() - started;
 	const stats = await link.stats();
 	console.log(
@@ -70,8 +63,7 @@ try {
 		`asked more than once: ${twice.length ? twice.map(([p, n]) => `${p} ×${n}`).join(', ') : 'none'}`
 	);
 
-	await page.getByLabel('Tên đăng nhập').fill(unit.login);
-	await page.getByLabel('Mật khẩu').fill(unit.password);
+	await fillSignIn(page, unit);
 	await browser.startTracing(page, {
 		path: traceFile,
 		categories: [
@@ -94,8 +86,7 @@ try {
 	await context.close();
 } finally {
 	await browser.close();
-	await link.close();
-	await server.close();
+	await site.close();
 }
 
 interface TraceEvent {

@@ -1,9 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { launchBrowser, phoneContext } from '../tests/support/browser';
-import { openLink } from './link-client';
-import { startBenchServer } from './server-client';
-import { makeUnit } from './sync-bench';
-import { longTasksSince, observeLongTasks } from './long-tasks';
+import { longTasksSince } from './long-tasks';
+import { parentsOf, type CpuProfile, type ProfileNode } from './cpu-profile-types';
+import {
+	CHEAP_PHONE,
+	fillSignIn,
+	launchBrowser,
+	openPhonePage,
+	openSite,
+	scriptOption,
+	seedUnit
+} from './cheap-phone-launch';
 
 // Where the cheap phone's main thread goes from tapping "Đăng nhập" to "Đã đồng bộ" (issue #17):
 // a CPU profile (CDP Profiler, 1 ms samples) of that span on the cheap-phone profile (CPU 4×
@@ -15,47 +21,25 @@ import { longTasksSince, observeLongTasks } from './long-tasks';
 //   BUILD_DIR=/tmp/prof npx vite build --minify false && tsx scripts/externalize-inline-scripts.ts /tmp/prof
 //   tsx bench/sign-in-profile.ts --build=/tmp/prof [--members=400] [--preset=3G] [--out=profile.cpuprofile]
 
-interface ProfileNode {
-	id: number;
-	callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-	children?: number[];
-}
-interface CpuProfile {
-	nodes: ProfileNode[];
-	startTime: number;
-	endTime: number;
-	samples: number[];
-	timeDeltas: number[];
-}
-
-const args = process.argv.slice(2);
-const option = (name: string) =>
-	args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const option = scriptOption;
 const buildDir = option('build') ?? 'build';
 const members = Number(option('members') ?? 400);
-const preset = option('preset') ?? '3G';
+const preset = option('preset') ?? CHEAP_PHONE.preset;
 const threshold = Number(option('threshold') ?? 50);
 
-const server = await startBenchServer({ store: { kind: 'memory' }, buildDir });
-const link = await openLink({ preset: 'none', targetPort: server.port });
+const site = await openSite({ buildDir, store: { kind: 'memory' } });
 const browser = await launchBrowser();
 try {
-	const unit = await makeUnit({
-		server,
-		name: 'Đoàn xã Thanh Sơn',
-		members,
-		seed: 'thanhson',
-		today: '2026-11-28'
+	const unit = await seedUnit(site.server, members);
+	const { context, page, cdp } = await openPhonePage({
+		browser,
+		link: site.link,
+		preset,
+		cpuSlowdown: CHEAP_PHONE.cpuSlowdown,
+		longTasks: true
 	});
-	const context = await phoneContext(browser);
-	await observeLongTasks(context);
-	const page = await context.newPage();
-	const cdp = await context.newCDPSession(page);
-	await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-	await link.setPreset(preset);
-	await page.goto(`${link.url}/dang-nhap`);
-	await page.getByLabel('Tên đăng nhập').fill(unit.login);
-	await page.getByLabel('Mật khẩu').fill(unit.password);
+	await page.goto(`${site.link.url}/dang-nhap`);
+	await fillSignIn(page, unit);
 	await cdp.send('Profiler.enable');
 	await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
 	await cdp.send('Profiler.start');
@@ -79,8 +63,7 @@ try {
 	await context.close();
 } finally {
 	await browser.close();
-	await link.close();
-	await server.close();
+	await site.close();
 }
 
 function report(options: {
@@ -90,9 +73,7 @@ function report(options: {
 }): void {
 	const { profile } = options;
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-	const parent = new Map<number, number>();
-	for (const node of profile.nodes)
-		for (const child of node.children ?? []) parent.set(child, node.id);
+	const parent = parentsOf(profile);
 	const label = (node: ProfileNode) => {
 		const file = node.callFrame.url.split('/').pop() ?? '';
 		return `${node.callFrame.functionName || '(anonymous)'} ${file}:${node.callFrame.lineNumber + 1}`;
