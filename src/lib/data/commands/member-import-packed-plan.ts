@@ -4,12 +4,24 @@ import { yieldToMain } from '$lib/data/sync/main-thread';
 
 // An import's plan and preview as the page holds them while the write runs (docs/spreadsheets.md,
 // "Writing"). A 5,000-row import held, besides the app's own ~5 MB, ~11 MB of preview rows and
-// ~6 MB of planned documents as objects (measured in Chromium after a forced GC): hundreds of
-// thousands of small objects that every major garbage collection during the write marked, moved
-// and re-pointed inside one PouchDB bulkDocs task (a ~90 ms pause at 4× CPU). Packed into JSON
-// strings — leaves the collector neither traces nor, at this size, moves — they cost it nothing;
-// each chunk of documents is parsed just before it is written, and the preview only if the write
-// is cancelled or refused and the secretary goes back to it.
+// ~6 MB of planned documents as objects (measured in Chromium after a forced GC), on the heap that
+// every garbage collection during the write works through. They are packed as UTF-8 JSON in byte
+// arrays, whose bytes live outside the JavaScript heap: as JSON strings instead (two bytes a
+// character, since the names have accents) they were ~38 MB on the heap, and the write had more and
+// longer collections than with the objects (measured). Each chunk of documents is read back just
+// before it is written, and the preview only if the write is cancelled or refused and the
+// secretary goes back to it.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function pack(value: unknown): Uint8Array {
+	return encoder.encode(JSON.stringify(value));
+}
+
+function unpack<T>(bytes: Uint8Array): T {
+	return JSON.parse(decoder.decode(bytes)) as T;
+}
 
 /** One member document and its history entries: always written in the same batch. */
 export type PlannedGroup = (Record<string, unknown> & { _id: string; _rev?: string })[];
@@ -18,8 +30,8 @@ export interface PackedImportPlan {
 	unitId: string;
 	fileName: string;
 	report: MemberImportPlan['report'];
-	/** Each a JSON array of PlannedGroup, in writing order. */
-	chunks: string[];
+	/** Each a packed array of PlannedGroup, in writing order. */
+	chunks: Uint8Array[];
 	/** The documents the import creates (no `_rev`), in writing order. */
 	created: string[];
 	/** The members it updates and the revision each was planned on. */
@@ -75,7 +87,7 @@ export function addToPackedPlan(packed: PackedImportPlan, plan: MemberImportPlan
 			else packed.updates.push({ id: doc._id, rev: doc._rev });
 		}
 	}
-	if (groups.length > 0) packed.chunks.push(JSON.stringify(groups));
+	if (groups.length > 0) packed.chunks.push(pack(groups));
 	packed.documents += documents;
 	const a = packed.report;
 	const b = plan.report;
@@ -103,8 +115,8 @@ export function isPackedImportPlan(
 }
 
 /** The groups of one chunk (parsed when its turn to be written comes). */
-export function unpackChunk(chunk: string): PlannedGroup[] {
-	return JSON.parse(chunk) as PlannedGroup[];
+export function unpackChunk(chunk: Uint8Array): PlannedGroup[] {
+	return unpack<PlannedGroup[]>(chunk);
 }
 
 /** A packed plan as objects again (tests compare it with the planner's own). */
@@ -126,10 +138,10 @@ export function unpackImportPlan(packed: PackedImportPlan): MemberImportPlan {
 	};
 }
 
-/** A preview put away while the write runs: its rows as JSON strings, its head as it was. */
+/** A preview put away while the write runs: its rows packed, its head as it was. */
 export interface ShelvedPreview {
 	head: Omit<ImportPreview, 'rows'>;
-	rows: string[];
+	rows: Uint8Array[];
 }
 
 /** Rows stringified (or parsed) between two yields: a few ms each at 4× CPU. */
@@ -137,9 +149,9 @@ const SHELF_SLICE = 250;
 
 export async function shelvePreview(preview: ImportPreview): Promise<ShelvedPreview> {
 	const { rows, ...head } = preview;
-	const packed: string[] = [];
+	const packed: Uint8Array[] = [];
 	for (let start = 0; start < rows.length; start += SHELF_SLICE) {
-		packed.push(JSON.stringify(rows.slice(start, start + SHELF_SLICE)));
+		packed.push(pack(rows.slice(start, start + SHELF_SLICE)));
 		await yieldToMain();
 	}
 	return { head, rows: packed };
@@ -148,7 +160,7 @@ export async function shelvePreview(preview: ImportPreview): Promise<ShelvedPrev
 export async function unshelvePreview(shelved: ShelvedPreview): Promise<ImportPreview> {
 	const rows: ImportRowPreview[] = [];
 	for (const chunk of shelved.rows) {
-		for (const row of JSON.parse(chunk) as ImportRowPreview[]) rows.push(row);
+		for (const row of unpack<ImportRowPreview[]>(chunk)) rows.push(row);
 		await yieldToMain();
 	}
 	return { ...shelved.head, rows };

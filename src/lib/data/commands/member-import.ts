@@ -111,7 +111,8 @@ export async function applyMemberImport(options: {
 		let next = 0;
 		const more = (): boolean => {
 			while (next >= groups.length && chunk < plan.chunks.length) {
-				groups = unpackChunk(plan.chunks[chunk] ?? '[]') as Doc[][];
+				const bytes = plan.chunks[chunk];
+				groups = bytes ? (unpackChunk(bytes) as Doc[][]) : [];
 				chunk += 1;
 				next = 0;
 			}
