@@ -82,21 +82,23 @@ export async function planInSlices(
 	options: Parameters<typeof planMemberImport>[0] & {
 		onProgress?: (planned: number, total: number) => void;
 		signal?: AbortSignal;
+		/** Rows per slice (and per packed chunk); tests make it small. */
+		slice?: number;
 	}
 ): Promise<{ ok: true; plan: PackedImportPlan } | { ok: false; message: string }> {
-	const { preview, onProgress, signal, ...rest } = options;
+	const { preview, onProgress, signal, slice = PLAN_SLICE, ...rest } = options;
 	const total = preview.rows.length;
 	let packed: PackedImportPlan | null = null;
-	for (let start = 0; start < total || packed === null; start += PLAN_SLICE) {
+	for (let start = 0; start < total || packed === null; start += slice) {
 		if (signal?.aborted) throw new DOMException('Đã hủy.', 'AbortError');
 		const result = planMemberImport({
 			...rest,
-			preview: { ...preview, rows: preview.rows.slice(start, start + PLAN_SLICE) }
+			preview: { ...preview, rows: preview.rows.slice(start, start + slice) }
 		});
 		if (!result.ok) return result;
 		packed ??= emptyPackedPlan(result.plan);
 		addToPackedPlan(packed, result.plan);
-		onProgress?.(Math.min(total, start + PLAN_SLICE), total);
+		onProgress?.(Math.min(total, start + slice), total);
 		await new Promise((resolve) => setTimeout(resolve, 0));
 	}
 	return { ok: true, plan: packed };
