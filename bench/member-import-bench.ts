@@ -63,11 +63,6 @@ export interface MemberImportResult {
 	created: string;
 	/** With `profile`: the write's busiest stretches of main-thread samples and whose they were. */
 	profile?: BusyStretch[];
-	/**
-	 * With `reimport`: the same file imported again once the roster lists its members (the update
-	 * path: every row an update of a member of the unit), file chosen → the preview's counts.
-	 */
-	reimport?: { toPreviewMs: number; longTasksCpuMs: number[]; counts: Record<string, string> };
 }
 
 const ROWS = 5_000;
@@ -111,8 +106,6 @@ export async function memberImportBench(options: {
 	build?: { label: string; dir: string };
 	/** Stops at the preview (nothing written): a quicker sample of the preview phase alone. */
 	previewOnly?: boolean;
-	/** After the write, previews the same file again: every row an update (the update path). */
-	reimport?: boolean;
 	log: (line: string) => void;
 }): Promise<MemberImportResult> {
 	const rows = options.rows ?? ROWS;
@@ -250,18 +243,6 @@ export async function memberImportBench(options: {
 		const planMs = await page.evaluate(() =>
 			Math.round(performance.getEntriesByName('member-import:plan')[0]?.duration ?? -1)
 		);
-		const reimport = options.reimport
-			? await previewAgain({
-					page,
-					browser,
-					url: server.url,
-					file,
-					dir,
-					cpuSlowdown,
-					rows,
-					log: options.log
-				})
-			: undefined;
 		options.log(`  planning the write (slices of 250 rows, wall time): ${planMs} ms`);
 		const phase = (t: { start: number }) => (t.start < previewAt ? 'to preview' : 'write');
 		options.log(
@@ -285,61 +266,11 @@ export async function memberImportBench(options: {
 			planMs,
 			counts,
 			created,
-			...(profile ? { profile } : {}),
-			...(reimport ? { reimport } : {})
+			...(profile ? { profile } : {})
 		};
 	} finally {
 		await browser.close();
 		await server.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
-}
-
-/**
- * The update path: once the roster lists the imported members (the read model has them), the same
- * file is chosen again and checked, traced from the file chosen to the preview's counts. The unit's
- * members then go to the worker with their documents (member-import-client.ts).
- */
-async function previewAgain(options: {
-	page: Awaited<ReturnType<Awaited<ReturnType<typeof phoneContext>>['newPage']>>;
-	browser: Awaited<ReturnType<typeof launchBrowser>>;
-	url: string;
-	file: string;
-	dir: string;
-	cpuSlowdown: number;
-	rows: number;
-	log: (line: string) => void;
-}): Promise<NonNullable<MemberImportResult['reimport']>> {
-	const { page, browser } = options;
-	options.log('  import again (the update path): waiting for the roster…');
-	await page.goto(`${options.url}/doan-vien`);
-	const listed = `${new Intl.NumberFormat('vi-VN').format(options.rows)} đoàn viên`;
-	await page.waitForFunction(
-		(text) => document.querySelector('[data-testid="member-count"]')?.textContent?.trim() === text,
-		listed,
-		{ timeout: 600_000, polling: 1000 }
-	);
-	await page.goto(`${options.url}/doan-vien/nhap`);
-	await page.getByTestId('import-file').waitFor();
-	const trace = join(options.dir, 'trace-reimport.json');
-	await browser.startTracing(page, { path: trace, categories: CATEGORIES });
-	const t0 = Date.now();
-	await page.getByTestId('import-file').setInputFiles(options.file);
-	await page.getByTestId('mapping-check').click({ timeout: 600_000 });
-	await page.getByTestId('import-counts').waitFor({ timeout: 600_000 });
-	const toPreviewMs = Date.now() - t0;
-	await page.waitForTimeout(500);
-	await browser.stopTracing();
-	if (TRACE_DIR)
-		copyFileSync(trace, join(TRACE_DIR, `reimport-cpu${options.cpuSlowdown}-${Date.now()}.json`));
-	const counts: Record<string, string> = {};
-	for (const kind of ['new', 'update', 'duplicate', 'clash', 'invalid']) {
-		counts[kind] =
-			(await page.getByTestId(`count-${kind}`).locator('.n').textContent())?.trim() ?? '';
-	}
-	const { longTasksCpuMs } = await taskCpuTimes({ traceFile: trace });
-	options.log(
-		`  import again: preview ${toPreviewMs} ms, counts ${JSON.stringify(counts)}, tasks by CPU time (≥ 50 ms): ${longTasksCpuMs.join(', ') || 'none'}`
-	);
-	return { toPreviewMs, longTasksCpuMs, counts };
 }
