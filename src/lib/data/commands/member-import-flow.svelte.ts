@@ -301,9 +301,9 @@ export class MemberImportFlow {
 			this.error = planned.message;
 			return;
 		}
-		// The preview is put away as text while the write runs (member-import-packed-plan.ts: fewer
-		// objects for the garbage collector to go through inside a write) and brought back if the
-		// secretary returns to it. Nothing else holds its rows meanwhile.
+		// The preview is packed off the JavaScript heap while the write runs (member-import-packed-plan.ts:
+		// half the heap the write's collections work through) and brought back if the secretary
+		// returns to it. Nothing else holds its rows meanwhile.
 		const shelved = this.preview ? await shelvePreview(this.preview) : null;
 		this.preview = null;
 		this.progress = { label: 'Đang ghi đoàn viên', done: 0, total: chosen };
