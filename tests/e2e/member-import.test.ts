@@ -273,8 +273,10 @@ describe('a secretary imports her roster from a spreadsheet, offline', () => {
 		await expect
 			.poll(() => page.getByTestId('import-notice').textContent(), { timeout: 60_000 })
 			.toBe('Đã hủy. Chưa ghi đoàn viên nào vào máy.');
-		// Back on the preview, the file still there to import again.
+		// Back on the preview, the file still there to import again: the preview was put away
+		// while the write ran (member-import-packed-plan.ts) and comes back whole.
 		expect(await page.getByTestId('import-start').isVisible()).toBe(true);
+		expect((await page.getByTestId('count-new').locator('.n').textContent())?.trim()).toBe('3.000');
 
 		// Nothing on the phone, nothing waiting to upload, nothing on the server.
 		await page.goto(`${link.url}/doan-vien`);

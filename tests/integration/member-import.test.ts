@@ -1,6 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMemberImport } from '../../src/lib/data/commands/member-import';
+import { unpackImportPlan } from '../../src/lib/data/commands/member-import-packed-plan';
+import { planInSlices } from '../../src/lib/data/commands/member-import-selection';
 import { membersForImport } from '../../src/lib/data/queries/member-import';
 import { searchMembers } from '../../src/lib/data/queries/members';
 import { catchUp } from '../../src/lib/data/read-model/indexer';
@@ -75,8 +77,8 @@ afterAll(async () => {
 	await server?.close();
 });
 
-/** The unit's file: 150 new members, then one of the unit's with a new phone number, last. */
-async function plan(): Promise<{ plan: MemberImportPlan; updated: MemberDoc }> {
+/** The unit's file — 150 new members, then one of the unit's with a new phone number, last — previewed. */
+async function previewOf() {
 	// As the phone holds it now (an earlier test changes it).
 	const updated = await localDb(unit.db).get<MemberDoc>(existing[5]!._id);
 	const data = await memberWorkbook({
@@ -87,16 +89,22 @@ async function plan(): Promise<{ plan: MemberImportPlan; updated: MemberDoc }> {
 	const { mapping } = guessColumnMapping({ headers: grid.sheets[0]!.headers });
 	const { preview } = await previewMemberImport({ db: unit.db, grid, sheetIndex: 0, mapping });
 	expect(preview.counts).toMatchObject({ new: 150, update: 1, invalid: 0 });
-	const chosen = preview.rows.map((row) => row.rowNumber);
 	const ids = preview.rows.flatMap((row) => (row.existingId ? [row.existingId] : []));
+	return { preview, updated, members: await membersForImport({ db: unit.db, ids }) };
+}
+
+/** The file's plan, in one go. */
+async function plan(): Promise<{ plan: MemberImportPlan; updated: MemberDoc }> {
+	const { preview, updated, members } = await previewOf();
+	const chosen = preview.rows.map((row) => row.rowNumber);
 	const result = planMemberImport({
 		preview,
 		chosenRows: chosen,
-		members: await membersForImport({ db: unit.db, ids }),
+		members,
 		actor: { login, unitId: unit.id },
 		now: new Date().toISOString(),
 		today: TODAY,
-		fileName: grid.fileName,
+		fileName: preview.fileName,
 		unitId: unit.id,
 		newUlid: () => ulid()
 	});
@@ -180,6 +188,44 @@ describe('applyMemberImport: all-or-nothing', () => {
 		expect(progress[1]).toBeGreaterThan(0);
 		await expectNothingLeft(planned);
 		await expectNothingOnServer(planned);
+	});
+
+	it('planned and packed in slices as the screen does, cancelled in its third chunk, leaves nothing', async () => {
+		const planned = await plan();
+		const { preview, members } = await previewOf();
+		const sliced = await planInSlices({
+			preview,
+			chosenRows: preview.rows.map((row) => row.rowNumber),
+			members,
+			actor: { login, unitId: unit.id },
+			now: new Date().toISOString(),
+			today: TODAY,
+			fileName: preview.fileName,
+			unitId: unit.id,
+			newUlid: () => ulid(),
+			slice: 40
+		});
+		if (!sliced.ok) throw new Error(sliced.message);
+		// 151 rows in slices of 40: four chunks of documents, each read back only when written.
+		expect(sliced.plan.chunks).toHaveLength(4);
+		expect(sliced.plan.documents).toBe(302);
+		const all = unpackImportPlan(sliced.plan);
+		const controller = new AbortController();
+		let batches = 0;
+		const result = await applyMemberImport({
+			db: unit.db,
+			plan: sliced.plan,
+			signal: controller.signal,
+			afterBatch: (written) => {
+				batches += 1;
+				// Past two chunks' documents (80 each): the third is being written.
+				if (written > 170) controller.abort();
+			}
+		});
+		expect(result).toMatchObject({ ok: false, cancelled: true });
+		expect(batches).toBeGreaterThan(1);
+		await expectNothingLeft({ plan: all, updated: planned.updated });
+		await expectNothingOnServer({ plan: all, updated: planned.updated });
 	});
 
 	it('stopped by a member changed meanwhile, leaves nothing either', async () => {

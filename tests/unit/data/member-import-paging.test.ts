@@ -5,6 +5,7 @@ import {
 	readSheetInWorker
 } from '../../../src/lib/data/spreadsheets/member-import-client';
 import {
+	jobMessages,
 	ROWS_PER_MESSAGE,
 	runImportJob,
 	type ImportJobMessage
@@ -162,5 +163,67 @@ describe('5,000 rows through the worker’s messages', () => {
 		});
 		expect(refreshed).toEqual(expected.rows);
 		expect(refreshed[7]!.class).toBe('clash');
+	}, 60_000);
+});
+
+describe('what the page posts to the import worker', () => {
+	it('never more than a page of rows or of the unit members in one message, the job last', async () => {
+		const members = generateMembers({
+			seed: 'paging-existing',
+			count: 600,
+			unitId: UNIT,
+			branchIds: BRANCHES.map((b) => b.id),
+			today: TODAY
+		});
+		// The update path: each of the unit's members with her whole document.
+		const existing = members.map((doc) => ({
+			id: doc._id,
+			citizenId: doc.citizenId,
+			familyName: doc.familyName,
+			middleName: doc.middleName,
+			givenName: doc.givenName,
+			birthDate: doc.birthDate,
+			status: doc.status,
+			doc
+		}));
+		const { existing: _all, ...context } = CONTEXT;
+		const job = {
+			kind: 'refresh' as const,
+			context,
+			preview: {
+				fileName: 'ds.xlsx',
+				sheetName: 'Đoàn viên',
+				counts: { new: 0, update: 0, duplicate: 0, clash: 0, invalid: 0 },
+				fieldHeaders: {},
+				clashesChecked: false
+			}
+		};
+		const messages = [...jobMessages({ job, existing, rows: [] })];
+		const pages = messages.flatMap((m) => (m.kind === 'existing' ? [m.members.length] : []));
+		expect(pages).toEqual([250, 250, 100]);
+		expect(messages.at(-1)).toBe(job);
+		// The job itself carries none of them.
+		expect('existing' in job.context).toBe(false);
+		expect(messages.flatMap((m) => (m.kind === 'existing' ? m.members : []))).toEqual(existing);
+
+		// The worker compares the sheet with the members it was sent before the job: the unit's own
+		// roster imported again is all updates, none of them new.
+		const data = await memberWorkbook({ members, branchName });
+		const grid = packGrid(await readSheetFile({ data, fileName: 'ds.xlsx' }));
+		const { mapping } = guessColumnMapping({ headers: grid.sheets[0]!.headers });
+		const answers: ImportJobMessage[] = [];
+		await runImportJob({
+			job: { kind: 'classify', context, grid, sheetIndex: 0, mapping },
+			existing,
+			post: (message) => answers.push(message)
+		});
+		const done = answers.at(-1)!;
+		expect(done.kind === 'done' && 'counts' in done.result ? done.result.counts : null).toEqual({
+			new: 0,
+			update: 600,
+			duplicate: 0,
+			clash: 0,
+			invalid: 0
+		});
 	}, 60_000);
 });

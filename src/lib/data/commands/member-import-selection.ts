@@ -1,14 +1,15 @@
 import type { MemberDoc } from '$lib/domain/member-schema';
-import {
-	planMemberImport,
-	type MemberImportPlan,
-	type MemberImportPlanResult
-} from '$lib/domain/spreadsheets/member-import-plan';
+import { planMemberImport } from '$lib/domain/spreadsheets/member-import-plan';
 import type {
 	ExistingMember,
 	ImportPreview,
 	ImportRowClass
 } from '$lib/domain/spreadsheets/member-import-types';
+import {
+	addToPackedPlan,
+	emptyPackedPlan,
+	type PackedImportPlan
+} from './member-import-packed-plan';
 
 // The import flow's choices as immutable values (member-import-flow.svelte.ts replaces them whole,
 // so a change is one assignment the screen sees): which rows are skipped, which classes chosen.
@@ -72,45 +73,33 @@ const PLAN_SLICE = 250;
 
 /**
  * planMemberImport over the preview a slice of rows at a time, yielding to the screen between
- * slices, the plans joined into one. The slices partition the rows, so each slice's report lists
- * exactly its own rows (created, updated, unchanged, skipped): joined, they are the whole report,
- * and the rules stay the planner's alone.
+ * slices, each slice's documents packed as soon as it is planned (member-import-packed-plan.ts: the
+ * write then holds strings, not ~10,000 document objects). The slices partition the rows, so each
+ * slice's report lists exactly its own rows (created, updated, unchanged, skipped): joined, they are
+ * the whole report, and the rules stay the planner's alone.
  */
 export async function planInSlices(
 	options: Parameters<typeof planMemberImport>[0] & {
 		onProgress?: (planned: number, total: number) => void;
 		signal?: AbortSignal;
+		/** Rows per slice (and per packed chunk); tests make it small. */
+		slice?: number;
 	}
-): Promise<MemberImportPlanResult> {
-	const { preview, onProgress, signal, ...rest } = options;
+): Promise<{ ok: true; plan: PackedImportPlan } | { ok: false; message: string }> {
+	const { preview, onProgress, signal, slice = PLAN_SLICE, ...rest } = options;
 	const total = preview.rows.length;
-	let joined: MemberImportPlan | null = null;
-	for (let start = 0; start < total || joined === null; start += PLAN_SLICE) {
+	let packed: PackedImportPlan | null = null;
+	for (let start = 0; start < total || packed === null; start += slice) {
 		if (signal?.aborted) throw new DOMException('Đã hủy.', 'AbortError');
 		const result = planMemberImport({
 			...rest,
-			preview: { ...preview, rows: preview.rows.slice(start, start + PLAN_SLICE) }
+			preview: { ...preview, rows: preview.rows.slice(start, start + slice) }
 		});
 		if (!result.ok) return result;
-		joined = joined === null ? result.plan : joinPlans(joined, result.plan);
-		onProgress?.(Math.min(total, start + PLAN_SLICE), total);
+		packed ??= emptyPackedPlan(result.plan);
+		addToPackedPlan(packed, result.plan);
+		onProgress?.(Math.min(total, start + slice), total);
 		await new Promise((resolve) => setTimeout(resolve, 0));
 	}
-	return { ok: true, plan: joined };
-}
-
-function joinPlans(a: MemberImportPlan, b: MemberImportPlan): MemberImportPlan {
-	return {
-		...a,
-		members: a.members.concat(b.members),
-		entries: a.entries.concat(b.entries),
-		report: {
-			...a.report,
-			created: a.report.created.concat(b.report.created),
-			updated: a.report.updated.concat(b.report.updated),
-			unchanged: a.report.unchanged.concat(b.report.unchanged),
-			skipped: a.report.skipped.concat(b.report.skipped),
-			documents: a.report.documents + b.report.documents
-		}
-	};
+	return { ok: true, plan: packed };
 }

@@ -1,6 +1,12 @@
 import type { ImportReport } from '$lib/domain/spreadsheets/member-import-types';
 import type { MemberImportPlan } from '$lib/domain/spreadsheets/member-import-plan';
 import { deviceDb } from '$lib/data/store/device-db';
+import {
+	isPackedImportPlan,
+	packImportPlan,
+	unpackChunk,
+	type PackedImportPlan
+} from './member-import-packed-plan';
 import { localDb } from '$lib/data/store/pouch';
 import { BatchSizer, yieldToMain } from '$lib/data/sync/main-thread';
 import {
@@ -61,28 +67,17 @@ const CANCELLED = 'Đã hủy nhập: không có hồ sơ nào được ghi.';
 export async function applyMemberImport(options: {
 	/** The unit database (`unit_<id>`). */
 	db: string;
-	plan: MemberImportPlan;
+	/** Packed by the screen as it plans (member-import-packed-plan.ts); a whole plan is packed here. */
+	plan: MemberImportPlan | PackedImportPlan;
 	onProgress?: (written: number, total: number) => void;
 	signal?: AbortSignal;
 	/** Tests: called after each batch is written (to fail or cancel mid-way). */
 	afterBatch?: (written: number) => void | Promise<void>;
 }): Promise<MemberImportResult> {
-	const { plan, signal } = options;
+	const { signal } = options;
+	const plan = isPackedImportPlan(options.plan) ? options.plan : packImportPlan(options.plan);
 	const startedAt = new Date().toISOString();
-	// A member and its entry go in the same batch, members first, so a stop between batches never
-	// leaves an entry without its member (and the read model shows them together).
-	const entriesOf = new Map<string, Doc[]>();
-	for (const entry of plan.entries) {
-		const list = entriesOf.get(entry.memberId) ?? [];
-		list.push(entry as Doc);
-		entriesOf.set(entry.memberId, list);
-	}
-	const groups: Doc[][] = plan.members.map((member) => [
-		member as Doc,
-		...(entriesOf.get(member._id) ?? [])
-	]);
-	const docs = groups.flat();
-	const total = docs.length;
+	const total = plan.documents;
 	const finish = (): ImportReport => ({
 		...plan.report,
 		startedAt,
@@ -95,22 +90,38 @@ export async function applyMemberImport(options: {
 	await takeBackInterrupted({ db: options.db, local: db });
 	const release = holdPush(options.db);
 	const by = plan.report.by;
-	const created = docs.filter((doc) => doc._rev === undefined).map((doc) => doc._id);
+	const { created } = plan;
 	/** The revision this import wrote, per document. */
 	const written = new Map<string, string>();
 	let updated: Doc[] = [];
 	try {
-		updated = await beforeImages({ db, docs });
+		updated = await beforeImages({ db, updates: plan.updates });
 		// The journal lets the next start take the import back if the app is closed mid-way.
 		await saveWriteJournal({ db: options.db, journal: { created, updated, by } });
 		let beatAt = Date.now();
 		options.onProgress?.(0, total);
 		const sizer = new BatchSizer(BATCH);
 		let done = 0;
-		for (let next = 0; next < groups.length; ) {
+		// A member and its entries go in the same batch, members first, so a stop between batches
+		// never leaves an entry without its member (and the read model shows them together). Each
+		// chunk of groups is parsed only when its turn comes: the documents live as objects for the
+		// few batches that write them, not for the whole write.
+		let chunk = 0;
+		let groups: Doc[][] = [];
+		let next = 0;
+		const more = (): boolean => {
+			while (next >= groups.length && chunk < plan.chunks.length) {
+				const bytes = plan.chunks[chunk];
+				groups = bytes ? (unpackChunk(bytes) as Doc[][]) : [];
+				chunk += 1;
+				next = 0;
+			}
+			return next < groups.length;
+		};
+		while (more()) {
 			if (signal?.aborted) throw new ImportStopped({ message: CANCELLED, cancelled: true });
 			const batch: Doc[] = [];
-			while (next < groups.length && (batch.length === 0 || batch.length < sizer.size)) {
+			while ((batch.length === 0 || batch.length < sizer.size) && more()) {
 				batch.push(...(groups[next] ?? []));
 				next += 1;
 			}
@@ -192,10 +203,11 @@ async function forgetNoted(options: { db: string; written: ReadonlyMap<string, s
 }
 
 /** The stored bodies of the members the import updates (at the revision it was planned on). */
-async function beforeImages(options: { db: PouchDB.Database; docs: Doc[] }): Promise<Doc[]> {
-	const planned = new Map(
-		options.docs.filter((doc) => doc._rev !== undefined).map((doc) => [doc._id, doc._rev])
-	);
+async function beforeImages(options: {
+	db: PouchDB.Database;
+	updates: readonly { id: string; rev: string }[];
+}): Promise<Doc[]> {
+	const planned = new Map(options.updates.map((update) => [update.id, update.rev]));
 	if (planned.size === 0) return [];
 	const found = await options.db.allDocs({ keys: [...planned.keys()], include_docs: true });
 	const result: Doc[] = [];

@@ -5,6 +5,7 @@ import {
 } from '$lib/domain/spreadsheets/member-import-plan';
 import type {
 	ColumnMapping,
+	ExistingMember,
 	ImportPreview,
 	ImportRowPreview
 } from '$lib/domain/spreadsheets/member-import-types';
@@ -19,7 +20,7 @@ import { localDb } from '$lib/data/store/pouch';
 import { takeBackInterrupted } from '$lib/data/sync/push-hold';
 import { yieldToMain } from '$lib/data/sync/main-thread';
 import {
-	ROWS_PER_MESSAGE,
+	jobMessages,
 	type ImportJob,
 	type ImportJobMessage,
 	type PreviewHead
@@ -52,6 +53,8 @@ async function runJob<T>(options: {
 	job: ImportJob;
 	/** Preview rows the job takes, sent before it a page at a time (member-import-jobs.ts). */
 	rows?: readonly ImportRowPreview[];
+	/** The unit's members the job compares with, sent before it a page at a time too. */
+	existing?: readonly ExistingMember[];
 	transfer?: Transferable[];
 	signal?: AbortSignal;
 	onProgress?: (progress: ImportProgress) => void;
@@ -90,6 +93,7 @@ async function runJob<T>(options: {
 				runImportJob({
 					job,
 					rows: options.rows ? [...options.rows] : undefined,
+					existing: options.existing,
 					post: (message) => {
 						if (!signal?.aborted) onMessage(message);
 					}
@@ -107,15 +111,16 @@ async function runJob<T>(options: {
 			reject(new Error(`Không đọc được tệp: ${event.message || 'lỗi không rõ'}.`));
 		};
 		void (async () => {
-			// Each postMessage clones its rows in the calling task: a page at a time, the screen
-			// getting the thread between pages.
-			const sent = options.rows ?? [];
-			for (let start = 0; start < sent.length; start += ROWS_PER_MESSAGE) {
+			// Each postMessage clones its rows or members in the calling task: a page at a time, the
+			// screen getting the thread between pages; the job last.
+			for (const message of jobMessages(options)) {
 				if (signal?.aborted) return;
-				started.postMessage({ kind: 'rows', rows: sent.slice(start, start + ROWS_PER_MESSAGE) });
-				await yieldToMain();
+				if (message === job) started.postMessage(job, options.transfer ?? []);
+				else {
+					started.postMessage(message);
+					await yieldToMain();
+				}
 			}
-			if (!signal?.aborted) started.postMessage(job, options.transfer ?? []);
 		})();
 	});
 }
@@ -149,9 +154,10 @@ export async function classifyInWorker(
 		onProgress?: (progress: ImportProgress) => void;
 	}
 ): Promise<ImportPreview> {
-	const { grid, sheetIndex, mapping, signal, onProgress, ...context } = options;
+	const { grid, sheetIndex, mapping, signal, onProgress, existing, ...context } = options;
 	const answer = await runJob<PreviewHead>({
 		job: { kind: 'classify', context, grid, sheetIndex, mapping },
+		existing,
 		signal,
 		onProgress
 	});
@@ -230,9 +236,11 @@ export async function previewMemberImport(options: {
 	// updates the worker judges again, the rows going there and back a page per message.
 	if (docs.size === 0) return { preview: refreshImportPreview({ ...context, preview: first }), context };
 	const { rows, ...head } = first;
+	const { existing: members, ...jobContext } = context;
 	const answer = await runJob<PreviewHead>({
-		job: { kind: 'refresh', context, preview: head },
+		job: { kind: 'refresh', context: jobContext, preview: head },
 		rows,
+		existing: members,
 		signal: options.signal
 	});
 	return { preview: { ...answer.result, rows: answer.rows }, context };

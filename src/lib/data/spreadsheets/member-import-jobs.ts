@@ -5,6 +5,7 @@ import {
 } from '$lib/domain/spreadsheets/member-import-plan';
 import type {
 	ColumnMapping,
+	ExistingMember,
 	ImportPreview,
 	ImportRowPreview
 } from '$lib/domain/spreadsheets/member-import-types';
@@ -22,23 +23,39 @@ import { readSheetFile, SheetReadError } from './member-import-reader';
 /** A preview without its rows: they travel in `rows` messages before it. */
 export type PreviewHead = Omit<ImportPreview, 'rows'>;
 
+/**
+ * A job's context without the unit's members: they travel in `existing` messages before it (on
+ * the update path each carries its whole document: 5,000 of them in one message were one long
+ * structured clone on the page).
+ */
+export type JobContext = Omit<ImportContext, 'existing'>;
+
 export type ImportJob =
 	| { kind: 'read'; data: ArrayBuffer; fileName: string }
 	| {
 			kind: 'classify';
-			context: ImportContext;
+			context: JobContext;
 			grid: PackedGrid;
 			sheetIndex: number;
 			mapping: ColumnMapping;
 	  }
 	/** The preview's rows were sent before the job, in `rows` messages. */
-	| { kind: 'refresh'; context: ImportContext; preview: PreviewHead };
+	| { kind: 'refresh'; context: JobContext; preview: PreviewHead };
 
 /** A page of a preview's rows, either way. */
 export interface RowsMessage {
 	kind: 'rows';
 	rows: ImportRowPreview[];
 }
+
+/** A page of the unit's members, to the worker before a job. */
+export interface ExistingMessage {
+	kind: 'existing';
+	members: ExistingMember[];
+}
+
+/** Everything the page posts to the worker. */
+export type ToWorkerMessage = ImportJob | RowsMessage | ExistingMessage;
 
 export type ImportJobMessage =
 	| { kind: 'progress'; stage: 'reading' | 'checking'; done: number; total: number }
@@ -51,6 +68,26 @@ export type ImportJobMessage =
  * phone 4× slower than a laptop; fewer messages would each take longer, more would add up.
  */
 export const ROWS_PER_MESSAGE = 250;
+
+/**
+ * What the page posts for a job: its preview rows and the unit's members a page per message
+ * (each message's clone is a task of its own for the page), then the job.
+ */
+export function* jobMessages(options: {
+	job: ImportJob;
+	rows?: readonly ImportRowPreview[];
+	existing?: readonly ExistingMember[];
+}): Generator<ToWorkerMessage> {
+	const rows = options.rows ?? [];
+	for (let start = 0; start < rows.length; start += ROWS_PER_MESSAGE) {
+		yield { kind: 'rows', rows: rows.slice(start, start + ROWS_PER_MESSAGE) };
+	}
+	const existing = options.existing ?? [];
+	for (let start = 0; start < existing.length; start += ROWS_PER_MESSAGE) {
+		yield { kind: 'existing', members: existing.slice(start, start + ROWS_PER_MESSAGE) };
+	}
+	yield options.job;
+}
 
 /** Posts a preview: its rows a page at a time, then the rest. */
 function postPreview(preview: ImportPreview, post: (message: ImportJobMessage) => void): void {
@@ -65,9 +102,12 @@ export async function runImportJob(options: {
 	job: ImportJob;
 	/** A refresh job's preview rows (received before the job). */
 	rows?: ImportRowPreview[];
+	/** The unit's members (received before the job). */
+	existing?: readonly ExistingMember[];
 	post: (message: ImportJobMessage) => void;
 }): Promise<void> {
 	const { job, post } = options;
+	const existing = options.existing ?? [];
 	try {
 		if (job.kind === 'read') {
 			const grid = await readSheetFile({
@@ -83,6 +123,7 @@ export async function runImportJob(options: {
 			if (sheet === undefined) throw new SheetReadError('Không có trang tính này trong tệp.');
 			const preview = classifyImportRows({
 				...job.context,
+				existing,
 				sheet,
 				fileName: job.grid.fileName,
 				mapping: job.mapping,
@@ -92,7 +133,7 @@ export async function runImportJob(options: {
 			return;
 		}
 		const preview = { ...job.preview, rows: options.rows ?? [] };
-		postPreview(refreshImportPreview({ ...job.context, preview }), post);
+		postPreview(refreshImportPreview({ ...job.context, existing, preview }), post);
 	} catch (error) {
 		post({
 			kind: 'failed',
