@@ -9,6 +9,7 @@ import { searchMembers } from '$lib/data/queries/members';
 import * as searchIndex from '$lib/data/read-model/search-index';
 import { localDb } from '$lib/data/store/pouch';
 import { deviceDb } from '$lib/data/store/device-db';
+import { countMembersOf } from '$lib/data/read-model/member-store';
 import { foldWords, memberNameWords, type MemberDoc } from '$lib/domain';
 import { createRandom, generateHistory, generateMembers } from '$lib/synthetic';
 import { ingestFloors } from './read-model-floors';
@@ -114,7 +115,7 @@ async function ingest(options: { units: number }): Promise<{
 	return {
 		ms,
 		docs,
-		members: await deviceDb.members.count(),
+		members: await countMembersOf(dbs),
 		indexReadyMs,
 		firstSearchMs,
 		firstSearchParts: { walkMs, rowsMs, secondSearchMs }

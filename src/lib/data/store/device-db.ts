@@ -2,7 +2,6 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { HistoryDoc } from '$lib/domain/history-schema';
 import type { TransferDoc } from '$lib/domain/operations/transfer';
 import type { ExportLogEntry } from '$lib/domain/spreadsheets/export-log-schema';
-import { memberRowWritesMiddleware } from '$lib/data/read-model/member-row-writes';
 
 // The device's Dexie database. Two kinds of tables live in it:
 // - the read model (docs/design.md §3): members, branches, units, history, transfers and the
@@ -79,6 +78,20 @@ export interface HistoryRow {
 
 /** A history entry as the read model keeps it (HistoryRow.entry). */
 export type HistoryRowEntry = HistoryDoc & { effect?: never };
+
+/**
+ * Up to ~100 members of one unit database and their history entries in one record (version 7, ADR
+ * 0026 third addendum): IndexedDB's cost is per record, so packed rows are written 10–30× faster.
+ * Read and written only through read-model/member-store.ts.
+ */
+export interface MemberPack {
+	/** `<db>|<n>` (read-model/member-directory.ts packKey). */
+	key: string;
+	db: string;
+	members: MemberRow[];
+	/** The entries of the pack's members (a member seen first through its history is placed too). */
+	history: HistoryRow[];
+}
 
 /** A transfer offer (`transfer:<ulid>`) delivered into this unit's database by the server. */
 export interface TransferRow {
@@ -165,22 +178,19 @@ export interface ExportLogRow extends ExportLogEntry {
 }
 
 export class DeviceDb extends Dexie {
-	members!: EntityTable<MemberRow, 'id'>;
+	memberPacks!: EntityTable<MemberPack, 'key'>;
 	branches!: EntityTable<BranchRow, 'id'>;
 	units!: EntityTable<UnitRow, 'db'>;
 	checkpoints!: EntityTable<Checkpoint, 'db'>;
 	outbox!: EntityTable<OutboxEntry, 'docId'>;
 	settings!: EntityTable<Setting, 'key'>;
 	syncLog!: EntityTable<SyncLogEntry, 'id'>;
-	history!: EntityTable<HistoryRow, 'id'>;
 	transfers!: EntityTable<TransferRow, 'id'>;
 	records!: EntityTable<RecordRow, 'key'>;
 	exportLog!: EntityTable<ExportLogRow, 'id'>;
 
 	constructor(name = 'doanvu') {
 		super(name);
-		// The search index keeps the member rows' names in memory: it must hear of every write.
-		this.use(memberRowWritesMiddleware);
 		this.version(1).stores({
 			members:
 				'id, db, [db+sortKey], sortKey, *nameWords, status, branchId, birthDate, citizenId, phone, cardNumber, hasConflict',
@@ -223,17 +233,20 @@ export class DeviceDb extends Dexie {
 			members: 'id, db, branchId, birthDate, hasConflict',
 			history: 'id, [db+kind], bulkId'
 		});
+		// Version 7 (ADR 0026 third addendum): member rows and history entries packed ~100 members
+		// to a record (MemberPack), through read-model/member-store.ts. The two tables of one record
+		// per row are dropped, and the indexer starts over (checkpoints cleared, as in version 2)
+		// so that every device folds what its PouchDB holds into packs; the outbox, settings and
+		// sync cursors are untouched.
+		this.version(7)
+			.stores({ members: null, history: null, memberPacks: 'key, db' })
+			.upgrade(async (tx) => {
+				await tx.table('checkpoints').clear();
+			});
 	}
 }
 
 export const deviceDb = new DeviceDb();
-
-/** Every history row of one unit database (through the `[db+kind]` index: no `db` index since v6). */
-export function historyOfDb(db: string) {
-	return deviceDb.history
-		.where('[db+kind]')
-		.between([db, Dexie.minKey], [db, Dexie.maxKey], true, true);
-}
 
 export async function getSetting<T>(key: string): Promise<T | undefined> {
 	const row = await deviceDb.settings.get(key);
