@@ -5,11 +5,10 @@
 // also bundled against main's src/lib (bench/read-model-bench.ts): what main lacks is looked up
 // on the module namespace, never imported by name.
 import { catchUp } from '$lib/data/read-model/indexer';
-import { searchMembers } from '$lib/data/queries/members';
+import { countMembers, searchMembers } from '$lib/data/queries/members';
 import * as searchIndex from '$lib/data/read-model/search-index';
 import { localDb } from '$lib/data/store/pouch';
 import { deviceDb } from '$lib/data/store/device-db';
-import { countMembersOf } from '$lib/data/read-model/member-store';
 import { foldWords, memberNameWords, type MemberDoc } from '$lib/domain';
 import { createRandom, generateHistory, generateMembers } from '$lib/synthetic';
 import { ingestFloors } from './read-model-floors';
@@ -115,7 +114,7 @@ async function ingest(options: { units: number }): Promise<{
 	return {
 		ms,
 		docs,
-		members: await countMembersOf(dbs),
+		members: await countMembers(dbs),
 		indexReadyMs,
 		firstSearchMs,
 		firstSearchParts: { walkMs, rowsMs, secondSearchMs }
