@@ -130,6 +130,11 @@ export class MemberDirectory {
 		);
 	}
 
+	/** The database whose pack `key` is (undefined for a pack not known). */
+	dbOfPack(key: string): string | undefined {
+		return this.#packs.get(key)?.db;
+	}
+
 	packsOfDb(db: string): string[] {
 		return [...(this.#packsOfDb.get(db) ?? [])];
 	}
@@ -153,7 +158,7 @@ export class MemberDirectory {
 		});
 	}
 
-	/** Members (of `dbs`, when given) whose facts pass `keep`: id and pack key. */
+	/** Members whose facts pass `keep`: id and pack key. */
 	select(keep: (facts: MemberFacts) => boolean): { id: string; pack: string }[] {
 		const found: { id: string; pack: string }[] = [];
 		for (const [id, facts] of this.#facts) {

@@ -159,7 +159,9 @@ async function packsOfDbs(dbs: readonly string[]): Promise<MemberPack[]> {
 /** Every member row of these unit databases. */
 export function membersOfDbs(dbs: readonly string[]): Promise<MemberRow[]> {
 	return withDirectory(async (known) =>
-		(await packsOfDbs(dbs)).flatMap((pack) => ownMembers(known, pack))
+		(await packsOfDbs(dbs)).flatMap((pack) =>
+			ownMembers(known, pack).filter((row) => dbs.includes(row.db))
+		)
 	);
 }
 
@@ -223,7 +225,9 @@ export function historyOfDb(options: {
 	const kinds = options.kinds ? new Set(options.kinds) : null;
 	return withDirectory(async (known) =>
 		(await packsOfDbs([options.db])).flatMap((pack) =>
-			ownHistory(known, pack).filter((row) => !kinds || kinds.has(row.kind))
+			ownHistory(known, pack).filter(
+				(row) => row.db === options.db && (!kinds || kinds.has(row.kind))
+			)
 		)
 	);
 }
@@ -283,27 +287,39 @@ export async function writeMemberRows(batch: {
 	if (!known) throw new Error('Bảng đọc chưa sẵn sàng: chưa dựng danh mục hồ sơ.');
 	const placer = known.placer(batch.db);
 	const placed = new Map<string, string>();
-	const place = (memberId: string): string => {
-		let key = known.packOf(memberId) ?? placed.get(memberId);
-		if (key === undefined) placed.set(memberId, (key = placer.next()));
-		return key;
-	};
+	/** Members this batch moves from another unit's pack (a transfer both units of which are here). */
+	const moved = new Map<string, string>();
 	const changes = new Map<string, PackChange>();
 	const at = (key: string): PackChange => {
 		let found = changes.get(key);
 		if (!found) changes.set(key, (found = { members: new Map(), history: new Map() }));
 		return found;
 	};
+	const place = (memberId: string, row: 'member' | 'history'): string => {
+		let key = placed.get(memberId);
+		if (key !== undefined) return key;
+		key = known.packOf(memberId);
+		// One row per member on the device, as before packing: the unit that writes the member's
+		// row last holds it, and its history moves with it (below). An entry alone stays put.
+		if (key !== undefined && known.dbOfPack(key) !== batch.db && row === 'member') {
+			moved.set(memberId, key);
+			at(key).members.set(memberId, null);
+			key = undefined;
+		}
+		if (key === undefined) placed.set(memberId, (key = placer.next()));
+		return key;
+	};
 	const told = new Map<string, MemberRow | undefined>();
 	for (const row of batch.members) {
-		at(place(row.id)).members.set(row.id, row);
+		at(place(row.id, 'member')).members.set(row.id, row);
 		told.set(row.id, row);
 	}
-	for (const row of batch.history) at(place(row.memberId)).history.set(row.id, row);
+	for (const row of batch.history) at(place(row.memberId, 'history')).history.set(row.id, row);
 	for (const id of batch.deleted) {
 		const owner = memberIdOfHistory(id);
-		const key = known.packOf(owner ?? id) ?? placed.get(owner ?? id);
-		if (key === undefined) continue;
+		const key = placed.get(owner ?? id) ?? known.packOf(owner ?? id);
+		// Deleted in this unit: a copy another unit now holds (a transfer's) stays.
+		if (key === undefined || (known.dbOfPack(key) ?? batch.db) !== batch.db) continue;
 		if (owner) at(key).history.set(id, null);
 		else {
 			at(key).members.set(id, null);
@@ -313,6 +329,14 @@ export async function writeMemberRows(batch: {
 	if (changes.size === 0) return;
 	const keys = [...changes.keys()];
 	const stored = await deviceDb.memberPacks.bulkGet(keys);
+	for (const [memberId, from] of moved) {
+		const to = at(placed.get(memberId)!);
+		for (const row of stored[keys.indexOf(from)]?.history ?? []) {
+			if (row.memberId !== memberId) continue;
+			at(from).history.set(row.id, null);
+			if (!to.history.has(row.id)) to.history.set(row.id, row);
+		}
+	}
 	const puts: MemberPack[] = [];
 	const gone: string[] = [];
 	keys.forEach((key, i) => {
