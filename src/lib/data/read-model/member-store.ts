@@ -17,8 +17,9 @@ import { tellMemberRowWrites } from './member-row-writes';
 // screen runs again when a pack it read changes.
 //
 // A read during an ingest never misses a member that was there before: a member stays in its pack
-// for good (an update rewrites that pack whole, in the ingest's transaction), and the directory
-// learns of a new pack's members as the transaction that writes it ends.
+// for good (an update rewrites that pack whole, in the ingest's transaction; only a transfer
+// between two units both on this device moves it, in one transaction too), and a member the
+// directory places in a pack not yet committed is simply not found there until the commit.
 
 /** Packs read per transaction by a walk: ~5,000 members, as the search index's build read. */
 const WALK_PACKS = 50;
@@ -355,7 +356,8 @@ export async function writeMemberRows(batch: {
 	if (gone.length) await deviceDb.memberPacks.bulkDelete(gone);
 	const trans = Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction } | null;
 	markOwn(trans?.idbtrans);
-	// Known as the transaction ends; a read meanwhile still finds every member it found before.
+	// Known before the transaction commits: a read meanwhile finds the packs as they were, which
+	// still hold every member they held (only a new member may be missing, until the commit).
 	for (const pack of puts) change((target) => target.notePack(pack));
 	for (const key of gone) change((target) => target.forgetPack(key));
 	const ids = [...told.keys()];
