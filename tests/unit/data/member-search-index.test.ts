@@ -338,7 +338,9 @@ describe('the member search index', () => {
 					.map((r) => r.id)
 			);
 		}
-		await deviceDb.transaction('rw', deviceDb.memberPacks, () => forgetMemberRowsOf(dbs[0]!));
+		await deviceDb.transaction('rw', [deviceDb.memberPacks, deviceDb.historyPacks], () =>
+			forgetMemberRowsOf(dbs[0]!)
+		);
 		const left = batch.slice(100).filter((r) => r.db !== dbs[0]).length;
 		expect((await searchMembers({ dbs, query: 'zyx', today })).total).toBe(left);
 		expect((await searchMembers({ dbs: [dbs[0]!], today })).total).toBe(0);

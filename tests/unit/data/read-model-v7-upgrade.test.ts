@@ -120,7 +120,7 @@ describe('a version 6 read model opened by version 7', () => {
 		// Packed, not one record per member.
 		const packs = await app.deviceDb.memberPacks.count();
 		expect(packs).toBeGreaterThan(1);
-		expect(packs).toBeLessThan(members.length / 50);
+		expect(packs).toBeLessThan(members.length / 5);
 		const someone = history[0]!.memberId;
 		const own = history.filter((entry) => entry.memberId === someone).map((entry) => entry._id);
 		expect((await app.store.historyOfMember(someone)).map((row) => row.id).sort()).toEqual(own.sort());

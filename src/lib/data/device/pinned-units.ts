@@ -50,6 +50,7 @@ export async function forgetDb(db: string): Promise<void> {
 		'rw',
 		[
 			deviceDb.memberPacks,
+			deviceDb.historyPacks,
 			deviceDb.branches,
 			deviceDb.units,
 			deviceDb.records,

@@ -50,6 +50,7 @@ interface Batch {
 /** The read-model tables the indexer writes, in one transaction per batch. */
 const INDEXED_TABLES = () => [
 	deviceDb.memberPacks,
+	deviceDb.historyPacks,
 	deviceDb.branches,
 	deviceDb.units,
 	deviceDb.transfers,
@@ -220,7 +221,7 @@ export async function catchUp(
 		await memberDirectory();
 		await deviceDb.transaction(
 			'rw',
-			[deviceDb.memberPacks, deviceDb.transfers, deviceDb.records],
+			[deviceDb.memberPacks, deviceDb.historyPacks, deviceDb.transfers, deviceDb.records],
 			async () => {
 				await forgetMemberRowsOf(db);
 				await deviceDb.transfers.where('db').equals(db).delete();

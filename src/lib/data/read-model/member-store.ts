@@ -1,12 +1,12 @@
 import Dexie from 'dexie';
-import { deviceDb, type HistoryRow, type MemberPack, type MemberRow } from '$lib/data/store/device-db';
 import {
-	MemberDirectory,
-	memberIdOfHistory,
-	ownHistory,
-	ownMembers,
-	type MemberFacts
-} from './member-directory';
+	deviceDb,
+	type HistoryPack,
+	type HistoryRow,
+	type MemberPack,
+	type MemberRow
+} from '$lib/data/store/device-db';
+import { MemberDirectory, memberIdOfHistory, type MemberFacts } from './member-directory';
 import { tellMemberRowWrites } from './member-row-writes';
 
 // The read model's member rows and history entries, packed ~100 members to an IndexedDB record
@@ -35,18 +35,33 @@ function change(apply: (target: MemberDirectory) => void): void {
 	if (building) queued.push(apply);
 }
 
-async function walkPacks(onPacks: (packs: MemberPack[]) => void): Promise<void> {
+async function walkTable<T extends { key: string }>(
+	table: typeof deviceDb.memberPacks | typeof deviceDb.historyPacks,
+	onPacks: (packs: T[]) => void
+): Promise<void> {
 	let last: string | undefined;
 	for (;;) {
 		const from = last;
-		const packs = await (from === undefined
-			? deviceDb.memberPacks.limit(WALK_PACKS)
-			: deviceDb.memberPacks.where('key').above(from).limit(WALK_PACKS)
-		).toArray();
+		const packs = (await (from === undefined
+			? table.limit(WALK_PACKS)
+			: table.where('key').above(from).limit(WALK_PACKS)
+		).toArray()) as unknown as T[];
 		onPacks(packs);
 		if (packs.length < WALK_PACKS) return;
 		last = packs[packs.length - 1]!.key;
 	}
+}
+
+const walkMemberPacks = (onPacks: (packs: MemberPack[]) => void) =>
+	walkTable(deviceDb.memberPacks, onPacks);
+
+/** The rows of a member pack that are its own (not a stray copy, see Placement.note). */
+function ownMembers(known: MemberDirectory, pack: MemberPack): MemberRow[] {
+	return pack.members.filter((row) => known.members.owns(pack.key, row.id));
+}
+
+function ownHistory(known: MemberDirectory, pack: HistoryPack): HistoryRow[] {
+	return pack.history.filter((row) => known.history.owns(pack.key, row.memberId));
 }
 
 function startBuild(onRows?: (rows: MemberRow[]) => void): Promise<MemberDirectory> {
@@ -56,10 +71,16 @@ function startBuild(onRows?: (rows: MemberRow[]) => void): Promise<MemberDirecto
 	// pack read in its query cache for as long as the screen watches.
 	const walked = new Promise<MemberDirectory>((resolve, reject) => {
 		setTimeout(() => {
-			walkPacks((packs) => {
-				for (const pack of packs) fresh.notePack(pack);
+			walkMemberPacks((packs) => {
+				for (const pack of packs) fresh.noteMembers(pack);
 				if (onRows) for (const pack of packs) onRows(ownMembers(fresh, pack));
-			}).then(() => resolve(fresh), reject);
+			})
+				.then(() =>
+					walkTable<HistoryPack>(deviceDb.historyPacks, (packs) => {
+						for (const pack of packs) fresh.noteHistory(pack);
+					})
+				)
+				.then(() => resolve(fresh), reject);
 		}, 0);
 	});
 	building = walked.then(
@@ -98,7 +119,7 @@ export async function walkMemberRows(onRows: (rows: MemberRow[]) => void): Promi
 	// From a macrotask, outside any liveQuery (see startBuild).
 	await new Promise<void>((resolve, reject) => {
 		setTimeout(() => {
-			walkPacks((packs) => {
+			walkMemberPacks((packs) => {
 				for (const pack of packs) onRows(ownMembers(known, pack));
 			}).then(resolve, reject);
 		}, 0);
@@ -124,6 +145,11 @@ export function dependOnMemberRows(): Promise<unknown> {
 	return deviceDb.memberPacks.limit(1).toArray();
 }
 
+/** The same for history found through the directory (a bulk act's, a member not placed yet). */
+function dependOnHistoryRows(): Promise<unknown> {
+	return deviceDb.historyPacks.limit(1).toArray();
+}
+
 async function packsByKey(keys: string[]): Promise<Map<string, MemberPack>> {
 	const unique = [...new Set(keys)];
 	const packs = await deviceDb.memberPacks.bulkGet(unique);
@@ -135,7 +161,7 @@ async function packsByKey(keys: string[]): Promise<Map<string, MemberPack>> {
 /** The member rows `ids`, in their order (undefined where absent). */
 export function getMemberRows(ids: readonly string[]): Promise<(MemberRow | undefined)[]> {
 	return withDirectory(async (known) => {
-		const keys = ids.map((id) => known.packOf(id));
+		const keys = ids.map((id) => known.members.at(id));
 		const [packs] = await Promise.all([
 			packsByKey(keys.filter((key): key is string => key !== undefined)),
 			// An id not placed yet: the answer changes when it is written, wherever that is.
@@ -208,12 +234,12 @@ export function membersBornOn(birthDate: string): Promise<MemberRow[]> {
 /** A member's history entries in the read model. */
 export function historyOfMember(memberId: string): Promise<HistoryRow[]> {
 	return withDirectory(async (known) => {
-		const key = known.packOf(memberId);
+		const key = known.history.at(memberId);
 		if (key === undefined) {
-			await dependOnMemberRows();
+			await dependOnHistoryRows();
 			return [];
 		}
-		const pack = await deviceDb.memberPacks.get(key);
+		const pack = await deviceDb.historyPacks.get(key);
 		return pack ? pack.history.filter((row) => row.memberId === memberId) : [];
 	});
 }
@@ -225,7 +251,7 @@ export function historyOfDb(options: {
 }): Promise<HistoryRow[]> {
 	const kinds = options.kinds ? new Set(options.kinds) : null;
 	return withDirectory(async (known) =>
-		(await packsOfDbs([options.db])).flatMap((pack) =>
+		(await deviceDb.historyPacks.where('db').equals(options.db).toArray()).flatMap((pack) =>
 			ownHistory(known, pack).filter(
 				(row) => row.db === options.db && (!kinds || kinds.has(row.kind))
 			)
@@ -237,21 +263,16 @@ export function historyOfDb(options: {
 export function historyOfBulk(bulkId: string): Promise<HistoryRow[]> {
 	return withDirectory(async (known) => {
 		const [, packs] = await Promise.all([
-			dependOnMemberRows(),
-			packsByKey(known.packsOfBulk(bulkId))
+			dependOnHistoryRows(),
+			deviceDb.historyPacks.bulkGet(known.packsOfBulk(bulkId))
 		]);
-		return [...packs.values()].flatMap((pack) =>
-			ownHistory(known, pack).filter((row) => row.bulkId === bulkId)
+		return packs.flatMap((pack) =>
+			pack ? ownHistory(known, pack).filter((row) => row.bulkId === bulkId) : []
 		);
 	});
 }
 
 // --- Writing -------------------------------------------------------------------------------------
-
-interface PackChange {
-	members: Map<string, MemberRow | null>;
-	history: Map<string, HistoryRow | null>;
-}
 
 /** `rows` with the changes applied in place (null: deleted), new ones after; strays left out. */
 function changed<T extends { id: string }>(
@@ -260,23 +281,35 @@ function changed<T extends { id: string }>(
 	keep: (row: T) => boolean
 ): T[] {
 	const out: T[] = [];
+	const left = new Map(changes);
 	for (const row of rows) {
 		if (!keep(row)) continue;
-		if (!changes.has(row.id)) out.push(row);
+		if (!left.has(row.id)) out.push(row);
 		else {
-			const next = changes.get(row.id);
+			const next = left.get(row.id);
 			if (next) out.push(next);
-			changes.delete(row.id);
+			left.delete(row.id);
 		}
 	}
-	for (const next of changes.values()) if (next) out.push(next);
+	for (const next of left.values()) if (next) out.push(next);
 	return out;
+}
+
+/** Row changes by pack key (null: the row deleted). */
+class Changes<T> {
+	readonly byKey = new Map<string, Map<string, T | null>>();
+	at(key: string): Map<string, T | null> {
+		let found = this.byKey.get(key);
+		if (!found) this.byKey.set(key, (found = new Map()));
+		return found;
+	}
 }
 
 /**
  * Folds a batch's member rows, history entries and deletions (any document ids) into the packs of
- * `db`. To be called inside a read-write transaction over `deviceDb.memberPacks`, after
- * memberDirectory() has resolved: each pack touched is read, changed and written back there.
+ * `db`. To be called inside a read-write transaction over `deviceDb.memberPacks` and
+ * `deviceDb.historyPacks`, after memberDirectory() has resolved: each pack touched is read, changed
+ * and written back there.
  */
 export async function writeMemberRows(batch: {
 	db: string;
@@ -286,91 +319,120 @@ export async function writeMemberRows(batch: {
 }): Promise<void> {
 	const known = dir;
 	if (!known) throw new Error('Bảng đọc chưa sẵn sàng: chưa dựng danh mục hồ sơ.');
-	const placer = known.placer(batch.db);
-	const placed = new Map<string, string>();
-	/** Members this batch moves from another unit's pack (a transfer both units of which are here). */
-	const moved = new Map<string, string>();
-	const changes = new Map<string, PackChange>();
-	const at = (key: string): PackChange => {
-		let found = changes.get(key);
-		if (!found) changes.set(key, (found = { members: new Map(), history: new Map() }));
-		return found;
-	};
-	const place = (memberId: string, row: 'member' | 'history'): string => {
-		let key = placed.get(memberId);
-		if (key !== undefined) return key;
-		key = known.packOf(memberId);
-		// One row per member on the device, as before packing: the unit that writes the member's
-		// row last holds it, and its history moves with it (below). An entry alone stays put.
-		if (key !== undefined && known.dbOfPack(key) !== batch.db && row === 'member') {
-			moved.set(memberId, key);
-			at(key).members.set(memberId, null);
-			key = undefined;
-		}
-		if (key === undefined) placed.set(memberId, (key = placer.next()));
+	const memberPlacer = known.members.placer(batch.db);
+	const historyPlacer = known.history.placer(batch.db);
+	const placedMember = new Map<string, string>();
+	const placedHistory = new Map<string, string>();
+	const members = new Changes<MemberRow>();
+	const history = new Changes<HistoryRow>();
+	/** A member's entries to move to this unit's history pack, from another unit's (see below). */
+	const moves = new Map<string, { from: string; to: string }>();
+	const told = new Map<string, MemberRow | undefined>();
+	const placeHistory = (memberId: string): string => {
+		let key = placedHistory.get(memberId) ?? known.history.at(memberId);
+		if (key === undefined) placedHistory.set(memberId, (key = historyPlacer.next()));
 		return key;
 	};
-	const told = new Map<string, MemberRow | undefined>();
 	for (const row of batch.members) {
-		at(place(row.id, 'member')).members.set(row.id, row);
+		let key = placedMember.get(row.id) ?? known.members.at(row.id);
+		// One row per member on the device, as before packing: the unit that writes the member's
+		// row last holds it, and its history moves with it. (A transfer between two units that are
+		// both on this device.)
+		if (key !== undefined && !placedMember.has(row.id) && known.members.dbOf(key) !== batch.db) {
+			members.at(key).set(row.id, null);
+			const from = known.history.at(row.id);
+			if (from !== undefined && known.history.dbOf(from) !== batch.db) {
+				const to = historyPlacer.next();
+				placedHistory.set(row.id, to);
+				moves.set(row.id, { from, to });
+				history.at(from);
+				history.at(to);
+			}
+			key = undefined;
+		}
+		if (key === undefined) placedMember.set(row.id, (key = memberPlacer.next()));
+		members.at(key).set(row.id, row);
 		told.set(row.id, row);
 	}
-	for (const row of batch.history) at(place(row.memberId, 'history')).history.set(row.id, row);
+	for (const row of batch.history) history.at(placeHistory(row.memberId)).set(row.id, row);
 	for (const id of batch.deleted) {
 		const owner = memberIdOfHistory(id);
-		const key = placed.get(owner ?? id) ?? known.packOf(owner ?? id);
 		// Deleted in this unit: a copy another unit now holds (a transfer's) stays.
-		if (key === undefined || (known.dbOfPack(key) ?? batch.db) !== batch.db) continue;
-		if (owner) at(key).history.set(id, null);
-		else {
-			at(key).members.set(id, null);
-			told.set(id, undefined);
+		if (owner) {
+			const key = placedHistory.get(owner) ?? known.history.at(owner);
+			if (key !== undefined && (known.history.dbOf(key) ?? batch.db) === batch.db) {
+				history.at(key).set(id, null);
+			}
+		} else {
+			const key = placedMember.get(id) ?? known.members.at(id);
+			if (key !== undefined && (known.members.dbOf(key) ?? batch.db) === batch.db) {
+				members.at(key).set(id, null);
+				told.set(id, undefined);
+			}
 		}
 	}
-	if (changes.size === 0) return;
-	const keys = [...changes.keys()];
-	const stored = await deviceDb.memberPacks.bulkGet(keys);
-	for (const [memberId, from] of moved) {
-		const to = at(placed.get(memberId)!);
-		for (const row of stored[keys.indexOf(from)]?.history ?? []) {
+	const memberKeys = [...members.byKey.keys()];
+	const historyKeys = [...history.byKey.keys()];
+	if (memberKeys.length === 0 && historyKeys.length === 0) return;
+	const [storedMembers, storedHistory] = await Promise.all([
+		memberKeys.length ? deviceDb.memberPacks.bulkGet(memberKeys) : [],
+		historyKeys.length ? deviceDb.historyPacks.bulkGet(historyKeys) : []
+	]);
+	for (const [memberId, { from, to }] of moves) {
+		for (const row of storedHistory[historyKeys.indexOf(from)]?.history ?? []) {
 			if (row.memberId !== memberId) continue;
-			at(from).history.set(row.id, null);
-			if (!to.history.has(row.id)) to.history.set(row.id, row);
+			history.at(from).set(row.id, null);
+			if (!history.at(to).has(row.id)) history.at(to).set(row.id, row);
 		}
 	}
-	const puts: MemberPack[] = [];
-	const gone: string[] = [];
-	keys.forEach((key, i) => {
-		const before = stored[i] ?? { key, db: batch.db, members: [], history: [] };
-		const change = changes.get(key)!;
-		const pack: MemberPack = {
-			key,
-			db: before.db,
-			members: changed(before.members, change.members, (row) => known.owns(key, row.id)),
-			history: changed(before.history, change.history, (row) => known.owns(key, row.memberId))
-		};
-		if (pack.members.length === 0 && pack.history.length === 0) gone.push(key);
-		else puts.push(pack);
+	const memberPuts: MemberPack[] = [];
+	const memberGone: string[] = [];
+	memberKeys.forEach((key, i) => {
+		const before = storedMembers[i];
+		const rows = changed(before?.members ?? [], members.at(key), (row) =>
+			known.members.owns(key, row.id)
+		);
+		if (rows.length) memberPuts.push({ key, db: before?.db ?? batch.db, members: rows });
+		else if (before) memberGone.push(key);
 	});
-	if (puts.length) await deviceDb.memberPacks.bulkPut(puts);
-	if (gone.length) await deviceDb.memberPacks.bulkDelete(gone);
+	const historyPuts: HistoryPack[] = [];
+	const historyGone: string[] = [];
+	historyKeys.forEach((key, i) => {
+		const before = storedHistory[i];
+		const rows = changed(before?.history ?? [], history.at(key), (row) =>
+			known.history.owns(key, row.memberId)
+		);
+		if (rows.length) historyPuts.push({ key, db: before?.db ?? batch.db, history: rows });
+		else if (before) historyGone.push(key);
+	});
+	if (memberPuts.length) await deviceDb.memberPacks.bulkPut(memberPuts);
+	if (memberGone.length) await deviceDb.memberPacks.bulkDelete(memberGone);
+	if (historyPuts.length) await deviceDb.historyPacks.bulkPut(historyPuts);
+	if (historyGone.length) await deviceDb.historyPacks.bulkDelete(historyGone);
 	const trans = Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction } | null;
 	markOwn(trans?.idbtrans);
 	// Known before the transaction commits: a read meanwhile finds the packs as they were, which
 	// still hold every member they held (only a new member may be missing, until the commit).
-	for (const pack of puts) change((target) => target.notePack(pack));
-	for (const key of gone) change((target) => target.forgetPack(key));
+	change((target) => {
+		for (const pack of memberPuts) target.noteMembers(pack);
+		for (const key of memberGone) target.forgetMembers(key);
+		for (const pack of historyPuts) target.noteHistory(pack);
+		for (const key of historyGone) target.forgetHistory(key);
+	});
 	const ids = [...told.keys()];
 	tellMemberRowWrites({ ids, rows: ids.map((id) => told.get(id)) });
 	// Rolled back (a full phone): what was told did not happen; the packs are read again.
 	trans?.idbtrans?.addEventListener('abort', () => {
-		setTimeout(() => void reloadPacks(keys), 0);
+		setTimeout(() => {
+			void reloadPacks({ members: memberKeys, history: historyKeys });
+		}, 0);
 	});
 }
 
-/** Deletes every pack of `db`: inside a read-write transaction over `deviceDb.memberPacks`. */
+/** Deletes every pack of `db`: inside a read-write transaction over both pack tables. */
 export async function forgetMemberRowsOf(db: string): Promise<void> {
 	await deviceDb.memberPacks.where('db').equals(db).delete();
+	await deviceDb.historyPacks.where('db').equals(db).delete();
 	const trans = Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction } | null;
 	markOwn(trans?.idbtrans);
 	let ids: string[] = [];
@@ -389,7 +451,7 @@ export async function saveMemberRows(batch: {
 	deleted?: string[];
 }): Promise<void> {
 	await memberDirectory();
-	await deviceDb.transaction('rw', deviceDb.memberPacks, () =>
+	await deviceDb.transaction('rw', [deviceDb.memberPacks, deviceDb.historyPacks], () =>
 		writeMemberRows({
 			db: batch.db,
 			members: batch.members ?? [],
@@ -402,8 +464,9 @@ export async function saveMemberRows(batch: {
 /** Every member and history entry of the device dropped (tools and tests). */
 export async function clearMemberRows(): Promise<void> {
 	await memberDirectory();
-	await deviceDb.transaction('rw', deviceDb.memberPacks, async () => {
+	await deviceDb.transaction('rw', [deviceDb.memberPacks, deviceDb.historyPacks], async () => {
 		await deviceDb.memberPacks.clear();
+		await deviceDb.historyPacks.clear();
 		markOwn((Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction }).idbtrans);
 	});
 	dir = new MemberDirectory();
@@ -421,17 +484,25 @@ function markOwn(idbtrans: IDBTransaction | undefined): void {
 	if (parts) ownChanges.add(parts);
 }
 
-/** Reads packs `keys` again (written by another tab, or a write rolled back) and tells the rows. */
-async function reloadPacks(keys: string[]): Promise<void> {
+/** Reads packs again (written by another tab, or a write rolled back) and tells the rows. */
+async function reloadPacks(keys: { members: string[]; history: string[] }): Promise<void> {
 	if (!dir && !building) return;
-	const packs = await deviceDb.memberPacks.bulkGet(keys);
+	const [memberPacks, historyPacks] = await Promise.all([
+		deviceDb.memberPacks.bulkGet(keys.members),
+		deviceDb.historyPacks.bulkGet(keys.history)
+	]);
 	const ids = new Set<string>();
-	keys.forEach((key, i) => {
-		for (const id of dir?.membersOf(key) ?? []) ids.add(id);
-		const pack = packs[i];
+	keys.members.forEach((key, i) => {
+		for (const id of dir?.members.ownersOf(key) ?? []) ids.add(id);
+		const pack = memberPacks[i];
 		if (pack) for (const row of pack.members) ids.add(row.id);
-		change((target) => (pack ? target.notePack(pack) : target.forgetPack(key)));
+		change((target) => (pack ? target.noteMembers(pack) : target.forgetMembers(key)));
 	});
+	keys.history.forEach((key, i) => {
+		const pack = historyPacks[i];
+		change((target) => (pack ? target.noteHistory(pack) : target.forgetHistory(key)));
+	});
+	if (ids.size === 0) return;
 	const rows = await getMemberRows([...ids]);
 	tellMemberRowWrites({ ids: [...ids], rows });
 }
@@ -454,11 +525,20 @@ function singleKeys(node: RangeNode | null | undefined, into: string[]): string[
 
 Dexie.on('storagemutated', (parts) => {
 	if (ownChanges.has(parts) || (!dir && !building)) return;
-	const range = 'all' in parts ? null : (parts[`idb://${deviceDb.name}/memberPacks/`] as RangeNode);
-	if (range === undefined) return;
-	const keys = range ? singleKeys(range, []) : null;
-	if (keys) {
-		void reloadPacks(keys).catch((error) => console.error('Lỗi đọc lại hồ sơ', error));
+	const ranges =
+		'all' in parts
+			? null
+			: {
+					members: parts[`idb://${deviceDb.name}/memberPacks/`] as RangeNode | undefined,
+					history: parts[`idb://${deviceDb.name}/historyPacks/`] as RangeNode | undefined
+				};
+	if (ranges && !ranges.members && !ranges.history) return;
+	const members = ranges ? (ranges.members ? singleKeys(ranges.members, []) : []) : null;
+	const history = ranges ? (ranges.history ? singleKeys(ranges.history, []) : []) : null;
+	if (members && history) {
+		void reloadPacks({ members, history }).catch((error) =>
+			console.error('Lỗi đọc lại hồ sơ', error)
+		);
 		return;
 	}
 	// Which packs changed is unknown (a table cleared, a large write): the directory is built again,

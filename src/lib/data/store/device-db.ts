@@ -80,16 +80,21 @@ export interface HistoryRow {
 export type HistoryRowEntry = HistoryDoc & { effect?: never };
 
 /**
- * Up to ~100 members of one unit database and their history entries in one record (version 7, ADR
- * 0026 third addendum): IndexedDB's cost is per record, so packed rows are written 10–30× faster.
- * Read and written only through read-model/member-store.ts.
+ * A few member rows of one unit database in one record (version 7, ADR 0026 third addendum):
+ * IndexedDB's cost is per record. Read and written only through read-model/member-store.ts.
  */
 export interface MemberPack {
 	/** `<db>|<n>` (read-model/member-directory.ts packKey). */
 	key: string;
 	db: string;
 	members: MemberRow[];
-	/** The entries of the pack's members (a member seen first through its history is placed too). */
+}
+
+/** Every history entry of up to ~100 members of one unit database, in one record (version 7). */
+export interface HistoryPack {
+	/** `<db>|<n>`, numbered apart from the member packs. */
+	key: string;
+	db: string;
 	history: HistoryRow[];
 }
 
@@ -179,6 +184,7 @@ export interface ExportLogRow extends ExportLogEntry {
 
 export class DeviceDb extends Dexie {
 	memberPacks!: EntityTable<MemberPack, 'key'>;
+	historyPacks!: EntityTable<HistoryPack, 'key'>;
 	branches!: EntityTable<BranchRow, 'id'>;
 	units!: EntityTable<UnitRow, 'db'>;
 	checkpoints!: EntityTable<Checkpoint, 'db'>;
@@ -233,13 +239,13 @@ export class DeviceDb extends Dexie {
 			members: 'id, db, branchId, birthDate, hasConflict',
 			history: 'id, [db+kind], bulkId'
 		});
-		// Version 7 (ADR 0026 third addendum): member rows and history entries packed ~100 members
-		// to a record (MemberPack), through read-model/member-store.ts. The two tables of one record
+		// Version 7 (ADR 0026 third addendum): member rows packed a few to a record (MemberPack) and
+		// history entries ~100 members' to a record (HistoryPack), through read-model/member-store.ts. The two tables of one record
 		// per row are dropped, and the indexer starts over (checkpoints cleared, as in version 2)
 		// so that every device folds what its PouchDB holds into packs; the outbox, settings and
 		// sync cursors are untouched.
 		this.version(7)
-			.stores({ members: null, history: null, memberPacks: 'key, db' })
+			.stores({ members: null, history: null, memberPacks: 'key, db', historyPacks: 'key, db' })
 			.upgrade(async (tx) => {
 				await tx.table('checkpoints').clear();
 			});
