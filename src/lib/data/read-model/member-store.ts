@@ -127,12 +127,13 @@ export async function walkMemberRows(onRows: (rows: MemberRow[]) => void): Promi
 }
 
 /**
- * Runs `read` with the directory. When it is ready (always, once the app has opened) nothing is
- * awaited first, and otherwise a Dexie promise is: either way a live query still notices the
- * reads `read` makes.
+ * Runs `read` with the directory. Every read here is a chain of Dexie promises, never a native
+ * `await`: a caller in a live query that awaits one of these functions and then reads more (the
+ * profile reads the member, then its history) stays in Dexie's zone, so every read it makes is
+ * watched. When the directory is not built yet, a Dexie promise waits for it.
  */
-function withDirectory<T>(read: (known: MemberDirectory) => Promise<T>): Promise<T> {
-	if (dir) return read(dir);
+function withDirectory<T>(read: (known: MemberDirectory) => PromiseLike<T>): Promise<T> {
+	if (dir) return read(dir) as Promise<T>;
 	return Dexie.Promise.resolve(memberDirectory()).then(read) as unknown as Promise<T>;
 }
 
@@ -150,45 +151,40 @@ function dependOnHistoryRows(): Promise<unknown> {
 	return deviceDb.historyPacks.limit(1).toArray();
 }
 
-async function packsByKey(keys: string[]): Promise<Map<string, MemberPack>> {
-	const unique = [...new Set(keys)];
-	const packs = await deviceDb.memberPacks.bulkGet(unique);
-	const byKey = new Map<string, MemberPack>();
-	for (const pack of packs) if (pack) byKey.set(pack.key, pack);
-	return byKey;
+function packsByKey(keys: string[]): PromiseLike<Map<string, MemberPack>> {
+	return deviceDb.memberPacks.bulkGet([...new Set(keys)]).then((packs) => {
+		const byKey = new Map<string, MemberPack>();
+		for (const pack of packs) if (pack) byKey.set(pack.key, pack);
+		return byKey;
+	});
 }
 
 /** The member rows `ids`, in their order (undefined where absent). */
 export function getMemberRows(ids: readonly string[]): Promise<(MemberRow | undefined)[]> {
-	return withDirectory(async (known) => {
+	return withDirectory((known) => {
 		const keys = ids.map((id) => known.members.at(id));
-		const [packs] = await Promise.all([
-			packsByKey(keys.filter((key): key is string => key !== undefined)),
-			// An id not placed yet: the answer changes when it is written, wherever that is.
-			keys.some((key) => key === undefined) ? dependOnMemberRows() : null
-		]);
-		return ids.map((id, i) => {
-			const pack = packs.get(keys[i] ?? '');
-			return pack?.members.find((row) => row.id === id);
-		});
+		// An id not placed yet: the answer changes when it is written, wherever that is.
+		if (keys.some((key) => key === undefined)) void dependOnMemberRows();
+		return packsByKey(keys.filter((key): key is string => key !== undefined)).then((packs) =>
+			ids.map((id, i) => packs.get(keys[i] ?? '')?.members.find((row) => row.id === id))
+		);
 	});
 }
 
-export async function getMemberRow(id: string): Promise<MemberRow | undefined> {
-	return (await getMemberRows([id]))[0];
-}
-
-async function packsOfDbs(dbs: readonly string[]): Promise<MemberPack[]> {
-	if (dbs.length === 0) return [];
-	return deviceDb.memberPacks.where('db').anyOf([...dbs]).toArray();
+export function getMemberRow(id: string): Promise<MemberRow | undefined> {
+	return getMemberRows([id]).then((rows) => rows[0]);
 }
 
 /** Every member row of these unit databases. */
 export function membersOfDbs(dbs: readonly string[]): Promise<MemberRow[]> {
-	return withDirectory(async (known) =>
-		(await packsOfDbs(dbs)).flatMap((pack) =>
-			ownMembers(known, pack).filter((row) => dbs.includes(row.db))
-		)
+	return withDirectory((known) =>
+		deviceDb.memberPacks
+			.where('db')
+			.anyOf([...dbs])
+			.toArray()
+			.then((packs) =>
+				packs.flatMap((pack) => ownMembers(known, pack).filter((row) => dbs.includes(row.db)))
+			)
 	);
 }
 
@@ -198,24 +194,20 @@ export function membersOfDb(db: string): Promise<MemberRow[]> {
 
 /** How many members these databases hold (from the directory; watched like the packs). */
 export function countMembersOf(dbs: readonly string[]): Promise<number> {
-	return withDirectory(async (known) => {
-		await dependOnMemberRows();
-		return known.countOf(dbs);
-	});
+	return withDirectory((known) => dependOnMemberRows().then(() => known.countOf(dbs)));
 }
 
 /** The rows whose facts (branch, birth date, conflict, database) `keep` keeps. */
 function selected(keep: (facts: MemberFacts) => boolean): Promise<MemberRow[]> {
-	return withDirectory(async (known) => {
+	return withDirectory((known) => {
 		const found = known.select(keep);
-		const [, packs] = await Promise.all([
-			dependOnMemberRows(),
-			packsByKey(found.map((f) => f.pack))
-		]);
-		return found.flatMap(({ id, pack }) => {
-			const row = packs.get(pack)?.members.find((m) => m.id === id);
-			return row ? [row] : [];
-		});
+		void dependOnMemberRows();
+		return packsByKey(found.map((f) => f.pack)).then((packs) =>
+			found.flatMap(({ id, pack }) => {
+				const row = packs.get(pack)?.members.find((m) => m.id === id);
+				return row ? [row] : [];
+			})
+		);
 	});
 }
 
@@ -233,14 +225,12 @@ export function membersBornOn(birthDate: string): Promise<MemberRow[]> {
 
 /** A member's history entries in the read model. */
 export function historyOfMember(memberId: string): Promise<HistoryRow[]> {
-	return withDirectory(async (known) => {
+	return withDirectory((known) => {
 		const key = known.history.at(memberId);
-		if (key === undefined) {
-			await dependOnHistoryRows();
-			return [];
-		}
-		const pack = await deviceDb.historyPacks.get(key);
-		return pack ? pack.history.filter((row) => row.memberId === memberId) : [];
+		if (key === undefined) return dependOnHistoryRows().then((): HistoryRow[] => []);
+		return deviceDb.historyPacks
+			.get(key)
+			.then((pack) => (pack ? pack.history.filter((row) => row.memberId === memberId) : []));
 	});
 }
 
@@ -250,25 +240,32 @@ export function historyOfDb(options: {
 	kinds?: readonly string[];
 }): Promise<HistoryRow[]> {
 	const kinds = options.kinds ? new Set(options.kinds) : null;
-	return withDirectory(async (known) =>
-		(await deviceDb.historyPacks.where('db').equals(options.db).toArray()).flatMap((pack) =>
-			ownHistory(known, pack).filter(
-				(row) => row.db === options.db && (!kinds || kinds.has(row.kind))
+	return withDirectory((known) =>
+		deviceDb.historyPacks
+			.where('db')
+			.equals(options.db)
+			.toArray()
+			.then((packs) =>
+				packs.flatMap((pack) =>
+					ownHistory(known, pack).filter(
+						(row) => row.db === options.db && (!kinds || kinds.has(row.kind))
+					)
+				)
 			)
-		)
 	);
 }
 
 /** The entries a bulk act wrote (any database). */
 export function historyOfBulk(bulkId: string): Promise<HistoryRow[]> {
-	return withDirectory(async (known) => {
-		const [, packs] = await Promise.all([
-			dependOnHistoryRows(),
-			deviceDb.historyPacks.bulkGet(known.packsOfBulk(bulkId))
-		]);
-		return packs.flatMap((pack) =>
-			pack ? ownHistory(known, pack).filter((row) => row.bulkId === bulkId) : []
-		);
+	return withDirectory((known) => {
+		void dependOnHistoryRows();
+		return deviceDb.historyPacks
+			.bulkGet(known.packsOfBulk(bulkId))
+			.then((packs) =>
+				packs.flatMap((pack) =>
+					pack ? ownHistory(known, pack).filter((row) => row.bulkId === bulkId) : []
+				)
+			);
 	});
 }
 
