@@ -5,7 +5,7 @@
 // also bundled against main's src/lib (bench/read-model-bench.ts): what main lacks is looked up
 // on the module namespace, never imported by name.
 import { catchUp } from '$lib/data/read-model/indexer';
-import { searchMembers } from '$lib/data/queries/members';
+import { countMembers, searchMembers } from '$lib/data/queries/members';
 import * as searchIndex from '$lib/data/read-model/search-index';
 import { localDb } from '$lib/data/store/pouch';
 import { deviceDb } from '$lib/data/store/device-db';
@@ -114,7 +114,7 @@ async function ingest(options: { units: number }): Promise<{
 	return {
 		ms,
 		docs,
-		members: await deviceDb.members.count(),
+		members: await countMembers(dbs),
 		indexReadyMs,
 		firstSearchMs,
 		firstSearchParts: { walkMs, rowsMs, secondSearchMs }

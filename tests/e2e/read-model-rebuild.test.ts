@@ -41,7 +41,14 @@ async function wipeReadModel(page: Page): Promise<void> {
 				open.onerror = () => reject(open.error);
 				open.onsuccess = () => {
 					const db = open.result;
-					const tables = ['members', 'branches', 'units', 'history', 'transfers', 'records'];
+					const tables = [
+						'memberPacks',
+						'historyPacks',
+						'branches',
+						'units',
+						'transfers',
+						'records'
+					];
 					const tx = db.transaction([...tables, 'checkpoints'], 'readwrite');
 					for (const table of [...tables, 'checkpoints']) tx.objectStore(table).clear();
 					tx.oncomplete = () => {

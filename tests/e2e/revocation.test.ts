@@ -88,8 +88,8 @@ describe('revoking a lost device', () => {
 					open.onsuccess = () => resolve(open.result);
 					open.onerror = () => reject(open.error);
 				});
-				if (!db.objectStoreNames.contains('members')) return 0;
-				const count = db.transaction('members').objectStore('members').count();
+				if (!db.objectStoreNames.contains('memberPacks')) return 0;
+				const count = db.transaction('memberPacks').objectStore('memberPacks').count();
 				return new Promise<number>((resolve) => (count.onsuccess = () => resolve(count.result)));
 			})
 		).toBe(0);

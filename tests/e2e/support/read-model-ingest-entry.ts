@@ -7,7 +7,7 @@ import {
 	type PageChange
 } from '$lib/data/read-model/pouch-pages';
 import { searchIndexState } from '$lib/data/read-model/search-index';
-import { searchMembers } from '$lib/data/queries/members';
+import { countMembers, searchMembers } from '$lib/data/queries/members';
 import { deviceDb } from '$lib/data/store/device-db';
 import { localDb } from '$lib/data/store/pouch';
 import { generateMembers } from '$lib/synthetic';
@@ -138,10 +138,10 @@ export async function searchDuringFirstIngest(count: number) {
 	const indexer = startIndexer(db);
 	let duringIngest: { rowsWhenAnswered: number; found: string[] } | undefined;
 	while (!duringIngest) {
-		if ((await deviceDb.members.count()) > 0) {
+		if ((await countMembers([db])) > 0) {
 			const page = await searchMembers({ dbs: [db], query: 'quach xuyen', today: TODAY });
 			duringIngest = {
-				rowsWhenAnswered: await deviceDb.members.count(),
+				rowsWhenAnswered: await countMembers([db]),
 				found: page.rows.map((row) => row.fullName)
 			};
 		} else await sleep(2);

@@ -17,7 +17,8 @@ import { catchUp } from '../../../src/lib/data/read-model/indexer';
 import { branchIdsOf, moveBranch } from '../../../src/lib/data/member-operations';
 import { listBranches } from '../../../src/lib/data/queries/members';
 import { destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
-import { deviceDb, historyOfDb } from '../../../src/lib/data/store/device-db';
+import { deviceDb } from '../../../src/lib/data/store/device-db';
+import { historyOfDb } from '../../../src/lib/data/read-model/member-store';
 
 // The chi đoàn commands on the device, with real PouchDB (memory) and Dexie (fake-indexeddb): each
 // writes what its planner planned and notes it as waiting to upload; a merge moves every member
@@ -127,7 +128,7 @@ describe('branch commands on the device', () => {
 		const merged = await mergeBranch({ db, actor, now, branchId: a, intoId: b, input: {} });
 		expect(merged).toMatchObject({ ok: true, moved: 2 });
 		await catchUp(db);
-		const history = await historyOfDb(db).toArray();
+		const history = await historyOfDb({ db });
 		expect(history.map((h) => [h.memberId, h.kind])).toEqual(
 			expect.arrayContaining([
 				[movers[0]!._id, 'branch-move'],

@@ -13,6 +13,7 @@ import { getMember } from '../../../src/lib/data/queries/members';
 import { clearPushed } from '../../../src/lib/data/sync/outbox';
 import { destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
 import { deviceDb } from '../../../src/lib/data/store/device-db';
+import { getMemberRow } from '../../../src/lib/data/read-model/member-store';
 import { CONFLICT_MEMBER_ID, seedConflict } from './support/member-conflict';
 
 // Concurrent edits of one member (ADR 0006), with real PouchDB conflicts: two leaves written with
@@ -168,7 +169,7 @@ describe('automatic merge', () => {
 				.poll(async () => (await getMember({ db, id: ID }))?._conflicts ?? [], { timeout: 3000 })
 				.toEqual([]);
 			await catchUp(db);
-			expect((await deviceDb.members.get(ID))?.hasConflict).toBe(0);
+			expect((await getMemberRow(ID))?.hasConflict).toBe(0);
 		} finally {
 			stop();
 		}

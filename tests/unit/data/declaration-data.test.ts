@@ -16,6 +16,7 @@ import {
 import { catchUp } from '../../../src/lib/data/read-model/indexer';
 import { destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
 import { deviceDb } from '../../../src/lib/data/store/device-db';
+import { membersOfDb } from '../../../src/lib/data/read-model/member-store';
 import { declarationDoc, declaredPerson } from '../../support/declaration-review-fixture';
 
 // The review queue's data on the device: declarations synced into the unit's database are listed
@@ -142,7 +143,7 @@ describe('deciding', () => {
 		expect(result).toMatchObject({ approved: 2, skipped: 1 });
 		await catchUp(db);
 		expect(await declarationCounts(db)).toMatchObject({ pending: 1, approved: 2 });
-		const created = await deviceDb.members.where('db').equals(db).toArray();
+		const created = await membersOfDb(db);
 		expect(created.map((m) => m.fullName).sort()).toEqual(['Hà Thị Hoa', 'Lò Văn Pằng', 'Lò Văn Quân']);
 	});
 

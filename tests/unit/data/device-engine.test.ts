@@ -4,6 +4,7 @@ import { deviceEngine, type EngineStart } from '../../../src/lib/data/sync/devic
 import { getMember } from '../../../src/lib/data/queries/members';
 import { destroyLocalDbs } from '../../../src/lib/data/store/pouch';
 import { deviceDb, type UnitRow } from '../../../src/lib/data/store/device-db';
+import { getMemberRow } from '../../../src/lib/data/read-model/member-store';
 import { CONFLICT_MEMBER_ID, seedConflict } from './support/member-conflict';
 
 // The one engine owner (src/lib/data/sync/device-engine.svelte.ts): what it starts runs, what it
@@ -56,7 +57,7 @@ describe('the engine owner', () => {
 		start({ writer: null });
 		// Its indexer folds the conflict into the read model; a viewer's device merges nothing.
 		await expect
-			.poll(async () => (await deviceDb.members.get(CONFLICT_MEMBER_ID))?.hasConflict, {
+			.poll(async () => (await getMemberRow(CONFLICT_MEMBER_ID))?.hasConflict, {
 				timeout: 5000
 			})
 			.toBe(1);

@@ -4,6 +4,7 @@ import { addMember, updateMember } from '../../../src/lib/data/commands/members'
 import { catchUp, rebuildReadModel } from '../../../src/lib/data/read-model/indexer';
 import { searchMembers, getMember } from '../../../src/lib/data/queries/members';
 import { deviceDb } from '../../../src/lib/data/store/device-db';
+import { clearMemberRows } from '../../../src/lib/data/read-model/member-store';
 import { countPending, clearPushed } from '../../../src/lib/data/sync/outbox';
 import { allowLocalDbs, destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
 
@@ -197,7 +198,7 @@ describe('read model search', () => {
 	});
 
 	it('can be rebuilt from PouchDB at any time', async () => {
-		await deviceDb.members.clear();
+		await clearMemberRows();
 		expect((await searchMembers({ dbs: [db], today })).total).toBe(0);
 		await rebuildReadModel([db]);
 		expect((await searchMembers({ dbs: [db], today })).total).toBe(5);

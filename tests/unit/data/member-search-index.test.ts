@@ -10,6 +10,12 @@ import {
 import { memberSearchIndexStats } from '../../../src/lib/data/read-model/search-index';
 import { deviceDb, type MemberRow } from '../../../src/lib/data/store/device-db';
 import { toMemberRow } from '../../../src/lib/data/read-model/rows';
+import {
+	clearMemberRows,
+	forgetMemberRowsOf,
+	membersOfDbs,
+	saveMemberRows
+} from '../../../src/lib/data/read-model/member-store';
 import { watchQuery } from '../../../src/lib/data/read-model/watch';
 import { createRandom, generateMembers } from '../../../src/lib/synthetic';
 
@@ -18,6 +24,22 @@ import { createRandom, generateMembers } from '../../../src/lib/synthetic';
 
 const today = '2026-11-28';
 const dbs = ['unit_sa001', 'unit_sa002', 'unit_sa003'];
+
+// The rows are written through the read model's one writer (packed, member-store.ts).
+async function putRows(list: MemberRow[]): Promise<void> {
+	for (const db of new Set(list.map((row) => row.db))) {
+		await saveMemberRows({ db, members: list.filter((row) => row.db === db) });
+	}
+}
+
+async function deleteRows(db: string, ids: string[]): Promise<void> {
+	await saveMemberRows({ db, deleted: ids });
+}
+
+/** Every row, in id order as IndexedDB's one-row-per-record table returned them. */
+async function allRows(): Promise<MemberRow[]> {
+	return (await membersOfDbs(dbs)).sort((a, b) => byText(a.id, b.id));
+}
 
 // --- The reference: searchMembers as it was before the index ------------------------------------
 
@@ -59,11 +81,7 @@ async function referenceSearch(options: {
 		const perDb = await Promise.all(
 			dbs.map((db) =>
 				read(`db:${db}`, () =>
-					deviceDb.members
-						.where('db')
-						.equals(db)
-						.toArray()
-						.then((list) => list.sort((a, b) => byText(a.sortKey, b.sortKey) || byText(a.id, b.id)))
+					membersOfDbs([db]).then((list) => list.sort((a, b) => byText(a.sortKey, b.sortKey) || byText(a.id, b.id)))
 				)
 			)
 		);
@@ -80,7 +98,7 @@ async function referenceSearch(options: {
 	const rows = await read(`word:${pivot}`, async () => {
 		const under = (row: MemberRow) =>
 			row.nameWords.filter((word) => word.startsWith(pivot)).sort(byText)[0];
-		return (await deviceDb.members.toArray())
+		return (await allRows())
 			.filter((row) => under(row) !== undefined)
 			.sort((a, b) => byText(under(a)!, under(b)!) || byText(a.id, b.id));
 	});
@@ -146,7 +164,8 @@ const ids = (page: { rows: MemberRow[] }) => page.rows.map((r) => r.id);
 beforeEach(async () => {
 	reads.clear();
 	await Promise.all(deviceDb.tables.map((t) => t.clear()));
-	await deviceDb.members.bulkPut(rows());
+	await clearMemberRows();
+	await putRows(rows());
 });
 
 describe('the member search index', () => {
@@ -192,7 +211,7 @@ describe('the member search index', () => {
 	}, 120_000);
 
 	it('ranks the exact full name first, then given names starting with the query, then the rest', async () => {
-		await deviceDb.members.clear();
+		await clearMemberRows();
 		const person = (id: string, familyName: string, middleName: string, givenName: string) =>
 			toMemberRow(
 				{
@@ -205,7 +224,7 @@ describe('the member search index', () => {
 				},
 				dbs[0]!
 			);
-		await deviceDb.members.bulkPut([
+		await putRows([
 			person('A', 'Trần', 'Văn', 'Anh'),
 			person('B', 'Anh', 'Thị', 'Lan'),
 			person('C', 'Lê', 'Thị', 'Anh Thư'),
@@ -241,7 +260,7 @@ describe('the member search index', () => {
 				},
 				base.db
 			);
-		await deviceDb.members.bulkPut([namesake('A', ''), namesake('Z', 'Ba'), namesake('M', 'Bống')]);
+		await putRows([namesake('A', ''), namesake('Z', 'Ba'), namesake('M', 'Bống')]);
 		const page = await searchMembers({ dbs: [base.db], query: 'b', today, limit: 1000 });
 		const order = ids(page).filter((id) => ['member:A', 'member:Z', 'member:M'].includes(id));
 		// Under "ba" (Z), then "binh" (A, M, by id): not simply by id.
@@ -286,7 +305,7 @@ describe('the member search index', () => {
 			{ ...docs[5]!.doc, familyName: 'Quách', middleName: 'Thị', givenName: 'Xuyến' },
 			row.db
 		);
-		await deviceDb.members.put(renamed);
+		await putRows([renamed]);
 		expect(ids(await searchMembers({ dbs, query: 'quach xuyen', today }))).toEqual([row.id]);
 		const old = await searchMembers({ dbs, query: row.fullName, today, limit: 100_000 });
 		expect(ids(old)).not.toContain(row.id);
@@ -303,43 +322,59 @@ describe('the member search index', () => {
 		const batch = rows()
 			.slice(0, 500)
 			.map((row, i) => ({ ...row, givenName: 'Zyx', fullName: `Zyx ${i}`, nameWords: ['zyx'] }));
-		await deviceDb.transaction('rw', deviceDb.members, () => deviceDb.members.bulkPut(batch));
+		await putRows(batch);
 		expect((await searchMembers({ dbs, query: 'zyx', today })).total).toBe(500);
 
-		await deviceDb.members.update(batch[0]!.id, { status: 'removed' });
+		await putRows([{ ...batch[0]!, status: 'removed' }]);
 		const active = await searchMembers({ dbs, query: 'zyx', today, filters: { status: 'active' } });
 		expect(ids(active)).not.toContain(batch[0]!.id);
 
-		await deviceDb.members.bulkDelete(batch.slice(0, 100).map((r) => r.id));
-		await deviceDb.members.where('db').equals(dbs[0]!).delete();
+		for (const db of dbs) {
+			await deleteRows(
+				db,
+				batch
+					.slice(0, 100)
+					.filter((r) => r.db === db)
+					.map((r) => r.id)
+			);
+		}
+		await deviceDb.transaction('rw', [deviceDb.memberPacks, deviceDb.historyPacks], () =>
+			forgetMemberRowsOf(dbs[0]!)
+		);
 		const left = batch.slice(100).filter((r) => r.db !== dbs[0]).length;
 		expect((await searchMembers({ dbs, query: 'zyx', today })).total).toBe(left);
 		expect((await searchMembers({ dbs: [dbs[0]!], today })).total).toBe(0);
 		expect(memberSearchIndexStats().builds).toBe(builds);
 
-		await deviceDb.members.clear();
+		await clearMemberRows();
 		expect((await searchMembers({ dbs, today })).total).toBe(0);
-		await deviceDb.members.bulkPut(rows());
+		await putRows(rows());
 		expect((await searchMembers({ dbs, today })).total).toBe(docs.length + 3);
 	});
 
 	it('follows writes made through another connection, as another tab makes them', async () => {
 		await searchMembers({ dbs, query: 'a', today });
 		const { builds } = memberSearchIndexStats();
-		// No middleware on this connection: only Dexie's storagemutated notices tell of its writes.
+		// Not this tab's writer: only Dexie's storagemutated notices tell of this connection's writes.
 		const other = new Dexie(deviceDb.name);
 		await other.open();
+		type Pack = { key: string; members: MemberRow[] };
+		const packs = other.table<Pack, string>('memberPacks');
 		try {
+			// Another tab renames one member: its pack is rewritten, and read again here.
 			const one = { ...rows()[3]!, givenName: 'Ưng', nameWords: ['ung'] };
-			await other.table('members').put(one);
-			expect(ids(await searchMembers({ dbs, query: 'ung', today }))).toEqual([one.id]);
+			const [holding] = await packs.filter((p) => p.members.some((m) => m.id === one.id)).toArray();
+			await packs.put({
+				...holding!,
+				members: holding!.members.map((m) => (m.id === one.id ? one : m))
+			});
+			await expect
+				.poll(async () => ids(await searchMembers({ dbs, query: 'ung', today })))
+				.toEqual([one.id]);
 			expect(memberSearchIndexStats().builds).toBe(builds);
-			// A batch names no rows, only a key range: the index is built again.
-			const batch = rows()
-				.slice(0, 60)
-				.map((row) => ({ ...row, givenName: 'Ưng', nameWords: ['ung'] }));
-			await other.table('members').bulkPut(batch);
-			expect((await searchMembers({ dbs, query: 'ung', today })).total).toBe(60);
+			// Another tab's cleared table names no packs, only a key range: the index is built again.
+			await packs.clear();
+			await expect.poll(async () => (await searchMembers({ dbs, today })).total).toBe(0);
 			expect(memberSearchIndexStats().builds).toBe(builds + 1);
 		} finally {
 			other.close();
@@ -354,9 +389,9 @@ describe('the member search index', () => {
 		});
 		await expect.poll(() => seen).toEqual([0]);
 		const row = { ...rows()[9]!, givenName: 'Qwerty', nameWords: ['qwerty'] };
-		await deviceDb.members.put(row);
+		await putRows([row]);
 		await expect.poll(() => seen.at(-1)).toBe(1);
-		await deviceDb.members.delete(row.id);
+		await deleteRows(row.db, [row.id]);
 		await expect.poll(() => seen.at(-1)).toBe(0);
 		stop();
 	});

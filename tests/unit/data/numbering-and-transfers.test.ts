@@ -26,7 +26,8 @@ import {
 import { memberHistory } from '../../../src/lib/data/queries/history';
 import { catchUp } from '../../../src/lib/data/read-model/indexer';
 import { destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
-import { deviceDb, historyOfDb } from '../../../src/lib/data/store/device-db';
+import { deviceDb } from '../../../src/lib/data/store/device-db';
+import { historyOfDb } from '../../../src/lib/data/read-model/member-store';
 
 // Decision numbers claimed in blocks from the unit's register (a revision-checked write to the
 // server; here a second PouchDB stands for it), and the receiving side of a transfer between units.
@@ -189,7 +190,7 @@ describe('decision numbers', () => {
 			...gone.rows.map((row) => ({ _id: row.id, _rev: row.value.rev, _deleted: true }))
 		]);
 		await catchUp(db);
-		expect(await historyOfDb(db).count()).toBe(0);
+		expect(await historyOfDb({ db })).toHaveLength(0);
 		// The next decision (a reward) gets 02, and a typed 01 is flagged before saving.
 		expect(await take('may-1')).toMatchObject({ ok: true, number: '02-QĐ/ĐTN' });
 		const typed = await decisionNumberErrors({

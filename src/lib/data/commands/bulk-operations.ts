@@ -18,7 +18,7 @@ import { memberHistory } from '$lib/data/queries/history';
 import { writePlan } from '$lib/data/commands/plan-writer';
 import { factsFor, operationContext, type OperationCall } from '$lib/data/member-operations';
 import { localDb } from '$lib/data/store/pouch';
-import { deviceDb } from '$lib/data/store/device-db';
+import { historyOfBulk } from '$lib/data/read-model/member-store';
 
 // Bulk acts on the device (docs/domain.md §3): one operation of the catalogue for many members,
 // prepared first (every member's outcome and the confirmation sentence), then committed member by
@@ -119,7 +119,7 @@ export const prepareBulkTrainingRegistration = (call: BulkCall<TrainingRegistrat
 export async function prepareBulkUndo(
 	call: OperationCall & { bulkId: string; reason: string; action: string }
 ): Promise<PreparedBulk> {
-	const rows = await deviceDb.history.where('bulkId').equals(call.bulkId).toArray();
+	const rows = await historyOfBulk(call.bulkId);
 	const memberIds = [...new Set(rows.filter((r) => r.db === call.db).map((r) => r.memberId))];
 	const members = await loadMembers(call.db, memberIds);
 	const history = await historiesOf(call.db, members);

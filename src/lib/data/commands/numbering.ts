@@ -15,7 +15,8 @@ import { formatDate, parseDate } from '$lib/domain/dates';
 import type { DocumentType } from '$lib/domain/labels';
 import { unitIdOfDb } from '$lib/data/ids';
 import { localDb, remoteDb } from '$lib/data/store/pouch';
-import { deviceDb, historyOfDb } from '$lib/data/store/device-db';
+import { deviceDb } from '$lib/data/store/device-db';
+import { historyOfDb } from '$lib/data/read-model/member-store';
 
 // Decision numbers ("Số: 12-QĐ/ĐTN", per unit, per year, per type) allocated in blocks claimed from
 // the unit's register `numbering:<year>` (src/lib/domain/decision-numbers.ts explains the choice).
@@ -232,7 +233,7 @@ export async function issueDecisionNumber(options: {
 async function historyDecisions(
 	db: string
 ): Promise<{ number: string; date: string; signer?: string; kind?: string }[]> {
-	const rows = await historyOfDb(db).toArray();
+	const rows = await historyOfDb({ db });
 	return rows.flatMap((row) =>
 		row.entry.decision ? [{ ...row.entry.decision, kind: row.entry.kind }] : []
 	);

@@ -14,6 +14,7 @@ import { branchIdsOf, operationContext, type OperationCall } from '$lib/data/mem
 import { writePlan } from './plan-writer';
 import { localDb } from '$lib/data/store/pouch';
 import { deviceDb, type TransferRow } from '$lib/data/store/device-db';
+import { getMemberRows, historyOfDb } from '$lib/data/read-model/member-store';
 
 // Transfers between units (docs/architecture.md, "Transfers between units"). The sending unit's
 // request is an ordinary operation (requestTransfer); a server worker then delivers the offer
@@ -58,11 +59,7 @@ export interface OutgoingTransfer {
 /** The sending unit's requests and where each stands, newest first. */
 export async function outgoingTransfers(db: string): Promise<OutgoingTransfer[]> {
 	const kinds = ['transfer-requested', 'transfer-out', 'transfer-rejected'];
-	const rows = (
-		await Promise.all(
-			kinds.map((kind) => deviceDb.history.where('[db+kind]').equals([db, kind]).toArray())
-		)
-	).flat();
+	const rows = await historyOfDb({ db, kinds });
 	const byTransfer = new Map<string, OutgoingTransfer>();
 	for (const row of rows) {
 		const entry = row.entry;
@@ -93,7 +90,7 @@ export async function outgoingTransfers(db: string): Promise<OutgoingTransfer[]>
 		}
 		byTransfer.set(entry.data.transferId, current);
 	}
-	const members = await deviceDb.members.bulkGet([...byTransfer.values()].map((t) => t.memberId));
+	const members = await getMemberRows([...byTransfer.values()].map((t) => t.memberId));
 	const names = new Map(members.filter((m) => !!m).map((m) => [m!.id, m!.fullName]));
 	return [...byTransfer.values()]
 		.map((t) => ({ ...t, name: names.get(t.memberId) ?? '' }))

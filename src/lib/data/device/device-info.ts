@@ -1,5 +1,6 @@
 import { deviceDb, type OutboxEntry, type SyncLogEntry } from '$lib/data/store/device-db';
 import { isUserChange } from '$lib/data/sync/outbox';
+import { countMembersOf } from '$lib/data/read-model/member-store';
 
 // What the account screen shows about this device's data.
 
@@ -16,7 +17,7 @@ export const EMPTY_DEVICE_SUMMARY: DeviceSummary = { members: 0, refused: [], lo
 
 export async function deviceSummary(dbs: string[]): Promise<DeviceSummary> {
 	const [members, refused, log] = await Promise.all([
-		deviceDb.members.where('db').anyOf(dbs).count(),
+		countMembersOf(dbs),
 		deviceDb.outbox.filter((e) => !!e.refused && isUserChange(e)).toArray(),
 		deviceDb.syncLog.orderBy('id').reverse().limit(10).toArray()
 	]);

@@ -1,6 +1,7 @@
 import { countPending } from '$lib/data/sync/outbox';
 import { loadEngineChunk } from '$lib/data/sync/load-engine-chunk';
 import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
+import { forgetMemberRowsOf } from '$lib/data/read-model/member-store';
 
 // Subordinate units a superior keeps on her device for offline work: synced and indexed like her own.
 
@@ -48,7 +49,8 @@ export async function forgetDb(db: string): Promise<void> {
 	await deviceDb.transaction(
 		'rw',
 		[
-			deviceDb.members,
+			deviceDb.memberPacks,
+			deviceDb.historyPacks,
 			deviceDb.branches,
 			deviceDb.units,
 			deviceDb.records,
@@ -57,7 +59,7 @@ export async function forgetDb(db: string): Promise<void> {
 			deviceDb.settings
 		],
 		async () => {
-			await deviceDb.members.where('db').equals(db).delete();
+			await forgetMemberRowsOf(db);
 			await deviceDb.branches.where('db').equals(db).delete();
 			await deviceDb.units.delete(db);
 			await deviceDb.records.where('db').equals(db).delete();

@@ -7,6 +7,7 @@ import {
 } from '$lib/domain';
 import { localDb } from '$lib/data/store/pouch';
 import { deviceDb, type BranchRow, type MemberRow } from '$lib/data/store/device-db';
+import { membersOfBranch, membersOfDb, membersOfDbs } from '$lib/data/read-model/member-store';
 
 // What the branch screens read. The branch documents themselves come from PouchDB (the truth: a
 // unit has a few dozen at most, and the read model keeps only their names); member counts come from
@@ -56,10 +57,7 @@ function byName(a: { name: string }, b: { name: string }): number {
 
 async function membersOf(db: string): Promise<Pick<MemberRow, 'branchId' | 'status'>[]> {
 	const rows: Pick<MemberRow, 'branchId' | 'status'>[] = [];
-	await deviceDb.members
-		.where('db')
-		.equals(db)
-		.each((row) => rows.push({ branchId: row.branchId, status: row.status }));
+	for (const row of await membersOfDb(db)) rows.push({ branchId: row.branchId, status: row.status });
 	return rows;
 }
 
@@ -121,7 +119,7 @@ async function detailIn(options: { db: string; id: string }): Promise<BranchDeta
 	const summaries = await branchSummaries(options.db);
 	const summary = summaries.find((s) => s.branch._id === options.id);
 	if (!summary) return null;
-	const rows = await deviceDb.members.where('branchId').equals(options.id).toArray();
+	const rows = await membersOfBranch(options.id);
 	const members = rows
 		.filter((row) => row.db === options.db && isMemberStatus(row.status) && isOnRolls(row.status))
 		.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
@@ -146,13 +144,10 @@ export async function branchFilterOptions(options: {
 }): Promise<BranchFilterOption[]> {
 	const branches = await deviceDb.branches.where('db').anyOf(options.dbs).toArray();
 	const counts = new Map<string, number>();
-	await deviceDb.members
-		.where('db')
-		.anyOf(options.dbs)
-		.each((row) => {
-			if (options.status && row.status !== options.status) return;
-			counts.set(row.branchId, (counts.get(row.branchId) ?? 0) + 1);
-		});
+	for (const row of await membersOfDbs(options.dbs)) {
+		if (options.status && row.status !== options.status) continue;
+		counts.set(row.branchId, (counts.get(row.branchId) ?? 0) + 1);
+	}
 	return branches
 		.map((row) => ({ ...row, count: counts.get(row.id) ?? 0 }))
 		.filter((row) => !row.closed || row.count > 0)

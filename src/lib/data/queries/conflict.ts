@@ -1,7 +1,7 @@
 import type { MemberMergeResult } from '$lib/domain';
 import { memberConflict } from '$lib/data/sync/conflict-resolution';
-import { deviceDb } from '$lib/data/store/device-db';
 import { listBranches } from './members';
+import { getMemberRow } from '$lib/data/read-model/member-store';
 
 // What the screen of one member's conflict shows, for a LiveQuery: the read-model row first (it
 // names the member's database, and liveQuery notices only reads made before PouchDB is awaited),
@@ -20,7 +20,7 @@ export async function conflictPage(options: {
 	fallbackDb: string;
 	login: string;
 }): Promise<ConflictPage> {
-	const row = await deviceDb.members.get(options.id);
+	const row = await getMemberRow(options.id);
 	const db = row?.db ?? options.fallbackDb;
 	const [merge, branchRows] = await Promise.all([
 		memberConflict({ db, id: options.id, login: options.login }),

@@ -16,6 +16,7 @@ import type { MemberDoc } from '$lib/domain/member-schema';
 import { dependOnMemberRows, membersWithNumber } from '$lib/data/read-model/search-index';
 import { deviceDb, type MemberRow, type RecordRow } from '$lib/data/store/device-db';
 import { getMember } from './members';
+import { membersBornOn } from '$lib/data/read-model/member-store';
 
 // What the review queue (/ban-khai) reads, all from the read model so it works offline
 // (docs/decisions/0019-self-declarations.md, "The unit's review"): the unit's declarations and
@@ -54,7 +55,7 @@ export async function declarationCandidates(db: string, declaration: Declaration
 		dependOnMemberRows().then(() =>
 			citizenId ? membersWithNumber({ citizenId, match: 'equals' }) : []
 		),
-		deviceDb.members.where('birthDate').equals(birthDate).toArray()
+		membersBornOn(birthDate)
 	]);
 	const rows = new Map<string, MemberRow>();
 	for (const row of [...byId, ...byBirth]) if (row.db === db) rows.set(row.id, row);

@@ -10,6 +10,7 @@ import type { MemberDoc } from '$lib/domain/member-schema';
 import { reversalRefusal } from '$lib/domain/operations/reversal';
 import { localDb } from '$lib/data/store/pouch';
 import { deviceDb, type HistoryRow, type OutboxEntry } from '$lib/data/store/device-db';
+import { historyOfBulk, historyOfDb } from '$lib/data/read-model/member-store';
 
 // A member's history (docs/design.md §2: every operation is its own immutable document) as the screens
 // read it. A member's own timeline comes from PouchDB, the truth, by `_id` range; unit-wide lists
@@ -89,16 +90,13 @@ export async function historyOfKind(options: {
 	kind: HistoryDoc['kind'];
 	year?: number;
 }): Promise<HistoryRow[]> {
-	const rows = await deviceDb.history
-		.where('[db+kind]')
-		.equals([options.db, options.kind])
-		.toArray();
+	const rows = await historyOfDb({ db: options.db, kinds: [options.kind] });
 	return options.year === undefined ? rows : rows.filter((row) => row.year === options.year);
 }
 
 /** Ids of the entries of a unit database that a reversal has undone. */
 export async function reversedInDb(db: string): Promise<Set<string>> {
-	const rows = await deviceDb.history.where('[db+kind]').equals([db, 'reversal']).toArray();
+	const rows = await historyOfDb({ db, kinds: ['reversal'] });
 	return new Set(rows.map((row) => row.reverses).filter((id): id is string => !!id));
 }
 
@@ -116,16 +114,21 @@ export interface BulkAct {
 	decision?: HistoryDoc['decision'];
 }
 
+/** Entries by bulk act, then id: an act's first entry (what describes it) as before packing. */
+function byBulkId(a: HistoryRow, b: HistoryRow): number {
+	const byAct = (a.bulkId ?? '').localeCompare(b.bulkId ?? '');
+	return byAct || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 /** The bulk acts recorded in a unit database, newest first (undo acts excluded). */
 export async function bulkActs(options: {
 	db: string;
 	kind?: HistoryDoc['kind'];
 }): Promise<BulkAct[]> {
 	const [rows, reversed] = await Promise.all([
-		deviceDb.history
-			.orderBy('bulkId')
-			.filter((row) => row.db === options.db && row.kind !== 'reversal')
-			.toArray(),
+		historyOfDb({ db: options.db }).then((all) =>
+			all.filter((row) => row.kind !== 'reversal' && row.bulkId).sort(byBulkId)
+		),
 		reversedInDb(options.db)
 	]);
 	const acts = new Map<string, BulkAct>();
@@ -153,7 +156,7 @@ export async function bulkActs(options: {
 
 /** The entries of one bulk act (read model). */
 export async function entriesOfBulk(options: { db: string; bulkId: string }): Promise<HistoryRow[]> {
-	const rows = await deviceDb.history.where('bulkId').equals(options.bulkId).toArray();
+	const rows = await historyOfBulk(options.bulkId);
 	return rows.filter((row) => row.db === options.db && row.kind !== 'reversal');
 }
 

@@ -2,6 +2,7 @@ import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import type { ExistingMember } from '$lib/domain/spreadsheets/member-import-types';
 import { deviceDb } from '$lib/data/store/device-db';
 import { localDb } from '$lib/data/store/pouch';
+import { membersOfDb } from '$lib/data/read-model/member-store';
 
 // What the members import compares a sheet with (docs/spreadsheets.md): the unit's members and
 // open branches from the read model (fast on a phone: no PouchDB document is opened), and the full
@@ -9,7 +10,7 @@ import { localDb } from '$lib/data/store/pouch';
 // online/registry-clashes.ts.
 
 export async function importExistingMembers(options: { db: string }): Promise<ExistingMember[]> {
-	const rows = await deviceDb.members.where('db').equals(options.db).toArray();
+	const rows = await membersOfDb(options.db);
 	return rows.map((row) => ({
 		id: row.id,
 		citizenId: row.citizenId || undefined,

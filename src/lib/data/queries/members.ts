@@ -18,6 +18,7 @@ import {
 } from '$lib/data/read-model/search-index';
 import { localDb } from '$lib/data/store/pouch';
 import { deviceDb, type BranchRow, type MemberRow } from '$lib/data/store/device-db';
+import { countMembersOf, getMemberRow } from '$lib/data/read-model/member-store';
 
 // The screens read the Dexie read model: instant over tens of thousands of members. Lists return
 // pages, never unbounded arrays.
@@ -155,7 +156,7 @@ export function listBranches(dbs: string[], options: { open?: boolean } = {}): P
 }
 
 export async function countMembers(dbs: string[]): Promise<number> {
-	return deviceDb.members.where('db').anyOf(dbs).count();
+	return countMembersOf(dbs);
 }
 
 /**
@@ -163,7 +164,7 @@ export async function countMembers(dbs: string[]): Promise<number> {
  * watchQuery re-run this whenever sync or another screen changes the member.
  */
 export async function memberProfile(options: { id: string; fallbackDb: string }) {
-	const row = await deviceDb.members.get(options.id);
+	const row = await getMemberRow(options.id);
 	const db = row?.db ?? options.fallbackDb;
 	const member = await getMember({ db, id: options.id });
 	const [branch, unit] = await Promise.all([

@@ -7,6 +7,7 @@ import { unitIdOfDb } from '$lib/data/ids';
 import { getUnit } from '$lib/data/online/org-api';
 import { localDb } from '$lib/data/store/pouch';
 import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
+import { historyOfBulk, historyOfDb } from '$lib/data/read-model/member-store';
 
 // What the print pages need: the issuing unit as the national header names it (the unit, its
 // direct superior, the place documents are dated in), and the members and entries a decision is
@@ -101,7 +102,7 @@ export async function bulkSubjects(options: {
 }): Promise<(DecisionSubject & { member: MemberDoc })[]> {
 	const rows = await entriesOfBulk(options);
 	const reversed = new Set(
-		(await deviceDb.history.where('[db+kind]').equals([options.db, 'reversal']).toArray()).map(
+		(await historyOfDb({ db: options.db, kinds: ['reversal'] })).map(
 			(row) => row.reverses
 		)
 	);
@@ -117,5 +118,5 @@ export async function bulkSubjects(options: {
 
 /** The unit database a bulk act was recorded in. */
 export async function dbOfBulk(bulkId: string): Promise<string | null> {
-	return (await deviceDb.history.where('bulkId').equals(bulkId).first())?.db ?? null;
+	return (await historyOfBulk(bulkId))[0]?.db ?? null;
 }

@@ -2,13 +2,13 @@ import type { MemberDoc } from '$lib/domain/member-schema';
 import { memberConflict } from '$lib/data/sync/conflict-resolution';
 import {
 	buildTimeline,
-	historyRange,
 	memberHistory,
 	refusedForMember,
 	type TimelineItem
 } from './history';
 import { getMember, listBranches } from './members';
 import { deviceDb, type OutboxEntry } from '$lib/data/store/device-db';
+import { getMemberRow, historyOfMember } from '$lib/data/read-model/member-store';
 
 // Everything the member's profile shows, for a watchQuery. Dexie's liveQuery only notices the
 // read-model reads made before the querier first awaits something else (PouchDB here), so every
@@ -35,11 +35,11 @@ export async function memberProfile(options: {
 	login: string;
 }): Promise<MemberProfile> {
 	const { id } = options;
-	const row = await deviceDb.members.get(id);
+	const row = await getMemberRow(id);
 	const db = row?.db ?? options.fallbackDb;
 	const [, refused, branchRows, unit] = await Promise.all([
 		// Read so that a new entry of this member runs the watched profile again (ids: history:<ulid>:…).
-		deviceDb.history.where('id').startsWith(historyRange(id).startkey).primaryKeys(),
+		historyOfMember(id),
 		refusedForMember(id),
 		listBranches([db]),
 		deviceDb.units.get(db)

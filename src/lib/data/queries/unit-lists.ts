@@ -3,7 +3,8 @@ import type { HistoryOf } from '$lib/domain/history-schema';
 import type { MemberStatus } from '$lib/domain/member-statuses';
 import type { UnionRules } from '$lib/domain/rules/table';
 import { historyOfKind, reversedInDb } from './history';
-import { deviceDb, type MemberRow } from '$lib/data/store/device-db';
+import type { MemberRow } from '$lib/data/store/device-db';
+import { membersOfDb } from '$lib/data/read-model/member-store';
 
 // The unit-wide lists of the member operations, read from the read model so that they stay instant
 // for a unit of thousands: who comes of age this year, who is on the rolls for a bulk act, the
@@ -19,7 +20,7 @@ export type AgeMember = MemberRow & {
 
 /** The members on the rolls (active or transferring) of a unit database, in list order. */
 export async function membersOnRolls(db: string): Promise<MemberRow[]> {
-	const rows = await deviceDb.members.where('db').equals(db).toArray();
+	const rows = await membersOfDb(db);
 	return rows
 		.filter((row) => row.status === 'active' || row.status === 'transferring')
 		.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
@@ -35,7 +36,7 @@ export async function comingOfAgeRows(options: {
 	today: string;
 	rules?: UnionRules;
 }): Promise<ComingOfAgeRow<AgeMember>[]> {
-	const active = (await deviceDb.members.where('db').equals(options.db).toArray()).filter(
+	const active = (await membersOfDb(options.db)).filter(
 		(row) => row.status === 'active'
 	) as AgeMember[];
 	return comingOfAgeList({

@@ -1,6 +1,6 @@
 import { incomingOffers } from '$lib/data/commands/transfer-offers';
-import { deviceDb } from '$lib/data/store/device-db';
 import { comingOfAgeRows } from './unit-lists';
+import { conflictedMembers } from '$lib/data/read-model/member-store';
 
 // What is waiting in each unit-wide operation, for the operations screen's badges.
 
@@ -27,7 +27,7 @@ export async function waitingWork(options: {
 	const [rows, offers, conflicts] = await Promise.all([
 		comingOfAgeRows({ db, year: Number(today.slice(0, 4)), today }),
 		incomingOffers(db),
-		deviceDb.members.where('hasConflict').equals(1).toArray()
+		conflictedMembers()
 	]);
 	return {
 		due: rows.filter((r) => r.due).length,

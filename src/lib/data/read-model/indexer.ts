@@ -8,9 +8,9 @@ import { isRecordType } from './record-types';
 import { readAllMetadata, readChangesPage, type PageChange } from './pouch-pages';
 import { historyForRow, memberForRow, toHistoryRow, toMemberRow } from './rows';
 import { warmMemberSearchIndex } from './search-index';
+import { forgetMemberRowsOf, memberDirectory, writeMemberRows } from './member-store';
 import {
 	deviceDb,
-	historyOfDb,
 	type BranchRow,
 	type HistoryRow,
 	type MemberRow,
@@ -49,10 +49,10 @@ interface Batch {
 
 /** The read-model tables the indexer writes, in one transaction per batch. */
 const INDEXED_TABLES = () => [
-	deviceDb.members,
+	deviceDb.memberPacks,
+	deviceDb.historyPacks,
 	deviceDb.branches,
 	deviceDb.units,
-	deviceDb.history,
 	deviceDb.transfers,
 	deviceDb.records,
 	deviceDb.checkpoints
@@ -177,20 +177,26 @@ async function putSliced<T>(table: Table<T>, rows: T[]): Promise<void> {
 }
 
 async function apply(db: string, batch: Batch, seq: number | string): Promise<void> {
+	// Where each member's pack is: known before the transaction opens (awaiting anything but
+	// IndexedDB inside it would end it).
+	await memberDirectory();
 	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
 		if (batch.deleted.length) {
 			// A member moved to another unit leaves with its history (the transfer worker deletes
 			// them in the sending unit); a split deletes what moved.
-			await deviceDb.members.bulkDelete(batch.deleted);
 			await deviceDb.branches.bulkDelete(batch.deleted);
-			await deviceDb.history.bulkDelete(batch.deleted);
 			await deviceDb.transfers.bulkDelete(batch.deleted);
 			await deviceDb.records.bulkDelete(batch.deleted.map((docId) => recordKey({ db, docId })));
 		}
-		await putSliced(deviceDb.members, batch.members);
+		// Members and history, packed: the few packs touched are read, changed and written here.
+		await writeMemberRows({
+			db,
+			members: batch.members,
+			history: batch.history,
+			deleted: batch.deleted
+		});
 		await putSliced(deviceDb.branches, batch.branches);
 		await putSliced(deviceDb.units, batch.units);
-		await putSliced(deviceDb.history, batch.history);
 		await putSliced(deviceDb.transfers, batch.transfers);
 		await putSliced(deviceDb.records, batch.records);
 		await deviceDb.checkpoints.put({ db, seq });
@@ -212,11 +218,12 @@ export async function catchUp(
 	if (checkpoint === undefined) {
 		// Starting over (a database forgotten and synced again): the tables that forgetting a
 		// database does not clear must not keep rows of its previous copy.
+		await memberDirectory();
 		await deviceDb.transaction(
 			'rw',
-			[deviceDb.history, deviceDb.transfers, deviceDb.records],
+			[deviceDb.memberPacks, deviceDb.historyPacks, deviceDb.transfers, deviceDb.records],
 			async () => {
-				await historyOfDb(db).delete();
+				await forgetMemberRowsOf(db);
 				await deviceDb.transfers.where('db').equals(db).delete();
 				await deviceDb.records.where('db').equals(db).delete();
 			}
@@ -328,11 +335,11 @@ export async function rebuildReadModel(
 		const info = await localDb(db).info();
 		expected += Number.parseInt(String(info.update_seq), 10) || info.doc_count;
 	}
+	await memberDirectory();
 	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
 		for (const db of dbs) {
-			await deviceDb.members.where('db').equals(db).delete();
+			await forgetMemberRowsOf(db);
 			await deviceDb.branches.where('db').equals(db).delete();
-			await historyOfDb(db).delete();
 			await deviceDb.transfers.where('db').equals(db).delete();
 			await deviceDb.records.where('db').equals(db).delete();
 			await deviceDb.units.delete(db);

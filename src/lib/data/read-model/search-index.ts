@@ -1,6 +1,7 @@
 import { normaliseSearchQuery } from '$lib/domain/member-search';
 import { onMemberRowWrites, type MemberRowWrite } from './member-row-writes';
-import { deviceDb, type MemberRow } from '$lib/data/store/device-db';
+import { getMemberRows, walkMemberRows } from './member-store';
+import type { MemberRow } from '$lib/data/store/device-db';
 
 // Name search over tens of thousands of members cannot ask IndexedDB: a one-letter query matches a
 // third of them, and reading those rows back is most of a second. So what search and the list's
@@ -457,40 +458,22 @@ function settleSoon(target: MemberSearchIndex): void {
 	}, SETTLE_QUIET_MS);
 }
 
-const CHUNK = 5000;
-
-/** Every member row, a chunk at a time: one transaction over 75,000 rows holds up every other. */
-async function buildFromRows(): Promise<MemberSearchIndex> {
+/**
+ * Every member row, a pack walk's chunk at a time (one transaction over 75,000 rows would hold up
+ * every other); the same walk builds the packs' directory when it is not built (member-store.ts).
+ */
+async function build(): Promise<MemberSearchIndex> {
 	const built = new MemberSearchIndex([]);
-	let last: string | undefined;
-	for (;;) {
-		const from = last;
-		const chunk = await (from === undefined
-			? deviceDb.members.limit(CHUNK)
-			: deviceDb.members.where('id').above(from).limit(CHUNK)
-		).toArray();
-		// Only what search needs is kept: the rows themselves are let go chunk by chunk.
+	// Only what search needs is kept: the rows themselves are let go chunk by chunk.
+	await walkMemberRows((rows) =>
 		built.patch(
-			chunk.map((row) => row.id),
-			chunk
-		);
-		if (chunk.length < CHUNK) {
-			// One merge of every chunk: the index is ready when the build resolves.
-			built.settle();
-			return built;
-		}
-		last = chunk[chunk.length - 1]!.id;
-	}
-}
-
-function build(): Promise<MemberSearchIndex> {
-	// Started from a macrotask so as to run outside any liveQuery: there Dexie would keep every
-	// chunk read in its query cache for as long as the screen watches.
-	return new Promise((resolve, reject) => {
-		setTimeout(() => {
-			buildFromRows().then(resolve, reject);
-		}, 0);
-	});
+			rows.map((row) => row.id),
+			rows
+		)
+	);
+	// One merge of every chunk: the index is ready when the build resolves.
+	built.settle();
+	return built;
 }
 
 async function refresh(): Promise<void> {
@@ -513,7 +496,7 @@ async function refresh(): Promise<void> {
 		try {
 			const read = new Map<string, MemberRow | undefined>();
 			if (reread.length) {
-				const rows = await deviceDb.members.bulkGet(reread);
+				const rows = await getMemberRows(reread);
 				reread.forEach((id, i) => read.set(id, rows[i]));
 			}
 			index.patch(
@@ -585,11 +568,9 @@ export function searchIndexState(): { ready: boolean; members: number; builds: n
 /**
  * An answer read from this index depends on the member rows though it reads none of them from
  * IndexedDB: a query that calls this first (before awaiting anything else) is run again by
- * watchQuery (watch.ts) after any write to the member rows, as if it had read the whole table.
+ * watchQuery (watch.ts) after any write to the member rows, as if it had read them all.
  */
-export function dependOnMemberRows(): Promise<unknown> {
-	return deviceDb.members.limit(1).toArray();
-}
+export { dependOnMemberRows } from './member-store';
 
 /**
  * The member rows whose citizen id, phone or card number is (or starts with) the one given, in
@@ -610,6 +591,6 @@ export async function membersWithNumber(lookup: NumberLookup): Promise<MemberRow
 
 /** The rows of a page found in the index, in its order (a row deleted meanwhile is left out). */
 export async function pageRows(ids: string[]): Promise<MemberRow[]> {
-	const rows = await deviceDb.members.bulkGet(ids);
+	const rows = await getMemberRows(ids);
 	return rows.filter((row): row is MemberRow => row !== undefined);
 }

@@ -2,7 +2,6 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { HistoryDoc } from '$lib/domain/history-schema';
 import type { TransferDoc } from '$lib/domain/operations/transfer';
 import type { ExportLogEntry } from '$lib/domain/spreadsheets/export-log-schema';
-import { memberRowWritesMiddleware } from '$lib/data/read-model/member-row-writes';
 
 // The device's Dexie database. Two kinds of tables live in it:
 // - the read model (docs/design.md §3): members, branches, units, history, transfers and the
@@ -79,6 +78,25 @@ export interface HistoryRow {
 
 /** A history entry as the read model keeps it (HistoryRow.entry). */
 export type HistoryRowEntry = HistoryDoc & { effect?: never };
+
+/**
+ * A few member rows of one unit database in one record (version 7, ADR 0026 third addendum):
+ * IndexedDB's cost is per record. Read and written only through read-model/member-store.ts.
+ */
+export interface MemberPack {
+	/** `<db>|<n>` (read-model/member-directory.ts packKey). */
+	key: string;
+	db: string;
+	members: MemberRow[];
+}
+
+/** Every history entry of up to ~100 members of one unit database, in one record (version 7). */
+export interface HistoryPack {
+	/** `<db>|<n>`, numbered apart from the member packs. */
+	key: string;
+	db: string;
+	history: HistoryRow[];
+}
 
 /** A transfer offer (`transfer:<ulid>`) delivered into this unit's database by the server. */
 export interface TransferRow {
@@ -165,22 +183,20 @@ export interface ExportLogRow extends ExportLogEntry {
 }
 
 export class DeviceDb extends Dexie {
-	members!: EntityTable<MemberRow, 'id'>;
+	memberPacks!: EntityTable<MemberPack, 'key'>;
+	historyPacks!: EntityTable<HistoryPack, 'key'>;
 	branches!: EntityTable<BranchRow, 'id'>;
 	units!: EntityTable<UnitRow, 'db'>;
 	checkpoints!: EntityTable<Checkpoint, 'db'>;
 	outbox!: EntityTable<OutboxEntry, 'docId'>;
 	settings!: EntityTable<Setting, 'key'>;
 	syncLog!: EntityTable<SyncLogEntry, 'id'>;
-	history!: EntityTable<HistoryRow, 'id'>;
 	transfers!: EntityTable<TransferRow, 'id'>;
 	records!: EntityTable<RecordRow, 'key'>;
 	exportLog!: EntityTable<ExportLogRow, 'id'>;
 
 	constructor(name = 'doanvu') {
 		super(name);
-		// The search index keeps the member rows' names in memory: it must hear of every write.
-		this.use(memberRowWritesMiddleware);
 		this.version(1).stores({
 			members:
 				'id, db, [db+sortKey], sortKey, *nameWords, status, branchId, birthDate, citizenId, phone, cardNumber, hasConflict',
@@ -223,17 +239,20 @@ export class DeviceDb extends Dexie {
 			members: 'id, db, branchId, birthDate, hasConflict',
 			history: 'id, [db+kind], bulkId'
 		});
+		// Version 7 (ADR 0026 third addendum): member rows packed a few to a record (MemberPack) and
+		// history entries ~100 members' to a record (HistoryPack), through read-model/member-store.ts. The two tables of one record
+		// per row are dropped, and the indexer starts over (checkpoints cleared, as in version 2)
+		// so that every device folds what its PouchDB holds into packs; the outbox, settings and
+		// sync cursors are untouched.
+		this.version(7)
+			.stores({ members: null, history: null, memberPacks: 'key, db', historyPacks: 'key, db' })
+			.upgrade(async (tx) => {
+				await tx.table('checkpoints').clear();
+			});
 	}
 }
 
 export const deviceDb = new DeviceDb();
-
-/** Every history row of one unit database (through the `[db+kind]` index: no `db` index since v6). */
-export function historyOfDb(db: string) {
-	return deviceDb.history
-		.where('[db+kind]')
-		.between([db, Dexie.minKey], [db, Dexie.maxKey], true, true);
-}
 
 export async function getSetting<T>(key: string): Promise<T | undefined> {
 	const row = await deviceDb.settings.get(key);

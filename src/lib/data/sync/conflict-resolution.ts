@@ -8,8 +8,8 @@ import {
 import { upgradeMemberDoc, type MemberDoc } from '$lib/domain/member-schema';
 import { recordOutbox } from './outbox';
 import { localDb } from '$lib/data/store/pouch';
-import { deviceDb } from '$lib/data/store/device-db';
 import { watchQuery } from '$lib/data/read-model/watch';
+import { conflictedMembers } from '$lib/data/read-model/member-store';
 
 // Concurrent edits of one member (docs/decisions/0006-conflict-policy.md). After a pull brings a
 // second leaf of a member, the device merges field by field (mergeMemberLeaves): when the leaves
@@ -219,7 +219,7 @@ export async function listConflicts(options: {
 	dbs: readonly string[];
 	login: string;
 }): Promise<ConflictSummary[]> {
-	const rows = await deviceDb.members.where('hasConflict').equals(1).toArray();
+	const rows = await conflictedMembers();
 	const summaries: ConflictSummary[] = [];
 	for (const row of rows) {
 		if (!options.dbs.includes(row.db)) continue;
@@ -264,7 +264,7 @@ export function startConflictMerger(options: { dbs: readonly string[]; login: st
 		}
 	};
 	const stop = watchQuery({
-		query: () => deviceDb.members.where('hasConflict').equals(1).toArray(),
+		query: () => conflictedMembers(),
 		next: (rows) => {
 			queue = rows.filter((row) => options.dbs.includes(row.db));
 			void drain();

@@ -9,18 +9,33 @@ import {
 } from '../../../src/lib/data/read-model/rows';
 import type { MemberDoc } from '../../../src/lib/domain';
 import type { HistoryDoc } from '../../../src/lib/domain/history-schema';
+import { allowLocalDbs, destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
 
-// A phone whose read model is Dexie version 5 (ADR 0026) opens this version (6: the citizen-id,
-// phone and card-number indexes dropped, those look-ups made in memory): its rows stay, nothing is
-// folded again (the checkpoint stays), and the secretary still finds a member by citizen id, phone
-// or card number, and the duplicate citizen id is still refused. The device database module is
-// imported only after the version 5 database exists, as on a phone that updates the app.
+// A phone whose read model is Dexie version 6 (one IndexedDB record per member row and per history
+// entry) opens this version (7: rows packed ~100 members to a record, ADR 0026 third addendum).
+// The old tables go and the indexer's checkpoints are cleared, so the indexer folds the unit's
+// PouchDB again into packs: the roster, a member's history, the citizen-id look-up and the unit's
+// decisions come back; what cannot be rebuilt (the outbox, settings, the sync log) stays. The
+// device database module is imported only after the version 6 database exists, as on a phone that
+// updates the app.
 
 const db = 'unit_upgrade01';
 const today = '2026-11-28';
 
-/** Version 5's member indexes, as phones hold them (store/device-db.ts before version 6). */
-const V5_MEMBERS = 'id, db, branchId, birthDate, citizenId, phone, cardNumber, hasConflict';
+/** Version 6's stores, as phones hold them (store/device-db.ts before version 7). */
+const V6_STORES = {
+	members: 'id, db, branchId, birthDate, hasConflict',
+	branches: 'id, db',
+	units: 'db',
+	checkpoints: 'db',
+	outbox: 'docId, db',
+	settings: 'key',
+	syncLog: '++id, db, at',
+	history: 'id, [db+kind], bulkId',
+	transfers: 'id, db, [db+state]',
+	records: 'key, db, [db+type], type',
+	exportLog: 'id, login, at'
+};
 
 let members: MemberDoc[];
 let history: HistoryDoc[];
@@ -28,76 +43,91 @@ let app: {
 	deviceDb: typeof import('../../../src/lib/data/store/device-db').deviceDb;
 	searchMembers: typeof import('../../../src/lib/data/queries/members').searchMembers;
 	addMember: typeof import('../../../src/lib/data/commands/members').addMember;
+	catchUp: typeof import('../../../src/lib/data/read-model/indexer').catchUp;
+	store: typeof import('../../../src/lib/data/read-model/member-store');
 };
 
 beforeAll(async () => {
 	members = generateMembers({
 		seed: 'upgrade',
-		count: 40,
+		count: 240,
 		unitId: 'upgrade01',
 		branchIds: ['branch:upgrade01k1'],
 		today,
 		ethnicMix: 'lowland'
 	}).map((m) => ({ ...m, status: 'active' as const }));
 	history = generateHistory({ seed: 'upgrade', members, today });
-	// The same rows version 5 wrote: whole history entries included.
+	// The truth on the phone: its PouchDB copy of the unit.
+	allowLocalDbs([db]);
+	await localDb(db).bulkDocs([...members, ...history]);
+	// The same rows version 6 wrote, with the checkpoint at the end of the feed.
 	const old = new Dexie('doanvu');
-	old.version(5).stores({
-		members: V5_MEMBERS,
-		branches: 'id, db',
-		units: 'db',
-		checkpoints: 'db',
-		outbox: 'docId, db',
-		settings: 'key',
-		syncLog: '++id, db, at',
-		history: 'id, db, memberId, [db+kind], bulkId',
-		transfers: 'id, db, [db+state]',
-		records: 'key, db, [db+type], type',
-		exportLog: 'id, login, at'
-	});
+	old.version(6).stores(V6_STORES);
 	await old.open();
 	await old.table('members').bulkPut(members.map((m) => toMemberRow(m, db)));
-	await old
-		.table('history')
-		.bulkPut(history.map((entry) => ({ ...toHistoryRow(entry, db), entry })));
+	await old.table('history').bulkPut(history.map((entry) => toHistoryRow(entry, db)));
 	await old.table('checkpoints').put({ db, seq: 4242 });
 	await old.table('settings').put({ key: 'kept', value: 'yes' });
+	await old
+		.table('outbox')
+		.put({ docId: 'member:waiting', db, rev: '1-a', at: '2026-11-27T01:00:00Z' });
+	await old.table('syncLog').add({ db, at: '2026-11-27T01:00:00Z', kind: 'synced', pulled: 3, pushed: 1 });
 	old.close();
 
-	const store = await import('../../../src/lib/data/store/device-db');
+	const device = await import('../../../src/lib/data/store/device-db');
 	const queries = await import('../../../src/lib/data/queries/members');
 	const commands = await import('../../../src/lib/data/commands/members');
+	const indexer = await import('../../../src/lib/data/read-model/indexer');
+	const store = await import('../../../src/lib/data/read-model/member-store');
 	app = {
-		deviceDb: store.deviceDb,
+		deviceDb: device.deviceDb,
 		searchMembers: queries.searchMembers,
-		addMember: commands.addMember
+		addMember: commands.addMember,
+		catchUp: indexer.catchUp,
+		store
 	};
 	await app.deviceDb.open();
 });
 
 afterAll(async () => {
 	await app?.deviceDb.delete();
+	await destroyLocalDbs([db]);
 });
 
 const withNumbers = () => members.filter((m) => m.citizenId && m.phone);
 
-const historyOfDb = (of: string) =>
-	app.deviceDb.history.where('[db+kind]').between([of, Dexie.minKey], [of, Dexie.maxKey]);
-
-describe('a version 5 read model opened by version 6', () => {
-	it('keeps its rows, checkpoint and settings, without the three number indexes', async () => {
-		expect(app.deviceDb.verno).toBe(6);
-		expect(await app.deviceDb.members.count()).toBe(members.length);
-		expect(await app.deviceDb.history.count()).toBe(history.length);
-		// Nothing is folded again: the indexer resumes where it stopped.
-		expect(await app.deviceDb.checkpoints.get(db)).toEqual({ db, seq: 4242 });
+describe('a version 6 read model opened by version 7', () => {
+	it('drops the tables of one record per row and clears the checkpoints; the outbox and settings stay', async () => {
+		expect(app.deviceDb.verno).toBe(7);
+		const tables = app.deviceDb.tables.map((table) => table.name);
+		expect(tables).toContain('memberPacks');
+		expect(tables).not.toContain('members');
+		expect(tables).not.toContain('history');
+		// The indexer starts over: nothing is half in the old shape.
+		expect(await app.deviceDb.checkpoints.get(db)).toBeUndefined();
+		expect(await app.deviceDb.memberPacks.count()).toBe(0);
 		expect((await app.deviceDb.settings.get('kept'))?.value).toBe('yes');
-		const indexes = app.deviceDb.members.schema.indexes.map((index) => index.name).sort();
-		expect(indexes).toEqual(['birthDate', 'branchId', 'db', 'hasConflict']);
-		const historyIndexes = app.deviceDb.history.schema.indexes.map((index) => index.name).sort();
-		expect(historyIndexes).toEqual(['[db+kind]', 'bulkId']);
-		// A unit's whole history is still read through the remaining index.
-		expect(await historyOfDb(db).count()).toBe(history.length);
+		expect(await app.deviceDb.outbox.get('member:waiting')).toMatchObject({ db, rev: '1-a' });
+		expect(await app.deviceDb.syncLog.count()).toBe(1);
+	});
+
+	it('finds the roster and each member’s history again once the indexer has run', async () => {
+		expect((await app.searchMembers({ dbs: [db], today })).total).toBe(0);
+		await app.catchUp(db);
+		const roster = await app.searchMembers({ dbs: [db], today, limit: 1000 });
+		expect(roster.total).toBe(members.length);
+		expect(new Set(roster.rows.map((row) => row.id))).toEqual(new Set(members.map((m) => m._id)));
+		// Packed, not one record per member.
+		const packs = await app.deviceDb.memberPacks.count();
+		expect(packs).toBeGreaterThan(1);
+		expect(packs).toBeLessThan(members.length / 5);
+		const someone = history[0]!.memberId;
+		const own = history.filter((entry) => entry.memberId === someone).map((entry) => entry._id);
+		expect((await app.store.historyOfMember(someone)).map((row) => row.id).sort()).toEqual(own.sort());
+		expect(await app.store.historyOfDb({ db })).toHaveLength(history.length);
+		expect(await app.store.countMembersOf([db])).toBe(members.length);
+		// The indexer's checkpoint is back, at the end of the unit's feed.
+		expect(await app.deviceDb.checkpoints.get(db)).toBeDefined();
 	});
 
 	it('still finds a member by citizen id, by phone and by card number', async () => {
