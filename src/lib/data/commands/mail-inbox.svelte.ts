@@ -2,7 +2,6 @@ import { LiveQuery } from '$lib/data/read-model/live-query.svelte';
 import { receivedMails, type ReceivedMailRow } from '$lib/data/queries/mail';
 import { session } from '$lib/data/session/session.svelte';
 import { keepAttachments } from '$lib/data/attachments';
-import { recordMailReceived } from './mail';
 
 /**
  * The mail the signed-in unit received, for the app's frame (the header's "Hộp thư" and its unread
@@ -44,12 +43,18 @@ export class MailInbox {
 			const unseen = this.#mails.current.filter((m) => !m.received && !this.#pending.has(m.docId));
 			if (!info || !session.canWrite || unseen.length === 0) return;
 			for (const mail of unseen) this.#pending.add(mail.docId);
-			void recordMailReceived({
-				db: info.unit.db,
-				unitId: info.unit.id,
-				mails: unseen,
-				actor: { login: info.user.login }
-			}).finally(() => {
+			// Loaded when first needed: the mail commands bring PouchDB, which the frame (and so the
+			// sign-in page, issue #17's first-load budget) does not otherwise need before a sync.
+			void import('./mail')
+				.then(({ recordMailReceived }) =>
+					recordMailReceived({
+						db: info.unit.db,
+						unitId: info.unit.id,
+						mails: unseen,
+						actor: { login: info.user.login }
+					})
+				)
+				.finally(() => {
 				for (const mail of unseen) this.#pending.delete(mail.docId);
 			});
 		});
