@@ -93,21 +93,24 @@ async function previewOf() {
 	return { preview, updated, members: await membersForImport({ db: unit.db, ids }) };
 }
 
-/** The file's plan, in one go. */
-async function plan(): Promise<{ plan: MemberImportPlan; updated: MemberDoc }> {
-	const { preview, updated, members } = await previewOf();
-	const chosen = preview.rows.map((row) => row.rowNumber);
-	const result = planMemberImport({
-		preview,
-		chosenRows: chosen,
-		members,
+/** What the planner is given for every row of the file, as the screen gives it. */
+function planOptions(options: Pick<Parameters<typeof planMemberImport>[0], 'preview' | 'members'>) {
+	return {
+		...options,
+		chosenRows: options.preview.rows.map((row) => row.rowNumber),
 		actor: { login, unitId: unit.id },
 		now: new Date().toISOString(),
 		today: TODAY,
-		fileName: preview.fileName,
+		fileName: options.preview.fileName,
 		unitId: unit.id,
 		newUlid: () => ulid()
-	});
+	};
+}
+
+/** The file's plan, in one go. */
+async function plan(): Promise<{ plan: MemberImportPlan; updated: MemberDoc }> {
+	const { preview, updated, members } = await previewOf();
+	const result = planMemberImport(planOptions({ preview, members }));
 	if (!result.ok) throw new Error(result.message);
 	expect(result.plan.members).toHaveLength(151);
 	expect(result.plan.entries).toHaveLength(151);
@@ -193,18 +196,7 @@ describe('applyMemberImport: all-or-nothing', () => {
 	it('planned and packed in slices as the screen does, cancelled in its third chunk, leaves nothing', async () => {
 		const planned = await plan();
 		const { preview, members } = await previewOf();
-		const sliced = await planInSlices({
-			preview,
-			chosenRows: preview.rows.map((row) => row.rowNumber),
-			members,
-			actor: { login, unitId: unit.id },
-			now: new Date().toISOString(),
-			today: TODAY,
-			fileName: preview.fileName,
-			unitId: unit.id,
-			newUlid: () => ulid(),
-			slice: 40
-		});
+		const sliced = await planInSlices({ ...planOptions({ preview, members }), slice: 40 });
 		if (!sliced.ok) throw new Error(sliced.message);
 		// 151 rows in slices of 40: four chunks of documents, each read back only when written.
 		expect(sliced.plan.chunks).toHaveLength(4);
