@@ -52,6 +52,28 @@ async function signInOffline(page: Page, account: Credentials, landing?: Landing
 
 const count = (page: Page) => page.getByTestId('member-count').textContent();
 
+/** Member documents in a PouchDB's IndexedDB store (runs in the page). */
+async function storedMembers(name: string): Promise<number> {
+	const db = await new Promise<IDBDatabase>((resolve, reject) => {
+		const open = indexedDB.open(name);
+		open.onsuccess = () => resolve(open.result);
+		open.onerror = () => reject(open.error);
+	});
+	try {
+		const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
+			const request = db
+				.transaction('document-store', 'readonly')
+				.objectStore('document-store')
+				.getAllKeys();
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		return keys.filter((key) => String(key).startsWith('member:')).length;
+	} finally {
+		db.close();
+	}
+}
+
 describe('pinned units and merged units on the device', () => {
 	it('a province pins a commune and reads it offline', async () => {
 		const context = await phoneContext(browser);
@@ -71,6 +93,19 @@ describe('pinned units and merged units on the device', () => {
 		await context.setOffline(true);
 		await page.reload();
 		await expect.poll(() => count(page)).toBe('8 đoàn viên');
+		// The list came straight from the download; the commune's PouchDB is filled after it (ADR
+		// 0029): all 8 members are there too, and a member's form, read from it, opens offline.
+		const pouch = `_pouch_doanvu-${tanSon.db}`;
+		await expect.poll(() => page.evaluate(storedMembers, pouch), { timeout: 30_000 }).toBe(8);
+		const first = page.getByTestId('member-item').first();
+		const name = (await first.locator('.name').textContent())!.trim();
+		await first.click();
+		await page.getByTestId('edit-member').click();
+		await page.waitForURL('**/sua');
+		const typed = ['Họ', 'Tên đệm', 'Tên'].map((label) =>
+			page.getByLabel(label, { exact: true }).inputValue()
+		);
+		expect((await Promise.all(typed)).filter(Boolean).join(' ')).toBe(name);
 		link.restore();
 		await context.close();
 	});

@@ -1,6 +1,5 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateHistory, generateMembers } from '../../src/lib/synthetic';
 import {
 	startUnitSync,
 	type SyncProblem,
@@ -12,6 +11,7 @@ import { deviceDb } from '../../src/lib/data/store/device-db';
 import { PULL_CHECKPOINT_ID } from '../../src/lib/data/sync/checkpoints';
 import { PRESETS, startLink, type Link } from '../../bench/link';
 import { memberDoc } from '../support/member-fixture';
+import { deviceLeaves, serverLeaves, unitWithMembers, type Unit } from '../support/sync-fixture';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 // The sync engine's protocol (docs/decisions/0008-sync-protocol.md) against the real server: a
@@ -21,7 +21,6 @@ import { startTestServer, type TestServer } from '../support/test-server';
 // incremental sync must cost requests in proportion to the changes.
 
 let server: TestServer;
-const TODAY = '2026-11-28';
 
 beforeAll(async () => {
 	server = await startTestServer();
@@ -30,70 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await server?.close();
 });
-
-interface Unit {
-	id: string;
-	db: string;
-	login: string;
-	cookie: string;
-}
-
-async function unitWithMembers(options: { members: number; seed: string }): Promise<Unit> {
-	const created = await server.createUnitWithAccount({});
-	const members = generateMembers({
-		seed: options.seed,
-		count: options.members,
-		unitId: created.unit.id,
-		branchIds: [],
-		today: TODAY,
-		createdBy: created.login
-	});
-	const history = generateHistory({ seed: options.seed, members, today: TODAY });
-	const docs = [...members, ...history];
-	for (let i = 0; i < docs.length; i += 1000) {
-		await server.couch.bulkDocs({ db: created.unit.db, docs: docs.slice(i, i + 1000) });
-	}
-	const { cookie } = await server.signIn({ login: created.login, password: created.password });
-	return { id: created.unit.id, db: created.unit.db, login: created.login, cookie };
-}
-
-/** Per document: winning rev, deleted, all leaves (conflicts and deleted leaves included). */
-async function serverLeaves(db: string) {
-	const res = await server.couch.json<{
-		results: { id: string; changes: { rev: string }[]; deleted?: boolean }[];
-	}>({ path: `${db}/_changes`, query: { style: 'all_docs' } });
-	const all = await server.couch.json<{ rows: { id: string; value: { rev: string } }[] }>({
-		path: `${db}/_all_docs`
-	});
-	const winners = new Map(all.rows.map((r) => [r.id, r.value.rev]));
-	return Object.fromEntries(
-		res.results.map((r) => [
-			r.id,
-			{
-				leaves: r.changes.map((c) => c.rev).sort(),
-				deleted: !!r.deleted,
-				...(winners.has(r.id) ? { rev: winners.get(r.id) } : {})
-			}
-		])
-	);
-}
-
-async function deviceLeaves(db: string) {
-	const local = localDb(db);
-	const res = await local.changes({ since: 0, style: 'all_docs' });
-	const all = await local.allDocs();
-	const winners = new Map(all.rows.map((r) => [r.id, r.value.rev]));
-	return Object.fromEntries(
-		res.results.map((r) => [
-			r.id,
-			{
-				leaves: r.changes.map((c) => c.rev).sort(),
-				deleted: !!r.deleted,
-				...(winners.has(r.id) ? { rev: winners.get(r.id) } : {})
-			}
-		])
-	);
-}
 
 function sync(options: { unit: Unit; origin?: string }): {
 	handle: UnitSyncHandle;
@@ -155,7 +90,7 @@ function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<vo
 
 describe('the sync engine against the real server', () => {
 	it('a first sync reproduces conflicts and deletions exactly, and later edits attach to their ancestors', async () => {
-		const unit = await unitWithMembers({ members: 60, seed: 'conflicts' });
+		const unit = await unitWithMembers({ server, members: 60, seed: 'conflicts' });
 		const at = new Date().toISOString();
 		const base = {
 			type: 'member',
@@ -231,7 +166,10 @@ describe('the sync engine against the real server', () => {
 		try {
 			await first.idle();
 			expect(first.problems).toEqual([]);
-			const [onServer, onDevice] = [await serverLeaves(unit.db), await deviceLeaves(unit.db)];
+			const [onServer, onDevice] = [
+				await serverLeaves({ server, db: unit.db }),
+				await deviceLeaves(unit.db)
+			];
 			expect(onServer['member:01JCONFLICT0000000000000001']?.leaves).toEqual(['2-bbbb', '2-cccc']);
 			expect(onServer['member:01JDELETED00000000000000001']?.deleted).toBe(true);
 			expect(onServer['member:01JHALFDEAD0000000000000001']?.leaves).toEqual(['3-ffff', '3-iiii']);
@@ -285,7 +223,7 @@ describe('the sync engine against the real server', () => {
 			});
 			expect(onServerNow?._rev).toBe(edit.rev);
 			expect(onServerNow?._conflicts).toBeUndefined();
-			expect(await deviceLeaves(unit.db)).toEqual(await serverLeaves(unit.db));
+			expect(await deviceLeaves(unit.db)).toEqual(await serverLeaves({ server, db: unit.db }));
 		} finally {
 			first.handle.stop();
 			await forget(unit.db);
@@ -293,7 +231,7 @@ describe('the sync engine against the real server', () => {
 	});
 
 	it('an interrupted first sync resumes from where it stopped', async () => {
-		const unit = await unitWithMembers({ members: 1500, seed: 'resume' });
+		const unit = await unitWithMembers({ server, members: 1500, seed: 'resume' });
 		const link: Link = await startLink({ preset: PRESETS.none!, targetPort: server.port });
 		try {
 			// A clean first sync, to know what one costs.
@@ -342,7 +280,7 @@ describe('the sync engine against the real server', () => {
 			// Re-sent: what the two attempts downloaded beyond one clean sync.
 			const resent = link.stats().downBytes - cleanBytes;
 			expect(resent).toBeLessThan(receivedBeforeCut * 0.1);
-			expect(await deviceLeaves(unit.db)).toEqual(await serverLeaves(unit.db));
+			expect(await deviceLeaves(unit.db)).toEqual(await serverLeaves({ server, db: unit.db }));
 		} finally {
 			await link.close();
 			await forget(unit.db);
@@ -350,7 +288,7 @@ describe('the sync engine against the real server', () => {
 	});
 
 	it('a push of more changes than a page sends every one, 500 a request (read 100 at a time)', async () => {
-		const unit = await unitWithMembers({ members: 5, seed: 'push-pages' });
+		const unit = await unitWithMembers({ server, members: 5, seed: 'push-pages' });
 		const link: Link = await startLink({ preset: PRESETS.none!, targetPort: server.port });
 		try {
 			const first = sync({ unit, origin: link.url });
@@ -377,7 +315,7 @@ describe('the sync engine against the real server', () => {
 				.log.filter((r) => Number.isFinite(r.end) && r.path.includes('/_bulk_docs'));
 			expect(bulk).toHaveLength(2);
 			expect(await countPending(unit.db)).toBe(0);
-			expect(await deviceLeaves(unit.db)).toEqual(await serverLeaves(unit.db));
+			expect(await deviceLeaves(unit.db)).toEqual(await serverLeaves({ server, db: unit.db }));
 			const onServer = await server.couch.allDocs({
 				db: unit.db,
 				startkey: 'member:',
@@ -391,7 +329,7 @@ describe('the sync engine against the real server', () => {
 	});
 
 	it('an incremental sync costs round trips in proportion to the changes, pushing and pulling at once', async () => {
-		const unit = await unitWithMembers({ members: 800, seed: 'incremental' });
+		const unit = await unitWithMembers({ server, members: 800, seed: 'incremental' });
 		const link: Link = await startLink({ preset: PRESETS.none!, targetPort: server.port });
 		try {
 			const first = sync({ unit, origin: link.url });
@@ -443,7 +381,7 @@ describe('the sync engine against the real server', () => {
 			// (all ten are recorded local writes, so no _revs_diff).
 			expect(requests.sort()).toEqual(['GET /_changes', 'POST /_bulk_docs', 'POST /_bulk_get']);
 			expect(await countPending(unit.db)).toBe(0);
-			expect(await deviceLeaves(unit.db)).toEqual(await serverLeaves(unit.db));
+			expect(await deviceLeaves(unit.db)).toEqual(await serverLeaves({ server, db: unit.db }));
 			expect(again.problems).toEqual([]);
 		} finally {
 			await link.close();
@@ -452,7 +390,7 @@ describe('the sync engine against the real server', () => {
 	});
 
 	it('concurrent edits end as the same conflict on both sides; refused writes are reported', async () => {
-		const unit = await unitWithMembers({ members: 30, seed: 'concurrent' });
+		const unit = await unitWithMembers({ server, members: 30, seed: 'concurrent' });
 		const first = sync({ unit });
 		const refused: string[] = [];
 		try {
@@ -488,7 +426,7 @@ describe('the sync engine against the real server', () => {
 			try {
 				await until(() => refused.length === 1);
 				await until(async () => {
-					const onServer = await serverLeaves(unit.db);
+					const onServer = await serverLeaves({ server, db: unit.db });
 					return onServer[row!._id]!.leaves.length === 2;
 				});
 				await until(async () => (await deviceLeaves(unit.db))[row!._id]!.leaves.length === 2);
@@ -497,7 +435,7 @@ describe('the sync engine against the real server', () => {
 			}
 			expect(refused).toEqual([stray._id]);
 			expect((await deviceDb.outbox.get(stray._id))?.refused).toBeTruthy();
-			const onServer = await serverLeaves(unit.db);
+			const onServer = await serverLeaves({ server, db: unit.db });
 			const onDevice = await deviceLeaves(unit.db);
 			expect(onDevice[row!._id]).toEqual(onServer[row!._id]);
 			delete onDevice[stray._id];

@@ -2,6 +2,7 @@ import { countPending } from '$lib/data/sync/outbox';
 import { loadEngineChunk } from '$lib/data/sync/load-engine-chunk';
 import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
 import { forgetMemberRowsOf } from '$lib/data/read-model/member-store';
+import { forgetStashOf } from '$lib/data/store/snapshot-stash';
 
 // Subordinate units a superior keeps on her device for offline work: synced and indexed like her own.
 
@@ -56,7 +57,8 @@ export async function forgetDb(db: string): Promise<void> {
 			deviceDb.records,
 			deviceDb.checkpoints,
 			deviceDb.outbox,
-			deviceDb.settings
+			deviceDb.settings,
+			deviceDb.snapshotStash
 		],
 		async () => {
 			await forgetMemberRowsOf(db);
@@ -66,6 +68,7 @@ export async function forgetDb(db: string): Promise<void> {
 			await deviceDb.checkpoints.delete(db);
 			await deviceDb.outbox.where('db').equals(db).delete();
 			await deviceDb.settings.delete(`firstSync:${db}`);
+			await forgetStashOf(db);
 		}
 	);
 }

@@ -9,6 +9,8 @@ import { readAllMetadata, readChangesPage, type PageChange } from './pouch-pages
 import { historyForRow, memberForRow, toHistoryRow, toMemberRow } from './rows';
 import { warmMemberSearchIndex } from './search-index';
 import { forgetMemberRowsOf, memberDirectory, writeMemberRows } from './member-store';
+import { forgetFolded, takeFolded } from './folded-revs';
+import { stashTable } from '$lib/data/store/snapshot-stash';
 import {
 	deviceDb,
 	type BranchRow,
@@ -37,7 +39,7 @@ type AnyDoc = PouchDB.Core.ExistingDocument<{ type?: string; [key: string]: unkn
 	_deleted?: boolean;
 };
 
-interface Batch {
+export interface Batch {
 	members: MemberRow[];
 	branches: BranchRow[];
 	units: UnitRow[];
@@ -59,7 +61,7 @@ const INDEXED_TABLES = () => [
 ];
 
 /** Folds a page into rows, handing the thread back every SLICE_MS. */
-async function fold(db: string, results: PageChange[]): Promise<Batch> {
+export async function fold(db: string, results: PageChange[]): Promise<Batch> {
 	const batch: Batch = {
 		members: [],
 		branches: [],
@@ -83,6 +85,10 @@ async function fold(db: string, results: PageChange[]): Promise<Batch> {
 function foldOne(db: string, change: PageChange, batch: Batch): void {
 	{
 		const doc = change.doc as AnyDoc | undefined;
+		// Written into PouchDB from the snapshot stash after the read model had it (ADR 0029).
+		if (doc && takeFolded({ db, id: change.id, rev: doc._rev }) && !doc._conflicts?.length) {
+			return;
+		}
 		if (change.deleted || !doc || doc._deleted) {
 			batch.deleted.push(change.id);
 			return;
@@ -176,11 +182,23 @@ async function putSliced<T>(table: Table<T>, rows: T[]): Promise<void> {
 	}
 }
 
-async function apply(db: string, batch: Batch, seq: number | string): Promise<void> {
+/**
+ * Writes a folded batch in one transaction with the checkpoint `seq` (PouchDB's sequence folded up
+ * to). A batch from a first sync's stream (`seq` null, ADR 0029) leaves the checkpoint where it is
+ * (creating it at 0 if missing: the indexer must not start that database over) and writes the
+ * stream's documents into the snapshot stash (`also`) in the same transaction.
+ */
+export async function apply(
+	db: string,
+	batch: Batch,
+	seq: number | string | null,
+	also?: () => Promise<void>
+): Promise<void> {
 	// Where each member's pack is: known before the transaction opens (awaiting anything but
 	// IndexedDB inside it would end it).
 	await memberDirectory();
-	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
+	const tables = also ? [...INDEXED_TABLES(), stashTable()] : INDEXED_TABLES();
+	await deviceDb.transaction('rw', tables, async () => {
 		if (batch.deleted.length) {
 			// A member moved to another unit leaves with its history (the transfer worker deletes
 			// them in the sending unit); a split deletes what moved.
@@ -199,7 +217,9 @@ async function apply(db: string, batch: Batch, seq: number | string): Promise<vo
 		await putSliced(deviceDb.units, batch.units);
 		await putSliced(deviceDb.transfers, batch.transfers);
 		await putSliced(deviceDb.records, batch.records);
-		await deviceDb.checkpoints.put({ db, seq });
+		if (seq !== null) await deviceDb.checkpoints.put({ db, seq });
+		else if (!(await deviceDb.checkpoints.get(db))) await deviceDb.checkpoints.put({ db, seq: 0 });
+		await also?.();
 	});
 }
 
@@ -221,8 +241,16 @@ export async function catchUp(
 		await memberDirectory();
 		await deviceDb.transaction(
 			'rw',
-			[deviceDb.memberPacks, deviceDb.historyPacks, deviceDb.transfers, deviceDb.records],
+			[
+				deviceDb.memberPacks,
+				deviceDb.historyPacks,
+				deviceDb.transfers,
+				deviceDb.records,
+				deviceDb.checkpoints
+			],
 			async () => {
+				// A first sync's stream may have folded rows in meanwhile (ADR 0029): they stay.
+				if (await deviceDb.checkpoints.get(db)) return;
 				await forgetMemberRowsOf(db);
 				await deviceDb.transfers.where('db').equals(db).delete();
 				await deviceDb.records.where('db').equals(db).delete();
@@ -330,6 +358,13 @@ export async function rebuildReadModel(
 	dbs: string[],
 	options: { onProgress?: (progress: RebuildProgress) => void } = {}
 ): Promise<number> {
+	// What a pinned unit's first sync left in the snapshot stash goes into PouchDB first: the
+	// rebuild reads PouchDB alone (ADR 0029).
+	const { whenLocalFilled } = await import('$lib/data/sync/local-fill');
+	for (const db of dbs) {
+		await whenLocalFilled(db);
+		forgetFolded(db);
+	}
 	let expected = 0;
 	for (const db of dbs) {
 		const info = await localDb(db).info();

@@ -143,8 +143,10 @@ class Session {
 	}
 
 	#startSync() {
+		const own = this.#info?.dbs ?? [];
 		void deviceEngine.start({
 			dbs: this.dbs,
+			pinned: this.#pinned.map((p) => p.db).filter((db) => !own.includes(db)),
 			writer: this.#writer(),
 			onAuthProblem: (p) => void this.#authProblem(p),
 			onUnitMerged: (unit) => void this.#relocate(unit)

@@ -8,7 +8,8 @@ import type { ExportLogEntry } from '$lib/domain/spreadsheets/export-log-schema'
 //   indexer's checkpoints, shaped for the screens, fed from the PouchDB changes feeds and
 //   rebuildable at any time (nothing there is the truth; PouchDB is);
 // - what cannot be rebuilt: the outbox (what this device wrote and the server has not accepted),
-//   settings (the cached session, pinned units, app lock, drafts, print headers) and the sync log.
+//   settings (the cached session, pinned units, app lock, drafts, print headers), the sync log, and
+//   the snapshot stash (a pinned unit's first sync on its way into PouchDB, ADR 0029).
 // One database (IndexedDB name `doanvu`) so existing phones keep their data; wipeDevice clears both.
 
 /** One member as the list, search and filters need it. */
@@ -96,6 +97,20 @@ export interface HistoryPack {
 	key: string;
 	db: string;
 	history: HistoryRow[];
+}
+
+/**
+ * Documents of a pinned unit's first sync that the read model already holds and PouchDB does not
+ * yet (version 8, ADR 0029): one record per batch of the stream, kept until store/local-fill.ts has
+ * written them into the unit's PouchDB. Not rebuildable: until then they are the device's only copy.
+ */
+export interface StashRecord {
+	key?: number;
+	db: string;
+	/** The documents' ids (a multi-entry index: is a document already waiting here?). */
+	ids: string[];
+	/** The documents as the server sent them, one JSON array (one string copies cheaply). */
+	docs: string;
 }
 
 /** A transfer offer (`transfer:<ulid>`) delivered into this unit's database by the server. */
@@ -194,6 +209,7 @@ export class DeviceDb extends Dexie {
 	transfers!: EntityTable<TransferRow, 'id'>;
 	records!: EntityTable<RecordRow, 'key'>;
 	exportLog!: EntityTable<ExportLogRow, 'id'>;
+	snapshotStash!: EntityTable<StashRecord, 'key'>;
 
 	constructor(name = 'doanvu') {
 		super(name);
@@ -249,6 +265,9 @@ export class DeviceDb extends Dexie {
 			.upgrade(async (tx) => {
 				await tx.table('checkpoints').clear();
 			});
+		// Version 8 (ADR 0029): a pinned unit's first sync goes into the read model first and waits
+		// here for PouchDB. A new table: nothing to fold in.
+		this.version(8).stores({ snapshotStash: '++key, db, *ids' });
 	}
 }
 

@@ -45,7 +45,8 @@ function keepConnectionsOnQuotaAbort(): void {
 	};
 }
 
-export function localDb(db: string): PouchDB.Database {
+/** The unit's PouchDB itself, for the sync engine, which fills it (ADR 0029). */
+export function syncLocalDb(db: string): PouchDB.Database {
 	if (wiped.has(db)) throw new WipedDatabaseError(db);
 	let local = locals.get(db);
 	if (!local) {
@@ -54,6 +55,67 @@ export function localDb(db: string): PouchDB.Database {
 		locals.set(db, local);
 	}
 	return local;
+}
+
+// A pinned unit's first sync reaches PouchDB after the read model (ADR 0029): until its snapshot
+// stash is written in (sync/local-fill.ts), a read or write of that PouchDB through localDb()
+// first has the fill finish. Databases known to have nothing waiting skip the check.
+const complete = new Set<string>();
+const RAW = Symbol('raw PouchDB');
+const guardedViews = new Map<string, PouchDB.Database>();
+/** The methods that read or write documents; changes(), info() and revsDiff() pass straight. */
+const DOCUMENT_METHODS = new Set([
+	'get',
+	'allDocs',
+	'bulkGet',
+	'put',
+	'post',
+	'bulkDocs',
+	'remove',
+	'query',
+	'getAttachment',
+	'putAttachment',
+	'removeAttachment'
+]);
+
+export function markLocalIncomplete(db: string): void {
+	complete.delete(db);
+}
+
+export function markLocalComplete(db: string): void {
+	complete.add(db);
+}
+
+let fillModule: Promise<typeof import('$lib/data/sync/local-fill')> | null = null;
+
+async function filled(db: string): Promise<void> {
+	fillModule ??= import('$lib/data/sync/local-fill');
+	await (await fillModule).whenLocalFilled(db);
+}
+
+/** The unit's PouchDB as the app reads and writes it (see above). */
+export function localDb(db: string): PouchDB.Database {
+	const local = syncLocalDb(db);
+	let view = guardedViews.get(db);
+	if (!view || (view as unknown as { [RAW]: PouchDB.Database })[RAW] !== local) {
+		view = new Proxy(local, {
+			get(target, property) {
+				if (property === RAW) return target;
+				const value = Reflect.get(target, property, target) as unknown;
+				if (typeof value !== 'function') return value;
+				const method = value as (...args: unknown[]) => unknown;
+				if (typeof property === 'string' && DOCUMENT_METHODS.has(property)) {
+					return (...args: unknown[]) =>
+						complete.has(db)
+							? method.apply(target, args)
+							: filled(db).then(() => method.apply(target, args));
+				}
+				return method.bind(target);
+			}
+		});
+		guardedViews.set(db, view);
+	}
+	return view;
 }
 
 export interface RemoteOptions {
@@ -85,6 +147,8 @@ export async function destroyLocalDbs(dbs: string[]): Promise<void> {
 		wiped.add(db);
 		const local = locals.get(db) ?? new PouchDB(localDbName(db));
 		locals.delete(db);
+		guardedViews.delete(db);
+		complete.delete(db);
 		await local.destroy();
 	}
 }

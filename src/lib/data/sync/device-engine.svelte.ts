@@ -26,6 +26,8 @@ export interface EngineWriter {
 export interface EngineStart {
 	/** Every unit database on this device (own and pinned). */
 	dbs: string[];
+	/** The pinned ones: their first sync goes into the read model before PouchDB (ADR 0029). */
+	pinned?: string[];
 	/** Null for a viewer: she cannot write, so nothing is merged on her device. */
 	writer: EngineWriter | null;
 	onAuthProblem: (problem: SyncProblem) => void;
@@ -49,6 +51,7 @@ class DeviceEngine {
 	#online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
 
 	#dbs: string[] = [];
+	#pinned = new Set<string>();
 	#chunk: EngineChunk | null = null;
 	#syncs = new Map<string, UnitSyncHandle>();
 	#indexers = new Map<string, IndexerHandle>();
@@ -141,6 +144,7 @@ class DeviceEngine {
 		this.stop();
 		const generation = this.#generation;
 		this.#dbs = options.dbs;
+		this.#pinned = new Set(options.pinned ?? []);
 		this.#catchingUp = [...options.dbs];
 		allowLocalDbs(options.dbs);
 		this.#onAuthProblem = options.onAuthProblem;
@@ -281,6 +285,7 @@ class DeviceEngine {
 		const report = this.#writer?.report;
 		return chunk.startUnitSync({
 			db,
+			stashFirstSync: this.#pinned.has(db),
 			...(report && report.db === db
 				? {
 						reporter: {

@@ -28,3 +28,15 @@ export class KnownRevs {
 		this.#size = 0;
 	}
 }
+
+const byDb = new Map<string, KnownRevs>();
+
+/**
+ * The known revisions of one unit database, shared by its sync runs and by the local fill
+ * (local-fill.ts), which writes documents the server sent into PouchDB after the fact.
+ */
+export function knownRevsOf(db: string): KnownRevs {
+	let known = byDb.get(db);
+	if (!known) byDb.set(db, (known = new KnownRevs()));
+	return known;
+}

@@ -3,6 +3,7 @@ import { longpollSlots, sleep, snapshotSlots, POLL_MS } from './connection-slots
 import type { KnownRevs } from './known-revs';
 import { LocalCheckpoint, PULL_CHECKPOINT_ID, type PullCheckpoint } from './checkpoints';
 import { BatchSizer, yieldToMain } from './main-thread';
+import { streamStarted, type SnapshotSink } from './local-fill';
 
 // The pull half of the sync engine (docs/decisions/0008-sync-protocol.md), standard CouchDB
 // endpoints only:
@@ -16,6 +17,11 @@ import { BatchSizer, yieldToMain } from './main-thread';
 // - Afterwards ('live'): `_changes` without bodies from the cursor, the revisions the device lacks
 //   (local `revsDiff`), then one `_bulk_get?revs=true&latest=true`: two round trips whatever the
 //   size of the database, and a longpoll while nothing happens.
+//
+// A pinned unit's first sync (ADR 0029) goes, with a `sink`, into the read model and the snapshot
+// stash instead of PouchDB: the list is searchable once the stream is in, and local-fill.ts writes
+// PouchDB afterwards. Rows that need their history (conflicts, documents already here or already
+// stashed) take the usual way into PouchDB.
 //
 // Writes go to PouchDB in slices sized from the time the last one took (main-thread.ts), the main
 // thread handed back between them: PouchDB's IndexedDB adapter writes a whole `bulkDocs` in one
@@ -66,11 +72,19 @@ export class Puller {
 	readonly #known: KnownRevs;
 	readonly #checkpoint: LocalCheckpoint<PullCheckpoint>;
 	readonly #slices = new BatchSizer({ ...WRITE_SLICE, targetMs: WRITE_TARGET_MS });
+	readonly #sink: SnapshotSink | undefined;
 
-	constructor(options: { local: PouchDB.Database; remote: CouchRemote; known: KnownRevs }) {
+	constructor(options: {
+		local: PouchDB.Database;
+		remote: CouchRemote;
+		known: KnownRevs;
+		/** Where a first sync's documents go instead of PouchDB (ADR 0029). */
+		sink?: SnapshotSink;
+	}) {
 		this.#local = options.local;
 		this.#remote = options.remote;
 		this.#known = options.known;
+		this.#sink = options.sink;
 		this.#checkpoint = new LocalCheckpoint({ db: options.local, id: PULL_CHECKPOINT_ID });
 	}
 
@@ -218,6 +232,19 @@ export class Puller {
 		return docs.length;
 	}
 
+	/** Into the read model and the stash (ADR 0029), in slices as the writes to PouchDB are. */
+	async #take(docs: PouchDoc[]): Promise<number> {
+		for (let i = 0; i < docs.length; ) {
+			const slice = docs.slice(i, i + this.#slices.size);
+			await yieldToMain();
+			const started = performance.now();
+			await this.#sink!.take(slice);
+			this.#slices.took({ count: slice.length, ms: performance.now() - started });
+			i += slice.length;
+		}
+		return docs.length;
+	}
+
 	async #snapshot(options: {
 		since: string | number;
 		signal: AbortSignal;
@@ -290,6 +317,8 @@ export class Puller {
 		});
 
 		let slot = false;
+		// The background fill of other units waits while this one streams (local-fill.ts).
+		const streamEnded = streamStarted();
 		try {
 			await snapshotSlots.acquire(signal);
 			slot = true;
@@ -329,6 +358,7 @@ export class Puller {
 			await writer.catch(() => undefined);
 			throw error;
 		} finally {
+			streamEnded();
 			if (slot) snapshotSlots.release();
 			options.signal.removeEventListener('abort', abort);
 		}
@@ -350,6 +380,8 @@ export class Puller {
 		for (const row of present.rows) {
 			if (!('error' in row)) held.add(row.key);
 		}
+		// Stashed by an earlier run of this first sync: a newer revision needs its ancestry.
+		if (this.#sink) for (const id of await this.#sink.held(batch.map((row) => row.id))) held.add(id);
 		const direct: PouchDoc[] = [];
 		const viaHistory: ChangeRow[] = [];
 		let added = 0;
@@ -360,7 +392,7 @@ export class Puller {
 				if (!row.doc._deleted) added++;
 			} else viaHistory.push(row);
 		}
-		let written = await this.#write(direct);
+		let written = this.#sink ? await this.#take(direct) : await this.#write(direct);
 		let lastSafe = batch.length - 1;
 		let failed: unknown;
 		if (viaHistory.length > 0) {

@@ -1,11 +1,12 @@
 import { couchRemote } from '$lib/data/online/couch-http';
-import { KnownRevs } from './known-revs';
+import { knownRevsOf, type KnownRevs } from './known-revs';
 import { Puller, type PullProgress } from './pull';
 import { Pusher, type PushOutcome } from './push';
 import { clearPushed, markRefused } from './outbox';
 import { isPushHeld } from './push-hold';
 import { backOff, classifyError, isAbort, type SyncProblem } from './problems';
-import { localDb, WipedDatabaseError, type RemoteOptions } from '$lib/data/store/pouch';
+import { syncLocalDb, WipedDatabaseError, type RemoteOptions } from '$lib/data/store/pouch';
+import { fillInBackground, snapshotSink } from './local-fill';
 import { putSetting, deviceDb } from '$lib/data/store/device-db';
 import { reportSync, type DeviceReporter } from './device-report';
 
@@ -84,9 +85,11 @@ class UnitSync implements UnitSyncHandle {
 	readonly #listener: SyncListener;
 	readonly #reporter: DeviceReporter | undefined;
 	readonly #remote: ReturnType<typeof couchRemote>;
-	readonly #known = new KnownRevs();
+	readonly #known: KnownRevs;
+	/** A pinned unit: its first sync goes into the read model before PouchDB (ADR 0029). */
+	readonly #stashFirstSync: boolean;
 	// Opened at each run: a database wiped from the device (sign-out, revoked) is never reopened by
-	// a retry (localDb refuses), and a run on it ends quietly.
+	// a retry (syncLocalDb refuses), and a run on it ends quietly.
 	#engine: OpenedDb | null = null;
 
 	#phase: UnitSyncPhase = 'starting';
@@ -114,8 +117,11 @@ class UnitSync implements UnitSyncHandle {
 		listener: SyncListener;
 		remote?: RemoteOptions;
 		reporter?: DeviceReporter;
+		stashFirstSync?: boolean;
 	}) {
 		this.#db = options.db;
+		this.#known = knownRevsOf(options.db);
+		this.#stashFirstSync = options.stashFirstSync ?? false;
 		this.#listener = options.listener;
 		this.#reporter = options.reporter;
 		this.#remote = couchRemote({ db: options.db, remote: options.remote });
@@ -152,12 +158,17 @@ class UnitSync implements UnitSyncHandle {
 	}
 
 	#open(): OpenedDb {
-		const local = localDb(this.#db);
+		const local = syncLocalDb(this.#db);
 		if (this.#engine?.local !== local) {
 			const [db, remote, known] = [this.#db, this.#remote, this.#known];
 			this.#engine = {
 				local,
-				puller: new Puller({ local, remote, known }),
+				puller: new Puller({
+					local,
+					remote,
+					known,
+					...(this.#stashFirstSync ? { sink: snapshotSink(db) } : {})
+				}),
 				pusher: new Pusher({ db, local, remote, known })
 			};
 		}
@@ -382,6 +393,11 @@ class UnitSync implements UnitSyncHandle {
 		this.#delay = 0;
 		this.#enter('live');
 		this.#reportIdle(run);
+		// What a first sync left in the snapshot stash goes into PouchDB while the device is quiet
+		// (ADR 0029); a later run carries on where this one stopped.
+		void fillInBackground({ db, signal }).catch((error) => {
+			if (!isAbort(error)) console.error('Lỗi ghi dữ liệu đơn vị vào máy', error);
+		});
 		// Live: wait for the server's next changes; local ones are pushed by the feed above.
 		for (;;) {
 			let started = false;
@@ -407,6 +423,8 @@ export function startUnitSync(options: {
 	remote?: RemoteOptions;
 	/** The device reports its sync into this database (its own unit's, and not for a viewer). */
 	reporter?: DeviceReporter;
+	/** A pinned unit: its first sync goes into the read model before PouchDB (ADR 0029). */
+	stashFirstSync?: boolean;
 }): UnitSyncHandle {
 	return new UnitSync(options).start();
 }
