@@ -53,6 +53,7 @@ function open(unit: Unit): void {
 function puller(options: { unit: Unit; origin?: string }): Puller {
 	const { unit } = options;
 	return new Puller({
+		db: unit.db,
 		local: syncLocalDb(unit.db),
 		remote: couchRemote({
 			db: unit.db,
@@ -150,12 +151,12 @@ describe("a pinned unit's first sync, read model first", () => {
 	});
 
 	it('an interrupted first sync resumes without turning a stashed member’s newer revision into a conflict', async () => {
-		const unit = await unitWithMembers({ server, members: 1200, seed: 'pinned-resume' });
+		const unit = await unitWithMembers({ server, members: 600, seed: 'pinned-resume' });
 		open(unit);
 		const link = await startLink({ preset: PRESETS.none!, targetPort: server.port });
 		try {
 			const info = await server.couch.json<{ sizes?: { external?: number } }>({ path: unit.db });
-			const cut = link.cutAfter({ downBytes: Math.round((info.sizes?.external ?? 400_000) / 3) });
+			const cut = link.cutAfter({ downBytes: Math.round((info.sizes?.external ?? 400_000) / 8) });
 			await expect(
 				Promise.all([
 					puller({ unit, origin: link.url }).catchUp({ signal: new AbortController().signal }),

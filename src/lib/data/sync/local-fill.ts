@@ -26,13 +26,23 @@ export interface SnapshotSink {
 	take(docs: StashedDoc[]): Promise<void>;
 }
 
+/**
+ * One batch into the read model at a time, device-wide: the streams of several units fold in turn
+ * (the phone has one main thread) and their commits do not pile up (see pull.ts, #batchSize).
+ */
+let taking: Promise<void> = Promise.resolve();
+
 export function snapshotSink(db: string): SnapshotSink {
 	return {
 		held: (ids) => stashedAmong({ db, ids }),
-		take: async (docs) => {
-			// Before the write: from now on a read of this PouchDB first waits for the fill.
-			markLocalIncomplete(db);
-			await ingestStreamed({ db, docs });
+		take: (docs) => {
+			const turn = taking.then(() => {
+				// Before the write: from now on a read of this PouchDB first waits for the fill.
+				markLocalIncomplete(db);
+				return ingestStreamed({ db, docs });
+			});
+			taking = turn.catch(() => undefined);
+			return turn;
 		}
 	};
 }
@@ -42,15 +52,18 @@ const WRITE = { start: 100, min: 20, max: 500, targetMs: 60 };
 /** In the background, how long to wait while a first sync is still streaming. */
 const BUSY_WAIT_MS = 500;
 
-/** First syncs streaming now, device-wide: the background fill waits for none (pull.ts). */
-let streaming = 0;
+/** First syncs streaming now, per database: the background fill waits for none (pull.ts). */
+const streaming = new Map<string, number>();
 
-export function streamStarted(): () => void {
-	streaming++;
+export function streamStarted(db: string): () => void {
+	streaming.set(db, (streaming.get(db) ?? 0) + 1);
 	let ended = false;
 	return () => {
-		if (!ended) streaming--;
+		if (ended) return;
 		ended = true;
+		const left = (streaming.get(db) ?? 1) - 1;
+		if (left > 0) streaming.set(db, left);
+		else streaming.delete(db);
 	};
 }
 
@@ -78,7 +91,7 @@ class LocalFill {
 	}
 
 	async #quiet(signal?: AbortSignal): Promise<boolean> {
-		while (!this.#urgent && streaming > 0) {
+		while (!this.#urgent && streaming.size > 0) {
 			if (signal?.aborted) return false;
 			await new Promise((resolve) => setTimeout(resolve, BUSY_WAIT_MS));
 		}
@@ -97,6 +110,8 @@ class LocalFill {
 				// PouchDB takes as nothing new (the same revisions).
 				await dropStash(key);
 			}
+			// An urgent drain does not chase a stream still stashing (whenLocalFilled).
+			if (this.#urgent && streaming.has(db)) return;
 		}
 	}
 
@@ -145,9 +160,11 @@ export function fillInBackground(options: { db: string; signal: AbortSignal }): 
  */
 export async function whenLocalFilled(db: string): Promise<void> {
 	const fill = fillOf(db);
+	// While its first sync streams, what has arrived is written and the read goes ahead (more
+	// comes, as it would into PouchDB); otherwise until nothing waits.
 	for (;;) {
 		await fill.run({ urgent: true });
-		if ((await stashKeysOf(db)).length === 0) break;
+		if (streaming.has(db) || (await stashKeysOf(db)).length === 0) break;
 	}
-	if (streaming === 0) markLocalComplete(db);
+	if (!streaming.has(db)) markLocalComplete(db);
 }

@@ -53,6 +53,9 @@ const WRITE_SLICE = { start: 100, min: 20, max: 500 };
 /** Rows parsed but not yet written beyond which reading pauses (memory on a phone). */
 const SNAPSHOT_HIGH_WATER = 4000;
 const LIVE_PAGE = 1000;
+/** A first sync into the read model (ADR 0029): rows per transaction, the first and the next ones. */
+const SINK_FIRST_BATCH = 200;
+const SINK_BATCH = 1000;
 const BULK_GET_CHUNK = 500;
 
 /**
@@ -67,20 +70,26 @@ export interface PullProgress {
 }
 
 export class Puller {
+	readonly #db: string;
 	readonly #local: PouchDB.Database;
 	readonly #remote: CouchRemote;
 	readonly #known: KnownRevs;
 	readonly #checkpoint: LocalCheckpoint<PullCheckpoint>;
 	readonly #slices = new BatchSizer({ ...WRITE_SLICE, targetMs: WRITE_TARGET_MS });
 	readonly #sink: SnapshotSink | undefined;
+	/** Rows this puller put into the read model (ADR 0029). */
+	#taken = 0;
 
 	constructor(options: {
+		/** The unit database's name. */
+		db: string;
 		local: PouchDB.Database;
 		remote: CouchRemote;
 		known: KnownRevs;
 		/** Where a first sync's documents go instead of PouchDB (ADR 0029). */
 		sink?: SnapshotSink;
 	}) {
+		this.#db = options.db;
 		this.#local = options.local;
 		this.#remote = options.remote;
 		this.#known = options.known;
@@ -232,16 +241,24 @@ export class Puller {
 		return docs.length;
 	}
 
-	/** Into the read model and the stash (ADR 0029), in slices as the writes to PouchDB are. */
+	/**
+	 * Rows taken from the stream's queue at once. Into PouchDB: a slice sized by time. Into the read
+	 * model (ADR 0029): one transaction per batch, and few of them, because every commit to the member
+	 * rows makes each watched screen's query start over (Dexie's live queries drop a result a write
+	 * overlapped): commits every few tens of milliseconds kept a search from ever answering. A small
+	 * first batch puts the first rows on screen early.
+	 */
+	#batchSize(): number {
+		if (!this.#sink) return this.#slices.size;
+		return this.#taken === 0 ? SINK_FIRST_BATCH : SINK_BATCH;
+	}
+
+	/** Into the read model and the stash (ADR 0029); the fold hands the thread back as it goes. */
 	async #take(docs: PouchDoc[]): Promise<number> {
-		for (let i = 0; i < docs.length; ) {
-			const slice = docs.slice(i, i + this.#slices.size);
-			await yieldToMain();
-			const started = performance.now();
-			await this.#sink!.take(slice);
-			this.#slices.took({ count: slice.length, ms: performance.now() - started });
-			i += slice.length;
-		}
+		if (docs.length === 0) return 0;
+		await yieldToMain();
+		await this.#sink!.take(docs);
+		this.#taken += docs.length;
 		return docs.length;
 	}
 
@@ -292,11 +309,12 @@ export class Puller {
 
 		const writer = (async () => {
 			for (;;) {
-				while (queue.length < this.#slices.size && !ended) {
+				const size = this.#batchSize();
+				while (queue.length < size && !ended) {
 					await new Promise<void>((resolve) => (waiting.wake = resolve));
 				}
 				if (queue.length === 0) return;
-				const batch = queue.splice(0, this.#slices.size);
+				const batch = queue.splice(0, size);
 				if (waiting.drained && queue.length < SNAPSHOT_HIGH_WATER / 2) {
 					const resume = waiting.drained;
 					waiting.drained = null;
@@ -318,7 +336,7 @@ export class Puller {
 
 		let slot = false;
 		// The background fill of other units waits while this one streams (local-fill.ts).
-		const streamEnded = streamStarted();
+		const streamEnded = streamStarted(this.#db);
 		try {
 			await snapshotSlots.acquire(signal);
 			slot = true;

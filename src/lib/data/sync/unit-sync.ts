@@ -164,6 +164,7 @@ class UnitSync implements UnitSyncHandle {
 			this.#engine = {
 				local,
 				puller: new Puller({
+					db,
 					local,
 					remote,
 					known,
