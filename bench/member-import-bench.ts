@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { MEMBER_SHEET_COLUMNS, memberCellText } from '../src/lib/domain/spreadsheets/member-sheet';
 import { generateMembers } from '../src/lib/synthetic';
 import {
@@ -63,6 +64,12 @@ export interface MemberImportResult {
 	created: string;
 	/** With `profile`: the write's busiest stretches of main-thread samples and whose they were. */
 	profile?: BusyStretch[];
+	/**
+	 * The same file imported again once the first is synced, every row's address changed: every
+	 * row an update of a member already on the phone (the before images read, the journal holding
+	 * them, every member document a second revision). Absent with `update: false`.
+	 */
+	update?: Omit<MemberImportResult, 'build' | 'rows' | 'cpuSlowdown' | 'update'>;
 }
 
 const ROWS = 5_000;
@@ -77,14 +84,24 @@ const CATEGORIES = TRACE_DIR
 	: TRACE_CATEGORIES;
 const TODAY = '2026-11-28';
 
-async function writeSheet(path: string, rows: number): Promise<void> {
-	const members = generateMembers({
+/**
+ * The unit's sheet. `changed`: the same members with every row's current address changed, so that
+ * importing it after the first file makes every row an update of a member already there.
+ */
+async function writeSheet(path: string, rows: number, changed = false): Promise<void> {
+	const generated = generateMembers({
 		seed: 'member-import-bench',
 		count: rows,
 		unitId: 'benchimport',
 		branchIds: [],
 		today: TODAY
 	});
+	const members = changed
+		? generated.map((member) => ({
+				...member,
+				currentAddress: `${member.currentAddress ?? ''} (đã chuyển)`.trim()
+			}))
+		: generated;
 	const workbook = new ExcelJS.Workbook();
 	const sheet = workbook.addWorksheet('Đoàn viên');
 	sheet.addRow(MEMBER_SHEET_COLUMNS.map((c) => c.header));
@@ -106,6 +123,8 @@ export async function memberImportBench(options: {
 	build?: { label: string; dir: string };
 	/** Stops at the preview (nothing written): a quicker sample of the preview phase alone. */
 	previewOnly?: boolean;
+	/** Also the update path (the file again, every row changed); true unless false. */
+	update?: boolean;
 	log: (line: string) => void;
 }): Promise<MemberImportResult> {
 	const rows = options.rows ?? ROWS;
@@ -128,149 +147,194 @@ export async function memberImportBench(options: {
 		await submitSignIn(page, { login: unit.login, password });
 		await page.waitForURL('**/doan-vien');
 		await waitForServiceWorker(page);
-		await page.waitForFunction(
-			() => document.querySelector('[data-testid="sync-label"]')?.textContent === 'Đã đồng bộ',
-			null,
-			{ timeout: 120_000 }
-		);
+		await waitSynced(page);
 		await page.goto(`${server.url}/doan-vien/nhap`);
 		await page.getByTestId('import-file').waitFor();
 		const cdp = await context.newCDPSession(page);
-		if (cpuSlowdown > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuSlowdown });
-
-		options.log('  import: reading and checking…');
-		const start = await page.evaluate(() => performance.now());
-		const previewTrace = join(dir, 'trace-preview.json');
-		await browser.startTracing(page, { path: previewTrace, categories: CATEGORIES });
-		const t0 = Date.now();
-		await page.getByTestId('import-file').setInputFiles(file);
-		await page.getByTestId('mapping-check').click({ timeout: 600_000 });
-		await page.getByTestId('import-counts').waitFor({ timeout: 600_000 });
-		const toPreviewMs = Date.now() - t0;
-		const previewAt = await page.evaluate(() => performance.now());
-		const counts: Record<string, string> = {};
-		for (const kind of ['new', 'update', 'duplicate', 'clash', 'invalid']) {
-			counts[kind] =
-				(await page.getByTestId(`count-${kind}`).locator('.n').textContent())?.trim() ?? '';
-		}
-
-		await browser.stopTracing();
-		if (options.previewOnly) {
-			await page.waitForTimeout(500);
-			const preview = await taskCpuTimes({ traceFile: previewTrace });
-			if (TRACE_DIR) {
-				const stamp = `${build.label.replace(/\W+/g, '-')}-cpu${cpuSlowdown}-${Date.now()}`;
-				copyFileSync(previewTrace, join(TRACE_DIR, `${stamp}-preview.json`));
-			}
-			options.log(
-				`  preview: tasks by CPU time (≥ 50 ms): ${preview.longTasksCpuMs.join(', ') || 'none'}`
-			);
-			await context.close();
-			return {
-				build: build.label,
-				rows,
+		const stamp = () => `${build.label.replace(/\W+/g, '-')}-cpu${cpuSlowdown}-${Date.now()}`;
+		const measure = (what: { file: string; previewOnly?: boolean; profile?: boolean }) =>
+			measureImport({
+				page,
+				browser,
+				cdp,
+				dir,
 				cpuSlowdown,
-				toPreviewMs,
-				writeMs: 0,
-				longestTaskMs: 0,
-				tasksOver100: 0,
-				longestTaskCpuMs: preview.longTasksCpuMs[0] ?? 0,
-				tasksOver100Cpu: preview.longTasksCpuMs.filter((cpu) => cpu > 100).length,
-				phasesCpuMs: { preview: preview.longTasksCpuMs, write: [] },
-				planMs: 0,
-				counts,
-				created: ''
-			};
-		}
-		const writeTrace = join(dir, 'trace-write.json');
-
-		options.log('  import: writing…');
-		await page.getByTestId('import-start').click();
-		await browser.startTracing(page, { path: writeTrace, categories: CATEGORIES });
-		if (options.profile) await startCpuProfile(cdp);
-		const profiledFrom = await page.evaluate(() => performance.now());
-		const t1 = Date.now();
-		await page.getByRole('dialog').getByRole('button', { name: 'Nhập', exact: true }).click();
-		await page.getByTestId('report-created').waitFor({ timeout: 600_000 });
-		const writeMs = Date.now() - t1;
-		// A second more: what the end of the write sets off (indexing, live queries) is profiled too;
-		// then each long task of the write is matched with the samples taken during it.
-		if (options.profile) await page.waitForTimeout(1500);
-		const cpuProfile = options.profile ? await stopCpuProfile(cdp) : undefined;
-		const writeTasks = cpuProfile
-			? (await longTasksSince(page, profiledFrom)).map((t) => ({
-					startMs: t.start - profiledFrom,
-					durationMs: t.duration
-				}))
-			: [];
-		// The raw profile and the tasks, to read in DevTools or a script (`DOANVU_PROFILE_OUT=file`).
-		if (cpuProfile && process.env.DOANVU_PROFILE_OUT) {
-			writeFileSync(process.env.DOANVU_PROFILE_OUT, JSON.stringify({ cpuProfile, writeTasks }));
-		}
-		const profile = cpuProfile
-			? busyStretches({ profile: cpuProfile, minMs: 50, windows: writeTasks }).slice(0, 5)
-			: undefined;
-		for (const stretch of profile ?? []) {
-			options.log(`  task ${stretch.durationMs} ms at +${stretch.atMs} ms of the write:`);
-			options.log(`    self: ${stretch.self.join('; ')}`);
-			options.log(`    incl: ${stretch.inclusive.join('; ')}`);
-		}
-		const created = (await page.getByTestId('report-created').textContent())?.trim() ?? '';
-		// Long tasks are reported a moment after they end.
-		await page.waitForTimeout(500);
-		await browser.stopTracing();
-		if (TRACE_DIR) {
-			const stamp = `${build.label.replace(/\W+/g, '-')}-cpu${cpuSlowdown}-${Date.now()}`;
-			copyFileSync(previewTrace, join(TRACE_DIR, `${stamp}-preview.json`));
-			copyFileSync(writeTrace, join(TRACE_DIR, `${stamp}-write.json`));
-		}
-		const phases = {
-			preview: await taskCpuTimes({ traceFile: previewTrace }),
-			write: await taskCpuTimes({ traceFile: writeTrace })
-		};
-		for (const [phase, times] of Object.entries(phases)) {
+				stamp,
+				log: options.log,
+				...what
+			});
+		const first = await measure({
+			file,
+			previewOnly: options.previewOnly,
+			profile: options.profile
+		});
+		let update: MemberImportResult['update'];
+		if (!options.previewOnly && options.update !== false) {
+			// Every member uploaded and the CPU as it is meanwhile: the upload of the first import
+			// is not measured with the second.
+			await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+			await page.goto(`${server.url}/doan-vien`);
+			await waitSynced(page);
+			const changed = join(dir, `doan-vien-${rows}-changed.xlsx`);
+			await writeSheet(changed, rows, true);
+			await page.goto(`${server.url}/doan-vien/nhap`);
+			await page.getByTestId('import-file').waitFor();
+			options.log('  the same members again, every row changed (the update path):');
+			update = await measure({ file: changed });
 			options.log(
-				`  ${phase}: tasks by CPU time (≥ 50 ms): ${times.longTasksCpuMs.map((cpu, i) => `${cpu} ms (wall ${times.longTasksWallMs[i]} ms)`).join(', ') || 'none'}`
+				`  update path (${build.label}), CPU ÷${cpuSlowdown}: preview ${update.toPreviewMs} ms, write ${update.writeMs} ms, longest task ${update.longestTaskMs} ms, by CPU time ${update.longestTaskCpuMs} ms (write ${update.phasesCpuMs.write[0] ?? 0} ms); updated: ${update.counts.update}`
 			);
 		}
-		const cpuTimes = {
-			longTasksCpuMs: [...phases.preview.longTasksCpuMs, ...phases.write.longTasksCpuMs].sort(
-				(a, b) => b - a
-			)
-		};
-		const all = await longTasksSince(page, start);
-		const tasks = all.map((t) => t.duration);
-		const planMs = await page.evaluate(() =>
-			Math.round(performance.getEntriesByName('member-import:plan')[0]?.duration ?? -1)
-		);
-		options.log(`  planning the write (slices of 250 rows, wall time): ${planMs} ms`);
-		const phase = (t: { start: number }) => (t.start < previewAt ? 'to preview' : 'write');
-		options.log(
-			`  long tasks: ${all.map((t) => `${Math.round(t.duration)} ms (${phase(t)}, +${Math.round(t.start - start)} ms)`).join(', ') || 'none'}`
-		);
 		await context.close();
-		return {
-			build: build.label,
-			rows,
-			cpuSlowdown,
-			toPreviewMs,
-			writeMs,
-			longestTaskMs: Math.round(Math.max(0, ...tasks)),
-			tasksOver100: tasks.filter((d) => d > 100).length,
-			longestTaskCpuMs: cpuTimes.longTasksCpuMs[0] ?? 0,
-			tasksOver100Cpu: cpuTimes.longTasksCpuMs.filter((cpu) => cpu > 100).length,
-			phasesCpuMs: {
-				preview: phases.preview.longTasksCpuMs,
-				write: phases.write.longTasksCpuMs
-			},
-			planMs,
-			counts,
-			created,
-			...(profile ? { profile } : {})
-		};
+		return { build: build.label, rows, cpuSlowdown, ...first, ...(update ? { update } : {}) };
 	} finally {
 		await browser.close();
 		await server.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
+}
+
+async function waitSynced(page: Page): Promise<void> {
+	await page.waitForFunction(
+		() => document.querySelector('[data-testid="sync-label"]')?.textContent === 'Đã đồng bộ',
+		null,
+		{ timeout: 600_000 }
+	);
+}
+
+/** One import through the screen, from choosing `file` to the report (or the preview alone). */
+async function measureImport(options: {
+	page: Page;
+	browser: Browser;
+	cdp: CDPSession;
+	dir: string;
+	file: string;
+	cpuSlowdown: number;
+	previewOnly?: boolean;
+	profile?: boolean;
+	stamp: () => string;
+	log: (line: string) => void;
+}): Promise<NonNullable<MemberImportResult['update']>> {
+	const { page, browser, cdp, dir, file, cpuSlowdown } = options;
+	if (cpuSlowdown > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuSlowdown });
+
+	options.log('  import: reading and checking…');
+	const start = await page.evaluate(() => performance.now());
+	const previewTrace = join(dir, 'trace-preview.json');
+	await browser.startTracing(page, { path: previewTrace, categories: CATEGORIES });
+	const t0 = Date.now();
+	await page.getByTestId('import-file').setInputFiles(file);
+	await page.getByTestId('mapping-check').click({ timeout: 600_000 });
+	await page.getByTestId('import-counts').waitFor({ timeout: 600_000 });
+	const toPreviewMs = Date.now() - t0;
+	const previewAt = await page.evaluate(() => performance.now());
+	const counts: Record<string, string> = {};
+	for (const kind of ['new', 'update', 'duplicate', 'clash', 'invalid']) {
+		counts[kind] =
+			(await page.getByTestId(`count-${kind}`).locator('.n').textContent())?.trim() ?? '';
+	}
+
+	await browser.stopTracing();
+	if (options.previewOnly) {
+		await page.waitForTimeout(500);
+		const preview = await taskCpuTimes({ traceFile: previewTrace });
+		if (TRACE_DIR) copyFileSync(previewTrace, join(TRACE_DIR, `${options.stamp()}-preview.json`));
+		options.log(
+			`  preview: tasks by CPU time (≥ 50 ms): ${preview.longTasksCpuMs.join(', ') || 'none'}`
+		);
+		return {
+			toPreviewMs,
+			writeMs: 0,
+			longestTaskMs: 0,
+			tasksOver100: 0,
+			longestTaskCpuMs: preview.longTasksCpuMs[0] ?? 0,
+			tasksOver100Cpu: preview.longTasksCpuMs.filter((cpu) => cpu > 100).length,
+			phasesCpuMs: { preview: preview.longTasksCpuMs, write: [] },
+			planMs: 0,
+			counts,
+			created: ''
+		};
+	}
+	const writeTrace = join(dir, 'trace-write.json');
+
+	options.log('  import: writing…');
+	await page.getByTestId('import-start').click();
+	await browser.startTracing(page, { path: writeTrace, categories: CATEGORIES });
+	if (options.profile) await startCpuProfile(cdp);
+	const profiledFrom = await page.evaluate(() => performance.now());
+	const t1 = Date.now();
+	await page.getByRole('dialog').getByRole('button', { name: 'Nhập', exact: true }).click();
+	await page.getByTestId('report-created').waitFor({ timeout: 600_000 });
+	const writeMs = Date.now() - t1;
+	// A second more: what the end of the write sets off (indexing, live queries) is profiled too;
+	// then each long task of the write is matched with the samples taken during it.
+	if (options.profile) await page.waitForTimeout(1500);
+	const cpuProfile = options.profile ? await stopCpuProfile(cdp) : undefined;
+	const writeTasks = cpuProfile
+		? (await longTasksSince(page, profiledFrom)).map((t) => ({
+				startMs: t.start - profiledFrom,
+				durationMs: t.duration
+			}))
+		: [];
+	// The raw profile and the tasks, to read in DevTools or a script (`DOANVU_PROFILE_OUT=file`).
+	if (cpuProfile && process.env.DOANVU_PROFILE_OUT) {
+		writeFileSync(process.env.DOANVU_PROFILE_OUT, JSON.stringify({ cpuProfile, writeTasks }));
+	}
+	const profile = cpuProfile
+		? busyStretches({ profile: cpuProfile, minMs: 50, windows: writeTasks }).slice(0, 5)
+		: undefined;
+	for (const stretch of profile ?? []) {
+		options.log(`  task ${stretch.durationMs} ms at +${stretch.atMs} ms of the write:`);
+		options.log(`    self: ${stretch.self.join('; ')}`);
+		options.log(`    incl: ${stretch.inclusive.join('; ')}`);
+	}
+	const created = (await page.getByTestId('report-created').textContent())?.trim() ?? '';
+	// Long tasks are reported a moment after they end.
+	await page.waitForTimeout(500);
+	await browser.stopTracing();
+	if (TRACE_DIR) {
+		const stamp = options.stamp();
+		copyFileSync(previewTrace, join(TRACE_DIR, `${stamp}-preview.json`));
+		copyFileSync(writeTrace, join(TRACE_DIR, `${stamp}-write.json`));
+	}
+	const phases = {
+		preview: await taskCpuTimes({ traceFile: previewTrace }),
+		write: await taskCpuTimes({ traceFile: writeTrace })
+	};
+	for (const [phase, times] of Object.entries(phases)) {
+		options.log(
+			`  ${phase}: tasks by CPU time (≥ 50 ms): ${times.longTasksCpuMs.map((cpu, i) => `${cpu} ms (wall ${times.longTasksWallMs[i]} ms)`).join(', ') || 'none'}`
+		);
+	}
+	const cpuTimes = {
+		longTasksCpuMs: [...phases.preview.longTasksCpuMs, ...phases.write.longTasksCpuMs].sort(
+			(a, b) => b - a
+		)
+	};
+	const all = await longTasksSince(page, start);
+	const tasks = all.map((t) => t.duration);
+	const planMs = await page.evaluate(() =>
+		Math.round(performance.getEntriesByName('member-import:plan').at(-1)?.duration ?? -1)
+	);
+	options.log(`  planning the write (slices of 250 rows, wall time): ${planMs} ms`);
+	const phase = (t: { start: number }) => (t.start < previewAt ? 'to preview' : 'write');
+	options.log(
+		`  long tasks: ${all.map((t) => `${Math.round(t.duration)} ms (${phase(t)}, +${Math.round(t.start - start)} ms)`).join(', ') || 'none'}`
+	);
+	return {
+		toPreviewMs,
+		writeMs,
+		longestTaskMs: Math.round(Math.max(0, ...tasks)),
+		tasksOver100: tasks.filter((d) => d > 100).length,
+		longestTaskCpuMs: cpuTimes.longTasksCpuMs[0] ?? 0,
+		tasksOver100Cpu: cpuTimes.longTasksCpuMs.filter((cpu) => cpu > 100).length,
+		phasesCpuMs: {
+			preview: phases.preview.longTasksCpuMs,
+			write: phases.write.longTasksCpuMs
+		},
+		planMs,
+		counts,
+		created,
+		...(profile ? { profile } : {})
+	};
 }

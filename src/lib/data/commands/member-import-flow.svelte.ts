@@ -11,11 +11,12 @@ import {
 import type {
 	ColumnGuess,
 	ColumnMapping,
+	ExistingMember,
 	ImportPreview,
 	ImportReport
 } from '$lib/domain/spreadsheets/member-import-types';
 import { applyMemberImport } from '$lib/data/commands/member-import';
-import { shelvePreview, unshelvePreview } from './member-import-packed-plan';
+import { packDocs, shelvePreview, unpackDocs, unshelvePreview } from './member-import-packed-plan';
 import { yieldToMain } from '$lib/data/sync/main-thread';
 import {
 	previewMemberImport,
@@ -306,6 +307,11 @@ export class MemberImportFlow {
 		// returns to it. Nothing else holds its rows meanwhile.
 		const shelved = this.preview ? await shelvePreview(this.preview) : null;
 		this.preview = null;
+		// So are the unit's members the preview was judged against: on the update path each with her
+		// whole document (5,000 members, as many documents as the write itself).
+		const context = this.#context;
+		const existing = context ? await packDocs(context.existing) : [];
+		if (context) this.#context = { ...context, existing: [] };
 		this.progress = { label: 'Đang ghi đoàn viên', done: 0, total: chosen };
 		let back = false;
 		try {
@@ -330,6 +336,9 @@ export class MemberImportFlow {
 				: `Chưa nhập được: ${messageOf(error)} Chưa ghi đoàn viên nào.`;
 			if (isAbort(error)) this.notice = 'Đã hủy. Chưa ghi đoàn viên nào vào máy.';
 		} finally {
+			if (back && context) {
+				this.#context = { ...context, existing: (await unpackDocs(existing)) as ExistingMember[] };
+			}
 			if (back && shelved) this.preview = await unshelvePreview(shelved);
 			if (back) this.step = 'preview';
 			this.progress = null;

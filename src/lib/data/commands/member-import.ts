@@ -3,8 +3,10 @@ import type { MemberImportPlan } from '$lib/domain/spreadsheets/member-import-pl
 import { deviceDb } from '$lib/data/store/device-db';
 import {
 	isPackedImportPlan,
+	packDocs,
 	packImportPlan,
 	unpackChunk,
+	unpackDocs,
 	type PackedImportPlan
 } from './member-import-packed-plan';
 import { localDb } from '$lib/data/store/pouch';
@@ -49,6 +51,13 @@ const BATCH = { start: 40, min: 30, max: 200, targetMs: 60 } as const;
  * each well under that on a phone 4× slower.
  */
 const OUTBOX_CHUNK = 50;
+/**
+ * Members whose stored bodies are read per request for the before images (the update path). Each
+ * read puts two IndexedDB requests a member in flight at once (its metadata, then its body): 5,000
+ * updates read in one go were 10,000 requests and 5,000 bodies handed to the page in one
+ * transaction, what a major collection's Blink part works through (ADR 0023, stop 17).
+ */
+const BEFORE_SLICE = 100;
 /** The beat tells another tab the write is alive (push-hold.ts: fresh for a minute). */
 const BEAT_EVERY_MS = 5_000;
 
@@ -93,11 +102,18 @@ export async function applyMemberImport(options: {
 	const { created } = plan;
 	/** The revision this import wrote, per document. */
 	const written = new Map<string, string>();
-	let updated: Doc[] = [];
+	/**
+	 * The updated members as they were, packed once the journal holds them (off the heap every
+	 * collection of the write works through); read back only to take the import back.
+	 */
+	let before: Uint8Array[] = [];
+	let firstUpdated: string | undefined;
 	try {
-		updated = await beforeImages({ db, updates: plan.updates });
+		const updated = await beforeImages({ db, updates: plan.updates });
+		firstUpdated = updated[0]?._id;
 		// The journal lets the next start take the import back if the app is closed mid-way.
 		await saveWriteJournal({ db: options.db, journal: { created, updated, by } });
+		before = await packDocs(updated);
 		let beatAt = Date.now();
 		options.onProgress?.(0, total);
 		const sizer = new BatchSizer(BATCH);
@@ -147,16 +163,13 @@ export async function applyMemberImport(options: {
 			await yieldToMain();
 		}
 		if (signal?.aborted) throw new ImportStopped({ message: CANCELLED, cancelled: true });
-		const at = new Date().toISOString();
-		const entries = [...written].map(([docId, rev]) => ({ db: options.db, docId, rev, at }));
 		// The journal's first document is how the next start tells a finished import from a cut
 		// one (push-hold.ts, takeBackInterrupted): its entry goes last.
-		const marker = created[0] ?? updated[0]?._id;
-		entries.sort((a, b) => Number(a.docId === marker) - Number(b.docId === marker));
-		await noteAll({ entries });
+		await noteAll({ db: options.db, written, last: created[0] ?? firstUpdated });
 		await clearWriteJournal(options.db);
 		return { ok: true, report: finish() };
 	} catch (error) {
+		const updated = (await unpackDocs(before)) as Doc[];
 		await takeBackWrites({ local: db, created, updated, by, revs: written });
 		await forgetNoted({ db: options.db, written });
 		await clearWriteJournal(options.db);
@@ -181,12 +194,22 @@ export async function applyMemberImport(options: {
  * the commit, instead of once per slice of a growing outbox. All or nothing, too.
  */
 async function noteAll(options: {
-	entries: { db: string; docId: string; rev: string; at: string }[];
+	db: string;
+	written: ReadonlyMap<string, string>;
+	/** Noted last (the journal's marker). */
+	last: string | undefined;
 }): Promise<void> {
-	const { entries } = options;
+	const { db, written, last } = options;
+	const at = new Date().toISOString();
+	const ids = [...written.keys()].filter((id) => id !== last);
+	if (last !== undefined && written.has(last)) ids.push(last);
+	// Each chunk's entries are made when its turn comes: not 10,000 objects at once.
 	await deviceDb.transaction('rw', deviceDb.outbox, async () => {
-		for (let start = 0; start < entries.length; start += OUTBOX_CHUNK) {
-			await deviceDb.outbox.bulkPut(entries.slice(start, start + OUTBOX_CHUNK));
+		for (let start = 0; start < ids.length; start += OUTBOX_CHUNK) {
+			const chunk = ids.slice(start, start + OUTBOX_CHUNK);
+			await deviceDb.outbox.bulkPut(
+				chunk.map((docId) => ({ db, docId, rev: written.get(docId) ?? '', at }))
+			);
 		}
 	});
 }
@@ -202,19 +225,25 @@ async function forgetNoted(options: { db: string; written: ReadonlyMap<string, s
 	if (ours.length > 0) await deviceDb.outbox.bulkDelete(ours);
 }
 
-/** The stored bodies of the members the import updates (at the revision it was planned on). */
+/**
+ * The stored bodies of the members the import updates (at the revision it was planned on), read
+ * BEFORE_SLICE at a time with the thread handed back between reads.
+ */
 async function beforeImages(options: {
 	db: PouchDB.Database;
 	updates: readonly { id: string; rev: string }[];
 }): Promise<Doc[]> {
-	const planned = new Map(options.updates.map((update) => [update.id, update.rev]));
-	if (planned.size === 0) return [];
-	const found = await options.db.allDocs({ keys: [...planned.keys()], include_docs: true });
 	const result: Doc[] = [];
-	for (const row of found.rows) {
-		// A member changed since the plan is not taken back to anything: its write will conflict.
-		if ('doc' in row && row.doc && row.value.rev === planned.get(row.id)) {
-			result.push(row.doc as unknown as Doc);
+	for (let start = 0; start < options.updates.length; start += BEFORE_SLICE) {
+		if (start > 0) await yieldToMain();
+		const slice = options.updates.slice(start, start + BEFORE_SLICE);
+		const planned = new Map(slice.map((update) => [update.id, update.rev]));
+		const found = await options.db.allDocs({ keys: [...planned.keys()], include_docs: true });
+		for (const row of found.rows) {
+			// A member changed since the plan is not taken back to anything: its write will conflict.
+			if ('doc' in row && row.doc && row.value.rev === planned.get(row.id)) {
+				result.push(row.doc as unknown as Doc);
+			}
 		}
 	}
 	return result;
