@@ -10,7 +10,7 @@ import { packGrid } from '../../src/lib/data/spreadsheets/member-import-packed';
 import { readSheetFile } from '../../src/lib/data/spreadsheets/member-import-reader';
 import { deviceDb, getSetting } from '../../src/lib/data/store/device-db';
 import { destroyLocalDbs, localDb } from '../../src/lib/data/store/pouch';
-import type { WriteJournal } from '../../src/lib/data/sync/push-hold';
+import { loadWriteJournal, type WriteJournal } from '../../src/lib/data/sync/push-hold';
 import type { MemberDoc } from '../../src/lib/domain/member-schema';
 import { guessColumnMapping } from '../../src/lib/domain/spreadsheets/member-import-headers';
 import { generateMembers } from '../../src/lib/synthetic';
@@ -94,7 +94,7 @@ describe('applyMemberImport: every row an update', () => {
 			plan,
 			signal: controller.signal,
 			afterBatch: async (written) => {
-				journal ??= await getSetting<WriteJournal>(`held-write:${unit.db}`);
+				journal ??= await loadWriteJournal(unit.db);
 				// Well past the first slice of before images (a member and her entry a group): the
 				// members to put back are read back from more than one packed slice.
 				if (written >= 2 * COUNT - 60) controller.abort();

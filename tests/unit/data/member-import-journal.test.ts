@@ -59,6 +59,28 @@ describe('held writes', () => {
 		expect(await deviceDb.settings.get(`held-write:${DB}`)).toBeUndefined();
 	});
 
+	it('a cut update is put back from the journal, stored as text or, written before, whole', async () => {
+		const before = { ...member(3), familyName: 'Lò' };
+		const written = await localDb(DB).put(before);
+		const journal = {
+			created: [],
+			updated: [{ ...before, _rev: written.rev }],
+			by: 'bithu'
+		};
+		for (const store of ['text', 'whole'] as const) {
+			if (store === 'text') await saveWriteJournal({ db: DB, journal });
+			// A journal a version before this one stored: its documents as they were, whole.
+			else await deviceDb.settings.put({ key: `held-write:${DB}`, value: journal });
+			await deviceDb.settings.put({ key: `held-write-beat:${DB}`, value: 0 });
+			const current = await localDb(DB).get(before._id);
+			await localDb(DB).put({ ...current, familyName: 'Đổi' });
+			await takeBackInterrupted({ db: DB, local: localDb(DB) });
+			expect((await localDb(DB).get<{ familyName: string }>(before._id)).familyName).toBe('Lò');
+			expect(await deviceDb.settings.get(`held-write:${DB}`)).toBeUndefined();
+		}
+		await localDb(DB).remove(await localDb(DB).get(before._id));
+	});
+
 	it('a finished write is only forgotten', async () => {
 		await cutWrite({ beatAgoMs: 120_000 });
 		const rev = (await localDb(DB).get(member(1)._id))._rev;
