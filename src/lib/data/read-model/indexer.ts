@@ -8,7 +8,8 @@ import { isRecordType } from './record-types';
 import { readAllMetadata, readChangesPage, type PageChange } from './pouch-pages';
 import { historyForRow, memberForRow, toHistoryRow, toMemberRow } from './rows';
 import { warmMemberSearchIndex } from './search-index';
-import { forgetMemberRowsOf, memberDirectory, writeMemberRows } from './member-store';
+import { memberDirectory } from './member-store';
+import { forgetMemberRowsOf, writeMemberRows } from './member-pack-writer';
 import {
 	deviceDb,
 	type BranchRow,
