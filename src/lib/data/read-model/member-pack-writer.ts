@@ -153,10 +153,13 @@ export async function writeMemberRows(batch: {
 		if (rows.length) historyPuts.push({ key, db: before?.db ?? batch.db, history: rows });
 		else if (before) historyGone.push(key);
 	});
-	if (memberPuts.length) await deviceDb.memberPacks.bulkPut(memberPuts);
-	if (memberGone.length) await deviceDb.memberPacks.bulkDelete(memberGone);
-	if (historyPuts.length) await deviceDb.historyPacks.bulkPut(historyPuts);
-	if (historyGone.length) await deviceDb.historyPacks.bulkDelete(historyGone);
+	// Asked for together: one round trip to IndexedDB rather than one each.
+	await Promise.all([
+		memberPuts.length ? deviceDb.memberPacks.bulkPut(memberPuts) : null,
+		memberGone.length ? deviceDb.memberPacks.bulkDelete(memberGone) : null,
+		historyPuts.length ? deviceDb.historyPacks.bulkPut(historyPuts) : null,
+		historyGone.length ? deviceDb.historyPacks.bulkDelete(historyGone) : null
+	]);
 	const trans = Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction } | null;
 	markOwn(trans?.idbtrans);
 	// Known before the transaction commits: a read meanwhile finds the packs as they were, which
