@@ -29,8 +29,13 @@ import {
 // smaller) with the thread handed back between them (issue #17: no indexer task over ~50 ms of CPU
 // on the cheap-phone profile).
 const BATCH = 500;
-/** Pages folded while a write ran that the next write takes, in one transaction. */
+/**
+ * Pages folded while a write ran that the next write takes, in one transaction; but never more
+ * member rows than a page holds, so the list still fills a page at a time (a screen's read waits
+ * for the write in progress). A first sync's history pages, after its members, are what merge.
+ */
 const MERGED_PAGES = 4;
+const MERGED_MEMBERS = BATCH;
 const SLICE_MS = 10;
 /** How long the indexer waits before trying again after the phone's storage refused a batch. */
 const FULL_RETRY_MS = 15_000;
@@ -60,6 +65,21 @@ const INDEXED_TABLES = () => [
 	deviceDb.records,
 	deviceDb.checkpoints
 ];
+
+/**
+ * The tables a batch's transaction locks. A batch of history entries alone (most of a first
+ * sync's second half) leaves the member packs out: the list's reads need not wait for it.
+ */
+function tablesFor(batch: Batch) {
+	const historyOnly =
+		batch.members.length === 0 &&
+		batch.deleted.length === 0 &&
+		batch.branches.length === 0 &&
+		batch.units.length === 0 &&
+		batch.transfers.length === 0 &&
+		batch.records.length === 0;
+	return historyOnly ? [deviceDb.historyPacks, deviceDb.checkpoints] : INDEXED_TABLES();
+}
 
 /** Folds a page into rows, handing the thread back every SLICE_MS. */
 export async function fold(db: string, results: PageChange[]): Promise<Batch> {
@@ -183,7 +203,7 @@ export async function apply(db: string, batch: Batch, seq: number | string): Pro
 	// Where each member's pack is: known before the transaction opens (awaiting anything but
 	// IndexedDB inside it would end it).
 	await memberDirectory();
-	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
+	await deviceDb.transaction('rw', tablesFor(batch), async () => {
 		// Every write is asked for at once, not one after the other: each awaited request was one
 		// more round trip to IndexedDB with the transaction idle, and a page's transaction is what
 		// a first ingest waits on. IndexedDB carries out a transaction's requests in the order asked.
@@ -245,9 +265,10 @@ export async function catchUp(
 	// writes what was folded before (IndexedDB's own work happens off the main thread). One write
 	// at a time, each in one transaction with its checkpoint, so a refused write (a full phone)
 	// stops the ingest with the checkpoint at the last batch written. What was folded while a write
-	// ran is written next, in one transaction (up to MERGED_PAGES pages): when IndexedDB is the
-	// slower part, as on a first sync, it never waits for a page to be read, and a history pack
-	// that several pages add to is rewritten once rather than once a page.
+	// ran is written next, in one transaction (up to MERGED_PAGES pages, MERGED_MEMBERS member
+	// rows): when IndexedDB is the slower part, as on a first sync, it never waits for a page to
+	// be read, and a history pack that several pages add to is rewritten once rather than once a
+	// page.
 	// A first ingest reads every revision tree in bulk (pouch-pages.ts readAllMetadata) rather than
 	// one request per document; the first page's bodies are read meanwhile.
 	const bulk = since === 0 ? readAllMetadata(db) : null;
@@ -273,7 +294,16 @@ export async function catchUp(
 				await woken;
 				continue;
 			}
-			const taken = folded.splice(0, MERGED_PAGES);
+			const taken = [folded.shift()!];
+			let members = taken[0]!.batch.members.length;
+			while (
+				taken.length < MERGED_PAGES &&
+				folded.length &&
+				members + folded[0]!.batch.members.length <= MERGED_MEMBERS
+			) {
+				members += folded[0]!.batch.members.length;
+				taken.push(folded.shift()!);
+			}
 			const changes = taken.reduce((sum, page) => sum + page.changes, 0);
 			await apply(db, mergeBatches(taken.map((page) => page.batch)), taken.at(-1)!.seq);
 			if (changes) {

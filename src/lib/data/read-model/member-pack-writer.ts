@@ -56,8 +56,8 @@ class Changes<T> {
 /**
  * Folds a batch's member rows, history entries and deletions (any document ids) into the packs of
  * `db`. To be called inside a read-write transaction over `deviceDb.memberPacks` and
- * `deviceDb.historyPacks`, after memberDirectory() has resolved: each pack touched is read, changed
- * and written back there.
+ * `deviceDb.historyPacks` (history entries alone: `historyPacks` is enough), after
+ * memberDirectory() has resolved: each pack touched is read, changed and written back there.
  */
 export async function writeMemberRows(batch: {
 	db: string;
