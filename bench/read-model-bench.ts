@@ -1,6 +1,7 @@
 import { execSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -57,6 +58,11 @@ export interface ReadModelResult {
 	floors?: IngestFloors;
 	/** The same with a 16,000-member pinned set. */
 	pinned?: { members: number; ours: IngestRun; main?: IngestRun };
+	/**
+	 * With `ingestPairs`: more ingests of the full set, this code and main's alternately (which
+	 * goes first alternates too: the first of a pair reads PouchDB's files colder), members/s.
+	 */
+	samples?: { ours: number[]; main: number[]; load: string[] };
 }
 
 export function percentile(values: number[], p: number): number {
@@ -279,6 +285,8 @@ export async function readModelBench(options: {
 	pinnedMembers?: number;
 	/** Sample the main thread during this code's ingest (`--profile`). */
 	profile?: boolean;
+	/** More ingests of the full set, this code's and main's alternately (`--ingest-pairs=N`). */
+	ingestPairs?: number;
 	log: (line: string) => void;
 }): Promise<ReadModelResult> {
 	const root = mkdtempSync(join(tmpdir(), 'doanvu-bench-rm-'));
@@ -326,6 +334,24 @@ export async function readModelBench(options: {
 				members,
 				log: options.log
 			});
+		}
+		let samples: ReadModelResult['samples'];
+		if (withMain && main && options.ingestPairs) {
+			samples = { ours: [run.membersPerSecond], main: [main.membersPerSecond], load: [] };
+			const at = { context, page, origin, units: options.units, members, log: options.log };
+			for (let pair = 1; pair <= options.ingestPairs; pair++) {
+				const load = (await readFile('/proc/loadavg', 'utf8').catch(() => '?')).split(' ');
+				samples.load.push(load.slice(0, 3).join(' '));
+				options.log(`  pair ${pair} of ${options.ingestPairs} (load ${samples.load.at(-1)})…`);
+				const order = pair % 2 === 1 ? (['main', 'ours'] as const) : (['ours', 'main'] as const);
+				for (const code of order) {
+					samples[code].push((await ingestRun({ ...at, code })).membersPerSecond);
+				}
+			}
+			const median = (list: number[]) => percentile(list, 50);
+			options.log(
+				`    members/s, median of ${samples.ours.length}: ours ${median(samples.ours)}, main ${median(samples.main)} (ours ${samples.ours.join(', ')}; main ${samples.main.join(', ')})`
+			);
 		}
 		options.log(`  floors: the ingest's parts alone on the same data…`);
 		call = await open(page, origin, 'ours');
@@ -391,7 +417,8 @@ export async function readModelBench(options: {
 			run: ours,
 			floors,
 			...(main ? { main } : {}),
-			...(pinned ? { pinned } : {})
+			...(pinned ? { pinned } : {}),
+			...(samples ? { samples } : {})
 		};
 	} finally {
 		await browser.close();

@@ -44,6 +44,8 @@ import {
 //                      (http://admin:password@host:5984, or COUCHDB_USER/COUCHDB_PASSWORD), each
 //                      row of the table beside the embedded store's; the bench removes what it made
 //   --out=path.json    where to write the results (default bench/results/<date>.json)
+//   --ingest-pairs=N   read model: N more ingests of the full set each for this code and main's,
+//                      alternately (medians reported)
 //   --profile          member import: sample the main thread during the write (CDP Profiler) and
 //                      print the functions of its longest stretches; read model: the ingest's
 //                      busy and idle main-thread time and its heaviest functions
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
 			baselineQueries: scale.baselineQueries,
 			pinnedMembers: quick ? 4_000 : 16_000,
 			profile: flag('profile'),
+			ingestPairs: Number(option('ingest-pairs') ?? 0),
 			log
 		});
 	});

@@ -4,7 +4,7 @@ import { addMember, updateMember } from '../../../src/lib/data/commands/members'
 import { catchUp, rebuildReadModel } from '../../../src/lib/data/read-model/indexer';
 import { searchMembers, getMember } from '../../../src/lib/data/queries/members';
 import { deviceDb } from '../../../src/lib/data/store/device-db';
-import { clearMemberRows } from '../../../src/lib/data/read-model/member-store';
+import { clearMemberRows } from '../../../src/lib/data/read-model/member-pack-writer';
 import { countPending, clearPushed } from '../../../src/lib/data/sync/outbox';
 import { allowLocalDbs, destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';
 

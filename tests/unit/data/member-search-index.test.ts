@@ -10,12 +10,12 @@ import {
 import { memberSearchIndexStats } from '../../../src/lib/data/read-model/search-index';
 import { deviceDb, type MemberRow } from '../../../src/lib/data/store/device-db';
 import { toMemberRow } from '../../../src/lib/data/read-model/rows';
+import { membersOfDbs } from '../../../src/lib/data/read-model/member-store';
 import {
 	clearMemberRows,
 	forgetMemberRowsOf,
-	membersOfDbs,
 	saveMemberRows
-} from '../../../src/lib/data/read-model/member-store';
+} from '../../../src/lib/data/read-model/member-pack-writer';
 import { watchQuery } from '../../../src/lib/data/read-model/watch';
 import { createRandom, generateMembers } from '../../../src/lib/synthetic';
 

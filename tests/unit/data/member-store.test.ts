@@ -3,14 +3,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { generateHistory, generateMembers } from '../../../src/lib/synthetic';
 import { toHistoryRow, toMemberRow } from '../../../src/lib/data/read-model/rows';
 import {
-	clearMemberRows,
 	countMembersOf,
 	getMemberRow,
 	historyOfDb,
 	historyOfMember,
-	membersOfDb,
-	saveMemberRows
+	membersOfDb
 } from '../../../src/lib/data/read-model/member-store';
+import { clearMemberRows, saveMemberRows } from '../../../src/lib/data/read-model/member-pack-writer';
 import { PACK_MEMBERS } from '../../../src/lib/data/read-model/member-directory';
 import { deviceDb } from '../../../src/lib/data/store/device-db';
 

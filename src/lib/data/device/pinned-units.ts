@@ -1,7 +1,7 @@
 import { countPending } from '$lib/data/sync/outbox';
 import { loadEngineChunk } from '$lib/data/sync/load-engine-chunk';
 import { getSetting, putSetting, deviceDb } from '$lib/data/store/device-db';
-import { forgetMemberRowsOf } from '$lib/data/read-model/member-store';
+import { forgetMemberRowsOf } from '$lib/data/read-model/member-pack-writer';
 import { forgetStashOf } from '$lib/data/store/snapshot-stash';
 
 // Subordinate units a superior keeps on her device for offline work: synced and indexed like her own.

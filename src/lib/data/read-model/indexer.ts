@@ -8,7 +8,8 @@ import { isRecordType } from './record-types';
 import { readAllMetadata, readChangesPage, type PageChange } from './pouch-pages';
 import { historyForRow, memberForRow, toHistoryRow, toMemberRow } from './rows';
 import { warmMemberSearchIndex } from './search-index';
-import { forgetMemberRowsOf, memberDirectory, writeMemberRows } from './member-store';
+import { memberDirectory } from './member-store';
+import { forgetMemberRowsOf, writeMemberRows } from './member-pack-writer';
 import { forgetFolded, takeFolded } from './folded-revs';
 import { stashTable } from '$lib/data/store/snapshot-stash';
 import {
@@ -30,6 +31,13 @@ import {
 // smaller) with the thread handed back between them (issue #17: no indexer task over ~50 ms of CPU
 // on the cheap-phone profile).
 const BATCH = 500;
+/**
+ * Pages folded while a write ran that the next write takes, in one transaction; but never more
+ * member rows than a page holds, so the list still fills a page at a time (a screen's read waits
+ * for the write in progress). A first sync's history pages, after its members, are what merge.
+ */
+const MERGED_PAGES = 4;
+const MERGED_MEMBERS = BATCH;
 const SLICE_MS = 10;
 /** How long the indexer waits before trying again after the phone's storage refused a batch. */
 const FULL_RETRY_MS = 15_000;
@@ -59,6 +67,21 @@ const INDEXED_TABLES = () => [
 	deviceDb.records,
 	deviceDb.checkpoints
 ];
+
+/**
+ * The tables a batch's transaction locks. A batch of history entries alone (most of a first
+ * sync's second half) leaves the member packs out: the list's reads need not wait for it.
+ */
+function tablesFor(batch: Batch) {
+	const historyOnly =
+		batch.members.length === 0 &&
+		batch.deleted.length === 0 &&
+		batch.branches.length === 0 &&
+		batch.units.length === 0 &&
+		batch.transfers.length === 0 &&
+		batch.records.length === 0;
+	return historyOnly ? [deviceDb.historyPacks, deviceDb.checkpoints] : INDEXED_TABLES();
+}
 
 /** Folds a page into rows, handing the thread back every SLICE_MS. */
 export async function fold(db: string, results: PageChange[]): Promise<Batch> {
@@ -197,29 +220,43 @@ export async function apply(
 	// Where each member's pack is: known before the transaction opens (awaiting anything but
 	// IndexedDB inside it would end it).
 	await memberDirectory();
-	const tables = also ? [...INDEXED_TABLES(), stashTable()] : INDEXED_TABLES();
+	const tables =
+		also || seq === null ? [...INDEXED_TABLES(), stashTable()] : tablesFor(batch);
 	await deviceDb.transaction('rw', tables, async () => {
+		// Every write is asked for at once, not one after the other: each awaited request was one
+		// more round trip to IndexedDB with the transaction idle, and a page's transaction is what
+		// a first ingest waits on. IndexedDB carries out a transaction's requests in the order asked.
+		const writes: Promise<unknown>[] = [];
 		if (batch.deleted.length) {
 			// A member moved to another unit leaves with its history (the transfer worker deletes
 			// them in the sending unit); a split deletes what moved.
-			await deviceDb.branches.bulkDelete(batch.deleted);
-			await deviceDb.transfers.bulkDelete(batch.deleted);
-			await deviceDb.records.bulkDelete(batch.deleted.map((docId) => recordKey({ db, docId })));
+			writes.push(
+				deviceDb.branches.bulkDelete(batch.deleted),
+				deviceDb.transfers.bulkDelete(batch.deleted),
+				deviceDb.records.bulkDelete(batch.deleted.map((docId) => recordKey({ db, docId })))
+			);
 		}
 		// Members and history, packed: the few packs touched are read, changed and written here.
-		await writeMemberRows({
-			db,
-			members: batch.members,
-			history: batch.history,
-			deleted: batch.deleted
-		});
-		await putSliced(deviceDb.branches, batch.branches);
-		await putSliced(deviceDb.units, batch.units);
-		await putSliced(deviceDb.transfers, batch.transfers);
-		await putSliced(deviceDb.records, batch.records);
-		if (seq !== null) await deviceDb.checkpoints.put({ db, seq });
-		else if (!(await deviceDb.checkpoints.get(db))) await deviceDb.checkpoints.put({ db, seq: 0 });
-		await also?.();
+		writes.push(
+			writeMemberRows({
+				db,
+				members: batch.members,
+				history: batch.history,
+				deleted: batch.deleted
+			}),
+			putSliced(deviceDb.branches, batch.branches),
+			putSliced(deviceDb.units, batch.units),
+			putSliced(deviceDb.transfers, batch.transfers),
+			putSliced(deviceDb.records, batch.records),
+			seq !== null
+				? deviceDb.checkpoints.put({ db, seq })
+				: // Created at 0 if missing: the indexer must not start this database over.
+					deviceDb.checkpoints
+						.get(db)
+						.then((found) => (found ? undefined : deviceDb.checkpoints.put({ db, seq: 0 }))),
+			also ? also() : Promise.resolve()
+		);
+		await Promise.all(writes);
 	});
 }
 
@@ -257,40 +294,126 @@ export async function catchUp(
 			}
 		);
 	}
+	// The pages are read from PouchDB's database and folded while the read model's transaction
+	// writes what was folded before (IndexedDB's own work happens off the main thread). One write
+	// at a time, each in one transaction with its checkpoint, so a refused write (a full phone)
+	// stops the ingest with the checkpoint at the last batch written. What was folded while a write
+	// ran is written next, in one transaction (up to MERGED_PAGES pages, MERGED_MEMBERS member
+	// rows): when IndexedDB is the slower part, as on a first sync, it never waits for a page to
+	// be read, and a history pack that several pages add to is rewritten once rather than once a
+	// page.
+	// A first ingest reads every revision tree in bulk (pouch-pages.ts readAllMetadata) rather than
+	// one request per document; the first page's bodies are read meanwhile.
+	const bulk = since === 0 ? readAllMetadata(db) : null;
+	// Its failure is the first page's (which waits for it).
+	bulk?.catch(() => undefined);
+	const folded: { batch: Batch; seq: number | string; changes: number }[] = [];
 	let total = 0;
-	// Three pages in flight: page n+2 is read from PouchDB's database and page n+1 folded while
-	// page n is written to the read model (two IndexedDB databases, which the browser serves side
-	// by side, and IndexedDB's own work happens off the main thread). Page n+1 is only written once
-	// page n has committed, so a refused write (a full phone) stops the loop with the checkpoint
-	// at the last page written.
-	// A first ingest reads every revision tree in bulk first rather than one request per document.
-	const bulk = since === 0 ? await readAllMetadata(db) : null;
-	let next = readChangesPage({ db, since, limit: BATCH, bulk });
-	let writing: Promise<number> = Promise.resolve(0);
-	const committed = (folded: number) => {
-		if (folded === 0) return;
-		total += folded;
-		options.onBatch?.(folded);
+	let reading = true;
+	let failed: { error: unknown } | null = null;
+	// Wakes whichever side waits for the other (a page folded, a batch committed, a failure).
+	let wake = () => {};
+	let woken = new Promise<void>((resolve) => (wake = resolve));
+	const signal = () => {
+		const resolve = wake;
+		woken = new Promise<void>((next) => (wake = next));
+		resolve();
 	};
-	for (;;) {
-		const page = await next;
-		if (page.results.length === 0 && !page.more) break;
-		since = page.lastSeq;
-		next = page.more ? readChangesPage({ db, since, limit: BATCH, bulk }) : EMPTY_PAGE;
-		// Read ahead: a failed write stops the loop before this read's result is used.
-		next.catch(() => undefined);
-		const batch = await fold(db, page.results);
-		committed(await writing);
-		const seq = since;
-		writing = apply(db, batch, seq).then(() => page.results.length);
-		// Awaited at the next page or below; a rejection is not left unhandled meanwhile.
-		writing.catch(() => undefined);
-		if (!page.more) break;
-		// Lets input and rendering in between pages: no task holds the page for more than one.
-		await yieldToPage();
+	const writer = (async () => {
+		for (;;) {
+			if (failed) return;
+			if (folded.length === 0) {
+				if (!reading) return;
+				await woken;
+				continue;
+			}
+			const taken = [folded.shift()!];
+			let members = taken[0]!.batch.members.length;
+			while (
+				taken.length < MERGED_PAGES &&
+				folded.length &&
+				members + folded[0]!.batch.members.length <= MERGED_MEMBERS
+			) {
+				members += folded[0]!.batch.members.length;
+				taken.push(folded.shift()!);
+			}
+			const changes = taken.reduce((sum, page) => sum + page.changes, 0);
+			await apply(db, mergeBatches(taken.map((page) => page.batch)), taken.at(-1)!.seq);
+			if (changes) {
+				total += changes;
+				options.onBatch?.(changes);
+			}
+			signal();
+		}
+	})().catch((error: unknown) => {
+		failed ??= { error };
+		signal();
+	});
+	try {
+		let next = readChangesPage({ db, since, limit: BATCH, bulk });
+		for (;;) {
+			const page = await next;
+			if (failed) break;
+			if (page.results.length === 0 && !page.more) break;
+			since = page.lastSeq;
+			next = page.more ? readChangesPage({ db, since, limit: BATCH, bulk }) : EMPTY_PAGE;
+			// Read ahead: a failed write stops the loop before this read's result is used.
+			next.catch(() => undefined);
+			folded.push({ batch: await fold(db, page.results), seq: since, changes: page.results.length });
+			signal();
+			if (!page.more) break;
+			// Folded pages wait for the writer, up to two transactions' worth: memory stays bounded.
+			while (folded.length >= 2 * MERGED_PAGES && !failed) await woken;
+			// Lets input and rendering in between pages: no task holds the page for more than one.
+			await yieldToPage();
+		}
+	} catch (error) {
+		failed ??= { error };
+	} finally {
+		reading = false;
+		signal();
+		await writer;
 	}
-	committed(await writing);
+	if (failed) throw failed.error;
 	return total;
+}
+
+/**
+ * Batches folded from consecutive pages, as one: a document in a later page replaces whatever an
+ * earlier page said of it (a document edited while the ingest ran appears twice, or deleted then).
+ */
+export function mergeBatches(batches: Batch[]): Batch {
+	if (batches.length === 1) return batches[0]!;
+	const merged: Batch = {
+		members: [],
+		branches: [],
+		units: [],
+		history: [],
+		transfers: [],
+		records: [],
+		deleted: []
+	};
+	for (const batch of batches) {
+		const later = new Set<string>(batch.deleted);
+		for (const rows of [batch.members, batch.branches, batch.history, batch.transfers]) {
+			for (const row of rows) later.add(row.id);
+		}
+		for (const row of batch.records) later.add(row.docId);
+		if (later.size) {
+			const earlier = (id: string) => !later.has(id);
+			merged.members = merged.members.filter((row) => earlier(row.id));
+			merged.branches = merged.branches.filter((row) => earlier(row.id));
+			merged.history = merged.history.filter((row) => earlier(row.id));
+			merged.transfers = merged.transfers.filter((row) => earlier(row.id));
+			merged.records = merged.records.filter((row) => earlier(row.docId));
+			merged.deleted = merged.deleted.filter(earlier);
+		}
+		// Units are keyed by database: the later row, put last, wins.
+		for (const key of Object.keys(merged) as (keyof Batch)[]) {
+			(merged[key] as unknown[]).push(...(batch[key] as unknown[]));
+		}
+	}
+	return merged;
 }
 
 export interface IndexerHandle {

@@ -3,9 +3,9 @@ import type { HistoryPack, MemberPack, MemberRow } from '$lib/data/store/device-
 // The in-memory map of the read model's packs (ADR 0026, third addendum): which member pack holds
 // each member's row, which history pack holds its entries, and the few fields queries filter on
 // across packs (branch, birth date, conflict; bulk act → history packs). Built once by walking
-// every pack (member-store.ts), then kept by the one writer of packs as it writes. It locates
-// rows; the rows themselves are always read from IndexedDB, so a watched query still sees exactly
-// what is committed.
+// every pack (member-store.ts), then kept by the one writer of packs (member-pack-writer.ts) as it
+// writes. It locates rows; the rows themselves are always read from IndexedDB, so a watched query
+// still sees exactly what is committed.
 
 /**
  * Members per member pack. IndexedDB's cost is per record, so packed rows write many times faster;

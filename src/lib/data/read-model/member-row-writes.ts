@@ -2,7 +2,7 @@ import type { MemberRow } from '$lib/data/store/device-db';
 
 // Who keeps something derived from the read model's member rows in memory (the search index) must
 // hear of every write to them, whoever makes it. Since version 7 (ADR 0026, third addendum) the
-// rows live in packs that one module writes (member-store.ts): it tells of this tab's writes as
+// rows live in packs that one module writes (member-pack-writer.ts): it tells of this tab's writes as
 // it makes them, row by row, and of other tabs' writes once it has read their packs again.
 
 /**
@@ -22,7 +22,7 @@ export function onMemberRowWrites(listener: Listener): () => void {
 	return () => listeners.delete(listener);
 }
 
-/** Told by member-store.ts, the one writer of the member rows. */
+/** Told by member-pack-writer.ts, the one writer of the member rows (and member-store.ts of other tabs'). */
 export function tellMemberRowWrites(write: MemberRowWrite): void {
 	if ('ids' in write && write.ids.length === 0) return;
 	for (const listener of listeners) listener(write);

@@ -6,12 +6,13 @@ import {
 	type MemberPack,
 	type MemberRow
 } from '$lib/data/store/device-db';
-import { MemberDirectory, memberIdOfHistory, type MemberFacts } from './member-directory';
+import { MemberDirectory, type MemberFacts } from './member-directory';
 import { tellMemberRowWrites } from './member-row-writes';
 
-// The read model's member rows and history entries, packed ~100 members to an IndexedDB record
-// (store/device-db.ts MemberPack, ADR 0026 third addendum). Every read and write of them goes
-// through here. Where a member is comes from an in-memory directory (member-directory.ts) built by
+// The read model's member rows and history entries, packed many members to an IndexedDB record
+// (store/device-db.ts MemberPack, ADR 0026 third addendum). Every read of them goes through here,
+// and the directory they are found by lives here; the one writer is member-pack-writer.ts, which
+// keeps the directory through the few functions marked "for the writer" below. Where a member is comes from an in-memory directory (member-directory.ts) built by
 // one walk of the packs, which also feeds the search index (walkMemberRows); the rows themselves
 // are always read from IndexedDB, inside the caller's live query when there is one, so a watched
 // screen runs again when a pack it read changes.
@@ -33,6 +34,25 @@ let queued: ((target: MemberDirectory) => void)[] = [];
 function change(apply: (target: MemberDirectory) => void): void {
 	if (dir) apply(dir);
 	if (building) queued.push(apply);
+}
+
+/** For the writer: the directory in use, null when it is not built (or being built again). */
+export function builtDirectory(): MemberDirectory | null {
+	return dir;
+}
+
+/**
+ * For the writer: applies a write to the directory in use and to the one being built, if any;
+ * `apply` is told which one it is changing (`inUse`: the one reads use now).
+ */
+export function changeDirectory(apply: (target: MemberDirectory, inUse: boolean) => void): void {
+	change((target) => apply(target, target === dir));
+}
+
+/** For the writer: every pack dropped; the directory starts empty (a build under way follows). */
+export function resetDirectory(): void {
+	dir = new MemberDirectory();
+	if (building) queued.push((target) => target.forgetAll());
 }
 
 async function walkTable<T extends { key: string }>(
@@ -269,220 +289,19 @@ export function historyOfBulk(bulkId: string): Promise<HistoryRow[]> {
 	});
 }
 
-// --- Writing -------------------------------------------------------------------------------------
-
-/** `rows` with the changes applied in place (null: deleted), new ones after; strays left out. */
-function changed<T extends { id: string }>(
-	rows: T[],
-	changes: Map<string, T | null>,
-	keep: (row: T) => boolean
-): T[] {
-	const out: T[] = [];
-	const left = new Map(changes);
-	for (const row of rows) {
-		if (!keep(row)) continue;
-		if (!left.has(row.id)) out.push(row);
-		else {
-			const next = left.get(row.id);
-			if (next) out.push(next);
-			left.delete(row.id);
-		}
-	}
-	for (const next of left.values()) if (next) out.push(next);
-	return out;
-}
-
-/** Row changes by pack key (null: the row deleted). */
-class Changes<T> {
-	readonly byKey = new Map<string, Map<string, T | null>>();
-	at(key: string): Map<string, T | null> {
-		let found = this.byKey.get(key);
-		if (!found) this.byKey.set(key, (found = new Map()));
-		return found;
-	}
-}
-
-/**
- * Folds a batch's member rows, history entries and deletions (any document ids) into the packs of
- * `db`. To be called inside a read-write transaction over `deviceDb.memberPacks` and
- * `deviceDb.historyPacks`, after memberDirectory() has resolved: each pack touched is read, changed
- * and written back there.
- */
-export async function writeMemberRows(batch: {
-	db: string;
-	members: MemberRow[];
-	history: HistoryRow[];
-	deleted: string[];
-}): Promise<void> {
-	const known = dir;
-	if (!known) throw new Error('Bảng đọc chưa sẵn sàng: chưa dựng danh mục hồ sơ.');
-	const memberPlacer = known.members.placer(batch.db);
-	const historyPlacer = known.history.placer(batch.db);
-	const placedMember = new Map<string, string>();
-	const placedHistory = new Map<string, string>();
-	const members = new Changes<MemberRow>();
-	const history = new Changes<HistoryRow>();
-	/** A member's entries to move to this unit's history pack, from another unit's (see below). */
-	const moves = new Map<string, { from: string; to: string }>();
-	const told = new Map<string, MemberRow | undefined>();
-	const placeHistory = (memberId: string): string => {
-		let key = placedHistory.get(memberId) ?? known.history.at(memberId);
-		if (key === undefined) placedHistory.set(memberId, (key = historyPlacer.next()));
-		return key;
-	};
-	for (const row of batch.members) {
-		let key = placedMember.get(row.id) ?? known.members.at(row.id);
-		// One row per member on the device, as before packing: the unit that writes the member's
-		// row last holds it, and its history moves with it. (A transfer between two units that are
-		// both on this device.)
-		if (key !== undefined && !placedMember.has(row.id) && known.members.dbOf(key) !== batch.db) {
-			members.at(key).set(row.id, null);
-			const from = known.history.at(row.id);
-			if (from !== undefined && known.history.dbOf(from) !== batch.db) {
-				const to = historyPlacer.next();
-				placedHistory.set(row.id, to);
-				moves.set(row.id, { from, to });
-				history.at(from);
-				history.at(to);
-			}
-			key = undefined;
-		}
-		if (key === undefined) placedMember.set(row.id, (key = memberPlacer.next()));
-		members.at(key).set(row.id, row);
-		told.set(row.id, row);
-	}
-	for (const row of batch.history) history.at(placeHistory(row.memberId)).set(row.id, row);
-	for (const id of batch.deleted) {
-		const owner = memberIdOfHistory(id);
-		// Deleted in this unit: a copy another unit now holds (a transfer's) stays.
-		if (owner) {
-			const key = placedHistory.get(owner) ?? known.history.at(owner);
-			if (key !== undefined && (known.history.dbOf(key) ?? batch.db) === batch.db) {
-				history.at(key).set(id, null);
-			}
-		} else {
-			const key = placedMember.get(id) ?? known.members.at(id);
-			if (key !== undefined && (known.members.dbOf(key) ?? batch.db) === batch.db) {
-				members.at(key).set(id, null);
-				told.set(id, undefined);
-			}
-		}
-	}
-	const memberKeys = [...members.byKey.keys()];
-	const historyKeys = [...history.byKey.keys()];
-	if (memberKeys.length === 0 && historyKeys.length === 0) return;
-	const [storedMembers, storedHistory] = await Promise.all([
-		memberKeys.length ? deviceDb.memberPacks.bulkGet(memberKeys) : [],
-		historyKeys.length ? deviceDb.historyPacks.bulkGet(historyKeys) : []
-	]);
-	for (const [memberId, { from, to }] of moves) {
-		for (const row of storedHistory[historyKeys.indexOf(from)]?.history ?? []) {
-			if (row.memberId !== memberId) continue;
-			history.at(from).set(row.id, null);
-			if (!history.at(to).has(row.id)) history.at(to).set(row.id, row);
-		}
-	}
-	const memberPuts: MemberPack[] = [];
-	const memberGone: string[] = [];
-	memberKeys.forEach((key, i) => {
-		const before = storedMembers[i];
-		const rows = changed(before?.members ?? [], members.at(key), (row) =>
-			known.members.owns(key, row.id)
-		);
-		if (rows.length) memberPuts.push({ key, db: before?.db ?? batch.db, members: rows });
-		else if (before) memberGone.push(key);
-	});
-	const historyPuts: HistoryPack[] = [];
-	const historyGone: string[] = [];
-	historyKeys.forEach((key, i) => {
-		const before = storedHistory[i];
-		const rows = changed(before?.history ?? [], history.at(key), (row) =>
-			known.history.owns(key, row.memberId)
-		);
-		if (rows.length) historyPuts.push({ key, db: before?.db ?? batch.db, history: rows });
-		else if (before) historyGone.push(key);
-	});
-	if (memberPuts.length) await deviceDb.memberPacks.bulkPut(memberPuts);
-	if (memberGone.length) await deviceDb.memberPacks.bulkDelete(memberGone);
-	if (historyPuts.length) await deviceDb.historyPacks.bulkPut(historyPuts);
-	if (historyGone.length) await deviceDb.historyPacks.bulkDelete(historyGone);
-	const trans = Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction } | null;
-	markOwn(trans?.idbtrans);
-	// Known before the transaction commits: a read meanwhile finds the packs as they were, which
-	// still hold every member they held (only a new member may be missing, until the commit).
-	change((target) => {
-		for (const pack of memberPuts) target.noteMembers(pack);
-		for (const key of memberGone) target.forgetMembers(key);
-		for (const pack of historyPuts) target.noteHistory(pack);
-		for (const key of historyGone) target.forgetHistory(key);
-	});
-	const ids = [...told.keys()];
-	tellMemberRowWrites({ ids, rows: ids.map((id) => told.get(id)) });
-	// Rolled back (a full phone): what was told did not happen; the packs are read again.
-	trans?.idbtrans?.addEventListener('abort', () => {
-		setTimeout(() => {
-			void reloadPacks({ members: memberKeys, history: historyKeys });
-		}, 0);
-	});
-}
-
-/** Deletes every pack of `db`: inside a read-write transaction over both pack tables. */
-export async function forgetMemberRowsOf(db: string): Promise<void> {
-	await deviceDb.memberPacks.where('db').equals(db).delete();
-	await deviceDb.historyPacks.where('db').equals(db).delete();
-	const trans = Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction } | null;
-	markOwn(trans?.idbtrans);
-	let ids: string[] = [];
-	change((target) => {
-		const gone = target.forgetDb(db);
-		if (target === dir) ids = gone;
-	});
-	tellMemberRowWrites({ ids, rows: ids.map(() => undefined) });
-}
-
-/** writeMemberRows in a transaction of its own (tools and tests; the indexer writes in its own). */
-export async function saveMemberRows(batch: {
-	db: string;
-	members?: MemberRow[];
-	history?: HistoryRow[];
-	deleted?: string[];
-}): Promise<void> {
-	await memberDirectory();
-	await deviceDb.transaction('rw', [deviceDb.memberPacks, deviceDb.historyPacks], () =>
-		writeMemberRows({
-			db: batch.db,
-			members: batch.members ?? [],
-			history: batch.history ?? [],
-			deleted: batch.deleted ?? []
-		})
-	);
-}
-
-/** Every member and history entry of the device dropped (tools and tests). */
-export async function clearMemberRows(): Promise<void> {
-	await memberDirectory();
-	await deviceDb.transaction('rw', [deviceDb.memberPacks, deviceDb.historyPacks], async () => {
-		await deviceDb.memberPacks.clear();
-		await deviceDb.historyPacks.clear();
-		markOwn((Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction }).idbtrans);
-	});
-	dir = new MemberDirectory();
-	if (building) queued.push((target) => target.forgetAll());
-	tellMemberRowWrites({ all: true });
-}
-
 // --- Other tabs ----------------------------------------------------------------------------------
 
 /** The change sets of this tab's transactions (Dexie fires `storagemutated` with that object). */
 const ownChanges = new WeakSet<object>();
 
-function markOwn(idbtrans: IDBTransaction | undefined): void {
+/** For the writer: this transaction's writes are this tab's own (not another tab's to read again). */
+export function markOwn(idbtrans: IDBTransaction | undefined): void {
 	const parts = (idbtrans as { mutatedParts?: object } | undefined)?.mutatedParts;
 	if (parts) ownChanges.add(parts);
 }
 
 /** Reads packs again (written by another tab, or a write rolled back) and tells the rows. */
-async function reloadPacks(keys: { members: string[]; history: string[] }): Promise<void> {
+export async function reloadPacks(keys: { members: string[]; history: string[] }): Promise<void> {
 	if (!dir && !building) return;
 	const [memberPacks, historyPacks] = await Promise.all([
 		deviceDb.memberPacks.bulkGet(keys.members),

@@ -96,8 +96,22 @@ function connection(db: string): Promise<IDBDatabase | null> {
 	return open;
 }
 
+/**
+ * Whether a stored revision tree (JSON) certainly has one leaf, told without parsing it. Every
+ * leaf is written `["<hash>",{<status or deleted>},[]]`, so each one puts a `[]]` in the text;
+ * nothing else in it does but a document id that holds those characters, which only makes the
+ * count larger. So one occurrence means one leaf: the winner, with no conflict.
+ */
+export function hasOneLeaf(data: string): boolean {
+	const first = data.indexOf('[]]');
+	return first >= 0 && data.indexOf('[]]', first + 3) < 0;
+}
+
 /** Revisions of leaves that are not deleted and are not the winner: PouchDB's `_conflicts`. */
-function conflictsOf(metadata: StoredMetadata): string[] {
+export function conflictsOf(metadata: StoredMetadata): string[] {
+	// Nearly every document: one leaf, so nothing to parse (JSON.parse of every tree was a good
+	// part of a first ingest's metadata read).
+	if (hasOneLeaf(metadata.data)) return [];
 	const tree = (JSON.parse(metadata.data) as { rev_tree: { pos: number; ids: RevNode }[] })
 		.rev_tree;
 	// One path with one leaf (no branch) is the common case: no conflict, nothing to walk.
@@ -146,7 +160,13 @@ export interface BulkMetadata {
 export async function readAllMetadata(db: string): Promise<BulkMetadata | null> {
 	const idb = await connection(db);
 	if (!idb) return null;
-	let after: string | undefined;
+	const chunkAfter = (after: string | undefined) =>
+		request(
+			idb
+				.transaction(DOC_STORE, 'readonly')
+				.objectStore(DOC_STORE)
+				.getAll(after === undefined ? null : IDBKeyRange.lowerBound(after, true), METADATA_AT_ONCE)
+		) as Promise<StoredMetadata[]>;
 	try {
 		// The last sequence written before the trees are read: a document written while they are
 		// read (in several transactions) has a later one, and its page reads it with a `get`.
@@ -154,10 +174,12 @@ export async function readAllMetadata(db: string): Promise<BulkMetadata | null> 
 			idb.transaction(BY_SEQ, 'readonly').objectStore(BY_SEQ).openCursor(null, 'prev')
 		);
 		const bulk: BulkMetadata = { bySeq: new Map(), upTo: Number(last?.key ?? 0) };
-		for (;;) {
-			const store = idb.transaction(DOC_STORE, 'readonly').objectStore(DOC_STORE);
-			const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
-			const chunk = (await request(store.getAll(range, METADATA_AT_ONCE))) as StoredMetadata[];
+		let next: Promise<StoredMetadata[]> | null = chunkAfter(undefined);
+		while (next) {
+			const chunk: StoredMetadata[] = await next;
+			// The next chunk is read while this one is gone through.
+			next = chunk.length < METADATA_AT_ONCE ? null : chunkAfter(chunk[chunk.length - 1]!.id);
+			next?.catch(() => undefined);
 			let sliceStart = performance.now();
 			for (const [i, metadata] of chunk.entries()) {
 				if ((i & 63) === 63 && performance.now() - sliceStart > SLICE_MS) {
@@ -175,9 +197,8 @@ export async function readAllMetadata(db: string): Promise<BulkMetadata | null> 
 					conflicts.length ? { rev: metadata.winningRev, conflicts } : metadata.winningRev
 				);
 			}
-			if (chunk.length < METADATA_AT_ONCE) return bulk;
-			after = chunk[chunk.length - 1]!.id;
 		}
+		return bulk;
 	} catch (error) {
 		if ((error as { name?: string }).name !== 'InvalidStateError') throw error;
 		connections.delete(db);
@@ -206,21 +227,35 @@ function fromBulk(
 
 async function readDirect(
 	idb: IDBDatabase,
-	options: { since: number; limit: number; bulk?: BulkMetadata }
+	options: { since: number; limit: number; bulk?: PromiseLike<BulkMetadata | null> }
 ): Promise<ChangesPage> {
-	const tx = idb.transaction([BY_SEQ, DOC_STORE], 'readonly');
-	const bySeq = tx.objectStore(BY_SEQ);
+	let tx: IDBTransaction | null = idb.transaction([BY_SEQ, DOC_STORE], 'readonly');
 	const range = IDBKeyRange.lowerBound(options.since, true);
+	const bySeq = tx.objectStore(BY_SEQ);
 	const [keys, bodies] = await Promise.all([
 		request(bySeq.getAllKeys(range, options.limit)),
 		request(bySeq.getAll(range, options.limit) as IDBRequest<StoredBody[]>)
 	]);
-	const docStore = tx.objectStore(DOC_STORE);
-	const winners = bySeq.index('_doc_id_rev');
+	// A first ingest's revision trees are read while its first pages' bodies are (the page waits
+	// for them here); awaiting them ends this transaction, so the few `get`s left open another.
+	const bulk = options.bulk ? await options.bulk : null;
+	if (options.bulk) tx = null;
+	let lookups: { docStore: IDBObjectStore; winners: IDBIndex } | null = null;
+	const lookup = () => {
+		if (!lookups) {
+			tx ??= idb.transaction([BY_SEQ, DOC_STORE], 'readonly');
+			lookups = {
+				docStore: tx.objectStore(DOC_STORE),
+				winners: tx.objectStore(BY_SEQ).index('_doc_id_rev')
+			};
+		}
+		return lookups;
+	};
 	const read = async (body: StoredBody, i: number): Promise<PageChange | null> => {
 		const doc = decodeBody(body);
-		const known = options.bulk ? fromBulk(options.bulk, keys[i] as number, doc) : undefined;
+		const known = bulk ? fromBulk(bulk, keys[i] as number, doc) : undefined;
 		if (known !== undefined) return known;
+		const { docStore, winners } = lookup();
 		const metadata = (await request(docStore.get(doc._id))) as StoredMetadata | undefined;
 		// A later revision of this document comes later in the feed: it is read there.
 		if (!metadata || metadata.seq !== keys[i]) return null;
@@ -259,13 +294,14 @@ export async function readChangesPage(options: {
 	db: string;
 	since: number | string;
 	limit: number;
-	bulk?: BulkMetadata | null;
+	bulk?: BulkMetadata | PromiseLike<BulkMetadata | null> | null;
 }): Promise<ChangesPage> {
 	const { db, since, limit } = options;
 	const idb = typeof since === 'number' ? await connection(db) : null;
 	if (idb && typeof since === 'number') {
 		try {
-			return await readDirect(idb, { since, limit, ...(options.bulk ? { bulk: options.bulk } : {}) });
+			const bulk = options.bulk ? Promise.resolve(options.bulk) : undefined;
+			return await readDirect(idb, { since, limit, ...(bulk ? { bulk } : {}) });
 		} catch (error) {
 			// Closed under us (a wipe, an upgrade): PouchDB's own reader says what is the matter.
 			if ((error as { name?: string }).name !== 'InvalidStateError') throw error;
