@@ -107,7 +107,7 @@ export interface HistoryPack {
 export interface StashRecord {
 	key?: number;
 	db: string;
-	/** The documents' ids (a multi-entry index: is a document already waiting here?). */
+	/** The documents' ids (a resumed first sync asks which wait here; not indexed). */
 	ids: string[];
 	/** The documents as the server sent them, one JSON array (one string copies cheaply). */
 	docs: string;
@@ -267,7 +267,7 @@ export class DeviceDb extends Dexie {
 			});
 		// Version 8 (ADR 0029): a pinned unit's first sync goes into the read model first and waits
 		// here for PouchDB. A new table: nothing to fold in.
-		this.version(8).stores({ snapshotStash: '++key, db, *ids' });
+		this.version(8).stores({ snapshotStash: '++key, db' });
 	}
 }
 

@@ -25,20 +25,20 @@ export async function stashDocs(options: { db: string; docs: StashedDoc[] }): Pr
 	});
 }
 
-/** Which of `ids` wait in the stash of `db` (a resumed first sync must not stash them twice). */
-export async function stashedAmong(options: { db: string; ids: string[] }): Promise<Set<string>> {
-	const found = new Set<string>();
-	if (options.ids.length === 0) return found;
-	const wanted = new Set(options.ids);
-	const records = await deviceDb.snapshotStash
-		.where('ids')
-		.anyOf(options.ids)
-		.and((record) => record.db === options.db)
-		.toArray();
-	for (const record of records) {
-		for (const id of record.ids) if (wanted.has(id)) found.add(id);
-	}
-	return found;
+/**
+ * Every id waiting in the stash of `db` (a resumed first sync must not stash a document twice: a
+ * newer revision needs its ancestry). Read once per run; the ids are not indexed, because every
+ * index entry written is bookkeeping for Dexie's live queries.
+ */
+export async function stashedIdsOf(db: string): Promise<Set<string>> {
+	const ids = new Set<string>();
+	await deviceDb.snapshotStash
+		.where('db')
+		.equals(db)
+		.each((record) => {
+			for (const id of record.ids) ids.add(id);
+		});
+	return ids;
 }
 
 /** The keys of `db`'s records, oldest first (the order the stream sent them). */

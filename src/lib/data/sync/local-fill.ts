@@ -5,7 +5,7 @@ import {
 	dropStash,
 	readStash,
 	stashKeysOf,
-	stashedAmong,
+	stashedIdsOf,
 	type StashedDoc
 } from '$lib/data/store/snapshot-stash';
 import { knownRevsOf } from './known-revs';
@@ -20,8 +20,8 @@ import { BatchSizer, yieldToMain } from './main-thread';
 
 /** A first sync's way into the read model and the stash (pull.ts Puller, `sink`). */
 export interface SnapshotSink {
-	/** Which of `ids` already wait in the stash (a resumed first sync). */
-	held(ids: string[]): Promise<Set<string>>;
+	/** The ids waiting in the stash (what an earlier run of this first sync stashed). */
+	stashedIds(): Promise<Set<string>>;
 	/** Folds `docs` into the read model and stashes them, in one transaction. */
 	take(docs: StashedDoc[]): Promise<void>;
 }
@@ -34,7 +34,7 @@ let taking: Promise<void> = Promise.resolve();
 
 export function snapshotSink(db: string): SnapshotSink {
 	return {
-		held: (ids) => stashedAmong({ db, ids }),
+		stashedIds: () => stashedIdsOf(db),
 		take: (docs) => {
 			const turn = taking.then(() => {
 				// Before the write: from now on a read of this PouchDB first waits for the fill.

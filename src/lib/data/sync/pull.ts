@@ -273,7 +273,13 @@ export class Puller {
 		options.signal.addEventListener('abort', abort, { once: true });
 		const signal = inner.signal;
 
-		let done = (await this.#local.info()).doc_count;
+		const local = await this.#local.info();
+		let done = local.doc_count;
+		// A device that never held a document of this unit: no row of this run can be here already
+		// (the feed names each document once), so the batches skip asking PouchDB.
+		const checkLocal = Number(local.update_seq) !== 0;
+		// What an earlier run of this first sync stashed (ADR 0029), read once.
+		const stashed = this.#sink ? await this.#sink.stashedIds() : null;
 		// What a resumed sync already holds counts as received.
 		let received = done;
 		// The total for the progress bar, asked in parallel (it costs no round trip of its own) and
@@ -320,7 +326,13 @@ export class Puller {
 					waiting.drained = null;
 					resume();
 				}
-				const result = await this.#writeSnapshotBatch({ batch, signal, total });
+				const result = await this.#writeSnapshotBatch({
+					batch,
+					signal,
+					total,
+					checkLocal,
+					stashed
+				});
 				written += result.written;
 				done += result.added;
 				report();
@@ -391,15 +403,23 @@ export class Puller {
 		batch: ChangeRow[];
 		signal: AbortSignal;
 		total: number;
+		/** Whether PouchDB may already hold some of the batch. */
+		checkLocal: boolean;
+		/** Ids stashed by an earlier run of this first sync (ADR 0029). */
+		stashed: ReadonlySet<string> | null;
 	}): Promise<{ written: number; added: number; failed?: unknown }> {
 		const { batch } = options;
-		const present = await this.#local.allDocs({ keys: batch.map((row) => row.id) });
 		const held = new Set<string>();
-		for (const row of present.rows) {
-			if (!('error' in row)) held.add(row.key);
+		if (options.checkLocal) {
+			const present = await this.#local.allDocs({ keys: batch.map((row) => row.id) });
+			for (const row of present.rows) {
+				if (!('error' in row)) held.add(row.key);
+			}
 		}
 		// Stashed by an earlier run of this first sync: a newer revision needs its ancestry.
-		if (this.#sink) for (const id of await this.#sink.held(batch.map((row) => row.id))) held.add(id);
+		if (options.stashed?.size) {
+			for (const row of batch) if (options.stashed.has(row.id)) held.add(row.id);
+		}
 		const direct: PouchDoc[] = [];
 		const viaHistory: ChangeRow[] = [];
 		let added = 0;
