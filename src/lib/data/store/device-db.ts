@@ -82,7 +82,7 @@ export type HistoryRowEntry = HistoryDoc & { effect?: never };
 
 /**
  * A few member rows of one unit database in one record (version 7, ADR 0026 third addendum):
- * IndexedDB's cost is per record. Read and written only through read-model/member-store.ts.
+ * IndexedDB's cost is per record. Read through read-model/member-store.ts, written through member-pack-writer.ts.
  */
 export interface MemberPack {
 	/** `<db>|<n>` (read-model/member-directory.ts packKey). */
@@ -256,7 +256,7 @@ export class DeviceDb extends Dexie {
 			history: 'id, [db+kind], bulkId'
 		});
 		// Version 7 (ADR 0026 third addendum): member rows packed a few to a record (MemberPack) and
-		// history entries ~100 members' to a record (HistoryPack), through read-model/member-store.ts. The two tables of one record
+		// history entries ~100 members' to a record (HistoryPack), through read-model/member-store.ts (reads) and member-pack-writer.ts (writes). The two tables of one record
 		// per row are dropped, and the indexer starts over (checkpoints cleared, as in version 2)
 		// so that every device folds what its PouchDB holds into packs; the outbox, settings and
 		// sync cursors are untouched.
