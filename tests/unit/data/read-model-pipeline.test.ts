@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateHistory, generateMembers } from '../../../src/lib/synthetic';
-import { catchUp, mergeBatches, type Batch } from '../../../src/lib/data/read-model/indexer';
+import { catchUp, emptyBatch, mergeBatches, type Batch } from '../../../src/lib/data/read-model/indexer';
 import { hasOneLeaf } from '../../../src/lib/data/read-model/pouch-pages';
 import { toHistoryRow, toMemberRow } from '../../../src/lib/data/read-model/rows';
 import {
@@ -21,15 +21,7 @@ import { allowLocalDbs, destroyLocalDbs, localDb } from '../../../src/lib/data/s
 const today = '2026-11-28';
 const db = 'unit_pipe0001';
 
-const empty = (): Batch => ({
-	members: [],
-	branches: [],
-	units: [],
-	history: [],
-	transfers: [],
-	records: [],
-	deleted: []
-});
+const empty = emptyBatch;
 
 const members = generateMembers({
 	seed: 'pipeline',

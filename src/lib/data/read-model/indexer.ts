@@ -83,17 +83,14 @@ function tablesFor(batch: Batch) {
 	return historyOnly ? [deviceDb.historyPacks, deviceDb.checkpoints] : INDEXED_TABLES();
 }
 
+/** A batch with nothing in it yet. */
+export function emptyBatch(): Batch {
+	return { members: [], branches: [], units: [], history: [], transfers: [], records: [], deleted: [] };
+}
+
 /** Folds a page into rows, handing the thread back every SLICE_MS. */
 export async function fold(db: string, results: PageChange[]): Promise<Batch> {
-	const batch: Batch = {
-		members: [],
-		branches: [],
-		units: [],
-		history: [],
-		transfers: [],
-		records: [],
-		deleted: []
-	};
+	const batch = emptyBatch();
 	let sliceStart = performance.now();
 	for (const [i, change] of results.entries()) {
 		if ((i & 31) === 31 && performance.now() - sliceStart > SLICE_MS) {
@@ -384,15 +381,7 @@ export async function catchUp(
  */
 export function mergeBatches(batches: Batch[]): Batch {
 	if (batches.length === 1) return batches[0]!;
-	const merged: Batch = {
-		members: [],
-		branches: [],
-		units: [],
-		history: [],
-		transfers: [],
-		records: [],
-		deleted: []
-	};
+	const merged = emptyBatch();
 	for (const batch of batches) {
 		const later = new Set<string>(batch.deleted);
 		for (const rows of [batch.members, batch.branches, batch.history, batch.transfers]) {
