@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addMember, updateMember } from '../../../src/lib/data/commands/members';
-import { catchUp, rebuildReadModel } from '../../../src/lib/data/read-model/indexer';
+import { catchUp } from '../../../src/lib/data/read-model/indexer';
+import { rebuildReadModel } from '../../../src/lib/data/read-model/rebuild';
 import { searchMembers, getMember } from '../../../src/lib/data/queries/members';
 import { deviceDb } from '../../../src/lib/data/store/device-db';
 import { clearMemberRows } from '../../../src/lib/data/read-model/member-pack-writer';

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateMembers } from '../../../src/lib/synthetic';
-import { catchUp, rebuildReadModel } from '../../../src/lib/data/read-model/indexer';
+import { catchUp } from '../../../src/lib/data/read-model/indexer';
+import { rebuildReadModel } from '../../../src/lib/data/read-model/rebuild';
 import { searchMembers } from '../../../src/lib/data/queries/members';
 import { deviceDb } from '../../../src/lib/data/store/device-db';
 import { allowLocalDbs, destroyLocalDbs, localDb } from '../../../src/lib/data/store/pouch';

@@ -10,7 +10,7 @@ import { historyForRow, memberForRow, toHistoryRow, toMemberRow } from './rows';
 import { warmMemberSearchIndex } from './search-index';
 import { memberDirectory } from './member-store';
 import { forgetMemberRowsOf, writeMemberRows } from './member-pack-writer';
-import { forgetFolded, takeFolded } from './folded-revs';
+import { takeFolded } from './folded-revs';
 import { stashTable } from '$lib/data/store/snapshot-stash';
 import {
 	deviceDb,
@@ -23,7 +23,7 @@ import {
 } from '$lib/data/store/device-db';
 
 // Feeds the Dexie read model from a unit database's PouchDB changes feed. The checkpoint is the last
-// sequence folded in, so a reload or crash resumes where it stopped; `rebuildReadModel` starts over.
+// sequence folded in, so a reload or crash resumes where it stopped; rebuild.ts starts over.
 
 // A page is one IndexedDB read and one transaction of the read model. Bigger pages cost less per
 // document; the main thread's tasks stay short whatever the page's size, because the fold and the
@@ -58,7 +58,7 @@ export interface Batch {
 }
 
 /** The read-model tables the indexer writes, in one transaction per batch. */
-const INDEXED_TABLES = () => [
+export const INDEXED_TABLES = () => [
 	deviceDb.memberPacks,
 	deviceDb.historyPacks,
 	deviceDb.branches,
@@ -452,57 +452,4 @@ export function startIndexer(db: string): IndexerHandle {
 		},
 		idle: () => schedule().then(() => running)
 	};
-}
-
-export interface RebuildProgress {
-	/** Changes folded in so far. */
-	done: number;
-	/** Changes to fold in (PouchDB's update sequences: a little above the document count). */
-	total: number;
-}
-
-/**
- * Forgets everything the read model derived from `dbs` and reads it again from PouchDB. Each batch
- * is committed as it is folded, so the lists fill while it runs (the app stays usable); `onProgress`
- * follows it.
- */
-export async function rebuildReadModel(
-	dbs: string[],
-	options: { onProgress?: (progress: RebuildProgress) => void } = {}
-): Promise<number> {
-	// What a pinned unit's first sync left in the snapshot stash goes into PouchDB first: the
-	// rebuild reads PouchDB alone (ADR 0029).
-	const { whenLocalFilled } = await import('$lib/data/sync/local-fill');
-	for (const db of dbs) {
-		await whenLocalFilled(db);
-		forgetFolded(db);
-	}
-	let expected = 0;
-	for (const db of dbs) {
-		const info = await localDb(db).info();
-		expected += Number.parseInt(String(info.update_seq), 10) || info.doc_count;
-	}
-	await memberDirectory();
-	await deviceDb.transaction('rw', INDEXED_TABLES(), async () => {
-		for (const db of dbs) {
-			await forgetMemberRowsOf(db);
-			await deviceDb.branches.where('db').equals(db).delete();
-			await deviceDb.transfers.where('db').equals(db).delete();
-			await deviceDb.records.where('db').equals(db).delete();
-			await deviceDb.units.delete(db);
-			await deviceDb.checkpoints.delete(db);
-		}
-	});
-	let total = 0;
-	let done = 0;
-	options.onProgress?.({ done: 0, total: expected });
-	for (const db of dbs) {
-		total += await catchUp(db, {
-			onBatch: (folded) => {
-				done += folded;
-				options.onProgress?.({ done, total: Math.max(expected, done) });
-			}
-		});
-	}
-	return total;
 }
