@@ -218,7 +218,7 @@ export async function apply(
 	// IndexedDB inside it would end it).
 	await memberDirectory();
 	const tables =
-		also || seq === null ? [...INDEXED_TABLES(), stashTable()] : tablesFor(batch);
+		also ? [...INDEXED_TABLES(), stashTable()] : tablesFor(batch);
 	await deviceDb.transaction('rw', tables, async () => {
 		// Every write is asked for at once, not one after the other: each awaited request was one
 		// more round trip to IndexedDB with the transaction idle, and a page's transaction is what

@@ -9,7 +9,7 @@ import {
 	type StashedDoc
 } from '$lib/data/store/snapshot-stash';
 import { knownRevsOf } from './known-revs';
-import { BatchSizer, yieldToMain } from './main-thread';
+import { BatchSizer, POUCH_WRITE_SLICE, writeServerDocsInSlices } from './main-thread';
 
 // A pinned unit's first sync goes into the read model first and into PouchDB afterwards (ADR
 // 0029). The stream's batches are folded into the read model and kept in the snapshot stash in one
@@ -47,8 +47,6 @@ export function snapshotSink(db: string): SnapshotSink {
 	};
 }
 
-/** As long as the pull's writes (pull.ts): short tasks on a slow phone. */
-const WRITE = { start: 100, min: 20, max: 500, targetMs: 60 };
 /** In the background, how long to wait while a first sync is still streaming. */
 const BUSY_WAIT_MS = 500;
 
@@ -70,7 +68,7 @@ export function streamStarted(db: string): () => void {
 /** One unit database's fill: one drain at a time, which an urgent request speeds up. */
 class LocalFill {
 	readonly #db: string;
-	readonly #sizer = new BatchSizer(WRITE);
+	readonly #sizer = new BatchSizer(POUCH_WRITE_SLICE);
 	#running: Promise<void> | null = null;
 	#urgent = false;
 
@@ -116,20 +114,12 @@ class LocalFill {
 	}
 
 	async #write(docs: StashedDoc[]): Promise<void> {
-		const local = syncLocalDb(this.#db);
+		// The server sent them (the push never sends them back) and the read model holds them (the
+		// indexer does not fold them again): both known before they land.
 		const known = knownRevsOf(this.#db);
-		for (let i = 0; i < docs.length; ) {
-			const slice = docs.slice(i, i + this.#sizer.size);
-			await yieldToMain();
-			// The server sent them (the push never sends them back) and the read model holds them
-			// (the indexer does not fold them again).
-			for (const doc of slice) known.add(doc._id, doc._rev);
-			noteFolded({ db: this.#db, docs: slice });
-			const started = performance.now();
-			await local.bulkDocs(slice as PouchDB.Core.PutDocument<object>[], { new_edits: false });
-			this.#sizer.took({ count: slice.length, ms: performance.now() - started });
-			i += slice.length;
-		}
+		for (const doc of docs) known.add(doc._id, doc._rev);
+		noteFolded({ db: this.#db, docs });
+		await writeServerDocsInSlices({ local: syncLocalDb(this.#db), docs, sizer: this.#sizer });
 	}
 }
 
@@ -147,7 +137,7 @@ let queue: Promise<void> = Promise.resolve();
 /** Fills `db`'s PouchDB from the stash when the device is quiet; stops with `signal`. */
 export function fillInBackground(options: { db: string; signal: AbortSignal }): Promise<void> {
 	const turn = queue.then(() =>
-		options.signal.aborted ? undefined : fillOf(options.db).run({ urgent: false, ...options })
+		options.signal.aborted ? undefined : fillOf(options.db).run({ urgent: false, signal: options.signal })
 	);
 	queue = turn.catch(() => undefined);
 	return turn;

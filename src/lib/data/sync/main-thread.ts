@@ -43,3 +43,30 @@ export class BatchSizer {
 		this.#size = Math.max(this.#min, Math.min(this.#max, capped));
 	}
 }
+
+/**
+ * The slices of a write into PouchDB: about 60 ms each on the main thread (the browser's "long
+ * task" is 50 ms; a slice also pays IndexedDB's own time, so its measure overstates the main
+ * thread's share; ADR 0027).
+ */
+export const POUCH_WRITE_SLICE = { start: 100, min: 20, max: 500, targetMs: 60 };
+
+/**
+ * Writes documents the server sent (`new_edits: false`) in slices sized by `sizer`, the main thread
+ * handed back before each: PouchDB's IndexedDB adapter writes a whole `bulkDocs` in one task.
+ */
+export async function writeServerDocsInSlices(options: {
+	local: PouchDB.Database;
+	docs: { _id: string; _rev: string }[];
+	sizer: BatchSizer;
+}): Promise<void> {
+	const { local, docs, sizer } = options;
+	for (let i = 0; i < docs.length; ) {
+		const slice = docs.slice(i, i + sizer.size);
+		await yieldToMain();
+		const started = performance.now();
+		await local.bulkDocs(slice as PouchDB.Core.PutDocument<object>[], { new_edits: false });
+		sizer.took({ count: slice.length, ms: performance.now() - started });
+		i += slice.length;
+	}
+}

@@ -2,7 +2,12 @@ import type { CouchRemote } from '$lib/data/online/couch-http';
 import { longpollSlots, sleep, snapshotSlots, POLL_MS } from './connection-slots';
 import type { KnownRevs } from './known-revs';
 import { LocalCheckpoint, PULL_CHECKPOINT_ID, type PullCheckpoint } from './checkpoints';
-import { BatchSizer, yieldToMain } from './main-thread';
+import {
+	BatchSizer,
+	POUCH_WRITE_SLICE,
+	writeServerDocsInSlices,
+	yieldToMain
+} from './main-thread';
 import { streamStarted, type SnapshotSink } from './local-fill';
 
 // The pull half of the sync engine (docs/decisions/0008-sync-protocol.md), standard CouchDB
@@ -44,12 +49,6 @@ interface BulkGetAnswer {
 	}[];
 }
 
-/**
- * A write's slice: about this long on the main thread (the browser's "long task" is 50 ms; a
- * slice also pays IndexedDB's own time, so its measure overstates the main thread's share).
- */
-const WRITE_TARGET_MS = 60;
-const WRITE_SLICE = { start: 100, min: 20, max: 500 };
 /** Rows parsed but not yet written beyond which reading pauses (memory on a phone). */
 const SNAPSHOT_HIGH_WATER = 4000;
 const LIVE_PAGE = 1000;
@@ -75,7 +74,7 @@ export class Puller {
 	readonly #remote: CouchRemote;
 	readonly #known: KnownRevs;
 	readonly #checkpoint: LocalCheckpoint<PullCheckpoint>;
-	readonly #slices = new BatchSizer({ ...WRITE_SLICE, targetMs: WRITE_TARGET_MS });
+	readonly #slices = new BatchSizer(POUCH_WRITE_SLICE);
 	readonly #sink: SnapshotSink | undefined;
 	/** Rows this puller put into the read model (ADR 0029). */
 	#taken = 0;
@@ -228,16 +227,7 @@ export class Puller {
 		if (docs.length === 0) return 0;
 		// Known before they land, so a push pass reading local changes meanwhile skips them.
 		for (const doc of docs) this.#known.add(doc._id, doc._rev);
-		for (let i = 0; i < docs.length; ) {
-			const slice = docs.slice(i, i + this.#slices.size);
-			await yieldToMain();
-			const started = performance.now();
-			await this.#local.bulkDocs(slice as PouchDB.Core.PutDocument<object>[], {
-				new_edits: false
-			});
-			this.#slices.took({ count: slice.length, ms: performance.now() - started });
-			i += slice.length;
-		}
+		await writeServerDocsInSlices({ local: this.#local, docs, sizer: this.#slices });
 		return docs.length;
 	}
 
